@@ -1,0 +1,129 @@
+// The one error type of the engine. An Error carries the TLS alert that goes
+// with it, so the alert and the reason can never disagree (STYLE.md (c)).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "base/result.h"
+#include "crypto/provider.h"
+
+namespace sluice {
+
+// TLS AlertDescription (RFC 8446 §6).
+enum class Alert : uint8_t {
+  kCloseNotify = 0,
+  kUnexpectedMessage = 10,
+  kBadRecordMac = 20,
+  kRecordOverflow = 22,
+  kHandshakeFailure = 40,
+  kBadCertificate = 42,
+  kUnsupportedCertificate = 43,
+  kCertificateRevoked = 44,
+  kCertificateExpired = 45,
+  kCertificateUnknown = 46,
+  kIllegalParameter = 47,
+  kUnknownCa = 48,
+  kAccessDenied = 49,
+  kDecodeError = 50,
+  kDecryptError = 51,
+  kProtocolVersion = 70,
+  kInsufficientSecurity = 71,
+  kInternalError = 80,
+  kInappropriateFallback = 86,
+  kUserCanceled = 90,
+  kMissingExtension = 109,
+  kUnsupportedExtension = 110,
+  kUnrecognizedName = 112,
+  kUnknownPskIdentity = 115,
+  kCertificateRequired = 116,
+  kNoApplicationProtocol = 120,
+};
+std::string_view name(Alert);
+
+// Why an operation failed. Each reason has one default alert (alert_for).
+enum class Reason : uint16_t {
+  kNone = 0,
+  // Decoding.
+  kDecodeError,            // a length or field does not parse
+  kTrailingData,           // bytes left over after a message or extension
+  kDuplicateExtension,
+  kIllegalParameter,       // a well-formed value that is not allowed
+  kMissingExtension,
+  kUnsupportedExtension,   // an extension the peer may not send here
+  // Record layer.
+  kRecordOverflow,
+  kBadRecordMac,
+  kBadRecordType,
+  kBadRecordVersion,
+  kTooManyEmptyRecords,
+  kTooManyWarningAlerts,
+  kSequenceExhausted,
+  kTruncated,              // transport ended without close_notify
+  // Handshake.
+  kUnexpectedMessage,
+  kHandshakeMessageTooLarge,
+  kNoSharedVersion,
+  kNoSharedCipherSuite,
+  kNoSharedGroup,
+  kNoSharedSignatureScheme,
+  kNoApplicationProtocol,
+  kDowngradeDetected,
+  kInappropriateFallback,
+  kBadFinished,
+  kBadSignature,
+  kUnrecognizedName,
+  // Certificates.
+  kCertificateRequired,
+  kBadCertificate,
+  kUnsupportedCertificate,
+  kCertificateExpired,
+  kCertificateNotYetValid,
+  kUnknownCa,
+  kCertificateNameMismatch,
+  kCertificateUnknown,
+  // Peer's alerts.
+  kPeerAlert,              // a fatal alert received from the peer
+  kCloseNotify,            // the peer closed cleanly (not a failure for read())
+  // Local.
+  kCrypto,                 // a provider operation failed
+  kConfiguration,          // the Context or Connection was set up wrongly
+  kBadWriteRetry,          // write() retried with a moved or shorter buffer
+  kApiMisuse,              // a call that is not allowed in this state
+  kInternal,
+};
+std::string_view describe(Reason);
+
+// Who raised the alert of an Error.
+enum class Origin : uint8_t {
+  kLocal,     // detected here; `alert` is what we send
+  kReceived,  // the peer sent `alert`
+  kApi,       // a caller mistake; no alert is sent
+};
+
+struct Error {
+  Reason reason = Reason::kNone;
+  Alert alert = Alert::kInternalError;
+  Origin origin = Origin::kLocal;
+  // detail is a static string naming the exact check that failed.
+  const char* detail = "";
+
+  Error() = default;
+  Error(Reason r, const char* d = "");  // the alert is alert_for(r)
+  Error(Reason r, Alert a, const char* d = "") : reason(r), alert(a), detail(d) {}
+  // A failed provider operation: kCrypto, with the alert that fits the error.
+  Error(crypto::CryptoError e);  // NOLINT: lets SLUICE_TRY pass provider errors up
+
+  bool ok() const { return reason == Reason::kNone; }
+  static Error received(Alert a);
+  static Error api(Reason r, const char* d);
+};
+
+// alert_for is the single Reason -> Alert mapping.
+Alert alert_for(Reason);
+
+template <class T>
+using TlsResult = Result<T, Error>;
+using Status_ = Result<void, Error>;
+
+}  // namespace sluice

@@ -1,0 +1,54 @@
+// Certificate verification as seen by the engine. The engine hands the
+// peer's chain to a CertificateVerifier and proceeds only with the token it
+// returns (STYLE.md practice 6). pki/ provides the WebPKI implementation;
+// tests may pin an exact certificate. No verifier that accepts anything is
+// provided.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "crypto/provider.h"
+
+namespace sluice {
+
+// CertVerified proves a verifier accepted the chain. Move-only; only
+// assertion() makes one, and only verifiers should call it.
+class CertVerified {
+ public:
+  static CertVerified assertion() { return CertVerified(); }
+  CertVerified(CertVerified&&) = default;
+  CertVerified& operator=(CertVerified&&) = default;
+  CertVerified(const CertVerified&) = delete;
+  CertVerified& operator=(const CertVerified&) = delete;
+
+ private:
+  CertVerified() = default;
+};
+
+struct CertificateRequest {
+  // DER certificates, the end-entity first, as received.
+  std::span<const std::vector<uint8_t>> chain;
+  // The name the client asked for (SNI); empty when verifying a client.
+  std::string_view server_name;
+  // Seconds since the Unix epoch, from the context's injected clock.
+  int64_t now = 0;
+  // true: check for serverAuth EKU (we are the client); false: clientAuth.
+  bool peer_is_server = true;
+};
+
+class CertificateVerifier {
+ public:
+  virtual ~CertificateVerifier() = default;
+  // verify accepts the chain or returns an Error whose reason and alert say
+  // why not (kUnknownCa, kCertificateExpired, kCertificateNameMismatch, ...).
+  virtual TlsResult<CertVerified> verify(const CertificateRequest& req) const = 0;
+  // end_entity_key extracts the public key of a DER certificate, used to
+  // check CertificateVerify.
+  virtual TlsResult<crypto::PublicKey> end_entity_key(std::span<const uint8_t> der) const = 0;
+};
+
+}  // namespace sluice

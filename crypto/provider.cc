@@ -1,0 +1,81 @@
+#include "crypto/provider.h"
+
+#include <algorithm>
+
+namespace sluice::crypto {
+
+std::string_view describe(CryptoError e) {
+  switch (e) {
+    case CryptoError::kUnsupported: return "algorithm not supported by the provider";
+    case CryptoError::kInvalidKey: return "invalid key";
+    case CryptoError::kInvalidInput: return "invalid input";
+    case CryptoError::kAuthFailed: return "authentication tag mismatch";
+    case CryptoError::kInvalidPeerPublic: return "invalid peer public value";
+    case CryptoError::kBadSignature: return "signature does not verify";
+    case CryptoError::kRandomFailed: return "random generator failed";
+    case CryptoError::kInternal: return "internal provider error";
+  }
+  return "?";
+}
+
+PrivateKeyMaterial PrivateKeyMaterial::copy() const {
+  PrivateKeyMaterial m;
+  m.type = type;
+  m.secret = secret.copy();
+  m.rsa_n = rsa_n;
+  m.rsa_e = rsa_e;
+  m.rsa_d = rsa_d.copy();
+  m.rsa_p = rsa_p.copy();
+  m.rsa_q = rsa_q.copy();
+  m.rsa_dp = rsa_dp.copy();
+  m.rsa_dq = rsa_dq.copy();
+  m.rsa_qinv = rsa_qinv.copy();
+  m.public_key = public_key;
+  return m;
+}
+
+CStatus Provider::hash(HashAlg h, Bytes data, MutBytes out) const {
+  auto ctx = SLUICE_TRY(new_hash(h));
+  if (out.size() < hash_len(h)) return Err(CryptoError::kInvalidInput);
+  ctx->update(data);
+  ctx->finish(out);
+  return {};
+}
+
+CStatus Provider::hmac(HashAlg h, Bytes key, Bytes data, MutBytes out) const {
+  auto mac = SLUICE_TRY(new_hmac(h, key));
+  if (out.size() < hash_len(h)) return Err(CryptoError::kInvalidInput);
+  mac->update(data);
+  mac->finish(out);
+  return {};
+}
+
+CStatus Provider::hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const {
+  // RFC 5869 §2.2: an absent salt is HashLen zero bytes.
+  uint8_t zeros[kMaxHashLen] = {};
+  if (salt.empty()) salt = Bytes(zeros, hash_len(h));
+  return hmac(h, salt, ikm, out_prk);
+}
+
+CStatus Provider::hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const {
+  const size_t n = hash_len(h);
+  if (out.size() > 255 * n) return Err(CryptoError::kInvalidInput);
+  uint8_t t[kMaxHashLen];
+  size_t t_len = 0;
+  size_t done = 0;
+  for (uint8_t counter = 1; done < out.size(); ++counter) {
+    auto mac = SLUICE_TRY(new_hmac(h, prk));
+    mac->update(Bytes(t, t_len));
+    mac->update(info);
+    mac->update(Bytes(&counter, 1));
+    mac->finish(MutBytes(t, n));
+    t_len = n;
+    size_t take = std::min(n, out.size() - done);
+    std::copy(t, t + take, out.begin() + done);
+    done += take;
+  }
+  wipe(MutBytes(t, n));
+  return {};
+}
+
+}  // namespace sluice::crypto

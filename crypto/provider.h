@@ -1,0 +1,177 @@
+// The crypto provider interface. The engine asks a Provider for every
+// primitive; it never names a library. Providers live in crypto/<name>/ and
+// never include core/. Everything here is synchronous except Signer::sign,
+// which may answer kPending (the shape the ASYNC mode uses).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "base/secret.h"
+#include "crypto/algorithms.h"
+
+namespace sluice::crypto {
+
+using Bytes = std::span<const uint8_t>;
+using MutBytes = std::span<uint8_t>;
+
+enum class CryptoError : uint8_t {
+  kUnsupported,          // this provider does not implement the algorithm
+  kInvalidKey,           // wrong key size or malformed key material
+  kInvalidInput,         // wrong nonce/tag size, buffer too small, bad encoding
+  kAuthFailed,           // AEAD tag mismatch
+  kInvalidPeerPublic,    // not a valid point / low-order X25519 result
+  kBadSignature,         // signature does not verify (or is malformed)
+  kRandomFailed,
+  kInternal,
+};
+std::string_view describe(CryptoError);
+
+template <class T>
+using CResult = Result<T, CryptoError>;
+using CStatus = Result<void, CryptoError>;
+
+// Incremental, clonable hash. clone() lets the transcript hash be read at
+// any point without finishing it.
+class Hash {
+ public:
+  virtual ~Hash() = default;
+  virtual HashAlg alg() const = 0;
+  virtual void update(Bytes data) = 0;
+  // finish writes hash_len(alg()) bytes to out (out.size() must be at least
+  // that) and leaves the object unusable until reset().
+  virtual void finish(MutBytes out) = 0;
+  virtual void reset() = 0;
+  virtual std::unique_ptr<Hash> clone() const = 0;
+};
+
+// Incremental HMAC with a fixed key.
+class Mac {
+ public:
+  virtual ~Mac() = default;
+  virtual void update(Bytes data) = 0;
+  // finish writes hash_len bytes of tag to out.
+  virtual void finish(MutBytes out) = 0;
+};
+
+// An AEAD key. Only 12-byte nonces and 16-byte tags (the TLS shapes) are
+// supported; other sizes are kInvalidInput.
+class AeadKey {
+ public:
+  virtual ~AeadKey() = default;
+  virtual AeadAlg alg() const = 0;
+  // seal encrypts in_out in place and writes the 16-byte tag.
+  virtual CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) = 0;
+  // open checks the tag and decrypts in_out in place. On kAuthFailed in_out
+  // holds no plaintext (it is left as ciphertext or wiped).
+  virtual CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) = 0;
+};
+
+// An ephemeral key-exchange private key with its public share.
+class KeyShare {
+ public:
+  virtual ~KeyShare() = default;
+  virtual Group group() const = 0;
+  // public_key is the TLS key_share encoding: 32 bytes for X25519, the
+  // uncompressed point (0x04 || X || Y) for the NIST curves.
+  virtual Bytes public_key() const = 0;
+  // agree computes the shared secret (X25519 output, or the ECDH X
+  // coordinate). It rejects a malformed or off-curve peer value and an
+  // all-zero X25519 result with kInvalidPeerPublic.
+  virtual CResult<SecretBytes> agree(Bytes peer_public) = 0;
+};
+
+// A public key as found in a certificate.
+struct PublicKey {
+  KeyType type = KeyType::kEd25519;
+  // Ed25519: the 32-byte key. ECDSA: the uncompressed point.
+  std::vector<uint8_t> point;
+  // RSA: big-endian modulus and exponent, no leading zero bytes required.
+  std::vector<uint8_t> rsa_n, rsa_e;
+};
+
+// Private key components, as parsed from PKCS#8 / SEC1 / PKCS#1 (see pki/).
+// Providers build signers from these and never parse ASN.1 themselves.
+struct PrivateKeyMaterial {
+  KeyType type = KeyType::kEd25519;
+  // Ed25519: the 32-byte seed. ECDSA: the big-endian scalar, padded to the
+  // field size. RSA: unused.
+  SecretBytes secret;
+  // RSA private components, big-endian. n and e are public.
+  std::vector<uint8_t> rsa_n, rsa_e;
+  SecretBytes rsa_d, rsa_p, rsa_q, rsa_dp, rsa_dq, rsa_qinv;
+  // public_key is filled in by providers that generate keys, and may be left
+  // empty by parsers (Signer::public_key then derives it).
+  PublicKey public_key;
+
+  PrivateKeyMaterial copy() const;
+};
+
+enum class SignOutcome : uint8_t { kDone, kPending };
+
+// A private key that signs. A synchronous signer answers kDone at once. An
+// asynchronous one may answer kPending: the caller waits for completion_fd()
+// to become readable (or polls) and calls sign() again with the same
+// arguments, which then finishes.
+class Signer {
+ public:
+  virtual ~Signer() = default;
+  virtual KeyType key_type() const = 0;
+  virtual const PublicKey& public_key() const = 0;
+  // supports says whether this key can sign with `scheme`.
+  virtual bool supports(SignatureScheme scheme) const = 0;
+  // sign signs `message` (the full message, not a digest). ECDSA signatures
+  // are DER-encoded, as TLS carries them.
+  virtual CResult<SignOutcome> sign(SignatureScheme scheme, Bytes message,
+                                    std::vector<uint8_t>& out_signature) = 0;
+  // completion_fd is readable while a pending operation has completed; -1
+  // for signers that never pend.
+  virtual int completion_fd() const { return -1; }
+};
+
+// Provider hands out algorithms. Asking for one it does not support answers
+// kUnsupported, never a crash. Implementations must be thread-safe: one
+// Provider serves many connections.
+class Provider {
+ public:
+  virtual ~Provider() = default;
+  virtual std::string_view name() const = 0;
+
+  virtual bool supports(HashAlg) const = 0;
+  virtual bool supports(AeadAlg) const = 0;
+  virtual bool supports(Group) const = 0;
+  // supports_verify: can verify signatures with this scheme.
+  virtual bool supports_verify(SignatureScheme) const = 0;
+  // supports_signing: can build a signer for this key type.
+  virtual bool supports_signing(KeyType) const = 0;
+
+  virtual CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const = 0;
+  virtual CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes key) const = 0;
+  virtual CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes key) const = 0;
+  // new_key_share makes a fresh ephemeral key from this provider's RNG.
+  virtual CResult<std::unique_ptr<KeyShare>> new_key_share(Group) const = 0;
+  // key_share_from_private builds a key share from a given private value (an
+  // X25519 scalar, or a big-endian scalar for the NIST curves). For tests and
+  // known-answer vectors.
+  virtual CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group, Bytes priv) const = 0;
+  virtual CStatus verify(SignatureScheme, const PublicKey&, Bytes message, Bytes signature) const = 0;
+  virtual CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const = 0;
+  // generate_key makes a new signing key (rsa_bits is used for RSA only).
+  virtual CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned rsa_bits = 2048) const = 0;
+  virtual CStatus random(MutBytes out) const = 0;
+
+  // HMAC and HKDF (RFC 5869) have default implementations over new_hmac.
+  virtual CStatus hmac(HashAlg, Bytes key, Bytes data, MutBytes out) const;
+  // hkdf_extract writes hash_len(h) bytes of PRK.
+  virtual CStatus hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const;
+  // hkdf_expand fills out (at most 255 * hash_len(h) bytes).
+  virtual CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const;
+  // hash computes a one-shot digest.
+  CStatus hash(HashAlg h, Bytes data, MutBytes out) const;
+};
+
+}  // namespace sluice::crypto
