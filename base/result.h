@@ -61,9 +61,12 @@ class [[nodiscard]] Result<void, E> {
 };
 
 namespace detail {
+// take_value moves the value out by value (never a reference into the
+// temporary Result), or yields void.
 template <class R>
-decltype(auto) take_value(R&& r) {
-  if constexpr (!std::is_void_v<decltype(r.value())>) return std::move(r).value();
+auto take_value(R&& r) {
+  using V = std::remove_cvref_t<decltype(r.value())>;
+  if constexpr (!std::is_void_v<V>) return V(std::move(r).value());
 }
 }  // namespace detail
 

@@ -1,0 +1,92 @@
+#include "core/buffers.h"
+
+#include <algorithm>
+
+#include "base/secret.h"
+
+namespace sluice {
+
+std::vector<uint8_t> BufferPool::take(size_t size) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = free_.size(); i-- > 0;) {
+      if (free_[i].capacity() >= size) {
+        std::vector<uint8_t> v = std::move(free_[i]);
+        free_.erase(free_.begin() + static_cast<ptrdiff_t>(i));
+        return v;
+      }
+    }
+  }
+  std::vector<uint8_t> v;
+  v.reserve(size);
+  return v;
+}
+
+void BufferPool::give(std::vector<uint8_t>&& storage) {
+  // Record buffers held plaintext: wipe before reuse by another connection.
+  wipe(std::span(storage.data(), storage.size()));
+  storage.clear();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (free_.size() < max_len_) free_.push_back(std::move(storage));
+  // Otherwise `storage` is freed as it goes out of scope.
+}
+
+void BufferPool::set_max_len(size_t n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  max_len_ = n;
+  if (free_.size() > n) free_.resize(n);
+}
+
+size_t BufferPool::max_len() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return max_len_;
+}
+
+size_t BufferPool::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return free_.size();
+}
+
+void RecordBuffer::acquire(BufferPool& pool, size_t size) {
+  if (storage_.size() >= size) return;
+  if (!allocated()) {
+    storage_ = pool.take(size);
+    storage_.resize(std::max(size, storage_.capacity()));
+    begin_ = end_ = 0;
+    return;
+  }
+  grow(size);
+}
+
+void RecordBuffer::release(BufferPool& pool) {
+  // A buffer that holds any byte (part of a record included) is never
+  // released: that is how CVE-2024-4741 happened elsewhere.
+  if (!allocated() || !empty()) return;
+  storage_.resize(storage_.capacity());
+  pool.give(std::move(storage_));
+  storage_ = {};
+  begin_ = end_ = 0;
+}
+
+void RecordBuffer::consume(size_t n) {
+  begin_ += n;
+  if (begin_ == end_) begin_ = end_ = 0;
+}
+
+void RecordBuffer::compact() {
+  if (begin_ == 0) return;
+  std::copy(storage_.begin() + static_cast<ptrdiff_t>(begin_), storage_.begin() + static_cast<ptrdiff_t>(end_),
+            storage_.begin());
+  end_ -= begin_;
+  begin_ = 0;
+}
+
+void RecordBuffer::grow(size_t size) {
+  if (storage_.size() >= size) return;
+  std::vector<uint8_t> bigger(size);
+  std::copy(storage_.begin(), storage_.begin() + static_cast<ptrdiff_t>(end_), bigger.begin());
+  wipe(std::span(storage_));
+  storage_ = std::move(bigger);
+}
+
+}  // namespace sluice

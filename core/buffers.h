@@ -1,0 +1,66 @@
+// Record buffers and the context's freelist (RELEASE_BUFFERS).
+//
+// A RecordBuffer is a byte region with a read offset and an end offset:
+// bytes in [begin, end) are held, bytes after end are free. Its storage comes
+// from a BufferPool and goes back there when the connection releases it; the
+// pool keeps at most max_len buffers and frees the rest.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace sluice {
+
+class BufferPool {
+ public:
+  explicit BufferPool(size_t max_len = 32) : max_len_(max_len) {}
+  // take returns storage of at least `size` bytes (capacity; size() is 0).
+  std::vector<uint8_t> take(size_t size);
+  // give returns storage; beyond max_len it is freed.
+  void give(std::vector<uint8_t>&& storage);
+  void set_max_len(size_t n);
+  size_t max_len() const;
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  size_t max_len_;
+  std::vector<std::vector<uint8_t>> free_;
+};
+
+class RecordBuffer {
+ public:
+  bool allocated() const { return storage_.capacity() != 0; }
+  // acquire makes sure storage of at least `size` bytes exists.
+  void acquire(BufferPool& pool, size_t size);
+  // release gives the storage back when nothing is held.
+  void release(BufferPool& pool);
+
+  size_t capacity() const { return storage_.size(); }
+  size_t begin() const { return begin_; }
+  size_t end() const { return end_; }
+  size_t held() const { return end_ - begin_; }
+  bool empty() const { return begin_ == end_; }
+  size_t free_tail() const { return storage_.size() - end_; }
+
+  std::span<uint8_t> all() { return storage_; }
+  std::span<uint8_t> data() { return std::span(storage_).subspan(begin_, held()); }
+  std::span<uint8_t> tail() { return std::span(storage_).subspan(end_); }
+
+  void commit(size_t n) { end_ += n; }
+  void consume(size_t n);
+  // compact moves held bytes to the front so the free tail is largest.
+  void compact();
+  // grow enlarges storage (keeping contents) to at least `size` bytes.
+  void grow(size_t size);
+
+ private:
+  std::vector<uint8_t> storage_;
+  size_t begin_ = 0;
+  size_t end_ = 0;
+};
+
+}  // namespace sluice

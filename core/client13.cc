@@ -1,0 +1,356 @@
+// The TLS 1.3 client handshake (RFC 8446 §2, full 1-RTT): one state enum,
+// one function per state. Each function sets the next state and returns what
+// it waits for; the driver in connection.cc turns that into a Status.
+#include <algorithm>
+
+#include "core/handshake13.h"
+#include "core/wire/hello.h"
+#include "core/wire/messages.h"
+
+namespace sluice {
+namespace {
+
+using wire::HandshakeType;
+
+enum class ClientState : uint8_t {
+  kSendClientHello,
+  kReadServerHello,
+  kReadEncryptedExtensions,
+  kReadCertificateRequestOrCertificate,
+  kReadCertificate,
+  kReadCertificateVerify,
+  kReadFinished,
+  kSendFinished,
+  kDone,
+};
+
+class Client13 final : public HandshakeMachine {
+ public:
+  Client13(Connection::Impl& c, std::string server_name) : c_(c), server_name_(std::move(server_name)) {}
+
+  TlsResult<Wait> step() override {
+    switch (state_) {
+      case ClientState::kSendClientHello: return do_send_client_hello();
+      case ClientState::kReadServerHello: return do_read_server_hello();
+      case ClientState::kReadEncryptedExtensions: return do_read_encrypted_extensions();
+      case ClientState::kReadCertificateRequestOrCertificate: return do_read_certificate_request_or_certificate();
+      case ClientState::kReadCertificate: return do_read_certificate();
+      case ClientState::kReadCertificateVerify: return do_read_certificate_verify();
+      case ClientState::kReadFinished: return do_read_finished();
+      case ClientState::kSendFinished: return do_send_finished();
+      case ClientState::kDone: return Wait::kDone;
+    }
+    return Err(Error(Reason::kInternal, "bad client state"));
+  }
+
+  std::string_view state_name() const override {
+    switch (state_) {
+      case ClientState::kSendClientHello: return "send ClientHello";
+      case ClientState::kReadServerHello: return "read ServerHello";
+      case ClientState::kReadEncryptedExtensions: return "read EncryptedExtensions";
+      case ClientState::kReadCertificateRequestOrCertificate: return "read CertificateRequest or Certificate";
+      case ClientState::kReadCertificate: return "read Certificate";
+      case ClientState::kReadCertificateVerify: return "read CertificateVerify";
+      case ClientState::kReadFinished: return "read Finished";
+      case ClientState::kSendFinished: return "send Finished";
+      case ClientState::kDone: return "done";
+    }
+    return "?";
+  }
+
+ private:
+  const Context& ctx() const { return c_.context(); }
+  const crypto::Provider& provider() const { return c_.provider(); }
+
+  // A message for the current state, or kReadMessage when none is complete.
+  TlsResult<std::optional<HandshakeMessage>> message() { return c_.next_message(); }
+
+  TlsResult<Wait> do_send_client_hello();
+  TlsResult<Wait> do_read_server_hello();
+  TlsResult<Wait> do_read_encrypted_extensions();
+  TlsResult<Wait> do_read_certificate_request_or_certificate();
+  TlsResult<Wait> do_read_certificate();
+  TlsResult<Wait> do_read_certificate_verify();
+  TlsResult<Wait> do_read_finished();
+  TlsResult<Wait> do_send_finished();
+
+  Connection::Impl& c_;
+  ClientState state_ = ClientState::kSendClientHello;
+  std::string server_name_;
+  bool sent_sni_ = false;
+  std::array<uint8_t, wire::kRandomLen> client_random_{};
+  std::unique_ptr<crypto::KeyShare> key_share_;
+  std::vector<uint16_t> offered_suites_;
+  std::optional<SuiteInfo> suite_;
+  std::unique_ptr<KeySchedule> schedule_;
+  Transcript transcript_;
+  KeySchedule::Pair hs_secrets_;
+  crypto::PublicKey server_key_;
+  std::optional<CertVerified> cert_verified_;
+  std::optional<SigVerified> sig_verified_;
+  std::optional<FinishedVerified> finished_verified_;
+  bool certificate_requested_ = false;
+  std::vector<uint8_t> certificate_request_context_;
+  SecretBytes client_app_secret_, server_app_secret_;
+};
+
+TlsResult<Wait> Client13::do_send_client_hello() {
+  if (ctx().verifier() == nullptr) {
+    return Err(Error(Reason::kConfiguration, "client context has no certificate verifier"));
+  }
+  const DangerTestHelloShape& shape = ctx().danger_shape();
+  wire::ClientHello ch;
+  SLUICE_TRY(provider().random(client_random_));
+  ch.random = client_random_;
+  const bool tls13 = ctx().max_version() >= wire::kTls13;
+  if (tls13) {
+    for (auto s : ctx().cipher_suites()) offered_suites_.push_back(static_cast<uint16_t>(s));
+    ch.supported_versions = {wire::kTls13};
+    if (ctx().groups().empty()) return Err(Error(Reason::kConfiguration, "no key exchange groups"));
+    const crypto::Group first = ctx().groups().front();
+    key_share_ = SLUICE_TRY(provider().new_key_share(first));
+    auto pub = key_share_->public_key();
+    ch.key_shares.push_back({static_cast<uint16_t>(first), {pub.begin(), pub.end()}});
+    ch.has_key_share = true;
+  } else {
+    // A TLS 1.2-only hello (for fallback tests): ECDHE-ECDSA/RSA-AES128-GCM.
+    offered_suites_ = {0xc02b, 0xc02f};
+  }
+  ch.cipher_suites = offered_suites_;
+  if (c_.mode_ & kModeSendFallbackScsv) ch.cipher_suites.push_back(wire::kFallbackScsv);
+  if (!shape.advertised_groups.empty()) {
+    ch.supported_groups = shape.advertised_groups;
+  } else {
+    for (auto g : ctx().groups()) ch.supported_groups.push_back(static_cast<uint16_t>(g));
+  }
+  if (!shape.advertised_signature_schemes.empty()) {
+    ch.signature_algorithms = shape.advertised_signature_schemes;
+  } else {
+    for (auto s : ctx().signature_schemes()) ch.signature_algorithms.push_back(static_cast<uint16_t>(s));
+  }
+  // RFC 6066 §3: literal IP addresses are not permitted in SNI.
+  if (!server_name_.empty() && !is_ip_literal(server_name_)) {
+    ch.server_name = server_name_;
+    ch.has_server_name = true;
+    sent_sni_ = true;
+  }
+  ch.alpn = ctx().alpn();
+  ch.renegotiation_info = shape.renegotiation_info;
+  ch.session_ticket = shape.session_ticket;
+  if (shape.psk_dhe_ke) ch.psk_modes = {1};
+  ch.record_size_limit = shape.record_size_limit;
+  std::vector<uint8_t> msg;
+  ch.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  // RFC 8446 §D.4: a compatibility CCS may arrive from now on.
+  c_.ccs_allowed_ = true;
+  state_ = ClientState::kReadServerHello;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_server_hello() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kServerHello));
+  auto sh = SLUICE_TRY(wire::ServerHello::parse(m->body));
+  if (sh.selected_version == 0) {
+    // RFC 8446 §4.1.3: a TLS 1.3 client that is offered TLS 1.2 or below
+    // checks the downgrade sentinels.
+    Bytes tail = Bytes(sh.random).last(8);
+    if (ctx().max_version() >= wire::kTls13 &&
+        (std::equal(tail.begin(), tail.end(), wire::kDowngradeTls12.begin()) ||
+         std::equal(tail.begin(), tail.end(), wire::kDowngradeTls11.begin()))) {
+      return Err(Error(Reason::kDowngradeDetected, "downgrade sentinel in ServerHello.random"));
+    }
+    return Err(Error(Reason::kNoSharedVersion, "server chose TLS 1.2 or below (not supported)"));
+  }
+  if (sh.selected_version != wire::kTls13 || ctx().max_version() < wire::kTls13) {
+    return Err(Error(Reason::kIllegalParameter, "server selected a version that was not offered"));
+  }
+  if (sh.is_hello_retry_request()) {
+    return Err(Error(Reason::kNoSharedGroup, "HelloRetryRequest is not supported yet"));
+  }
+  if (!sh.legacy_session_id_echo.empty()) {
+    return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo does not match"));
+  }
+  if (std::find(offered_suites_.begin(), offered_suites_.end(), sh.cipher_suite) == offered_suites_.end()) {
+    return Err(Error(Reason::kIllegalParameter, "server chose a cipher suite that was not offered"));
+  }
+  suite_ = suite_info(sh.cipher_suite);
+  if (!sh.key_share) return Err(Error(Reason::kMissingExtension, "ServerHello without key_share"));
+  if (sh.key_share->group != static_cast<uint16_t>(key_share_->group())) {
+    return Err(Error(Reason::kIllegalParameter, "server key share is for a group we did not share"));
+  }
+  SecretBytes shared = SLUICE_TRY(key_share_->agree(sh.key_share->key_exchange));
+  key_share_.reset();
+
+  SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  transcript_.add(m->whole);
+  c_.message_done();
+  schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
+  SLUICE_TRY(schedule_->start_early({}));
+  HashValue hello_hash = current_hash(transcript_);
+  hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
+  ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
+  ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
+  SLUICE_TRY(c_.set_read_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
+  c_.set_write_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client)));
+  Negotiated& n = c_.negotiated_;
+  n.version = wire::kTls13;
+  n.cipher_suite = sh.cipher_suite;
+  n.group = static_cast<crypto::Group>(sh.key_share->group);
+  state_ = ClientState::kReadEncryptedExtensions;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_encrypted_extensions() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kEncryptedExtensions));
+  auto ee = SLUICE_TRY(wire::EncryptedExtensions::parse(m->body));
+  if (ee.server_name_ack && !sent_sni_) {
+    return Err(Error(Reason::kUnsupportedExtension, "server_name acknowledged but not sent"));
+  }
+  if (!ee.alpn.empty()) {
+    const auto& offered = ctx().alpn();
+    if (std::find(offered.begin(), offered.end(), ee.alpn) == offered.end()) {
+      // RFC 7301 §3.2 with RFC 8446 §4.2: a protocol we did not offer.
+      return Err(Error(offered.empty() ? Reason::kUnsupportedExtension : Reason::kIllegalParameter,
+                       "server selected an ALPN protocol that was not offered"));
+    }
+    c_.negotiated_.alpn = ee.alpn;
+  }
+  if (ee.early_data) return Err(Error(Reason::kUnsupportedExtension, "early_data accepted but not offered"));
+  if (ee.record_size_limit) {
+    if (!ctx().danger_shape().record_size_limit) {
+      return Err(Error(Reason::kUnsupportedExtension, "record_size_limit not offered"));
+    }
+    // RFC 8449 §4: in TLS 1.3 the limit includes the inner content type.
+    c_.peer_record_limit_ = static_cast<uint16_t>(std::min<size_t>(*ee.record_size_limit - 1, wire::kMaxPlaintext));
+  }
+  c_.negotiated_.server_name = sent_sni_ ? server_name_ : std::string();
+  transcript_.add(m->whole);
+  c_.message_done();
+  state_ = ClientState::kReadCertificateRequestOrCertificate;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  if (m->type == HandshakeType::kCertificateRequest) {
+    auto cr = SLUICE_TRY(wire::CertificateRequest::parse(m->body));
+    // RFC 8446 §4.3.2: the context is empty during the handshake.
+    if (!cr.request_context.empty()) {
+      return Err(Error(Reason::kIllegalParameter, "CertificateRequest context must be empty in the handshake"));
+    }
+    certificate_requested_ = true;
+    transcript_.add(m->whole);
+    c_.message_done();
+  }
+  state_ = ClientState::kReadCertificate;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_certificate() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
+  auto cert = SLUICE_TRY(wire::Certificate::parse(m->body));
+  if (!cert.request_context.empty()) {
+    return Err(Error(Reason::kIllegalParameter, "server Certificate with a request context"));
+  }
+  // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
+  if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
+  CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
+  cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
+  server_key_ = SLUICE_TRY(ctx().verifier()->end_entity_key(cert.certificates.front()));
+  c_.negotiated_.peer_chain = std::move(cert.certificates);
+  transcript_.add(m->whole);
+  c_.message_done();
+  state_ = ClientState::kReadCertificateVerify;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_certificate_verify() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificateVerify));
+  auto cv = SLUICE_TRY(wire::CertificateVerify::parse(m->body));
+  // RFC 8446 §4.4.3: the scheme must be one we offered.
+  const auto& offered = ctx().signature_schemes();
+  if (std::find(offered.begin(), offered.end(), static_cast<crypto::SignatureScheme>(cv.scheme)) == offered.end()) {
+    return Err(Error(Reason::kIllegalParameter, "CertificateVerify with a scheme that was not offered"));
+  }
+  HashValue h = current_hash(transcript_);
+  sig_verified_.emplace(
+      SLUICE_TRY(verify_certificate_verify(provider(), server_key_, cv.scheme, h.view(), cv.signature, true)));
+  c_.negotiated_.signature_scheme = static_cast<crypto::SignatureScheme>(cv.scheme);
+  transcript_.add(m->whole);
+  c_.message_done();
+  state_ = ClientState::kReadFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_finished() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kFinished));
+  auto fin = SLUICE_TRY(wire::Finished::parse(m->body, schedule_->hash_len()));
+  HashValue h = current_hash(transcript_);
+  finished_verified_.emplace(
+      SLUICE_TRY(verify_finished(provider(), suite_->hash, hs_secrets_.server, h.view(), fin.verify_data)));
+  transcript_.add(m->whole);
+  c_.message_done();
+  HashValue through_server_finished = current_hash(transcript_);
+  auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
+  client_app_secret_ = std::move(app.client);
+  server_app_secret_ = std::move(app.server);
+  ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, client_app_secret_);
+  ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, server_app_secret_);
+  ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
+  SLUICE_TRY(c_.set_read_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, server_app_secret_))));
+  state_ = ClientState::kSendFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_send_finished() {
+  if (certificate_requested_) {
+    // No client certificate is configured: RFC 8446 §4.4.2 allows an empty one.
+    std::vector<uint8_t> msg;
+    wire::Certificate{certificate_request_context_, {}}.serialize(msg);
+    transcript_.add(msg);
+    SLUICE_TRY(c_.send_handshake(msg));
+  }
+  HashValue h = current_hash(transcript_);
+  auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.client, h.view()));
+  transcript_.add(fin);
+  SLUICE_TRY(c_.send_handshake(fin));
+  c_.set_write_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_)));
+  // Entering traffic needs every check's token: a missing check does not compile.
+  CertVerified cert = std::move(*cert_verified_);
+  SigVerified sig = std::move(*sig_verified_);
+  FinishedVerified finished = std::move(*finished_verified_);
+  (void)cert, (void)sig, (void)finished;
+  c_.hash_ = suite_->hash;
+  c_.aead_ = suite_->aead;
+  c_.read_secret_ = std::move(server_app_secret_);
+  c_.write_secret_ = std::move(client_app_secret_);
+  c_.app_allowed_ = true;
+  c_.ccs_allowed_ = false;
+  state_ = ClientState::kDone;
+  return Wait::kDone;
+}
+
+}  // namespace
+
+std::unique_ptr<HandshakeMachine> make_client13(Connection::Impl& c, std::string server_name) {
+  return std::make_unique<Client13>(c, std::move(server_name));
+}
+
+}  // namespace sluice

@@ -1,0 +1,581 @@
+#include "core/connection.h"
+
+#include <poll.h>
+
+#include <algorithm>
+
+#include "core/connection_impl.h"
+#include "core/keyschedule.h"
+#include "core/wire/messages.h"
+
+namespace sluice {
+
+using wire::ContentType;
+using wire::HandshakeType;
+
+namespace {
+// Inbound storage: one maximal record, plus room to start the next.
+constexpr size_t kInboundCapacity = wire::kMaxRecordLen + wire::kRecordHeaderLen;
+}  // namespace
+
+Connection::Impl::Impl(std::shared_ptr<const Context> c, Role r) : ctx_(std::move(c)), role_(r), mode_(ctx_->mode()) {}
+
+// ---------------------------------------------------------------------------
+// Handshake message framing.
+
+TlsResult<std::optional<HandshakeMessage>> Connection::Impl::next_message() {
+  ByteReader r(hs_in_);
+  uint8_t type;
+  uint32_t len;
+  if (!r.u8(type) || !r.u24(len)) return std::optional<HandshakeMessage>();
+  if (len > kMaxHandshakeMessageLen) return Err(Error(Reason::kHandshakeMessageTooLarge));
+  Bytes body;
+  if (!r.bytes(len, body)) return std::optional<HandshakeMessage>();
+  hs_msg_len_ = wire::kHandshakeHeaderLen + len;
+  return std::optional<HandshakeMessage>(
+      HandshakeMessage{static_cast<HandshakeType>(type), body, Bytes(hs_in_).first(hs_msg_len_)});
+}
+
+void Connection::Impl::message_done() {
+  hs_in_.erase(hs_in_.begin(), hs_in_.begin() + static_cast<ptrdiff_t>(hs_msg_len_));
+  hs_msg_len_ = 0;
+  if (hs_in_.empty()) hs_in_.shrink_to_fit();
+}
+
+Result<void, Error> Connection::Impl::set_read_protection(RecordProtection rp) {
+  // RFC 8446 §5.1: handshake messages may not span a key change.
+  if (hs_in_.size() > hs_msg_len_) {
+    return Err(Error(Reason::kUnexpectedMessage, "handshake data spans a key change"));
+  }
+  rd_ = std::move(rp);
+  return {};
+}
+
+size_t Connection::Impl::max_fragment() const { return std::min<size_t>(wire::kMaxPlaintext, peer_record_limit_); }
+
+// ---------------------------------------------------------------------------
+// Sealing.
+
+Result<void, Error> Connection::Impl::seal(ContentType type, Bytes payload) {
+  // Handshake and control records may grow the outbound buffer past its
+  // limit: they are of our own making and bounded by our configuration.
+  do {
+    const size_t frag = std::min(payload.size(), max_fragment());
+    const size_t need = wire::kRecordHeaderLen + frag + wr_.overhead();
+    out_.acquire(ctx_->pool(), ctx_->outbound_limit());
+    if (out_.free_tail() < need) out_.compact();
+    if (out_.free_tail() < need) out_.grow(out_.end() + need);
+    MutBytes area = out_.tail().first(need);
+    std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag),
+              area.begin() + wire::kRecordHeaderLen);
+    size_t n = SLUICE_TRY(wr_.seal(type, area, frag));
+    out_.commit(n);
+    payload = payload.subspan(frag);
+  } while (!payload.empty());
+  return {};
+}
+
+Result<void, Error> Connection::Impl::send_handshake(Bytes message) {
+  return seal(ContentType::kHandshake, message);
+}
+
+Result<void, Error> Connection::Impl::send_change_cipher_spec() {
+  const uint8_t ccs = 1;
+  RecordProtection saved = std::move(wr_);
+  wr_ = RecordProtection();
+  auto r = seal(ContentType::kChangeCipherSpec, Bytes(&ccs, 1));
+  wr_ = std::move(saved);
+  return r;
+}
+
+Progress Connection::Impl::fail(Error e) {
+  if (e.origin == Origin::kApi) {
+    if (error_.ok() || error_.origin == Origin::kApi) error_ = e;
+    return {Status::kError, 0};
+  }
+  if (!error_.ok() && error_.origin != Origin::kApi) return {Status::kError, 0};
+  error_ = e;
+  // A fatal alert is just bytes in outbound() (RFC 8446 §6.2). Nothing is
+  // sent for a truncated transport or an alert we received.
+  if (e.origin == Origin::kLocal && e.reason != Reason::kTruncated) {
+    const uint8_t alert[2] = {2, static_cast<uint8_t>(e.alert)};
+    (void)seal(ContentType::kAlert, alert);
+  }
+  hs_.reset();
+  return {Status::kError, 0};
+}
+
+// ---------------------------------------------------------------------------
+// Opening records.
+
+bool Connection::Impl::has_complete_record() const {
+  if (!in_.allocated()) return false;
+  const size_t avail = in_.end() - unproc_;
+  if (avail < wire::kRecordHeaderLen) return false;
+  auto all = const_cast<RecordBuffer&>(in_).all();
+  const size_t len = static_cast<size_t>(all[unproc_ + 3]) << 8 | all[unproc_ + 4];
+  return avail >= wire::kRecordHeaderLen + len;
+}
+
+TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
+  const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
+  ByteReader header(avail >= wire::kRecordHeaderLen ? Bytes(in_.all().subspan(unproc_, wire::kRecordHeaderLen))
+                                                    : Bytes());
+  uint8_t type;
+  uint16_t version, len;
+  if (!header.u8(type) || !header.u16(version) || !header.u16(len)) {
+    if (eof_) return Err(Error(Reason::kTruncated, "transport closed without close_notify"));
+    return RecordKind::kNeedMore;
+  }
+  const auto ct = static_cast<ContentType>(type);
+  if (ct != ContentType::kHandshake && ct != ContentType::kApplicationData && ct != ContentType::kAlert &&
+      ct != ContentType::kChangeCipherSpec) {
+    return Err(Error(Reason::kBadRecordType, "unknown record content type"));
+  }
+  // RFC 8446 §5.1/§5.2: plaintext at most 2^14, ciphertext at most 2^14+256.
+  if (len > (rd_.encrypted() ? wire::kMaxCiphertext : wire::kMaxPlaintext)) {
+    return Err(Error(Reason::kRecordOverflow, "record length above the limit"));
+  }
+  if (avail < wire::kRecordHeaderLen + len) {
+    if (eof_) return Err(Error(Reason::kTruncated, "transport closed inside a record"));
+    return RecordKind::kNeedMore;
+  }
+  MutBytes record = in_.all().subspan(unproc_, wire::kRecordHeaderLen + len);
+  const size_t record_start = unproc_;
+  unproc_ += record.size();
+
+  if (ct == ContentType::kChangeCipherSpec) {
+    // RFC 8446 §5: a compatibility CCS is one byte 0x01, unprotected, during
+    // the handshake only. It counts towards the empty-record limit.
+    if (!ccs_allowed_ || len != 1 || record[wire::kRecordHeaderLen] != 1) {
+      return Err(Error(Reason::kUnexpectedMessage, "unexpected change_cipher_spec"));
+    }
+    if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
+    in_.consume(unproc_ - in_.begin());
+    if (in_.empty()) unproc_ = 0;
+    return RecordKind::kControl;
+  }
+  OpenedRecord opened = SLUICE_TRY(rd_.open(record));
+  if (opened.plaintext.size() > wire::kMaxPlaintext) {
+    return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
+  }
+  auto drop_record = [&] {
+    if (app_len_ == 0) {
+      in_.consume(unproc_ - in_.begin());
+      if (in_.empty()) unproc_ = 0;
+    }
+  };
+  switch (opened.type) {
+    case ContentType::kHandshake: {
+      if (opened.plaintext.empty()) return Err(Error(Reason::kUnexpectedMessage, "empty handshake record"));
+      if (hs_in_.size() + opened.plaintext.size() > kMaxHandshakeMessageLen + wire::kMaxPlaintext) {
+        return Err(Error(Reason::kHandshakeMessageTooLarge));
+      }
+      hs_in_.insert(hs_in_.end(), opened.plaintext.begin(), opened.plaintext.end());
+      drop_record();
+      return RecordKind::kHandshake;
+    }
+    case ContentType::kApplicationData: {
+      if (!app_allowed_) return Err(Error(Reason::kUnexpectedMessage, "application data before the handshake ended"));
+      if (!hs_in_.empty()) return Err(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
+      if (opened.plaintext.empty()) {
+        if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
+        drop_record();
+        return RecordKind::kControl;
+      }
+      empty_records_ = 0;
+      key_updates_ = 0;
+      app_off_ = static_cast<size_t>(opened.plaintext.data() - in_.all().data());
+      app_len_ = opened.plaintext.size();
+      (void)record_start;
+      return RecordKind::kAppData;
+    }
+    case ContentType::kAlert: {
+      ByteReader a(opened.plaintext);
+      uint8_t level, desc;
+      if (!a.u8(level) || !a.u8(desc) || !a.empty()) return Err(Error(Reason::kDecodeError, "alert length"));
+      drop_record();
+      const auto alert = static_cast<Alert>(desc);
+      if (alert == Alert::kCloseNotify) {
+        peer_closed_ = true;
+        return RecordKind::kClosed;
+      }
+      // RFC 8446 §6: all alerts but close_notify and user_canceled are fatal
+      // whatever their level.
+      if (alert == Alert::kUserCanceled && level == 1) {
+        if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
+        return RecordKind::kControl;
+      }
+      return Err(Error::received(alert));
+    }
+    case ContentType::kChangeCipherSpec:
+    case ContentType::kInvalid:
+      break;
+  }
+  return Err(Error(Reason::kUnexpectedMessage, "unexpected inner content type"));
+}
+
+// ---------------------------------------------------------------------------
+// Driving the handshake.
+
+Progress Connection::Impl::drive_handshake() {
+  if (!error_.ok() && error_.origin != Origin::kApi) return {Status::kError, 0};
+  while (!hs_done_) {
+    auto w = hs_->step();
+    if (!w) return fail(std::move(w).error());
+    switch (*w) {
+      case Wait::kOk:
+        continue;
+      case Wait::kDone:
+        hs_done_ = true;
+        hs_.reset();
+        hs_in_.shrink_to_fit();
+        break;
+      case Wait::kAsync:
+        if (mode_ & kModeAsync) return {Status::kWantAsync, 0};
+        // Without ASYNC the engine waits for the operation itself.
+        if (int fd = hs_->async_fd(); fd >= 0) {
+          pollfd p{fd, POLLIN, 0};
+          (void)::poll(&p, 1, -1);
+        }
+        continue;
+      case Wait::kReadMessage: {
+        auto kind = read_record();
+        if (!kind) return fail(std::move(kind).error());
+        if (*kind == RecordKind::kNeedMore) {
+          maybe_release_buffers();
+          return {Status::kWantRead, 0};
+        }
+        if (*kind == RecordKind::kClosed) {
+          return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
+        }
+        continue;
+      }
+    }
+  }
+  maybe_release_buffers();
+  return {Status::kOk, 0};
+}
+
+Result<void, Error> Connection::Impl::process_post_handshake() {
+  while (true) {
+    auto msg = SLUICE_TRY(next_message());
+    if (!msg) return {};
+    switch (msg->type) {
+      case HandshakeType::kNewSessionTicket: {
+        if (role_ != Role::kClient) return Err(Error(Reason::kUnexpectedMessage, "NewSessionTicket from a client"));
+        // Resumption is not implemented yet: the ticket is checked and dropped.
+        SLUICE_TRY(wire::NewSessionTicket::parse(msg->body));
+        message_done();
+        break;
+      }
+      case HandshakeType::kKeyUpdate: {
+        auto ku = SLUICE_TRY(wire::KeyUpdate::parse(msg->body));
+        message_done();
+        // RFC 8446 §5.1: KeyUpdate must end its record.
+        if (!hs_in_.empty()) return Err(Error(Reason::kUnexpectedMessage, "KeyUpdate does not end its record"));
+        if (++key_updates_ > kMaxKeyUpdatesWithoutData) {
+          return Err(Error(Reason::kUnexpectedMessage, "too many KeyUpdates without data"));
+        }
+        read_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, read_secret_));
+        rd_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, read_secret_));
+        if (ku.update_requested && !sent_close_) {
+          std::vector<uint8_t> out;
+          wire::KeyUpdate{false}.serialize(out);
+          SLUICE_TRY(send_handshake(out));
+          write_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, write_secret_));
+          wr_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, write_secret_));
+        }
+        break;
+      }
+      default:
+        return Err(Error(Reason::kUnexpectedMessage, "unexpected post-handshake message"));
+    }
+  }
+}
+
+Progress Connection::Impl::fill_readable() {
+  if (!hs_done_) {
+    Progress p = drive_handshake();
+    if (p.status != Status::kOk) return p;
+  }
+  if (!error_.ok() && error_.origin != Origin::kApi) return {Status::kError, 0};
+  while (app_len_ == 0) {
+    if (peer_closed_) return {Status::kZeroReturn, 0};
+    auto kind = read_record();
+    if (!kind) return fail(std::move(kind).error());
+    switch (*kind) {
+      case RecordKind::kNeedMore:
+        maybe_release_buffers();
+        return {Status::kWantRead, 0};
+      case RecordKind::kAppData:
+        break;
+      case RecordKind::kClosed:
+        return {Status::kZeroReturn, 0};
+      case RecordKind::kHandshake:
+        if (auto r = process_post_handshake(); !r) return fail(std::move(r).error());
+        // Without AUTO_RETRY a record with no application data ends the
+        // call, even when more records are buffered (SSL_CTX_set_mode(3)).
+        if (!(mode_ & kModeAutoRetry)) return {Status::kWantRead, 0};
+        break;
+      case RecordKind::kControl:
+        if (!(mode_ & kModeAutoRetry)) return {Status::kWantRead, 0};
+        break;
+    }
+  }
+  return {Status::kOk, app_len_};
+}
+
+// ---------------------------------------------------------------------------
+// Application data out.
+
+std::span<uint8_t> Connection::Impl::write_space() {
+  if (!hs_done_ || sent_close_ || (!error_.ok() && error_.origin != Origin::kApi)) return {};
+  const size_t overhead = wire::kRecordHeaderLen + wr_.overhead();
+  const size_t limit = ctx_->outbound_limit();
+  out_.acquire(ctx_->pool(), limit);
+  if (out_.free_tail() < overhead + max_fragment()) out_.compact();
+  // The outbound limit bounds what is held; a record is sealed only if it
+  // fits whole.
+  const size_t room_in_limit = limit > out_.held() + overhead ? limit - out_.held() - overhead : 0;
+  const size_t room_in_storage = out_.free_tail() > overhead ? out_.free_tail() - overhead : 0;
+  const size_t room = std::min({room_in_limit, room_in_storage, max_fragment()});
+  if (room == 0) return {};
+  return out_.tail().subspan(wire::kRecordHeaderLen, room);
+}
+
+Progress Connection::Impl::write_commit(size_t n) {
+  if (n == 0) return {Status::kOk, 0};
+  const size_t need = wire::kRecordHeaderLen + n + wr_.overhead();
+  if (!hs_done_ || out_.free_tail() < need) {
+    return fail(Error::api(Reason::kApiMisuse, "write_commit larger than write_space"));
+  }
+  auto sealed = wr_.seal(ContentType::kApplicationData, out_.tail().first(need), n);
+  if (!sealed) return fail(std::move(sealed).error());
+  out_.commit(*sealed);
+  return {Status::kOk, n};
+}
+
+void Connection::Impl::maybe_release_buffers() {
+  if (!(mode_ & kModeReleaseBuffers)) return;
+  if (app_len_ == 0 && in_.allocated() && in_.empty()) {
+    unproc_ = 0;
+    in_.release(ctx_->pool());
+  }
+  if (out_.allocated() && out_.empty()) out_.release(ctx_->pool());
+}
+
+// ---------------------------------------------------------------------------
+// Public API.
+
+Connection::Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Connection::Connection(Connection&&) noexcept = default;
+Connection& Connection::operator=(Connection&&) noexcept = default;
+Connection::~Connection() = default;
+
+Connection Connection::client(std::shared_ptr<const Context> ctx, std::string server_name) {
+  auto impl = std::make_unique<Impl>(std::move(ctx), Role::kClient);
+  impl->hs_ = make_client13(*impl, std::move(server_name));
+  return Connection(std::move(impl));
+}
+
+Connection Connection::server(std::shared_ptr<const Context> ctx) {
+  auto impl = std::make_unique<Impl>(std::move(ctx), Role::kServer);
+  impl->hs_ = make_server13(*impl);
+  return Connection(std::move(impl));
+}
+
+long Connection::set_mode(long bits) { return impl_->mode_ |= (bits & kAllModes); }
+long Connection::clear_mode(long bits) { return impl_->mode_ &= ~bits; }
+long Connection::mode() const { return impl_->mode_; }
+
+std::span<uint8_t> Connection::inbound_space() {
+  Impl& c = *impl_;
+  if (c.eof_) return {};
+  c.in_.acquire(c.ctx_->pool(), kInboundCapacity);
+  if (c.app_len_ == 0 && c.in_.begin() > 0) {
+    c.unproc_ -= c.in_.begin();
+    c.in_.compact();
+  }
+  return c.in_.tail();
+}
+
+void Connection::inbound_commit(size_t n) {
+  Impl& c = *impl_;
+  if (n > c.in_.free_tail()) {
+    c.fail(Error::api(Reason::kApiMisuse, "inbound_commit larger than inbound_space"));
+    return;
+  }
+  c.in_.commit(n);
+}
+
+size_t Connection::feed(std::span<const uint8_t> data) {
+  auto space = inbound_space();
+  const size_t n = std::min(space.size(), data.size());
+  std::copy(data.begin(), data.begin() + static_cast<ptrdiff_t>(n), space.begin());
+  inbound_commit(n);
+  return n;
+}
+
+void Connection::inbound_eof() { impl_->eof_ = true; }
+
+std::span<const uint8_t> Connection::outbound() {
+  if (!impl_->out_.allocated()) return {};
+  return impl_->out_.data();
+}
+
+void Connection::outbound_consumed(size_t n) {
+  Impl& c = *impl_;
+  c.out_.consume(std::min(n, c.out_.held()));
+  c.maybe_release_buffers();
+}
+
+bool Connection::has_pending() const { return impl_->app_len_ > 0 || impl_->has_complete_record(); }
+
+bool Connection::wants_read() const {
+  const Impl& c = *impl_;
+  if (has_pending() || c.eof_ || c.peer_closed_) return false;
+  if (!c.error_.ok() && c.error_.origin != Origin::kApi) return false;
+  return true;
+}
+
+bool Connection::wants_write() const { return impl_->out_.allocated() && !impl_->out_.empty(); }
+
+int Connection::async_fd() const { return impl_->hs_ ? impl_->hs_->async_fd() : -1; }
+
+Progress Connection::handshake() {
+  Impl& c = *impl_;
+  if (c.hs_done_) return {Status::kOk, 0};
+  return c.drive_handshake();
+}
+
+std::span<const uint8_t> Connection::readable() {
+  Impl& c = *impl_;
+  if (c.app_len_ == 0 && c.fill_readable().status != Status::kOk) return {};
+  return c.in_.all().subspan(c.app_off_, c.app_len_);
+}
+
+void Connection::read_consumed(size_t n) {
+  Impl& c = *impl_;
+  n = std::min(n, c.app_len_);
+  c.app_off_ += n;
+  c.app_len_ -= n;
+  if (c.app_len_ == 0) {
+    c.in_.consume(c.unproc_ - c.in_.begin());
+    if (c.in_.empty()) c.unproc_ = 0;
+    c.maybe_release_buffers();
+  }
+}
+
+Progress Connection::read(std::span<uint8_t> out) {
+  Impl& c = *impl_;
+  size_t done = 0;
+  while (done < out.size()) {
+    if (c.app_len_ == 0) {
+      Progress p = c.fill_readable();
+      if (p.status != Status::kOk) {
+        if (done > 0) break;
+        return p;
+      }
+    }
+    auto window = c.in_.all().subspan(c.app_off_, c.app_len_);
+    const size_t n = std::min(window.size(), out.size() - done);
+    std::copy(window.begin(), window.begin() + static_cast<ptrdiff_t>(n), out.begin() + static_cast<ptrdiff_t>(done));
+    read_consumed(n);
+    done += n;
+    // Return what we have rather than block on the next record.
+    if (!c.has_complete_record()) break;
+  }
+  return {Status::kOk, done};
+}
+
+Progress Connection::write(std::span<const uint8_t> in) {
+  Impl& c = *impl_;
+  if (!c.hs_done_) {
+    Progress p = c.drive_handshake();
+    if (p.status != Status::kOk) return p;
+  }
+  if (!c.error_.ok() && c.error_.origin != Origin::kApi) return {Status::kError, 0};
+  if (c.sent_close_) return c.fail(Error::api(Reason::kApiMisuse, "write after shutdown"));
+  size_t done = 0;
+  if (c.retry_ptr_) {
+    // SSL_CTX_set_mode(3): a retry must pass the same buffer (or, with
+    // ACCEPT_MOVING_WRITE_BUFFER, the same bytes at another address), and
+    // never fewer bytes than were already taken.
+    if (in.data() != c.retry_ptr_ && !(c.mode_ & kModeAcceptMovingWriteBuffer)) {
+      return c.fail(Error::api(Reason::kBadWriteRetry, "bad write retry: buffer moved without ACCEPT_MOVING_WRITE_BUFFER"));
+    }
+    if (in.size() < c.retry_done_) {
+      return c.fail(Error::api(Reason::kBadWriteRetry, "bad write retry: shorter than the bytes already written"));
+    }
+    done = c.retry_done_;
+  }
+  if (!c.error_.ok() && c.error_.origin == Origin::kApi) c.error_ = Error();
+  while (done < in.size()) {
+    auto space = c.write_space();
+    if (space.empty()) {
+      if ((c.mode_ & kModeEnablePartialWrite) && done > 0) break;
+      c.retry_ptr_ = in.data();
+      c.retry_len_ = in.size();
+      c.retry_done_ = done;
+      return {Status::kWantWrite, 0};
+    }
+    const size_t n = std::min(space.size(), in.size() - done);
+    std::copy(in.begin() + static_cast<ptrdiff_t>(done), in.begin() + static_cast<ptrdiff_t>(done + n), space.begin());
+    Progress p = c.write_commit(n);
+    if (p.status != Status::kOk) return p;
+    done += n;
+    if (c.mode_ & kModeEnablePartialWrite) break;
+  }
+  c.retry_ptr_ = nullptr;
+  c.retry_len_ = c.retry_done_ = 0;
+  return {Status::kOk, done};
+}
+
+Progress Connection::shutdown() {
+  Impl& c = *impl_;
+  if (!c.error_.ok() && c.error_.origin != Origin::kApi) return {Status::kError, 0};
+  if (!c.sent_close_) {
+    const uint8_t alert[2] = {1, static_cast<uint8_t>(Alert::kCloseNotify)};
+    if (auto r = c.seal(ContentType::kAlert, alert); !r) return c.fail(std::move(r).error());
+    c.sent_close_ = true;
+  }
+  if (c.peer_closed_) return {Status::kOk, 0};
+  // Look for the peer's close_notify among buffered records.
+  while (!c.peer_closed_) {
+    if (!c.hs_done_) return {Status::kWantRead, 0};
+    auto kind = c.read_record();
+    if (!kind) return c.fail(std::move(kind).error());
+    if (*kind == Impl::RecordKind::kNeedMore) return {Status::kWantRead, 0};
+    if (*kind == Impl::RecordKind::kAppData) read_consumed(c.app_len_);  // discarded after our close
+    if (*kind == Impl::RecordKind::kHandshake) {
+      if (auto r = c.process_post_handshake(); !r) return c.fail(std::move(r).error());
+    }
+  }
+  return {Status::kOk, 0};
+}
+
+Progress Connection::key_update(bool request_peer_update) {
+  Impl& c = *impl_;
+  if (!c.hs_done_ || c.sent_close_) return c.fail(Error::api(Reason::kApiMisuse, "key_update before the handshake ended"));
+  if (!c.error_.ok() && c.error_.origin != Origin::kApi) return {Status::kError, 0};
+  std::vector<uint8_t> msg;
+  wire::KeyUpdate{request_peer_update}.serialize(msg);
+  if (auto r = c.send_handshake(msg); !r) return c.fail(std::move(r).error());
+  auto next = next_traffic_secret(c.provider(), c.hash_, c.write_secret_);
+  if (!next) return c.fail(std::move(next).error());
+  c.write_secret_ = std::move(*next);
+  auto rp = RecordProtection::tls13(c.provider(), c.hash_, c.aead_, c.write_secret_);
+  if (!rp) return c.fail(std::move(rp).error());
+  c.wr_ = std::move(*rp);
+  return {Status::kOk, 0};
+}
+
+bool Connection::handshake_done() const { return impl_->hs_done_; }
+const Error& Connection::error() const { return impl_->error_; }
+const Negotiated& Connection::negotiated() const { return impl_->negotiated_; }
+
+std::span<uint8_t> Connection::write_space() { return impl_->write_space(); }
+Progress Connection::write_commit(size_t n) { return impl_->write_commit(n); }
+
+}  // namespace sluice

@@ -1,0 +1,111 @@
+// Connection: one TLS session over caller-provided transport (like SSL).
+//
+// sluice never touches a socket. The caller moves ciphertext in and out:
+//   inbound_space()/inbound_commit() or feed()   bytes from the peer
+//   outbound()/outbound_consumed()               bytes for the peer
+// and plaintext through handshake()/read()/write()/shutdown() (copying) or
+// readable()/read_consumed() and write_space()/write_commit() (zero-copy).
+// Every call returns at once; a Progress says what is needed next.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/context.h"
+#include "core/error.h"
+
+namespace sluice {
+
+enum class Status : uint8_t {
+  kOk,          // done; `bytes` says how many were read or written
+  kWantRead,    // give the engine more bytes from the peer, then call again
+  kWantWrite,   // drain outbound(), then call again (same arguments)
+  kWantAsync,   // a provider operation is pending: wait for async_fd(), then call again
+  kZeroReturn,  // the peer closed the connection cleanly (close_notify)
+  kError,       // see error(); fatal unless error().origin == Origin::kApi
+};
+
+struct Progress {
+  Status status;
+  size_t bytes = 0;
+};
+
+// What the handshake settled on.
+struct Negotiated {
+  uint16_t version = 0;
+  uint16_t cipher_suite = 0;
+  crypto::Group group{};
+  crypto::SignatureScheme signature_scheme{};  // the server's CertificateVerify
+  std::string alpn;
+  std::string server_name;
+  std::vector<std::vector<uint8_t>> peer_chain;  // DER, end-entity first
+};
+
+class Connection {
+ public:
+  // client: `server_name` is sent as SNI (unless it is an IP literal) and
+  // checked against the server's certificate by the context's verifier.
+  static Connection client(std::shared_ptr<const Context> ctx, std::string server_name);
+  static Connection server(std::shared_ptr<const Context> ctx);
+  Connection(Connection&&) noexcept;
+  Connection& operator=(Connection&&) noexcept;
+  ~Connection();
+
+  // Modes: taken from the context when the connection is created.
+  long set_mode(long bits);
+  long clear_mode(long bits);
+  long mode() const;
+
+  // --- transport side (ciphertext) ---
+  // inbound_space is room for bytes from the peer; commit what was written.
+  std::span<uint8_t> inbound_space();
+  void inbound_commit(size_t n);
+  // feed copies bytes in; returns how many were taken.
+  size_t feed(std::span<const uint8_t> data);
+  // inbound_eof says the transport was closed by the peer.
+  void inbound_eof();
+  std::span<const uint8_t> outbound();
+  void outbound_consumed(size_t n);
+  // wants_read: more peer bytes are needed (false while complete records are
+  // buffered). wants_write: outbound() is not empty.
+  bool wants_read() const;
+  bool wants_write() const;
+  // async_fd is readable when a pending provider operation completed; -1 if none.
+  int async_fd() const;
+
+  // --- application side (plaintext) ---
+  Progress handshake();
+  Progress read(std::span<uint8_t> out);
+  Progress write(std::span<const uint8_t> in);
+  // shutdown sends close_notify. kOk once the peer's close_notify has also
+  // been received; kWantRead while waiting for it.
+  Progress shutdown();
+  // key_update sends a KeyUpdate (RFC 8446 §4.6.3) after the handshake.
+  Progress key_update(bool request_peer_update);
+  // has_pending: records or decrypted bytes are buffered but not yet read.
+  bool has_pending() const;
+  bool handshake_done() const;
+  const Error& error() const;
+  const Negotiated& negotiated() const;
+
+  // --- zero-copy application side ---
+  // readable returns decrypted bytes in place (empty when none yet: call
+  // read() or handshake() to learn why); read_consumed(n) releases them.
+  std::span<const uint8_t> readable();
+  void read_consumed(size_t n);
+  // write_space is where the next record's plaintext goes; write_commit(n)
+  // seals n bytes of it. Empty when the outbound buffer is full.
+  std::span<uint8_t> write_space();
+  Progress write_commit(size_t n);
+
+  struct Impl;
+
+ private:
+  explicit Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,123 @@
+// Internal state of a Connection, shared by the record processing in
+// connection.cc and the handshake machines. Not a public header.
+//
+// Buffer notes. Inbound records are decrypted in place: `in_` holds, in
+// order, the application-data window of the last opened record (app_off_,
+// app_len_), dead bytes (that record's header, type and tag), and then
+// unprocessed bytes from unproc_ to in_.end(). Outbound records are sealed in
+// place in `out_`, whose held bytes are what outbound() returns.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/buffers.h"
+#include "core/connection.h"
+#include "core/record.h"
+#include "core/wire/types.h"
+
+namespace sluice {
+
+// Wait is what a handshake step needs before it can go on (STYLE.md §3).
+enum class Wait : uint8_t {
+  kOk,           // step done; run the next state
+  kReadMessage,  // a handshake message is needed
+  kAsync,        // a provider operation is pending
+  kDone,         // the handshake is complete
+};
+
+struct HandshakeMessage {
+  wire::HandshakeType type;
+  Bytes body;  // without the 4-byte header
+  Bytes whole;  // with the header (for the transcript)
+};
+
+class HandshakeMachine {
+ public:
+  virtual ~HandshakeMachine() = default;
+  virtual TlsResult<Wait> step() = 0;
+  virtual std::string_view state_name() const = 0;
+  virtual int async_fd() const { return -1; }
+};
+
+// DoS limits (STYLE.md practice 8).
+// A peer may send empty records or warning alerts to keep us busy without
+// progress; these many in a row end the connection.
+inline constexpr int kMaxEmptyRecords = 32;
+inline constexpr int kMaxWarningAlerts = 4;
+// Largest handshake message we buffer: a generous certificate chain.
+inline constexpr size_t kMaxHandshakeMessageLen = 256 * 1024;
+// KeyUpdates accepted without application data in between.
+inline constexpr int kMaxKeyUpdatesWithoutData = 32;
+
+struct Connection::Impl {
+  Impl(std::shared_ptr<const Context> c, Role r);
+
+  // --- used by handshake machines ---
+  // next_message yields the next complete handshake message, or nothing.
+  TlsResult<std::optional<HandshakeMessage>> next_message();
+  void message_done();
+  // send_handshake seals a handshake message into outbound records.
+  Result<void, Error> send_handshake(Bytes message);
+  Result<void, Error> send_change_cipher_spec();
+  // set_read_keys changes the read protection; refused when handshake bytes
+  // from under the old keys are still buffered (RFC 8446 §5.1).
+  Result<void, Error> set_read_protection(RecordProtection rp);
+  void set_write_protection(RecordProtection rp) { wr_ = std::move(rp); }
+  const Context& context() const { return *ctx_; }
+  const crypto::Provider& provider() const { return ctx_->provider(); }
+
+  // --- record processing ---
+  enum class RecordKind : uint8_t { kNeedMore, kHandshake, kAppData, kControl, kClosed };
+  TlsResult<RecordKind> read_record();
+  Result<void, Error> process_post_handshake();
+  Result<void, Error> seal(wire::ContentType type, Bytes payload);
+  Progress fail(Error e);
+  Progress drive_handshake();
+  Progress fill_readable();
+  std::span<uint8_t> write_space();
+  Progress write_commit(size_t n);
+  void maybe_release_buffers();
+  size_t max_fragment() const;
+  bool has_complete_record() const;
+
+  std::shared_ptr<const Context> ctx_;
+  Role role_;
+  long mode_;
+  Negotiated negotiated_;
+  std::unique_ptr<HandshakeMachine> hs_;
+  bool hs_done_ = false;
+
+  RecordBuffer in_, out_;
+  size_t unproc_ = 0;
+  size_t app_off_ = 0, app_len_ = 0;
+  RecordProtection rd_, wr_;
+  std::vector<uint8_t> hs_in_;  // handshake bytes not yet consumed
+  size_t hs_msg_len_ = 0;       // length of the message handed out, if any
+  bool app_allowed_ = false;    // application data may be read
+  bool ccs_allowed_ = false;    // a compatibility CCS may arrive
+  bool eof_ = false;
+  bool peer_closed_ = false;
+  bool sent_close_ = false;
+  int empty_records_ = 0;
+  int warning_alerts_ = 0;
+  int key_updates_ = 0;
+  uint16_t peer_record_limit_ = wire::kMaxPlaintext;
+  Error error_;
+
+  // Traffic secrets kept for KeyUpdate.
+  crypto::HashAlg hash_ = crypto::HashAlg::kSha256;
+  crypto::AeadAlg aead_ = crypto::AeadAlg::kAes128Gcm;
+  SecretBytes read_secret_, write_secret_;
+
+  // Non-partial write retry state (ENABLE_PARTIAL_WRITE off).
+  const uint8_t* retry_ptr_ = nullptr;
+  size_t retry_len_ = 0;
+  size_t retry_done_ = 0;
+};
+
+std::unique_ptr<HandshakeMachine> make_client13(Connection::Impl& c, std::string server_name);
+std::unique_ptr<HandshakeMachine> make_server13(Connection::Impl& c);
+
+}  // namespace sluice

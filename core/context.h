@@ -1,0 +1,115 @@
+// Context: configuration shared by many connections (like SSL_CTX). Build it,
+// then create connections from it; a connection copies the mode when it is
+// created, and later mode changes on the context do not reach it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/buffers.h"
+#include "core/modes.h"
+#include "core/verifier.h"
+#include "core/wire/types.h"
+#include "crypto/provider.h"
+
+namespace sluice {
+
+enum class Role : uint8_t { kClient, kServer };
+
+// A certificate chain (DER, end-entity first) with the key that signs for it.
+struct CertifiedKey {
+  std::vector<std::vector<uint8_t>> chain;
+  std::shared_ptr<crypto::Signer> signer;
+};
+
+// Test-only overrides that make sluice's hellos carry other implementations'
+// advertised lists byte for byte (RFC 8448). Code points here are only
+// advertised: selection always uses the real, supported lists.
+struct DangerTestHelloShape {
+  std::vector<uint16_t> advertised_groups;
+  std::vector<uint16_t> advertised_signature_schemes;
+  bool renegotiation_info = false;
+  bool session_ticket = false;
+  bool psk_dhe_ke = false;
+  std::optional<uint16_t> record_size_limit;
+  // Server: groups listed in EncryptedExtensions.
+  std::vector<uint16_t> encrypted_extensions_groups;
+};
+
+class Context {
+ public:
+  Context(Role role, std::shared_ptr<const crypto::Provider> provider);
+
+  Role role() const { return role_; }
+  const crypto::Provider& provider() const { return *provider_; }
+
+  // set_mode ORs `bits` into the mode and returns the new mask; it never
+  // clears. clear_mode removes `bits` and returns the new mask.
+  long set_mode(long bits) { return mode_.fetch_or(bits & kAllModes) | (bits & kAllModes); }
+  long clear_mode(long bits) { return mode_.fetch_and(~bits) & ~bits; }
+  long mode() const { return mode_.load(); }
+
+  // --- configuration (set before connections are created) ---
+  // Client: who checks the server's chain. Required for a client.
+  void set_verifier(std::shared_ptr<const CertificateVerifier> v) { verifier_ = std::move(v); }
+  // Server: the chain and key to present.
+  void set_certificate(CertifiedKey ck) { cert_ = std::move(ck); }
+  // ALPN protocols, in preference order.
+  void set_alpn(std::vector<std::string> protocols) { alpn_ = std::move(protocols); }
+  void set_cipher_suites(std::vector<wire::CipherSuite> s) { suites_ = std::move(s); }
+  void set_groups(std::vector<crypto::Group> g) { groups_ = std::move(g); }
+  void set_signature_schemes(std::vector<crypto::SignatureScheme> s) { schemes_ = std::move(s); }
+  // Highest version offered (client) or accepted (server): wire::kTls13 or
+  // wire::kTls12 (a TLS 1.2-only hello; sluice does not yet complete TLS 1.2).
+  void set_max_version(uint16_t v) { max_version_ = v; }
+  // Seconds since the Unix epoch; the default reads the system clock.
+  void set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
+  // Called with each NSS key-log line (SSLKEYLOGFILE format).
+  void set_key_log(std::function<void(std::string_view)> cb) { key_log_ = std::move(cb); }
+  // Bytes of sealed records the outbound buffer may hold before write()
+  // says kWantWrite. Default: one full record with its overhead.
+  void set_outbound_limit(size_t bytes) { outbound_limit_ = bytes; }
+  // RELEASE_BUFFERS freelist length (default 32).
+  void set_freelist_max_len(size_t n) { pool_.set_max_len(n); }
+  void set_danger_test_hello_shape(DangerTestHelloShape s) { danger_shape_ = std::move(s); }
+
+  // --- read by connections ---
+  const CertificateVerifier* verifier() const { return verifier_.get(); }
+  const CertifiedKey& certificate() const { return cert_; }
+  const std::vector<std::string>& alpn() const { return alpn_; }
+  const std::vector<wire::CipherSuite>& cipher_suites() const { return suites_; }
+  const std::vector<crypto::Group>& groups() const { return groups_; }
+  const std::vector<crypto::SignatureScheme>& signature_schemes() const { return schemes_; }
+  uint16_t max_version() const { return max_version_; }
+  int64_t now() const;
+  void key_log(std::string_view label, std::span<const uint8_t> client_random,
+               std::span<const uint8_t> secret) const;
+  size_t outbound_limit() const { return outbound_limit_; }
+  BufferPool& pool() const { return pool_; }
+  const DangerTestHelloShape& danger_shape() const { return danger_shape_; }
+
+ private:
+  Role role_;
+  std::shared_ptr<const crypto::Provider> provider_;
+  std::atomic<long> mode_{0};
+  std::shared_ptr<const CertificateVerifier> verifier_;
+  CertifiedKey cert_;
+  std::vector<std::string> alpn_;
+  std::vector<wire::CipherSuite> suites_;
+  std::vector<crypto::Group> groups_;
+  std::vector<crypto::SignatureScheme> schemes_;
+  uint16_t max_version_ = wire::kTls13;
+  std::function<int64_t()> clock_;
+  std::function<void(std::string_view)> key_log_;
+  size_t outbound_limit_;
+  mutable BufferPool pool_;
+  DangerTestHelloShape danger_shape_;
+};
+
+}  // namespace sluice

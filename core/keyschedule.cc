@@ -1,0 +1,114 @@
+#include "core/keyschedule.h"
+
+#include <array>
+
+namespace sluice {
+
+using crypto::hash_len;
+
+Result<void, Error> hkdf_expand_label(const crypto::Provider& p, crypto::HashAlg h, Bytes secret,
+                                      std::string_view label, Bytes context, MutBytes out) {
+  // struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
+  //          opaque context<0..255>; } HkdfLabel;
+  std::array<uint8_t, 2 + 1 + 255 + 1 + 255> storage;
+  ByteWriter w{MutBytes(storage)};
+  w.u16(static_cast<uint16_t>(out.size()));
+  {
+    auto l = w.prefix8();
+    static constexpr std::string_view kPrefix = "tls13 ";
+    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(kPrefix.data()), kPrefix.size()));
+    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(label.data()), label.size()));
+  }
+  {
+    auto c = w.prefix8();
+    w.bytes(context);
+  }
+  if (!w.ok() || out.size() > 0xffff) return Err(Error(Reason::kInternal, "HKDF label too long"));
+  SLUICE_TRY(p.hkdf_expand(h, secret, w.written(), out));
+  return {};
+}
+
+TlsResult<TrafficKeys> derive_traffic_keys(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
+                                           Bytes traffic_secret) {
+  TrafficKeys k{SecretBytes(crypto::aead_key_len(a)), SecretBytes(crypto::kAeadNonceLen)};
+  SLUICE_TRY(hkdf_expand_label(p, h, traffic_secret, "key", {}, k.key.span()));
+  SLUICE_TRY(hkdf_expand_label(p, h, traffic_secret, "iv", {}, k.iv.span()));
+  return k;
+}
+
+TlsResult<SecretBytes> next_traffic_secret(const crypto::Provider& p, crypto::HashAlg h, Bytes secret) {
+  SecretBytes next(hash_len(h));
+  SLUICE_TRY(hkdf_expand_label(p, h, secret, "traffic upd", {}, next.span()));
+  return next;
+}
+
+Result<void, Error> finished_verify_data(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
+                                         Bytes transcript_hash, MutBytes out) {
+  SecretBytes finished_key(hash_len(h));
+  SLUICE_TRY(hkdf_expand_label(p, h, base_key, "finished", {}, finished_key.span()));
+  SLUICE_TRY(p.hmac(h, finished_key, transcript_hash, out));
+  return {};
+}
+
+Result<void, Error> KeySchedule::require(Stage s) {
+  if (stage_ != s) return Err(Error(Reason::kInternal, "key schedule step out of order"));
+  return {};
+}
+
+TlsResult<SecretBytes> KeySchedule::extract(Bytes salt, Bytes ikm) {
+  SecretBytes out(crypto::hash_len(h_));
+  SLUICE_TRY(p_.hkdf_extract(h_, salt, ikm, out.span()));
+  return out;
+}
+
+TlsResult<SecretBytes> KeySchedule::derive_secret(Bytes secret, std::string_view label, Bytes transcript_hash) {
+  SecretBytes out(crypto::hash_len(h_));
+  SLUICE_TRY(hkdf_expand_label(p_, h_, secret, label, transcript_hash, out.span()));
+  return out;
+}
+
+Result<void, Error> KeySchedule::start_early(Bytes psk) {
+  SLUICE_TRY(require(Stage::kNone));
+  std::array<uint8_t, crypto::kMaxHashLen> zeros{};
+  if (psk.empty()) psk = Bytes(zeros.data(), crypto::hash_len(h_));
+  secret_ = SLUICE_TRY(extract({}, psk));
+  stage_ = Stage::kEarly;
+  return {};
+}
+
+TlsResult<KeySchedule::Pair> KeySchedule::advance_with_shared_secret(Bytes ecdhe, Bytes hello_hash) {
+  SLUICE_TRY(require(Stage::kEarly));
+  std::array<uint8_t, crypto::kMaxHashLen> empty_hash;
+  SLUICE_TRY(p_.hash(h_, {}, empty_hash));
+  Bytes empty(empty_hash.data(), crypto::hash_len(h_));
+  SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", empty));
+  secret_ = SLUICE_TRY(extract(derived, ecdhe));
+  Pair out{SLUICE_TRY(derive_secret(secret_, "c hs traffic", hello_hash)),
+           SLUICE_TRY(derive_secret(secret_, "s hs traffic", hello_hash))};
+  stage_ = Stage::kHandshake;
+  return out;
+}
+
+TlsResult<KeySchedule::Pair> KeySchedule::advance_to_master(Bytes server_finished_hash) {
+  SLUICE_TRY(require(Stage::kHandshake));
+  std::array<uint8_t, crypto::kMaxHashLen> empty_hash;
+  SLUICE_TRY(p_.hash(h_, {}, empty_hash));
+  SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", Bytes(empty_hash.data(), crypto::hash_len(h_))));
+  std::array<uint8_t, crypto::kMaxHashLen> zeros{};
+  secret_ = SLUICE_TRY(extract(derived, Bytes(zeros.data(), crypto::hash_len(h_))));
+  Pair out{SLUICE_TRY(derive_secret(secret_, "c ap traffic", server_finished_hash)),
+           SLUICE_TRY(derive_secret(secret_, "s ap traffic", server_finished_hash))};
+  exporter_ = SLUICE_TRY(derive_secret(secret_, "exp master", server_finished_hash));
+  stage_ = Stage::kMaster;
+  return out;
+}
+
+TlsResult<SecretBytes> KeySchedule::resumption_master(Bytes client_finished_hash) {
+  SLUICE_TRY(require(Stage::kMaster));
+  SecretBytes out = SLUICE_TRY(derive_secret(secret_, "res master", client_finished_hash));
+  secret_.clear();
+  stage_ = Stage::kDone;
+  return out;
+}
+
+}  // namespace sluice

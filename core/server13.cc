@@ -1,0 +1,315 @@
+// The TLS 1.3 server handshake (RFC 8446 §2, full 1-RTT): one state enum,
+// one function per state.
+#include <algorithm>
+
+#include "core/handshake13.h"
+#include "core/wire/hello.h"
+#include "core/wire/messages.h"
+
+namespace sluice {
+namespace {
+
+using wire::HandshakeType;
+
+enum class ServerState : uint8_t {
+  kReadClientHello,
+  kSendServerHello,
+  kSendEncryptedExtensions,
+  kSendCertificate,
+  kSendCertificateVerify,
+  kSendFinished,
+  kReadFinished,
+  kDone,
+};
+
+class Server13 final : public HandshakeMachine {
+ public:
+  explicit Server13(Connection::Impl& c) : c_(c) {}
+
+  TlsResult<Wait> step() override {
+    switch (state_) {
+      case ServerState::kReadClientHello: return do_read_client_hello();
+      case ServerState::kSendServerHello: return do_send_server_hello();
+      case ServerState::kSendEncryptedExtensions: return do_send_encrypted_extensions();
+      case ServerState::kSendCertificate: return do_send_certificate();
+      case ServerState::kSendCertificateVerify: return do_send_certificate_verify();
+      case ServerState::kSendFinished: return do_send_finished();
+      case ServerState::kReadFinished: return do_read_finished();
+      case ServerState::kDone: return Wait::kDone;
+    }
+    return Err(Error(Reason::kInternal, "bad server state"));
+  }
+
+  std::string_view state_name() const override {
+    switch (state_) {
+      case ServerState::kReadClientHello: return "read ClientHello";
+      case ServerState::kSendServerHello: return "send ServerHello";
+      case ServerState::kSendEncryptedExtensions: return "send EncryptedExtensions";
+      case ServerState::kSendCertificate: return "send Certificate";
+      case ServerState::kSendCertificateVerify: return "send CertificateVerify";
+      case ServerState::kSendFinished: return "send Finished";
+      case ServerState::kReadFinished: return "read Finished";
+      case ServerState::kDone: return "done";
+    }
+    return "?";
+  }
+
+  int async_fd() const override {
+    const auto& signer = c_.context().certificate().signer;
+    return signer ? signer->completion_fd() : -1;
+  }
+
+ private:
+  const Context& ctx() const { return c_.context(); }
+  const crypto::Provider& provider() const { return c_.provider(); }
+
+  TlsResult<Wait> do_read_client_hello();
+  TlsResult<Wait> do_send_server_hello();
+  TlsResult<Wait> do_send_encrypted_extensions();
+  TlsResult<Wait> do_send_certificate();
+  TlsResult<Wait> do_send_certificate_verify();
+  TlsResult<Wait> do_send_finished();
+  TlsResult<Wait> do_read_finished();
+  Result<void, Error> negotiate(const wire::ClientHello& ch);
+
+  Connection::Impl& c_;
+  ServerState state_ = ServerState::kReadClientHello;
+  std::array<uint8_t, wire::kRandomLen> client_random_{};
+  std::vector<uint8_t> session_id_;
+  std::optional<SuiteInfo> suite_;
+  crypto::Group group_{};
+  std::vector<uint8_t> peer_share_;
+  crypto::SignatureScheme scheme_{};
+  std::string alpn_;
+  bool sni_ack_ = false;
+  std::optional<uint16_t> record_size_limit_;
+  Transcript transcript_;
+  std::unique_ptr<KeySchedule> schedule_;
+  KeySchedule::Pair hs_secrets_;
+  SecretBytes client_app_secret_;
+};
+
+Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
+  // Suite: the server's preference among the client's offers.
+  for (auto s : ctx().cipher_suites()) {
+    const auto code = static_cast<uint16_t>(s);
+    if (std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), code) != ch.cipher_suites.end() &&
+        provider().supports(suite_info(code)->aead) && provider().supports(suite_info(code)->hash)) {
+      suite_ = suite_info(code);
+      break;
+    }
+  }
+  if (!suite_) return Err(Error(Reason::kNoSharedCipherSuite, "no cipher suite in common"));
+
+  // RFC 8446 §9.2: a TLS 1.3 ClientHello without a PSK must carry these.
+  if (ch.signature_algorithms.empty()) {
+    return Err(Error(Reason::kMissingExtension, "ClientHello without signature_algorithms"));
+  }
+  if (!ch.has_key_share || ch.supported_groups.empty()) {
+    return Err(Error(Reason::kMissingExtension, "ClientHello without key_share or supported_groups"));
+  }
+  // Group: the server's preference among the shares the client sent. Each
+  // share must be for a group the client listed (RFC 8446 §4.2.8).
+  for (const auto& ks : ch.key_shares) {
+    if (std::find(ch.supported_groups.begin(), ch.supported_groups.end(), ks.group) == ch.supported_groups.end()) {
+      return Err(Error(Reason::kIllegalParameter, "key share for a group not in supported_groups"));
+    }
+  }
+  for (auto g : ctx().groups()) {
+    auto it = std::find_if(ch.key_shares.begin(), ch.key_shares.end(),
+                           [&](const wire::KeyShareEntry& e) { return e.group == static_cast<uint16_t>(g); });
+    if (it != ch.key_shares.end()) {
+      group_ = g;
+      peer_share_ = it->key_exchange;
+      break;
+    }
+  }
+  if (peer_share_.empty()) {
+    return Err(Error(Reason::kNoSharedGroup, "no key share for a shared group (HelloRetryRequest not supported yet)"));
+  }
+
+  // Signature scheme: the client's preference among what our key can do.
+  const CertifiedKey& ck = ctx().certificate();
+  if (!ck.signer || ck.chain.empty()) return Err(Error(Reason::kConfiguration, "server has no certificate"));
+  const auto& ours = ctx().signature_schemes();
+  bool found = false;
+  for (uint16_t s : ch.signature_algorithms) {
+    const auto scheme = static_cast<crypto::SignatureScheme>(s);
+    if (std::find(ours.begin(), ours.end(), scheme) != ours.end() && ck.signer->supports(scheme)) {
+      scheme_ = scheme;
+      found = true;
+      break;
+    }
+  }
+  if (!found) return Err(Error(Reason::kNoSharedSignatureScheme, "no signature scheme fits the certificate"));
+
+  // ALPN (RFC 7301 §3.2): the server's preference; no overlap is fatal.
+  if (!ch.alpn.empty() && !ctx().alpn().empty()) {
+    for (const auto& p : ctx().alpn()) {
+      if (std::find(ch.alpn.begin(), ch.alpn.end(), p) != ch.alpn.end()) {
+        alpn_ = p;
+        break;
+      }
+    }
+    if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
+  }
+  if (ch.has_server_name && !ch.server_name.empty()) {
+    c_.negotiated_.server_name = ch.server_name;
+    sni_ack_ = true;
+  }
+  if (ch.record_size_limit) {
+    record_size_limit_ = static_cast<uint16_t>(wire::kMaxPlaintext + 1);
+    c_.peer_record_limit_ = static_cast<uint16_t>(std::min<size_t>(*ch.record_size_limit - 1, wire::kMaxPlaintext));
+  }
+  return {};
+}
+
+TlsResult<Wait> Server13::do_read_client_hello() {
+  auto m = SLUICE_TRY(c_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
+  auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
+  const bool offers_tls13 =
+      std::find(ch.supported_versions.begin(), ch.supported_versions.end(), wire::kTls13) != ch.supported_versions.end();
+  if (!offers_tls13 || ctx().max_version() < wire::kTls13) {
+    // RFC 7507 §3: a fallback from a client whose maximum is below ours.
+    const bool scsv =
+        std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), wire::kFallbackScsv) != ch.cipher_suites.end();
+    if (scsv && !offers_tls13 && ctx().max_version() >= wire::kTls13) {
+      return Err(Error(Reason::kInappropriateFallback, "TLS_FALLBACK_SCSV from a client below our maximum"));
+    }
+    return Err(Error(Reason::kNoSharedVersion, "client does not offer TLS 1.3"));
+  }
+  SLUICE_TRY(negotiate(ch));
+  client_random_ = ch.random;
+  session_id_ = ch.legacy_session_id;
+  SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  transcript_.add(m->whole);
+  c_.message_done();
+  c_.ccs_allowed_ = true;
+  state_ = ServerState::kSendServerHello;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_send_server_hello() {
+  wire::ServerHello sh;
+  SLUICE_TRY(provider().random(sh.random));
+  auto share = SLUICE_TRY(provider().new_key_share(group_));
+  SecretBytes shared = SLUICE_TRY(share->agree(peer_share_));
+  auto pub = share->public_key();
+  sh.legacy_session_id_echo = session_id_;
+  sh.cipher_suite = static_cast<uint16_t>(suite_->suite);
+  sh.selected_version = wire::kTls13;
+  sh.key_share = wire::KeyShareEntry{static_cast<uint16_t>(group_), {pub.begin(), pub.end()}};
+  std::vector<uint8_t> msg;
+  sh.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  // RFC 8446 §D.4: in compatibility mode (the client sent a session id) the
+  // server sends a CCS right after its first handshake message.
+  if (!session_id_.empty()) SLUICE_TRY(c_.send_change_cipher_spec());
+
+  schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
+  SLUICE_TRY(schedule_->start_early({}));
+  HashValue hello_hash = current_hash(transcript_);
+  hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
+  ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
+  ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
+  c_.set_write_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server)));
+  SLUICE_TRY(c_.set_read_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client))));
+  Negotiated& n = c_.negotiated_;
+  n.version = wire::kTls13;
+  n.cipher_suite = sh.cipher_suite;
+  n.group = group_;
+  n.signature_scheme = scheme_;
+  n.alpn = alpn_;
+  state_ = ServerState::kSendEncryptedExtensions;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_send_encrypted_extensions() {
+  wire::EncryptedExtensions ee;
+  ee.supported_groups = ctx().danger_shape().encrypted_extensions_groups;
+  ee.record_size_limit = record_size_limit_;
+  ee.server_name_ack = sni_ack_;
+  ee.alpn = alpn_;
+  std::vector<uint8_t> msg;
+  ee.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  state_ = ServerState::kSendCertificate;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_send_certificate() {
+  std::vector<uint8_t> msg;
+  wire::Certificate{{}, ctx().certificate().chain}.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  state_ = ServerState::kSendCertificateVerify;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_send_certificate_verify() {
+  HashValue h = current_hash(transcript_);
+  auto input = certificate_verify_input(true, h.view());
+  wire::CertificateVerify cv;
+  cv.scheme = static_cast<uint16_t>(scheme_);
+  // An asynchronous signer answers kPending; this state runs again with the
+  // same input once it completes.
+  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(scheme_, input, cv.signature));
+  if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
+  std::vector<uint8_t> msg;
+  cv.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  state_ = ServerState::kSendFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_send_finished() {
+  HashValue h = current_hash(transcript_);
+  auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.server, h.view()));
+  transcript_.add(fin);
+  SLUICE_TRY(c_.send_handshake(fin));
+  HashValue through_server_finished = current_hash(transcript_);
+  auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
+  ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, app.client);
+  ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, app.server);
+  ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
+  c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, app.server)));
+  c_.write_secret_ = std::move(app.server);
+  client_app_secret_ = std::move(app.client);
+  state_ = ServerState::kReadFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_read_finished() {
+  auto m = SLUICE_TRY(c_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kFinished));
+  auto fin = SLUICE_TRY(wire::Finished::parse(m->body, schedule_->hash_len()));
+  HashValue h = current_hash(transcript_);
+  FinishedVerified verified =
+      SLUICE_TRY(verify_finished(provider(), suite_->hash, hs_secrets_.client, h.view(), fin.verify_data));
+  (void)verified;
+  transcript_.add(m->whole);
+  c_.message_done();
+  SLUICE_TRY(c_.set_read_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_))));
+  c_.hash_ = suite_->hash;
+  c_.aead_ = suite_->aead;
+  c_.read_secret_ = std::move(client_app_secret_);
+  c_.app_allowed_ = true;
+  c_.ccs_allowed_ = false;
+  state_ = ServerState::kDone;
+  return Wait::kDone;
+}
+
+}  // namespace
+
+std::unique_ptr<HandshakeMachine> make_server13(Connection::Impl& c) { return std::make_unique<Server13>(c); }
+
+}  // namespace sluice

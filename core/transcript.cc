@@ -1,0 +1,43 @@
+#include "core/transcript.h"
+
+#include <array>
+
+#include "core/wire/types.h"
+
+namespace sluice {
+
+void Transcript::add(Bytes message) {
+  if (ctx_) {
+    ctx_->update(message);
+  } else {
+    pending_.insert(pending_.end(), message.begin(), message.end());
+  }
+}
+
+Result<void, Error> Transcript::select_hash(const crypto::Provider& p, crypto::HashAlg h) {
+  ctx_ = SLUICE_TRY(p.new_hash(h));
+  ctx_->update(pending_);
+  pending_.clear();
+  pending_.shrink_to_fit();
+  return {};
+}
+
+size_t Transcript::hash_len() const { return ctx_ ? crypto::hash_len(ctx_->alg()) : 0; }
+
+void Transcript::current(MutBytes out) const {
+  auto copy = ctx_->clone();
+  copy->finish(out);
+}
+
+void Transcript::replace_with_message_hash() {
+  std::array<uint8_t, crypto::kMaxHashLen> h;
+  const size_t n = hash_len();
+  current(h);
+  ctx_->reset();
+  const uint8_t header[4] = {static_cast<uint8_t>(wire::HandshakeType::kMessageHash), 0, 0,
+                             static_cast<uint8_t>(n)};
+  ctx_->update(header);
+  ctx_->update(Bytes(h.data(), n));
+}
+
+}  // namespace sluice

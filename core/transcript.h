@@ -1,0 +1,37 @@
+// The running transcript hash (RFC 8446 §4.4.1). Messages are buffered until
+// the hash function is known (the ClientHello comes before the suite).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/error.h"
+#include "crypto/provider.h"
+
+namespace sluice {
+
+class Transcript {
+ public:
+  void add(Bytes message);
+  // select_hash starts hashing with `h`, replaying what was buffered.
+  Result<void, Error> select_hash(const crypto::Provider& p, crypto::HashAlg h);
+  bool hash_selected() const { return ctx_ != nullptr; }
+  // current writes Transcript-Hash(messages so far) without ending it.
+  void current(MutBytes out) const;
+  size_t hash_len() const;
+  // replace_with_message_hash turns the transcript so far into a
+  // message_hash message (RFC 8446 §4.4.1, after a HelloRetryRequest).
+  void replace_with_message_hash();
+  void clear() {
+    ctx_.reset();
+    pending_.clear();
+    pending_.shrink_to_fit();
+  }
+
+ private:
+  std::unique_ptr<crypto::Hash> ctx_;
+  std::vector<uint8_t> pending_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,36 @@
+// Walking an extensions block: every extension is visited once, duplicates
+// are refused (RFC 8446 §4.2: "There MUST NOT be more than one extension of
+// the same type"), and each body must be consumed exactly by its parser.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+
+#include "core/bytes.h"
+#include "core/error.h"
+#include "core/wire/types.h"
+
+namespace sluice::wire {
+
+// ExtensionVisitor parses one extension body; it returns an Error to stop.
+// It must consume the whole body (the walker checks that).
+using ExtensionVisitor = std::function<Result<void, Error>(uint16_t type, ByteReader& body)>;
+
+// parse_extensions reads a u16-prefixed extensions block from `r`.
+Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visit);
+
+// Helpers for list-shaped extension bodies.
+Result<void, Error> read_u16_list(ByteReader& body, size_t min_bytes, std::vector<uint16_t>& out);
+
+// ExtensionWriter writes `type` and a u16 length that is back-patched.
+class ExtensionWriter {
+ public:
+  ExtensionWriter(ByteWriter& w, ExtensionType type) : w_(w) { w_.u16(static_cast<uint16_t>(type)); }
+  ByteWriter& body() { return w_; }
+
+ private:
+  ByteWriter& w_;
+  ByteWriter::Prefix len_{w_, 2};
+};
+
+}  // namespace sluice::wire

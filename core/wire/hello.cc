@@ -1,0 +1,299 @@
+#include "core/wire/hello.h"
+
+#include <algorithm>
+
+#include "core/wire/extensions.h"
+
+namespace sluice::wire {
+
+const std::array<uint8_t, kRandomLen> kHelloRetryRandom = {
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c};
+const std::array<uint8_t, 8> kDowngradeTls12 = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
+const std::array<uint8_t, 8> kDowngradeTls11 = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x00};
+
+namespace {
+
+Error decode(const char* what) { return Error(Reason::kDecodeError, what); }
+
+void write_u16_list(ByteWriter& w, const std::vector<uint16_t>& list) {
+  auto len = w.prefix16();
+  for (uint16_t v : list) w.u16(v);
+}
+
+Result<void, Error> parse_key_share_entry(ByteReader& r, KeyShareEntry& out) {
+  ByteReader key;
+  if (!r.u16(out.group) || !r.vec16(1, 0xffff, key)) return Err(decode("key share entry"));
+  out.key_exchange.assign(key.rest().begin(), key.rest().end());
+  return {};
+}
+
+void write_key_share_entry(ByteWriter& w, const KeyShareEntry& e) {
+  w.u16(e.group);
+  auto len = w.prefix16();
+  w.bytes(e.key_exchange);
+}
+
+Result<void, Error> parse_server_name(ByteReader& body, std::string& out) {
+  // RFC 6066 §3: a list of names; only host_name (0) is defined, and a
+  // client may send at most one of each type.
+  ByteReader list;
+  if (!body.vec16(1, 0xffff, list)) return Err(decode("server_name list"));
+  bool have_host = false;
+  while (!list.empty()) {
+    uint8_t type;
+    ByteReader name;
+    if (!list.u8(type) || !list.vec16(1, 0xffff, name)) return Err(decode("server_name entry"));
+    if (type != 0) continue;
+    if (have_host) return Err(Error(Reason::kIllegalParameter, "two host_name entries"));
+    have_host = true;
+    Bytes n = name.rest();
+    if (std::find(n.begin(), n.end(), 0) != n.end()) {
+      return Err(Error(Reason::kIllegalParameter, "NUL in server name"));
+    }
+    out.assign(n.begin(), n.end());
+  }
+  return {};
+}
+
+Result<void, Error> parse_alpn(ByteReader& body, std::vector<std::string>& out) {
+  ByteReader list;
+  if (!body.vec16(2, 0xffff, list)) return Err(decode("ALPN list"));
+  while (!list.empty()) {
+    ByteReader proto;
+    if (!list.vec8(1, 255, proto)) return Err(decode("ALPN protocol name"));
+    out.emplace_back(proto.rest().begin(), proto.rest().end());
+  }
+  return {};
+}
+
+}  // namespace
+
+void ClientHello::serialize(std::vector<uint8_t>& out) const {
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(HandshakeType::kClientHello));
+  auto msg = w.prefix24();
+  w.u16(kTls12);  // legacy_version (RFC 8446 §4.1.2)
+  w.bytes(random);
+  {
+    auto sid = w.prefix8();
+    w.bytes(legacy_session_id);
+  }
+  write_u16_list(w, cipher_suites);
+  w.u8(1);  // legacy_compression_methods: null only
+  w.u8(0);
+  auto exts = w.prefix16();
+  // The order follows common browsers' (and the RFC 8448 traces').
+  if (has_server_name) {
+    ExtensionWriter e(w, ExtensionType::kServerName);
+    auto list = w.prefix16();
+    w.u8(0);
+    auto name = w.prefix16();
+    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(server_name.data()), server_name.size()));
+  }
+  if (renegotiation_info) {
+    ExtensionWriter e(w, ExtensionType::kRenegotiationInfo);
+    w.u8(0);
+  }
+  if (!supported_groups.empty()) {
+    ExtensionWriter e(w, ExtensionType::kSupportedGroups);
+    write_u16_list(w, supported_groups);
+  }
+  if (session_ticket) {
+    ExtensionWriter e(w, ExtensionType::kSessionTicket);
+  }
+  if (!alpn.empty()) {
+    ExtensionWriter e(w, ExtensionType::kAlpn);
+    auto list = w.prefix16();
+    for (const auto& p : alpn) {
+      auto len = w.prefix8();
+      w.bytes(Bytes(reinterpret_cast<const uint8_t*>(p.data()), p.size()));
+    }
+  }
+  if (has_key_share) {
+    ExtensionWriter e(w, ExtensionType::kKeyShare);
+    auto list = w.prefix16();
+    for (const auto& ks : key_shares) write_key_share_entry(w, ks);
+  }
+  if (!supported_versions.empty()) {
+    ExtensionWriter e(w, ExtensionType::kSupportedVersions);
+    auto list = w.prefix8();
+    for (uint16_t v : supported_versions) w.u16(v);
+  }
+  if (!signature_algorithms.empty()) {
+    ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
+    write_u16_list(w, signature_algorithms);
+  }
+  if (!psk_modes.empty()) {
+    ExtensionWriter e(w, ExtensionType::kPskKeyExchangeModes);
+    auto list = w.prefix8();
+    w.bytes(psk_modes);
+  }
+  if (record_size_limit) {
+    ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
+    w.u16(*record_size_limit);
+  }
+}
+
+TlsResult<ClientHello> ClientHello::parse(Bytes data) {
+  ByteReader r(data);
+  ClientHello ch;
+  uint16_t legacy_version;
+  ByteReader sid, suites, compression;
+  if (!r.u16(legacy_version) || !r.copy(ch.random) || !r.vec8(0, 32, sid) ||
+      !r.vec16(2, 0xfffe, suites) || suites.remaining() % 2 || !r.vec8(1, 255, compression)) {
+    return Err(decode("ClientHello fixed fields"));
+  }
+  ch.legacy_session_id.assign(sid.rest().begin(), sid.rest().end());
+  uint16_t s;
+  while (suites.u16(s)) ch.cipher_suites.push_back(s);
+  // RFC 8446 §4.1.2: TLS 1.3 requires exactly the null compression method.
+  Bytes comp = compression.rest();
+  bool has_null = std::find(comp.begin(), comp.end(), 0) != comp.end();
+  if (!has_null) return Err(Error(Reason::kIllegalParameter, "no null compression method"));
+  if (r.empty()) return ch;  // a hello with no extensions (TLS 1.2 and older)
+  SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {
+    switch (static_cast<ExtensionType>(type)) {
+      case ExtensionType::kServerName:
+        ch.has_server_name = true;
+        return parse_server_name(body, ch.server_name);
+      case ExtensionType::kSupportedGroups:
+        return read_u16_list(body, 2, ch.supported_groups);
+      case ExtensionType::kSignatureAlgorithms:
+        return read_u16_list(body, 2, ch.signature_algorithms);
+      case ExtensionType::kSupportedVersions: {
+        ByteReader list;
+        if (!body.vec8(2, 254, list) || list.remaining() % 2) return Err(decode("supported_versions"));
+        uint16_t v;
+        while (list.u16(v)) ch.supported_versions.push_back(v);
+        return {};
+      }
+      case ExtensionType::kKeyShare: {
+        ch.has_key_share = true;
+        ByteReader list;
+        if (!body.prefixed16(list)) return Err(decode("key_share list"));
+        while (!list.empty()) {
+          KeyShareEntry e;
+          SLUICE_TRY(parse_key_share_entry(list, e));
+          // RFC 8446 §4.2.8: at most one share per group.
+          for (const auto& prev : ch.key_shares) {
+            if (prev.group == e.group) return Err(Error(Reason::kIllegalParameter, "two key shares for one group"));
+          }
+          ch.key_shares.push_back(std::move(e));
+        }
+        return {};
+      }
+      case ExtensionType::kAlpn:
+        return parse_alpn(body, ch.alpn);
+      case ExtensionType::kRecordSizeLimit: {
+        uint16_t limit;
+        if (!body.u16(limit)) return Err(decode("record_size_limit"));
+        // RFC 8449 §4: values below 64 are illegal.
+        if (limit < 64) return Err(Error(Reason::kIllegalParameter, "record_size_limit below 64"));
+        ch.record_size_limit = limit;
+        return {};
+      }
+      case ExtensionType::kPskKeyExchangeModes: {
+        ByteReader list;
+        if (!body.vec8(1, 255, list)) return Err(decode("psk_key_exchange_modes"));
+        ch.psk_modes.assign(list.rest().begin(), list.rest().end());
+        return {};
+      }
+      case ExtensionType::kRenegotiationInfo:
+        ch.renegotiation_info = true;
+        (void)body.skip(body.remaining());
+        return {};
+      case ExtensionType::kSessionTicket:
+        ch.session_ticket = true;
+        (void)body.skip(body.remaining());
+        return {};
+      default:
+        (void)body.skip(body.remaining());
+        return {};
+    }
+  }));
+  if (!r.empty()) return Err(Error(Reason::kTrailingData, "bytes after ClientHello extensions"));
+  return ch;
+}
+
+bool ServerHello::is_hello_retry_request() const { return random == kHelloRetryRandom; }
+
+void ServerHello::serialize(std::vector<uint8_t>& out) const {
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(HandshakeType::kServerHello));
+  auto msg = w.prefix24();
+  w.u16(kTls12);
+  w.bytes(random);
+  {
+    auto sid = w.prefix8();
+    w.bytes(legacy_session_id_echo);
+  }
+  w.u16(cipher_suite);
+  w.u8(0);
+  auto exts = w.prefix16();
+  if (key_share) {
+    ExtensionWriter e(w, ExtensionType::kKeyShare);
+    write_key_share_entry(w, *key_share);
+  } else if (hrr_selected_group) {
+    ExtensionWriter e(w, ExtensionType::kKeyShare);
+    w.u16(*hrr_selected_group);
+  }
+  if (selected_version) {
+    ExtensionWriter e(w, ExtensionType::kSupportedVersions);
+    w.u16(selected_version);
+  }
+  if (!cookie.empty()) {
+    ExtensionWriter e(w, ExtensionType::kCookie);
+    auto len = w.prefix16();
+    w.bytes(cookie);
+  }
+}
+
+TlsResult<ServerHello> ServerHello::parse(Bytes data) {
+  ByteReader r(data);
+  ServerHello sh;
+  uint16_t legacy_version;
+  ByteReader sid;
+  uint8_t compression;
+  if (!r.u16(legacy_version) || !r.copy(sh.random) || !r.vec8(0, 32, sid) || !r.u16(sh.cipher_suite) ||
+      !r.u8(compression)) {
+    return Err(decode("ServerHello fixed fields"));
+  }
+  if (compression != 0) return Err(Error(Reason::kIllegalParameter, "ServerHello compression method"));
+  sh.legacy_session_id_echo.assign(sid.rest().begin(), sid.rest().end());
+  if (r.empty()) return sh;  // TLS 1.2 and older may omit extensions
+  const bool hrr = sh.is_hello_retry_request();
+  SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {
+    switch (static_cast<ExtensionType>(type)) {
+      case ExtensionType::kSupportedVersions:
+        if (!body.u16(sh.selected_version)) return Err(decode("supported_versions"));
+        return {};
+      case ExtensionType::kKeyShare:
+        if (hrr) {
+          uint16_t g;
+          if (!body.u16(g)) return Err(decode("HRR key_share"));
+          sh.hrr_selected_group = g;
+          return {};
+        } else {
+          KeyShareEntry e;
+          SLUICE_TRY(parse_key_share_entry(body, e));
+          sh.key_share = std::move(e);
+          return {};
+        }
+      case ExtensionType::kCookie: {
+        ByteReader c;
+        if (!hrr || !body.vec16(1, 0xffff, c)) return Err(Error(Reason::kUnsupportedExtension, "cookie"));
+        sh.cookie.assign(c.rest().begin(), c.rest().end());
+        return {};
+      }
+      default:
+        // RFC 8446 §4.1.3/§4.2: a ServerHello may carry only extensions the
+        // client offered; the ones above are all sluice offers here.
+        return Err(Error(Reason::kUnsupportedExtension, "unsolicited ServerHello extension"));
+    }
+  }));
+  if (!r.empty()) return Err(Error(Reason::kTrailingData, "bytes after ServerHello extensions"));
+  return sh;
+}
+
+}  // namespace sluice::wire

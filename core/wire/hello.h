@@ -1,0 +1,70 @@
+// ClientHello and ServerHello (RFC 8446 §4.1.2, §4.1.3) with the
+// extensions they carry, as plain structs with parse and serialize.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/error.h"
+#include "core/wire/types.h"
+
+namespace sluice::wire {
+
+struct KeyShareEntry {
+  uint16_t group = 0;
+  std::vector<uint8_t> key_exchange;
+};
+
+// Extensions of a ClientHello that sluice understands. Unknown extensions are
+// skipped (RFC 8446 §4.2), but still checked for duplicates.
+struct ClientHello {
+  std::array<uint8_t, kRandomLen> random{};
+  std::vector<uint8_t> legacy_session_id;
+  std::vector<uint16_t> cipher_suites;
+  std::string server_name;                     // empty: no SNI
+  std::vector<uint16_t> supported_groups;
+  std::vector<uint16_t> signature_algorithms;
+  std::vector<uint16_t> supported_versions;
+  std::vector<KeyShareEntry> key_shares;
+  std::vector<std::string> alpn;
+  std::optional<uint16_t> record_size_limit;
+  std::vector<uint8_t> psk_modes;
+  // Present only to reproduce other implementations' hellos byte for byte
+  // (tests); sluice itself never needs them in a TLS 1.3-only hello.
+  bool renegotiation_info = false;
+  bool session_ticket = false;
+  bool has_server_name = false;
+  bool has_key_share = false;
+
+  // serialize writes the whole handshake message (header included).
+  void serialize(std::vector<uint8_t>& out) const;
+  // parse reads a message body (no handshake header).
+  static TlsResult<ClientHello> parse(Bytes body);
+};
+
+// A ServerHello (or a HelloRetryRequest, told apart by its random).
+struct ServerHello {
+  std::array<uint8_t, kRandomLen> random{};
+  std::vector<uint8_t> legacy_session_id_echo;
+  uint16_t cipher_suite = 0;
+  uint16_t selected_version = 0;  // from supported_versions; 0 when absent
+  std::optional<KeyShareEntry> key_share;
+  std::optional<uint16_t> hrr_selected_group;  // key_share in an HRR
+  std::vector<uint8_t> cookie;
+
+  bool is_hello_retry_request() const;
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<ServerHello> parse(Bytes body);
+};
+
+// RFC 8446 §4.1.3: the fixed random of a HelloRetryRequest.
+extern const std::array<uint8_t, kRandomLen> kHelloRetryRandom;
+// RFC 8446 §4.1.3: downgrade sentinels in the last 8 bytes of ServerHello.random.
+extern const std::array<uint8_t, 8> kDowngradeTls12;
+extern const std::array<uint8_t, 8> kDowngradeTls11;
+
+}  // namespace sluice::wire

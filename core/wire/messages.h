@@ -1,0 +1,86 @@
+// The TLS 1.3 handshake messages after the hellos (RFC 8446 §4.3-§4.6), as
+// plain structs with parse (body without the 4-byte header) and serialize
+// (whole message with header).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/error.h"
+#include "core/wire/types.h"
+
+namespace sluice::wire {
+
+// begin_message writes a handshake header whose length is back-patched.
+struct MessageWriter {
+  MessageWriter(ByteWriter& w, HandshakeType t) : w(w) { w.u8(static_cast<uint8_t>(t)); }
+  ByteWriter& w;
+  ByteWriter::Prefix len{w, 3};
+};
+
+struct EncryptedExtensions {
+  // The order of serialization matches the RFC 8448 traces.
+  std::vector<uint16_t> supported_groups;  // informational (RFC 8446 §4.2.7)
+  std::optional<uint16_t> record_size_limit;
+  bool server_name_ack = false;
+  std::string alpn;  // empty: none selected
+  bool early_data = false;
+
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<EncryptedExtensions> parse(Bytes body);
+};
+
+struct Certificate {
+  std::vector<uint8_t> request_context;
+  std::vector<std::vector<uint8_t>> certificates;  // DER, end-entity first
+
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<Certificate> parse(Bytes body);
+};
+
+struct CertificateRequest {
+  std::vector<uint8_t> request_context;
+  std::vector<uint16_t> signature_algorithms;
+
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<CertificateRequest> parse(Bytes body);
+};
+
+struct CertificateVerify {
+  uint16_t scheme = 0;
+  std::vector<uint8_t> signature;
+
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<CertificateVerify> parse(Bytes body);
+};
+
+struct Finished {
+  std::vector<uint8_t> verify_data;
+
+  void serialize(std::vector<uint8_t>& out) const;
+  // parse needs the expected length (the hash length of the suite).
+  static TlsResult<Finished> parse(Bytes body, size_t hash_len);
+};
+
+struct NewSessionTicket {
+  uint32_t lifetime = 0;
+  uint32_t age_add = 0;
+  std::vector<uint8_t> nonce;
+  std::vector<uint8_t> ticket;
+  std::optional<uint32_t> max_early_data;
+
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<NewSessionTicket> parse(Bytes body);
+};
+
+struct KeyUpdate {
+  bool update_requested = false;
+
+  void serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<KeyUpdate> parse(Bytes body);
+};
+
+}  // namespace sluice::wire
