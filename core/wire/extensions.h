@@ -25,12 +25,18 @@ Result<void, Error> read_u16_list(ByteReader& body, size_t min_bytes, std::vecto
 // ExtensionWriter writes `type` and a u16 length that is back-patched.
 class ExtensionWriter {
  public:
-  ExtensionWriter(ByteWriter& w, ExtensionType type) : w_(w) { w_.u16(static_cast<uint16_t>(type)); }
+  ExtensionWriter(ByteWriter& w, ExtensionType type) : w_(write_type(w, type)), len_(w_, 2) {}
   ByteWriter& body() { return w_; }
 
  private:
+  // The type must be written before the length placeholder (members are
+  // initialised in declaration order).
+  static ByteWriter& write_type(ByteWriter& w, ExtensionType type) {
+    w.u16(static_cast<uint16_t>(type));
+    return w;
+  }
   ByteWriter& w_;
-  ByteWriter::Prefix len_{w_, 2};
+  ByteWriter::Prefix len_;
 };
 
 }  // namespace sluice::wire

@@ -14,11 +14,20 @@
 
 namespace sluice::wire {
 
-// begin_message writes a handshake header whose length is back-patched.
-struct MessageWriter {
-  MessageWriter(ByteWriter& w, HandshakeType t) : w(w) { w.u8(static_cast<uint8_t>(t)); }
-  ByteWriter& w;
-  ByteWriter::Prefix len{w, 3};
+// MessageWriter writes a handshake header whose length is back-patched when
+// it goes out of scope.
+class MessageWriter {
+ public:
+  MessageWriter(ByteWriter& w, HandshakeType t) : w_(write_type(w, t)), len_(w_, 3) {}
+
+ private:
+  // The type precedes the length placeholder (members initialise in order).
+  static ByteWriter& write_type(ByteWriter& w, HandshakeType t) {
+    w.u8(static_cast<uint8_t>(t));
+    return w;
+  }
+  ByteWriter& w_;
+  ByteWriter::Prefix len_;
 };
 
 struct EncryptedExtensions {
