@@ -196,8 +196,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
   SLUICE_TRY(c_.set_read_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
-  c_.set_write_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client)));
+  SLUICE_TRY(c_.set_write_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client))));
   Negotiated& n = c_.negotiated_;
   n.version = wire::kTls13;
   n.cipher_suite = sh.cipher_suite;
@@ -330,8 +330,8 @@ TlsResult<Wait> Client13::do_send_finished() {
   auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.client, h.view()));
   transcript_.add(fin);
   SLUICE_TRY(c_.send_handshake(fin));
-  c_.set_write_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_)));
+  SLUICE_TRY(c_.set_write_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_))));
   // Entering traffic needs every check's token: a missing check does not compile.
   CertVerified cert = std::move(*cert_verified_);
   SigVerified sig = std::move(*sig_verified_);

@@ -76,10 +76,26 @@ Result<void, Error> Connection::Impl::seal(ContentType type, Bytes payload) {
 }
 
 Result<void, Error> Connection::Impl::send_handshake(Bytes message) {
-  return seal(ContentType::kHandshake, message);
+  hs_out_.insert(hs_out_.end(), message.begin(), message.end());
+  return {};
+}
+
+Result<void, Error> Connection::Impl::flush_handshake() {
+  if (hs_out_.empty()) return {};
+  SLUICE_TRY(seal(ContentType::kHandshake, hs_out_));
+  hs_out_.clear();
+  if (hs_done_) hs_out_.shrink_to_fit();
+  return {};
+}
+
+Result<void, Error> Connection::Impl::set_write_protection(RecordProtection rp) {
+  SLUICE_TRY(flush_handshake());
+  wr_ = std::move(rp);
+  return {};
 }
 
 Result<void, Error> Connection::Impl::send_change_cipher_spec() {
+  SLUICE_TRY(flush_handshake());
   const uint8_t ccs = 1;
   RecordProtection saved = std::move(wr_);
   wr_ = RecordProtection();
@@ -219,6 +235,14 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
 // Driving the handshake.
 
 Progress Connection::Impl::drive_handshake() {
+  Progress p = run_handshake();
+  if (p.status == Status::kError) return p;
+  if (auto r = flush_handshake(); !r) return fail(std::move(r).error());
+  if (p.status == Status::kOk || p.status == Status::kWantRead) maybe_release_buffers();
+  return p;
+}
+
+Progress Connection::Impl::run_handshake() {
   if (!error_.ok() && error_.origin != Origin::kApi) return {Status::kError, 0};
   while (!hs_done_) {
     auto w = hs_->step();
@@ -242,10 +266,7 @@ Progress Connection::Impl::drive_handshake() {
       case Wait::kReadMessage: {
         auto kind = read_record();
         if (!kind) return fail(std::move(kind).error());
-        if (*kind == RecordKind::kNeedMore) {
-          maybe_release_buffers();
-          return {Status::kWantRead, 0};
-        }
+        if (*kind == RecordKind::kNeedMore) return {Status::kWantRead, 0};
         if (*kind == RecordKind::kClosed) {
           return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
         }
@@ -253,7 +274,6 @@ Progress Connection::Impl::drive_handshake() {
       }
     }
   }
-  maybe_release_buffers();
   return {Status::kOk, 0};
 }
 
@@ -283,6 +303,7 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
           std::vector<uint8_t> out;
           wire::KeyUpdate{false}.serialize(out);
           SLUICE_TRY(send_handshake(out));
+          SLUICE_TRY(flush_handshake());
           write_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, write_secret_));
           wr_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, write_secret_));
         }
@@ -562,6 +583,7 @@ Progress Connection::key_update(bool request_peer_update) {
   std::vector<uint8_t> msg;
   wire::KeyUpdate{request_peer_update}.serialize(msg);
   if (auto r = c.send_handshake(msg); !r) return c.fail(std::move(r).error());
+  if (auto r = c.flush_handshake(); !r) return c.fail(std::move(r).error());
   auto next = next_traffic_secret(c.provider(), c.hash_, c.write_secret_);
   if (!next) return c.fail(std::move(next).error());
   c.write_secret_ = std::move(*next);

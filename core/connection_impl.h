@@ -58,13 +58,16 @@ struct Connection::Impl {
   // next_message yields the next complete handshake message, or nothing.
   TlsResult<std::optional<HandshakeMessage>> next_message();
   void message_done();
-  // send_handshake seals a handshake message into outbound records.
+  // send_handshake queues a handshake message. Queued messages are sealed
+  // together (several per record) by flush_handshake, which runs before any
+  // write-key change and whenever the driver returns.
   Result<void, Error> send_handshake(Bytes message);
+  Result<void, Error> flush_handshake();
   Result<void, Error> send_change_cipher_spec();
   // set_read_keys changes the read protection; refused when handshake bytes
   // from under the old keys are still buffered (RFC 8446 §5.1).
   Result<void, Error> set_read_protection(RecordProtection rp);
-  void set_write_protection(RecordProtection rp) { wr_ = std::move(rp); }
+  Result<void, Error> set_write_protection(RecordProtection rp);
   const Context& context() const { return *ctx_; }
   const crypto::Provider& provider() const { return ctx_->provider(); }
 
@@ -75,6 +78,7 @@ struct Connection::Impl {
   Result<void, Error> seal(wire::ContentType type, Bytes payload);
   Progress fail(Error e);
   Progress drive_handshake();
+  Progress run_handshake();
   Progress fill_readable();
   std::span<uint8_t> write_space();
   Progress write_commit(size_t n);
@@ -94,6 +98,7 @@ struct Connection::Impl {
   size_t app_off_ = 0, app_len_ = 0;
   RecordProtection rd_, wr_;
   std::vector<uint8_t> hs_in_;  // handshake bytes not yet consumed
+  std::vector<uint8_t> hs_out_;  // handshake messages not yet sealed
   size_t hs_msg_len_ = 0;       // length of the message handed out, if any
   bool app_allowed_ = false;    // application data may be read
   bool ccs_allowed_ = false;    // a compatibility CCS may arrive

@@ -40,6 +40,9 @@ struct DangerTestHelloShape {
   std::optional<uint16_t> record_size_limit;
   // Server: groups listed in EncryptedExtensions.
   std::vector<uint16_t> encrypted_extensions_groups;
+  // Server: whole handshake messages (e.g. a recorded NewSessionTicket) sent
+  // right after the handshake completes.
+  std::vector<std::vector<uint8_t>> server_post_handshake_messages;
 };
 
 class Context {

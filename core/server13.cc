@@ -215,8 +215,8 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
-  c_.set_write_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server)));
+  SLUICE_TRY(c_.set_write_protection(
+      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
   SLUICE_TRY(c_.set_read_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client))));
   Negotiated& n = c_.negotiated_;
@@ -279,7 +279,7 @@ TlsResult<Wait> Server13::do_send_finished() {
   ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, app.client);
   ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, app.server);
   ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
-  c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, app.server)));
+  SLUICE_TRY(c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, app.server))));
   c_.write_secret_ = std::move(app.server);
   client_app_secret_ = std::move(app.client);
   state_ = ServerState::kReadFinished;
@@ -302,6 +302,7 @@ TlsResult<Wait> Server13::do_read_finished() {
   c_.hash_ = suite_->hash;
   c_.aead_ = suite_->aead;
   c_.read_secret_ = std::move(client_app_secret_);
+  for (const auto& msg : ctx().danger_shape().server_post_handshake_messages) SLUICE_TRY(c_.send_handshake(msg));
   c_.app_allowed_ = true;
   c_.ccs_allowed_ = false;
   state_ = ServerState::kDone;

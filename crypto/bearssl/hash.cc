@@ -1,0 +1,88 @@
+// SHA-2 hashes and HMAC over BearSSL's generic hash vtables. BearSSL contexts
+// are plain structs, so clone() is a struct copy.
+#include <algorithm>
+
+#include "crypto/bearssl/internal.h"
+
+namespace sluice::crypto::bearssl {
+namespace {
+
+template <class T>
+void wipe_struct(T& v) {
+  wipe(MutBytes(reinterpret_cast<uint8_t*>(&v), sizeof(v)));
+}
+
+class BrHash final : public Hash {
+ public:
+  explicit BrHash(HashAlg alg) : alg_(alg) { reset(); }
+  BrHash(const BrHash&) = default;
+  ~BrHash() override { wipe_struct(ctx_); }
+
+  HashAlg alg() const override { return alg_; }
+  void update(Bytes data) override { ctx_.vtable->update(&ctx_.vtable, data.data(), data.size()); }
+  void finish(MutBytes out) override {
+    // Hash into a local buffer so a short `out` is never overrun.
+    uint8_t buf[kMaxHashLen];
+    ctx_.vtable->out(&ctx_.vtable, buf);
+    const size_t n = std::min(out.size(), hash_len(alg_));
+    std::copy(buf, buf + n, out.begin());
+  }
+  void reset() override { hash_class(alg_)->init(&ctx_.vtable); }
+  std::unique_ptr<Hash> clone() const override { return std::make_unique<BrHash>(*this); }
+
+ private:
+  HashAlg alg_;
+  br_hash_compat_context ctx_{};
+};
+
+class BrHmac final : public Mac {
+ public:
+  BrHmac(HashAlg alg, Bytes key) : alg_(alg) {
+    br_hmac_key_init(&key_, hash_class(alg), key.data(), key.size());
+    br_hmac_init(&ctx_, &key_, 0);
+  }
+  ~BrHmac() override {
+    wipe_struct(key_);
+    wipe_struct(ctx_);
+  }
+  void update(Bytes data) override { br_hmac_update(&ctx_, data.data(), data.size()); }
+  void finish(MutBytes out) override {
+    uint8_t buf[kMaxHashLen];
+    br_hmac_out(&ctx_, buf);
+    const size_t n = std::min(out.size(), hash_len(alg_));
+    std::copy(buf, buf + n, out.begin());
+    wipe(buf);
+  }
+
+ private:
+  HashAlg alg_;
+  br_hmac_key_context key_{};
+  br_hmac_context ctx_{};
+};
+
+}  // namespace
+
+const br_hash_class* hash_class(HashAlg h) {
+  switch (h) {
+    case HashAlg::kSha256: return &br_sha256_vtable;
+    case HashAlg::kSha384: return &br_sha384_vtable;
+    case HashAlg::kSha512: return &br_sha512_vtable;
+  }
+  return &br_sha256_vtable;
+}
+
+CResult<std::unique_ptr<Hash>> new_hash(HashAlg h) {
+  return std::unique_ptr<Hash>(std::make_unique<BrHash>(h));
+}
+
+CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) {
+  return std::unique_ptr<Mac>(std::make_unique<BrHmac>(h, key));
+}
+
+void digest(HashAlg h, std::initializer_list<Bytes> parts, MutBytes out) {
+  BrHash ctx(h);
+  for (Bytes p : parts) ctx.update(p);
+  ctx.finish(out);
+}
+
+}  // namespace sluice::crypto::bearssl
