@@ -143,6 +143,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.serialize(msg);
   transcript_.add(msg);
   SLUICE_TRY(c_.send_handshake(msg));
+  c_.initial_hello_ = true;
   // RFC 8446 §D.4: a compatibility CCS may arrive from now on.
   c_.ccs_allowed_ = true;
   state_ = ClientState::kReadServerHello;

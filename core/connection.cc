@@ -82,7 +82,18 @@ Result<void, Error> Connection::Impl::send_handshake(Bytes message) {
 
 Result<void, Error> Connection::Impl::flush_handshake() {
   if (hs_out_.empty()) return {};
+  const size_t start = out_.allocated() ? out_.end() : 0;
   SLUICE_TRY(seal(ContentType::kHandshake, hs_out_));
+  if (initial_hello_) {
+    // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as
+    // most clients do, for middleboxes that expect it.
+    initial_hello_ = false;
+    for (size_t at = start; at + wire::kRecordHeaderLen <= out_.end();) {
+      auto rec = out_.all().subspan(at);
+      rec[2] = 0x01;
+      at += wire::kRecordHeaderLen + (static_cast<size_t>(rec[3]) << 8 | rec[4]);
+    }
+  }
   hs_out_.clear();
   if (hs_done_) hs_out_.shrink_to_fit();
   return {};

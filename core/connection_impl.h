@@ -101,6 +101,7 @@ struct Connection::Impl {
   std::vector<uint8_t> hs_out_;  // handshake messages not yet sealed
   size_t hs_msg_len_ = 0;       // length of the message handed out, if any
   bool app_allowed_ = false;    // application data may be read
+  bool initial_hello_ = false;  // the next flush carries the first ClientHello
   bool ccs_allowed_ = false;    // a compatibility CCS may arrive
   bool eof_ = false;
   bool peer_closed_ = false;
