@@ -248,6 +248,9 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
 Progress Connection::Impl::drive_handshake() {
   Progress p = run_handshake();
   if (p.status == Status::kError) return p;
+  // While an async operation is pending, queued messages wait for it, so
+  // the records on the wire are the same with or without ASYNC.
+  if (p.status == Status::kWantAsync) return p;
   if (auto r = flush_handshake(); !r) return fail(std::move(r).error());
   if (p.status == Status::kOk || p.status == Status::kWantRead) maybe_release_buffers();
   return p;
@@ -417,7 +420,7 @@ Connection Connection::server(std::shared_ptr<const Context> ctx) {
   return Connection(std::move(impl));
 }
 
-long Connection::set_mode(long bits) { return impl_->mode_ |= (bits & kAllModes); }
+long Connection::set_mode(long bits) { return impl_->mode_ |= bits; }
 long Connection::clear_mode(long bits) { return impl_->mode_ &= ~bits; }
 long Connection::mode() const { return impl_->mode_; }
 

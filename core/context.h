@@ -54,7 +54,7 @@ class Context {
 
   // set_mode ORs `bits` into the mode and returns the new mask; it never
   // clears. clear_mode removes `bits` and returns the new mask.
-  long set_mode(long bits) { return mode_.fetch_or(bits & kAllModes) | (bits & kAllModes); }
+  long set_mode(long bits) { return mode_.fetch_or(bits) | bits; }
   long clear_mode(long bits) { return mode_.fetch_and(~bits) & ~bits; }
   long mode() const { return mode_.load(); }
 

@@ -1,5 +1,7 @@
 #include "tests/engine/test_env.h"
 
+#include <poll.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -118,10 +120,21 @@ size_t transfer(Connection& from, Connection& to, size_t max_chunk) {
   return moved;
 }
 
+namespace {
+// wait_async blocks (bounded) until a pending provider operation completes.
+void wait_async(const Connection& c, Progress p) {
+  if (p.status != Status::kWantAsync || c.async_fd() < 0) return;
+  pollfd pfd{c.async_fd(), POLLIN, 0};
+  (void)::poll(&pfd, 1, 5000);
+}
+}  // namespace
+
 bool handshake(Connection& client, Connection& server, size_t max_chunk) {
-  for (int i = 0; i < 100000; ++i) {
+  for (int i = 0; i < 1000000; ++i) {
     Progress c = client.handshake();
     Progress s = server.handshake();
+    wait_async(client, c);
+    wait_async(server, s);
     if (c.status == Status::kError || s.status == Status::kError) return false;
     const size_t moved = transfer(client, server, max_chunk) + transfer(server, client, max_chunk);
     if (c.status == Status::kOk && s.status == Status::kOk && !client.wants_write() && !server.wants_write()) {
