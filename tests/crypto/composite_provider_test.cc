@@ -1,0 +1,161 @@
+// The composite provider: each request goes to the first member that claims
+// it, requests nobody claims answer kUnsupported, and default_provider()
+// covers the union of what the linked providers offer.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "crypto/composite/composite_provider.h"
+#include "tests/crypto/providers_under_test.h"
+#include "tests/crypto/test_util.h"
+
+namespace sluice::crypto {
+namespace {
+
+// FakeProvider claims a configurable set of algorithms and records which
+// calls reached it. Its operations do no cryptography: they fail with
+// kInternal, which the composite must pass through unchanged.
+class FakeProvider final : public Provider {
+ public:
+  std::set<HashAlg> hashes;
+  std::set<AeadAlg> aeads;
+  std::set<Group> groups;
+  std::set<SignatureScheme> verifies;
+  std::set<KeyType> signs;
+  mutable int calls = 0;
+  mutable int random_calls = 0;
+
+  std::string_view name() const override { return "fake"; }
+  bool supports(HashAlg h) const override { return hashes.count(h) > 0; }
+  bool supports(AeadAlg a) const override { return aeads.count(a) > 0; }
+  bool supports(Group g) const override { return groups.count(g) > 0; }
+  bool supports_verify(SignatureScheme s) const override { return verifies.count(s) > 0; }
+  bool supports_signing(KeyType k) const override { return signs.count(k) > 0; }
+  CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const override { return fail<std::unique_ptr<Hash>>(); }
+  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes) const override { return fail<std::unique_ptr<Mac>>(); }
+  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override {
+    return fail<std::unique_ptr<AeadKey>>();
+  }
+  CResult<std::unique_ptr<KeyShare>> new_key_share(Group) const override {
+    return fail<std::unique_ptr<KeyShare>>();
+  }
+  CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group, Bytes) const override {
+    return fail<std::unique_ptr<KeyShare>>();
+  }
+  CStatus verify(SignatureScheme, const PublicKey&, Bytes, Bytes) const override {
+    ++calls;
+    return Err(CryptoError::kInternal);
+  }
+  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const override {
+    return fail<std::unique_ptr<Signer>>();
+  }
+  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return fail<PrivateKeyMaterial>(); }
+  CStatus random(MutBytes) const override {
+    ++random_calls;
+    return Err(CryptoError::kInternal);
+  }
+
+ private:
+  template <class T>
+  CResult<T> fail() const {
+    ++calls;
+    return Err(CryptoError::kInternal);
+  }
+};
+
+TEST_CASE("each request goes to the first member that claims it") {
+  auto first = std::make_shared<FakeProvider>();
+  auto second = std::make_shared<FakeProvider>();
+  first->hashes = {HashAlg::kSha256};
+  first->groups = {Group::kX25519};
+  first->verifies = {SignatureScheme::kEd25519};
+  first->signs = {KeyType::kEd25519};
+  second->hashes = {HashAlg::kSha256, HashAlg::kSha384};
+  second->aeads = {AeadAlg::kAes128Gcm};
+  second->groups = {Group::kX25519, Group::kSecp256r1};
+  second->verifies = {SignatureScheme::kEd25519, SignatureScheme::kRsaPssRsaeSha256};
+  second->signs = {KeyType::kRsa};
+  auto composite = make_composite_provider({first, nullptr, second});
+  CHECK(composite->name() == "composite(fake+fake)");
+
+  auto expect_routed = [&](auto&& call, FakeProvider& owner) {
+    const int before_first = first->calls, before_second = second->calls;
+    CHECK(call() == CryptoError::kInternal);  // the member's own error, passed through
+    CHECK(first->calls - before_first == (&owner == first.get() ? 1 : 0));
+    CHECK(second->calls - before_second == (&owner == second.get() ? 1 : 0));
+  };
+  const std::vector<uint8_t> bytes(32, 1);
+  std::vector<uint8_t> out(64);
+  expect_routed([&] { return composite->new_hash(HashAlg::kSha256).error(); }, *first);
+  expect_routed([&] { return composite->new_hash(HashAlg::kSha384).error(); }, *second);
+  expect_routed([&] { return composite->new_hmac(HashAlg::kSha384, bytes).error(); }, *second);
+  expect_routed([&] { return composite->hkdf_extract(HashAlg::kSha384, bytes, bytes, out).error(); }, *second);
+  expect_routed([&] { return composite->new_aead(AeadAlg::kAes128Gcm, bytes).error(); }, *second);
+  expect_routed([&] { return composite->new_key_share(Group::kX25519).error(); }, *first);
+  expect_routed([&] { return composite->key_share_from_private(Group::kSecp256r1, bytes).error(); }, *second);
+  expect_routed([&] { return composite->verify(SignatureScheme::kEd25519, PublicKey{}, bytes, bytes).error(); },
+                *first);
+  expect_routed(
+      [&] { return composite->verify(SignatureScheme::kRsaPssRsaeSha256, PublicKey{}, bytes, bytes).error(); },
+      *second);
+  PrivateKeyMaterial rsa;
+  rsa.type = KeyType::kRsa;
+  expect_routed([&] { return composite->new_signer(rsa).error(); }, *second);
+  expect_routed([&] { return composite->generate_key(KeyType::kEd25519, 0).error(); }, *first);
+
+  // Nobody claims these: kUnsupported, and no member is called.
+  const int total = first->calls + second->calls;
+  CHECK_FALSE(composite->supports(HashAlg::kSha512));
+  CHECK(composite->new_hash(HashAlg::kSha512).error() == CryptoError::kUnsupported);
+  CHECK(composite->new_aead(AeadAlg::kChaCha20Poly1305, bytes).error() == CryptoError::kUnsupported);
+  CHECK(composite->new_key_share(Group::kSecp384r1).error() == CryptoError::kUnsupported);
+  CHECK(composite->verify(SignatureScheme::kRsaPkcs1Sha256, PublicKey{}, bytes, bytes).error() ==
+        CryptoError::kUnsupported);
+  CHECK(composite->generate_key(KeyType::kEcdsaP384, 0).error() == CryptoError::kUnsupported);
+  CHECK(first->calls + second->calls == total);
+
+  // Randomness comes from the first member.
+  CHECK(composite->random(out).error() == CryptoError::kInternal);
+  CHECK(first->random_calls == 1);
+  CHECK(second->random_calls == 0);
+}
+
+TEST_CASE("an empty composite supports nothing") {
+  auto empty = make_composite_provider({});
+  std::vector<uint8_t> out(8);
+  CHECK_FALSE(empty->supports(HashAlg::kSha256));
+  CHECK(empty->random(out).error() == CryptoError::kUnsupported);
+  CHECK(empty->new_key_share(Group::kX25519).error() == CryptoError::kUnsupported);
+}
+
+TEST_CASE("default_provider covers the union of the linked providers and works") {
+  auto p = default_provider();
+  REQUIRE(p != nullptr);
+  CHECK(p == default_provider());  // built once
+  for (const auto& put : testing::providers_under_test()) {
+    INFO(put.name);
+    for (HashAlg h : testing::kAllHashes)
+      if (put.provider->supports(h)) CHECK(p->supports(h));
+    for (AeadAlg a : testing::kAllAeads)
+      if (put.provider->supports(a)) CHECK(p->supports(a));
+    for (Group g : testing::kAllGroups)
+      if (put.provider->supports(g)) CHECK(p->supports(g));
+    for (SignatureScheme s : testing::kAllSchemes)
+      if (put.provider->supports_verify(s)) CHECK(p->supports_verify(s));
+  }
+  // A full X25519 exchange and an AEAD round trip through the composite.
+  auto a = p->new_key_share(Group::kX25519), b = p->new_key_share(Group::kX25519);
+  REQUIRE((a.ok() && b.ok()));
+  auto ka = (*a)->agree((*b)->public_key()), kb = (*b)->agree((*a)->public_key());
+  REQUIRE((ka.ok() && kb.ok()));
+  CHECK(ct_equal(*ka, *kb));
+  auto key = p->new_aead(AeadAlg::kChaCha20Poly1305, *ka);
+  REQUIRE(key.ok());
+  std::vector<uint8_t> msg(100, 0x5a), tag(16), nonce(12, 3);
+  REQUIRE((*key)->seal(nonce, Bytes(), msg, tag).ok());
+  REQUIRE((*key)->open(nonce, Bytes(), msg, tag).ok());
+  CHECK(msg == std::vector<uint8_t>(100, 0x5a));
+}
+
+}  // namespace
+}  // namespace sluice::crypto

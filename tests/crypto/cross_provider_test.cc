@@ -1,0 +1,157 @@
+// Every ordered pair of providers under test (a provider paired with itself
+// included, so a one-provider build still checks round trips): what one
+// produces, the other must accept and agree with (STYLE.md practice 16).
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tests/crypto/providers_under_test.h"
+#include "tests/crypto/test_util.h"
+
+namespace sluice::testing {
+namespace {
+
+using namespace crypto;
+
+template <class Fn>
+void for_each_pair(Fn&& fn) {
+  for (const auto& a : providers_under_test())
+    for (const auto& b : providers_under_test()) {
+      INFO("a=" << a.name << " b=" << b.name);
+      fn(*a.provider, *b.provider);
+    }
+}
+
+TEST_CASE("hashes and HMAC agree across providers") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (HashAlg h : kAllHashes) {
+      if (!a.supports(h) || !b.supports(h)) continue;
+      INFO(name(h));
+      const auto data = random_bytes(a, 1000);
+      const auto key = random_bytes(a, 200);  // longer than any block: hashed first
+      std::vector<uint8_t> da(hash_len(h)), db(hash_len(h)), ma(hash_len(h)), mb(hash_len(h));
+      REQUIRE(a.hash(h, data, da).ok());
+      // b hashes incrementally, cloning mid-way: the clone must finish equal.
+      auto ctx = b.new_hash(h);
+      REQUIRE(ctx.ok());
+      (*ctx)->update(std::span(data).first(333));
+      auto copy = (*ctx)->clone();
+      (*ctx)->update(std::span(data).subspan(333));
+      (*ctx)->finish(db);
+      CHECK(da == db);
+      copy->update(std::span(data).subspan(333));
+      std::vector<uint8_t> dc(hash_len(h));
+      copy->finish(dc);
+      CHECK(dc == da);
+      REQUIRE(a.hmac(h, key, data, ma).ok());
+      REQUIRE(b.hmac(h, key, data, mb).ok());
+      CHECK(ma == mb);
+      CHECK(ma != da);
+    }
+  });
+}
+
+TEST_CASE("AEAD: sealed by one provider, opened by the other") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (AeadAlg alg : kAllAeads) {
+      if (!a.supports(alg) || !b.supports(alg)) continue;
+      INFO(name(alg));
+      const auto key = random_bytes(a, aead_key_len(alg));
+      auto sealer = a.new_aead(alg, key);
+      auto opener = b.new_aead(alg, key);
+      REQUIRE(sealer.ok());
+      REQUIRE(opener.ok());
+      for (size_t len : {size_t{0}, size_t{1}, size_t{255}, size_t{16384 + 256}}) {
+        INFO("len=" << len);
+        const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
+        const auto plaintext = random_bytes(a, len);
+        std::vector<uint8_t> record = plaintext, tag(kAeadTagLen);
+        REQUIRE((*sealer)->seal(nonce, aad, record, tag).ok());
+        if (len >= 16) CHECK(record != plaintext);  // shorter could collide by chance
+        REQUIRE((*opener)->open(nonce, aad, record, tag).ok());
+        CHECK(record == plaintext);
+        // The other direction on the same keys, and a tampered tag.
+        std::vector<uint8_t> back = plaintext, back_tag(kAeadTagLen);
+        REQUIRE((*opener)->seal(nonce, aad, back, back_tag).ok());
+        CHECK(back_tag == tag);
+        back_tag[0] ^= 1;
+        CHECK((*sealer)->open(nonce, aad, back, back_tag).error() == CryptoError::kAuthFailed);
+      }
+    }
+  });
+}
+
+TEST_CASE("key shares from one provider meet the other's") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (Group g : kAllGroups) {
+      if (!a.supports(g) || !b.supports(g)) continue;
+      INFO(name(g));
+      auto sa = a.new_key_share(g);
+      auto sb = b.new_key_share(g);
+      REQUIRE(sa.ok());
+      REQUIRE(sb.ok());
+      CHECK((*sa)->group() == g);
+      const size_t public_len = g == Group::kX25519 ? 32 : g == Group::kSecp256r1 ? 65 : 97;
+      CHECK((*sa)->public_key().size() == public_len);
+      CHECK((*sb)->public_key().size() == public_len);
+      auto ka = (*sa)->agree((*sb)->public_key());
+      auto kb = (*sb)->agree((*sa)->public_key());
+      REQUIRE(ka.ok());
+      REQUIRE(kb.ok());
+      CHECK(ka->size() == (g == Group::kSecp384r1 ? 48u : 32u));
+      CHECK(ct_equal(*ka, *kb));
+    }
+  });
+}
+
+TEST_CASE("signed by one provider, verified by the other") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (SignatureScheme scheme : kAllSchemes) {
+      const KeyType type = scheme_key_type(scheme);
+      if (!a.supports_signing(type) || !b.supports_verify(scheme)) continue;
+      INFO(name(scheme));
+      const PrivateKeyMaterial* key = cached_signing_key(a, type);
+      REQUIRE(key != nullptr);
+      auto signer = a.new_signer(*key);
+      REQUIRE_MESSAGE(signer.ok(), "new_signer on generate_key's output: " << describe(signer.error()));
+      CHECK((*signer)->public_key().type == type);
+      if (!(*signer)->supports(scheme)) continue;  // e.g. a key too small for a hash
+      const auto message = random_bytes(a, 130);
+      std::vector<uint8_t> signature;
+      auto outcome = (*signer)->sign(scheme, message, signature);
+      REQUIRE(outcome.ok());
+      REQUIRE(*outcome == SignOutcome::kDone);
+      CHECK(b.verify(scheme, (*signer)->public_key(), message, signature).ok());
+      // The generated material's own public key is the signer's.
+      CHECK(key->public_key.point == (*signer)->public_key().point);
+      CHECK(key->public_key.rsa_n == (*signer)->public_key().rsa_n);
+      auto altered = message;
+      altered[7] ^= 0x20;
+      CHECK_FALSE(b.verify(scheme, (*signer)->public_key(), altered, signature).ok());
+    }
+  });
+}
+
+TEST_CASE("a private value gives the same key share in every provider") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (Group g : kAllGroups) {
+      if (!a.supports(g) || !b.supports(g)) continue;
+      INFO(name(g));
+      // Draw scalars until a accepts one (a NIST scalar may exceed the order
+      // with negligible probability; the loop makes that impossible to flake).
+      for (int attempt = 0; attempt < 4; ++attempt) {
+        const auto priv = random_bytes(a, g == Group::kSecp384r1 ? 48 : 32);
+        auto sa = a.key_share_from_private(g, priv);
+        if (!sa.ok()) continue;
+        auto sb = b.key_share_from_private(g, priv);
+        REQUIRE(sb.ok());
+        CHECK(std::vector<uint8_t>((*sa)->public_key().begin(), (*sa)->public_key().end()) ==
+              std::vector<uint8_t>((*sb)->public_key().begin(), (*sb)->public_key().end()));
+        break;
+      }
+    }
+  });
+}
+
+}  // namespace
+}  // namespace sluice::testing

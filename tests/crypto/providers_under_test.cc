@@ -1,0 +1,18 @@
+#include "tests/crypto/providers_under_test.h"
+
+#include "crypto/bearssl/bearssl_provider.h"
+#include "crypto/sodium/sodium_provider.h"
+
+namespace sluice::testing {
+
+const std::vector<ProviderUnderTest>& providers_under_test() {
+  static const std::vector<ProviderUnderTest> list = [] {
+    std::vector<ProviderUnderTest> v;
+    v.push_back({"libsodium", crypto::make_sodium_provider()});
+    v.push_back({"bearssl", crypto::make_bearssl_provider()});
+    return v;
+  }();
+  return list;
+}
+
+}  // namespace sluice::testing

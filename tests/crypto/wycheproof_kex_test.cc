@@ -1,0 +1,66 @@
+// Wycheproof X25519 and ECDH (X9.62 point encoding, the TLS key_share form)
+// against every provider under test: key_share_from_private(private), then
+// agree(public) must give `shared` for valid vectors and fail for invalid.
+#include <doctest/doctest.h>
+
+#include "tests/crypto/wycheproof_harness.h"
+
+namespace sluice::testing {
+namespace {
+
+using crypto::Group;
+
+// scalar_bytes turns Wycheproof's ASN.1-integer-style private value (maybe
+// with a leading 00, maybe shorter) into the fixed-width big-endian scalar
+// the interface takes. Longer values are passed through for the provider to
+// refuse.
+std::vector<uint8_t> scalar_bytes(std::vector<uint8_t> v, size_t width) {
+  size_t first = 0;
+  while (first < v.size() && v.size() - first > width && v[first] == 0) ++first;
+  v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(first));
+  if (v.size() < width) v.insert(v.begin(), width - v.size(), 0);
+  return v;
+}
+
+Outcome run_kex_vector(const crypto::Provider& p, Group group, size_t scalar_width, const Json& test) {
+  if (!p.supports(group)) return Outcome::kUnclaimed;
+  auto priv = hex_field(test, "private"), peer = hex_field(test, "public"), shared = hex_field(test, "shared");
+  REQUIRE((priv && peer && shared));
+  auto share = p.key_share_from_private(group, scalar_bytes(*priv, scalar_width));
+  // Every Wycheproof private value is a usable scalar: refusing one is a
+  // provider bug, not a rejection of the peer's point.
+  REQUIRE_MESSAGE(share.ok(), "key_share_from_private failed, tcId=" << int_field(test, "tcId"));
+  auto secret = (*share)->agree(*peer);
+  if (!secret.ok()) return Outcome::kRejected;
+  return outcome_of(true, std::vector<uint8_t>(secret->span().begin(), secret->span().end()) == *shared);
+}
+
+TEST_CASE("wycheproof x25519_test.json") {
+  run_wycheproof_file(
+      "x25519_test.json", [](const crypto::Provider& p) { return p.supports(Group::kX25519); },
+      [](const crypto::Provider& p, const Json& group, const Json& test) {
+        if (string_field(group, "curve") != "curve25519") return Outcome::kNotApplicable;
+        return run_kex_vector(p, Group::kX25519, 32, test);
+      });
+}
+
+TEST_CASE("wycheproof ecdh_secp256r1_ecpoint_test.json") {
+  run_wycheproof_file(
+      "ecdh_secp256r1_ecpoint_test.json", [](const crypto::Provider& p) { return p.supports(Group::kSecp256r1); },
+      [](const crypto::Provider& p, const Json& group, const Json& test) {
+        if (string_field(group, "curve") != "secp256r1") return Outcome::kNotApplicable;
+        return run_kex_vector(p, Group::kSecp256r1, 32, test);
+      });
+}
+
+TEST_CASE("wycheproof ecdh_secp384r1_ecpoint_test.json") {
+  run_wycheproof_file(
+      "ecdh_secp384r1_ecpoint_test.json", [](const crypto::Provider& p) { return p.supports(Group::kSecp384r1); },
+      [](const crypto::Provider& p, const Json& group, const Json& test) {
+        if (string_field(group, "curve") != "secp384r1") return Outcome::kNotApplicable;
+        return run_kex_vector(p, Group::kSecp384r1, 48, test);
+      });
+}
+
+}  // namespace
+}  // namespace sluice::testing
