@@ -50,7 +50,7 @@ Alert alert_for(Reason r) {
   return Alert::kInternalError;
 }
 
-Error::Error(Reason r, const char* d) : reason(r), alert(alert_for(r)), detail(d) {}
+Error::Error(Reason r, const char* d) : reason(r), alert(alert_for(r)), detail(d ? d : describe(r).data()) {}
 
 Error::Error(crypto::CryptoError e) : reason(Reason::kCrypto), detail("") {
   switch (e) {

@@ -109,7 +109,8 @@ struct Error {
   const char* detail = "";
 
   Error() = default;
-  Error(Reason r, const char* d = "");  // the alert is alert_for(r)
+  // The alert is alert_for(r); without a detail, describe(r) serves as one.
+  explicit Error(Reason r, const char* d = nullptr);
   Error(Reason r, Alert a, const char* d = "") : reason(r), alert(a), detail(d) {}
   // A failed provider operation: kCrypto, with the alert that fits the error.
   Error(crypto::CryptoError e);  // NOLINT: lets SLUICE_TRY pass provider errors up
