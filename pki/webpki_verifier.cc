@@ -9,6 +9,14 @@
 namespace sluice::pki {
 namespace {
 
+// may_have_signed filters candidates by key identifier, as OpenSSL does: when
+// both identifiers are present and differ, the candidate's key did not sign
+// (a same-named CA with another key), so no signature check is spent on it.
+bool may_have_signed(const Certificate& child, const std::vector<uint8_t>& issuer_key_id) {
+  return child.authority_key_id.empty() || issuer_key_id.empty() ||
+         child.authority_key_id == issuer_key_id;
+}
+
 Error bad(const char* d) { return Error(Reason::kBadCertificate, d); }
 Error unsupported(const char* d) { return Error(Reason::kUnsupportedCertificate, d); }
 
@@ -57,7 +65,7 @@ class Search {
   bool build(std::vector<const Certificate*>& path) {
     const Certificate& child = *path.back();
     for (const TrustAnchor& a : anchors_) {
-      if (a.subject != child.issuer) continue;
+      if (a.subject != child.issuer || !may_have_signed(child, a.key_id)) continue;
       if (!note(check_signature(child, a.key)) || !note(anchor_constraints(a, path))) continue;
       return true;
     }
@@ -66,7 +74,7 @@ class Search {
       return false;
     }
     for (const Certificate& ca : pool_) {
-      if (ca.subject != child.issuer) continue;
+      if (ca.subject != child.issuer || !may_have_signed(child, ca.subject_key_id)) continue;
       if (std::find(path.begin(), path.end(), &ca) != path.end()) continue;  // no loops
       if (!note(check_issuer(ca, path)) || !note(check_signature(child, ca.public_key))) continue;
       path.push_back(&ca);
@@ -160,6 +168,7 @@ TlsResult<std::unique_ptr<WebPkiVerifier>> WebPkiVerifier::from_certificates(
     a.subject = std::move(c->subject);
     a.key = std::move(c->public_key);
     a.name_constraints = std::move(c->name_constraints);
+    a.key_id = std::move(c->subject_key_id);
     a.cn = std::move(c->subject_cn);
     v->anchors_.push_back(std::move(a));
   }

@@ -51,7 +51,8 @@ struct TrustAnchor {
   std::vector<uint8_t> subject;  // raw DER Name
   crypto::PublicKey key;
   std::optional<NameConstraints> name_constraints;
-  std::string cn;  // for diagnostics
+  std::vector<uint8_t> key_id;  // subjectKeyIdentifier, when the root has one
+  std::string cn;               // for diagnostics
 };
 
 class WebPkiVerifier final : public CertificateVerifier {
@@ -81,7 +82,7 @@ class WebPkiVerifier final : public CertificateVerifier {
   const std::vector<TrustAnchor>& anchors() const { return anchors_; }
 
  private:
-  WebPkiVerifier(std::shared_ptr<const crypto::Provider> p) : provider_(std::move(p)) {}
+  explicit WebPkiVerifier(std::shared_ptr<const crypto::Provider> p) : provider_(std::move(p)) {}
   std::shared_ptr<const crypto::Provider> provider_;
   std::vector<TrustAnchor> anchors_;
   size_t skipped_ = 0;

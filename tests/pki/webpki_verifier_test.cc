@@ -1,0 +1,246 @@
+#include <doctest/doctest.h>
+
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "crypto/composite/composite_provider.h"
+#include "pki/webpki_verifier.h"
+#include "tests/pki/chain_util.h"
+
+namespace sluice::pki {
+namespace {
+
+using testing::Chain;
+using testing::ChainSpec;
+using testing::make_chain;
+using testing::scratch;
+using V = std::vector<uint8_t>;
+
+constexpr int64_t kDay = 86400;
+
+std::unique_ptr<WebPkiVerifier> anchors_for(const Chain& c) {
+  std::vector<V> roots = {c.root};
+  auto v = WebPkiVerifier::from_certificates(crypto::default_provider(), roots);
+  REQUIRE(v.ok());
+  return std::move(v).value();
+}
+
+// run verifies `chain` for `name` one hour after issuance unless told.
+TlsResult<CertVerified> run(const WebPkiVerifier& v, const std::vector<V>& chain,
+                            std::string_view name, int64_t offset = 3600, bool server = true) {
+  CertificateRequest req;
+  req.chain = chain;
+  req.server_name = name;
+  req.now = std::time(nullptr) + offset;
+  req.peer_is_server = server;
+  return v.verify(req);
+}
+
+Reason reason_of(const TlsResult<CertVerified>& r) { return r.ok() ? Reason::kNone : r.error().reason; }
+
+TEST_CASE("webpki: valid chains for every key type") {
+  const char* keys[] = {testing::kRsaKey, testing::kEcKey, testing::kEc384Key, testing::kEdKey};
+  const char* digests[] = {"-sha256", "-sha256", "-sha384", ""};
+  for (size_t i = 0; i < 4; ++i) {
+    CAPTURE(keys[i]);
+    ChainSpec s;
+    s.key = keys[i];
+    s.digest = digests[i];
+    Chain c = make_chain(scratch("webpki_valid" + std::to_string(i)), s);
+    auto v = anchors_for(c);
+    auto r = run(*v, c.peer(), "example.com");
+    if (!r.ok()) FAIL(std::string(r.error().detail));
+    CHECK(run(*v, c.peer(), "WWW.Example.COM").ok());
+    CHECK(run(*v, c.peer(), "127.0.0.1").ok());
+    CHECK(reason_of(run(*v, c.peer(), "127.0.0.2")) == Reason::kCertificateNameMismatch);
+    auto key = v->end_entity_key(c.leaf);
+    REQUIRE(key.ok());
+  }
+}
+
+TEST_CASE("webpki: path building tolerates order, extras and a sent root") {
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.int2_ext = testing::kCaExt;
+  Chain c = make_chain(scratch("webpki_order"), s);
+  Chain other = make_chain(scratch("webpki_order_other"),
+                           testing::spec_with(testing::kEcKey, "-sha256", "Other Root"));
+  auto v = anchors_for(c);
+  std::vector<V> shuffled = {c.leaf, other.leaf, c.intermediates[1], V{1, 2, 3}, c.root,
+                             c.intermediates[0]};
+  CHECK(run(*v, shuffled, "example.com").ok());
+  // Missing intermediate: unknown CA.
+  std::vector<V> missing = {c.leaf, c.intermediates[1]};
+  auto r = run(*v, missing, "example.com");
+  CHECK(reason_of(r) == Reason::kUnknownCa);
+  CHECK(r.error().alert == Alert::kUnknownCa);
+  // Someone else's root.
+  auto v2 = anchors_for(other);
+  CHECK(reason_of(run(*v2, c.peer(), "example.com")) == Reason::kUnknownCa);
+  // An anchor with the right name but another key: openssl wrote key
+  // identifiers, so it is not even a candidate.
+  Chain same_name = make_chain(scratch("webpki_order_same"), testing::spec_with(testing::kEcKey));
+  auto v3 = anchors_for(same_name);
+  CHECK(reason_of(run(*v3, c.peer(), "example.com")) == Reason::kUnknownCa);
+}
+
+TEST_CASE("webpki: validity against the injected clock") {
+  Chain c = make_chain(scratch("webpki_time"), testing::spec_with(testing::kEcKey));
+  auto v = anchors_for(c);
+  auto expired = run(*v, c.peer(), "example.com", 31 * kDay);
+  CHECK(reason_of(expired) == Reason::kCertificateExpired);
+  CHECK(expired.error().alert == Alert::kCertificateExpired);
+  auto early = run(*v, c.peer(), "example.com", -kDay);
+  CHECK(reason_of(early) == Reason::kCertificateNotYetValid);
+  CHECK(early.error().alert == Alert::kCertificateExpired);
+  CHECK(run(*v, c.peer(), "example.com", 29 * kDay).ok());
+}
+
+TEST_CASE("webpki: host names and wildcards") {
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.leaf_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:*.example.com,DNS:f*o.example.net,"
+               "DNS:*.com,IP:::1\n";
+  Chain c = make_chain(scratch("webpki_wild"), s);
+  auto v = anchors_for(c);
+  CHECK(run(*v, c.peer(), "a.example.com").ok());
+  CHECK(run(*v, c.peer(), "::1").ok());
+  CHECK(run(*v, c.peer(), "0:0:0:0:0:0:0:1").ok());
+  for (const char* bad : {"example.com", "a.b.example.com", "foo.example.net", "fo.example.net",
+                          "example.org", "com", "x.com", "127.0.0.1", "", ".example.com"}) {
+    CAPTURE(bad);
+    auto r = run(*v, c.peer(), bad);
+    CHECK(reason_of(r) == Reason::kCertificateNameMismatch);
+    CHECK(r.error().alert == Alert::kCertificateUnknown);
+  }
+  // No SAN at all: the CN ("leaf") is never used.
+  s.leaf_ext = "extendedKeyUsage=serverAuth\n";
+  Chain nosan = make_chain(scratch("webpki_nosan"), s);
+  auto v2 = anchors_for(nosan);
+  CHECK(reason_of(run(*v2, nosan.peer(), "leaf")) == Reason::kCertificateNameMismatch);
+  // A client certificate is not matched against any name.
+  CHECK(run(*v2, nosan.peer(), "", 3600, false).ok() == false);  // EKU is serverAuth only
+}
+
+TEST_CASE("webpki: CA flag, path length, keyUsage") {
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.int1_ext = "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,keyCertSign\n";
+  Chain not_ca = make_chain(scratch("webpki_notca"), s);
+  auto r = run(*anchors_for(not_ca), not_ca.peer(), "example.com");
+  CHECK(reason_of(r) == Reason::kBadCertificate);
+  CHECK(std::string(r.error().detail) == "webpki: issuer is not a CA (CA:FALSE)");
+
+  s.int1_ext = "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign\n";
+  s.int2_ext = testing::kCaExt;
+  Chain too_long = make_chain(scratch("webpki_pathlen"), s);
+  r = run(*anchors_for(too_long), too_long.peer(), "example.com");
+  CHECK(reason_of(r) == Reason::kBadCertificate);
+  CHECK(std::string(r.error().detail) == "webpki: path length constraint exceeded");
+
+  s.int2_ext = "";  // pathlen:0 with no intermediate below: fine
+  Chain ok = make_chain(scratch("webpki_pathlen_ok"), s);
+  CHECK(run(*anchors_for(ok), ok.peer(), "example.com").ok());
+
+  s.int1_ext = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,digitalSignature\n";
+  Chain no_certsign = make_chain(scratch("webpki_ku"), s);
+  r = run(*anchors_for(no_certsign), no_certsign.peer(), "example.com");
+  CHECK(reason_of(r) == Reason::kBadCertificate);
+  CHECK(std::string(r.error().detail) == "webpki: issuer keyUsage lacks keyCertSign");
+}
+
+TEST_CASE("webpki: extended key usage") {
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.leaf_ext = "extendedKeyUsage=clientAuth\nsubjectAltName=DNS:example.com\n";
+  Chain c = make_chain(scratch("webpki_eku"), s);
+  auto v = anchors_for(c);
+  auto r = run(*v, c.peer(), "example.com");
+  CHECK(reason_of(r) == Reason::kUnsupportedCertificate);
+  CHECK(r.error().alert == Alert::kUnsupportedCertificate);
+  CHECK(run(*v, c.peer(), "", 3600, /*server=*/false).ok());
+  // An intermediate restricted to clientAuth cannot issue server certificates.
+  s.int1_ext = std::string(testing::kCaExt) + "extendedKeyUsage=clientAuth\n";
+  s.leaf_ext = testing::kLeafExt;
+  Chain ci = make_chain(scratch("webpki_eku_int"), s);
+  CHECK(reason_of(run(*anchors_for(ci), ci.peer(), "example.com")) == Reason::kUnsupportedCertificate);
+}
+
+TEST_CASE("webpki: unknown critical extension") {
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.leaf_ext = std::string(testing::kLeafExt) + "1.2.3.4=critical,ASN1:NULL\n";
+  Chain c = make_chain(scratch("webpki_crit"), s);
+  auto r = run(*anchors_for(c), c.peer(), "example.com");
+  CHECK(reason_of(r) == Reason::kUnsupportedCertificate);
+  s.leaf_ext = std::string(testing::kLeafExt) + "1.2.3.4=ASN1:NULL\n";
+  Chain n = make_chain(scratch("webpki_noncrit"), s);
+  CHECK(run(*anchors_for(n), n.peer(), "example.com").ok());
+}
+
+TEST_CASE("webpki: bad signatures") {
+  for (const char* key : {testing::kRsaKey, testing::kEcKey, testing::kEdKey}) {
+    CAPTURE(key);
+    ChainSpec s;
+    s.key = key;
+    s.digest = key == testing::kEdKey ? "" : "-sha256";
+    Chain c = make_chain(scratch("webpki_badsig"), s);
+    auto v = anchors_for(c);
+    std::vector<V> chain = c.peer();
+    chain[0][chain[0].size() - 10] ^= 0x01;  // inside the signature value
+    auto r = run(*v, chain, "example.com");
+    CHECK(reason_of(r) == Reason::kBadCertificate);
+    CHECK(std::string(r.error().detail) == "webpki: certificate signature does not verify");
+    chain = c.peer();
+    chain[1][chain[1].size() - 10] ^= 0x01;  // the intermediate's
+    CHECK(reason_of(run(*v, chain, "example.com")) == Reason::kBadCertificate);
+  }
+}
+
+TEST_CASE("webpki: name constraints") {
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.int1_ext = std::string(testing::kCaExt) +
+               "nameConstraints=critical,permitted;DNS:example.com,excluded;DNS:bad.example.com,"
+               "permitted;IP:127.0.0.0/255.0.0.0\n";
+  Chain ok = make_chain(scratch("webpki_nc_ok"), s);
+  CHECK(run(*anchors_for(ok), ok.peer(), "www.example.com").ok());
+
+  s.leaf_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:example.org\n";
+  Chain outside = make_chain(scratch("webpki_nc_out"), s);
+  auto r = run(*anchors_for(outside), outside.peer(), "example.org");
+  CHECK(reason_of(r) == Reason::kBadCertificate);
+  CHECK(std::string(r.error().detail) == "name constraints: dNSName outside the permitted subtrees");
+
+  s.leaf_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:x.bad.example.com\n";
+  Chain excluded = make_chain(scratch("webpki_nc_ex"), s);
+  CHECK(reason_of(run(*anchors_for(excluded), excluded.peer(), "x.bad.example.com")) ==
+        Reason::kBadCertificate);
+
+  s.leaf_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:*.example.com\n";
+  Chain wild = make_chain(scratch("webpki_nc_wild"), s);  // *.example.com covers bad.example.com
+  CHECK(reason_of(run(*anchors_for(wild), wild.peer(), "a.example.com")) == Reason::kBadCertificate);
+
+  s.leaf_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:www.example.com,IP:10.0.0.1\n";
+  Chain ip = make_chain(scratch("webpki_nc_ip"), s);
+  r = run(*anchors_for(ip), ip.peer(), "www.example.com");
+  CHECK(reason_of(r) == Reason::kBadCertificate);
+  CHECK(std::string(r.error().detail) == "name constraints: iPAddress outside the permitted subtrees");
+}
+
+TEST_CASE("webpki: configuration errors") {
+  auto none = WebPkiVerifier::from_pem(crypto::default_provider(), "no certificates here");
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.error().reason == Reason::kConfiguration);
+  Chain c = make_chain(scratch("webpki_cfg"), testing::spec_with(testing::kEcKey));
+  auto v = anchors_for(c);
+  CHECK(reason_of(run(*v, {}, "example.com")) == Reason::kBadCertificate);
+  // A client must say which name it expects.
+  CHECK(reason_of(run(*v, c.peer(), "")) == Reason::kCertificateNameMismatch);
+  std::vector<V> garbage = {V{0x30, 0x03, 0x02, 0x01}};
+  CHECK(reason_of(run(*v, garbage, "example.com")) == Reason::kBadCertificate);
+}
+
+}  // namespace
+}  // namespace sluice::pki
