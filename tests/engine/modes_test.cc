@@ -9,7 +9,7 @@
 #include "core/wire/types.h"
 #include "crypto/async/async_provider.h"
 #include "crypto/deterministic/deterministic_provider.h"
-#include "tests/engine/alloc_counter.h"
+#include "base/heap_counter.h"
 #include "tests/engine/test_env.h"
 
 namespace sluice {
@@ -192,12 +192,12 @@ TEST_CASE("RELEASE_BUFFERS: an idle connection holds no record buffers; the free
     test::transfer(p.server, p.client);
     REQUIRE(read_everything(p.client) == data);
     // Idle: everything drained. Measure each side by destroying it.
-    const int64_t before = test::heap_stats().live_bytes;
+    const int64_t before = heap_stats().live_bytes;
     { Connection gone = std::move(p.server); }
-    const int64_t server_bytes = before - test::heap_stats().live_bytes;
-    const int64_t before_client = test::heap_stats().live_bytes;
+    const int64_t server_bytes = before - heap_stats().live_bytes;
+    const int64_t before_client = heap_stats().live_bytes;
     { Connection gone = std::move(p.client); }
-    const int64_t client_bytes = before_client - test::heap_stats().live_bytes;
+    const int64_t client_bytes = before_client - heap_stats().live_bytes;
     MESSAGE("mode ", mode, ": idle client holds ", client_bytes, " bytes, idle server ", server_bytes, " bytes");
     return std::pair(client_bytes, server_bytes);
   };
@@ -316,9 +316,9 @@ TEST_CASE("steady state allocates nothing per record") {
       REQUIRE(r.bytes == data.size());
     };
     for (int i = 0; i < 10; ++i) round();  // warm up (freelist, first buffers)
-    const uint64_t before = test::heap_stats().allocations;
+    const uint64_t before = heap_stats().allocations;
     for (int i = 0; i < 1000; ++i) round();
-    const uint64_t per_1000 = test::heap_stats().allocations - before;
+    const uint64_t per_1000 = heap_stats().allocations - before;
     MESSAGE("mode ", mode, ": ", per_1000, " allocations over 1000 records");
     CHECK(per_1000 == 0);
   }

@@ -1,4 +1,4 @@
-#include "tests/engine/alloc_counter.h"
+#include "base/heap_counter.h"
 
 #include <atomic>
 #include <cstdlib>
@@ -36,8 +36,8 @@ void operator delete[](void* p) noexcept { counted_free(p); }
 void operator delete(void* p, size_t) noexcept { counted_free(p); }
 void operator delete[](void* p, size_t) noexcept { counted_free(p); }
 
-namespace sluice::test {
+namespace sluice {
 
 HeapStats heap_stats() { return {g_live.load(), g_count.load()}; }
 
-}  // namespace sluice::test
+}  // namespace sluice

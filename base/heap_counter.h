@@ -1,0 +1,18 @@
+// A counting global allocator: live heap bytes and the number of
+// allocations, for the memory and allocations-per-record measurements of
+// tests, benchmarks and the demo. Linking //base:heap_counter replaces
+// operator new/delete in the whole binary: never link it into a library.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace sluice {
+
+struct HeapStats {
+  int64_t live_bytes;
+  uint64_t allocations;
+};
+HeapStats heap_stats();
+
+}  // namespace sluice
