@@ -1,0 +1,98 @@
+// sluice against GnuTLS (gnutls-serv --echo and gnutls-cli), both
+// directions, over every group and certificate key type.
+//
+// gnutls-serv has no option to choose its listening address: it binds the
+// wildcard address. The test only ever connects to it on 127.0.0.1.
+#include <doctest/doctest.h>
+
+#include "adapters/net/loopback.h"
+#include "tests/interop/matrix.h"
+#include "tests/interop/peer_process.h"
+#include "tests/interop/sluice_peer.h"
+#include "tests/interop/test_pki.h"
+
+namespace sluice::interop {
+namespace {
+
+void require_gnutls() {
+  REQUIRE_MESSAGE(find_in_path("gnutls-serv"), "gnutls-serv is missing: install the Debian package 'gnutls-bin'");
+  REQUIRE_MESSAGE(find_in_path("gnutls-cli"), "gnutls-cli is missing: install the Debian package 'gnutls-bin'");
+}
+
+TEST_CASE("sluice client -> gnutls-serv --echo: every group and key type") {
+  require_gnutls();
+  for (auto type : kKeyTypes) {
+    for (auto group : kGroups) {
+      const std::string tag = short_name(type) + "/" + gnutls_group(group);
+      CAPTURE(tag);
+      const LeafFiles& leaf = leaf_for(type);
+      // gnutls-serv does not report a kernel-chosen port, so ask for a free
+      // one; its "listening ... done" line says when it is ready.
+      auto port = net::free_loopback_port();
+      REQUIRE(port);
+      std::string err;
+      auto server = PeerProcess::start({"gnutls-serv", "--echo", "-p", std::to_string(*port), "--priority",
+                                        gnutls_priority(group), "--x509certfile", leaf.cert_pem, "--x509keyfile",
+                                        leaf.key_pem},
+                                       err);
+      REQUIRE_MESSAGE(server.has_value(), err);
+      REQUIRE_MESSAGE(server->wait_for_output("IPv4 0.0.0.0 port " + std::to_string(*port) + "...done"),
+                      tail(server->output()));
+      auto ctx = client_context(leaf.ca_pem);
+      ctx->set_groups({group});
+      const std::string msg = payload(6000, tag) + "\n";
+      const auto out = run_client(ctx, *port, "localhost", msg, msg.size());
+      INFO("gnutls-serv said:\n" << tail(server->output()));
+      CHECK_MESSAGE(out.error.empty(), out.error);
+      CHECK(out.handshake_ok);
+      CHECK(out.received == msg);
+      CHECK(out.negotiated.group == group);
+      CHECK(out.negotiated.cipher_suite == 0x1301);
+      CHECK(out.clean_close);
+    }
+  }
+}
+
+TEST_CASE("gnutls-cli -> sluice server: every group and key type") {
+  require_gnutls();
+  for (auto type : kKeyTypes) {
+    for (auto group : kGroups) {
+      const std::string tag = short_name(type) + "/" + gnutls_group(group);
+      CAPTURE(tag);
+      const LeafFiles& leaf = leaf_for(type);
+      const std::string msg = payload(6000, tag) + "\n";
+      // gnutls-cli sends close_notify when its stdin ends and then waits for
+      // ours; it does not answer a close_notify it receives first.
+      auto server = SluiceServer::start(server_context(leaf), msg.size(), CloseOrder::kPeerFirst);
+      REQUIRE(server);
+      std::string err;
+      // The certificate names IP:127.0.0.1, which gnutls-cli checks.
+      auto client = PeerProcess::start({"gnutls-cli", "-p", std::to_string(server->port()), "--x509cafile",
+                                        leaf.ca_pem, "--priority", gnutls_priority(group), "127.0.0.1"},
+                                       err);
+      REQUIRE_MESSAGE(client.has_value(), err);
+      CHECK(client->write_stdin(msg));
+      // Keep stdin open until the echo is back: gnutls-cli ends the session
+      // when stdin ends.
+      CHECK(client->wait_for_output(msg));
+      client->close_stdin();
+      const auto status = client->wait_exit();
+      const auto out = server->join();
+      INFO("gnutls-cli said:\n" << tail(client->output()));
+      CHECK(status == 0);
+      CHECK_MESSAGE(out.error.empty(), out.error);
+      CHECK(out.received == msg);
+      CHECK(out.negotiated.group == group);
+      CHECK(out.clean_close);
+      const std::string& o = client->output();
+      CHECK(o.find("Handshake was completed") != std::string::npos);
+      CHECK(o.find("- Status: The certificate is trusted.") != std::string::npos);
+      const std::string group_name = gnutls_group(group).substr(6);  // "X25519", "SECP256R1", ...
+      CHECK(o.find("(TLS1.3-X.509)-(ECDHE-" + group_name + ")") != std::string::npos);
+      CHECK(o.find("-(AES-128-GCM)") != std::string::npos);  // sluice's first preference
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sluice::interop

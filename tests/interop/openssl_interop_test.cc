@@ -1,0 +1,139 @@
+// sluice against the openssl command line (s_server and s_client), both
+// directions, over every group and certificate key type. Peers listen and
+// connect on 127.0.0.1 only.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "tests/interop/matrix.h"
+#include "tests/interop/peer_process.h"
+#include "tests/interop/sluice_peer.h"
+#include "tests/interop/test_pki.h"
+#include "tools/sluice/options.h"
+
+namespace sluice::interop {
+namespace {
+
+void require_openssl() {
+  REQUIRE_MESSAGE(find_in_path("openssl"), "the openssl binary is missing: install the Debian package 'openssl'");
+}
+
+// start_s_server runs `openssl s_server` on a kernel-chosen 127.0.0.1 port
+// and returns the port from its "ACCEPT 127.0.0.1:PORT" line, which it
+// prints once listening.
+std::optional<PeerProcess> start_s_server(const LeafFiles& leaf, std::vector<std::string> extra, uint16_t& out_port) {
+  std::vector<std::string> argv = {"openssl", "s_server", "-tls1_3", "-accept", "127.0.0.1:0", "-naccept", "1",
+                                   "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  std::string err;
+  auto p = PeerProcess::start(argv, err);
+  if (!p) return std::nullopt;
+  if (!p->wait_for_output("ACCEPT 127.0.0.1:")) return std::nullopt;
+  const size_t at = p->output().find("ACCEPT 127.0.0.1:") + 17;
+  if (!p->wait_for_output("\n")) return std::nullopt;
+  const std::string rest = p->output().substr(at);
+  auto port = tool::parse_port(rest.substr(0, rest.find_first_of("\r\n")));
+  if (!port) return std::nullopt;
+  out_port = *port;
+  return p;
+}
+
+std::string reversed_line(std::string s) {
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+
+TEST_CASE("sluice client -> openssl s_server -rev: every group and key type") {
+  require_openssl();
+  for (auto type : kKeyTypes) {
+    for (auto group : kGroups) {
+      const std::string tag = short_name(type) + "/" + openssl_group(group);
+      CAPTURE(tag);
+      const LeafFiles& leaf = leaf_for(type);
+      uint16_t port = 0;
+      auto server = start_s_server(leaf, {"-rev", "-groups", openssl_group(group)}, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      auto ctx = client_context(leaf.ca_pem);
+      // The client sends one key share, for its first group (no HRR yet).
+      ctx->set_groups({group});
+      // -rev answers each line with the line reversed.
+      const std::string line = payload(3000, tag);
+      const auto out = run_client(ctx, port, "localhost", line + "\n", line.size() + 1);
+      INFO("openssl said:\n" << tail(server->output()));
+      CHECK_MESSAGE(out.error.empty(), out.error);
+      CHECK(out.handshake_ok);
+      CHECK(out.received == reversed_line(line) + "\n");
+      CHECK(out.negotiated.group == group);
+      CHECK(out.negotiated.cipher_suite == 0x1301);
+      CHECK(out.negotiated.peer_chain.size() == 1);
+      CHECK(out.clean_close);
+      server->wait_exit();
+      CHECK(server->output().find("Ciphersuite: TLS_AES_128_GCM_SHA256") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("sluice client -> openssl s_server -www: each cipher suite the server insists on") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const auto& [id, suite] : kSuites) {
+    CAPTURE(suite);
+    uint16_t port = 0;
+    auto server = start_s_server(leaf, {"-www", "-ciphersuites", suite}, port);
+    REQUIRE(server.has_value());
+    const std::string request = "GET / HTTP/1.0\r\n\r\n";
+    // -www answers with a page describing the session and then closes with
+    // close_notify: read a generous amount and let the close end the read.
+    auto ctx = client_context(leaf.ca_pem);
+    auto out = run_client(ctx, port, "localhost", request, 1 << 20);
+    INFO("openssl said:\n" << tail(server->output()));
+    CHECK(out.handshake_ok);
+    CHECK(out.negotiated.cipher_suite == id);
+    CHECK(out.received.rfind("HTTP/1.0 200 ok", 0) == 0);
+    // The page names the suite openssl negotiated, from its side.
+    CHECK(out.received.find("Cipher    : " + suite) != std::string::npos);
+    // The read ended on the server's close_notify, not on a truncation.
+    CHECK(out.error.rfind("close_notify after", 0) == 0);
+  }
+}
+
+TEST_CASE("openssl s_client -> sluice server: every group and key type") {
+  require_openssl();
+  for (auto type : kKeyTypes) {
+    for (auto group : kGroups) {
+      const std::string tag = short_name(type) + "/" + openssl_group(group);
+      CAPTURE(tag);
+      const LeafFiles& leaf = leaf_for(type);
+      const std::string msg = payload(5000, tag) + "\n";
+      auto server = SluiceServer::start(server_context(leaf), msg.size());
+      REQUIRE(server);
+      std::string err;
+      auto client = PeerProcess::start({"openssl", "s_client", "-tls1_3", "-connect",
+                                        "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                                        "-CAfile", leaf.ca_pem, "-verify_return_error", "-groups",
+                                        openssl_group(group), "-ign_eof"},
+                                       err);
+      REQUIRE_MESSAGE(client.has_value(), err);
+      CHECK(client->write_stdin(msg));
+      client->close_stdin();
+      const auto status = client->wait_exit();
+      const auto out = server->join();
+      INFO("openssl said:\n" << tail(client->output()));
+      CHECK(status == 0);
+      CHECK_MESSAGE(out.error.empty(), out.error);
+      CHECK(out.received == msg);
+      CHECK(out.negotiated.group == group);
+      CHECK(out.clean_close);
+      const std::string& o = client->output();
+      CHECK(o.find(msg) != std::string::npos);  // the echo came back
+      CHECK(o.find("Verify return code: 0 (ok)") != std::string::npos);
+      CHECK(o.find(openssl_temp_key(group)) != std::string::npos);
+      // Both sides name the same suite: sluice's first preference.
+      CHECK(out.negotiated.cipher_suite == 0x1301);
+      CHECK(o.find("Cipher is TLS_AES_128_GCM_SHA256") != std::string::npos);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sluice::interop

@@ -1,0 +1,128 @@
+#include "tests/interop/test_pki.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <mutex>
+
+#include "crypto/composite/composite_provider.h"
+#include "pki/keys.h"
+#include "pki/pem.h"
+#include "pki/webpki_verifier.h"
+#include "tests/interop/peer_process.h"
+
+namespace sluice::interop {
+
+namespace {
+
+std::string tmpdir() {
+  const char* t = std::getenv("TEST_TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+[[noreturn]] void die(const std::string& what) {
+  std::fprintf(stderr, "interop test setup failed: %s\n", what.c_str());
+  std::abort();
+}
+
+void must(const std::vector<std::string>& argv) {
+  if (!find_in_path(argv[0])) die(argv[0] + " is not installed (Debian package openssl); CI installs it");
+  auto r = run_command(argv);
+  if (r.status != 0) {
+    std::string cmd;
+    for (const auto& a : argv) cmd += a + " ";
+    die("command failed: " + cmd + "\n" + r.output);
+  }
+}
+
+const std::string& ca_dir() {
+  static const std::string dir = [] {
+    const std::string d = tmpdir() + "/interop-ca";
+    must({"mkdir", "-p", d});
+    must({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+          "-subj", "/CN=sluice interop CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext",
+          "keyUsage=critical,keyCertSign,cRLSign", "-keyout", d + "/ca.key", "-out", d + "/ca.pem"});
+    return d;
+  }();
+  return dir;
+}
+
+LeafFiles make_leaf(crypto::KeyType type) {
+  const std::string ca = ca_dir();
+  const std::string d = tmpdir() + "/interop-" + short_name(type);
+  must({"mkdir", "-p", d});
+  std::vector<std::string> genkey = {"openssl", "genpkey", "-out", d + "/key.pem"};
+  switch (type) {
+    case crypto::KeyType::kEd25519: genkey.insert(genkey.end(), {"-algorithm", "ed25519"}); break;
+    case crypto::KeyType::kEcdsaP256:
+      genkey.insert(genkey.end(), {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"});
+      break;
+    case crypto::KeyType::kEcdsaP384:
+      genkey.insert(genkey.end(), {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"});
+      break;
+    case crypto::KeyType::kRsa: genkey.insert(genkey.end(), {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"}); break;
+  }
+  must(genkey);
+  {
+    std::ofstream ext(d + "/ext.cnf");
+    ext << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+           "basicConstraints=critical,CA:FALSE\n"
+           "keyUsage=critical,digitalSignature\n"
+           "extendedKeyUsage=serverAuth\n";
+  }
+  must({"openssl", "req", "-new", "-key", d + "/key.pem", "-subj", "/CN=localhost", "-out", d + "/leaf.csr"});
+  must({"openssl", "x509", "-req", "-in", d + "/leaf.csr", "-CA", ca + "/ca.pem", "-CAkey", ca + "/ca.key",
+        "-CAcreateserial", "-days", "2", "-extfile", d + "/ext.cnf", "-out", d + "/cert.pem"});
+  return LeafFiles{type, d + "/cert.pem", d + "/key.pem", ca + "/ca.pem"};
+}
+
+std::string slurp(const std::string& path) {
+  auto t = pki::read_text_file(path);
+  if (!t) die("cannot read " + path);
+  return *t;
+}
+
+}  // namespace
+
+std::string short_name(crypto::KeyType type) {
+  switch (type) {
+    case crypto::KeyType::kEd25519: return "ed25519";
+    case crypto::KeyType::kEcdsaP256: return "p256";
+    case crypto::KeyType::kEcdsaP384: return "p384";
+    case crypto::KeyType::kRsa: return "rsa";
+  }
+  return "?";
+}
+
+const LeafFiles& leaf_for(crypto::KeyType type) {
+  static std::mutex mu;
+  static std::map<crypto::KeyType, LeafFiles> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(type);
+  if (it == cache.end()) it = cache.emplace(type, make_leaf(type)).first;
+  return it->second;
+}
+
+std::shared_ptr<Context> server_context(const LeafFiles& leaf) {
+  auto provider = crypto::default_provider();
+  auto ctx = std::make_shared<Context>(Role::kServer, provider);
+  auto chain = pki::pem_certificates(slurp(leaf.cert_pem));
+  auto key = pki::parse_private_key_pem(slurp(leaf.key_pem));
+  if (!chain || !key) die("cannot parse " + leaf.cert_pem + " / " + leaf.key_pem);
+  auto signer = provider->new_signer(*key);
+  if (!signer) die("the default provider cannot sign with " + leaf.key_pem);
+  ctx->set_certificate({std::move(*chain), std::shared_ptr<crypto::Signer>(std::move(*signer))});
+  return ctx;
+}
+
+std::shared_ptr<Context> client_context(const std::string& ca_pem) {
+  auto provider = crypto::default_provider();
+  auto ctx = std::make_shared<Context>(Role::kClient, provider);
+  auto v = pki::WebPkiVerifier::from_file(provider, ca_pem);
+  if (!v) die("WebPkiVerifier cannot load " + ca_pem);
+  ctx->set_verifier(std::shared_ptr<const CertificateVerifier>(std::move(*v)));
+  return ctx;
+}
+
+}  // namespace sluice::interop

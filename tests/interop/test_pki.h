@@ -1,0 +1,34 @@
+// Certificates for interop tests, made at test time by the openssl command
+// line: one P-256 CA, and per key type a leaf it signed for localhost and
+// 127.0.0.1 (serverAuth, CA:FALSE), so every peer can verify the chain the
+// ordinary way (-CAfile / --x509cafile / --cacert).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/context.h"
+#include "crypto/algorithms.h"
+
+namespace sluice::interop {
+
+struct LeafFiles {
+  crypto::KeyType type;
+  std::string cert_pem;  // path of the leaf certificate
+  std::string key_pem;   // path of its private key
+  std::string ca_pem;    // path of the CA certificate that signed it
+};
+
+// leaf_for makes (once per process) a leaf of `type`; aborts the test
+// binary with a message when openssl is missing or fails.
+const LeafFiles& leaf_for(crypto::KeyType type);
+
+// short_name is "ed25519", "p256", "p384" or "rsa".
+std::string short_name(crypto::KeyType type);
+
+// server_context serves `leaf` with sluice's default provider.
+std::shared_ptr<Context> server_context(const LeafFiles& leaf);
+// client_context verifies servers against `ca_pem` with the WebPKI verifier.
+std::shared_ptr<Context> client_context(const std::string& ca_pem);
+
+}  // namespace sluice::interop

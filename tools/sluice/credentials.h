@@ -1,0 +1,32 @@
+// Credentials for the tools: the server's certificate and key, and the
+// client's verifier, from PEM files.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/context.h"
+#include "crypto/provider.h"
+
+namespace sluice::tool {
+
+// load_certified_key reads a PEM chain and a PEM private key.
+[[nodiscard]] bool load_certified_key(const crypto::Provider& provider, const std::string& cert_path,
+                                      const std::string& key_path, CertifiedKey& out, std::string& out_error);
+
+// generate_self_signed makes a fresh P-256 certificate for localhost and
+// 127.0.0.1 and writes cert.pem / key.pem into a new temporary directory
+// (returned in out_dir so a client can pin the certificate).
+//
+// pki/certgen does not exist yet, so this runs the `openssl` command line
+// (only the CLI: the tool never links libssl). Switch to pki/certgen once
+// it builds.
+[[nodiscard]] bool generate_self_signed(std::string& out_dir, std::string& out_error);
+
+// make_verifier builds the client's verifier: the WebPKI verifier over the
+// CA bundle at `ca_file`, or a pin of the first certificate in `pin_file`.
+[[nodiscard]] std::shared_ptr<const CertificateVerifier> make_verifier(
+    std::shared_ptr<const crypto::Provider> provider, const std::string& ca_file, const std::string& pin_file,
+    std::string& out_error);
+
+}  // namespace sluice::tool

@@ -1,0 +1,34 @@
+#include "tools/sluice/report.h"
+
+#include <cstdio>
+
+#include "crypto/algorithms.h"
+
+namespace sluice::tool {
+
+std::string cipher_suite_name(uint16_t suite) {
+  switch (suite) {
+    case 0x1301: return "TLS_AES_128_GCM_SHA256";
+    case 0x1302: return "TLS_AES_256_GCM_SHA384";
+    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%04x", suite);
+  return buf;
+}
+
+std::string describe_negotiated(const Negotiated& n) {
+  std::string s;
+  s += "Protocol: ";
+  s += n.version == 0x0304 ? "TLSv1.3" : n.version == 0x0303 ? "TLSv1.2" : "unknown";
+  s += "\nCipher: " + cipher_suite_name(n.cipher_suite);
+  s += "\nGroup: " + std::string(crypto::name(n.group));
+  s += "\nSignature: " + std::string(crypto::name(n.signature_scheme));
+  s += "\nALPN: " + (n.alpn.empty() ? std::string("(none)") : n.alpn);
+  s += "\nServer name: " + (n.server_name.empty() ? std::string("(none)") : n.server_name);
+  s += "\nPeer certificates: " + std::to_string(n.peer_chain.size());
+  s += "\n";
+  return s;
+}
+
+}  // namespace sluice::tool
