@@ -68,11 +68,6 @@ void RecordBuffer::release(BufferPool& pool) {
   begin_ = end_ = 0;
 }
 
-void RecordBuffer::consume(size_t n) {
-  begin_ += n;
-  if (begin_ == end_) begin_ = end_ = 0;
-}
-
 void RecordBuffer::compact() {
   if (begin_ == 0) return;
   std::copy(storage_.begin() + static_cast<ptrdiff_t>(begin_), storage_.begin() + static_cast<ptrdiff_t>(end_),

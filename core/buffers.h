@@ -51,7 +51,12 @@ class RecordBuffer {
   std::span<uint8_t> tail() { return std::span(storage_).subspan(end_); }
 
   void commit(size_t n) { end_ += n; }
-  void consume(size_t n);
+  // consume drops n held bytes from the front. Offsets do not move; call
+  // rewind() when empty to reuse the whole buffer.
+  void consume(size_t n) { begin_ += n; }
+  void rewind() {
+    if (empty()) begin_ = end_ = 0;
+  }
   // compact moves held bytes to the front so the free tail is largest.
   void compact();
   // grow enlarges storage (keeping contents) to at least `size` bytes.

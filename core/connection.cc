@@ -178,8 +178,7 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
       return Err(Error(Reason::kUnexpectedMessage, "unexpected change_cipher_spec"));
     }
     if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
-    in_.consume(unproc_ - in_.begin());
-    if (in_.empty()) unproc_ = 0;
+    consume_inbound_to(unproc_);
     return RecordKind::kControl;
   }
   OpenedRecord opened = SLUICE_TRY(rd_.open(record));
@@ -187,10 +186,7 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
     return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
   }
   auto drop_record = [&] {
-    if (app_len_ == 0) {
-      in_.consume(unproc_ - in_.begin());
-      if (in_.empty()) unproc_ = 0;
-    }
+    if (app_len_ == 0) consume_inbound_to(unproc_);
   };
   switch (opened.type) {
     case ContentType::kHandshake: {
@@ -391,9 +387,17 @@ Progress Connection::Impl::write_commit(size_t n) {
   return {Status::kOk, n};
 }
 
+void Connection::Impl::consume_inbound_to(size_t offset) {
+  in_.consume(offset - in_.begin());
+  if (in_.empty() && !in_lent_) {
+    in_.rewind();
+    unproc_ = 0;
+  }
+}
+
 void Connection::Impl::maybe_release_buffers() {
   if (!(mode_ & kModeReleaseBuffers)) return;
-  if (app_len_ == 0 && in_.allocated() && in_.empty()) {
+  if (app_len_ == 0 && in_.allocated() && in_.empty() && !in_lent_) {
     unproc_ = 0;
     in_.release(ctx_->pool());
   }
@@ -428,17 +432,24 @@ std::span<uint8_t> Connection::inbound_space() {
   Impl& c = *impl_;
   if (c.eof_) return {};
   c.in_.acquire(c.ctx_->pool(), kInboundCapacity);
-  if (c.app_len_ == 0 && c.in_.begin() > 0) {
+  if (c.app_len_ == 0 && c.in_.begin() > 0 && !c.in_lent_) {
     c.unproc_ -= c.in_.begin();
     c.in_.compact();
   }
-  return c.in_.tail();
+  auto tail = c.in_.tail();
+  c.in_lent_ = tail.data();
+  return tail;
 }
 
 void Connection::inbound_commit(size_t n) {
   Impl& c = *impl_;
-  if (n > c.in_.free_tail()) {
-    c.fail(Error::api(Reason::kApiMisuse, "inbound_commit larger than inbound_space"));
+  // The bytes must land where inbound_space() said (STYLE.md practice 12:
+  // a commit is checked against what was offered).
+  const bool moved = c.in_lent_ == nullptr || c.in_.tail().data() != c.in_lent_;
+  c.in_lent_ = nullptr;
+  if (n == 0) return;
+  if (moved || n > c.in_.free_tail()) {
+    c.fail(Error::api(Reason::kApiMisuse, "inbound_commit without a matching inbound_space"));
     return;
   }
   c.in_.commit(n);
@@ -462,6 +473,7 @@ std::span<const uint8_t> Connection::outbound() {
 void Connection::outbound_consumed(size_t n) {
   Impl& c = *impl_;
   c.out_.consume(std::min(n, c.out_.held()));
+  c.out_.rewind();
   c.maybe_release_buffers();
 }
 
@@ -496,8 +508,7 @@ void Connection::read_consumed(size_t n) {
   c.app_off_ += n;
   c.app_len_ -= n;
   if (c.app_len_ == 0) {
-    c.in_.consume(c.unproc_ - c.in_.begin());
-    if (c.in_.empty()) c.unproc_ = 0;
+    c.consume_inbound_to(c.unproc_);
     c.maybe_release_buffers();
   }
 }

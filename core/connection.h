@@ -61,6 +61,10 @@ class Connection {
 
   // --- transport side (ciphertext) ---
   // inbound_space is room for bytes from the peer; commit what was written.
+  // The span stays valid (the buffer neither moves nor is released) until
+  // inbound_commit, even if other calls run in between, so it can be lent
+  // to the kernel (io_uring). A commit without a matching inbound_space is
+  // an API error.
   std::span<uint8_t> inbound_space();
   void inbound_commit(size_t n);
   // feed copies bytes in; returns how many were taken.

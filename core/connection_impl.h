@@ -83,6 +83,10 @@ struct Connection::Impl {
   std::span<uint8_t> write_space();
   Progress write_commit(size_t n);
   void maybe_release_buffers();
+  // consume_inbound_to drops inbound bytes before `offset`; the buffer is
+  // rewound only while no inbound_space() is lent out (its bytes may be
+  // being written by the kernel at their current address).
+  void consume_inbound_to(size_t offset);
   size_t max_fragment() const;
   bool has_complete_record() const;
 
@@ -104,6 +108,9 @@ struct Connection::Impl {
   bool initial_hello_ = false;  // the next flush carries the first ClientHello
   bool ccs_allowed_ = false;    // a compatibility CCS may arrive
   bool eof_ = false;
+  // inbound_space() was handed out and not yet committed: the inbound
+  // buffer must neither move nor be released.
+  const uint8_t* in_lent_ = nullptr;
   bool peer_closed_ = false;
   bool sent_close_ = false;
   int empty_records_ = 0;

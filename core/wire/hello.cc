@@ -124,6 +124,11 @@ void ClientHello::serialize(std::vector<uint8_t>& out) const {
     ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
     write_u16_list(w, signature_algorithms);
   }
+  if (!cookie.empty()) {
+    ExtensionWriter e(w, ExtensionType::kCookie);
+    auto len = w.prefix16();
+    w.bytes(cookie);
+  }
   if (!psk_modes.empty()) {
     ExtensionWriter e(w, ExtensionType::kPskKeyExchangeModes);
     auto list = w.prefix8();
@@ -133,6 +138,17 @@ void ClientHello::serialize(std::vector<uint8_t>& out) const {
     ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
     w.u16(*record_size_limit);
   }
+  if (padding_len) {
+    ExtensionWriter e(w, ExtensionType::kPadding);
+    w.zeros(padding_len);
+  }
+}
+
+size_t f5_padding_len(size_t hello_len) {
+  // Some middleboxes hang on ClientHellos of 256 to 511 bytes; padding them
+  // to 512 avoids that (RFC 7685 §1). The extension adds 4 bytes of header.
+  if (hello_len < 256 || hello_len >= 512) return 0;
+  return hello_len + 4 < 512 ? 512 - 4 - hello_len : 1;
 }
 
 TlsResult<ClientHello> ClientHello::parse(Bytes data) {
@@ -199,6 +215,12 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
         ch.psk_modes.assign(list.rest().begin(), list.rest().end());
         return {};
       }
+      case ExtensionType::kCookie: {
+        ByteReader c;
+        if (!body.vec16(1, 0xffff, c)) return Err(decode("cookie"));
+        ch.cookie.assign(c.rest().begin(), c.rest().end());
+        return {};
+      }
       case ExtensionType::kRenegotiationInfo:
         ch.renegotiation_info = true;
         (void)body.skip(body.remaining());
@@ -238,14 +260,14 @@ void ServerHello::serialize(std::vector<uint8_t>& out) const {
     ExtensionWriter e(w, ExtensionType::kKeyShare);
     w.u16(*hrr_selected_group);
   }
-  if (selected_version) {
-    ExtensionWriter e(w, ExtensionType::kSupportedVersions);
-    w.u16(selected_version);
-  }
   if (!cookie.empty()) {
     ExtensionWriter e(w, ExtensionType::kCookie);
     auto len = w.prefix16();
     w.bytes(cookie);
+  }
+  if (selected_version) {
+    ExtensionWriter e(w, ExtensionType::kSupportedVersions);
+    w.u16(selected_version);
   }
 }
 

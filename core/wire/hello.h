@@ -33,6 +33,9 @@ struct ClientHello {
   std::vector<std::string> alpn;
   std::optional<uint16_t> record_size_limit;
   std::vector<uint8_t> psk_modes;
+  std::vector<uint8_t> cookie;  // echoed from a HelloRetryRequest
+  // Length of the padding extension's body (RFC 7685); 0 omits it.
+  size_t padding_len = 0;
   // Present only to reproduce other implementations' hellos byte for byte
   // (tests); sluice itself never needs them in a TLS 1.3-only hello.
   bool renegotiation_info = false;
@@ -60,6 +63,10 @@ struct ServerHello {
   void serialize(std::vector<uint8_t>& out) const;
   static TlsResult<ServerHello> parse(Bytes body);
 };
+
+// f5_padding_len is the padding extension body length for a ClientHello of
+// `hello_len` bytes (header included) without padding; 0 when none is needed.
+size_t f5_padding_len(size_t hello_len);
 
 // RFC 8446 §4.1.3: the fixed random of a HelloRetryRequest.
 extern const std::array<uint8_t, kRandomLen> kHelloRetryRandom;

@@ -33,6 +33,7 @@ enum class ExtensionType : uint16_t {
   kSupportedGroups = 10,
   kSignatureAlgorithms = 13,
   kAlpn = 16,
+  kPadding = 21,
   kRecordSizeLimit = 28,
   kSessionTicket = 35,
   kPreSharedKey = 41,
