@@ -66,6 +66,9 @@ class Client13 final : public HandshakeMachine {
   TlsResult<std::optional<HandshakeMessage>> message() { return c_.next_message(); }
 
   TlsResult<Wait> do_send_client_hello();
+  Result<void, Error> send_hello();
+  TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
+  Result<void, Error> check_server_hello_common(const wire::ServerHello& sh);
   TlsResult<Wait> do_read_server_hello();
   TlsResult<Wait> do_read_encrypted_extensions();
   TlsResult<Wait> do_read_certificate_request_or_certificate();
@@ -79,6 +82,8 @@ class Client13 final : public HandshakeMachine {
   std::string server_name_;
   bool sent_sni_ = false;
   std::array<uint8_t, wire::kRandomLen> client_random_{};
+  wire::ClientHello hello_;  // kept to build the second hello after an HRR
+  bool retried_ = false;     // a HelloRetryRequest was received
   std::unique_ptr<crypto::KeyShare> key_share_;
   std::vector<uint16_t> offered_suites_;
   std::optional<SuiteInfo> suite_;
@@ -99,9 +104,13 @@ TlsResult<Wait> Client13::do_send_client_hello() {
     return Err(Error(Reason::kConfiguration, "client context has no certificate verifier"));
   }
   const DangerTestHelloShape& shape = ctx().danger_shape();
-  wire::ClientHello ch;
+  wire::ClientHello& ch = hello_;
   SLUICE_TRY(provider().random(client_random_));
   ch.random = client_random_;
+  if (ctx().middlebox_compat()) {
+    ch.legacy_session_id.resize(32);
+    SLUICE_TRY(provider().random(ch.legacy_session_id));
+  }
   const bool tls13 = ctx().max_version() >= wire::kTls13;
   if (tls13) {
     for (auto s : ctx().cipher_suites()) offered_suites_.push_back(static_cast<uint16_t>(s));
@@ -139,10 +148,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   ch.record_size_limit = shape.record_size_limit;
-  std::vector<uint8_t> msg;
-  ch.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  SLUICE_TRY(send_hello());
   c_.initial_hello_ = true;
   // RFC 8446 §D.4: a compatibility CCS may arrive from now on.
   c_.ccs_allowed_ = true;
@@ -150,11 +156,21 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   return Wait::kOk;
 }
 
-TlsResult<Wait> Client13::do_read_server_hello() {
-  auto m = SLUICE_TRY(message());
-  if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kServerHello));
-  auto sh = SLUICE_TRY(wire::ServerHello::parse(m->body));
+Result<void, Error> Client13::send_hello() {
+  std::vector<uint8_t> msg;
+  hello_.padding_len = 0;
+  hello_.serialize(msg);
+  if (size_t pad = wire::f5_padding_len(msg.size()); pad != 0) {
+    hello_.padding_len = pad;
+    msg.clear();
+    hello_.serialize(msg);
+  }
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  return {};
+}
+
+Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello& sh) {
   if (sh.selected_version == 0) {
     // RFC 8446 §4.1.3: a TLS 1.3 client that is offered TLS 1.2 or below
     // checks the downgrade sentinels.
@@ -169,15 +185,59 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   if (sh.selected_version != wire::kTls13 || ctx().max_version() < wire::kTls13) {
     return Err(Error(Reason::kIllegalParameter, "server selected a version that was not offered"));
   }
-  if (sh.is_hello_retry_request()) {
-    return Err(Error(Reason::kNoSharedGroup, "HelloRetryRequest is not supported yet"));
-  }
-  if (!sh.legacy_session_id_echo.empty()) {
+  if (sh.legacy_session_id_echo != hello_.legacy_session_id) {
     return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo does not match"));
   }
   if (std::find(offered_suites_.begin(), offered_suites_.end(), sh.cipher_suite) == offered_suites_.end()) {
     return Err(Error(Reason::kIllegalParameter, "server chose a cipher suite that was not offered"));
   }
+  // RFC 8446 §4.1.4: the ServerHello must keep the HelloRetryRequest's suite.
+  if (retried_ && suite_ && sh.cipher_suite != static_cast<uint16_t>(suite_->suite)) {
+    return Err(Error(Reason::kIllegalParameter, "ServerHello suite differs from the HelloRetryRequest's"));
+  }
+  return {};
+}
+
+TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m) {
+  // RFC 8446 §4.1.4: a second HelloRetryRequest is unexpected_message.
+  if (retried_) return Err(Error(Reason::kUnexpectedMessage, "second HelloRetryRequest"));
+  retried_ = true;
+  const auto& groups = ctx().groups();
+  if (hrr.hrr_selected_group) {
+    const auto g = static_cast<crypto::Group>(*hrr.hrr_selected_group);
+    if (std::find(groups.begin(), groups.end(), g) == groups.end()) {
+      return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest for a group we do not support"));
+    }
+    if (g == key_share_->group()) {
+      return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest for the group we already sent"));
+    }
+  } else if (hrr.cookie.empty()) {
+    return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest that would change nothing"));
+  }
+  suite_ = suite_info(hrr.cipher_suite);
+  SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  transcript_.replace_with_message_hash();
+  transcript_.add(m.whole);
+  c_.message_done();
+
+  if (hrr.hrr_selected_group) {
+    key_share_ = SLUICE_TRY(provider().new_key_share(static_cast<crypto::Group>(*hrr.hrr_selected_group)));
+    auto pub = key_share_->public_key();
+    hello_.key_shares = {{*hrr.hrr_selected_group, {pub.begin(), pub.end()}}};
+  }
+  hello_.cookie = hrr.cookie;
+  if (ctx().middlebox_compat()) SLUICE_TRY(c_.send_change_cipher_spec());
+  SLUICE_TRY(send_hello());
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_read_server_hello() {
+  auto m = SLUICE_TRY(message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kServerHello));
+  auto sh = SLUICE_TRY(wire::ServerHello::parse(m->body));
+  SLUICE_TRY(check_server_hello_common(sh));
+  if (sh.is_hello_retry_request()) return handle_hello_retry_request(sh, *m);
   suite_ = suite_info(sh.cipher_suite);
   if (!sh.key_share) return Err(Error(Reason::kMissingExtension, "ServerHello without key_share"));
   if (sh.key_share->group != static_cast<uint16_t>(key_share_->group())) {
@@ -186,7 +246,7 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   SecretBytes shared = SLUICE_TRY(key_share_->agree(sh.key_share->key_exchange));
   key_share_.reset();
 
-  SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  if (!transcript_.hash_selected()) SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.add(m->whole);
   c_.message_done();
   schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
@@ -320,6 +380,9 @@ TlsResult<Wait> Client13::do_read_finished() {
 }
 
 TlsResult<Wait> Client13::do_send_finished() {
+  // RFC 8446 §D.4: in compatibility mode a CCS precedes the second flight
+  // (unless one already preceded a second ClientHello).
+  if (ctx().middlebox_compat() && !retried_) SLUICE_TRY(c_.send_change_cipher_spec());
   if (certificate_requested_) {
     // No client certificate is configured: RFC 8446 §4.4.2 allows an empty one.
     std::vector<uint8_t> msg;

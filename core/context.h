@@ -40,6 +40,8 @@ struct DangerTestHelloShape {
   std::optional<uint16_t> record_size_limit;
   // Server: groups listed in EncryptedExtensions.
   std::vector<uint16_t> encrypted_extensions_groups;
+  // Server: the cookie to put in a HelloRetryRequest (none by default).
+  std::vector<uint8_t> hello_retry_cookie;
   // Server: whole handshake messages (e.g. a recorded NewSessionTicket) sent
   // right after the handshake completes.
   std::vector<std::vector<uint8_t>> server_post_handshake_messages;
@@ -81,6 +83,13 @@ class Context {
   // RELEASE_BUFFERS freelist length (default 32).
   void set_freelist_max_len(size_t n) { pool_.set_max_len(n); }
   void set_danger_test_hello_shape(DangerTestHelloShape s) { danger_shape_ = std::move(s); }
+  // Client: middlebox compatibility mode (RFC 8446 §D.4): a random legacy
+  // session id and a change_cipher_spec before the second flight.
+  void set_middlebox_compat(bool on) { middlebox_compat_ = on; }
+  // Server: take the most preferred group of set_groups() that the client
+  // supports even when that costs a HelloRetryRequest (default: use a key
+  // share the client sent if it is acceptable, retrying only when none is).
+  void set_strict_group_preference(bool on) { strict_group_preference_ = on; }
 
   // --- read by connections ---
   const CertificateVerifier* verifier() const { return verifier_.get(); }
@@ -96,6 +105,8 @@ class Context {
   size_t outbound_limit() const { return outbound_limit_; }
   BufferPool& pool() const { return pool_; }
   const DangerTestHelloShape& danger_shape() const { return danger_shape_; }
+  bool middlebox_compat() const { return middlebox_compat_; }
+  bool strict_group_preference() const { return strict_group_preference_; }
 
  private:
   Role role_;
@@ -113,6 +124,8 @@ class Context {
   size_t outbound_limit_;
   mutable BufferPool pool_;
   DangerTestHelloShape danger_shape_;
+  bool middlebox_compat_ = false;
+  bool strict_group_preference_ = false;
 };
 
 }  // namespace sluice

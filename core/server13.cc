@@ -13,6 +13,7 @@ using wire::HandshakeType;
 
 enum class ServerState : uint8_t {
   kReadClientHello,
+  kSendHelloRetryRequest,
   kSendServerHello,
   kSendEncryptedExtensions,
   kSendCertificate,
@@ -29,6 +30,7 @@ class Server13 final : public HandshakeMachine {
   TlsResult<Wait> step() override {
     switch (state_) {
       case ServerState::kReadClientHello: return do_read_client_hello();
+      case ServerState::kSendHelloRetryRequest: return do_send_hello_retry_request();
       case ServerState::kSendServerHello: return do_send_server_hello();
       case ServerState::kSendEncryptedExtensions: return do_send_encrypted_extensions();
       case ServerState::kSendCertificate: return do_send_certificate();
@@ -43,6 +45,7 @@ class Server13 final : public HandshakeMachine {
   std::string_view state_name() const override {
     switch (state_) {
       case ServerState::kReadClientHello: return "read ClientHello";
+      case ServerState::kSendHelloRetryRequest: return "send HelloRetryRequest";
       case ServerState::kSendServerHello: return "send ServerHello";
       case ServerState::kSendEncryptedExtensions: return "send EncryptedExtensions";
       case ServerState::kSendCertificate: return "send Certificate";
@@ -64,6 +67,9 @@ class Server13 final : public HandshakeMachine {
   const crypto::Provider& provider() const { return c_.provider(); }
 
   TlsResult<Wait> do_read_client_hello();
+  TlsResult<Wait> do_send_hello_retry_request();
+  Result<void, Error> choose_group(const wire::ClientHello& ch);
+  Result<void, Error> check_second_hello(const wire::ClientHello& ch, crypto::Group retry_group);
   TlsResult<Wait> do_send_server_hello();
   TlsResult<Wait> do_send_encrypted_extensions();
   TlsResult<Wait> do_send_certificate();
@@ -79,6 +85,9 @@ class Server13 final : public HandshakeMachine {
   std::optional<SuiteInfo> suite_;
   crypto::Group group_{};
   std::vector<uint8_t> peer_share_;
+  bool need_retry_ = false;  // no usable key share: send a HelloRetryRequest
+  bool retried_ = false;     // a HelloRetryRequest was sent
+  bool sent_ccs_ = false;
   crypto::SignatureScheme scheme_{};
   std::string alpn_;
   bool sni_ack_ = false;
@@ -91,6 +100,7 @@ class Server13 final : public HandshakeMachine {
 
 Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   // Suite: the server's preference among the client's offers.
+  suite_.reset();
   for (auto s : ctx().cipher_suites()) {
     const auto code = static_cast<uint16_t>(s);
     if (std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), code) != ch.cipher_suites.end() &&
@@ -108,25 +118,7 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   if (!ch.has_key_share || ch.supported_groups.empty()) {
     return Err(Error(Reason::kMissingExtension, "ClientHello without key_share or supported_groups"));
   }
-  // Group: the server's preference among the shares the client sent. Each
-  // share must be for a group the client listed (RFC 8446 §4.2.8).
-  for (const auto& ks : ch.key_shares) {
-    if (std::find(ch.supported_groups.begin(), ch.supported_groups.end(), ks.group) == ch.supported_groups.end()) {
-      return Err(Error(Reason::kIllegalParameter, "key share for a group not in supported_groups"));
-    }
-  }
-  for (auto g : ctx().groups()) {
-    auto it = std::find_if(ch.key_shares.begin(), ch.key_shares.end(),
-                           [&](const wire::KeyShareEntry& e) { return e.group == static_cast<uint16_t>(g); });
-    if (it != ch.key_shares.end()) {
-      group_ = g;
-      peer_share_ = it->key_exchange;
-      break;
-    }
-  }
-  if (peer_share_.empty()) {
-    return Err(Error(Reason::kNoSharedGroup, "no key share for a shared group (HelloRetryRequest not supported yet)"));
-  }
+  SLUICE_TRY(choose_group(ch));
 
   // Signature scheme: the client's preference among what our key can do.
   const CertifiedKey& ck = ctx().certificate();
@@ -164,6 +156,83 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   return {};
 }
 
+Result<void, Error> Server13::choose_group(const wire::ClientHello& ch) {
+  // Each share must be for a group the client listed (RFC 8446 §4.2.8).
+  for (const auto& ks : ch.key_shares) {
+    if (std::find(ch.supported_groups.begin(), ch.supported_groups.end(), ks.group) == ch.supported_groups.end()) {
+      return Err(Error(Reason::kIllegalParameter, "key share for a group not in supported_groups"));
+    }
+  }
+  auto share_for = [&](crypto::Group g) {
+    return std::find_if(ch.key_shares.begin(), ch.key_shares.end(),
+                        [&](const wire::KeyShareEntry& e) { return e.group == static_cast<uint16_t>(g); });
+  };
+  auto client_supports = [&](crypto::Group g) {
+    return std::find(ch.supported_groups.begin(), ch.supported_groups.end(), static_cast<uint16_t>(g)) !=
+           ch.supported_groups.end();
+  };
+  need_retry_ = false;
+  peer_share_.clear();
+  if (!ctx().strict_group_preference()) {
+    // A share we accept saves a round trip: take the most preferred of those.
+    for (auto g : ctx().groups()) {
+      if (auto it = share_for(g); it != ch.key_shares.end() && provider().supports(g)) {
+        group_ = g;
+        peer_share_ = it->key_exchange;
+        return {};
+      }
+    }
+  }
+  for (auto g : ctx().groups()) {
+    if (!client_supports(g) || !provider().supports(g)) continue;
+    group_ = g;
+    if (auto it = share_for(g); it != ch.key_shares.end()) {
+      peer_share_ = it->key_exchange;
+    } else {
+      need_retry_ = true;
+    }
+    return {};
+  }
+  return Err(Error(Reason::kNoSharedGroup, "no key exchange group in common"));
+}
+
+Result<void, Error> Server13::check_second_hello(const wire::ClientHello& ch, crypto::Group retry_group) {
+  // RFC 8446 §4.1.2: the second hello answers the retry exactly.
+  if (ch.key_shares.size() != 1 || ch.key_shares[0].group != static_cast<uint16_t>(retry_group)) {
+    return Err(Error(Reason::kIllegalParameter, "second ClientHello without the requested key share"));
+  }
+  if (ch.cookie != ctx().danger_shape().hello_retry_cookie) {
+    return Err(Error(Reason::kIllegalParameter, "second ClientHello does not echo the cookie"));
+  }
+  if (ch.legacy_session_id != session_id_) {
+    return Err(Error(Reason::kIllegalParameter, "second ClientHello changed the session id"));
+  }
+  return {};
+}
+
+TlsResult<Wait> Server13::do_send_hello_retry_request() {
+  wire::ServerHello hrr;
+  hrr.random = wire::kHelloRetryRandom;
+  hrr.legacy_session_id_echo = session_id_;
+  hrr.cipher_suite = static_cast<uint16_t>(suite_->suite);
+  hrr.selected_version = wire::kTls13;
+  hrr.hrr_selected_group = static_cast<uint16_t>(group_);
+  hrr.cookie = ctx().danger_shape().hello_retry_cookie;
+  std::vector<uint8_t> msg;
+  hrr.serialize(msg);
+  // RFC 8446 §4.4.1: the first ClientHello is replaced by its hash.
+  transcript_.replace_with_message_hash();
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  if (!session_id_.empty()) {
+    SLUICE_TRY(c_.send_change_cipher_spec());
+    sent_ccs_ = true;
+  }
+  retried_ = true;
+  state_ = ServerState::kReadClientHello;
+  return Wait::kOk;
+}
+
 TlsResult<Wait> Server13::do_read_client_hello() {
   auto m = SLUICE_TRY(c_.next_message());
   if (!m) return Wait::kReadMessage;
@@ -180,14 +249,24 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     }
     return Err(Error(Reason::kNoSharedVersion, "client does not offer TLS 1.3"));
   }
+  const std::optional<SuiteInfo> first_suite = suite_;
+  const crypto::Group retry_group = group_;
   SLUICE_TRY(negotiate(ch));
-  client_random_ = ch.random;
-  session_id_ = ch.legacy_session_id;
-  SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  if (retried_) {
+    SLUICE_TRY(check_second_hello(ch, retry_group));
+    if (suite_->suite != first_suite->suite) {
+      return Err(Error(Reason::kIllegalParameter, "second ClientHello changed the cipher suite"));
+    }
+    if (need_retry_) return Err(Error(Reason::kIllegalParameter, "second ClientHello still needs a retry"));
+  } else {
+    client_random_ = ch.random;
+    session_id_ = ch.legacy_session_id;
+    SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  }
   transcript_.add(m->whole);
   c_.message_done();
   c_.ccs_allowed_ = true;
-  state_ = ServerState::kSendServerHello;
+  state_ = need_retry_ ? ServerState::kSendHelloRetryRequest : ServerState::kSendServerHello;
   return Wait::kOk;
 }
 
@@ -207,7 +286,7 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   SLUICE_TRY(c_.send_handshake(msg));
   // RFC 8446 §D.4: in compatibility mode (the client sent a session id) the
   // server sends a CCS right after its first handshake message.
-  if (!session_id_.empty()) SLUICE_TRY(c_.send_change_cipher_spec());
+  if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(c_.send_change_cipher_spec());
 
   schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
   SLUICE_TRY(schedule_->start_early({}));

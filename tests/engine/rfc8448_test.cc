@@ -66,24 +66,47 @@ std::vector<uint8_t> concat(const std::vector<uint8_t>& a, const std::vector<uin
   return v;
 }
 
-struct Rfc8448 {
-  testing::VectorsDir dir;
-  Trace t;
-  std::string server_cert_pem, server_key_pem;
+// The lists the RFC's peers advertise, including code points sluice does
+// not implement (secp521r1, ffdhe, SHA-1 and SHA-224 schemes): advertised
+// only, never selectable.
+const std::vector<uint16_t> kTraceGroups = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104};
+const std::vector<uint16_t> kTraceSchemes = {0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401,
+                                             0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202};
+
+// One RFC 8448 trace and how each side was configured to produce it.
+struct Scenario {
+  const char* section;
+  std::vector<crypto::Group> client_groups = {crypto::Group::kX25519};
+  std::vector<uint16_t> advertised_groups = kTraceGroups;  // empty: the real list
+  bool session_ticket_ext = false;
+  bool compat = false;                                      // client middlebox mode
+  std::vector<crypto::Group> server_groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1,
+                                              crypto::Group::kSecp384r1};
+  bool strict_groups = false;
+  std::vector<uint16_t> ee_groups = kTraceGroups;
+  bool hrr = false;
+  bool ticket_and_app_data = false;  // §3: a NewSessionTicket and data both ways
 };
 
-// What the RFC's peers advertise but sluice does not implement (ffdhe,
-// secp521r1, SHA-1 and SHA-224 schemes): advertised only.
-DangerTestHelloShape client_shape() {
-  DangerTestHelloShape s;
-  s.advertised_groups = {0x001d, 0x0017, 0x0018, 0x0019, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104};
-  s.advertised_signature_schemes = {0x0403, 0x0503, 0x0603, 0x0203, 0x0804, 0x0805, 0x0806, 0x0401,
-                                    0x0501, 0x0601, 0x0201, 0x0402, 0x0502, 0x0602, 0x0202};
-  s.renegotiation_info = true;
-  s.session_ticket = true;
-  s.psk_dhe_ke = true;
-  s.record_size_limit = 16385;
-  return s;
+struct Loaded {
+  Trace t;
+  std::vector<std::vector<uint8_t>> cert;
+  std::string server_key_pem;
+};
+
+bool load(const Scenario& sc, Loaded& out) {
+  testing::VectorsDir dir = testing::find_vectors("rfc8448");
+  if (dir.state == testing::VectorsState::kAbsentRequired) FAIL("RFC 8448 vectors required but absent: ", dir.why_absent);
+  if (dir.state != testing::VectorsState::kPresent) return false;  // find_vectors printed NOT RUN
+  REQUIRE(load_trace(dir.dir / "transcripts.vec", sc.section, out.t));
+  REQUIRE(testing::read_file_to_string(dir.dir / "server_key.pem", out.server_key_pem));
+  // The certificate as the trace's Certificate message carries it (the PEM
+  // file beside the trace has two stray bytes after the DER).
+  const auto& cert_msg = out.t["Message_Server_Certificate"];
+  REQUIRE(cert_msg.size() > 11);
+  const size_t cert_len = static_cast<size_t>(cert_msg[8]) << 16 | cert_msg[9] << 8 | cert_msg[10];
+  out.cert = {slice(cert_msg, 11, cert_len)};
+  return true;
 }
 
 std::shared_ptr<crypto::DangerDeterministicProvider> deterministic() {
@@ -91,113 +114,168 @@ std::shared_ptr<crypto::DangerDeterministicProvider> deterministic() {
   return std::make_shared<crypto::DangerDeterministicProvider>(test::sodium_first(), Bytes(seed));
 }
 
-}  // namespace
-
-TEST_CASE("RFC 8448 section 3: client and server reproduce the trace byte for byte") {
-  Rfc8448 v;
-  v.dir = testing::find_vectors("rfc8448");
-  if (v.dir.state == testing::VectorsState::kAbsentRequired) FAIL("RFC 8448 vectors required but absent: ", v.dir.why_absent);
-  if (v.dir.state != testing::VectorsState::kPresent) return;  // find_vectors printed NOT RUN
-  REQUIRE(load_trace(v.dir.dir / "transcripts.vec", "Simple_1RTT_Handshake", v.t));
-  REQUIRE(testing::read_file_to_string(v.dir.dir / "server_certificate.pem", v.server_cert_pem));
-  REQUIRE(testing::read_file_to_string(v.dir.dir / "server_key.pem", v.server_key_pem));
+// run_client replays the trace against sluice's client and returns the
+// server application traffic secret it logged (for decrypting the ticket).
+std::string run_client(const Scenario& sc, Loaded& v) {
   Trace& t = v.t;
-  // The certificate as the trace's Certificate message carries it (the PEM
-  // file beside the trace has two stray bytes after the DER).
-  const auto& cert_msg = t["Message_Server_Certificate"];
-  REQUIRE(cert_msg.size() > 11);
-  const size_t cert_len = static_cast<size_t>(cert_msg[8]) << 16 | cert_msg[9] << 8 | cert_msg[10];
-  const std::vector<std::vector<uint8_t>> cert_der = {slice(cert_msg, 11, cert_len)};
-
-  // ---- client ----
-  auto cprov = deterministic();
-  cprov->queue_random(slice(t["Client_RNG_Pool"], 0, 32));
-  cprov->queue_key_share(crypto::Group::kX25519, slice(t["Client_RNG_Pool"], 32, 32));
-  auto cctx = std::make_shared<Context>(Role::kClient, cprov);
-  cctx->set_cipher_suites({wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kChaCha20Poly1305Sha256,
-                           wire::CipherSuite::kAes256GcmSha384});
-  cctx->set_groups({crypto::Group::kX25519});
-  cctx->set_danger_test_hello_shape(client_shape());
-  cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(cert_der.front()));
+  auto prov = deterministic();
+  const auto& pool = t["Client_RNG_Pool"];
+  size_t at = 0;
+  prov->queue_random(slice(pool, at, 32)), at += 32;
+  if (sc.compat) prov->queue_random(slice(pool, at, 32)), at += 32;  // the session id
+  prov->queue_key_share(sc.client_groups.front(), slice(pool, at, 32)), at += 32;
+  if (sc.hrr) prov->queue_key_share(crypto::Group::kSecp256r1, slice(pool, at, 32)), at += 32;
+  auto ctx = std::make_shared<Context>(Role::kClient, prov);
+  ctx->set_cipher_suites({wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kChaCha20Poly1305Sha256,
+                          wire::CipherSuite::kAes256GcmSha384});
+  ctx->set_groups(sc.client_groups);
+  DangerTestHelloShape shape;
+  shape.advertised_groups = sc.advertised_groups;
+  shape.advertised_signature_schemes = kTraceSchemes;
+  shape.renegotiation_info = true;
+  shape.session_ticket = sc.session_ticket_ext;
+  shape.psk_dhe_ke = true;
+  shape.record_size_limit = 16385;
+  ctx->set_danger_test_hello_shape(shape);
+  ctx->set_middlebox_compat(sc.compat);
+  ctx->set_verifier(std::make_shared<pki::PinnedVerifier>(v.cert.front()));
   std::string server_app_secret_hex;
-  cctx->set_key_log([&](std::string_view line) {
+  ctx->set_key_log([&](std::string_view line) {
     if (line.rfind("SERVER_TRAFFIC_SECRET_0 ", 0) == 0) server_app_secret_hex = std::string(line.substr(line.rfind(' ') + 1));
   });
-  Connection client = Connection::client(cctx, "server");
+  Connection client = Connection::client(ctx, "server");
 
   CHECK(client.handshake().status == Status::kWantRead);
   CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientHello_1"]));
+  if (sc.hrr) {
+    feed_all(client, t["Record_HelloRetryRequest"]);
+    INFO("client: ", test::describe(client));
+    CHECK(client.handshake().status == Status::kWantRead);
+    CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientHello_2"]));
+  }
   feed_all(client, concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"]));
   Progress p = client.handshake();
   INFO("client: ", test::describe(client));
   REQUIRE(p.status == Status::kOk);
   CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientFinished"]));
-  CHECK(client.negotiated().cipher_suite == 0x1301);
   CHECK(client.negotiated().signature_scheme == crypto::SignatureScheme::kRsaPssRsaeSha256);
-
-  // The NewSessionTicket is a record without application data.
-  feed_all(client, t["Record_NewSessionTicket"]);
   std::vector<uint8_t> buf(100);
-  CHECK(client.read(buf).status == Status::kWantRead);
-  feed_all(client, t["Record_Server_AppData"]);
-  p = client.read(buf);
-  REQUIRE(p.status == Status::kOk);
-  CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Server_AppData"]));
-  p = client.write(t["Client_AppData"]);
-  CHECK(p.status == Status::kOk);
-  CHECK(to_hex(drain(client)) == to_hex(t["Record_Client_AppData"]));
+  if (sc.ticket_and_app_data) {
+    // The NewSessionTicket is a record without application data.
+    feed_all(client, t["Record_NewSessionTicket"]);
+    CHECK(client.read(buf).status == Status::kWantRead);
+    feed_all(client, t["Record_Server_AppData"]);
+    p = client.read(buf);
+    REQUIRE(p.status == Status::kOk);
+    CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Server_AppData"]));
+    CHECK(client.write(t["Client_AppData"]).status == Status::kOk);
+    CHECK(to_hex(drain(client)) == to_hex(t["Record_Client_AppData"]));
+  }
   CHECK(client.shutdown().status == Status::kWantRead);
   CHECK(to_hex(drain(client)) == to_hex(t["Record_Client_CloseNotify"]));
   feed_all(client, t["Record_Server_CloseNotify"]);
   CHECK(client.shutdown().status == Status::kOk);
+  return server_app_secret_hex;
+}
 
-  // The server's NewSessionTicket content comes from the trace (tickets are
-  // issue #5's work): decrypt the RFC's record with the secret the client
-  // logged, and have the server send that message.
-  REQUIRE(!server_app_secret_hex.empty());
-  auto secret = from_hex(server_app_secret_hex);
-  auto rp = RecordProtection::tls13(*cprov, crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm, *secret);
-  REQUIRE(rp);
-  std::vector<uint8_t> nst_record = t["Record_NewSessionTicket"];
-  auto opened = rp->open(nst_record);
-  REQUIRE(opened);
-  std::vector<uint8_t> nst(opened->plaintext.begin(), opened->plaintext.end());
-
-  // ---- server ----
-  auto sprov = deterministic();
-  sprov->queue_random(slice(t["Server_RNG_Pool"], 0, 32));
-  sprov->queue_key_share(crypto::Group::kX25519, slice(t["Server_RNG_Pool"], 32, 32));
-  sprov->record_signature(t["Server_MessageToSign"], t["Server_MessageSignature"]);
-  auto sctx = std::make_shared<Context>(Role::kServer, sprov);
+void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticket_message) {
+  Trace& t = v.t;
+  auto prov = deterministic();
+  const auto& pool = t["Server_RNG_Pool"];
+  prov->queue_random(slice(pool, 0, 32));
+  prov->queue_key_share(sc.hrr ? crypto::Group::kSecp256r1 : crypto::Group::kX25519, slice(pool, 32, 32));
+  prov->record_signature(t["Server_MessageToSign"], t["Server_MessageSignature"]);
+  auto ctx = std::make_shared<Context>(Role::kServer, prov);
   auto key = pki::parse_private_key_pem(v.server_key_pem);
   REQUIRE(key);
-  auto signer = sprov->new_signer(*key);
+  auto signer = prov->new_signer(*key);
   REQUIRE(signer);
-  sctx->set_certificate({{cert_der.front()}, std::shared_ptr<crypto::Signer>(std::move(*signer))});
-  DangerTestHelloShape sshape;
-  sshape.encrypted_extensions_groups = client_shape().advertised_groups;
-  sshape.server_post_handshake_messages = {nst};
-  sctx->set_danger_test_hello_shape(sshape);
-  Connection server = Connection::server(sctx);
+  ctx->set_certificate({v.cert, std::shared_ptr<crypto::Signer>(std::move(*signer))});
+  ctx->set_groups(sc.server_groups);
+  ctx->set_strict_group_preference(sc.strict_groups);
+  DangerTestHelloShape shape;
+  shape.encrypted_extensions_groups = sc.ee_groups;
+  if (sc.hrr) shape.hello_retry_cookie = t["HelloRetryRequest_Cookie"];
+  if (!ticket_message.empty()) shape.server_post_handshake_messages = {ticket_message};
+  ctx->set_danger_test_hello_shape(shape);
+  Connection server = Connection::server(ctx);
 
   feed_all(server, t["Record_ClientHello_1"]);
-  p = server.handshake();
+  Progress p = server.handshake();
   INFO("server: ", test::describe(server));
   REQUIRE(p.status == Status::kWantRead);
+  if (sc.hrr) {
+    CHECK(to_hex(drain(server)) == to_hex(t["Record_HelloRetryRequest"]));
+    feed_all(server, t["Record_ClientHello_2"]);
+    REQUIRE(server.handshake().status == Status::kWantRead);
+  }
   CHECK(to_hex(drain(server)) == to_hex(concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"])));
   feed_all(server, t["Record_ClientFinished"]);
   REQUIRE(server.handshake().status == Status::kOk);
-  CHECK(to_hex(drain(server)) == to_hex(t["Record_NewSessionTicket"]));
-  feed_all(server, t["Record_Client_AppData"]);
-  p = server.read(buf);
-  REQUIRE(p.status == Status::kOk);
-  CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Client_AppData"]));
-  CHECK(server.write(t["Server_AppData"]).status == Status::kOk);
-  CHECK(to_hex(drain(server)) == to_hex(t["Record_Server_AppData"]));
+  std::vector<uint8_t> buf(100);
+  if (sc.ticket_and_app_data) {
+    CHECK(to_hex(drain(server)) == to_hex(t["Record_NewSessionTicket"]));
+    feed_all(server, t["Record_Client_AppData"]);
+    p = server.read(buf);
+    REQUIRE(p.status == Status::kOk);
+    CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Client_AppData"]));
+    CHECK(server.write(t["Server_AppData"]).status == Status::kOk);
+    CHECK(to_hex(drain(server)) == to_hex(t["Record_Server_AppData"]));
+  }
   feed_all(server, t["Record_Client_CloseNotify"]);
   CHECK(server.read(buf).status == Status::kZeroReturn);
   CHECK(server.shutdown().status == Status::kOk);
   CHECK(to_hex(drain(server)) == to_hex(t["Record_Server_CloseNotify"]));
+}
+
+// ticket_from_trace decrypts the trace's NewSessionTicket record with the
+// secret the client logged: ticket contents come from the trace (the ticket
+// format is the issuing implementation's own).
+std::vector<uint8_t> ticket_from_trace(Trace& t, const std::string& secret_hex) {
+  REQUIRE(!secret_hex.empty());
+  auto secret = from_hex(secret_hex);
+  auto rp = RecordProtection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
+                                    *secret);
+  REQUIRE(rp);
+  std::vector<uint8_t> record = t["Record_NewSessionTicket"];
+  auto opened = rp->open(record);
+  REQUIRE(opened);
+  return {opened->plaintext.begin(), opened->plaintext.end()};
+}
+
+void run(const Scenario& sc) {
+  Loaded v;
+  if (!load(sc, v)) return;
+  const std::string secret = run_client(sc, v);
+  std::vector<uint8_t> ticket;
+  if (sc.ticket_and_app_data) ticket = ticket_from_trace(v.t, secret);
+  run_server(sc, v, ticket);
+}
+
+}  // namespace
+
+TEST_CASE("RFC 8448 §3 simple 1-RTT: client and server reproduce the trace byte for byte") {
+  Scenario sc{"Simple_1RTT_Handshake"};
+  sc.session_ticket_ext = true;
+  sc.ticket_and_app_data = true;
+  run(sc);
+}
+
+TEST_CASE("RFC 8448 §5 HelloRetryRequest: client and server reproduce the trace byte for byte") {
+  Scenario sc{"HelloRetryRequest_Handshake"};
+  sc.client_groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1};
+  sc.advertised_groups = {};
+  sc.server_groups = {crypto::Group::kSecp256r1, crypto::Group::kSecp384r1, crypto::Group::kX25519};
+  sc.strict_groups = true;
+  sc.ee_groups = {0x0017, 0x0018, 0x001d};
+  sc.hrr = true;
+  run(sc);
+}
+
+TEST_CASE("RFC 8448 §7 middlebox compatibility: client and server reproduce the trace byte for byte") {
+  Scenario sc{"Middlebox_Compatibility_Mode"};
+  sc.compat = true;
+  run(sc);
 }
 
 }  // namespace sluice
