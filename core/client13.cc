@@ -20,6 +20,8 @@ enum class ClientState : uint8_t {
   kReadCertificate,
   kReadCertificateVerify,
   kReadFinished,
+  kSendClientCertificate,
+  kSendClientCertificateVerify,
   kSendFinished,
   kDone,
 };
@@ -37,6 +39,8 @@ class Client13 final : public HandshakeMachine {
       case ClientState::kReadCertificate: return do_read_certificate();
       case ClientState::kReadCertificateVerify: return do_read_certificate_verify();
       case ClientState::kReadFinished: return do_read_finished();
+      case ClientState::kSendClientCertificate: return do_send_client_certificate();
+      case ClientState::kSendClientCertificateVerify: return do_send_client_certificate_verify();
       case ClientState::kSendFinished: return do_send_finished();
       case ClientState::kDone: return Wait::kDone;
     }
@@ -52,6 +56,8 @@ class Client13 final : public HandshakeMachine {
       case ClientState::kReadCertificate: return "read Certificate";
       case ClientState::kReadCertificateVerify: return "read CertificateVerify";
       case ClientState::kReadFinished: return "read Finished";
+      case ClientState::kSendClientCertificate: return "send client Certificate";
+      case ClientState::kSendClientCertificateVerify: return "send client CertificateVerify";
       case ClientState::kSendFinished: return "send Finished";
       case ClientState::kDone: return "done";
     }
@@ -75,7 +81,15 @@ class Client13 final : public HandshakeMachine {
   TlsResult<Wait> do_read_certificate();
   TlsResult<Wait> do_read_certificate_verify();
   TlsResult<Wait> do_read_finished();
+  TlsResult<Wait> do_send_client_certificate();
+  TlsResult<Wait> do_send_client_certificate_verify();
   TlsResult<Wait> do_send_finished();
+  Result<void, Error> begin_second_flight();
+
+  int async_fd() const override {
+    const auto& signer = c_.context().certificate().signer;
+    return signer ? signer->completion_fd() : -1;
+  }
 
   Connection::Impl& c_;
   ClientState state_ = ClientState::kSendClientHello;
@@ -95,7 +109,9 @@ class Client13 final : public HandshakeMachine {
   std::optional<SigVerified> sig_verified_;
   std::optional<FinishedVerified> finished_verified_;
   bool certificate_requested_ = false;
-  std::vector<uint8_t> certificate_request_context_;
+  std::vector<uint16_t> requested_schemes_;
+  crypto::SignatureScheme client_scheme_{};
+  bool second_flight_started_ = false;
   SecretBytes client_app_secret_, server_app_secret_;
 };
 
@@ -309,6 +325,7 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
       return Err(Error(Reason::kIllegalParameter, "CertificateRequest context must be empty in the handshake"));
     }
     certificate_requested_ = true;
+    requested_schemes_ = std::move(cr.signature_algorithms);
     transcript_.add(m->whole);
     c_.message_done();
   }
@@ -375,21 +392,60 @@ TlsResult<Wait> Client13::do_read_finished() {
   ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
   SLUICE_TRY(c_.set_read_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, server_app_secret_))));
+  state_ = certificate_requested_ ? ClientState::kSendClientCertificate : ClientState::kSendFinished;
+  return Wait::kOk;
+}
+
+Result<void, Error> Client13::begin_second_flight() {
+  // RFC 8446 §D.4: in compatibility mode a CCS precedes the second flight
+  // (unless one already preceded a second ClientHello).
+  if (second_flight_started_) return {};
+  second_flight_started_ = true;
+  if (ctx().middlebox_compat() && !retried_) SLUICE_TRY(c_.send_change_cipher_spec());
+  return {};
+}
+
+TlsResult<Wait> Client13::do_send_client_certificate() {
+  SLUICE_TRY(begin_second_flight());
+  const CertifiedKey& ck = ctx().certificate();
+  bool can_sign = false;
+  if (ck.signer && !ck.chain.empty()) {
+    const auto& ours = ctx().signature_schemes();
+    for (uint16_t sch : requested_schemes_) {
+      const auto scheme = static_cast<crypto::SignatureScheme>(sch);
+      if (std::find(ours.begin(), ours.end(), scheme) != ours.end() && ck.signer->supports(scheme)) {
+        client_scheme_ = scheme;
+        can_sign = true;
+        break;
+      }
+    }
+  }
+  // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
+  std::vector<uint8_t> msg;
+  wire::Certificate{{}, can_sign ? ck.chain : std::vector<std::vector<uint8_t>>{}}.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
+  state_ = can_sign ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client13::do_send_client_certificate_verify() {
+  HashValue h = current_hash(transcript_);
+  auto input = certificate_verify_input(false, h.view());
+  wire::CertificateVerify cv;
+  cv.scheme = static_cast<uint16_t>(client_scheme_);
+  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(client_scheme_, input, cv.signature));
+  if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
+  std::vector<uint8_t> msg;
+  cv.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
   state_ = ClientState::kSendFinished;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Client13::do_send_finished() {
-  // RFC 8446 §D.4: in compatibility mode a CCS precedes the second flight
-  // (unless one already preceded a second ClientHello).
-  if (ctx().middlebox_compat() && !retried_) SLUICE_TRY(c_.send_change_cipher_spec());
-  if (certificate_requested_) {
-    // No client certificate is configured: RFC 8446 §4.4.2 allows an empty one.
-    std::vector<uint8_t> msg;
-    wire::Certificate{certificate_request_context_, {}}.serialize(msg);
-    transcript_.add(msg);
-    SLUICE_TRY(c_.send_handshake(msg));
-  }
+  SLUICE_TRY(begin_second_flight());
   HashValue h = current_hash(transcript_);
   auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.client, h.view()));
   transcript_.add(fin);

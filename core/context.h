@@ -22,6 +22,13 @@ namespace sluice {
 
 enum class Role : uint8_t { kClient, kServer };
 
+// Whether a server asks the client for a certificate (RFC 8446 §4.3.2).
+enum class ClientAuth : uint8_t {
+  kNone,
+  kRequest,  // ask; an empty answer is accepted
+  kRequire,  // ask; an empty answer ends the handshake (certificate_required)
+};
+
 // A certificate chain (DER, end-entity first) with the key that signs for it.
 struct CertifiedKey {
   std::vector<std::vector<uint8_t>> chain;
@@ -40,6 +47,8 @@ struct DangerTestHelloShape {
   std::optional<uint16_t> record_size_limit;
   // Server: groups listed in EncryptedExtensions.
   std::vector<uint16_t> encrypted_extensions_groups;
+  // Server: signature schemes listed in a CertificateRequest.
+  std::vector<uint16_t> certificate_request_schemes;
   // Server: the cookie to put in a HelloRetryRequest (none by default).
   std::vector<uint8_t> hello_retry_cookie;
   // Server: whole handshake messages (e.g. a recorded NewSessionTicket) sent
@@ -61,10 +70,16 @@ class Context {
   long mode() const { return mode_.load(); }
 
   // --- configuration (set before connections are created) ---
-  // Client: who checks the server's chain. Required for a client.
+  // Who checks the peer's chain: required for a client, and for a server
+  // that asks for client certificates.
   void set_verifier(std::shared_ptr<const CertificateVerifier> v) { verifier_ = std::move(v); }
-  // Server: the chain and key to present.
+  // The chain and key to present: the server's, or the client's when a
+  // server asks for one.
   void set_certificate(CertifiedKey ck) { cert_ = std::move(ck); }
+  // Server: ask for client certificates, and which CAs to name in the
+  // request (DER-encoded distinguished names; none by default).
+  void set_client_auth(ClientAuth mode) { client_auth_ = mode; }
+  void set_certificate_authorities(std::vector<std::vector<uint8_t>> names) { ca_names_ = std::move(names); }
   // ALPN protocols, in preference order.
   void set_alpn(std::vector<std::string> protocols) { alpn_ = std::move(protocols); }
   void set_cipher_suites(std::vector<wire::CipherSuite> s) { suites_ = std::move(s); }
@@ -94,6 +109,8 @@ class Context {
   // --- read by connections ---
   const CertificateVerifier* verifier() const { return verifier_.get(); }
   const CertifiedKey& certificate() const { return cert_; }
+  ClientAuth client_auth() const { return client_auth_; }
+  const std::vector<std::vector<uint8_t>>& certificate_authorities() const { return ca_names_; }
   const std::vector<std::string>& alpn() const { return alpn_; }
   const std::vector<wire::CipherSuite>& cipher_suites() const { return suites_; }
   const std::vector<crypto::Group>& groups() const { return groups_; }
@@ -114,6 +131,8 @@ class Context {
   std::atomic<long> mode_{0};
   std::shared_ptr<const CertificateVerifier> verifier_;
   CertifiedKey cert_;
+  ClientAuth client_auth_ = ClientAuth::kNone;
+  std::vector<std::vector<uint8_t>> ca_names_;
   std::vector<std::string> alpn_;
   std::vector<wire::CipherSuite> suites_;
   std::vector<crypto::Group> groups_;

@@ -16,9 +16,12 @@ enum class ServerState : uint8_t {
   kSendHelloRetryRequest,
   kSendServerHello,
   kSendEncryptedExtensions,
+  kSendCertificateRequest,
   kSendCertificate,
   kSendCertificateVerify,
   kSendFinished,
+  kReadClientCertificate,
+  kReadClientCertificateVerify,
   kReadFinished,
   kDone,
 };
@@ -33,9 +36,12 @@ class Server13 final : public HandshakeMachine {
       case ServerState::kSendHelloRetryRequest: return do_send_hello_retry_request();
       case ServerState::kSendServerHello: return do_send_server_hello();
       case ServerState::kSendEncryptedExtensions: return do_send_encrypted_extensions();
+      case ServerState::kSendCertificateRequest: return do_send_certificate_request();
       case ServerState::kSendCertificate: return do_send_certificate();
       case ServerState::kSendCertificateVerify: return do_send_certificate_verify();
       case ServerState::kSendFinished: return do_send_finished();
+      case ServerState::kReadClientCertificate: return do_read_client_certificate();
+      case ServerState::kReadClientCertificateVerify: return do_read_client_certificate_verify();
       case ServerState::kReadFinished: return do_read_finished();
       case ServerState::kDone: return Wait::kDone;
     }
@@ -48,9 +54,12 @@ class Server13 final : public HandshakeMachine {
       case ServerState::kSendHelloRetryRequest: return "send HelloRetryRequest";
       case ServerState::kSendServerHello: return "send ServerHello";
       case ServerState::kSendEncryptedExtensions: return "send EncryptedExtensions";
+      case ServerState::kSendCertificateRequest: return "send CertificateRequest";
       case ServerState::kSendCertificate: return "send Certificate";
       case ServerState::kSendCertificateVerify: return "send CertificateVerify";
       case ServerState::kSendFinished: return "send Finished";
+      case ServerState::kReadClientCertificate: return "read client Certificate";
+      case ServerState::kReadClientCertificateVerify: return "read client CertificateVerify";
       case ServerState::kReadFinished: return "read Finished";
       case ServerState::kDone: return "done";
     }
@@ -72,6 +81,9 @@ class Server13 final : public HandshakeMachine {
   Result<void, Error> check_second_hello(const wire::ClientHello& ch, crypto::Group retry_group);
   TlsResult<Wait> do_send_server_hello();
   TlsResult<Wait> do_send_encrypted_extensions();
+  TlsResult<Wait> do_send_certificate_request();
+  TlsResult<Wait> do_read_client_certificate();
+  TlsResult<Wait> do_read_client_certificate_verify();
   TlsResult<Wait> do_send_certificate();
   TlsResult<Wait> do_send_certificate_verify();
   TlsResult<Wait> do_send_finished();
@@ -96,6 +108,9 @@ class Server13 final : public HandshakeMachine {
   std::unique_ptr<KeySchedule> schedule_;
   KeySchedule::Pair hs_secrets_;
   SecretBytes client_app_secret_;
+  std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
+  crypto::PublicKey client_key_;
+  std::optional<CertVerified> client_cert_verified_;
 };
 
 Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
@@ -237,6 +252,9 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   auto m = SLUICE_TRY(c_.next_message());
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
+  if (ctx().client_auth() != ClientAuth::kNone && ctx().verifier() == nullptr) {
+    return Err(Error(Reason::kConfiguration, "client certificates requested but no verifier is set"));
+  }
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
   const bool offers_tls13 =
       std::find(ch.supported_versions.begin(), ch.supported_versions.end(), wire::kTls13) != ch.supported_versions.end();
@@ -318,7 +336,72 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   ee.serialize(msg);
   transcript_.add(msg);
   SLUICE_TRY(c_.send_handshake(msg));
+  state_ = ctx().client_auth() == ClientAuth::kNone ? ServerState::kSendCertificate
+                                                   : ServerState::kSendCertificateRequest;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_send_certificate_request() {
+  wire::CertificateRequest cr;
+  const auto& advertised = ctx().danger_shape().certificate_request_schemes;
+  if (!advertised.empty()) {
+    requested_schemes_ = advertised;
+  } else {
+    for (auto sch : ctx().signature_schemes()) requested_schemes_.push_back(static_cast<uint16_t>(sch));
+  }
+  cr.signature_algorithms = requested_schemes_;
+  cr.certificate_authorities = ctx().certificate_authorities();
+  std::vector<uint8_t> msg;
+  cr.serialize(msg);
+  transcript_.add(msg);
+  SLUICE_TRY(c_.send_handshake(msg));
   state_ = ServerState::kSendCertificate;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_read_client_certificate() {
+  auto m = SLUICE_TRY(c_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
+  auto cert = SLUICE_TRY(wire::Certificate::parse(m->body));
+  if (!cert.request_context.empty()) {
+    return Err(Error(Reason::kIllegalParameter, "client Certificate with a request context we did not send"));
+  }
+  transcript_.add(m->whole);
+  c_.message_done();
+  if (cert.certificates.empty()) {
+    // RFC 8446 §4.4.2.4: the server may go on without one, or abort.
+    if (ctx().client_auth() == ClientAuth::kRequire) {
+      return Err(Error(Reason::kCertificateRequired, "client sent no certificate"));
+    }
+    state_ = ServerState::kReadFinished;
+    return Wait::kOk;
+  }
+  CertificateRequest req{cert.certificates, {}, ctx().now(), false};
+  client_cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
+  client_key_ = SLUICE_TRY(ctx().verifier()->end_entity_key(cert.certificates.front()));
+  c_.negotiated_.peer_chain = std::move(cert.certificates);
+  state_ = ServerState::kReadClientCertificateVerify;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_read_client_certificate_verify() {
+  auto m = SLUICE_TRY(c_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificateVerify));
+  auto cv = SLUICE_TRY(wire::CertificateVerify::parse(m->body));
+  const auto& ours = ctx().signature_schemes();
+  if (std::find(requested_schemes_.begin(), requested_schemes_.end(), cv.scheme) == requested_schemes_.end() ||
+      std::find(ours.begin(), ours.end(), static_cast<crypto::SignatureScheme>(cv.scheme)) == ours.end()) {
+    return Err(Error(Reason::kIllegalParameter, "client CertificateVerify with a scheme that was not requested"));
+  }
+  HashValue h = current_hash(transcript_);
+  SigVerified verified =
+      SLUICE_TRY(verify_certificate_verify(provider(), client_key_, cv.scheme, h.view(), cv.signature, false));
+  (void)verified;
+  transcript_.add(m->whole);
+  c_.message_done();
+  state_ = ServerState::kReadFinished;
   return Wait::kOk;
 }
 
@@ -361,7 +444,7 @@ TlsResult<Wait> Server13::do_send_finished() {
   SLUICE_TRY(c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, app.server))));
   c_.write_secret_ = std::move(app.server);
   client_app_secret_ = std::move(app.client);
-  state_ = ServerState::kReadFinished;
+  state_ = ctx().client_auth() == ClientAuth::kNone ? ServerState::kReadFinished : ServerState::kReadClientCertificate;
   return Wait::kOk;
 }
 

@@ -129,9 +129,19 @@ void CertificateRequest::serialize(std::vector<uint8_t>& out) const {
     w.bytes(request_context);
   }
   auto exts = w.prefix16();
-  ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
-  auto list = w.prefix16();
-  for (uint16_t s : signature_algorithms) w.u16(s);
+  {
+    ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
+    auto list = w.prefix16();
+    for (uint16_t s : signature_algorithms) w.u16(s);
+  }
+  if (!certificate_authorities.empty()) {
+    ExtensionWriter e(w, ExtensionType::kCertificateAuthorities);
+    auto list = w.prefix16();
+    for (const auto& name : certificate_authorities) {
+      auto n = w.prefix16();
+      w.bytes(name);
+    }
+  }
 }
 
 TlsResult<CertificateRequest> CertificateRequest::parse(Bytes body) {
@@ -142,6 +152,16 @@ TlsResult<CertificateRequest> CertificateRequest::parse(Bytes body) {
   SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& b) -> Result<void, Error> {
     if (static_cast<ExtensionType>(type) == ExtensionType::kSignatureAlgorithms) {
       return read_u16_list(b, 2, cr.signature_algorithms);
+    }
+    if (static_cast<ExtensionType>(type) == ExtensionType::kCertificateAuthorities) {
+      ByteReader list;
+      if (!b.vec16(3, 0xffff, list)) return Err(decode("certificate_authorities"));
+      while (!list.empty()) {
+        ByteReader name;
+        if (!list.vec16(1, 0xffff, name)) return Err(decode("distinguished name"));
+        cr.certificate_authorities.emplace_back(name.rest().begin(), name.rest().end());
+      }
+      return {};
     }
     (void)b.skip(b.remaining());
     return {};

@@ -53,6 +53,7 @@ struct Certificate {
 struct CertificateRequest {
   std::vector<uint8_t> request_context;
   std::vector<uint16_t> signature_algorithms;
+  std::vector<std::vector<uint8_t>> certificate_authorities;  // DER names
 
   void serialize(std::vector<uint8_t>& out) const;
   static TlsResult<CertificateRequest> parse(Bytes body);

@@ -86,11 +86,47 @@ struct Scenario {
   std::vector<uint16_t> ee_groups = kTraceGroups;
   bool hrr = false;
   bool ticket_and_app_data = false;  // §3: a NewSessionTicket and data both ways
+  bool client_auth = false;          // §6: the server requires a client certificate
 };
+
+// TraceSigner answers the one signature the trace recorded for its key (the
+// trace's keys sign with randomized or unknown private keys).
+class TraceSigner final : public crypto::Signer {
+ public:
+  TraceSigner(crypto::KeyType type, std::vector<uint8_t> message, std::vector<uint8_t> signature)
+      : type_(type), message_(std::move(message)), signature_(std::move(signature)) {
+    key_.type = type;
+  }
+  crypto::KeyType key_type() const override { return type_; }
+  const crypto::PublicKey& public_key() const override { return key_; }
+  bool supports(crypto::SignatureScheme s) const override { return crypto::scheme_key_type(s) == type_; }
+  crypto::CResult<crypto::SignOutcome> sign(crypto::SignatureScheme, crypto::Bytes message,
+                                            std::vector<uint8_t>& out) override {
+    if (!std::equal(message.begin(), message.end(), message_.begin(), message_.end())) {
+      return Err(crypto::CryptoError::kInternal);
+    }
+    out = signature_;
+    return crypto::SignOutcome::kDone;
+  }
+
+ private:
+  crypto::KeyType type_;
+  crypto::PublicKey key_;
+  std::vector<uint8_t> message_, signature_;
+};
+
+// first_der trims a DER element to its own length (two of the trace's PEM
+// files carry stray bytes after the certificate).
+std::vector<uint8_t> first_der(const std::vector<uint8_t>& der) {
+  REQUIRE(der.size() > 4);
+  REQUIRE(der[1] == 0x82);
+  return slice(der, 0, 4 + (static_cast<size_t>(der[2]) << 8 | der[3]));
+}
 
 struct Loaded {
   Trace t;
   std::vector<std::vector<uint8_t>> cert;
+  std::vector<uint8_t> client_cert;
   std::string server_key_pem;
 };
 
@@ -106,6 +142,11 @@ bool load(const Scenario& sc, Loaded& out) {
   REQUIRE(cert_msg.size() > 11);
   const size_t cert_len = static_cast<size_t>(cert_msg[8]) << 16 | cert_msg[9] << 8 | cert_msg[10];
   out.cert = {slice(cert_msg, 11, cert_len)};
+  std::string client_pem;
+  REQUIRE(testing::read_file_to_string(dir.dir / "client_certificate.pem", client_pem));
+  auto client = pki::pem_certificates(client_pem);
+  REQUIRE(client);
+  out.client_cert = first_der(client->front());
   return true;
 }
 
@@ -139,6 +180,10 @@ std::string run_client(const Scenario& sc, Loaded& v) {
   ctx->set_danger_test_hello_shape(shape);
   ctx->set_middlebox_compat(sc.compat);
   ctx->set_verifier(std::make_shared<pki::PinnedVerifier>(v.cert.front()));
+  if (sc.client_auth) {
+    ctx->set_certificate({{v.client_cert}, std::make_shared<TraceSigner>(crypto::KeyType::kRsa, t["Client_MessageToSign"],
+                                                                         t["Client_MessageSignature"])});
+  }
   std::string server_app_secret_hex;
   ctx->set_key_log([&](std::string_view line) {
     if (line.rfind("SERVER_TRAFFIC_SECRET_0 ", 0) == 0) server_app_secret_hex = std::string(line.substr(line.rfind(' ') + 1));
@@ -158,7 +203,8 @@ std::string run_client(const Scenario& sc, Loaded& v) {
   INFO("client: ", test::describe(client));
   REQUIRE(p.status == Status::kOk);
   CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientFinished"]));
-  CHECK(client.negotiated().signature_scheme == crypto::SignatureScheme::kRsaPssRsaeSha256);
+  CHECK(client.negotiated().signature_scheme == (sc.client_auth ? crypto::SignatureScheme::kEcdsaSecp256r1Sha256
+                                                                  : crypto::SignatureScheme::kRsaPssRsaeSha256));
   std::vector<uint8_t> buf(100);
   if (sc.ticket_and_app_data) {
     // The NewSessionTicket is a record without application data.
@@ -186,15 +232,24 @@ void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticke
   prov->queue_key_share(sc.hrr ? crypto::Group::kSecp256r1 : crypto::Group::kX25519, slice(pool, 32, 32));
   prov->record_signature(t["Server_MessageToSign"], t["Server_MessageSignature"]);
   auto ctx = std::make_shared<Context>(Role::kServer, prov);
-  auto key = pki::parse_private_key_pem(v.server_key_pem);
-  REQUIRE(key);
-  auto signer = prov->new_signer(*key);
-  REQUIRE(signer);
-  ctx->set_certificate({v.cert, std::shared_ptr<crypto::Signer>(std::move(*signer))});
+  if (sc.client_auth) {
+    // §6's server key is ECDSA P-256, which the trace does not include.
+    ctx->set_certificate({v.cert, std::make_shared<TraceSigner>(crypto::KeyType::kEcdsaP256, t["Server_MessageToSign"],
+                                                                 t["Server_MessageSignature"])});
+    ctx->set_client_auth(ClientAuth::kRequire);
+    ctx->set_verifier(std::make_shared<pki::PinnedVerifier>(v.client_cert));
+  } else {
+    auto key = pki::parse_private_key_pem(v.server_key_pem);
+    REQUIRE(key);
+    auto signer = prov->new_signer(*key);
+    REQUIRE(signer);
+    ctx->set_certificate({v.cert, std::shared_ptr<crypto::Signer>(std::move(*signer))});
+  }
   ctx->set_groups(sc.server_groups);
   ctx->set_strict_group_preference(sc.strict_groups);
   DangerTestHelloShape shape;
   shape.encrypted_extensions_groups = sc.ee_groups;
+  if (sc.client_auth) shape.certificate_request_schemes = kTraceSchemes;
   if (sc.hrr) shape.hello_retry_cookie = t["HelloRetryRequest_Cookie"];
   if (!ticket_message.empty()) shape.server_post_handshake_messages = {ticket_message};
   ctx->set_danger_test_hello_shape(shape);
@@ -212,6 +267,7 @@ void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticke
   CHECK(to_hex(drain(server)) == to_hex(concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"])));
   feed_all(server, t["Record_ClientFinished"]);
   REQUIRE(server.handshake().status == Status::kOk);
+  if (sc.client_auth) CHECK(server.negotiated().peer_chain.front() == v.client_cert);
   std::vector<uint8_t> buf(100);
   if (sc.ticket_and_app_data) {
     CHECK(to_hex(drain(server)) == to_hex(t["Record_NewSessionTicket"]));
@@ -269,6 +325,12 @@ TEST_CASE("RFC 8448 §5 HelloRetryRequest: client and server reproduce the trace
   sc.strict_groups = true;
   sc.ee_groups = {0x0017, 0x0018, 0x001d};
   sc.hrr = true;
+  run(sc);
+}
+
+TEST_CASE("RFC 8448 §6 client authentication: client and server reproduce the trace byte for byte") {
+  Scenario sc{"Client_Authentication_Handshake"};
+  sc.client_auth = true;
   run(sc);
 }
 
