@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/handshake13.h"
+#include "core/session.h"
 #include "core/wire/hello.h"
 #include "core/wire/messages.h"
 
@@ -73,6 +74,8 @@ class Client13 final : public HandshakeMachine {
 
   TlsResult<Wait> do_send_client_hello();
   Result<void, Error> send_hello();
+  Result<void, Error> offer_session(wire::ClientHello& ch);
+  Result<void, Error> send_early_data();
   TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
   Result<void, Error> check_server_hello_common(const wire::ServerHello& sh);
   TlsResult<Wait> do_read_server_hello();
@@ -112,6 +115,12 @@ class Client13 final : public HandshakeMachine {
   std::vector<uint16_t> requested_schemes_;
   crypto::SignatureScheme client_scheme_{};
   bool second_flight_started_ = false;
+  // Resumption.
+  std::optional<Session> session_;     // offered in the ClientHello
+  bool resumed_ = false;               // the server accepted it
+  bool early_offered_ = false;         // 0-RTT data was sent
+  bool early_accepted_ = false;
+  std::optional<RecordProtection> handshake_write_;  // held while 0-RTT goes out
   SecretBytes client_app_secret_, server_app_secret_;
 };
 
@@ -164,12 +173,42 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   ch.record_size_limit = shape.record_size_limit;
+  if (tls13) SLUICE_TRY(offer_session(ch));
   SLUICE_TRY(send_hello());
   c_.initial_hello_ = true;
+  if (early_offered_) SLUICE_TRY(send_early_data());
   // RFC 8446 §D.4: a compatibility CCS may arrive from now on.
   c_.ccs_allowed_ = true;
   state_ = ClientState::kReadServerHello;
   return Wait::kOk;
+}
+
+Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
+  SessionStore* store = ctx().session_store();
+  if (!store) return {};
+  // Sending psk_key_exchange_modes also tells the server we take tickets.
+  if (ch.psk_modes.empty()) ch.psk_modes = {1};  // psk_dhe_ke
+  if (ctx().allow_psk_ke() && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) == ch.psk_modes.end()) {
+    ch.psk_modes.push_back(0);
+  }
+  std::optional<Session> s = store->take(c_.session_name_);
+  if (!s) return {};
+  const int64_t age_ms = ctx().now_ms() - s->received_at_ms;
+  const auto info = suite_info(s->cipher_suite);
+  const bool suite_offered = std::find(offered_suites_.begin(), offered_suites_.end(), s->cipher_suite) !=
+                             offered_suites_.end();
+  // An expired ticket, or one for a suite we no longer offer, is dropped.
+  if (age_ms < 0 || age_ms >= static_cast<int64_t>(s->lifetime) * 1000 || !info || !suite_offered) return {};
+  wire::OfferedPsks psks;
+  psks.identities.push_back({s->ticket, static_cast<uint32_t>(age_ms) + s->age_add});
+  psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(info->hash)));
+  ch.psk = std::move(psks);
+  if (ctx().enable_early_data() && s->max_early_data > 0 && !c_.early_out_.empty()) {
+    ch.early_data = true;
+    early_offered_ = true;
+  }
+  session_ = std::move(s);
+  return {};
 }
 
 Result<void, Error> Client13::send_hello() {
@@ -181,8 +220,36 @@ Result<void, Error> Client13::send_hello() {
     msg.clear();
     hello_.serialize(msg);
   }
+  if (hello_.psk) {
+    // RFC 8446 §4.2.11.2: the binder covers the hello up to the binders.
+    const auto h = suite_info(session_->cipher_suite)->hash;
+    const size_t truncated = msg.size() - hello_.psk->binders_len();
+    HashValue hv;
+    hv.len = crypto::hash_len(h);
+    SLUICE_TRY(transcript_.hash_with(provider(), h, Bytes(msg).first(truncated), MutBytes(hv.bytes, hv.len)));
+    auto binder = SLUICE_TRY(psk_binder(provider(), h, session_->psk, hv.view()));
+    std::copy(binder.begin(), binder.end(), msg.end() - static_cast<ptrdiff_t>(binder.size()));
+    hello_.psk->binders[0] = std::move(binder);
+  }
   transcript_.add(msg);
   SLUICE_TRY(c_.send_handshake(msg));
+  return {};
+}
+
+Result<void, Error> Client13::send_early_data() {
+  const auto h = suite_info(session_->cipher_suite);
+  KeySchedule early(provider(), h->hash);
+  SLUICE_TRY(early.start_early(session_->psk));
+  HashValue hello_hash;
+  hello_hash.len = crypto::hash_len(h->hash);
+  SLUICE_TRY(transcript_.hash_with(provider(), h->hash, {}, MutBytes(hello_hash.bytes, hello_hash.len)));
+  SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(hello_hash.view()));
+  ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
+  SLUICE_TRY(c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), h->hash, h->aead, secret))));
+  // RFC 8446 §4.2.10: no more than the ticket allows.
+  const size_t n = std::min<size_t>(c_.early_out_.size(), session_->max_early_data);
+  SLUICE_TRY(c_.seal(wire::ContentType::kApplicationData, Bytes(c_.early_out_).first(n)));
+  c_.early_out_.erase(c_.early_out_.begin(), c_.early_out_.begin() + static_cast<ptrdiff_t>(n));
   return {};
 }
 
@@ -242,6 +309,19 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
     hello_.key_shares = {{*hrr.hrr_selected_group, {pub.begin(), pub.end()}}};
   }
   hello_.cookie = hrr.cookie;
+  // RFC 8446 §4.1.2: no early_data in a second hello; the PSK stays only if
+  // its hash fits the suite the server chose.
+  hello_.early_data = false;
+  if (hello_.psk && suite_info(session_->cipher_suite)->hash != suite_->hash) hello_.psk.reset();
+  if (hello_.psk) {
+    const int64_t age_ms = ctx().now_ms() - session_->received_at_ms;
+    hello_.psk->identities[0].obfuscated_ticket_age = static_cast<uint32_t>(age_ms) + session_->age_add;
+  }
+  if (early_offered_) {
+    // Back to plaintext records for the second hello.
+    SLUICE_TRY(c_.set_write_protection(RecordProtection()));
+    early_offered_ = false;
+  }
   if (ctx().middlebox_compat()) SLUICE_TRY(c_.send_change_cipher_spec());
   SLUICE_TRY(send_hello());
   return Wait::kOk;
@@ -255,30 +335,58 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   SLUICE_TRY(check_server_hello_common(sh));
   if (sh.is_hello_retry_request()) return handle_hello_retry_request(sh, *m);
   suite_ = suite_info(sh.cipher_suite);
-  if (!sh.key_share) return Err(Error(Reason::kMissingExtension, "ServerHello without key_share"));
-  if (sh.key_share->group != static_cast<uint16_t>(key_share_->group())) {
-    return Err(Error(Reason::kIllegalParameter, "server key share is for a group we did not share"));
+  if (sh.selected_psk) {
+    // RFC 8446 §4.2.11: the index must be one we offered, and the suite's
+    // hash the PSK's.
+    if (!hello_.psk || *sh.selected_psk >= hello_.psk->identities.size()) {
+      return Err(Error(Reason::kIllegalParameter, "server selected a PSK that was not offered"));
+    }
+    if (suite_info(session_->cipher_suite)->hash != suite_->hash) {
+      return Err(Error(Reason::kIllegalParameter, "server selected a suite whose hash does not fit the PSK"));
+    }
+    resumed_ = true;
   }
-  SecretBytes shared = SLUICE_TRY(key_share_->agree(sh.key_share->key_exchange));
+  SecretBytes shared;
+  if (sh.key_share) {
+    if (sh.key_share->group != static_cast<uint16_t>(key_share_->group())) {
+      return Err(Error(Reason::kIllegalParameter, "server key share is for a group we did not share"));
+    }
+    shared = SLUICE_TRY(key_share_->agree(sh.key_share->key_exchange));
+    c_.negotiated_.group = static_cast<crypto::Group>(sh.key_share->group);
+  } else if (!resumed_ || std::find(hello_.psk_modes.begin(), hello_.psk_modes.end(), 0) == hello_.psk_modes.end()) {
+    return Err(Error(Reason::kMissingExtension, "ServerHello without key_share"));
+  } else {
+    shared = SecretBytes(crypto::hash_len(suite_->hash));  // psk_ke: zeros (RFC 8446 §7.1)
+  }
   key_share_.reset();
 
   if (!transcript_.hash_selected()) SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.add(m->whole);
   c_.message_done();
   schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
-  SLUICE_TRY(schedule_->start_early({}));
+  SLUICE_TRY(schedule_->start_early(resumed_ ? Bytes(session_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
   SLUICE_TRY(c_.set_read_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
-  SLUICE_TRY(c_.set_write_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client))));
+  auto handshake_write = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
+  // While 0-RTT may still be going out, the early key stays until
+  // EndOfEarlyData (RFC 8446 §4.5); the handshake key waits.
+  if (early_offered_) {
+    handshake_write_ = std::move(handshake_write);
+  } else {
+    SLUICE_TRY(c_.set_write_protection(std::move(handshake_write)));
+  }
   Negotiated& n = c_.negotiated_;
   n.version = wire::kTls13;
   n.cipher_suite = sh.cipher_suite;
-  n.group = static_cast<crypto::Group>(sh.key_share->group);
+  n.resumed = resumed_;
+  if (resumed_) {
+    n.peer_chain = session_->peer_chain;
+    n.alpn = session_->alpn;
+  }
   state_ = ClientState::kReadEncryptedExtensions;
   return Wait::kOk;
 }
@@ -300,7 +408,16 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
     }
     c_.negotiated_.alpn = ee.alpn;
   }
-  if (ee.early_data) return Err(Error(Reason::kUnsupportedExtension, "early_data accepted but not offered"));
+  if (ee.early_data && !early_offered_) {
+    return Err(Error(Reason::kUnsupportedExtension, "early_data accepted but not offered"));
+  }
+  early_accepted_ = ee.early_data;
+  c_.negotiated_.early_data_accepted = early_accepted_;
+  if (early_offered_ && !early_accepted_) {
+    // Rejected: the handshake key replaces the early key at once.
+    SLUICE_TRY(c_.set_write_protection(std::move(*handshake_write_)));
+    handshake_write_.reset();
+  }
   if (ee.record_size_limit) {
     if (!ctx().danger_shape().record_size_limit) {
       return Err(Error(Reason::kUnsupportedExtension, "record_size_limit not offered"));
@@ -311,7 +428,8 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
   c_.negotiated_.server_name = sent_sni_ ? server_name_ : std::string();
   transcript_.add(m->whole);
   c_.message_done();
-  state_ = ClientState::kReadCertificateRequestOrCertificate;
+  // A resumed handshake authenticates by the PSK: no certificates follow.
+  state_ = resumed_ ? ClientState::kReadFinished : ClientState::kReadCertificateRequestOrCertificate;
   return Wait::kOk;
 }
 
@@ -445,6 +563,14 @@ TlsResult<Wait> Client13::do_send_client_certificate_verify() {
 }
 
 TlsResult<Wait> Client13::do_send_finished() {
+  if (early_accepted_) {
+    // RFC 8446 §4.5: EndOfEarlyData, under the early key, ends 0-RTT.
+    const uint8_t eoed[4] = {static_cast<uint8_t>(HandshakeType::kEndOfEarlyData), 0, 0, 0};
+    transcript_.add(eoed);
+    SLUICE_TRY(c_.send_handshake(eoed));
+    SLUICE_TRY(c_.set_write_protection(std::move(*handshake_write_)));
+    handshake_write_.reset();
+  }
   SLUICE_TRY(begin_second_flight());
   HashValue h = current_hash(transcript_);
   auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.client, h.view()));
@@ -452,11 +578,18 @@ TlsResult<Wait> Client13::do_send_finished() {
   SLUICE_TRY(c_.send_handshake(fin));
   SLUICE_TRY(c_.set_write_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_))));
-  // Entering traffic needs every check's token: a missing check does not compile.
-  CertVerified cert = std::move(*cert_verified_);
-  SigVerified sig = std::move(*sig_verified_);
+  HashValue through_client_finished = current_hash(transcript_);
+  c_.resumption_secret_ = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
+  // Entering traffic needs the Finished token, and either the certificate
+  // and signature tokens or an accepted PSK (whose binder and Finished
+  // prove the same peer).
   FinishedVerified finished = std::move(*finished_verified_);
-  (void)cert, (void)sig, (void)finished;
+  (void)finished;
+  if (!resumed_) {
+    CertVerified cert = std::move(*cert_verified_);
+    SigVerified sig = std::move(*sig_verified_);
+    (void)cert, (void)sig;
+  }
   c_.hash_ = suite_->hash;
   c_.aead_ = suite_->aead;
   c_.read_secret_ = std::move(server_app_secret_);

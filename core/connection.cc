@@ -171,6 +171,24 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
   const size_t record_start = unproc_;
   unproc_ += record.size();
 
+  if (early_skip_budget_ > 0 && ct == ContentType::kApplicationData && !app_allowed_) {
+    // Rejected 0-RTT (RFC 8446 §4.2.10): records under the early key cannot
+    // be opened with the handshake key; skip them within the budget.
+    RecordProtection& rp = rd_;
+    const bool plaintext_phase = !rp.encrypted();
+    bool skip = plaintext_phase;
+    if (!plaintext_phase) {
+      std::vector<uint8_t> trial(record.begin(), record.end());
+      skip = !rp.open_trial(trial);
+    }
+    if (skip) {
+      if (record.size() > early_skip_budget_) return Err(Error(Reason::kUnexpectedMessage, "too much rejected early data"));
+      early_skip_budget_ -= record.size();
+      consume_inbound_to(unproc_);
+      return RecordKind::kControl;
+    }
+    early_skip_budget_ = 0;
+  }
   if (ct == ContentType::kChangeCipherSpec) {
     // RFC 8446 §5: a compatibility CCS is one byte 0x01, unprotected, during
     // the handshake only. It counts towards the empty-record limit.
@@ -277,6 +295,8 @@ Progress Connection::Impl::run_handshake() {
         auto kind = read_record();
         if (!kind) return fail(std::move(kind).error());
         if (*kind == RecordKind::kNeedMore) return {Status::kWantRead, 0};
+        // 0-RTT data is for read(): stop so the application can take it.
+        if (*kind == RecordKind::kAppData) return {Status::kWantRead, 0};
         if (*kind == RecordKind::kClosed) {
           return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
         }
@@ -294,8 +314,7 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
     switch (msg->type) {
       case HandshakeType::kNewSessionTicket: {
         if (role_ != Role::kClient) return Err(Error(Reason::kUnexpectedMessage, "NewSessionTicket from a client"));
-        // Resumption is not implemented yet: the ticket is checked and dropped.
-        SLUICE_TRY(wire::NewSessionTicket::parse(msg->body));
+        SLUICE_TRY(store_session(msg->body));
         message_done();
         break;
       }
@@ -325,9 +344,28 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
   }
 }
 
+Result<void, Error> Connection::Impl::store_session(Bytes body) {
+  auto nst = SLUICE_TRY(wire::NewSessionTicket::parse(body));
+  SessionStore* store = ctx_->session_store();
+  if (!store || resumption_secret_.empty() || nst.lifetime == 0) return {};
+  Session s;
+  s.psk = SLUICE_TRY(resumption_psk(provider(), hash_, resumption_secret_, nst.nonce));
+  s.ticket = std::move(nst.ticket);
+  s.cipher_suite = negotiated_.cipher_suite;
+  s.age_add = nst.age_add;
+  s.lifetime = nst.lifetime;
+  s.received_at_ms = ctx_->now_ms();
+  s.max_early_data = nst.max_early_data.value_or(0);
+  s.alpn = negotiated_.alpn;
+  s.peer_chain = negotiated_.peer_chain;
+  store->put(session_name_, std::move(s));
+  return {};
+}
+
 Progress Connection::Impl::fill_readable() {
   if (!hs_done_) {
     Progress p = drive_handshake();
+    if (app_len_ > 0) return {Status::kOk, app_len_};  // 0-RTT data
     if (p.status != Status::kOk) return p;
   }
   if (!error_.ok() && error_.origin != Origin::kApi) return {Status::kError, 0};
@@ -412,8 +450,19 @@ Connection::Connection(Connection&&) noexcept = default;
 Connection& Connection::operator=(Connection&&) noexcept = default;
 Connection::~Connection() = default;
 
+Progress Connection::write_early(std::span<const uint8_t> data) {
+  Impl& c = *impl_;
+  if (c.role_ != Role::kClient || c.hs_done_ || c.initial_hello_ || c.out_.allocated()) {
+    return c.fail(Error::api(Reason::kApiMisuse, "write_early after the handshake started"));
+  }
+  const size_t n = std::min(data.size(), kMaxEarlyDataQueued - c.early_out_.size());
+  c.early_out_.insert(c.early_out_.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(n));
+  return {Status::kOk, n};
+}
+
 Connection Connection::client(std::shared_ptr<const Context> ctx, std::string server_name) {
   auto impl = std::make_unique<Impl>(std::move(ctx), Role::kClient);
+  impl->session_name_ = server_name;
   impl->hs_ = make_client13(*impl, std::move(server_name));
   return Connection(std::move(impl));
 }

@@ -42,6 +42,8 @@ struct Negotiated {
   std::string alpn;
   std::string server_name;
   std::vector<std::vector<uint8_t>> peer_chain;  // DER, end-entity first
+  bool resumed = false;              // a ticket's PSK was accepted
+  bool early_data_accepted = false;  // 0-RTT data was accepted
 };
 
 class Connection {
@@ -87,6 +89,11 @@ class Connection {
   // shutdown sends close_notify. kOk once the peer's close_notify has also
   // been received; kWantRead while waiting for it.
   Progress shutdown();
+  // write_early queues 0-RTT data (client, before the first handshake()
+  // call; with Context::set_enable_early_data and a session that allows
+  // it). Whether the server took it shows in negotiated().early_data_accepted
+  // once the handshake is done; if not, send it again with write().
+  Progress write_early(std::span<const uint8_t> data);
   // key_update sends a KeyUpdate (RFC 8446 §4.6.3) after the handshake.
   Progress key_update(bool request_peer_update);
   // has_pending: records or decrypted bytes are buffered but not yet read.

@@ -50,6 +50,11 @@ inline constexpr int kMaxWarningAlerts = 4;
 inline constexpr size_t kMaxHandshakeMessageLen = 256 * 1024;
 // KeyUpdates accepted without application data in between.
 inline constexpr int kMaxKeyUpdatesWithoutData = 32;
+// Rejected 0-RTT records skipped before the connection is ended (RFC 8446
+// §4.2.10 lets the server skip them; a bound keeps it from being a sink).
+inline constexpr size_t kMaxEarlyDataSkipped = 16384;
+// 0-RTT data a client queues before the handshake.
+inline constexpr size_t kMaxEarlyDataQueued = 16384;
 
 struct Connection::Impl {
   Impl(std::shared_ptr<const Context> c, Role r);
@@ -118,6 +123,13 @@ struct Connection::Impl {
   int key_updates_ = 0;
   uint16_t peer_record_limit_ = wire::kMaxPlaintext;
   Error error_;
+
+  // Resumption.
+  std::string session_name_;          // client: the name sessions are stored under
+  SecretBytes resumption_secret_;     // client: for NewSessionTickets
+  std::vector<uint8_t> early_out_;    // client: 0-RTT data to send
+  size_t early_skip_budget_ = 0;      // server: rejected 0-RTT bytes still skippable
+  Result<void, Error> store_session(Bytes new_session_ticket);
 
   // Traffic secrets kept for KeyUpdate.
   crypto::HashAlg hash_ = crypto::HashAlg::kSha256;

@@ -14,6 +14,8 @@
 
 #include "core/buffers.h"
 #include "core/modes.h"
+#include "core/session.h"
+#include "core/tickets.h"
 #include "core/verifier.h"
 #include "core/wire/types.h"
 #include "crypto/provider.h"
@@ -90,6 +92,26 @@ class Context {
   void set_max_version(uint16_t v) { max_version_ = v; }
   // Seconds since the Unix epoch; the default reads the system clock.
   void set_clock(std::function<int64_t()> clock) { clock_ = std::move(clock); }
+  // The same in milliseconds (ticket ages are measured in ms); takes
+  // precedence over set_clock.
+  void set_clock_ms(std::function<int64_t()> clock) { clock_ms_ = std::move(clock); }
+
+  // --- resumption (RFC 8446 §4.6.1, §2.2) ---
+  // Client: where sessions from NewSessionTickets go and come from. Default:
+  // an InMemorySessionStore; nullptr turns resumption off.
+  void set_session_store(std::shared_ptr<SessionStore> store) { session_store_ = std::move(store); }
+  // Server: tickets sent after each full or resumed handshake (default 2)
+  // and their lifetime in seconds (default 7200, at most 604800).
+  void set_ticket_count(unsigned n) { ticket_count_ = n; }
+  void set_ticket_lifetime(uint32_t seconds) { ticket_lifetime_ = std::min<uint32_t>(seconds, 604800); }
+  // Server: accept psk_ke (resumption without a fresh key exchange, no
+  // forward secrecy for the session). Client: offer it. Default off.
+  void set_allow_psk_ke(bool on) { allow_psk_ke_ = on; }
+  // Server: the most 0-RTT data accepted per connection; 0 (the default)
+  // refuses early data. Accepted tickets are single use for 0-RTT.
+  void set_max_early_data(uint32_t bytes) { max_early_data_ = bytes; }
+  // Client: offer 0-RTT when a session allows it (see Connection::write_early).
+  void set_enable_early_data(bool on) { enable_early_data_ = on; }
   // Called with each NSS key-log line (SSLKEYLOGFILE format).
   void set_key_log(std::function<void(std::string_view)> cb) { key_log_ = std::move(cb); }
   // Bytes of sealed records the outbound buffer may hold before write()
@@ -116,7 +138,18 @@ class Context {
   const std::vector<crypto::Group>& groups() const { return groups_; }
   const std::vector<crypto::SignatureScheme>& signature_schemes() const { return schemes_; }
   uint16_t max_version() const { return max_version_; }
-  int64_t now() const;
+  int64_t now() const { return now_ms() / 1000; }
+  int64_t now_ms() const;
+  SessionStore* session_store() const { return session_store_.get(); }
+  unsigned ticket_count() const { return ticket_count_; }
+  uint32_t ticket_lifetime() const { return ticket_lifetime_; }
+  bool allow_psk_ke() const { return allow_psk_ke_; }
+  uint32_t max_early_data() const { return max_early_data_; }
+  bool enable_early_data() const { return enable_early_data_; }
+  TicketKeys& ticket_keys() const { return ticket_keys_; }
+  // claim_early_data_ticket records a ticket used for 0-RTT; false when it
+  // was already used (a replay), within the bounded memory of recent uses.
+  bool claim_early_data_ticket(std::span<const uint8_t> ticket) const;
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                std::span<const uint8_t> secret) const;
   size_t outbound_limit() const { return outbound_limit_; }
@@ -139,6 +172,16 @@ class Context {
   std::vector<crypto::SignatureScheme> schemes_;
   uint16_t max_version_ = wire::kTls13;
   std::function<int64_t()> clock_;
+  std::function<int64_t()> clock_ms_;
+  std::shared_ptr<SessionStore> session_store_;
+  unsigned ticket_count_ = 2;
+  uint32_t ticket_lifetime_ = 7200;
+  bool allow_psk_ke_ = false;
+  uint32_t max_early_data_ = 0;
+  bool enable_early_data_ = false;
+  mutable TicketKeys ticket_keys_;
+  mutable std::mutex replay_mu_;
+  mutable std::deque<std::vector<uint8_t>> used_early_tickets_;
   std::function<void(std::string_view)> key_log_;
   size_t outbound_limit_;
   mutable BufferPool pool_;

@@ -63,6 +63,16 @@ TlsResult<FinishedVerified> verify_finished(const crypto::Provider& p, crypto::H
   return FinishedVerified();
 }
 
+TlsResult<std::vector<uint8_t>> psk_binder(const crypto::Provider& p, crypto::HashAlg h, Bytes psk,
+                                           Bytes truncated_hello_hash) {
+  KeySchedule ks(p, h);
+  SLUICE_TRY(ks.start_early(psk));
+  SecretBytes binder_key = SLUICE_TRY(ks.binder_key());
+  std::vector<uint8_t> binder(crypto::hash_len(h));
+  SLUICE_TRY(finished_verify_data(p, h, binder_key, truncated_hello_hash, binder));
+  return binder;
+}
+
 HashValue current_hash(const Transcript& t) {
   HashValue v;
   v.len = t.hash_len();

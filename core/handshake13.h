@@ -58,6 +58,11 @@ TlsResult<FinishedVerified> verify_finished(const crypto::Provider& p, crypto::H
 TlsResult<std::vector<uint8_t>> finished_message(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
                                                  Bytes transcript_hash);
 
+// psk_binder computes the binder for `psk` over the hash of the truncated
+// ClientHello (RFC 8446 §4.2.11.2).
+TlsResult<std::vector<uint8_t>> psk_binder(const crypto::Provider& p, crypto::HashAlg h, Bytes psk,
+                                           Bytes truncated_hello_hash);
+
 // Transcript hash as a small fixed buffer.
 struct HashValue {
   uint8_t bytes[crypto::kMaxHashLen];

@@ -42,6 +42,13 @@ TlsResult<SecretBytes> next_traffic_secret(const crypto::Provider& p, crypto::Ha
   return next;
 }
 
+TlsResult<SecretBytes> resumption_psk(const crypto::Provider& p, crypto::HashAlg h, Bytes resumption_master,
+                                      Bytes ticket_nonce) {
+  SecretBytes psk(hash_len(h));
+  SLUICE_TRY(hkdf_expand_label(p, h, resumption_master, "resumption", ticket_nonce, psk.span()));
+  return psk;
+}
+
 Result<void, Error> finished_verify_data(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
                                          Bytes transcript_hash, MutBytes out) {
   SecretBytes finished_key(hash_len(h));
@@ -74,6 +81,18 @@ Result<void, Error> KeySchedule::start_early(Bytes psk) {
   secret_ = SLUICE_TRY(extract({}, psk));
   stage_ = Stage::kEarly;
   return {};
+}
+
+TlsResult<SecretBytes> KeySchedule::binder_key() {
+  SLUICE_TRY(require(Stage::kEarly));
+  std::array<uint8_t, crypto::kMaxHashLen> empty_hash;
+  SLUICE_TRY(p_.hash(h_, {}, empty_hash));
+  return derive_secret(secret_, "res binder", Bytes(empty_hash.data(), crypto::hash_len(h_)));
+}
+
+TlsResult<SecretBytes> KeySchedule::client_early_traffic_secret(Bytes client_hello_hash) {
+  SLUICE_TRY(require(Stage::kEarly));
+  return derive_secret(secret_, "c e traffic", client_hello_hash);
 }
 
 TlsResult<KeySchedule::Pair> KeySchedule::advance_with_shared_secret(Bytes ecdhe, Bytes hello_hash) {

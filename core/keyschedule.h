@@ -26,6 +26,9 @@ TlsResult<TrafficKeys> derive_traffic_keys(const crypto::Provider& p, crypto::Ha
                                            Bytes traffic_secret);
 // next_traffic_secret is the KeyUpdate step (RFC 8446 §7.2).
 TlsResult<SecretBytes> next_traffic_secret(const crypto::Provider& p, crypto::HashAlg h, Bytes secret);
+// resumption_psk derives a ticket's PSK (RFC 8446 §4.6.1).
+TlsResult<SecretBytes> resumption_psk(const crypto::Provider& p, crypto::HashAlg h, Bytes resumption_master,
+                                      Bytes ticket_nonce);
 // finished_verify_data computes HMAC(finished_key(base_key), transcript_hash).
 Result<void, Error> finished_verify_data(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
                                          Bytes transcript_hash, MutBytes out);
@@ -41,6 +44,10 @@ class KeySchedule {
 
   // start_early: Early Secret from a PSK (empty: no PSK, zeros are used).
   Result<void, Error> start_early(Bytes psk);
+  // binder_key and client_early_traffic_secret derive from the Early Secret
+  // (RFC 8446 §7.1), so only before the handshake secret exists.
+  TlsResult<SecretBytes> binder_key();
+  TlsResult<SecretBytes> client_early_traffic_secret(Bytes client_hello_hash);
   // advance_with_shared_secret: Handshake Secret from the (EC)DHE output;
   // yields the client and server handshake traffic secrets for CH..SH.
   struct Pair {

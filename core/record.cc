@@ -48,6 +48,17 @@ TlsResult<size_t> RecordProtection::seal(ContentType type, MutBytes record, size
   return total;
 }
 
+bool RecordProtection::open_trial(MutBytes record) const {
+  if (!aead_ || record.size() < wire::kRecordHeaderLen + crypto::kAeadTagLen + 1) return false;
+  uint8_t n[crypto::kAeadNonceLen];
+  nonce(n);
+  MutBytes body = record.subspan(wire::kRecordHeaderLen);
+  const size_t inner_len = body.size() - crypto::kAeadTagLen;
+  return aead_->open(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen), body.first(inner_len),
+                     body.subspan(inner_len))
+      .ok();
+}
+
 TlsResult<OpenedRecord> RecordProtection::open(MutBytes record) {
   ByteReader r(record);
   uint8_t type;

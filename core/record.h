@@ -38,6 +38,9 @@ class RecordProtection {
   TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len);
   // open checks and decrypts a whole record (header included) in place.
   TlsResult<OpenedRecord> open(MutBytes record);
+  // open_trial says whether `record` (a copy, decrypted in place) opens
+  // under this key, without advancing the sequence number.
+  bool open_trial(MutBytes record) const;
 
  private:
   void nonce(uint8_t out[crypto::kAeadNonceLen]) const;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/handshake13.h"
+#include "core/tickets.h"
 #include "core/wire/hello.h"
 #include "core/wire/messages.h"
 
@@ -20,6 +21,7 @@ enum class ServerState : uint8_t {
   kSendCertificate,
   kSendCertificateVerify,
   kSendFinished,
+  kReadEndOfEarlyData,
   kReadClientCertificate,
   kReadClientCertificateVerify,
   kReadFinished,
@@ -40,6 +42,7 @@ class Server13 final : public HandshakeMachine {
       case ServerState::kSendCertificate: return do_send_certificate();
       case ServerState::kSendCertificateVerify: return do_send_certificate_verify();
       case ServerState::kSendFinished: return do_send_finished();
+      case ServerState::kReadEndOfEarlyData: return do_read_end_of_early_data();
       case ServerState::kReadClientCertificate: return do_read_client_certificate();
       case ServerState::kReadClientCertificateVerify: return do_read_client_certificate_verify();
       case ServerState::kReadFinished: return do_read_finished();
@@ -58,6 +61,7 @@ class Server13 final : public HandshakeMachine {
       case ServerState::kSendCertificate: return "send Certificate";
       case ServerState::kSendCertificateVerify: return "send CertificateVerify";
       case ServerState::kSendFinished: return "send Finished";
+      case ServerState::kReadEndOfEarlyData: return "read EndOfEarlyData";
       case ServerState::kReadClientCertificate: return "read client Certificate";
       case ServerState::kReadClientCertificateVerify: return "read client CertificateVerify";
       case ServerState::kReadFinished: return "read Finished";
@@ -82,7 +86,11 @@ class Server13 final : public HandshakeMachine {
   TlsResult<Wait> do_send_server_hello();
   TlsResult<Wait> do_send_encrypted_extensions();
   TlsResult<Wait> do_send_certificate_request();
+  TlsResult<Wait> do_read_end_of_early_data();
   TlsResult<Wait> do_read_client_certificate();
+  Result<void, Error> accept_psk(const wire::ClientHello& ch, const HandshakeMessage& m);
+  bool accept_early_data(const wire::ClientHello& ch, uint32_t obfuscated_age);
+  Result<void, Error> send_tickets();
   TlsResult<Wait> do_read_client_certificate_verify();
   TlsResult<Wait> do_send_certificate();
   TlsResult<Wait> do_send_certificate_verify();
@@ -111,7 +119,19 @@ class Server13 final : public HandshakeMachine {
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   crypto::PublicKey client_key_;
   std::optional<CertVerified> client_cert_verified_;
+  // Resumption.
+  std::vector<uint8_t> client_psk_modes_;
+  std::optional<TicketState> ticket_;  // the accepted ticket
+  uint16_t psk_index_ = 0;
+  bool psk_dhe_ = true;                // psk_dhe_ke (else psk_ke)
+  bool early_accepted_ = false;
+  std::optional<RecordProtection> handshake_read_;  // after EndOfEarlyData
+  SecretBytes resumption_secret_;
 };
+
+// Ticket ages may differ by network delay and clock drift; beyond this,
+// 0-RTT is refused (RFC 8446 §8.3 recommends a window of this order).
+constexpr int64_t kTicketAgeWindowMs = 10000;
 
 Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   // Suite: the server's preference among the client's offers.
@@ -248,6 +268,56 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
   return Wait::kOk;
 }
 
+Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const HandshakeMessage& m) {
+  ticket_.reset();
+  if (!ch.psk) return {};
+  const bool dhe_ok = std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 1) != ch.psk_modes.end();
+  const bool ke_ok =
+      ctx().allow_psk_ke() && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) != ch.psk_modes.end();
+  // RFC 8446 §4.2.9: a PSK without a mode we share is not used.
+  if (!dhe_ok && !ke_ok) return {};
+  const int64_t now = ctx().now();
+  for (size_t i = 0; i < ch.psk->identities.size(); ++i) {
+    auto st = ctx().ticket_keys().open(provider(), ch.psk->identities[i].identity, now);
+    if (!st) continue;  // not ours, or from a retired key: a full handshake
+    if (now < st->issued_at || now - st->issued_at > static_cast<int64_t>(st->lifetime)) continue;  // expired
+    const auto info = suite_info(st->cipher_suite);
+    if (!info || info->hash != suite_->hash) continue;  // RFC 8446 §4.2.11: the hash must match
+    // The binder covers the hello up to the binders (RFC 8446 §4.2.11.2).
+    const size_t truncated = m.whole.size() - ch.psk->binders_len();
+    HashValue hv;
+    hv.len = crypto::hash_len(suite_->hash);
+    SLUICE_TRY(transcript_.hash_with(provider(), suite_->hash, m.whole.first(truncated), MutBytes(hv.bytes, hv.len)));
+    auto expected = SLUICE_TRY(psk_binder(provider(), suite_->hash, st->psk, hv.view()));
+    if (!ct_equal(expected, ch.psk->binders[i])) {
+      return Err(Error(Reason::kBadFinished, Alert::kDecryptError, "PSK binder does not verify"));
+    }
+    psk_index_ = static_cast<uint16_t>(i);
+    psk_dhe_ = dhe_ok;
+    early_accepted_ = i == 0 && accept_early_data(ch, ch.psk->identities[i].obfuscated_ticket_age);
+    ticket_ = std::move(st);
+    if (early_accepted_) ticket_->max_early_data = ctx().max_early_data();
+    return {};
+  }
+  return {};
+}
+
+bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscated_age) {
+  // RFC 8446 §4.2.10: the first PSK only, the same suite and ALPN as the
+  // ticket, no HelloRetryRequest, a plausible ticket age, and (our policy)
+  // a ticket used for 0-RTT only once.
+  if (!ch.early_data || retried_ || ctx().max_early_data() == 0) return false;
+  auto st = ctx().ticket_keys().open(provider(), ch.psk->identities[0].identity, ctx().now());
+  if (!st || st->max_early_data == 0 || st->cipher_suite != static_cast<uint16_t>(suite_->suite) ||
+      st->alpn != alpn_) {
+    return false;
+  }
+  const int64_t client_age = static_cast<uint32_t>(obfuscated_age - st->age_add);
+  const int64_t server_age = ctx().now_ms() - st->issued_at * 1000;
+  if (std::abs(client_age - server_age) > kTicketAgeWindowMs + 1000) return false;
+  return ctx().claim_early_data_ticket(ch.psk->identities[0].identity);
+}
+
 TlsResult<Wait> Server13::do_read_client_hello() {
   auto m = SLUICE_TRY(c_.next_message());
   if (!m) return Wait::kReadMessage;
@@ -281,9 +351,30 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     session_id_ = ch.legacy_session_id;
     SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
+  client_psk_modes_ = ch.psk_modes;
+  SLUICE_TRY(accept_psk(ch, *m));
+  // psk_ke needs no key exchange, so no retry for one.
+  if (ticket_ && !psk_dhe_) need_retry_ = false;
+  if (ch.early_data && !early_accepted_) {
+    // Rejected 0-RTT follows this hello; it is skipped (RFC 8446 §4.2.10).
+    c_.early_skip_budget_ = kMaxEarlyDataSkipped;
+  }
   transcript_.add(m->whole);
   c_.message_done();
   c_.ccs_allowed_ = true;
+  if (need_retry_) ticket_.reset(), early_accepted_ = false;
+  if (early_accepted_) {
+    // 0-RTT comes under the client early traffic key, which depends on the
+    // ClientHello alone (RFC 8446 §7.1).
+    KeySchedule early(provider(), suite_->hash);
+    SLUICE_TRY(early.start_early(ticket_->psk));
+    HashValue ch_hash = current_hash(transcript_);
+    SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(ch_hash.view()));
+    ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
+    SLUICE_TRY(c_.set_read_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, secret))));
+    c_.app_allowed_ = true;
+    c_.negotiated_.early_data_accepted = true;
+  }
   state_ = need_retry_ ? ServerState::kSendHelloRetryRequest : ServerState::kSendServerHello;
   return Wait::kOk;
 }
@@ -291,13 +382,19 @@ TlsResult<Wait> Server13::do_read_client_hello() {
 TlsResult<Wait> Server13::do_send_server_hello() {
   wire::ServerHello sh;
   SLUICE_TRY(provider().random(sh.random));
-  auto share = SLUICE_TRY(provider().new_key_share(group_));
-  SecretBytes shared = SLUICE_TRY(share->agree(peer_share_));
-  auto pub = share->public_key();
   sh.legacy_session_id_echo = session_id_;
   sh.cipher_suite = static_cast<uint16_t>(suite_->suite);
   sh.selected_version = wire::kTls13;
-  sh.key_share = wire::KeyShareEntry{static_cast<uint16_t>(group_), {pub.begin(), pub.end()}};
+  SecretBytes shared;
+  if (ticket_) sh.selected_psk = psk_index_;
+  if (!ticket_ || psk_dhe_) {
+    auto share = SLUICE_TRY(provider().new_key_share(group_));
+    shared = SLUICE_TRY(share->agree(peer_share_));
+    auto pub = share->public_key();
+    sh.key_share = wire::KeyShareEntry{static_cast<uint16_t>(group_), {pub.begin(), pub.end()}};
+  } else {
+    shared = SecretBytes(crypto::hash_len(suite_->hash));  // psk_ke: zeros (RFC 8446 §7.1)
+  }
   std::vector<uint8_t> msg;
   sh.serialize(msg);
   transcript_.add(msg);
@@ -307,16 +404,21 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(c_.send_change_cipher_spec());
 
   schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
-  SLUICE_TRY(schedule_->start_early({}));
+  SLUICE_TRY(schedule_->start_early(ticket_ ? Bytes(ticket_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
   SLUICE_TRY(c_.set_write_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
-  SLUICE_TRY(c_.set_read_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client))));
+  auto handshake_read = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
+  if (early_accepted_) {
+    handshake_read_ = std::move(handshake_read);  // after EndOfEarlyData
+  } else {
+    SLUICE_TRY(c_.set_read_protection(std::move(handshake_read)));
+  }
   Negotiated& n = c_.negotiated_;
+  n.resumed = ticket_.has_value();
   n.version = wire::kTls13;
   n.cipher_suite = sh.cipher_suite;
   n.group = group_;
@@ -330,14 +432,21 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   wire::EncryptedExtensions ee;
   ee.supported_groups = ctx().danger_shape().encrypted_extensions_groups;
   ee.record_size_limit = record_size_limit_;
-  ee.server_name_ack = sni_ack_;
+  // A resumed session keeps the name it was made for (RFC 6066 §3's rule).
+  ee.server_name_ack = sni_ack_ && !ticket_;
   ee.alpn = alpn_;
+  ee.early_data = early_accepted_;
   std::vector<uint8_t> msg;
   ee.serialize(msg);
   transcript_.add(msg);
   SLUICE_TRY(c_.send_handshake(msg));
-  state_ = ctx().client_auth() == ClientAuth::kNone ? ServerState::kSendCertificate
-                                                   : ServerState::kSendCertificateRequest;
+  // A resumed handshake authenticates by the PSK: no certificates.
+  if (ticket_) {
+    state_ = ServerState::kSendFinished;
+  } else {
+    state_ = ctx().client_auth() == ClientAuth::kNone ? ServerState::kSendCertificate
+                                                     : ServerState::kSendCertificateRequest;
+  }
   return Wait::kOk;
 }
 
@@ -444,8 +553,57 @@ TlsResult<Wait> Server13::do_send_finished() {
   SLUICE_TRY(c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, app.server))));
   c_.write_secret_ = std::move(app.server);
   client_app_secret_ = std::move(app.client);
-  state_ = ctx().client_auth() == ClientAuth::kNone ? ServerState::kReadFinished : ServerState::kReadClientCertificate;
+  if (early_accepted_) {
+    state_ = ServerState::kReadEndOfEarlyData;
+  } else if (ctx().client_auth() != ClientAuth::kNone && !ticket_) {
+    state_ = ServerState::kReadClientCertificate;
+  } else {
+    state_ = ServerState::kReadFinished;
+  }
   return Wait::kOk;
+}
+
+TlsResult<Wait> Server13::do_read_end_of_early_data() {
+  auto m = SLUICE_TRY(c_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kEndOfEarlyData));
+  if (!m->body.empty()) return Err(Error(Reason::kDecodeError, "EndOfEarlyData with a body"));
+  transcript_.add(m->whole);
+  c_.message_done();
+  c_.app_allowed_ = false;
+  SLUICE_TRY(c_.set_read_protection(std::move(*handshake_read_)));
+  handshake_read_.reset();
+  state_ = ServerState::kReadFinished;
+  return Wait::kOk;
+}
+
+Result<void, Error> Server13::send_tickets() {
+  // Tickets only for a client that said how it would use them (RFC 8446
+  // §4.2.9), in a mode we accept.
+  const bool usable = std::find(client_psk_modes_.begin(), client_psk_modes_.end(), 1) != client_psk_modes_.end() ||
+                      (ctx().allow_psk_ke() &&
+                       std::find(client_psk_modes_.begin(), client_psk_modes_.end(), 0) != client_psk_modes_.end());
+  if (!usable) return {};
+  for (unsigned i = 0; i < ctx().ticket_count(); ++i) {
+    wire::NewSessionTicket nst;
+    nst.lifetime = ctx().ticket_lifetime();
+    SLUICE_TRY(provider().random(MutBytes(reinterpret_cast<uint8_t*>(&nst.age_add), sizeof nst.age_add)));
+    nst.nonce = {static_cast<uint8_t>(i)};
+    TicketState st;
+    st.cipher_suite = static_cast<uint16_t>(suite_->suite);
+    st.psk = SLUICE_TRY(resumption_psk(provider(), suite_->hash, resumption_secret_, nst.nonce));
+    st.age_add = nst.age_add;
+    st.lifetime = nst.lifetime;
+    st.issued_at = ctx().now();
+    st.max_early_data = ctx().max_early_data();
+    st.alpn = alpn_;
+    nst.ticket = SLUICE_TRY(ctx().ticket_keys().seal(provider(), st, st.issued_at));
+    if (st.max_early_data > 0) nst.max_early_data = st.max_early_data;
+    std::vector<uint8_t> msg;
+    nst.serialize(msg);
+    SLUICE_TRY(c_.send_handshake(msg));
+  }
+  return {};
 }
 
 TlsResult<Wait> Server13::do_read_finished() {
@@ -461,6 +619,9 @@ TlsResult<Wait> Server13::do_read_finished() {
   c_.message_done();
   SLUICE_TRY(c_.set_read_protection(
       SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_))));
+  HashValue through_client_finished = current_hash(transcript_);
+  resumption_secret_ = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
+  SLUICE_TRY(send_tickets());
   c_.hash_ = suite_->hash;
   c_.aead_ = suite_->aead;
   c_.read_secret_ = std::move(client_app_secret_);

@@ -29,6 +29,21 @@ void Transcript::current(MutBytes out) const {
   copy->finish(out);
 }
 
+Result<void, Error> Transcript::hash_with(const crypto::Provider& p, crypto::HashAlg h, Bytes extra,
+                                          MutBytes out) const {
+  std::unique_ptr<crypto::Hash> ctx;
+  if (ctx_) {
+    if (ctx_->alg() != h) return Err(Error(Reason::kInternal, "transcript hash differs from the PSK's"));
+    ctx = ctx_->clone();
+  } else {
+    ctx = SLUICE_TRY(p.new_hash(h));
+    ctx->update(pending_);
+  }
+  ctx->update(extra);
+  ctx->finish(out);
+  return {};
+}
+
 void Transcript::replace_with_message_hash() {
   std::array<uint8_t, crypto::kMaxHashLen> h;
   const size_t n = hash_len();

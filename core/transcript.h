@@ -20,6 +20,9 @@ class Transcript {
   // current writes Transcript-Hash(messages so far) without ending it.
   void current(MutBytes out) const;
   size_t hash_len() const;
+  // hash_with writes Transcript-Hash(messages so far + extra) with `h`
+  // without adding `extra` (PSK binders cover a truncated ClientHello).
+  Result<void, Error> hash_with(const crypto::Provider& p, crypto::HashAlg h, Bytes extra, MutBytes out) const;
   // replace_with_message_hash turns the transcript so far into a
   // message_hash message (RFC 8446 §4.4.1, after a HelloRetryRequest).
   void replace_with_message_hash();

@@ -69,6 +69,12 @@ Result<void, Error> parse_alpn(ByteReader& body, std::vector<std::string>& out) 
 
 }  // namespace
 
+size_t OfferedPsks::binders_len() const {
+  size_t n = 2;
+  for (const auto& b : binders) n += 1 + b.size();
+  return n;
+}
+
 void ClientHello::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(HandshakeType::kClientHello));
@@ -115,6 +121,7 @@ void ClientHello::serialize(std::vector<uint8_t>& out) const {
     auto list = w.prefix16();
     for (const auto& ks : key_shares) write_key_share_entry(w, ks);
   }
+  if (early_data) ExtensionWriter e(w, ExtensionType::kEarlyData);
   if (!supported_versions.empty()) {
     ExtensionWriter e(w, ExtensionType::kSupportedVersions);
     auto list = w.prefix8();
@@ -141,6 +148,25 @@ void ClientHello::serialize(std::vector<uint8_t>& out) const {
   if (padding_len) {
     ExtensionWriter e(w, ExtensionType::kPadding);
     w.zeros(padding_len);
+  }
+  if (psk) {
+    // RFC 8446 §4.2.11: pre_shared_key is the last extension.
+    ExtensionWriter e(w, ExtensionType::kPreSharedKey);
+    {
+      auto ids = w.prefix16();
+      for (const auto& id : psk->identities) {
+        {
+          auto t = w.prefix16();
+          w.bytes(id.identity);
+        }
+        w.u32(id.obfuscated_ticket_age);
+      }
+    }
+    auto binders = w.prefix16();
+    for (const auto& b : psk->binders) {
+      auto len = w.prefix8();
+      w.bytes(b);
+    }
   }
 }
 
@@ -169,6 +195,8 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
   if (!has_null) return Err(Error(Reason::kIllegalParameter, "no null compression method"));
   if (r.empty()) return ch;  // a hello with no extensions (TLS 1.2 and older)
   SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {
+    // RFC 8446 §4.2.11: pre_shared_key must be the last extension.
+    if (ch.psk) return Err(Error(Reason::kIllegalParameter, "extension after pre_shared_key"));
     switch (static_cast<ExtensionType>(type)) {
       case ExtensionType::kServerName:
         ch.has_server_name = true;
@@ -221,6 +249,32 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
         ch.cookie.assign(c.rest().begin(), c.rest().end());
         return {};
       }
+      case ExtensionType::kEarlyData:
+        ch.early_data = true;
+        return {};
+      case ExtensionType::kPreSharedKey: {
+        OfferedPsks psks;
+        ByteReader ids, binders;
+        if (!body.vec16(7, 0xffff, ids) || !body.vec16(33, 0xffff, binders)) return Err(decode("pre_shared_key"));
+        while (!ids.empty()) {
+          PskIdentity id;
+          ByteReader ticket;
+          if (!ids.vec16(1, 0xffff, ticket) || !ids.u32(id.obfuscated_ticket_age)) return Err(decode("PSK identity"));
+          id.identity.assign(ticket.rest().begin(), ticket.rest().end());
+          psks.identities.push_back(std::move(id));
+        }
+        while (!binders.empty()) {
+          ByteReader b;
+          if (!binders.vec8(32, 255, b)) return Err(decode("PSK binder"));
+          psks.binders.emplace_back(b.rest().begin(), b.rest().end());
+        }
+        // RFC 8446 §4.2.11: one binder per identity.
+        if (psks.binders.size() != psks.identities.size()) {
+          return Err(Error(Reason::kIllegalParameter, "PSK binder count differs from identity count"));
+        }
+        ch.psk = std::move(psks);
+        return {};
+      }
       case ExtensionType::kRenegotiationInfo:
         ch.renegotiation_info = true;
         (void)body.skip(body.remaining());
@@ -253,6 +307,10 @@ void ServerHello::serialize(std::vector<uint8_t>& out) const {
   w.u16(cipher_suite);
   w.u8(0);
   auto exts = w.prefix16();
+  if (selected_psk) {
+    ExtensionWriter e(w, ExtensionType::kPreSharedKey);
+    w.u16(*selected_psk);
+  }
   if (key_share) {
     ExtensionWriter e(w, ExtensionType::kKeyShare);
     write_key_share_entry(w, *key_share);
@@ -302,6 +360,13 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
           sh.key_share = std::move(e);
           return {};
         }
+      case ExtensionType::kPreSharedKey: {
+        uint16_t v;
+        if (hrr) return Err(Error(Reason::kUnsupportedExtension, "pre_shared_key in a HelloRetryRequest"));
+        if (!body.u16(v)) return Err(decode("pre_shared_key selection"));
+        sh.selected_psk = v;
+        return {};
+      }
       case ExtensionType::kCookie: {
         ByteReader c;
         if (!hrr || !body.vec16(1, 0xffff, c)) return Err(Error(Reason::kUnsupportedExtension, "cookie"));

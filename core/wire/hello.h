@@ -14,6 +14,20 @@
 
 namespace sluice::wire {
 
+struct PskIdentity {
+  std::vector<uint8_t> identity;  // the ticket
+  uint32_t obfuscated_ticket_age = 0;
+};
+
+// The pre_shared_key extension of a ClientHello (RFC 8446 §4.2.11).
+struct OfferedPsks {
+  std::vector<PskIdentity> identities;
+  std::vector<std::vector<uint8_t>> binders;
+  // binders_len is the size of the binders list with its length prefix: the
+  // ClientHello truncated by this many bytes is what binders cover.
+  size_t binders_len() const;
+};
+
 struct KeyShareEntry {
   uint16_t group = 0;
   std::vector<uint8_t> key_exchange;
@@ -36,6 +50,8 @@ struct ClientHello {
   std::vector<uint8_t> cookie;  // echoed from a HelloRetryRequest
   // Length of the padding extension's body (RFC 7685); 0 omits it.
   size_t padding_len = 0;
+  bool early_data = false;
+  std::optional<OfferedPsks> psk;  // always the last extension
   // Present only to reproduce other implementations' hellos byte for byte
   // (tests); sluice itself never needs them in a TLS 1.3-only hello.
   bool renegotiation_info = false;
@@ -57,6 +73,7 @@ struct ServerHello {
   uint16_t selected_version = 0;  // from supported_versions; 0 when absent
   std::optional<KeyShareEntry> key_share;
   std::optional<uint16_t> hrr_selected_group;  // key_share in an HRR
+  std::optional<uint16_t> selected_psk;        // pre_shared_key
   std::vector<uint8_t> cookie;
 
   bool is_hello_retry_request() const;

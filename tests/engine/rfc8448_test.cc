@@ -247,6 +247,7 @@ void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticke
   }
   ctx->set_groups(sc.server_groups);
   ctx->set_strict_group_preference(sc.strict_groups);
+  ctx->set_ticket_count(0);  // the traced servers sent tickets only when told to
   DangerTestHelloShape shape;
   shape.encrypted_extensions_groups = sc.ee_groups;
   if (sc.client_auth) shape.certificate_request_schemes = kTraceSchemes;

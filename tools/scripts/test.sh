@@ -18,11 +18,12 @@ bazel_rc=${PIPESTATUS[0]}
 
 passed=0
 failed=0
+testlogs=$(bazel info bazel-testlogs 2>/dev/null)
 targets=$(bazel query 'tests(//...)' 2>/dev/null)
 for t in $targets; do
   path=${t#//}
   path=${path/://}
-  testlog="bazel-testlogs/$path/test.log"
+  testlog="$testlogs/$path/test.log"
   status=$(grep -E "^$t[[:space:]]" "$log" | tail -1 | awk '{print $2}')
   summary=""
   [ -f "$testlog" ] && summary=$(grep -E '^\[doctest\] test cases:' "$testlog" | tail -1)

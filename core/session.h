@@ -1,0 +1,63 @@
+// Resumption state. A client keeps Sessions (one per NewSessionTicket) in a
+// SessionStore keyed by server name; a server seals the same facts into the
+// ticket itself (tickets.h), so it keeps no per-session state.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/secret.h"
+
+namespace sluice {
+
+struct Session {
+  std::vector<uint8_t> ticket;  // opaque, as the server sent it
+  SecretBytes psk;              // the resumption PSK (RFC 8446 §4.6.1)
+  uint16_t cipher_suite = 0;
+  uint32_t age_add = 0;
+  uint32_t lifetime = 0;        // seconds
+  int64_t received_at_ms = 0;   // client clock, milliseconds
+  uint32_t max_early_data = 0;
+  std::string alpn;
+  std::vector<std::vector<uint8_t>> peer_chain;
+
+  Session copy() const;
+};
+
+// SessionStore holds a client's sessions. Implementations must be
+// thread-safe: one store serves every connection of a context.
+class SessionStore {
+ public:
+  virtual ~SessionStore() = default;
+  virtual void put(std::string_view server_name, Session s) = 0;
+  // take removes and returns the newest session for `server_name`: tickets
+  // are used once (RFC 8446 §C.4, so connections cannot be linked).
+  virtual std::optional<Session> take(std::string_view server_name) = 0;
+};
+
+// InMemorySessionStore keeps at most `max_sessions` sessions in all and
+// `per_server` per name, dropping the oldest first.
+class InMemorySessionStore final : public SessionStore {
+ public:
+  explicit InMemorySessionStore(size_t max_sessions = 256, size_t per_server = 4)
+      : max_sessions_(max_sessions), per_server_(per_server) {}
+  void put(std::string_view server_name, Session s) override;
+  std::optional<Session> take(std::string_view server_name) override;
+  size_t size() const;
+
+ private:
+  mutable std::mutex mu_;
+  size_t max_sessions_, per_server_;
+  size_t count_ = 0;
+  std::map<std::string, std::deque<Session>, std::less<>> by_name_;
+  std::deque<std::string> order_;  // names in insertion order, for eviction
+};
+
+}  // namespace sluice

@@ -1,0 +1,101 @@
+#include "core/tickets.h"
+
+#include "core/bytes.h"
+
+namespace sluice {
+
+namespace {
+constexpr size_t kNameLen = 16;
+constexpr uint8_t kStateVersion = 1;
+}  // namespace
+
+crypto::AeadAlg TicketKeys::aead_for(const crypto::Provider& p) {
+  return p.supports(crypto::AeadAlg::kAes256Gcm) ? crypto::AeadAlg::kAes256Gcm : crypto::AeadAlg::kChaCha20Poly1305;
+}
+
+Result<void, Error> TicketKeys::rotate_if_due(const crypto::Provider& p, int64_t now) {
+  if (current_ && now - current_->created < rotate_after_) return {};
+  Key k;
+  SLUICE_TRY(p.random(k.name));
+  k.key = SecretBytes(32);
+  SLUICE_TRY(p.random(k.key.span()));
+  k.created = now;
+  previous_ = std::move(current_);
+  current_ = std::move(k);
+  return {};
+}
+
+TlsResult<std::vector<uint8_t>> TicketKeys::seal(const crypto::Provider& p, const TicketState& st, int64_t now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SLUICE_TRY(rotate_if_due(p, now));
+  std::vector<uint8_t> out;
+  ByteWriter w(out);
+  w.bytes(current_->name);
+  MutBytes nonce = w.reserve(crypto::kAeadNonceLen);
+  SLUICE_TRY(p.random(nonce));
+  const size_t body_at = out.size();
+  w.u8(kStateVersion);
+  w.u16(st.cipher_suite);
+  {
+    auto psk = w.prefix8();
+    w.bytes(st.psk);
+  }
+  w.u32(st.age_add);
+  w.u32(st.lifetime);
+  w.u64(static_cast<uint64_t>(st.issued_at));
+  w.u32(st.max_early_data);
+  {
+    auto alpn = w.prefix8();
+    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(st.alpn.data()), st.alpn.size()));
+  }
+  w.zeros(crypto::kAeadTagLen);
+  if (!w.ok()) return Err(Error(Reason::kInternal, "ticket too large"));
+  auto aead = SLUICE_TRY(p.new_aead(aead_for(p), current_->key));
+  MutBytes all(out);
+  const size_t body_len = out.size() - body_at - crypto::kAeadTagLen;
+  SLUICE_TRY(aead->seal(all.subspan(kNameLen, crypto::kAeadNonceLen), all.first(kNameLen),
+                        all.subspan(body_at, body_len), all.subspan(body_at + body_len)));
+  return out;
+}
+
+std::optional<TicketState> TicketKeys::open(const crypto::Provider& p, std::span<const uint8_t> ticket,
+                                            int64_t now) {
+  std::vector<uint8_t> copy(ticket.begin(), ticket.end());
+  if (copy.size() < kNameLen + crypto::kAeadNonceLen + crypto::kAeadTagLen + 1) return std::nullopt;
+  SecretBytes key;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!rotate_if_due(p, now)) return std::nullopt;
+    for (const auto* k : {&current_, &previous_}) {
+      if (*k && std::equal((*k)->name.begin(), (*k)->name.end(), copy.begin())) key = (*k)->key.copy();
+    }
+  }
+  if (key.empty()) return std::nullopt;
+  auto aead = p.new_aead(aead_for(p), key);
+  if (!aead) return std::nullopt;
+  MutBytes all(copy);
+  const size_t body_at = kNameLen + crypto::kAeadNonceLen;
+  const size_t body_len = copy.size() - body_at - crypto::kAeadTagLen;
+  if (!(*aead)->open(all.subspan(kNameLen, crypto::kAeadNonceLen), all.first(kNameLen),
+                     all.subspan(body_at, body_len), all.subspan(body_at + body_len))) {
+    return std::nullopt;
+  }
+  ByteReader r(all.subspan(body_at, body_len));
+  TicketState st;
+  uint8_t version;
+  ByteReader psk, alpn;
+  uint64_t issued;
+  if (!r.u8(version) || version != kStateVersion || !r.u16(st.cipher_suite) || !r.vec8(1, 64, psk) ||
+      !r.u32(st.age_add) || !r.u32(st.lifetime) || !r.u64(issued) || !r.u32(st.max_early_data) ||
+      !r.prefixed8(alpn) || !r.empty()) {
+    wipe(all);
+    return std::nullopt;
+  }
+  st.psk = SecretBytes(psk.rest());
+  st.issued_at = static_cast<int64_t>(issued);
+  st.alpn.assign(alpn.rest().begin(), alpn.rest().end());
+  wipe(all);
+  return st;
+}
+
+}  // namespace sluice

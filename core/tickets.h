@@ -1,0 +1,56 @@
+// Stateless session tickets (RFC 8446 §4.6.1 leaves the format to the
+// server). A ticket is key_name(16) || nonce(12) || AEAD(state) || tag, where
+// state carries what resumption needs. The context holds the keys and
+// rotates them: tickets sealed under the previous key still open.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/secret.h"
+#include "core/error.h"
+#include "crypto/provider.h"
+
+namespace sluice {
+
+// What a server needs to resume from a ticket.
+struct TicketState {
+  uint16_t cipher_suite = 0;
+  SecretBytes psk;
+  uint32_t age_add = 0;
+  uint32_t lifetime = 0;
+  int64_t issued_at = 0;  // server clock, seconds
+  uint32_t max_early_data = 0;
+  std::string alpn;
+};
+
+class TicketKeys {
+ public:
+  // rotate_after: seconds a key seals new tickets before the next replaces
+  // it; tickets stay openable for one more period.
+  explicit TicketKeys(int64_t rotate_after = 12 * 3600) : rotate_after_(rotate_after) {}
+
+  TlsResult<std::vector<uint8_t>> seal(const crypto::Provider& p, const TicketState& state, int64_t now);
+  // open returns nullopt for a ticket that is not ours, tampered with, or
+  // sealed under a key older than the previous one.
+  std::optional<TicketState> open(const crypto::Provider& p, std::span<const uint8_t> ticket, int64_t now);
+
+ private:
+  struct Key {
+    std::array<uint8_t, 16> name{};
+    SecretBytes key;
+    int64_t created = 0;
+  };
+  Result<void, Error> rotate_if_due(const crypto::Provider& p, int64_t now);
+  static crypto::AeadAlg aead_for(const crypto::Provider& p);
+
+  std::mutex mu_;
+  int64_t rotate_after_;
+  std::optional<Key> current_, previous_;
+};
+
+}  // namespace sluice
