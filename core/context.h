@@ -104,6 +104,9 @@ class Context {
   // and their lifetime in seconds (default 7200, at most 604800).
   void set_ticket_count(unsigned n) { ticket_count_ = n; }
   void set_ticket_lifetime(uint32_t seconds) { ticket_lifetime_ = std::min<uint32_t>(seconds, 604800); }
+  // Server: who seals and opens tickets (default: TicketKeys, rotating keys
+  // held by this context).
+  void set_ticket_sealer(std::shared_ptr<TicketSealer> sealer) { ticket_sealer_ = std::move(sealer); }
   // Server: accept psk_ke (resumption without a fresh key exchange, no
   // forward secrecy for the session). Client: offer it. Default off.
   void set_allow_psk_ke(bool on) { allow_psk_ke_ = on; }
@@ -146,7 +149,7 @@ class Context {
   bool allow_psk_ke() const { return allow_psk_ke_; }
   uint32_t max_early_data() const { return max_early_data_; }
   bool enable_early_data() const { return enable_early_data_; }
-  TicketKeys& ticket_keys() const { return ticket_keys_; }
+  TicketSealer& ticket_sealer() const { return *ticket_sealer_; }
   // claim_early_data_ticket records a ticket used for 0-RTT; false when it
   // was already used (a replay), within the bounded memory of recent uses.
   bool claim_early_data_ticket(std::span<const uint8_t> ticket) const;
@@ -179,7 +182,7 @@ class Context {
   bool allow_psk_ke_ = false;
   uint32_t max_early_data_ = 0;
   bool enable_early_data_ = false;
-  mutable TicketKeys ticket_keys_;
+  std::shared_ptr<TicketSealer> ticket_sealer_ = std::make_shared<TicketKeys>();
   mutable std::mutex replay_mu_;
   mutable std::deque<std::vector<uint8_t>> used_early_tickets_;
   std::function<void(std::string_view)> key_log_;

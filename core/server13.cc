@@ -278,7 +278,7 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
   if (!dhe_ok && !ke_ok) return {};
   const int64_t now = ctx().now();
   for (size_t i = 0; i < ch.psk->identities.size(); ++i) {
-    auto st = ctx().ticket_keys().open(provider(), ch.psk->identities[i].identity, now);
+    auto st = ctx().ticket_sealer().open(provider(), ch.psk->identities[i].identity, now);
     if (!st) continue;  // not ours, or from a retired key: a full handshake
     if (now < st->issued_at || now - st->issued_at > static_cast<int64_t>(st->lifetime)) continue;  // expired
     const auto info = suite_info(st->cipher_suite);
@@ -307,7 +307,7 @@ bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscate
   // ticket, no HelloRetryRequest, a plausible ticket age, and (our policy)
   // a ticket used for 0-RTT only once.
   if (!ch.early_data || retried_ || ctx().max_early_data() == 0) return false;
-  auto st = ctx().ticket_keys().open(provider(), ch.psk->identities[0].identity, ctx().now());
+  auto st = ctx().ticket_sealer().open(provider(), ch.psk->identities[0].identity, ctx().now());
   if (!st || st->max_early_data == 0 || st->cipher_suite != static_cast<uint16_t>(suite_->suite) ||
       st->alpn != alpn_) {
     return false;
@@ -432,8 +432,7 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   wire::EncryptedExtensions ee;
   ee.supported_groups = ctx().danger_shape().encrypted_extensions_groups;
   ee.record_size_limit = record_size_limit_;
-  // A resumed session keeps the name it was made for (RFC 6066 §3's rule).
-  ee.server_name_ack = sni_ack_ && !ticket_;
+  ee.server_name_ack = sni_ack_;
   ee.alpn = alpn_;
   ee.early_data = early_accepted_;
   std::vector<uint8_t> msg;
@@ -597,7 +596,7 @@ Result<void, Error> Server13::send_tickets() {
     st.issued_at = ctx().now();
     st.max_early_data = ctx().max_early_data();
     st.alpn = alpn_;
-    nst.ticket = SLUICE_TRY(ctx().ticket_keys().seal(provider(), st, st.issued_at));
+    nst.ticket = SLUICE_TRY(ctx().ticket_sealer().seal(provider(), st, st.issued_at));
     if (st.max_early_data > 0) nst.max_early_data = st.max_early_data;
     std::vector<uint8_t> msg;
     nst.serialize(msg);

@@ -28,16 +28,28 @@ struct TicketState {
   std::string alpn;
 };
 
-class TicketKeys {
+// TicketSealer turns resumption state into an opaque ticket and back. The
+// default is TicketKeys; a deployment can share keys across servers (or
+// keep them in an HSM) with its own.
+class TicketSealer {
+ public:
+  virtual ~TicketSealer() = default;
+  virtual TlsResult<std::vector<uint8_t>> seal(const crypto::Provider& p, const TicketState& state, int64_t now) = 0;
+  // open returns nullopt for a ticket that is not ours or not valid.
+  virtual std::optional<TicketState> open(const crypto::Provider& p, std::span<const uint8_t> ticket,
+                                          int64_t now) = 0;
+};
+
+class TicketKeys final : public TicketSealer {
  public:
   // rotate_after: seconds a key seals new tickets before the next replaces
   // it; tickets stay openable for one more period.
   explicit TicketKeys(int64_t rotate_after = 12 * 3600) : rotate_after_(rotate_after) {}
 
-  TlsResult<std::vector<uint8_t>> seal(const crypto::Provider& p, const TicketState& state, int64_t now);
+  TlsResult<std::vector<uint8_t>> seal(const crypto::Provider& p, const TicketState& state, int64_t now) override;
   // open returns nullopt for a ticket that is not ours, tampered with, or
   // sealed under a key older than the previous one.
-  std::optional<TicketState> open(const crypto::Provider& p, std::span<const uint8_t> ticket, int64_t now);
+  std::optional<TicketState> open(const crypto::Provider& p, std::span<const uint8_t> ticket, int64_t now) override;
 
  private:
   struct Key {

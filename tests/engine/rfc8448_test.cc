@@ -38,10 +38,24 @@ bool load_trace(const std::filesystem::path& file, const std::string& section, T
     if (current != section) continue;
     auto eq = line.find(" = ");
     if (eq == std::string::npos) continue;
+    if (line.substr(0, eq) == "CurrentTimestamp") {
+      // Milliseconds, in decimal: kept as 8 big-endian bytes.
+      const uint64_t ms = std::stoull(line.substr(eq + 3));
+      std::vector<uint8_t> v(8);
+      for (int i = 0; i < 8; ++i) v[7 - i] = static_cast<uint8_t>(ms >> (8 * i));
+      out["CurrentTimestamp"] = v;
+      continue;
+    }
     auto bytes = from_hex(line.substr(eq + 3));
     if (bytes) out[line.substr(0, eq)] = *bytes;
   }
   return !out.empty();
+}
+
+int64_t timestamp_ms(Trace& t) {
+  int64_t ms = 0;
+  for (uint8_t b : t["CurrentTimestamp"]) ms = ms << 8 | b;
+  return ms;
 }
 
 std::vector<uint8_t> slice(const std::vector<uint8_t>& v, size_t from, size_t n) {
@@ -87,6 +101,8 @@ struct Scenario {
   bool hrr = false;
   bool ticket_and_app_data = false;  // §3: a NewSessionTicket and data both ways
   bool client_auth = false;          // §6: the server requires a client certificate
+  bool resumed = false;              // §4: resumption with 0-RTT
+  std::shared_ptr<InMemorySessionStore> store = std::make_shared<InMemorySessionStore>();
 };
 
 // TraceSigner answers the one signature the trace recorded for its key (the
@@ -138,10 +154,13 @@ bool load(const Scenario& sc, Loaded& out) {
   REQUIRE(testing::read_file_to_string(dir.dir / "server_key.pem", out.server_key_pem));
   // The certificate as the trace's Certificate message carries it (the PEM
   // file beside the trace has two stray bytes after the DER).
-  const auto& cert_msg = out.t["Message_Server_Certificate"];
-  REQUIRE(cert_msg.size() > 11);
-  const size_t cert_len = static_cast<size_t>(cert_msg[8]) << 16 | cert_msg[9] << 8 | cert_msg[10];
-  out.cert = {slice(cert_msg, 11, cert_len)};
+  // A resumed trace (§4) has none: the caller supplies the original one.
+  if (out.t.count("Message_Server_Certificate")) {
+    const auto& cert_msg = out.t["Message_Server_Certificate"];
+    REQUIRE(cert_msg.size() > 11);
+    const size_t cert_len = static_cast<size_t>(cert_msg[8]) << 16 | cert_msg[9] << 8 | cert_msg[10];
+    out.cert = {slice(cert_msg, 11, cert_len)};
+  }
   std::string client_pem;
   REQUIRE(testing::read_file_to_string(dir.dir / "client_certificate.pem", client_pem));
   auto client = pki::pem_certificates(client_pem);
@@ -157,7 +176,7 @@ std::shared_ptr<crypto::DangerDeterministicProvider> deterministic() {
 
 // run_client replays the trace against sluice's client and returns the
 // server application traffic secret it logged (for decrypting the ticket).
-std::string run_client(const Scenario& sc, Loaded& v) {
+std::string run_client(const Scenario& sc, Loaded& v, const std::vector<uint8_t>* server_flight = nullptr) {
   Trace& t = v.t;
   auto prov = deterministic();
   const auto& pool = t["Client_RNG_Pool"];
@@ -180,6 +199,10 @@ std::string run_client(const Scenario& sc, Loaded& v) {
   ctx->set_danger_test_hello_shape(shape);
   ctx->set_middlebox_compat(sc.compat);
   ctx->set_verifier(std::make_shared<pki::PinnedVerifier>(v.cert.front()));
+  ctx->set_session_store(sc.store);
+  const int64_t now_ms = timestamp_ms(t);
+  ctx->set_clock_ms([now_ms] { return now_ms; });
+  ctx->set_enable_early_data(sc.resumed);
   if (sc.client_auth) {
     ctx->set_certificate({{v.client_cert}, std::make_shared<TraceSigner>(crypto::KeyType::kRsa, t["Client_MessageToSign"],
                                                                          t["Client_MessageSignature"])});
@@ -189,23 +212,39 @@ std::string run_client(const Scenario& sc, Loaded& v) {
     if (line.rfind("SERVER_TRAFFIC_SECRET_0 ", 0) == 0) server_app_secret_hex = std::string(line.substr(line.rfind(' ') + 1));
   });
   Connection client = Connection::client(ctx, "server");
+  if (sc.resumed) REQUIRE(client.write_early(t["Client_EarlyAppData"]).status == Status::kOk);
 
   CHECK(client.handshake().status == Status::kWantRead);
-  CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientHello_1"]));
+  const auto first_flight = sc.resumed ? concat(t["Record_ClientHello_1"], t["Record_Client_EarlyAppData"])
+                                       : t["Record_ClientHello_1"];
+  CHECK(to_hex(drain(client)) == to_hex(first_flight));
   if (sc.hrr) {
     feed_all(client, t["Record_HelloRetryRequest"]);
     INFO("client: ", test::describe(client));
     CHECK(client.handshake().status == Status::kWantRead);
     CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientHello_2"]));
   }
-  feed_all(client, concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"]));
+  feed_all(client, server_flight ? *server_flight : concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"]));
   Progress p = client.handshake();
   INFO("client: ", test::describe(client));
   REQUIRE(p.status == Status::kOk);
   CHECK(to_hex(drain(client)) == to_hex(t["Record_ClientFinished"]));
-  CHECK(client.negotiated().signature_scheme == (sc.client_auth ? crypto::SignatureScheme::kEcdsaSecp256r1Sha256
-                                                                  : crypto::SignatureScheme::kRsaPssRsaeSha256));
+  if (sc.resumed) {
+    CHECK(client.negotiated().resumed);
+    CHECK(client.negotiated().early_data_accepted);
+  } else {
+    CHECK(client.negotiated().signature_scheme == (sc.client_auth ? crypto::SignatureScheme::kEcdsaSecp256r1Sha256
+                                                                    : crypto::SignatureScheme::kRsaPssRsaeSha256));
+  }
   std::vector<uint8_t> buf(100);
+  if (sc.resumed) {
+    CHECK(client.write(t["Client_AppData"]).status == Status::kOk);
+    CHECK(to_hex(drain(client)) == to_hex(t["Record_Client_AppData"]));
+    feed_all(client, t["Record_Server_AppData"]);
+    p = client.read(buf);
+    REQUIRE(p.status == Status::kOk);
+    CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Server_AppData"]));
+  }
   if (sc.ticket_and_app_data) {
     // The NewSessionTicket is a record without application data.
     feed_all(client, t["Record_NewSessionTicket"]);
@@ -224,7 +263,36 @@ std::string run_client(const Scenario& sc, Loaded& v) {
   return server_app_secret_hex;
 }
 
-void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticket_message) {
+// TraceTicketSealer opens the one ticket the trace's server issued, with the
+// state the client derived from it (the format is that server's own).
+class TraceTicketSealer final : public TicketSealer {
+ public:
+  TraceTicketSealer(std::vector<uint8_t> ticket, TicketState state) : ticket_(std::move(ticket)), state_(std::move(state)) {}
+  TlsResult<std::vector<uint8_t>> seal(const crypto::Provider&, const TicketState&, int64_t) override {
+    return Err(Error(Reason::kInternal, "the trace's server issues no tickets here"));
+  }
+  std::optional<TicketState> open(const crypto::Provider&, std::span<const uint8_t> ticket, int64_t) override {
+    if (!std::equal(ticket.begin(), ticket.end(), ticket_.begin(), ticket_.end())) return std::nullopt;
+    TicketState s;
+    s.cipher_suite = state_.cipher_suite;
+    s.psk = state_.psk.copy();
+    s.age_add = state_.age_add;
+    s.lifetime = state_.lifetime;
+    s.issued_at = state_.issued_at;
+    s.max_early_data = state_.max_early_data;
+    s.alpn = state_.alpn;
+    return s;
+  }
+
+ private:
+  std::vector<uint8_t> ticket_;
+  TicketState state_;
+};
+
+// run_server replays the trace against sluice's server; returns what the
+// server sent in reply to the first flight.
+std::vector<uint8_t> run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticket_message,
+                                const Session* resumed_from = nullptr, int64_t issued_ms = 0) {
   Trace& t = v.t;
   auto prov = deterministic();
   const auto& pool = t["Server_RNG_Pool"];
@@ -248,16 +316,44 @@ void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticke
   ctx->set_groups(sc.server_groups);
   ctx->set_strict_group_preference(sc.strict_groups);
   ctx->set_ticket_count(0);  // the traced servers sent tickets only when told to
+  const int64_t now_ms = timestamp_ms(t);
+  ctx->set_clock_ms([now_ms] { return now_ms; });
+  if (resumed_from) {
+    TicketState st;
+    st.cipher_suite = resumed_from->cipher_suite;
+    st.psk = resumed_from->psk.copy();
+    st.age_add = resumed_from->age_add;
+    st.lifetime = resumed_from->lifetime;
+    st.issued_at = issued_ms / 1000;
+    st.max_early_data = resumed_from->max_early_data;
+    ctx->set_ticket_sealer(std::make_shared<TraceTicketSealer>(resumed_from->ticket, std::move(st)));
+    ctx->set_max_early_data(resumed_from->max_early_data);
+  }
   DangerTestHelloShape shape;
   shape.encrypted_extensions_groups = sc.ee_groups;
   if (sc.client_auth) shape.certificate_request_schemes = kTraceSchemes;
   if (sc.hrr) shape.hello_retry_cookie = t["HelloRetryRequest_Cookie"];
   if (!ticket_message.empty()) shape.server_post_handshake_messages = {ticket_message};
   ctx->set_danger_test_hello_shape(shape);
+  std::string server_hs_secret;
+  ctx->set_key_log([&](std::string_view line) {
+    if (line.rfind("SERVER_HANDSHAKE_TRAFFIC_SECRET ", 0) == 0) server_hs_secret = std::string(line.substr(line.rfind(' ') + 1));
+  });
   Connection server = Connection::server(ctx);
 
+  std::vector<uint8_t> buf(100);
   feed_all(server, t["Record_ClientHello_1"]);
-  Progress p = server.handshake();
+  Progress p{};
+  if (sc.resumed) {
+    // 0-RTT reaches read() before the handshake is done.
+    feed_all(server, t["Record_Client_EarlyAppData"]);
+    p = server.read(buf);
+    INFO("server: ", test::describe(server));
+    REQUIRE(p.status == Status::kOk);
+    CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Client_EarlyAppData"]));
+    CHECK(!server.handshake_done());
+  }
+  p = server.handshake();
   INFO("server: ", test::describe(server));
   REQUIRE(p.status == Status::kWantRead);
   if (sc.hrr) {
@@ -265,11 +361,39 @@ void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticke
     feed_all(server, t["Record_ClientHello_2"]);
     REQUIRE(server.handshake().status == Status::kWantRead);
   }
-  CHECK(to_hex(drain(server)) == to_hex(concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"])));
+  const auto flight = drain(server);
+  if (sc.resumed) {
+    // The trace's own server flight was regenerated without the SNI
+    // acknowledgement the RFC's server sent (its client records follow the
+    // RFC); check the ServerHello record and the RFC's server Finished.
+    const auto& sh = t["Record_ServerHello"];
+    REQUIRE(flight.size() > sh.size());
+    CHECK(to_hex(Bytes(flight).first(sh.size())) == to_hex(sh));
+    auto rp = RecordProtection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
+                                      *from_hex(server_hs_secret));
+    REQUIRE(rp);
+    std::vector<uint8_t> rest(flight.begin() + static_cast<ptrdiff_t>(sh.size()), flight.end());
+    auto opened = rp->open(rest);
+    REQUIRE(opened);
+    const auto& fin = t["Message_Server_Finished"];
+    REQUIRE(opened->plaintext.size() > fin.size());
+    CHECK(to_hex(Bytes(opened->plaintext).last(fin.size())) == to_hex(fin));
+  } else {
+    CHECK(to_hex(flight) == to_hex(concat(t["Record_ServerHello"], t["Record_ServerHandshakeMessages"])));
+  }
   feed_all(server, t["Record_ClientFinished"]);
   REQUIRE(server.handshake().status == Status::kOk);
   if (sc.client_auth) CHECK(server.negotiated().peer_chain.front() == v.client_cert);
-  std::vector<uint8_t> buf(100);
+  if (sc.resumed) {
+    CHECK(server.negotiated().resumed);
+    CHECK(server.negotiated().early_data_accepted);
+    feed_all(server, t["Record_Client_AppData"]);
+    p = server.read(buf);
+    REQUIRE(p.status == Status::kOk);
+    CHECK(to_hex(Bytes(buf).first(p.bytes)) == to_hex(t["Client_AppData"]));
+    CHECK(server.write(t["Server_AppData"]).status == Status::kOk);
+    CHECK(to_hex(drain(server)) == to_hex(t["Record_Server_AppData"]));
+  }
   if (sc.ticket_and_app_data) {
     CHECK(to_hex(drain(server)) == to_hex(t["Record_NewSessionTicket"]));
     feed_all(server, t["Record_Client_AppData"]);
@@ -283,6 +407,7 @@ void run_server(const Scenario& sc, Loaded& v, const std::vector<uint8_t>& ticke
   CHECK(server.read(buf).status == Status::kZeroReturn);
   CHECK(server.shutdown().status == Status::kOk);
   CHECK(to_hex(drain(server)) == to_hex(t["Record_Server_CloseNotify"]));
+  return flight;
 }
 
 // ticket_from_trace decrypts the trace's NewSessionTicket record with the
@@ -316,6 +441,32 @@ TEST_CASE("RFC 8448 §3 simple 1-RTT: client and server reproduce the trace byte
   sc.session_ticket_ext = true;
   sc.ticket_and_app_data = true;
   run(sc);
+}
+
+TEST_CASE("RFC 8448 §4 resumed 0-RTT: client and server reproduce the trace byte for byte") {
+  // §3 first: its NewSessionTicket gives the session §4 resumes.
+  Scenario first{"Simple_1RTT_Handshake"};
+  first.session_ticket_ext = true;
+  first.ticket_and_app_data = true;
+  Loaded v3;
+  if (!load(first, v3)) return;
+  run_client(first, v3);
+  auto session = first.store->take("server");
+  REQUIRE(session);
+  CHECK(to_hex(session->ticket) == to_hex(v3.t["SessionTicket"]));
+  const Session saved = session->copy();
+  first.store->put("server", std::move(*session));
+
+  Scenario sc{"Resumed_0RTT_Handshake"};
+  sc.resumed = true;
+  sc.store = first.store;
+  Loaded v;
+  REQUIRE(load(sc, v));
+  v.cert = v3.cert;
+  // The server first: its reply is the RFC's own flight, which the client
+  // then answers with the RFC's records.
+  const auto flight = run_server(sc, v, {}, &saved, timestamp_ms(v3.t));
+  run_client(sc, v, &flight);
 }
 
 TEST_CASE("RFC 8448 §5 HelloRetryRequest: client and server reproduce the trace byte for byte") {
