@@ -1,6 +1,7 @@
 #include "tests/crypto/providers_under_test.h"
 
 #include "crypto/bearssl/bearssl_provider.h"
+#include "crypto/openssl/openssl_provider.h"
 #include "crypto/sodium/sodium_provider.h"
 
 namespace sluice::testing {
@@ -10,6 +11,7 @@ const std::vector<ProviderUnderTest>& providers_under_test() {
     std::vector<ProviderUnderTest> v;
     v.push_back({"libsodium", crypto::make_sodium_provider()});
     v.push_back({"bearssl", crypto::make_bearssl_provider()});
+    v.push_back({"libcrypto", crypto::make_openssl_provider()});
     return v;
   }();
   return list;

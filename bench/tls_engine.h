@@ -1,0 +1,77 @@
+// What tls_bench measures, behind one interface so each row can be run on
+// every engine (sluice with a given provider, OpenSSL's libssl) the same
+// way, interleaved, in one process.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/openssl_reference.h"  // Op
+#include "crypto/provider.h"
+
+namespace sluice::bench {
+
+// The host name every server certificate is issued for and every client
+// checks (chain and name are verified on every handshake).
+inline constexpr const char* kHostName = "localhost";
+
+// Credentials: root -> intermediate -> leaf for one key type, made once with
+// pki/certgen. Both engines serve the same chain and trust the same root.
+struct Credentials {
+  crypto::KeyType type;
+  std::vector<uint8_t> root;                // DER
+  std::vector<std::vector<uint8_t>> chain;  // DER, leaf then intermediate
+  crypto::PrivateKeyMaterial leaf_key;
+  std::string leaf_key_pem;                 // PKCS#8, for OpenSSL
+};
+const Credentials& credentials(crypto::KeyType type);
+
+struct HandshakeConfig {
+  crypto::KeyType cert = crypto::KeyType::kEd25519;
+  // The server sends NewSessionTickets (and the client processes them).
+  bool tickets = false;
+  // The client resumes a session (psk_dhe_ke) instead of a full handshake.
+  bool resumed = false;
+};
+
+struct MemoryResult {
+  // Heap held by an idle established connection (after the handshake and
+  // one small message each way).
+  int64_t idle_client = 0, idle_server = 0;
+  // Highest heap during the handshake, above what was live before the
+  // connection was created.
+  int64_t peak_client = 0, peak_server = 0;
+  // Heap calls made by each side during one full handshake.
+  uint64_t handshake_allocs_client = 0, handshake_allocs_server = 0;
+  // Heap calls per 16 KiB record in steady state: the writer per write, the
+  // reader per read.
+  double allocs_per_write = 0, allocs_per_read = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual std::string name() const = 0;
+  // handshake returns an op that makes one complete handshake (both sides,
+  // verified), or nullptr with *why_not set when the engine cannot.
+  virtual Op handshake(const HandshakeConfig& config, std::string* why_not) = 0;
+  // bulk returns an op that moves `bytes_per_op` bytes client to server in
+  // writes of `write_size` over an established connection with `suite`.
+  virtual Op bulk(crypto::AeadAlg suite, size_t write_size, size_t bytes_per_op) = 0;
+  // raw_aead returns an op sealing and opening one 16 KiB message with the
+  // AEAD implementation the engine's record layer uses.
+  virtual Op raw_aead(crypto::AeadAlg suite) = 0;
+  // memory measures one connection (Ed25519 certificate, AES-128-GCM).
+  virtual std::optional<MemoryResult> memory(bool release_buffers) = 0;
+};
+
+std::unique_ptr<Engine> make_sluice_engine(std::string name, std::shared_ptr<const crypto::Provider> provider);
+std::unique_ptr<Engine> make_openssl_engine();
+
+// The size of the messages raw_aead times (one full TLS record).
+inline constexpr size_t kRawAeadLen = 16384;
+
+}  // namespace sluice::bench
