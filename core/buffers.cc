@@ -22,7 +22,7 @@ std::vector<uint8_t> BufferPool::take(size_t size) {
   return v;
 }
 
-void BufferPool::give(std::vector<uint8_t>&& storage) {
+void BufferPool::give(std::vector<uint8_t> storage) {
   // Record buffers held plaintext: wipe before reuse by another connection.
   wipe(std::span(storage.data(), storage.size()));
   storage.clear();
@@ -64,7 +64,8 @@ void RecordBuffer::release(BufferPool& pool) {
   if (!allocated() || !empty()) return;
   storage_.resize(storage_.capacity());
   pool.give(std::move(storage_));
-  storage_ = {};
+  // A moved-from vector may keep its memory; make sure this one holds none.
+  std::vector<uint8_t>().swap(storage_);
   begin_ = end_ = 0;
 }
 

@@ -20,7 +20,7 @@ class BufferPool {
   // take returns storage of at least `size` bytes (capacity; size() is 0).
   std::vector<uint8_t> take(size_t size);
   // give returns storage; beyond max_len it is freed.
-  void give(std::vector<uint8_t>&& storage);
+  void give(std::vector<uint8_t> storage);
   void set_max_len(size_t n);
   size_t max_len() const;
   size_t size() const;
@@ -34,7 +34,8 @@ class BufferPool {
 class RecordBuffer {
  public:
   bool allocated() const { return storage_.capacity() != 0; }
-  // acquire makes sure storage of at least `size` bytes exists.
+  // acquire makes sure storage of at least `size` bytes exists (taking it
+  // from the pool, or growing what is held).
   void acquire(BufferPool& pool, size_t size);
   // release gives the storage back when nothing is held.
   void release(BufferPool& pool);

@@ -14,7 +14,9 @@ using wire::ContentType;
 using wire::HandshakeType;
 
 namespace {
-// Inbound storage: one maximal record, plus room to start the next.
+// Inbound storage starts small (handshake records are a few KiB) and grows
+// to one maximal record, plus room to start the next, when a record needs it.
+constexpr size_t kInitialInbound = 4096;
 constexpr size_t kInboundCapacity = wire::kMaxRecordLen + wire::kRecordHeaderLen;
 }  // namespace
 
@@ -62,7 +64,8 @@ Result<void, Error> Connection::Impl::seal(ContentType type, Bytes payload) {
   do {
     const size_t frag = std::min(payload.size(), max_fragment());
     const size_t need = wire::kRecordHeaderLen + frag + wr_.overhead();
-    out_.acquire(ctx_->pool(), ctx_->outbound_limit());
+    // Only as much as this flight needs: handshake peaks stay small.
+    out_.acquire(ctx_->pool(), need);
     if (out_.free_tail() < need) out_.compact();
     if (out_.free_tail() < need) out_.grow(out_.end() + need);
     MutBytes area = out_.tail().first(need);
@@ -385,10 +388,16 @@ Progress Connection::Impl::fill_readable() {
         if (auto r = process_post_handshake(); !r) return fail(std::move(r).error());
         // Without AUTO_RETRY a record with no application data ends the
         // call, even when more records are buffered (SSL_CTX_set_mode(3)).
-        if (!(mode_ & kModeAutoRetry)) return {Status::kWantRead, 0};
+        if (!(mode_ & kModeAutoRetry)) {
+          maybe_release_buffers();
+          return {Status::kWantRead, 0};
+        }
         break;
       case RecordKind::kControl:
-        if (!(mode_ & kModeAutoRetry)) return {Status::kWantRead, 0};
+        if (!(mode_ & kModeAutoRetry)) {
+          maybe_release_buffers();
+          return {Status::kWantRead, 0};
+        }
         break;
     }
   }
@@ -480,10 +489,27 @@ long Connection::mode() const { return impl_->mode_; }
 std::span<uint8_t> Connection::inbound_space() {
   Impl& c = *impl_;
   if (c.eof_) return {};
-  c.in_.acquire(c.ctx_->pool(), kInboundCapacity);
+  c.in_.acquire(c.ctx_->pool(), kInitialInbound);
   if (c.app_len_ == 0 && c.in_.begin() > 0 && !c.in_lent_) {
     c.unproc_ -= c.in_.begin();
     c.in_.compact();
+  }
+  // Grow when the record being received does not fit (its header says how
+  // long it is), or when nothing fits at all.
+  if (!c.in_lent_ && c.in_.capacity() < kInboundCapacity) {
+    // Find the first record not yet complete: it decides what must fit.
+    auto all = c.in_.all();
+    size_t at = c.unproc_;
+    while (c.in_.end() - at >= wire::kRecordHeaderLen) {
+      const size_t len = wire::kRecordHeaderLen + (static_cast<size_t>(all[at + 3]) << 8 | all[at + 4]);
+      if (c.in_.end() - at < len) break;
+      at += len;
+    }
+    size_t needed = at + wire::kRecordHeaderLen;
+    if (c.in_.end() - at >= wire::kRecordHeaderLen) {
+      needed = at + wire::kRecordHeaderLen + (static_cast<size_t>(all[at + 3]) << 8 | all[at + 4]);
+    }
+    if (needed > c.in_.capacity()) c.in_.grow(std::min(kInboundCapacity + c.unproc_, needed));
   }
   auto tail = c.in_.tail();
   c.in_lent_ = tail.data();
