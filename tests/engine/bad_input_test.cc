@@ -15,6 +15,9 @@
 namespace sluice {
 namespace {
 
+using test::drain;
+using test::feed_all;
+
 using crypto::KeyType;
 using wire::ContentType;
 using wire::HandshakeType;
@@ -24,17 +27,7 @@ struct Msg {
   std::vector<uint8_t> body;
 };
 
-std::vector<uint8_t> drain(Connection& c) {
-  auto out = c.outbound();
-  std::vector<uint8_t> v(out.begin(), out.end());
-  c.outbound_consumed(v.size());
-  return v;
-}
 
-void feed_all(Connection& c, const std::vector<uint8_t>& b) {
-  size_t done = 0;
-  for (int i = 0; i < 1000 && done < b.size(); ++i) done += c.feed(std::span(b).subspan(done));
-}
 
 std::vector<uint8_t> record(ContentType type, const std::vector<uint8_t>& payload, uint16_t len_override = 0) {
   std::vector<uint8_t> r = {static_cast<uint8_t>(type), 3, 3};

@@ -13,15 +13,11 @@
 namespace sluice {
 namespace {
 
+using test::pattern;
+
 constexpr long kFlags[] = {kModeEnablePartialWrite, kModeAcceptMovingWriteBuffer, kModeAutoRetry,
                            kModeReleaseBuffers,     kModeSendFallbackScsv,        kModeAsync};
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 struct Side {
   Connection* conn;

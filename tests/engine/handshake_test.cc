@@ -11,16 +11,12 @@
 namespace sluice {
 namespace {
 
+using test::pattern;
+
 using crypto::Group;
 using crypto::KeyType;
 using wire::CipherSuite;
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 // send_all writes `data` from `a` and reads it at `b`, pumping as needed.
 std::vector<uint8_t> send_all(Connection& a, Connection& b, const std::vector<uint8_t>& data) {

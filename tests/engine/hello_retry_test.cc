@@ -8,19 +8,12 @@
 namespace sluice {
 namespace {
 
+using test::drain;
+using test::feed_all;
+
 using crypto::Group;
 
-std::vector<uint8_t> drain(Connection& c) {
-  auto out = c.outbound();
-  std::vector<uint8_t> v(out.begin(), out.end());
-  c.outbound_consumed(v.size());
-  return v;
-}
 
-void feed_all(Connection& c, const std::vector<uint8_t>& b) {
-  size_t done = 0;
-  for (int i = 0; i < 100 && done < b.size(); ++i) done += c.feed(std::span(b).subspan(done));
-}
 
 struct Pair {
   std::shared_ptr<Context> cctx, sctx;

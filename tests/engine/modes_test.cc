@@ -15,14 +15,10 @@
 namespace sluice {
 namespace {
 
+using test::pattern;
+
 using crypto::KeyType;
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
 
 struct Pair {
   std::shared_ptr<Context> cctx, sctx;

@@ -9,17 +9,13 @@
 namespace sluice {
 namespace {
 
+using test::drain;
+
 using wire::CipherSuite;
 
 std::string as_text(std::span<const uint8_t> b) { return std::string(b.begin(), b.end()); }
 std::vector<uint8_t> bytes(std::string_view s) { return {s.begin(), s.end()}; }
 
-std::vector<uint8_t> drain(Connection& c) {
-  auto out = c.outbound();
-  std::vector<uint8_t> v(out.begin(), out.end());
-  c.outbound_consumed(v.size());
-  return v;
-}
 
 // Contexts shared by a sequence of connections (so tickets flow), with a
 // clock the test moves.

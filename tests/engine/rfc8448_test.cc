@@ -21,6 +21,9 @@
 namespace sluice {
 namespace {
 
+using test::drain;
+using test::feed_all;
+
 using Trace = std::map<std::string, std::vector<uint8_t>>;
 
 // load_trace reads one [Section] of transcripts.vec ("Key = hex" lines).
@@ -62,17 +65,7 @@ std::vector<uint8_t> slice(const std::vector<uint8_t>& v, size_t from, size_t n)
   return std::vector<uint8_t>(v.begin() + static_cast<ptrdiff_t>(from), v.begin() + static_cast<ptrdiff_t>(from + n));
 }
 
-std::vector<uint8_t> drain(Connection& c) {
-  auto out = c.outbound();
-  std::vector<uint8_t> v(out.begin(), out.end());
-  c.outbound_consumed(v.size());
-  return v;
-}
 
-void feed_all(Connection& c, const std::vector<uint8_t>& bytes) {
-  size_t done = 0;
-  while (done < bytes.size()) done += c.feed(std::span(bytes).subspan(done));
-}
 
 std::vector<uint8_t> concat(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   std::vector<uint8_t> v = a;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "crypto/bearssl/bearssl_provider.h"
@@ -156,6 +157,29 @@ std::string describe(const Connection& c) {
   s += " / ";
   s += e.detail;
   return s;
+}
+
+std::vector<uint8_t> drain(Connection& c) {
+  auto out = c.outbound();
+  std::vector<uint8_t> v(out.begin(), out.end());
+  c.outbound_consumed(v.size());
+  return v;
+}
+
+void feed_all(Connection& c, std::span<const uint8_t> bytes) {
+  size_t done = 0;
+  for (int i = 0; i < 1000 && done < bytes.size(); ++i) {
+    const size_t n = c.feed(bytes.subspan(done));
+    if (n == 0) break;
+    done += n;
+  }
+}
+
+std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
+  std::vector<uint8_t> v(n);
+  std::mt19937 rng(seed);
+  for (auto& b : v) b = static_cast<uint8_t>(rng());
+  return v;
 }
 
 }  // namespace sluice::test

@@ -39,4 +39,11 @@ bool handshake(Connection& client, Connection& server, size_t max_chunk = SIZE_M
 
 std::string describe(const Connection& c);
 
+// drain takes everything the connection has to send.
+std::vector<uint8_t> drain(Connection& c);
+// feed_all gives the connection all of `bytes` (as far as it takes them).
+void feed_all(Connection& c, std::span<const uint8_t> bytes);
+// pattern is n reproducible pseudo-random bytes.
+std::vector<uint8_t> pattern(size_t n, uint32_t seed);
+
 }  // namespace sluice::test

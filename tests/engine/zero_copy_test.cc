@@ -10,12 +10,8 @@
 namespace sluice {
 namespace {
 
-std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
-  std::vector<uint8_t> v(n);
-  std::mt19937 rng(seed);
-  for (auto& b : v) b = static_cast<uint8_t>(rng());
-  return v;
-}
+using test::pattern;
+
 
 struct Pair {
   std::shared_ptr<Context> cctx, sctx;
