@@ -16,8 +16,7 @@ Context::Context(Role role, std::shared_ptr<const crypto::Provider> provider)
       schemes_{crypto::SignatureScheme::kEd25519,          crypto::SignatureScheme::kEcdsaSecp256r1Sha256,
                crypto::SignatureScheme::kEcdsaSecp384r1Sha384, crypto::SignatureScheme::kRsaPssRsaeSha256,
                crypto::SignatureScheme::kRsaPssRsaeSha384, crypto::SignatureScheme::kRsaPssRsaeSha512},
-      outbound_limit_(wire::kMaxRecordLen),
-      session_store_(std::make_shared<InMemorySessionStore>()) {}
+      outbound_limit_(wire::kMaxRecordLen) {}
 
 int64_t Context::now_ms() const {
   if (clock_ms_) return clock_ms_();

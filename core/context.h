@@ -176,7 +176,7 @@ class Context {
   uint16_t max_version_ = wire::kTls13;
   std::function<int64_t()> clock_;
   std::function<int64_t()> clock_ms_;
-  std::shared_ptr<SessionStore> session_store_;
+  std::shared_ptr<SessionStore> session_store_ = std::make_shared<InMemorySessionStore>();
   unsigned ticket_count_ = 2;
   uint32_t ticket_lifetime_ = 7200;
   bool allow_psk_ke_ = false;
