@@ -172,7 +172,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.renegotiation_info = shape.renegotiation_info;
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
-  ch.record_size_limit = shape.record_size_limit;
+  if (ctx().record_size_limit()) ch.record_size_limit = ctx().record_size_limit();
   if (tls13) SLUICE_TRY(offer_session(ch));
   SLUICE_TRY(send_hello());
   c_.initial_hello_ = true;
@@ -419,11 +419,12 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
     handshake_write_.reset();
   }
   if (ee.record_size_limit) {
-    if (!ctx().danger_shape().record_size_limit) {
+    if (!ctx().record_size_limit()) {
       return Err(Error(Reason::kUnsupportedExtension, "record_size_limit not offered"));
     }
     // RFC 8449 §4: in TLS 1.3 the limit includes the inner content type.
     c_.peer_record_limit_ = static_cast<uint16_t>(std::min<size_t>(*ee.record_size_limit - 1, wire::kMaxPlaintext));
+    c_.own_record_limit_ = ctx().record_size_limit();
   }
   c_.negotiated_.server_name = sent_sni_ ? server_name_ : std::string();
   transcript_.add(m->whole);

@@ -55,6 +55,33 @@ Result<void, Error> Connection::Impl::set_read_protection(RecordProtection rp) {
 
 size_t Connection::Impl::max_fragment() const { return std::min<size_t>(wire::kMaxPlaintext, peer_record_limit_); }
 
+size_t Connection::Impl::padding_for(size_t content_len) const {
+  const size_t block = ctx_->record_padding();
+  if (block == 0 || !wr_.encrypted()) return 0;
+  const size_t inner = content_len + 1;
+  const size_t pad = (block - inner % block) % block;
+  // The padded inner plaintext still respects the peer's limit.
+  const size_t max_inner = max_fragment() + 1;
+  return inner >= max_inner ? 0 : std::min(pad, max_inner - inner);
+}
+
+Result<void, Error> Connection::Impl::rekey_if_due() {
+  uint64_t interval = ctx_->key_update_interval();
+  if (interval == 0) {
+    // RFC 8446 §5.5: AES-GCM keys protect at most 2^24.5 full records.
+    if (aead_ == crypto::AeadAlg::kChaCha20Poly1305) return {};
+    interval = uint64_t{1} << 24;
+  }
+  if (!hs_done_ || wr_.sequence() < interval || sent_close_) return {};
+  std::vector<uint8_t> msg;
+  wire::KeyUpdate{false}.serialize(msg);
+  SLUICE_TRY(send_handshake(msg));
+  SLUICE_TRY(flush_handshake());
+  write_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, write_secret_));
+  wr_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, write_secret_));
+  return {};
+}
+
 // ---------------------------------------------------------------------------
 // Sealing.
 
@@ -63,7 +90,8 @@ Result<void, Error> Connection::Impl::seal(ContentType type, Bytes payload) {
   // limit: they are of our own making and bounded by our configuration.
   do {
     const size_t frag = std::min(payload.size(), max_fragment());
-    const size_t need = wire::kRecordHeaderLen + frag + wr_.overhead();
+    const size_t pad = padding_for(frag);
+    const size_t need = wire::kRecordHeaderLen + frag + wr_.overhead() + pad;
     // Only as much as this flight needs: handshake peaks stay small.
     out_.acquire(ctx_->pool(), need);
     if (out_.free_tail() < need) out_.compact();
@@ -71,7 +99,7 @@ Result<void, Error> Connection::Impl::seal(ContentType type, Bytes payload) {
     MutBytes area = out_.tail().first(need);
     std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag),
               area.begin() + wire::kRecordHeaderLen);
-    size_t n = SLUICE_TRY(wr_.seal(type, area, frag));
+    size_t n = SLUICE_TRY(wr_.seal(type, area, frag, pad));
     out_.commit(n);
     payload = payload.subspan(frag);
   } while (!payload.empty());
@@ -201,6 +229,10 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
     if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
     consume_inbound_to(unproc_);
     return RecordKind::kControl;
+  }
+  // RFC 8449 §4: a record above the limit we advertised is record_overflow.
+  if (own_record_limit_ && rd_.encrypted() && len > own_record_limit_ + crypto::kAeadTagLen) {
+    return Err(Error(Reason::kRecordOverflow, "record above the advertised record_size_limit"));
   }
   OpenedRecord opened = SLUICE_TRY(rd_.open(record));
   if (opened.plaintext.size() > wire::kMaxPlaintext) {
@@ -409,7 +441,13 @@ Progress Connection::Impl::fill_readable() {
 
 std::span<uint8_t> Connection::Impl::write_space() {
   if (!hs_done_ || sent_close_ || (!error_.ok() && error_.origin != Origin::kApi)) return {};
-  const size_t overhead = wire::kRecordHeaderLen + wr_.overhead();
+  if (auto r = rekey_if_due(); !r) {
+    fail(std::move(r).error());
+    return {};
+  }
+  // Room for the record's overhead and the most padding it could take.
+  const size_t block = ctx_->record_padding();
+  const size_t overhead = wire::kRecordHeaderLen + wr_.overhead() + (block ? block - 1 : 0);
   const size_t limit = ctx_->outbound_limit();
   out_.acquire(ctx_->pool(), limit);
   if (out_.free_tail() < overhead + max_fragment()) out_.compact();
@@ -424,11 +462,12 @@ std::span<uint8_t> Connection::Impl::write_space() {
 
 Progress Connection::Impl::write_commit(size_t n) {
   if (n == 0) return {Status::kOk, 0};
-  const size_t need = wire::kRecordHeaderLen + n + wr_.overhead();
-  if (!hs_done_ || out_.free_tail() < need) {
+  const size_t pad = padding_for(n);
+  const size_t need = wire::kRecordHeaderLen + n + wr_.overhead() + pad;
+  if (!hs_done_ || out_.free_tail() < need || n > max_fragment()) {
     return fail(Error::api(Reason::kApiMisuse, "write_commit larger than write_space"));
   }
-  auto sealed = wr_.seal(ContentType::kApplicationData, out_.tail().first(need), n);
+  auto sealed = wr_.seal(ContentType::kApplicationData, out_.tail().first(need), n, pad);
   if (!sealed) return fail(std::move(sealed).error());
   out_.commit(*sealed);
   return {Status::kOk, n};

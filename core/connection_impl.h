@@ -121,7 +121,10 @@ struct Connection::Impl {
   int empty_records_ = 0;
   int warning_alerts_ = 0;
   int key_updates_ = 0;
-  uint16_t peer_record_limit_ = wire::kMaxPlaintext;
+  uint16_t peer_record_limit_ = wire::kMaxPlaintext;  // content we may send per record
+  uint16_t own_record_limit_ = 0;  // inner plaintext we advertised (RFC 8449); 0: none
+  size_t padding_for(size_t content_len) const;
+  Result<void, Error> rekey_if_due();
   Error error_;
 
   // Resumption.

@@ -46,7 +46,6 @@ struct DangerTestHelloShape {
   bool renegotiation_info = false;
   bool session_ticket = false;
   bool psk_dhe_ke = false;
-  std::optional<uint16_t> record_size_limit;
   // Server: groups listed in EncryptedExtensions.
   std::vector<uint16_t> encrypted_extensions_groups;
   // Server: signature schemes listed in a CertificateRequest.
@@ -120,6 +119,17 @@ class Context {
   // Bytes of sealed records the outbound buffer may hold before write()
   // says kWantWrite. Default: one full record with its overhead.
   void set_outbound_limit(size_t bytes) { outbound_limit_ = bytes; }
+  // The largest record the peer may send us (RFC 8449), 64..16385; 0 (the
+  // default) does not send the extension. A server answers a client's with
+  // this value, or 16385 when unset.
+  void set_record_size_limit(uint16_t limit) { record_size_limit_ = limit; }
+  // Pad protected records to a multiple of `block` bytes (RFC 8446 §5.4),
+  // within the record size limit; 0 (the default) pads nothing.
+  void set_record_padding(size_t block) { record_padding_ = block; }
+  // Send a KeyUpdate after this many records under one key. 0 (the
+  // default) uses the AEAD's limit (RFC 8446 §5.5): 2^24 records for
+  // AES-GCM; ChaCha20-Poly1305 needs none.
+  void set_key_update_interval(uint64_t records) { key_update_interval_ = records; }
   // RELEASE_BUFFERS freelist length (default 32).
   void set_freelist_max_len(size_t n) { pool_.set_max_len(n); }
   void set_danger_test_hello_shape(DangerTestHelloShape s) { danger_shape_ = std::move(s); }
@@ -156,6 +166,9 @@ class Context {
   void key_log(std::string_view label, std::span<const uint8_t> client_random,
                std::span<const uint8_t> secret) const;
   size_t outbound_limit() const { return outbound_limit_; }
+  uint16_t record_size_limit() const { return record_size_limit_; }
+  size_t record_padding() const { return record_padding_; }
+  uint64_t key_update_interval() const { return key_update_interval_; }
   BufferPool& pool() const { return pool_; }
   const DangerTestHelloShape& danger_shape() const { return danger_shape_; }
   bool middlebox_compat() const { return middlebox_compat_; }
@@ -187,6 +200,9 @@ class Context {
   mutable std::deque<std::vector<uint8_t>> used_early_tickets_;
   std::function<void(std::string_view)> key_log_;
   size_t outbound_limit_;
+  uint16_t record_size_limit_ = 0;
+  size_t record_padding_ = 0;
+  uint64_t key_update_interval_ = 0;
   mutable BufferPool pool_;
   DangerTestHelloShape danger_shape_;
   bool middlebox_compat_ = false;

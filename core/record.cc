@@ -22,8 +22,9 @@ void RecordProtection::nonce(uint8_t out[crypto::kAeadNonceLen]) const {
   for (size_t i = 0; i < 8; ++i) out[crypto::kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
 }
 
-TlsResult<size_t> RecordProtection::seal(ContentType type, MutBytes record, size_t payload_len) {
-  const size_t total = wire::kRecordHeaderLen + payload_len + overhead();
+TlsResult<size_t> RecordProtection::seal(ContentType type, MutBytes record, size_t payload_len, size_t padding) {
+  if (!aead_) padding = 0;
+  const size_t total = wire::kRecordHeaderLen + payload_len + overhead() + padding;
   if (record.size() < total) return Err(Error(Reason::kInternal, "no room to seal record"));
   ByteWriter header{record.first(wire::kRecordHeaderLen)};
   if (!aead_) {
@@ -34,11 +35,13 @@ TlsResult<size_t> RecordProtection::seal(ContentType type, MutBytes record, size
   }
   // RFC 8446 §5.5: never reuse a nonce; the sequence number may not wrap.
   if (seq_ == UINT64_MAX) return Err(Error(Reason::kSequenceExhausted));
-  const size_t inner_len = payload_len + 1;
+  const size_t inner_len = payload_len + 1 + padding;
   header.u8(static_cast<uint8_t>(ContentType::kApplicationData));
   header.u16(wire::kTls12);
   header.u16(static_cast<uint16_t>(inner_len + crypto::kAeadTagLen));
   record[wire::kRecordHeaderLen + payload_len] = static_cast<uint8_t>(type);
+  auto pad = record.subspan(wire::kRecordHeaderLen + payload_len + 1, padding);
+  std::fill(pad.begin(), pad.end(), 0);
   uint8_t n[crypto::kAeadNonceLen];
   nonce(n);
   SLUICE_TRY(aead_->seal(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen),

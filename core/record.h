@@ -34,8 +34,10 @@ class RecordProtection {
 
   // seal protects the payload in place. `record` starts with 5 bytes of room
   // for the header, then `payload_len` bytes of payload, then at least
-  // overhead() bytes of room. Returns the record's total length.
-  TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len);
+  // overhead() + padding bytes of room. `padding` zeros follow the inner
+  // content type (RFC 8446 §5.4); plaintext records take none. Returns the
+  // record's total length.
+  TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding = 0);
   // open checks and decrypts a whole record (header included) in place.
   TlsResult<OpenedRecord> open(MutBytes record);
   // open_trial says whether `record` (a copy, decrypted in place) opens

@@ -185,8 +185,11 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
     sni_ack_ = true;
   }
   if (ch.record_size_limit) {
-    record_size_limit_ = static_cast<uint16_t>(wire::kMaxPlaintext + 1);
+    // RFC 8449 §4: answer with our own limit; each side's applies to what
+    // the other sends.
+    record_size_limit_ = ctx().record_size_limit() ? ctx().record_size_limit() : uint16_t{wire::kMaxPlaintext + 1};
     c_.peer_record_limit_ = static_cast<uint16_t>(std::min<size_t>(*ch.record_size_limit - 1, wire::kMaxPlaintext));
+    c_.own_record_limit_ = *record_size_limit_;
   }
   return {};
 }

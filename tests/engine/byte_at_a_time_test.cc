@@ -79,7 +79,7 @@ std::pair<std::vector<uint8_t>, std::vector<uint8_t>> run(long mode, size_t chun
   Connection client = Connection::client(cctx, "localhost");
   Connection server = Connection::server(sctx);
   const auto up = pattern(20000, 11), down = pattern(20000, 12);
-  Side c{&client, &up}, s{&server, &down};
+  Side c{&client, &up, 0, {}, false}, s{&server, &down, 0, {}, false};
   for (int i = 0; i < 2000000; ++i) {
     step(c, false);
     step(s, true);

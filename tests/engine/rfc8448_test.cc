@@ -188,7 +188,7 @@ std::string run_client(const Scenario& sc, Loaded& v, const std::vector<uint8_t>
   shape.renegotiation_info = true;
   shape.session_ticket = sc.session_ticket_ext;
   shape.psk_dhe_ke = true;
-  shape.record_size_limit = 16385;
+  ctx->set_record_size_limit(16385);
   ctx->set_danger_test_hello_shape(shape);
   ctx->set_middlebox_compat(sc.compat);
   ctx->set_verifier(std::make_shared<pki::PinnedVerifier>(v.cert.front()));
