@@ -173,6 +173,8 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   if (ctx().record_size_limit()) ch.record_size_limit = ctx().record_size_limit();
+  ch.post_handshake_auth = tls13 && ctx().post_handshake_auth();
+  c_.pha_offered_ = ch.post_handshake_auth;
   if (tls13) SLUICE_TRY(offer_session(ch));
   SLUICE_TRY(send_hello());
   c_.initial_hello_ = true;
@@ -597,6 +599,7 @@ TlsResult<Wait> Client13::do_send_finished() {
   c_.write_secret_ = std::move(client_app_secret_);
   c_.app_allowed_ = true;
   c_.ccs_allowed_ = false;
+  if (c_.pha_offered_) c_.pha_transcript_ = std::make_unique<Transcript>(std::move(transcript_));
   state_ = ClientState::kDone;
   return Wait::kDone;
 }

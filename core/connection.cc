@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/connection_impl.h"
+#include "core/handshake13.h"
 #include "core/keyschedule.h"
 #include "core/wire/messages.h"
 
@@ -346,6 +347,13 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
   while (true) {
     auto msg = SLUICE_TRY(next_message());
     if (!msg) return {};
+    if (pha_state_ != PhaState::kIdle) {
+      // RFC 8446 §4.6.2: the answer is Certificate, CertificateVerify (if a
+      // certificate was sent), Finished, with nothing in between.
+      SLUICE_TRY(process_client_auth_message(msg->type, msg->whole, msg->body));
+      message_done();
+      continue;
+    }
     switch (msg->type) {
       case HandshakeType::kNewSessionTicket: {
         if (role_ != Role::kClient) return Err(Error(Reason::kUnexpectedMessage, "NewSessionTicket from a client"));
@@ -353,6 +361,13 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
         message_done();
         break;
       }
+      case HandshakeType::kCertificateRequest:
+        if (role_ == Role::kClient) {
+          SLUICE_TRY(answer_certificate_request(msg->whole, msg->body));
+          message_done();
+          break;
+        }
+        return Err(Error(Reason::kUnexpectedMessage, "CertificateRequest from a client"));
       case HandshakeType::kKeyUpdate: {
         auto ku = SLUICE_TRY(wire::KeyUpdate::parse(msg->body));
         message_done();
@@ -377,6 +392,113 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
         return Err(Error(Reason::kUnexpectedMessage, "unexpected post-handshake message"));
     }
   }
+}
+
+Result<void, Error> Connection::Impl::answer_certificate_request(Bytes whole, Bytes body) {
+  if (!pha_offered_ || !pha_transcript_) {
+    return Err(Error(Reason::kUnexpectedMessage, "CertificateRequest without post_handshake_auth"));
+  }
+  auto cr = SLUICE_TRY(wire::CertificateRequest::parse(body));
+  if (cr.request_context.empty()) {
+    return Err(Error(Reason::kIllegalParameter, "post-handshake CertificateRequest without a context"));
+  }
+  Transcript t = pha_transcript_->copy();
+  t.add(whole);
+  const CertifiedKey& ck = ctx_->certificate();
+  std::optional<crypto::SignatureScheme> scheme;
+  if (ck.signer && !ck.chain.empty()) {
+    const auto& ours = ctx_->signature_schemes();
+    for (uint16_t sch : cr.signature_algorithms) {
+      const auto s = static_cast<crypto::SignatureScheme>(sch);
+      if (std::find(ours.begin(), ours.end(), s) != ours.end() && ck.signer->supports(s)) {
+        scheme = s;
+        break;
+      }
+    }
+  }
+  std::vector<uint8_t> msg;
+  wire::Certificate{cr.request_context, scheme ? ck.chain : std::vector<std::vector<uint8_t>>{}}.serialize(msg);
+  t.add(msg);
+  SLUICE_TRY(send_handshake(msg));
+  if (scheme) {
+    HashValue h = current_hash(t);
+    auto input = certificate_verify_input(false, h.view());
+    wire::CertificateVerify cv;
+    cv.scheme = static_cast<uint16_t>(*scheme);
+    // Post-handshake answers are written without returning to the caller,
+    // so a pending signature is waited for here (bounded by the signer).
+    for (int i = 0; i < 1000; ++i) {
+      auto outcome = SLUICE_TRY(ck.signer->sign(*scheme, input, cv.signature));
+      if (outcome == crypto::SignOutcome::kDone) break;
+      pollfd p{ck.signer->completion_fd(), POLLIN, 0};
+      (void)::poll(&p, 1, 1000);
+    }
+    msg.clear();
+    cv.serialize(msg);
+    t.add(msg);
+    SLUICE_TRY(send_handshake(msg));
+  }
+  HashValue h = current_hash(t);
+  auto fin = SLUICE_TRY(finished_message(provider(), hash_, write_secret_, h.view()));
+  SLUICE_TRY(send_handshake(fin));
+  return flush_handshake();
+}
+
+Result<void, Error> Connection::Impl::process_client_auth_message(HandshakeType type, Bytes whole, Bytes body) {
+  auto expect = [&](HandshakeType t) -> Result<void, Error> {
+    if (type != t) return Err(Error(Reason::kUnexpectedMessage, "unexpected message in a client authentication"));
+    return {};
+  };
+  switch (pha_state_) {
+    case PhaState::kCertificate: {
+      SLUICE_TRY(expect(HandshakeType::kCertificate));
+      auto cert = SLUICE_TRY(wire::Certificate::parse(body));
+      if (cert.request_context != pha_context_) {
+        return Err(Error(Reason::kIllegalParameter, "client Certificate for another request context"));
+      }
+      pha_running_->add(whole);
+      if (cert.certificates.empty()) {
+        pha_chain_.clear();
+        pha_state_ = PhaState::kFinished;
+        return {};
+      }
+      CertificateRequest req{cert.certificates, {}, ctx_->now(), false};
+      CertVerified verified = SLUICE_TRY(ctx_->verifier()->verify(req));
+      (void)verified;
+      pha_key_ = SLUICE_TRY(ctx_->verifier()->end_entity_key(cert.certificates.front()));
+      pha_chain_ = std::move(cert.certificates);
+      pha_state_ = PhaState::kCertificateVerify;
+      return {};
+    }
+    case PhaState::kCertificateVerify: {
+      SLUICE_TRY(expect(HandshakeType::kCertificateVerify));
+      auto cv = SLUICE_TRY(wire::CertificateVerify::parse(body));
+      if (std::find(pha_schemes_.begin(), pha_schemes_.end(), cv.scheme) == pha_schemes_.end()) {
+        return Err(Error(Reason::kIllegalParameter, "client CertificateVerify with a scheme that was not requested"));
+      }
+      HashValue h = current_hash(*pha_running_);
+      SigVerified verified = SLUICE_TRY(verify_certificate_verify(provider(), pha_key_, cv.scheme, h.view(), cv.signature, false));
+      (void)verified;
+      pha_running_->add(whole);
+      pha_state_ = PhaState::kFinished;
+      return {};
+    }
+    case PhaState::kFinished: {
+      SLUICE_TRY(expect(HandshakeType::kFinished));
+      auto fin = SLUICE_TRY(wire::Finished::parse(body, crypto::hash_len(hash_)));
+      HashValue h = current_hash(*pha_running_);
+      FinishedVerified verified = SLUICE_TRY(verify_finished(provider(), hash_, read_secret_, h.view(), fin.verify_data));
+      (void)verified;
+      negotiated_.peer_chain = std::move(pha_chain_);
+      pha_chain_.clear();
+      pha_running_.reset();
+      pha_state_ = PhaState::kIdle;
+      return {};
+    }
+    case PhaState::kIdle:
+      break;
+  }
+  return Err(Error(Reason::kUnexpectedMessage, "unexpected message in a client authentication"));
 }
 
 Result<void, Error> Connection::Impl::store_session(Bytes body) {
@@ -731,6 +853,33 @@ Progress Connection::key_update(bool request_peer_update) {
   c.wr_ = std::move(*rp);
   return {Status::kOk, 0};
 }
+
+Progress Connection::request_client_certificate() {
+  Impl& c = *impl_;
+  if (c.role_ != Role::kServer || !c.hs_done_ || !c.pha_offered_ || !c.pha_transcript_ ||
+      c.pha_state_ != Impl::PhaState::kIdle || c.sent_close_ || c.ctx_->verifier() == nullptr) {
+    return c.fail(Error::api(Reason::kApiMisuse,
+                             "request_client_certificate needs a finished handshake, a client that offered "
+                             "post_handshake_auth, a verifier, and no request outstanding"));
+  }
+  wire::CertificateRequest cr;
+  cr.request_context.resize(8);
+  if (auto r = c.provider().random(cr.request_context); !r) return c.fail(Error(r.error()));
+  for (auto s : c.ctx_->signature_schemes()) cr.signature_algorithms.push_back(static_cast<uint16_t>(s));
+  cr.certificate_authorities = c.ctx_->certificate_authorities();
+  std::vector<uint8_t> msg;
+  cr.serialize(msg);
+  c.pha_running_ = std::make_unique<Transcript>(c.pha_transcript_->copy());
+  c.pha_running_->add(msg);
+  c.pha_context_ = cr.request_context;
+  c.pha_schemes_ = cr.signature_algorithms;
+  if (auto r = c.send_handshake(msg); !r) return c.fail(std::move(r).error());
+  if (auto r = c.flush_handshake(); !r) return c.fail(std::move(r).error());
+  c.pha_state_ = Impl::PhaState::kCertificate;
+  return {Status::kOk, 0};
+}
+
+int Connection::client_certificate_requests() const { return impl_->pha_state_ == Impl::PhaState::kIdle ? 0 : 1; }
 
 bool Connection::handshake_done() const { return impl_->hs_done_; }
 const Error& Connection::error() const { return impl_->error_; }

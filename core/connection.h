@@ -94,6 +94,12 @@ class Connection {
   // it). Whether the server took it shows in negotiated().early_data_accepted
   // once the handshake is done; if not, send it again with write().
   Progress write_early(std::span<const uint8_t> data);
+  // request_client_certificate (server) asks a client that offered
+  // post_handshake_auth for a certificate (RFC 8446 §4.6.2). The answer is
+  // processed by read(); negotiated().peer_chain holds the result and
+  // client_certificate_requests() says how many are outstanding.
+  Progress request_client_certificate();
+  int client_certificate_requests() const;
   // key_update sends a KeyUpdate (RFC 8446 §4.6.3) after the handshake.
   Progress key_update(bool request_peer_update);
   // has_pending: records or decrypted bytes are buffered but not yet read.

@@ -15,6 +15,7 @@
 #include "core/buffers.h"
 #include "core/connection.h"
 #include "core/record.h"
+#include "core/transcript.h"
 #include "core/wire/types.h"
 
 namespace sluice {
@@ -133,6 +134,20 @@ struct Connection::Impl {
   std::vector<uint8_t> early_out_;    // client: 0-RTT data to send
   size_t early_skip_budget_ = 0;      // server: rejected 0-RTT bytes still skippable
   Result<void, Error> store_session(Bytes new_session_ticket);
+
+  // Post-handshake authentication (RFC 8446 §4.6.2). The handshake's
+  // transcript is kept only when the client offered it.
+  std::unique_ptr<Transcript> pha_transcript_;
+  bool pha_offered_ = false;  // client: sent post_handshake_auth; server: received it
+  enum class PhaState : uint8_t { kIdle, kCertificate, kCertificateVerify, kFinished };
+  PhaState pha_state_ = PhaState::kIdle;  // server: what the next client message must be
+  std::vector<uint8_t> pha_context_;
+  std::unique_ptr<Transcript> pha_running_;  // server: transcript of the request being answered
+  crypto::PublicKey pha_key_;
+  std::vector<std::vector<uint8_t>> pha_chain_;
+  std::vector<uint16_t> pha_schemes_;
+  Result<void, Error> answer_certificate_request(Bytes whole, Bytes body);
+  Result<void, Error> process_client_auth_message(wire::HandshakeType type, Bytes whole, Bytes body);
 
   // Traffic secrets kept for KeyUpdate.
   crypto::HashAlg hash_ = crypto::HashAlg::kSha256;

@@ -81,6 +81,9 @@ class Context {
   // request (DER-encoded distinguished names; none by default).
   void set_client_auth(ClientAuth mode) { client_auth_ = mode; }
   void set_certificate_authorities(std::vector<std::vector<uint8_t>> names) { ca_names_ = std::move(names); }
+  // Client: offer post-handshake authentication (RFC 8446 §4.6.2), answered
+  // with the certificate set by set_certificate (or an empty one).
+  void set_post_handshake_auth(bool on) { post_handshake_auth_ = on; }
   // ALPN protocols, in preference order.
   void set_alpn(std::vector<std::string> protocols) { alpn_ = std::move(protocols); }
   void set_cipher_suites(std::vector<wire::CipherSuite> s) { suites_ = std::move(s); }
@@ -145,6 +148,7 @@ class Context {
   const CertificateVerifier* verifier() const { return verifier_.get(); }
   const CertifiedKey& certificate() const { return cert_; }
   ClientAuth client_auth() const { return client_auth_; }
+  bool post_handshake_auth() const { return post_handshake_auth_; }
   const std::vector<std::vector<uint8_t>>& certificate_authorities() const { return ca_names_; }
   const std::vector<std::string>& alpn() const { return alpn_; }
   const std::vector<wire::CipherSuite>& cipher_suites() const { return suites_; }
@@ -181,6 +185,7 @@ class Context {
   std::shared_ptr<const CertificateVerifier> verifier_;
   CertifiedKey cert_;
   ClientAuth client_auth_ = ClientAuth::kNone;
+  bool post_handshake_auth_ = false;
   std::vector<std::vector<uint8_t>> ca_names_;
   std::vector<std::string> alpn_;
   std::vector<wire::CipherSuite> suites_;

@@ -352,6 +352,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   } else {
     client_random_ = ch.random;
     session_id_ = ch.legacy_session_id;
+    c_.pha_offered_ = ch.post_handshake_auth;
     SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
   client_psk_modes_ = ch.psk_modes;
@@ -630,6 +631,7 @@ TlsResult<Wait> Server13::do_read_finished() {
   for (const auto& msg : ctx().danger_shape().server_post_handshake_messages) SLUICE_TRY(c_.send_handshake(msg));
   c_.app_allowed_ = true;
   c_.ccs_allowed_ = false;
+  if (c_.pha_offered_) c_.pha_transcript_ = std::make_unique<Transcript>(std::move(transcript_));
   state_ = ServerState::kDone;
   return Wait::kDone;
 }

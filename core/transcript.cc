@@ -44,6 +44,13 @@ Result<void, Error> Transcript::hash_with(const crypto::Provider& p, crypto::Has
   return {};
 }
 
+Transcript Transcript::copy() const {
+  Transcript t;
+  if (ctx_) t.ctx_ = ctx_->clone();
+  t.pending_ = pending_;
+  return t;
+}
+
 void Transcript::replace_with_message_hash() {
   std::array<uint8_t, crypto::kMaxHashLen> h;
   const size_t n = hash_len();

@@ -23,6 +23,9 @@ class Transcript {
   // hash_with writes Transcript-Hash(messages so far + extra) with `h`
   // without adding `extra` (PSK binders cover a truncated ClientHello).
   Result<void, Error> hash_with(const crypto::Provider& p, crypto::HashAlg h, Bytes extra, MutBytes out) const;
+  // copy duplicates the running hash (post-handshake authentication hashes
+  // each CertificateRequest onto the handshake's transcript).
+  Transcript copy() const;
   // replace_with_message_hash turns the transcript so far into a
   // message_hash message (RFC 8446 §4.4.1, after a HelloRetryRequest).
   void replace_with_message_hash();

@@ -145,6 +145,7 @@ void ClientHello::serialize(std::vector<uint8_t>& out) const {
     ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
     w.u16(*record_size_limit);
   }
+  if (post_handshake_auth) ExtensionWriter e(w, ExtensionType::kPostHandshakeAuth);
   if (padding_len) {
     ExtensionWriter e(w, ExtensionType::kPadding);
     w.zeros(padding_len);
@@ -251,6 +252,9 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
       }
       case ExtensionType::kEarlyData:
         ch.early_data = true;
+        return {};
+      case ExtensionType::kPostHandshakeAuth:
+        ch.post_handshake_auth = true;
         return {};
       case ExtensionType::kPreSharedKey: {
         OfferedPsks psks;

@@ -51,6 +51,7 @@ struct ClientHello {
   // Length of the padding extension's body (RFC 7685); 0 omits it.
   size_t padding_len = 0;
   bool early_data = false;
+  bool post_handshake_auth = false;
   std::optional<OfferedPsks> psk;  // always the last extension
   // Present only to reproduce other implementations' hellos byte for byte
   // (tests); sluice itself never needs them in a TLS 1.3-only hello.

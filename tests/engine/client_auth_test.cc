@@ -144,3 +144,74 @@ TEST_CASE("an asynchronous client signer gives kWantAsync on the client") {
 }
 
 }  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// pump moves bytes both ways and lets each side read (the answers to a
+// post-handshake request are written while reading).
+void pump(Connection& a, Connection& b) {
+  std::vector<uint8_t> buf(100);
+  for (int i = 0; i < 10; ++i) {
+    test::transfer(a, b);
+    test::transfer(b, a);
+    (void)a.read(buf);
+    (void)b.read(buf);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("post-handshake authentication: requested after the handshake, answered, verified") {
+  const auto& client_cert = test::test_cert(KeyType::kEcdsaP384);
+  SUBCASE("with a certificate") {
+    Pair p = make(ClientAuth::kNone, &client_cert, client_cert);
+    p.cctx->set_post_handshake_auth(true);
+    Connection client = Connection::client(p.cctx, "localhost");
+    REQUIRE(test::handshake(client, p.server));
+    CHECK(p.server.negotiated().peer_chain.empty());
+    REQUIRE(p.server.request_client_certificate().status == Status::kOk);
+    CHECK(p.server.client_certificate_requests() == 1);
+    pump(client, p.server);
+    CHECK(client.error().ok());
+    INFO("server: ", test::describe(p.server));
+    CHECK(p.server.error().ok());
+    CHECK(p.server.client_certificate_requests() == 0);
+    REQUIRE(p.server.negotiated().peer_chain.size() == 1);
+    CHECK(p.server.negotiated().peer_chain.front() == client_cert.der);
+    // The connection goes on afterwards.
+    REQUIRE(client.write(std::vector<uint8_t>(10, 1)).status == Status::kOk);
+    test::transfer(client, p.server);
+    std::vector<uint8_t> buf(20);
+    CHECK(p.server.read(buf).bytes == 10);
+  }
+  SUBCASE("without a certificate: an empty answer") {
+    Pair p = make(ClientAuth::kNone, nullptr, client_cert);
+    p.cctx->set_post_handshake_auth(true);
+    Connection client = Connection::client(p.cctx, "localhost");
+    REQUIRE(test::handshake(client, p.server));
+    REQUIRE(p.server.request_client_certificate().status == Status::kOk);
+    pump(client, p.server);
+    CHECK(p.server.error().ok());
+    CHECK(p.server.client_certificate_requests() == 0);
+    CHECK(p.server.negotiated().peer_chain.empty());
+  }
+  SUBCASE("a forged CertificateVerify is decrypt_error") {
+    Pair p = make(ClientAuth::kNone, &client_cert, client_cert);
+    p.cctx->set_post_handshake_auth(true);
+    p.cctx->set_certificate({{client_cert.der}, std::make_shared<ForgingSigner>(signer_for(*test::sodium_first(), client_cert))});
+    Connection client = Connection::client(p.cctx, "localhost");
+    REQUIRE(test::handshake(client, p.server));
+    REQUIRE(p.server.request_client_certificate().status == Status::kOk);
+    pump(client, p.server);
+    CHECK(p.server.error().alert == Alert::kDecryptError);
+  }
+  SUBCASE("a client that did not offer it cannot be asked") {
+    Pair p = make(ClientAuth::kNone, &client_cert, client_cert);
+    REQUIRE(test::handshake(p.client, p.server));
+    CHECK(p.server.request_client_certificate().status == Status::kError);
+    CHECK(p.server.error().reason == Reason::kApiMisuse);
+  }
+}
+
+}  // namespace sluice
