@@ -42,12 +42,17 @@ CStatus Provider::hash(HashAlg h, Bytes data, MutBytes out) const {
   return {};
 }
 
-CStatus Provider::hmac(HashAlg h, Bytes key, Bytes data, MutBytes out) const {
+CStatus Provider::hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const {
   auto mac = SLUICE_TRY(new_hmac(h, key));
   if (out.size() < hash_len(h)) return Err(CryptoError::kInvalidInput);
-  mac->update(data);
+  for (Bytes p : parts) mac->update(p);
   mac->finish(out);
   return {};
+}
+
+CStatus Provider::hmac(HashAlg h, Bytes key, Bytes data, MutBytes out) const {
+  const Bytes parts[] = {data};
+  return hmac_parts(h, key, parts, out);
 }
 
 CStatus Provider::hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const {
@@ -64,11 +69,9 @@ CStatus Provider::hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) co
   size_t t_len = 0;
   size_t done = 0;
   for (uint8_t counter = 1; done < out.size(); ++counter) {
-    auto mac = SLUICE_TRY(new_hmac(h, prk));
-    mac->update(Bytes(t, t_len));
-    mac->update(info);
-    mac->update(Bytes(&counter, 1));
-    mac->finish(MutBytes(t, n));
+    // T(i) = HMAC(PRK, T(i-1) || info || i)
+    const Bytes parts[] = {Bytes(t, t_len), info, Bytes(&counter, 1)};
+    SLUICE_TRY(hmac_parts(h, prk, parts, MutBytes(t, n)));
     t_len = n;
     size_t take = std::min(n, out.size() - done);
     std::copy(t, t + take, out.begin() + done);

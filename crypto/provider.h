@@ -164,7 +164,11 @@ class Provider {
   virtual CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned rsa_bits = 2048) const = 0;
   virtual CStatus random(MutBytes out) const = 0;
 
-  // HMAC and HKDF (RFC 5869) have default implementations over new_hmac.
+  // HMAC and HKDF (RFC 5869) have default implementations over hmac_parts.
+  // hmac_parts computes HMAC over the concatenation of `parts`; its default
+  // uses new_hmac (one allocation), and providers override it with state on
+  // the stack, so the key schedule allocates nothing.
+  virtual CStatus hmac_parts(HashAlg, Bytes key, std::span<const Bytes> parts, MutBytes out) const;
   virtual CStatus hmac(HashAlg, Bytes key, Bytes data, MutBytes out) const;
   // hkdf_extract writes hash_len(h) bytes of PRK.
   virtual CStatus hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const;

@@ -79,6 +79,19 @@ CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) {
   return std::unique_ptr<Mac>(std::make_unique<BrHmac>(h, key));
 }
 
+CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) {
+  if (out.size() < hash_len(h)) return Err(CryptoError::kInvalidInput);
+  br_hmac_key_context kc;
+  br_hmac_key_init(&kc, hash_class(h), key.data(), key.size());
+  br_hmac_context hc;
+  br_hmac_init(&hc, &kc, 0);
+  for (Bytes p : parts) br_hmac_update(&hc, p.data(), p.size());
+  br_hmac_out(&hc, out.data());
+  wipe(MutBytes(reinterpret_cast<uint8_t*>(&kc), sizeof kc));
+  wipe(MutBytes(reinterpret_cast<uint8_t*>(&hc), sizeof hc));
+  return {};
+}
+
 void digest(HashAlg h, std::initializer_list<Bytes> parts, MutBytes out) {
   BrHash ctx(h);
   for (Bytes p : parts) ctx.update(p);

@@ -61,6 +61,8 @@ class Drbg {
 const br_hash_class* hash_class(HashAlg h);
 CResult<std::unique_ptr<Hash>> new_hash(HashAlg h);
 CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key);
+// hmac_parts: one-shot HMAC over several parts, state on the stack.
+CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out);
 
 // digest computes hash_len(h) bytes of Hash(parts...) into out.
 void digest(HashAlg h, std::initializer_list<Bytes> parts, MutBytes out);

@@ -50,6 +50,9 @@ class BearSslProvider final : public Provider {
     if (!supports(h)) return Err(CryptoError::kUnsupported);
     return br::new_hash(h);
   }
+  CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
+    return br::hmac_parts(h, key, parts, out);
+  }
   CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) const override {
     if (!supports(h)) return Err(CryptoError::kUnsupported);
     return br::new_hmac(h, key);

@@ -121,3 +121,39 @@ CResult<std::unique_ptr<Mac>> new_sodium_hmac(HashAlg alg, Bytes key) {
 }
 
 }  // namespace sluice::crypto::sodium_internal
+
+namespace sluice::crypto::sodium_internal {
+
+CStatus sodium_hmac_parts(HashAlg alg, Bytes key, std::span<const Bytes> parts, MutBytes out) {
+  // libsodium reads `key` even when empty: give it a valid pointer.
+  static const uint8_t kNoKey = 0;
+  const uint8_t* k = key.empty() ? &kNoKey : key.data();
+  if (out.size() < hash_len(alg)) return Err(CryptoError::kInvalidInput);
+  switch (alg) {
+    case HashAlg::kSha256: {
+      crypto_auth_hmacsha256_state st;
+      crypto_auth_hmacsha256_init(&st, k, key.size());
+      for (Bytes p : parts) {
+        if (!p.empty()) crypto_auth_hmacsha256_update(&st, p.data(), p.size());
+      }
+      crypto_auth_hmacsha256_final(&st, out.data());
+      sodium_memzero(&st, sizeof st);
+      return {};
+    }
+    case HashAlg::kSha512: {
+      crypto_auth_hmacsha512_state st;
+      crypto_auth_hmacsha512_init(&st, k, key.size());
+      for (Bytes p : parts) {
+        if (!p.empty()) crypto_auth_hmacsha512_update(&st, p.data(), p.size());
+      }
+      crypto_auth_hmacsha512_final(&st, out.data());
+      sodium_memzero(&st, sizeof st);
+      return {};
+    }
+    case HashAlg::kSha384:
+      break;
+  }
+  return Err(CryptoError::kUnsupported);
+}
+
+}  // namespace sluice::crypto::sodium_internal

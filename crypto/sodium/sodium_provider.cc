@@ -24,6 +24,9 @@ class SodiumProvider final : public Provider {
   bool supports_signing(KeyType k) const override { return k == KeyType::kEd25519; }
 
   CResult<std::unique_ptr<Hash>> new_hash(HashAlg h) const override { return new_sodium_hash(h); }
+  CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
+    return sodium_hmac_parts(h, key, parts, out);
+  }
   CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) const override {
     return new_sodium_hmac(h, key);
   }
