@@ -542,10 +542,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
     }
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
-  std::vector<uint8_t> msg;
-  wire::Certificate{{}, can_sign ? ck.chain : std::vector<std::vector<uint8_t>>{}}.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(wire::Certificate{{}, can_sign ? ck.chain : std::vector<std::vector<uint8_t>>{}}));
   state_ = can_sign ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
   return Wait::kOk;
 }
@@ -555,12 +552,9 @@ TlsResult<Wait> Client13::do_send_client_certificate_verify() {
   auto input = certificate_verify_input(false, h.view());
   wire::CertificateVerify cv;
   cv.scheme = static_cast<uint16_t>(client_scheme_);
-  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(client_scheme_, input, cv.signature));
+  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(client_scheme_, input.view(), cv.signature));
   if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
-  std::vector<uint8_t> msg;
-  cv.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(cv));
   state_ = ClientState::kSendFinished;
   return Wait::kOk;
 }

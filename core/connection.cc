@@ -248,6 +248,7 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
       if (hs_in_.size() + opened.plaintext.size() > kMaxHandshakeMessageLen + wire::kMaxPlaintext) {
         return Err(Error(Reason::kHandshakeMessageTooLarge));
       }
+      if (hs_in_.capacity() == 0) hs_in_.reserve(kHandshakeBufferReserve);
       hs_in_.insert(hs_in_.end(), opened.plaintext.begin(), opened.plaintext.end());
       drop_record();
       return RecordKind::kHandshake;
@@ -428,7 +429,7 @@ Result<void, Error> Connection::Impl::answer_certificate_request(Bytes whole, By
     // Post-handshake answers are written without returning to the caller,
     // so a pending signature is waited for here (bounded by the signer).
     for (int i = 0; i < 1000; ++i) {
-      auto outcome = SLUICE_TRY(ck.signer->sign(*scheme, input, cv.signature));
+      auto outcome = SLUICE_TRY(ck.signer->sign(*scheme, input.view(), cv.signature));
       if (outcome == crypto::SignOutcome::kDone) break;
       pollfd p{ck.signer->completion_fd(), POLLIN, 0};
       (void)::poll(&p, 1, 1000);

@@ -49,6 +49,9 @@ inline constexpr int kMaxEmptyRecords = 32;
 inline constexpr int kMaxWarningAlerts = 4;
 // Largest handshake message we buffer: a generous certificate chain.
 inline constexpr size_t kMaxHandshakeMessageLen = 256 * 1024;
+// Handshake buffers start with room for a typical flight, so messages are
+// written without reallocating.
+inline constexpr size_t kHandshakeBufferReserve = 4096;
 // KeyUpdates accepted without application data in between.
 inline constexpr int kMaxKeyUpdatesWithoutData = 32;
 // Rejected 0-RTT records skipped before the connection is ended (RFC 8446
@@ -69,6 +72,15 @@ struct Connection::Impl {
   // write-key change and whenever the driver returns.
   Result<void, Error> send_handshake(Bytes message);
   Result<void, Error> flush_handshake();
+  // queue_message serializes `m` straight onto the pending handshake output
+  // and returns its bytes (valid until the output is flushed or grows).
+  template <class M>
+  Bytes queue_message(const M& m) {
+    if (hs_out_.capacity() == 0) hs_out_.reserve(kHandshakeBufferReserve);
+    const size_t at = hs_out_.size();
+    m.serialize(hs_out_);
+    return Bytes(hs_out_).subspan(at);
+  }
   Result<void, Error> send_change_cipher_spec();
   // set_read_keys changes the read protection; refused when handshake bytes
   // from under the old keys are still buffered (RFC 8446 §5.1).

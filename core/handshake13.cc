@@ -20,15 +20,19 @@ std::optional<SuiteInfo> suite_info(uint16_t code_point) {
   return std::nullopt;
 }
 
-std::vector<uint8_t> certificate_verify_input(bool from_server, Bytes transcript_hash) {
+VerifyInput certificate_verify_input(bool from_server, Bytes transcript_hash) {
   static constexpr std::string_view kServer = "TLS 1.3, server CertificateVerify";
   static constexpr std::string_view kClient = "TLS 1.3, client CertificateVerify";
   std::string_view label = from_server ? kServer : kClient;
-  std::vector<uint8_t> out(64, 0x20);
-  out.insert(out.end(), label.begin(), label.end());
-  out.push_back(0);
-  out.insert(out.end(), transcript_hash.begin(), transcript_hash.end());
-  return out;
+  VerifyInput in;
+  ByteWriter w{MutBytes(in.bytes)};
+  w.reserve(64);
+  std::fill_n(in.bytes.begin(), 64, 0x20);
+  w.bytes(Bytes(reinterpret_cast<const uint8_t*>(label.data()), label.size()));
+  w.u8(0);
+  w.bytes(transcript_hash.first(std::min(transcript_hash.size(), crypto::kMaxHashLen)));
+  in.len = w.size();
+  return in;
 }
 
 TlsResult<SigVerified> verify_certificate_verify(const crypto::Provider& p, const crypto::PublicKey& key,
@@ -39,7 +43,7 @@ TlsResult<SigVerified> verify_certificate_verify(const crypto::Provider& p, cons
     return Err(Error(Reason::kIllegalParameter, "CertificateVerify scheme does not fit the certificate key"));
   }
   auto input = certificate_verify_input(from_server, transcript_hash);
-  if (!p.verify(s, key, input, signature)) {
+  if (!p.verify(s, key, input.view(), signature)) {
     return Err(Error(Reason::kBadSignature, "CertificateVerify signature does not verify"));
   }
   return SigVerified();

@@ -3,6 +3,7 @@
 // that prove each check ran (STYLE.md practice 6).
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -20,8 +21,14 @@ struct SuiteInfo {
 };
 std::optional<SuiteInfo> suite_info(uint16_t code_point);
 
-// The bytes a CertificateVerify signs (RFC 8446 §4.4.3).
-std::vector<uint8_t> certificate_verify_input(bool from_server, Bytes transcript_hash);
+// The bytes a CertificateVerify signs (RFC 8446 §4.4.3): 64 spaces, the
+// context string, a zero byte and the transcript hash.
+struct VerifyInput {
+  std::array<uint8_t, 64 + 33 + 1 + crypto::kMaxHashLen> bytes;
+  size_t len = 0;
+  Bytes view() const { return Bytes(bytes.data(), len); }
+};
+VerifyInput certificate_verify_input(bool from_server, Bytes transcript_hash);
 
 // SigVerified proves a CertificateVerify signature was checked.
 class SigVerified {

@@ -57,6 +57,14 @@ Result<void, Error> finished_verify_data(const crypto::Provider& p, crypto::Hash
   return {};
 }
 
+Result<void, Error> KeySchedule::ensure_empty_hash() {
+  if (!have_empty_hash_) {
+    SLUICE_TRY(p_.hash(h_, {}, empty_hash_));
+    have_empty_hash_ = true;
+  }
+  return {};
+}
+
 Result<void, Error> KeySchedule::require(Stage s) {
   if (stage_ != s) return Err(Error(Reason::kInternal, "key schedule step out of order"));
   return {};
@@ -85,9 +93,8 @@ Result<void, Error> KeySchedule::start_early(Bytes psk) {
 
 TlsResult<SecretBytes> KeySchedule::binder_key() {
   SLUICE_TRY(require(Stage::kEarly));
-  std::array<uint8_t, crypto::kMaxHashLen> empty_hash;
-  SLUICE_TRY(p_.hash(h_, {}, empty_hash));
-  return derive_secret(secret_, "res binder", Bytes(empty_hash.data(), crypto::hash_len(h_)));
+  SLUICE_TRY(ensure_empty_hash());
+  return derive_secret(secret_, "res binder", Bytes(empty_hash_.data(), crypto::hash_len(h_)));
 }
 
 TlsResult<SecretBytes> KeySchedule::client_early_traffic_secret(Bytes client_hello_hash) {
@@ -97,9 +104,8 @@ TlsResult<SecretBytes> KeySchedule::client_early_traffic_secret(Bytes client_hel
 
 TlsResult<KeySchedule::Pair> KeySchedule::advance_with_shared_secret(Bytes ecdhe, Bytes hello_hash) {
   SLUICE_TRY(require(Stage::kEarly));
-  std::array<uint8_t, crypto::kMaxHashLen> empty_hash;
-  SLUICE_TRY(p_.hash(h_, {}, empty_hash));
-  Bytes empty(empty_hash.data(), crypto::hash_len(h_));
+  SLUICE_TRY(ensure_empty_hash());
+  Bytes empty(empty_hash_.data(), crypto::hash_len(h_));
   SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", empty));
   secret_ = SLUICE_TRY(extract(derived, ecdhe));
   Pair out{SLUICE_TRY(derive_secret(secret_, "c hs traffic", hello_hash)),
@@ -110,9 +116,8 @@ TlsResult<KeySchedule::Pair> KeySchedule::advance_with_shared_secret(Bytes ecdhe
 
 TlsResult<KeySchedule::Pair> KeySchedule::advance_to_master(Bytes server_finished_hash) {
   SLUICE_TRY(require(Stage::kHandshake));
-  std::array<uint8_t, crypto::kMaxHashLen> empty_hash;
-  SLUICE_TRY(p_.hash(h_, {}, empty_hash));
-  SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", Bytes(empty_hash.data(), crypto::hash_len(h_))));
+  SLUICE_TRY(ensure_empty_hash());
+  SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", Bytes(empty_hash_.data(), crypto::hash_len(h_))));
   std::array<uint8_t, crypto::kMaxHashLen> zeros{};
   secret_ = SLUICE_TRY(extract(derived, Bytes(zeros.data(), crypto::hash_len(h_))));
   Pair out{SLUICE_TRY(derive_secret(secret_, "c ap traffic", server_finished_hash)),

@@ -3,6 +3,7 @@
 // order, so a secret can never be derived from the wrong stage.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
 
@@ -67,9 +68,14 @@ class KeySchedule {
   TlsResult<SecretBytes> extract(Bytes salt, Bytes ikm);
   Result<void, Error> require(Stage s);
 
+  Result<void, Error> ensure_empty_hash();
+
   const crypto::Provider& p_;
   crypto::HashAlg h_;
   Stage stage_ = Stage::kNone;
+  // Hash("") is needed at every "derived" step: computed once.
+  std::array<uint8_t, crypto::kMaxHashLen> empty_hash_{};
+  bool have_empty_hash_ = false;
   SecretBytes secret_;  // the current stage's secret
   SecretBytes exporter_;
 };

@@ -399,10 +399,7 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   } else {
     shared = SecretBytes(crypto::hash_len(suite_->hash));  // psk_ke: zeros (RFC 8446 §7.1)
   }
-  std::vector<uint8_t> msg;
-  sh.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(sh));
   // RFC 8446 §D.4: in compatibility mode (the client sent a session id) the
   // server sends a CCS right after its first handshake message.
   if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(c_.send_change_cipher_spec());
@@ -439,10 +436,7 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   ee.server_name_ack = sni_ack_;
   ee.alpn = alpn_;
   ee.early_data = early_accepted_;
-  std::vector<uint8_t> msg;
-  ee.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(ee));
   // A resumed handshake authenticates by the PSK: no certificates.
   if (ticket_) {
     state_ = ServerState::kSendFinished;
@@ -463,10 +457,7 @@ TlsResult<Wait> Server13::do_send_certificate_request() {
   }
   cr.signature_algorithms = requested_schemes_;
   cr.certificate_authorities = ctx().certificate_authorities();
-  std::vector<uint8_t> msg;
-  cr.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(cr));
   state_ = ServerState::kSendCertificate;
   return Wait::kOk;
 }
@@ -518,10 +509,7 @@ TlsResult<Wait> Server13::do_read_client_certificate_verify() {
 }
 
 TlsResult<Wait> Server13::do_send_certificate() {
-  std::vector<uint8_t> msg;
-  wire::Certificate{{}, ctx().certificate().chain}.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(wire::Certificate{{}, ctx().certificate().chain}));
   state_ = ServerState::kSendCertificateVerify;
   return Wait::kOk;
 }
@@ -533,12 +521,9 @@ TlsResult<Wait> Server13::do_send_certificate_verify() {
   cv.scheme = static_cast<uint16_t>(scheme_);
   // An asynchronous signer answers kPending; this state runs again with the
   // same input once it completes.
-  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(scheme_, input, cv.signature));
+  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(scheme_, input.view(), cv.signature));
   if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
-  std::vector<uint8_t> msg;
-  cv.serialize(msg);
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(c_.queue_message(cv));
   state_ = ServerState::kSendFinished;
   return Wait::kOk;
 }
@@ -602,9 +587,7 @@ Result<void, Error> Server13::send_tickets() {
     st.alpn = alpn_;
     nst.ticket = SLUICE_TRY(ctx().ticket_sealer().seal(provider(), st, st.issued_at));
     if (st.max_early_data > 0) nst.max_early_data = st.max_early_data;
-    std::vector<uint8_t> msg;
-    nst.serialize(msg);
-    SLUICE_TRY(c_.send_handshake(msg));
+    c_.queue_message(nst);
   }
   return {};
 }

@@ -24,10 +24,7 @@ Result<void, Error> Transcript::select_hash(const crypto::Provider& p, crypto::H
 
 size_t Transcript::hash_len() const { return ctx_ ? crypto::hash_len(ctx_->alg()) : 0; }
 
-void Transcript::current(MutBytes out) const {
-  auto copy = ctx_->clone();
-  copy->finish(out);
-}
+void Transcript::current(MutBytes out) const { ctx_->peek(out); }
 
 Result<void, Error> Transcript::hash_with(const crypto::Provider& p, crypto::HashAlg h, Bytes extra,
                                           MutBytes out) const {

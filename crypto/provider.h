@@ -47,6 +47,10 @@ class Hash {
   virtual void finish(MutBytes out) = 0;
   virtual void reset() = 0;
   virtual std::unique_ptr<Hash> clone() const = 0;
+  // peek writes the digest of what was hashed so far and leaves the hash
+  // usable (the transcript hash is read many times). The default clones;
+  // providers override it with a copy of their state on the stack.
+  virtual void peek(MutBytes out) const { clone()->finish(out); }
 };
 
 // Incremental HMAC with a fixed key.

@@ -29,6 +29,14 @@ class BrHash final : public Hash {
   }
   void reset() override { hash_class(alg_)->init(&ctx_.vtable); }
   std::unique_ptr<Hash> clone() const override { return std::make_unique<BrHash>(*this); }
+  void peek(MutBytes out) const override {
+    br_hash_compat_context copy = ctx_;
+    uint8_t buf[kMaxHashLen];
+    copy.vtable->out(&copy.vtable, buf);
+    const size_t n = std::min(out.size(), hash_len(alg_));
+    std::copy(buf, buf + n, out.begin());
+    wipe_struct(copy);
+  }
 
  private:
   HashAlg alg_;

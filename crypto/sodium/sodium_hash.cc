@@ -70,6 +70,15 @@ class SodiumHash final : public Hash {
     // hash of the same prefix.
     return std::make_unique<SodiumHash>(*this);
   }
+  void peek(MutBytes out) const override {
+    std::array<uint8_t, hash_len(Traits::kAlg)> digest{};
+    if (!finished_) {
+      typename Traits::State copy = state_;
+      Traits::final(&copy, digest.data());
+      sodium_memzero(&copy, sizeof copy);
+    }
+    copy_digest(digest, out);
+  }
 
  private:
   typename Traits::State state_;
