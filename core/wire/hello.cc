@@ -200,8 +200,10 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
     if (ch.psk) return Err(Error(Reason::kIllegalParameter, "extension after pre_shared_key"));
     switch (static_cast<ExtensionType>(type)) {
       case ExtensionType::kServerName:
-        ch.has_server_name = true;
-        return parse_server_name(body, ch.server_name);
+        // A list holding only names of unknown types names no host.
+        SLUICE_TRY(parse_server_name(body, ch.server_name));
+        ch.has_server_name = !ch.server_name.empty();
+        return {};
       case ExtensionType::kSupportedGroups:
         return read_u16_list(body, 2, ch.supported_groups);
       case ExtensionType::kSignatureAlgorithms:

@@ -4,11 +4,13 @@
 // man-in-the-middle that reads the key log.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "base/hex.h"
 #include "core/bytes.h"
 #include "core/record.h"
+#include "core/wire/hello.h"
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
 
@@ -152,6 +154,32 @@ std::vector<uint8_t> client_hello_bytes(Connection& client) {
 }
 
 }  // namespace
+
+TEST_CASE("wire: a server_name list without a host_name names no host") {
+  // Found by fuzz/handshake_message (regression-sni-unknown-name-type): an
+  // entry of unknown name_type (RFC 6066 §3) left has_server_name set with
+  // an empty name, which serialize then wrote as an illegal empty HostName.
+  wire::ClientHello ch;
+  ch.cipher_suites = {0x1301};
+  ch.supported_versions = {0x0304};
+  ch.has_server_name = true;
+  ch.server_name = "localhost";
+  std::vector<uint8_t> msg;
+  ch.serialize(msg);
+  const std::vector<uint8_t> entry = {0, 0, 9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't'};
+  auto at = std::search(msg.begin(), msg.end(), entry.begin(), entry.end());
+  REQUIRE(at != msg.end());
+  *at = 0x0a;  // name_type 10: not host_name
+  auto parsed = wire::ClientHello::parse(Bytes(msg).subspan(4));
+  REQUIRE(parsed.ok());
+  CHECK_FALSE(parsed->has_server_name);
+  CHECK(parsed->server_name.empty());
+  std::vector<uint8_t> again;
+  parsed->serialize(again);
+  auto reparsed = wire::ClientHello::parse(Bytes(again).subspan(4));
+  REQUIRE(reparsed.ok());
+  CHECK_FALSE(reparsed->has_server_name);
+}
 
 TEST_CASE("server: malformed and unexpected first flights") {
   auto fresh_server = [] {

@@ -1,0 +1,20 @@
+// DangerAcceptAnyCertificateVerifier: FOR FUZZING ONLY. Accepts every chain,
+// so fuzzed server flights get past certificate checks. Its Bazel target is
+// visible only inside fuzz/ (nothing else may ever link it).
+#pragma once
+
+#include "core/verifier.h"
+
+namespace sluice::fuzz {
+
+class DangerAcceptAnyCertificateVerifier final : public CertificateVerifier {
+ public:
+  // verify accepts any chain.
+  TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
+  // end_entity_key returns the key of `der` when it parses as a certificate
+  // (so the X.509 parser runs on fuzzed chains too) and a fixed Ed25519 key
+  // otherwise.
+  TlsResult<crypto::PublicKey> end_entity_key(std::span<const uint8_t> der) const override;
+};
+
+}  // namespace sluice::fuzz
