@@ -8,13 +8,19 @@ namespace sluice {
 
 std::vector<uint8_t> BufferPool::take(size_t size) {
   {
+    // Best fit: a small request taking a large buffer would leave the next
+    // large request to allocate, and the freelist would grow with each
+    // connection instead of settling.
     std::lock_guard<std::mutex> lock(mu_);
-    for (size_t i = free_.size(); i-- > 0;) {
-      if (free_[i].capacity() >= size) {
-        std::vector<uint8_t> v = std::move(free_[i]);
-        free_.erase(free_.begin() + static_cast<ptrdiff_t>(i));
-        return v;
-      }
+    size_t best = free_.size();
+    for (size_t i = 0; i < free_.size(); ++i) {
+      const size_t cap = free_[i].capacity();
+      if (cap >= size && (best == free_.size() || cap < free_[best].capacity())) best = i;
+    }
+    if (best != free_.size()) {
+      std::vector<uint8_t> v = std::move(free_[best]);
+      free_.erase(free_.begin() + static_cast<ptrdiff_t>(best));
+      return v;
     }
   }
   std::vector<uint8_t> v;
@@ -55,7 +61,7 @@ void RecordBuffer::acquire(BufferPool& pool, size_t size) {
     begin_ = end_ = 0;
     return;
   }
-  grow(size);
+  grow(pool, size);
 }
 
 void RecordBuffer::release(BufferPool& pool) {
@@ -77,11 +83,15 @@ void RecordBuffer::compact() {
   begin_ = 0;
 }
 
-void RecordBuffer::grow(size_t size) {
+void RecordBuffer::grow(BufferPool& pool, size_t size) {
   if (storage_.size() >= size) return;
-  std::vector<uint8_t> bigger(size);
+  // Through the pool both ways, so a connection that once needed a full
+  // record finds one there next time instead of allocating it.
+  std::vector<uint8_t> bigger = pool.take(size);
+  bigger.resize(std::max(size, bigger.capacity()));
   std::copy(storage_.begin(), storage_.begin() + static_cast<ptrdiff_t>(end_), bigger.begin());
-  wipe(std::span(storage_));
+  storage_.resize(storage_.capacity());
+  pool.give(std::move(storage_));
   storage_ = std::move(bigger);
 }
 

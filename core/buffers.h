@@ -58,10 +58,13 @@ class RecordBuffer {
   void rewind() {
     if (empty()) begin_ = end_ = 0;
   }
+  // clear drops everything held (for a connection being destroyed).
+  void clear() { begin_ = end_ = 0; }
   // compact moves held bytes to the front so the free tail is largest.
   void compact();
-  // grow enlarges storage (keeping contents) to at least `size` bytes.
-  void grow(size_t size);
+  // grow enlarges storage (keeping contents) to at least `size` bytes,
+  // trading the old storage for larger storage from the pool.
+  void grow(BufferPool& pool, size_t size);
 
  private:
   std::vector<uint8_t> storage_;

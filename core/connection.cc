@@ -23,6 +23,17 @@ constexpr size_t kInboundCapacity = wire::kMaxRecordLen + wire::kRecordHeaderLen
 
 Connection::Impl::Impl(std::shared_ptr<const Context> c, Role r) : ctx_(std::move(c)), role_(r), mode_(ctx_->mode()) {}
 
+Connection::Impl::~Impl() {
+  // With RELEASE_BUFFERS the context keeps a freelist; a closing
+  // connection's buffers go there (wiped) for the next one.
+  if (!(mode_ & kModeReleaseBuffers)) return;
+  in_lent_ = nullptr;
+  in_.clear();
+  out_.clear();
+  in_.release(ctx_->pool());
+  out_.release(ctx_->pool());
+}
+
 // ---------------------------------------------------------------------------
 // Handshake message framing.
 
@@ -96,7 +107,7 @@ Result<void, Error> Connection::Impl::seal(ContentType type, Bytes payload) {
     // Only as much as this flight needs: handshake peaks stay small.
     out_.acquire(ctx_->pool(), need);
     if (out_.free_tail() < need) out_.compact();
-    if (out_.free_tail() < need) out_.grow(out_.end() + need);
+    if (out_.free_tail() < need) out_.grow(ctx_->pool(), out_.end() + need);
     MutBytes area = out_.tail().first(need);
     std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag),
               area.begin() + wire::kRecordHeaderLen);
@@ -319,6 +330,7 @@ Progress Connection::Impl::run_handshake() {
         hs_done_ = true;
         hs_.reset();
         hs_in_.shrink_to_fit();
+        if (hs_out_.empty()) hs_out_.shrink_to_fit();
         break;
       case Wait::kAsync:
         if (mode_ & kModeAsync) return {Status::kWantAsync, 0};
@@ -562,7 +574,7 @@ Progress Connection::Impl::fill_readable() {
 // ---------------------------------------------------------------------------
 // Application data out.
 
-std::span<uint8_t> Connection::Impl::write_space() {
+std::span<uint8_t> Connection::Impl::write_space(size_t want) {
   if (!hs_done_ || sent_close_ || (!error_.ok() && error_.origin != Origin::kApi)) return {};
   if (auto r = rekey_if_due(); !r) {
     fail(std::move(r).error());
@@ -572,8 +584,10 @@ std::span<uint8_t> Connection::Impl::write_space() {
   const size_t block = ctx_->record_padding();
   const size_t overhead = wire::kRecordHeaderLen + wr_.overhead() + (block ? block - 1 : 0);
   const size_t limit = ctx_->outbound_limit();
-  out_.acquire(ctx_->pool(), limit);
-  if (out_.free_tail() < overhead + max_fragment()) out_.compact();
+  const size_t record = overhead + std::min(want, max_fragment());
+  out_.acquire(ctx_->pool(), std::min(limit, record));
+  if (out_.free_tail() < record) out_.compact();
+  if (out_.free_tail() < record && out_.held() + record <= limit) out_.grow(ctx_->pool(), out_.end() + record);
   // The outbound limit bounds what is held; a record is sealed only if it
   // fits whole.
   const size_t room_in_limit = limit > out_.held() + overhead ? limit - out_.held() - overhead : 0;
@@ -671,7 +685,7 @@ std::span<uint8_t> Connection::inbound_space() {
     if (c.in_.end() - at >= wire::kRecordHeaderLen) {
       needed = at + wire::kRecordHeaderLen + (static_cast<size_t>(all[at + 3]) << 8 | all[at + 4]);
     }
-    if (needed > c.in_.capacity()) c.in_.grow(std::min(kInboundCapacity + c.unproc_, needed));
+    if (needed > c.in_.capacity()) c.in_.grow(c.ctx_->pool(), std::min(kInboundCapacity + c.unproc_, needed));
   }
   auto tail = c.in_.tail();
   c.in_lent_ = tail.data();
@@ -795,7 +809,7 @@ Progress Connection::write(std::span<const uint8_t> in) {
   }
   if (!c.error_.ok() && c.error_.origin == Origin::kApi) c.error_ = Error();
   while (done < in.size()) {
-    auto space = c.write_space();
+    auto space = c.write_space(in.size() - done);
     if (space.empty()) {
       if ((c.mode_ & kModeEnablePartialWrite) && done > 0) break;
       c.retry_ptr_ = in.data();

@@ -51,7 +51,7 @@ inline constexpr int kMaxWarningAlerts = 4;
 inline constexpr size_t kMaxHandshakeMessageLen = 256 * 1024;
 // Handshake buffers start with room for a typical flight, so messages are
 // written without reallocating.
-inline constexpr size_t kHandshakeBufferReserve = 4096;
+inline constexpr size_t kHandshakeBufferReserve = 1024;
 // KeyUpdates accepted without application data in between.
 inline constexpr int kMaxKeyUpdatesWithoutData = 32;
 // Rejected 0-RTT records skipped before the connection is ended (RFC 8446
@@ -62,6 +62,7 @@ inline constexpr size_t kMaxEarlyDataQueued = 16384;
 
 struct Connection::Impl {
   Impl(std::shared_ptr<const Context> c, Role r);
+  ~Impl();
 
   // --- used by handshake machines ---
   // next_message yields the next complete handshake message, or nothing.
@@ -98,7 +99,9 @@ struct Connection::Impl {
   Progress drive_handshake();
   Progress run_handshake();
   Progress fill_readable();
-  std::span<uint8_t> write_space();
+  // write_space: room for the next record's plaintext; `want` (what the
+  // caller has to write, if known) keeps small writes in small storage.
+  std::span<uint8_t> write_space(size_t want = SIZE_MAX);
   Progress write_commit(size_t n);
   void maybe_release_buffers();
   // consume_inbound_to drops inbound bytes before `offset`; the buffer is

@@ -338,4 +338,61 @@ TEST_CASE("steady state allocates nothing per record") {
   }
 }
 
+TEST_CASE("RELEASE_BUFFERS: a closed connection's buffers serve the next one; small writes take small storage") {
+  auto cctx = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEd25519));
+  auto sctx = test::server_context(test::sodium_first(), test::test_cert(KeyType::kEd25519));
+  cctx->set_mode(kModeReleaseBuffers);
+  sctx->set_mode(kModeReleaseBuffers);
+  // One connection's life, as in bench/tls_bench: handshake, a short
+  // message each way.
+  const auto data = pattern(100, 3);
+  auto deliver = [&](Connection& from, Connection& to) {
+    std::vector<uint8_t> got;
+    for (int i = 0; i < 10 && got.size() < data.size(); ++i) {
+      test::transfer(from, to);
+      auto more = read_everything(to);
+      got.insert(got.end(), more.begin(), more.end());
+    }
+    return got;
+  };
+  auto exchange = [&](Connection& c, Connection& s) {
+    REQUIRE(test::handshake(c, s));
+    REQUIRE(c.write(data).status == Status::kOk);
+    REQUIRE(deliver(c, s) == data);
+    REQUIRE(s.write(data).status == Status::kOk);
+    REQUIRE(deliver(s, c) == data);
+  };
+  {
+    Connection c = Connection::client(cctx, "localhost");
+    Connection s = Connection::server(sctx);
+    exchange(c, s);
+  }
+  // Its record buffers went to the freelists when it closed...
+  CHECK(cctx->pool().size() >= 1);
+  CHECK(sctx->pool().size() >= 1);
+  // ...so the next connection allocates no record buffer of its own.
+  const int64_t before = heap_stats().live_bytes;
+  {
+    Connection c = Connection::client(cctx, "localhost");
+    Connection s = Connection::server(sctx);
+    exchange(c, s);
+    const int64_t grown = heap_stats().live_bytes - before;
+    MESSAGE("second connection pair: ", grown, " bytes");
+    CHECK(grown < static_cast<int64_t>(wire::kMaxRecordLen));
+  }
+
+  // Without the flag buffers stay with the connection, but a 100-byte write
+  // takes storage for 100 bytes, not for a full record.
+  Pair p = established();
+  const std::vector<uint8_t> small(100, 0x42);
+  REQUIRE(p.client.write(small).status == Status::kOk);
+  test::transfer(p.client, p.server);
+  REQUIRE(read_everything(p.server) == small);
+  const int64_t held = heap_stats().live_bytes;
+  { Connection gone = std::move(p.client); }
+  const int64_t client_bytes = held - heap_stats().live_bytes;
+  MESSAGE("client after a 100-byte write holds ", client_bytes, " bytes");
+  CHECK(client_bytes < static_cast<int64_t>(wire::kMaxRecordLen));
+}
+
 }  // namespace sluice
