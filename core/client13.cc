@@ -107,7 +107,6 @@ class Client13 final : public HandshakeMachine {
   std::unique_ptr<KeySchedule> schedule_;
   Transcript transcript_;
   KeySchedule::Pair hs_secrets_;
-  crypto::PublicKey server_key_;
   std::optional<CertVerified> cert_verified_;
   std::optional<SigVerified> sig_verified_;
   std::optional<FinishedVerified> finished_verified_;
@@ -466,7 +465,6 @@ TlsResult<Wait> Client13::do_read_certificate() {
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
   CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
   cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  server_key_ = SLUICE_TRY(ctx().verifier()->end_entity_key(cert.certificates.front()));
   c_.negotiated_.peer_chain = std::move(cert.certificates);
   transcript_.add(m->whole);
   c_.message_done();
@@ -486,7 +484,7 @@ TlsResult<Wait> Client13::do_read_certificate_verify() {
   }
   HashValue h = current_hash(transcript_);
   sig_verified_.emplace(
-      SLUICE_TRY(verify_certificate_verify(provider(), server_key_, cv.scheme, h.view(), cv.signature, true)));
+      SLUICE_TRY(verify_certificate_verify(provider(), cert_verified_->end_entity_key(), cv.scheme, h.view(), cv.signature, true)));
   c_.negotiated_.signature_scheme = static_cast<crypto::SignatureScheme>(cv.scheme);
   transcript_.add(m->whole);
   c_.message_done();

@@ -476,9 +476,7 @@ Result<void, Error> Connection::Impl::process_client_auth_message(HandshakeType 
         return {};
       }
       CertificateRequest req{cert.certificates, {}, ctx_->now(), false};
-      CertVerified verified = SLUICE_TRY(ctx_->verifier()->verify(req));
-      (void)verified;
-      pha_key_ = SLUICE_TRY(ctx_->verifier()->end_entity_key(cert.certificates.front()));
+      pha_verified_.emplace(SLUICE_TRY(ctx_->verifier()->verify(req)));
       pha_chain_ = std::move(cert.certificates);
       pha_state_ = PhaState::kCertificateVerify;
       return {};
@@ -490,7 +488,7 @@ Result<void, Error> Connection::Impl::process_client_auth_message(HandshakeType 
         return Err(Error(Reason::kIllegalParameter, "client CertificateVerify with a scheme that was not requested"));
       }
       HashValue h = current_hash(*pha_running_);
-      SigVerified verified = SLUICE_TRY(verify_certificate_verify(provider(), pha_key_, cv.scheme, h.view(), cv.signature, false));
+      SigVerified verified = SLUICE_TRY(verify_certificate_verify(provider(), pha_verified_->end_entity_key(), cv.scheme, h.view(), cv.signature, false));
       (void)verified;
       pha_running_->add(whole);
       pha_state_ = PhaState::kFinished;

@@ -158,7 +158,7 @@ struct Connection::Impl {
   PhaState pha_state_ = PhaState::kIdle;  // server: what the next client message must be
   std::vector<uint8_t> pha_context_;
   std::unique_ptr<Transcript> pha_running_;  // server: transcript of the request being answered
-  crypto::PublicKey pha_key_;
+  std::optional<CertVerified> pha_verified_;
   std::vector<std::vector<uint8_t>> pha_chain_;
   std::vector<uint16_t> pha_schemes_;
   Result<void, Error> answer_certificate_request(Bytes whole, Bytes body);

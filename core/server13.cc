@@ -117,7 +117,6 @@ class Server13 final : public HandshakeMachine {
   KeySchedule::Pair hs_secrets_;
   SecretBytes client_app_secret_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
-  crypto::PublicKey client_key_;
   std::optional<CertVerified> client_cert_verified_;
   // Resumption.
   std::vector<uint8_t> client_psk_modes_;
@@ -482,7 +481,6 @@ TlsResult<Wait> Server13::do_read_client_certificate() {
   }
   CertificateRequest req{cert.certificates, {}, ctx().now(), false};
   client_cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  client_key_ = SLUICE_TRY(ctx().verifier()->end_entity_key(cert.certificates.front()));
   c_.negotiated_.peer_chain = std::move(cert.certificates);
   state_ = ServerState::kReadClientCertificateVerify;
   return Wait::kOk;
@@ -500,7 +498,7 @@ TlsResult<Wait> Server13::do_read_client_certificate_verify() {
   }
   HashValue h = current_hash(transcript_);
   SigVerified verified =
-      SLUICE_TRY(verify_certificate_verify(provider(), client_key_, cv.scheme, h.view(), cv.signature, false));
+      SLUICE_TRY(verify_certificate_verify(provider(), client_cert_verified_->end_entity_key(), cv.scheme, h.view(), cv.signature, false));
   (void)verified;
   transcript_.add(m->whole);
   c_.message_done();

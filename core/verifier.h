@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -19,14 +20,19 @@ namespace sluice {
 // assertion() makes one, and only verifiers should call it.
 class CertVerified {
  public:
-  static CertVerified assertion() { return CertVerified(); }
+  // assertion: the chain was accepted, and `end_entity_key` is the key of
+  // its end-entity certificate, the one CertificateVerify must be signed
+  // with. The key travels in the token so nothing reaches it unverified.
+  static CertVerified assertion(crypto::PublicKey end_entity_key) { return CertVerified(std::move(end_entity_key)); }
   CertVerified(CertVerified&&) = default;
   CertVerified& operator=(CertVerified&&) = default;
   CertVerified(const CertVerified&) = delete;
   CertVerified& operator=(const CertVerified&) = delete;
+  const crypto::PublicKey& end_entity_key() const { return key_; }
 
  private:
-  CertVerified() = default;
+  explicit CertVerified(crypto::PublicKey key) : key_(std::move(key)) {}
+  crypto::PublicKey key_;
 };
 
 struct CertificateRequest {
@@ -46,9 +52,6 @@ class CertificateVerifier {
   // verify accepts the chain or returns an Error whose reason and alert say
   // why not (kUnknownCa, kCertificateExpired, kCertificateNameMismatch, ...).
   virtual TlsResult<CertVerified> verify(const CertificateRequest& req) const = 0;
-  // end_entity_key extracts the public key of a DER certificate, used to
-  // check CertificateVerify.
-  virtual TlsResult<crypto::PublicKey> end_entity_key(std::span<const uint8_t> der) const = 0;
 };
 
 }  // namespace sluice

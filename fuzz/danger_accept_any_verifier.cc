@@ -5,14 +5,12 @@
 
 namespace sluice::fuzz {
 
-TlsResult<CertVerified> DangerAcceptAnyCertificateVerifier::verify(const CertificateRequest&) const {
-  return CertVerified::assertion();
-}
-
-TlsResult<crypto::PublicKey> DangerAcceptAnyCertificateVerifier::end_entity_key(std::span<const uint8_t> der) const {
-  auto cert = pki::parse_certificate(der);
-  if (cert && cert->key_supported) return cert->public_key;
-  return crypto::danger_fuzzing_public_key(crypto::KeyType::kEd25519);
+TlsResult<CertVerified> DangerAcceptAnyCertificateVerifier::verify(const CertificateRequest& req) const {
+  if (!req.chain.empty()) {
+    auto cert = pki::parse_certificate(req.chain.front());
+    if (cert && cert->key_supported) return CertVerified::assertion(std::move(cert->public_key));
+  }
+  return CertVerified::assertion(crypto::danger_fuzzing_public_key(crypto::KeyType::kEd25519));
 }
 
 }  // namespace sluice::fuzz

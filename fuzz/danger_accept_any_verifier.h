@@ -9,12 +9,10 @@ namespace sluice::fuzz {
 
 class DangerAcceptAnyCertificateVerifier final : public CertificateVerifier {
  public:
-  // verify accepts any chain.
+  // verify accepts any chain. The token's key is the first certificate's
+  // when it parses (so the X.509 parser runs on fuzzed chains too) and a
+  // fixed Ed25519 key otherwise.
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
-  // end_entity_key returns the key of `der` when it parses as a certificate
-  // (so the X.509 parser runs on fuzzed chains too) and a fixed Ed25519 key
-  // otherwise.
-  TlsResult<crypto::PublicKey> end_entity_key(std::span<const uint8_t> der) const override;
 };
 
 }  // namespace sluice::fuzz

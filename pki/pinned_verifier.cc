@@ -16,16 +16,10 @@ TlsResult<CertVerified> PinnedVerifier::verify(const CertificateRequest& req) co
   if (req.chain.empty()) return Err(Error(Reason::kBadCertificate, "pinned: empty chain"));
   if (!std::ranges::equal(req.chain.front(), expected_))
     return Err(Error(Reason::kBadCertificate, "pinned: certificate is not the pinned one"));
-  return CertVerified::assertion();
-}
-
-TlsResult<crypto::PublicKey> PinnedVerifier::end_entity_key(std::span<const uint8_t> der) const {
-  if (!std::ranges::equal(der, expected_))
-    return Err(Error(Reason::kBadCertificate, "pinned: certificate is not the pinned one"));
-  Certificate cert = SLUICE_TRY(parse_certificate(der));
+  Certificate cert = SLUICE_TRY(parse_certificate(expected_));
   if (!cert.key_supported)
     return Err(Error(Reason::kUnsupportedCertificate, "pinned: unsupported public key"));
-  return std::move(cert.public_key);
+  return CertVerified::assertion(std::move(cert.public_key));
 }
 
 }  // namespace sluice::pki

@@ -19,12 +19,10 @@ class PinnedVerifier final : public CertificateVerifier {
   [[nodiscard]] static TlsResult<PinnedVerifier> from_pem(std::string_view pem);
 
   // verify accepts a chain whose first certificate equals the pinned one
-  // (further certificates are ignored); anything else is kBadCertificate.
-  TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
-  // end_entity_key parses the SubjectPublicKeyInfo of the pinned certificate;
-  // another certificate is kBadCertificate, an unsupported key
+  // (further certificates are ignored); anything else is kBadCertificate,
+  // and a pinned certificate whose key is unsupported
   // kUnsupportedCertificate.
-  TlsResult<crypto::PublicKey> end_entity_key(std::span<const uint8_t> der) const override;
+  TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
 
  private:
   std::vector<uint8_t> expected_;

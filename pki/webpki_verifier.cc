@@ -207,13 +207,7 @@ TlsResult<CertVerified> WebPkiVerifier::verify(const CertificateRequest& req) co
   std::vector<const Certificate*> path = {&leaf};
   if (!search.build(path)) return Err(search.error());
   if (req.peer_is_server) SLUICE_TRY(verify_hostname(leaf, req.server_name));
-  return CertVerified::assertion();
-}
-
-TlsResult<crypto::PublicKey> WebPkiVerifier::end_entity_key(std::span<const uint8_t> der) const {
-  Certificate c = SLUICE_TRY(parse_certificate(der));
-  if (!c.key_supported) return Err(unsupported("webpki: unsupported public key algorithm"));
-  return std::move(c.public_key);
+  return CertVerified::assertion(std::move(leaf.public_key));
 }
 
 }  // namespace sluice::pki

@@ -71,10 +71,9 @@ class WebPkiVerifier final : public CertificateVerifier {
 
   // verify validates req.chain for req.now. When req.peer_is_server the
   // leaf must allow serverAuth and match req.server_name (which must then be
-  // set); otherwise it must allow clientAuth and no name is checked.
+  // set); otherwise it must allow clientAuth and no name is checked. The
+  // token carries the leaf's public key.
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
-  // end_entity_key parses the certificate's public key.
-  TlsResult<crypto::PublicKey> end_entity_key(std::span<const uint8_t> der) const override;
 
   size_t anchor_count() const { return anchors_.size(); }
   // skipped_count is the number of bundle certificates that were not usable.
