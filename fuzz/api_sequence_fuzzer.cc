@@ -174,10 +174,15 @@ void op_moved_write(Side& s, uint8_t arg) {
   auto copy = std::make_unique<std::vector<uint8_t>>(*s.pending);  // other address, same bytes
   if (!(s.mode & kModeAcceptMovingWriteBuffer)) {
     Progress p = s.conn.write(*copy);
-    // A bad write retry is an error return that leaves the connection usable.
+    TRACE("  side %d moved write(%zu) -> status %d bytes %zu (%s)\n", s.id, copy->size(), static_cast<int>(p.status),
+          p.bytes, s.conn.error().detail);
+    // A bad write retry is an error return that leaves the connection
+    // usable, unless the connection had already failed for its own reasons
+    // (a read can return the last buffered bytes before reporting that the
+    // transport ended): then that fatal error is what write() reports.
     if (!s.dead && !s.closed) {
-      INVARIANT(p.status == Status::kError && s.conn.error().origin == Origin::kApi &&
-                s.conn.error().reason == Reason::kBadWriteRetry);
+      INVARIANT(p.status == Status::kError);
+      INVARIANT(s.conn.error().origin != Origin::kApi || s.conn.error().reason == Reason::kBadWriteRetry);
     }
     note_error(s, p);
     return;

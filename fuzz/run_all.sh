@@ -72,7 +72,8 @@ for t in "${targets[@]}"; do
   log=$work/logs/$t.log
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | awk '{print $2}' | tail -1)
   cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | awk '{print $2}')
-  corp=$(ls "$work/$t" | wc -l)
+  # libFuzzer's own count: seeds plus what this run added.
+  corp=$(grep -o 'corp: [0-9]*' "$log" | tail -1 | awk '{print $2}')
   crashes=$(ls fuzz/crashes 2>/dev/null | grep -c "^$t-" || true)
-  printf '%-18s %12s %8s %8s %s\n' "$t" "${execs:-?}" "${cov:-?}" "$corp" "$crashes"
+  printf '%-18s %12s %8s %8s %s\n' "$t" "${execs:-?}" "${cov:-?}" "${corp:-?}" "$crashes"
 done
