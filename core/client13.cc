@@ -194,12 +194,16 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
   }
   std::optional<Session> s = store->take(c_.session_name_);
   if (!s) return {};
-  const int64_t age_ms = ctx().now_ms() - s->received_at_ms;
+  // The session may come from an application's store: no subtraction
+  // that a strange received_at_ms could overflow.
+  const int64_t now_ms = ctx().now_ms();
+  const bool fresh = s->received_at_ms <= now_ms && s->received_at_ms > now_ms - static_cast<int64_t>(s->lifetime) * 1000;
+  const int64_t age_ms = fresh ? now_ms - s->received_at_ms : 0;
   const auto info = suite_info(s->cipher_suite);
   const bool suite_offered = std::find(offered_suites_.begin(), offered_suites_.end(), s->cipher_suite) !=
                              offered_suites_.end();
   // An expired ticket, or one for a suite we no longer offer, is dropped.
-  if (age_ms < 0 || age_ms >= static_cast<int64_t>(s->lifetime) * 1000 || !info || !suite_offered) return {};
+  if (!fresh || !info || !suite_offered) return {};
   wire::OfferedPsks psks;
   psks.identities.push_back({s->ticket, static_cast<uint32_t>(age_ms) + s->age_add});
   psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(info->hash)));

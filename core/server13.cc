@@ -282,7 +282,10 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
   for (size_t i = 0; i < ch.psk->identities.size(); ++i) {
     auto st = ctx().ticket_sealer().open(provider(), ch.psk->identities[i].identity, now);
     if (!st) continue;  // not ours, or from a retired key: a full handshake
-    if (now < st->issued_at || now - st->issued_at > static_cast<int64_t>(st->lifetime)) continue;  // expired
+    // Expired or from the future. Written so no subtraction involves
+    // issued_at: it comes from the ticket, and in the fuzzing build any
+    // int64 can arrive there.
+    if (st->issued_at > now || st->issued_at < now - static_cast<int64_t>(st->lifetime)) continue;
     const auto info = suite_info(st->cipher_suite);
     if (!info || info->hash != suite_->hash) continue;  // RFC 8446 §4.2.11: the hash must match
     // The binder covers the hello up to the binders (RFC 8446 §4.2.11.2).
