@@ -3,7 +3,7 @@
 // agree(public) must give `shared` for valid vectors and fail for invalid.
 #include <doctest/doctest.h>
 
-#include "tests/crypto/wycheproof_harness.h"
+#include "tests/crypto/vector_file.h"
 
 namespace sluice::testing {
 namespace {

@@ -1,4 +1,5 @@
-// A small driver for Wycheproof JSON files: it loads a file from
+// A small driver for Wycheproof JSON files (read from ../shared/vectors at
+// test time; nothing of them is in this repository): it loads a file from
 // @shared_vectors, runs every test of every group against each provider under
 // test that claims the file, checks the verdicts and prints a tally line
 //   <file> <provider>: run=N passed=N acceptable_accepted=N not_applicable=N unclaimed=N

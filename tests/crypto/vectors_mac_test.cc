@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "base/secret.h"
-#include "tests/crypto/wycheproof_harness.h"
+#include "tests/crypto/vector_file.h"
 
 namespace sluice::testing {
 namespace {

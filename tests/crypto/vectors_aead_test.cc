@@ -9,7 +9,7 @@
 
 #include <optional>
 
-#include "tests/crypto/wycheproof_harness.h"
+#include "tests/crypto/vector_file.h"
 
 namespace sluice::testing {
 namespace {

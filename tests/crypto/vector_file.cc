@@ -1,4 +1,4 @@
-#include "tests/crypto/wycheproof_harness.h"
+#include "tests/crypto/vector_file.h"
 
 #include <doctest/doctest.h>
 
