@@ -20,7 +20,6 @@
 //        bazel-bin/bench/crypto_bench [--runs=N] [--sample-ms=N] [--filter=TEXT]
 #include <openssl/crypto.h>
 #include <sodium.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -33,6 +32,7 @@
 #include <vector>
 
 #include "bench/openssl_reference.h"
+#include "bench/sample.h"
 #include "crypto/bearssl/bearssl_provider.h"
 #include "crypto/provider.h"
 #include "crypto/sodium/sodium_provider.h"
@@ -48,35 +48,15 @@ struct Options {
   std::string filter;
 };
 
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// clear_upper_avx_state: see the implementation notes at the top.
-[[gnu::noinline]] void clear_upper_avx_state() {
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx")) asm volatile("vzeroupper" ::: "memory");
-#endif
-}
-
 // measure returns the median rate in `units_per_op` units per CPU second,
 // or nullopt if the operation failed.
 std::optional<double> measure(const Op& op, double units_per_op, const Options& opt) {
   if (!op || !op()) return std::nullopt;  // warm-up, and a correctness gate
   std::vector<double> rates;
   for (int run = 0; run < opt.runs; ++run) {
-    clear_upper_avx_state();
-    const double start = thread_cpu_seconds();
-    double elapsed = 0;
-    long ops = 0;
-    do {
-      if (!op()) return std::nullopt;
-      ++ops;
-      elapsed = thread_cpu_seconds() - start;
-    } while (elapsed < opt.sample_ms * 1e-3);
-    rates.push_back(static_cast<double>(ops) * units_per_op / elapsed);
+    const auto rate = sample_rate(op, units_per_op, opt.sample_ms);
+    if (!rate) return std::nullopt;
+    rates.push_back(*rate);
   }
   std::sort(rates.begin(), rates.end());
   return rates[rates.size() / 2];

@@ -311,14 +311,7 @@ class OpenSslEngine final : public Engine {
         !send_all(conn.s, Side::kServer, conn.c, Side::kClient, msg, scratch)) {
       return false;
     }
-    if (out) {
-      out->peak_client = c1.peak_bytes - c0.live_bytes;
-      out->peak_server = s1.peak_bytes - s0.live_bytes;
-      out->handshake_allocs_client = c1.allocations - c0.allocations;
-      out->handshake_allocs_server = s1.allocations - s0.allocations;
-      out->idle_client = side_stats(Side::kClient).live_bytes - c0.live_bytes;
-      out->idle_server = side_stats(Side::kServer).live_bytes - s0.live_bytes;
-    }
+    if (out) record_connection_memory(*out, c0, s0, c1, s1);
     return true;
   }
 };

@@ -24,7 +24,6 @@
 //        bazel-bin/bench/tls_bench [--runs=N] [--sample-ms=N] [--filter=TEXT]
 //                                  [--json=FILE] [--quick]
 #include <openssl/crypto.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -33,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/sample.h"
 #include "bench/side_heap.h"
 #include "bench/tls_engine.h"
 #include "bench/tls_report.h"
@@ -44,35 +44,6 @@ namespace {
 
 using crypto::AeadAlg;
 using crypto::KeyType;
-
-double thread_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-// clear_upper_avx_state: see "Method" above.
-[[gnu::noinline]] void clear_upper_avx_state() {
-#if defined(__x86_64__)
-  if (__builtin_cpu_supports("avx")) asm volatile("vzeroupper" ::: "memory");
-#endif
-}
-
-double sample(const Op& op, double units_per_op, int sample_ms, bool* failed) {
-  clear_upper_avx_state();
-  const double start = thread_cpu_seconds();
-  double elapsed = 0;
-  long ops = 0;
-  do {
-    if (!op()) {
-      *failed = true;
-      return 0;
-    }
-    ++ops;
-    elapsed = thread_cpu_seconds() - start;
-  } while (elapsed < sample_ms * 1e-3);
-  return static_cast<double>(ops) * units_per_op / elapsed;
-}
 
 // measure_interleaved runs one sample of each op in turn, --runs times, and
 // returns each op's median. A null or failing op yields a Cell with `note`.
@@ -88,14 +59,13 @@ std::vector<Cell> measure_interleaved(const std::vector<Op>& ops, const std::vec
   for (int run = 0; run < opt.runs; ++run) {
     for (size_t i = 0; i < ops.size(); ++i) {
       if (!live[i]) continue;
-      bool failed = false;
-      const double r = sample(ops[i], units_per_op, opt.sample_ms, &failed);
-      if (failed) {
+      const auto r = sample_rate(ops[i], units_per_op, opt.sample_ms);
+      if (!r) {
         live[i] = false;
         cells[i].note = "error";
         continue;
       }
-      rates[i].push_back(r);
+      rates[i].push_back(*r);
     }
   }
   for (size_t i = 0; i < ops.size(); ++i) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "bench/openssl_reference.h"  // Op
+#include "bench/side_heap.h"
 #include "crypto/provider.h"
 
 namespace sluice::bench {
@@ -50,6 +51,19 @@ struct MemoryResult {
   // reader per read.
   double allocs_per_write = 0, allocs_per_read = 0;
 };
+
+// record_connection_memory fills the per-connection figures of `out` from
+// the side statistics taken before the connection was made (c0, s0) and
+// right after its handshake (c1, s1); idle figures are taken now.
+inline void record_connection_memory(MemoryResult& out, const SideStats& c0, const SideStats& s0,
+                                     const SideStats& c1, const SideStats& s1) {
+  out.peak_client = c1.peak_bytes - c0.live_bytes;
+  out.peak_server = s1.peak_bytes - s0.live_bytes;
+  out.handshake_allocs_client = c1.allocations - c0.allocations;
+  out.handshake_allocs_server = s1.allocations - s0.allocations;
+  out.idle_client = side_stats(Side::kClient).live_bytes - c0.live_bytes;
+  out.idle_server = side_stats(Side::kServer).live_bytes - s0.live_bytes;
+}
 
 class Engine {
  public:
