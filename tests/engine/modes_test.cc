@@ -54,6 +54,18 @@ std::vector<uint8_t> read_everything(Connection& c) {
   return got;
 }
 
+// deliver pumps like an event loop (move bytes, read, repeat) until `n`
+// application bytes have arrived or ten rounds have passed.
+std::vector<uint8_t> deliver(Connection& from, Connection& to, size_t n) {
+  std::vector<uint8_t> got;
+  for (int i = 0; i < 10 && got.size() < n; ++i) {
+    test::transfer(from, to);
+    auto more = read_everything(to);
+    got.insert(got.end(), more.begin(), more.end());
+  }
+  return got;
+}
+
 }  // namespace
 
 TEST_CASE("set_mode adds and returns the new mask; clear_mode removes; connections copy the context's mode") {
@@ -191,20 +203,10 @@ TEST_CASE("RELEASE_BUFFERS: an idle connection holds no record buffers; the free
     Pair p = established(mode, mode);
     // Full records each way: buffers grow to their full size.
     const auto data = pattern(wire::kMaxPlaintext, 1);
-    // Pump like an event loop: move bytes, read, repeat.
-    auto deliver = [&](Connection& from, Connection& to) {
-      std::vector<uint8_t> got;
-      for (int i = 0; i < 10 && got.size() < data.size(); ++i) {
-        test::transfer(from, to);
-        auto more = read_everything(to);
-        got.insert(got.end(), more.begin(), more.end());
-      }
-      return got;
-    };
     REQUIRE(p.client.write(data).status == Status::kOk);
-    REQUIRE(deliver(p.client, p.server) == data);
+    REQUIRE(deliver(p.client, p.server, data.size()) == data);
     REQUIRE(p.server.write(data).status == Status::kOk);
-    REQUIRE(deliver(p.server, p.client) == data);
+    REQUIRE(deliver(p.server, p.client, data.size()) == data);
     // Idle: everything drained. Measure each side by destroying it.
     const int64_t before = heap_stats().live_bytes;
     { Connection gone = std::move(p.server); }
@@ -346,21 +348,12 @@ TEST_CASE("RELEASE_BUFFERS: a closed connection's buffers serve the next one; sm
   // One connection's life, as in bench/tls_bench: handshake, a short
   // message each way.
   const auto data = pattern(100, 3);
-  auto deliver = [&](Connection& from, Connection& to) {
-    std::vector<uint8_t> got;
-    for (int i = 0; i < 10 && got.size() < data.size(); ++i) {
-      test::transfer(from, to);
-      auto more = read_everything(to);
-      got.insert(got.end(), more.begin(), more.end());
-    }
-    return got;
-  };
   auto exchange = [&](Connection& c, Connection& s) {
     REQUIRE(test::handshake(c, s));
     REQUIRE(c.write(data).status == Status::kOk);
-    REQUIRE(deliver(c, s) == data);
+    REQUIRE(deliver(c, s, data.size()) == data);
     REQUIRE(s.write(data).status == Status::kOk);
-    REQUIRE(deliver(s, c) == data);
+    REQUIRE(deliver(s, c, data.size()) == data);
   };
   {
     Connection c = Connection::client(cctx, "localhost");
