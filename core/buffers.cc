@@ -41,6 +41,7 @@ void BufferPool::set_max_len(size_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   max_len_ = n;
   if (free_.size() > n) free_.resize(n);
+  free_.reserve(n);
 }
 
 size_t BufferPool::max_len() const {

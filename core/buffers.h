@@ -16,7 +16,9 @@ namespace sluice {
 
 class BufferPool {
  public:
-  explicit BufferPool(size_t max_len = 32) : max_len_(max_len) {}
+  // The list's own storage is reserved up front, so returning a buffer never
+  // allocates on a connection's path.
+  explicit BufferPool(size_t max_len = 32) : max_len_(max_len) { free_.reserve(max_len); }
   // take returns storage of at least `size` bytes (capacity; size() is 0).
   std::vector<uint8_t> take(size_t size);
   // give returns storage; beyond max_len it is freed.

@@ -89,7 +89,13 @@ uint8_t* ByteWriter::at(size_t offset) {
 MutBytes ByteWriter::reserve(size_t n) {
   if (!ok_) return {};
   if (vec_) {
-    vec_->resize(base_ + len_ + n);
+    // Messages are written a few bytes at a time; growing from a useful
+    // size keeps an encode to one or two heap calls instead of doubling
+    // from one byte.
+    constexpr size_t kFirstCapacity = 256;
+    const size_t need = base_ + len_ + n;
+    if (need > vec_->capacity()) vec_->reserve(std::max({need, 2 * vec_->capacity(), kFirstCapacity}));
+    vec_->resize(need);
   } else if (fixed_.size() - len_ < n) {
     ok_ = false;
     return {};

@@ -13,6 +13,10 @@ namespace {
 
 using wire::HandshakeType;
 
+// Room reserved for an encoded ClientHello: padded hellos are 512 bytes and
+// one carrying a ticket rarely passes 768, so the encode allocates once.
+constexpr size_t kTypicalHelloLen = 768;
+
 enum class ClientState : uint8_t {
   kSendClientHello,
   kReadServerHello,
@@ -74,6 +78,11 @@ class Client13 final : public HandshakeMachine {
 
   TlsResult<Wait> do_send_client_hello();
   Result<void, Error> send_hello();
+  // offered says whether our hello offered `suite` (the SCSV is no suite).
+  bool offered(uint16_t suite) const {
+    return suite != wire::kFallbackScsv &&
+           std::find(hello_.cipher_suites.begin(), hello_.cipher_suites.end(), suite) != hello_.cipher_suites.end();
+  }
   Result<void, Error> offer_session(wire::ClientHello& ch);
   Result<void, Error> send_early_data();
   TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
@@ -102,9 +111,8 @@ class Client13 final : public HandshakeMachine {
   wire::ClientHello hello_;  // kept to build the second hello after an HRR
   bool retried_ = false;     // a HelloRetryRequest was received
   std::unique_ptr<crypto::KeyShare> key_share_;
-  std::vector<uint16_t> offered_suites_;
   std::optional<SuiteInfo> suite_;
-  std::unique_ptr<KeySchedule> schedule_;
+  std::optional<KeySchedule> schedule_;
   Transcript transcript_;
   KeySchedule::Pair hs_secrets_;
   std::optional<CertVerified> cert_verified_;
@@ -123,6 +131,16 @@ class Client13 final : public HandshakeMachine {
   SecretBytes client_app_secret_, server_app_secret_;
 };
 
+// code_points lists enum values as their wire numbers, in one allocation
+// (with room for `spare` more).
+template <typename Range>
+std::vector<uint16_t> code_points(const Range& values, size_t spare = 0) {
+  std::vector<uint16_t> out;
+  out.reserve(std::size(values) + spare);
+  for (auto v : values) out.push_back(static_cast<uint16_t>(v));
+  return out;
+}
+
 TlsResult<Wait> Client13::do_send_client_hello() {
   if (ctx().verifier() == nullptr) {
     return Err(Error(Reason::kConfiguration, "client context has no certificate verifier"));
@@ -132,35 +150,28 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   SLUICE_TRY(provider().random(client_random_));
   ch.random = client_random_;
   if (ctx().middlebox_compat()) {
-    ch.legacy_session_id.resize(32);
-    SLUICE_TRY(provider().random(ch.legacy_session_id));
+    ch.legacy_session_id.len = wire::SessionId::kMaxLen;
+    SLUICE_TRY(provider().random(ch.legacy_session_id.bytes));
   }
   const bool tls13 = ctx().max_version() >= wire::kTls13;
   if (tls13) {
-    for (auto s : ctx().cipher_suites()) offered_suites_.push_back(static_cast<uint16_t>(s));
+    ch.cipher_suites = code_points(ctx().cipher_suites(), 1);
     ch.supported_versions = {wire::kTls13};
     if (ctx().groups().empty()) return Err(Error(Reason::kConfiguration, "no key exchange groups"));
     const crypto::Group first = ctx().groups().front();
     key_share_ = SLUICE_TRY(provider().new_key_share(first));
     auto pub = key_share_->public_key();
-    ch.key_shares.push_back({static_cast<uint16_t>(first), {pub.begin(), pub.end()}});
+    ch.key_shares.push_back({static_cast<uint16_t>(first), pub});
     ch.has_key_share = true;
   } else {
     // A TLS 1.2-only hello (for fallback tests): ECDHE-ECDSA/RSA-AES128-GCM.
-    offered_suites_ = {0xc02b, 0xc02f};
+    ch.cipher_suites = {0xc02b, 0xc02f};
   }
-  ch.cipher_suites = offered_suites_;
   if (c_.mode_ & kModeSendFallbackScsv) ch.cipher_suites.push_back(wire::kFallbackScsv);
-  if (!shape.advertised_groups.empty()) {
-    ch.supported_groups = shape.advertised_groups;
-  } else {
-    for (auto g : ctx().groups()) ch.supported_groups.push_back(static_cast<uint16_t>(g));
-  }
-  if (!shape.advertised_signature_schemes.empty()) {
-    ch.signature_algorithms = shape.advertised_signature_schemes;
-  } else {
-    for (auto s : ctx().signature_schemes()) ch.signature_algorithms.push_back(static_cast<uint16_t>(s));
-  }
+  ch.supported_groups =
+      shape.advertised_groups.empty() ? code_points(ctx().groups()) : shape.advertised_groups;
+  ch.signature_algorithms = shape.advertised_signature_schemes.empty() ? code_points(ctx().signature_schemes())
+                                                                      : shape.advertised_signature_schemes;
   // RFC 6066 §3: literal IP addresses are not permitted in SNI.
   if (!server_name_.empty() && !is_ip_literal(server_name_)) {
     ch.server_name = server_name_;
@@ -200,8 +211,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
   const bool fresh = s->received_at_ms <= now_ms && s->received_at_ms > now_ms - static_cast<int64_t>(s->lifetime) * 1000;
   const int64_t age_ms = fresh ? now_ms - s->received_at_ms : 0;
   const auto info = suite_info(s->cipher_suite);
-  const bool suite_offered = std::find(offered_suites_.begin(), offered_suites_.end(), s->cipher_suite) !=
-                             offered_suites_.end();
+  const bool suite_offered = offered(s->cipher_suite);
   // An expired ticket, or one for a suite we no longer offer, is dropped.
   if (!fresh || !info || !suite_offered) return {};
   wire::OfferedPsks psks;
@@ -218,6 +228,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
 
 Result<void, Error> Client13::send_hello() {
   std::vector<uint8_t> msg;
+  msg.reserve(kTypicalHelloLen);
   hello_.padding_len = 0;
   hello_.serialize(msg);
   if (size_t pad = wire::f5_padding_len(msg.size()); pad != 0) {
@@ -236,8 +247,8 @@ Result<void, Error> Client13::send_hello() {
     std::copy(binder.begin(), binder.end(), msg.end() - static_cast<ptrdiff_t>(binder.size()));
     hello_.psk->binders[0] = std::move(binder);
   }
-  transcript_.add(msg);
   SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(std::move(msg));
   return {};
 }
 
@@ -250,7 +261,7 @@ Result<void, Error> Client13::send_early_data() {
   SLUICE_TRY(transcript_.hash_with(provider(), h->hash, {}, MutBytes(hello_hash.bytes, hello_hash.len)));
   SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(hello_hash.view()));
   ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
-  SLUICE_TRY(c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), h->hash, h->aead, secret))));
+  SLUICE_TRY(c_.rekey_write(h->hash, h->aead, secret));
   // RFC 8446 §4.2.10: no more than the ticket allows.
   const size_t n = std::min<size_t>(c_.early_out_.size(), session_->max_early_data);
   SLUICE_TRY(c_.seal(wire::ContentType::kApplicationData, Bytes(c_.early_out_).first(n)));
@@ -276,7 +287,7 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
   if (sh.legacy_session_id_echo != hello_.legacy_session_id) {
     return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo does not match"));
   }
-  if (std::find(offered_suites_.begin(), offered_suites_.end(), sh.cipher_suite) == offered_suites_.end()) {
+  if (!offered(sh.cipher_suite)) {
     return Err(Error(Reason::kIllegalParameter, "server chose a cipher suite that was not offered"));
   }
   // RFC 8446 §4.1.4: the ServerHello must keep the HelloRetryRequest's suite.
@@ -310,8 +321,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
 
   if (hrr.hrr_selected_group) {
     key_share_ = SLUICE_TRY(provider().new_key_share(static_cast<crypto::Group>(*hrr.hrr_selected_group)));
-    auto pub = key_share_->public_key();
-    hello_.key_shares = {{*hrr.hrr_selected_group, {pub.begin(), pub.end()}}};
+    hello_.key_shares = {{*hrr.hrr_selected_group, key_share_->public_key()}};
   }
   hello_.cookie = hrr.cookie;
   // RFC 8446 §4.1.2: no early_data in a second hello; the PSK stays only if
@@ -368,21 +378,19 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   if (!transcript_.hash_selected()) SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.add(m->whole);
   c_.message_done();
-  schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
+  schedule_.emplace(provider(), suite_->hash);
   SLUICE_TRY(schedule_->start_early(resumed_ ? Bytes(session_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
-  SLUICE_TRY(c_.set_read_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
-  auto handshake_write = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
+  SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, hs_secrets_.server));
   // While 0-RTT may still be going out, the early key stays until
   // EndOfEarlyData (RFC 8446 §4.5); the handshake key waits.
   if (early_offered_) {
-    handshake_write_ = std::move(handshake_write);
+    handshake_write_ = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
   } else {
-    SLUICE_TRY(c_.set_write_protection(std::move(handshake_write)));
+    SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, hs_secrets_.client));
   }
   Negotiated& n = c_.negotiated_;
   n.version = wire::kTls13;
@@ -469,7 +477,7 @@ TlsResult<Wait> Client13::do_read_certificate() {
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
   CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
   cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  c_.negotiated_.peer_chain = std::move(cert.certificates);
+  c_.negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
   transcript_.add(m->whole);
   c_.message_done();
   state_ = ClientState::kReadCertificateVerify;
@@ -513,8 +521,7 @@ TlsResult<Wait> Client13::do_read_finished() {
   ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, client_app_secret_);
   ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, server_app_secret_);
   ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
-  SLUICE_TRY(c_.set_read_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, server_app_secret_))));
+  SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, server_app_secret_));
   state_ = certificate_requested_ ? ClientState::kSendClientCertificate : ClientState::kSendFinished;
   return Wait::kOk;
 }
@@ -544,7 +551,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
     }
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
-  transcript_.add(c_.queue_message(wire::Certificate{{}, can_sign ? ck.chain : std::vector<std::vector<uint8_t>>{}}));
+  transcript_.add(c_.queue_message(wire::CertificateView{{}, can_sign ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>()}));
   state_ = can_sign ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
   return Wait::kOk;
 }
@@ -552,10 +559,10 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
 TlsResult<Wait> Client13::do_send_client_certificate_verify() {
   HashValue h = current_hash(transcript_);
   auto input = certificate_verify_input(false, h.view());
-  wire::CertificateVerify cv;
-  cv.scheme = static_cast<uint16_t>(client_scheme_);
-  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(client_scheme_, input.view(), cv.signature));
+  std::vector<uint8_t> signature;
+  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(client_scheme_, input.view(), signature));
   if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
+  wire::CertificateVerify cv{static_cast<uint16_t>(client_scheme_), signature};
   transcript_.add(c_.queue_message(cv));
   state_ = ClientState::kSendFinished;
   return Wait::kOk;
@@ -573,10 +580,9 @@ TlsResult<Wait> Client13::do_send_finished() {
   SLUICE_TRY(begin_second_flight());
   HashValue h = current_hash(transcript_);
   auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.client, h.view()));
-  transcript_.add(fin);
-  SLUICE_TRY(c_.send_handshake(fin));
-  SLUICE_TRY(c_.set_write_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_))));
+  transcript_.add(fin.view());
+  SLUICE_TRY(c_.send_handshake(fin.view()));
+  SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, client_app_secret_));
   HashValue through_client_finished = current_hash(transcript_);
   c_.resumption_secret_ = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
   // Entering traffic needs the Finished token, and either the certificate

@@ -57,11 +57,21 @@ void Connection::Impl::message_done() {
 }
 
 Result<void, Error> Connection::Impl::set_read_protection(RecordProtection rp) {
+  SLUICE_TRY(check_read_key_change());
+  rd_ = std::move(rp);
+  return {};
+}
+
+Result<void, Error> Connection::Impl::rekey_read(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) {
+  SLUICE_TRY(check_read_key_change());
+  return rd_.install13(provider(), h, a, secret);
+}
+
+Result<void, Error> Connection::Impl::check_read_key_change() const {
   // RFC 8446 §5.1: handshake messages may not span a key change.
   if (hs_in_.size() > hs_msg_len_) {
     return Err(Error(Reason::kUnexpectedMessage, "handshake data spans a key change"));
   }
-  rd_ = std::move(rp);
   return {};
 }
 
@@ -90,8 +100,7 @@ Result<void, Error> Connection::Impl::rekey_if_due() {
   SLUICE_TRY(send_handshake(msg));
   SLUICE_TRY(flush_handshake());
   write_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, write_secret_));
-  wr_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, write_secret_));
-  return {};
+  return wr_.install13(provider(), hash_, aead_, write_secret_);
 }
 
 // ---------------------------------------------------------------------------
@@ -146,6 +155,11 @@ Result<void, Error> Connection::Impl::set_write_protection(RecordProtection rp) 
   SLUICE_TRY(flush_handshake());
   wr_ = std::move(rp);
   return {};
+}
+
+Result<void, Error> Connection::Impl::rekey_write(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) {
+  SLUICE_TRY(flush_handshake());
+  return wr_.install13(provider(), h, a, secret);
 }
 
 Result<void, Error> Connection::Impl::send_change_cipher_spec() {
@@ -259,7 +273,10 @@ TlsResult<Connection::Impl::RecordKind> Connection::Impl::read_record() {
       if (hs_in_.size() + opened.plaintext.size() > kMaxHandshakeMessageLen + wire::kMaxPlaintext) {
         return Err(Error(Reason::kHandshakeMessageTooLarge));
       }
-      if (hs_in_.capacity() == 0) hs_in_.reserve(kHandshakeBufferReserve);
+      // Sized for the whole record at once: a flight arriving in one record
+      // then costs one allocation, not a reserve and a regrowth.
+      if (const size_t need = hs_in_.size() + opened.plaintext.size(); need > hs_in_.capacity())
+        hs_in_.reserve(std::max({need, kHandshakeBufferReserve, 2 * hs_in_.capacity()}));
       hs_in_.insert(hs_in_.end(), opened.plaintext.begin(), opened.plaintext.end());
       drop_record();
       return RecordKind::kHandshake;
@@ -390,14 +407,14 @@ Result<void, Error> Connection::Impl::process_post_handshake() {
           return Err(Error(Reason::kUnexpectedMessage, "too many KeyUpdates without data"));
         }
         read_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, read_secret_));
-        rd_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, read_secret_));
+        SLUICE_TRY(rd_.install13(provider(), hash_, aead_, read_secret_));
         if (ku.update_requested && !sent_close_) {
           std::vector<uint8_t> out;
           wire::KeyUpdate{false}.serialize(out);
           SLUICE_TRY(send_handshake(out));
           SLUICE_TRY(flush_handshake());
           write_secret_ = SLUICE_TRY(next_traffic_secret(provider(), hash_, write_secret_));
-          wr_ = SLUICE_TRY(RecordProtection::tls13(provider(), hash_, aead_, write_secret_));
+          SLUICE_TRY(wr_.install13(provider(), hash_, aead_, write_secret_));
         }
         break;
       }
@@ -430,22 +447,25 @@ Result<void, Error> Connection::Impl::answer_certificate_request(Bytes whole, By
     }
   }
   std::vector<uint8_t> msg;
-  wire::Certificate{cr.request_context, scheme ? ck.chain : std::vector<std::vector<uint8_t>>{}}.serialize(msg);
+  wire::CertificateView{cr.request_context, scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>()}
+      .serialize(msg);
   t.add(msg);
   SLUICE_TRY(send_handshake(msg));
   if (scheme) {
     HashValue h = current_hash(t);
     auto input = certificate_verify_input(false, h.view());
+    std::vector<uint8_t> signature;
     wire::CertificateVerify cv;
     cv.scheme = static_cast<uint16_t>(*scheme);
     // Post-handshake answers are written without returning to the caller,
     // so a pending signature is waited for here (bounded by the signer).
     for (int i = 0; i < 1000; ++i) {
-      auto outcome = SLUICE_TRY(ck.signer->sign(*scheme, input.view(), cv.signature));
+      auto outcome = SLUICE_TRY(ck.signer->sign(*scheme, input.view(), signature));
       if (outcome == crypto::SignOutcome::kDone) break;
       pollfd p{ck.signer->completion_fd(), POLLIN, 0};
       (void)::poll(&p, 1, 1000);
     }
+    cv.signature = signature;
     msg.clear();
     cv.serialize(msg);
     t.add(msg);
@@ -453,7 +473,7 @@ Result<void, Error> Connection::Impl::answer_certificate_request(Bytes whole, By
   }
   HashValue h = current_hash(t);
   auto fin = SLUICE_TRY(finished_message(provider(), hash_, write_secret_, h.view()));
-  SLUICE_TRY(send_handshake(fin));
+  SLUICE_TRY(send_handshake(fin.view()));
   return flush_handshake();
 }
 
@@ -500,7 +520,7 @@ Result<void, Error> Connection::Impl::process_client_auth_message(HandshakeType 
       HashValue h = current_hash(*pha_running_);
       FinishedVerified verified = SLUICE_TRY(verify_finished(provider(), hash_, read_secret_, h.view(), fin.verify_data));
       (void)verified;
-      negotiated_.peer_chain = std::move(pha_chain_);
+      negotiated_.peer_chain = ctx_->chain_cache().intern(std::move(pha_chain_));
       pha_chain_.clear();
       pha_running_.reset();
       pha_state_ = PhaState::kIdle;
@@ -861,9 +881,7 @@ Progress Connection::key_update(bool request_peer_update) {
   auto next = next_traffic_secret(c.provider(), c.hash_, c.write_secret_);
   if (!next) return c.fail(std::move(next).error());
   c.write_secret_ = std::move(*next);
-  auto rp = RecordProtection::tls13(c.provider(), c.hash_, c.aead_, c.write_secret_);
-  if (!rp) return c.fail(std::move(rp).error());
-  c.wr_ = std::move(*rp);
+  if (auto r = c.wr_.install13(c.provider(), c.hash_, c.aead_, c.write_secret_); !r) return c.fail(std::move(r).error());
   return {Status::kOk, 0};
 }
 

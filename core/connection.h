@@ -41,7 +41,7 @@ struct Negotiated {
   crypto::SignatureScheme signature_scheme{};  // the server's CertificateVerify
   std::string alpn;
   std::string server_name;
-  std::vector<std::vector<uint8_t>> peer_chain;  // DER, end-entity first
+  CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent
   bool resumed = false;              // a ticket's PSK was accepted
   bool early_data_accepted = false;  // 0-RTT data was accepted
 };

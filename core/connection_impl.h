@@ -87,6 +87,11 @@ struct Connection::Impl {
   // from under the old keys are still buffered (RFC 8446 §5.1).
   Result<void, Error> set_read_protection(RecordProtection rp);
   Result<void, Error> set_write_protection(RecordProtection rp);
+  // rekey_read / rekey_write switch a direction to the keys of `secret`
+  // under the same rules, reusing its AEAD object.
+  Result<void, Error> rekey_read(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret);
+  Result<void, Error> rekey_write(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret);
+  Result<void, Error> check_read_key_change() const;
   const Context& context() const { return *ctx_; }
   const crypto::Provider& provider() const { return ctx_->provider(); }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/buffers.h"
+#include "core/certificate_chain.h"
 #include "core/modes.h"
 #include "core/session.h"
 #include "core/tickets.h"
@@ -174,6 +175,8 @@ class Context {
   size_t record_padding() const { return record_padding_; }
   uint64_t key_update_interval() const { return key_update_interval_; }
   BufferPool& pool() const { return pool_; }
+  // chain_cache shares peer chains between this context's connections.
+  ChainCache& chain_cache() const { return chain_cache_; }
   const DangerTestHelloShape& danger_shape() const { return danger_shape_; }
   bool middlebox_compat() const { return middlebox_compat_; }
   bool strict_group_preference() const { return strict_group_preference_; }
@@ -209,6 +212,7 @@ class Context {
   size_t record_padding_ = 0;
   uint64_t key_update_interval_ = 0;
   mutable BufferPool pool_;
+  mutable ChainCache chain_cache_;
   DangerTestHelloShape danger_shape_;
   bool middlebox_compat_ = false;
   bool strict_group_preference_ = false;

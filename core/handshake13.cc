@@ -49,12 +49,15 @@ TlsResult<SigVerified> verify_certificate_verify(const crypto::Provider& p, cons
   return SigVerified();
 }
 
-TlsResult<std::vector<uint8_t>> finished_message(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
-                                                 Bytes transcript_hash) {
-  std::vector<uint8_t> msg = {static_cast<uint8_t>(wire::HandshakeType::kFinished), 0, 0,
-                              static_cast<uint8_t>(crypto::hash_len(h))};
-  msg.resize(4 + crypto::hash_len(h));
-  SLUICE_TRY(finished_verify_data(p, h, base_key, transcript_hash, MutBytes(msg).subspan(4)));
+TlsResult<FinishedMessage> finished_message(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
+                                            Bytes transcript_hash) {
+  FinishedMessage msg;
+  const size_t n = crypto::hash_len(h);
+  msg.bytes[0] = static_cast<uint8_t>(wire::HandshakeType::kFinished);
+  msg.bytes[1] = msg.bytes[2] = 0;
+  msg.bytes[3] = static_cast<uint8_t>(n);
+  msg.len = 4 + n;
+  SLUICE_TRY(finished_verify_data(p, h, base_key, transcript_hash, MutBytes(msg.bytes + 4, n)));
   return msg;
 }
 

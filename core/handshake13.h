@@ -61,9 +61,16 @@ class FinishedVerified {
 TlsResult<FinishedVerified> verify_finished(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
                                             Bytes transcript_hash, Bytes verify_data);
 
+// FinishedMessage is our whole Finished message (header included), built
+// on the stack: it is added to the transcript and sent, never kept.
+struct FinishedMessage {
+  uint8_t bytes[4 + crypto::kMaxHashLen];
+  size_t len = 0;
+  Bytes view() const { return Bytes(bytes, len); }
+};
 // finished_message builds our Finished for `base_key` over the transcript.
-TlsResult<std::vector<uint8_t>> finished_message(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
-                                                 Bytes transcript_hash);
+TlsResult<FinishedMessage> finished_message(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
+                                            Bytes transcript_hash);
 
 // psk_binder computes the binder for `psk` over the hash of the truncated
 // ClientHello (RFC 8446 §4.2.11.2).

@@ -3,6 +3,8 @@
 // order, so a secret can never be derived from the wrong stage.
 #pragma once
 
+#include <optional>
+
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -33,6 +35,10 @@ TlsResult<SecretBytes> resumption_psk(const crypto::Provider& p, crypto::HashAlg
 // finished_verify_data computes HMAC(finished_key(base_key), transcript_hash).
 Result<void, Error> finished_verify_data(const crypto::Provider& p, crypto::HashAlg h, Bytes base_key,
                                          Bytes transcript_hash, MutBytes out);
+
+// known_empty_hash is Hash("") for SHA-256 and SHA-384 (the TLS 1.3 suites'
+// hashes), nullopt for others.
+std::optional<Bytes> known_empty_hash(crypto::HashAlg h);
 
 class KeySchedule {
  public:

@@ -8,17 +8,29 @@ using wire::ContentType;
 
 TlsResult<RecordProtection> RecordProtection::tls13(const crypto::Provider& p, crypto::HashAlg h,
                                                     crypto::AeadAlg a, Bytes traffic_secret) {
-  TrafficKeys keys = SLUICE_TRY(derive_traffic_keys(p, h, a, traffic_secret));
   RecordProtection rp;
-  rp.aead_ = SLUICE_TRY(p.new_aead(a, keys.key));
-  rp.iv_ = std::move(keys.iv);
+  SLUICE_TRY(rp.install13(p, h, a, traffic_secret));
   return rp;
+}
+
+TlsResult<void> RecordProtection::install13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
+                                            Bytes traffic_secret) {
+  TrafficKeys keys = SLUICE_TRY(derive_traffic_keys(p, h, a, traffic_secret));
+  if (aead_ && aead_->alg() == a) {
+    SLUICE_TRY(aead_->rekey(keys.key));
+  } else {
+    aead_ = SLUICE_TRY(p.new_aead(a, keys.key));
+  }
+  if (keys.iv.size() != iv_.size()) return Err(Error(Reason::kInternal, "traffic IV has the wrong length"));
+  std::ranges::copy(keys.iv.span(), iv_.begin());
+  seq_ = 0;
+  return {};
 }
 
 void RecordProtection::nonce(uint8_t out[crypto::kAeadNonceLen]) const {
   // RFC 8446 §5.3: the 64-bit sequence number, left-padded to the IV length,
   // XORed with the static IV.
-  for (size_t i = 0; i < crypto::kAeadNonceLen; ++i) out[i] = iv_.data()[i];
+  for (size_t i = 0; i < crypto::kAeadNonceLen; ++i) out[i] = iv_[i];
   for (size_t i = 0; i < 8; ++i) out[crypto::kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
 }
 

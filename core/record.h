@@ -4,6 +4,7 @@
 // callers never branch on "encrypted yet?" (STYLE.md practice 11).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 
@@ -26,6 +27,10 @@ class RecordProtection {
   RecordProtection() = default;
   static TlsResult<RecordProtection> tls13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
                                            Bytes traffic_secret);
+  // install13 switches to the keys of `traffic_secret` with the sequence
+  // number at zero. The AEAD object is rekeyed when it has the same
+  // algorithm (KeyUpdate, handshake to application keys): no allocation.
+  TlsResult<void> install13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a, Bytes traffic_secret);
 
   bool encrypted() const { return aead_ != nullptr; }
   // overhead is what sealing adds after the payload: inner type + tag.
@@ -47,7 +52,9 @@ class RecordProtection {
  private:
   void nonce(uint8_t out[crypto::kAeadNonceLen]) const;
   std::unique_ptr<crypto::AeadKey> aead_;
-  SecretBytes iv_;
+  // The static IV only forms nonces, and an AEAD's security does not rest
+  // on nonces being secret: a plain 12 bytes rather than a SecretBytes.
+  std::array<uint8_t, crypto::kAeadNonceLen> iv_{};
   uint64_t seq_ = 0;
 };
 

@@ -101,7 +101,7 @@ class Server13 final : public HandshakeMachine {
   Connection::Impl& c_;
   ServerState state_ = ServerState::kReadClientHello;
   std::array<uint8_t, wire::kRandomLen> client_random_{};
-  std::vector<uint8_t> session_id_;
+  wire::SessionId session_id_;
   std::optional<SuiteInfo> suite_;
   crypto::Group group_{};
   std::vector<uint8_t> peer_share_;
@@ -113,7 +113,7 @@ class Server13 final : public HandshakeMachine {
   bool sni_ack_ = false;
   std::optional<uint16_t> record_size_limit_;
   Transcript transcript_;
-  std::unique_ptr<KeySchedule> schedule_;
+  std::optional<KeySchedule> schedule_;
   KeySchedule::Pair hs_secrets_;
   SecretBytes client_app_secret_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
@@ -215,7 +215,7 @@ Result<void, Error> Server13::choose_group(const wire::ClientHello& ch) {
     for (auto g : ctx().groups()) {
       if (auto it = share_for(g); it != ch.key_shares.end() && provider().supports(g)) {
         group_ = g;
-        peer_share_ = it->key_exchange;
+        peer_share_.assign(it->key_exchange.begin(), it->key_exchange.end());
         return {};
       }
     }
@@ -224,7 +224,7 @@ Result<void, Error> Server13::choose_group(const wire::ClientHello& ch) {
     if (!client_supports(g) || !provider().supports(g)) continue;
     group_ = g;
     if (auto it = share_for(g); it != ch.key_shares.end()) {
-      peer_share_ = it->key_exchange;
+      peer_share_.assign(it->key_exchange.begin(), it->key_exchange.end());
     } else {
       need_retry_ = true;
     }
@@ -377,7 +377,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     HashValue ch_hash = current_hash(transcript_);
     SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(ch_hash.view()));
     ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
-    SLUICE_TRY(c_.set_read_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, secret))));
+    SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, secret));
     c_.app_allowed_ = true;
     c_.negotiated_.early_data_accepted = true;
   }
@@ -393,11 +393,11 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   sh.selected_version = wire::kTls13;
   SecretBytes shared;
   if (ticket_) sh.selected_psk = psk_index_;
+  std::unique_ptr<crypto::KeyShare> share;  // its public key is sent in `sh` below
   if (!ticket_ || psk_dhe_) {
-    auto share = SLUICE_TRY(provider().new_key_share(group_));
+    share = SLUICE_TRY(provider().new_key_share(group_));
     shared = SLUICE_TRY(share->agree(peer_share_));
-    auto pub = share->public_key();
-    sh.key_share = wire::KeyShareEntry{static_cast<uint16_t>(group_), {pub.begin(), pub.end()}};
+    sh.key_share = wire::KeyShareEntry{static_cast<uint16_t>(group_), share->public_key()};
   } else {
     shared = SecretBytes(crypto::hash_len(suite_->hash));  // psk_ke: zeros (RFC 8446 §7.1)
   }
@@ -406,19 +406,17 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   // server sends a CCS right after its first handshake message.
   if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(c_.send_change_cipher_spec());
 
-  schedule_ = std::make_unique<KeySchedule>(provider(), suite_->hash);
+  schedule_.emplace(provider(), suite_->hash);
   SLUICE_TRY(schedule_->start_early(ticket_ ? Bytes(ticket_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
-  SLUICE_TRY(c_.set_write_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.server))));
-  auto handshake_read = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
-  if (early_accepted_) {
-    handshake_read_ = std::move(handshake_read);  // after EndOfEarlyData
+  SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, hs_secrets_.server));
+  if (early_accepted_) {  // the handshake key reads after EndOfEarlyData
+    handshake_read_ = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
   } else {
-    SLUICE_TRY(c_.set_read_protection(std::move(handshake_read)));
+    SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, hs_secrets_.client));
   }
   Negotiated& n = c_.negotiated_;
   n.resumed = ticket_.has_value();
@@ -484,7 +482,7 @@ TlsResult<Wait> Server13::do_read_client_certificate() {
   }
   CertificateRequest req{cert.certificates, {}, ctx().now(), false};
   client_cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  c_.negotiated_.peer_chain = std::move(cert.certificates);
+  c_.negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
   state_ = ServerState::kReadClientCertificateVerify;
   return Wait::kOk;
 }
@@ -510,7 +508,7 @@ TlsResult<Wait> Server13::do_read_client_certificate_verify() {
 }
 
 TlsResult<Wait> Server13::do_send_certificate() {
-  transcript_.add(c_.queue_message(wire::Certificate{{}, ctx().certificate().chain}));
+  transcript_.add(c_.queue_message(wire::CertificateView{{}, ctx().certificate().chain}));
   state_ = ServerState::kSendCertificateVerify;
   return Wait::kOk;
 }
@@ -518,12 +516,12 @@ TlsResult<Wait> Server13::do_send_certificate() {
 TlsResult<Wait> Server13::do_send_certificate_verify() {
   HashValue h = current_hash(transcript_);
   auto input = certificate_verify_input(true, h.view());
-  wire::CertificateVerify cv;
-  cv.scheme = static_cast<uint16_t>(scheme_);
   // An asynchronous signer answers kPending; this state runs again with the
   // same input once it completes.
-  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(scheme_, input.view(), cv.signature));
+  std::vector<uint8_t> signature;
+  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(scheme_, input.view(), signature));
   if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
+  wire::CertificateVerify cv{static_cast<uint16_t>(scheme_), signature};
   transcript_.add(c_.queue_message(cv));
   state_ = ServerState::kSendFinished;
   return Wait::kOk;
@@ -532,14 +530,14 @@ TlsResult<Wait> Server13::do_send_certificate_verify() {
 TlsResult<Wait> Server13::do_send_finished() {
   HashValue h = current_hash(transcript_);
   auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.server, h.view()));
-  transcript_.add(fin);
-  SLUICE_TRY(c_.send_handshake(fin));
+  transcript_.add(fin.view());
+  SLUICE_TRY(c_.send_handshake(fin.view()));
   HashValue through_server_finished = current_hash(transcript_);
   auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
   ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, app.client);
   ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, app.server);
   ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
-  SLUICE_TRY(c_.set_write_protection(SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, app.server))));
+  SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, app.server));
   c_.write_secret_ = std::move(app.server);
   client_app_secret_ = std::move(app.client);
   if (early_accepted_) {
@@ -577,7 +575,8 @@ Result<void, Error> Server13::send_tickets() {
     wire::NewSessionTicket nst;
     nst.lifetime = ctx().ticket_lifetime();
     SLUICE_TRY(provider().random(MutBytes(reinterpret_cast<uint8_t*>(&nst.age_add), sizeof nst.age_add)));
-    nst.nonce = {static_cast<uint8_t>(i)};
+    const uint8_t nonce = static_cast<uint8_t>(i);
+    nst.nonce = Bytes(&nonce, 1);
     TicketState st;
     st.cipher_suite = static_cast<uint16_t>(suite_->suite);
     st.psk = SLUICE_TRY(resumption_psk(provider(), suite_->hash, resumption_secret_, nst.nonce));
@@ -604,8 +603,7 @@ TlsResult<Wait> Server13::do_read_finished() {
   (void)verified;
   transcript_.add(m->whole);
   c_.message_done();
-  SLUICE_TRY(c_.set_read_protection(
-      SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, client_app_secret_))));
+  SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, client_app_secret_));
   HashValue through_client_finished = current_hash(transcript_);
   resumption_secret_ = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
   SLUICE_TRY(send_tickets());

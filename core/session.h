@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/secret.h"
+#include "core/certificate_chain.h"
 
 namespace sluice {
 
@@ -26,7 +27,7 @@ struct Session {
   int64_t received_at_ms = 0;   // client clock, milliseconds
   uint32_t max_early_data = 0;
   std::string alpn;
-  std::vector<std::vector<uint8_t>> peer_chain;
+  CertificateChain peer_chain;  // shared with the connection that got the ticket
 
   Session copy() const;
 };

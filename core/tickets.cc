@@ -7,6 +7,9 @@ namespace sluice {
 namespace {
 constexpr size_t kNameLen = 16;
 constexpr uint8_t kStateVersion = 1;
+// name, nonce, version, suite, PSK (≤ 64 + 1), age_add, lifetime, issued_at,
+// max_early_data, ALPN (≤ 255 + 1), tag.
+constexpr size_t kMaxTicketLen = kNameLen + crypto::kAeadNonceLen + 1 + 2 + 65 + 4 + 4 + 8 + 4 + 256 + crypto::kAeadTagLen;
 }  // namespace
 
 crypto::AeadAlg TicketKeys::aead_for(const crypto::Provider& p) {
@@ -17,8 +20,9 @@ Result<void, Error> TicketKeys::rotate_if_due(const crypto::Provider& p, int64_t
   if (current_ && now - current_->created < rotate_after_) return {};
   Key k;
   SLUICE_TRY(p.random(k.name));
-  k.key = SecretBytes(32);
-  SLUICE_TRY(p.random(k.key.span()));
+  SecretBytes key(32);
+  SLUICE_TRY(p.random(key.span()));
+  k.aead = SLUICE_TRY(p.new_aead(aead_for(p), key));
   k.created = now;
   previous_ = std::move(current_);
   current_ = std::move(k);
@@ -29,6 +33,7 @@ TlsResult<std::vector<uint8_t>> TicketKeys::seal(const crypto::Provider& p, cons
   std::lock_guard<std::mutex> lock(mu_);
   SLUICE_TRY(rotate_if_due(p, now));
   std::vector<uint8_t> out;
+  out.reserve(kMaxTicketLen);
   ByteWriter w(out);
   w.bytes(current_->name);
   MutBytes nonce = w.reserve(crypto::kAeadNonceLen);
@@ -49,36 +54,36 @@ TlsResult<std::vector<uint8_t>> TicketKeys::seal(const crypto::Provider& p, cons
     w.bytes(Bytes(reinterpret_cast<const uint8_t*>(st.alpn.data()), st.alpn.size()));
   }
   w.zeros(crypto::kAeadTagLen);
-  if (!w.ok()) return Err(Error(Reason::kInternal, "ticket too large"));
-  auto aead = SLUICE_TRY(p.new_aead(aead_for(p), current_->key));
+  if (!w.ok() || out.size() > kMaxTicketLen) return Err(Error(Reason::kInternal, "ticket too large"));
   MutBytes all(out);
   const size_t body_len = out.size() - body_at - crypto::kAeadTagLen;
-  SLUICE_TRY(aead->seal(all.subspan(kNameLen, crypto::kAeadNonceLen), all.first(kNameLen),
+  SLUICE_TRY(current_->aead->seal(all.subspan(kNameLen, crypto::kAeadNonceLen), all.first(kNameLen),
                         all.subspan(body_at, body_len), all.subspan(body_at + body_len)));
   return out;
 }
 
 std::optional<TicketState> TicketKeys::open(const crypto::Provider& p, std::span<const uint8_t> ticket,
                                             int64_t now) {
-  std::vector<uint8_t> copy(ticket.begin(), ticket.end());
-  if (copy.size() < kNameLen + crypto::kAeadNonceLen + crypto::kAeadTagLen + 1) return std::nullopt;
-  SecretBytes key;
+  // Every ticket this sealer makes fits kMaxTicketLen, so a longer one is
+  // not ours; the copy it is opened in then lives on the stack.
+  if (ticket.size() < kNameLen + crypto::kAeadNonceLen + crypto::kAeadTagLen + 1 || ticket.size() > kMaxTicketLen)
+    return std::nullopt;
+  std::array<uint8_t, kMaxTicketLen> storage;
+  MutBytes all(storage.data(), ticket.size());
+  std::copy(ticket.begin(), ticket.end(), all.begin());
+  const size_t body_at = kNameLen + crypto::kAeadNonceLen;
+  const size_t body_len = all.size() - body_at - crypto::kAeadTagLen;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (!rotate_if_due(p, now)) return std::nullopt;
+    crypto::AeadKey* aead = nullptr;
     for (const auto* k : {&current_, &previous_}) {
-      if (*k && std::equal((*k)->name.begin(), (*k)->name.end(), copy.begin())) key = (*k)->key.copy();
+      if (*k && std::equal((*k)->name.begin(), (*k)->name.end(), all.begin())) aead = (*k)->aead.get();
     }
-  }
-  if (key.empty()) return std::nullopt;
-  auto aead = p.new_aead(aead_for(p), key);
-  if (!aead) return std::nullopt;
-  MutBytes all(copy);
-  const size_t body_at = kNameLen + crypto::kAeadNonceLen;
-  const size_t body_len = copy.size() - body_at - crypto::kAeadTagLen;
-  if (!(*aead)->open(all.subspan(kNameLen, crypto::kAeadNonceLen), all.first(kNameLen),
-                     all.subspan(body_at, body_len), all.subspan(body_at + body_len))) {
-    return std::nullopt;
+    if (aead == nullptr || !aead->open(all.subspan(kNameLen, crypto::kAeadNonceLen), all.first(kNameLen),
+                                       all.subspan(body_at, body_len), all.subspan(body_at + body_len))) {
+      return std::nullopt;
+    }
   }
   ByteReader r(all.subspan(body_at, body_len));
   TicketState st;

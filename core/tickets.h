@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <memory>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -52,9 +53,12 @@ class TicketKeys final : public TicketSealer {
   std::optional<TicketState> open(const crypto::Provider& p, std::span<const uint8_t> ticket, int64_t now) override;
 
  private:
+  // A key is kept as its AEAD object, built once at rotation (not per
+  // ticket); it is only used under mu_, since AEAD objects are not shared
+  // between threads.
   struct Key {
     std::array<uint8_t, 16> name{};
-    SecretBytes key;
+    std::unique_ptr<crypto::AeadKey> aead;
     int64_t created = 0;
   };
   Result<void, Error> rotate_if_due(const crypto::Provider& p, int64_t now);

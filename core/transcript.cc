@@ -14,6 +14,14 @@ void Transcript::add(Bytes message) {
   }
 }
 
+void Transcript::add(std::vector<uint8_t>&& message) {
+  if (!ctx_ && pending_.empty()) {
+    pending_ = std::move(message);
+  } else {
+    add(Bytes(message));
+  }
+}
+
 Result<void, Error> Transcript::select_hash(const crypto::Provider& p, crypto::HashAlg h) {
   ctx_ = SLUICE_TRY(p.new_hash(h));
   ctx_->update(pending_);

@@ -14,6 +14,9 @@ namespace sluice {
 class Transcript {
  public:
   void add(Bytes message);
+  // add takes the buffer itself when it would only be copied into an empty
+  // pending list (a client's first ClientHello, before the hash is known).
+  void add(std::vector<uint8_t>&& message);
   // select_hash starts hashing with `h`, replaying what was buffered.
   Result<void, Error> select_hash(const crypto::Provider& p, crypto::HashAlg h);
   bool hash_selected() const { return ctx_ != nullptr; }

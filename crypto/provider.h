@@ -73,6 +73,10 @@ class AeadKey {
   // open checks the tag and decrypts in_out in place. On kAuthFailed in_out
   // holds no plaintext (it is left as ciphertext or wiped).
   virtual CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) = 0;
+  // rekey replaces the key, keeping the algorithm (kInvalidKey on a wrong
+  // length). KeyUpdate and the switch to application keys go through it, so
+  // a connection allocates one key object per direction, not one per key.
+  virtual CStatus rekey(Bytes key) = 0;
 };
 
 // An ephemeral key-exchange private key with its public share.

@@ -48,6 +48,30 @@ void walk(sluice::pki::DerReader r, int depth) {
   }
 }
 
+// views_inside_der says whether every view of `c` lies inside c.der: one
+// into the caller's input instead would dangle once that input is gone.
+bool views_inside_der(const sluice::pki::Certificate& c) {
+  const auto base = reinterpret_cast<uintptr_t>(c.der.data());
+  auto inside = [&](const void* p, size_t n) {
+    const auto q = reinterpret_cast<uintptr_t>(p);
+    return n == 0 || (q >= base && n <= c.der.size() && q - base <= c.der.size() - n);
+  };
+  auto bytes = [&](Bytes b) { return inside(b.data(), b.size()); };
+  auto text = [&](std::string_view t) { return inside(t.data(), t.size()); };
+  bool ok = bytes(c.tbs) && bytes(c.serial) && bytes(c.signature) && bytes(c.issuer) &&
+            bytes(c.subject) && text(c.subject_cn) && bytes(c.spki) && bytes(c.authority_key_id) &&
+            bytes(c.subject_key_id);
+  for (std::string_view d : c.dns_names) ok = ok && text(d);
+  for (Bytes ip : c.ip_addresses) ok = ok && bytes(ip);
+  if (c.name_constraints) {
+    for (const auto* t : {&c.name_constraints->permitted, &c.name_constraints->excluded}) {
+      for (std::string_view d : t->dns) ok = ok && text(d);
+      for (const auto& s : t->ip) ok = ok && bytes(s.address) && bytes(s.mask);
+    }
+  }
+  return ok;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -58,6 +82,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: {
       auto cert = pki::parse_certificate(der);
       if (!cert) break;
+      if (!views_inside_der(*cert)) __builtin_trap();
       if (cert->key_supported && !pki::parse_spki(cert->spki)) __builtin_trap();  // parsed once, must again
       for (std::string_view name : {"localhost", "example.com", "a.b.example.com", "127.0.0.1", "::1", "xn--bcher-kva.example"}) {
         (void)pki::verify_hostname(*cert, name);

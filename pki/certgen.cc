@@ -167,8 +167,8 @@ TlsResult<GeneratedCert> issue_certificate(const crypto::Provider& p, crypto::Pr
   Der ski = SLUICE_TRY(key_id(p, pub));
   if (issuer) {
     Certificate ic = SLUICE_TRY(parse_certificate(issuer->der));
-    issuer_name = ic.subject;
-    aki = ic.subject_key_id;
+    issuer_name.assign(ic.subject.begin(), ic.subject.end());
+    aki.assign(ic.subject_key_id.begin(), ic.subject_key_id.end());
   } else {
     aki = ski;
   }

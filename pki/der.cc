@@ -320,4 +320,8 @@ Bytes as_bytes(std::string_view s) {
   return Bytes(reinterpret_cast<const uint8_t*>(s.data()), s.size());
 }
 
+std::string_view as_text(Bytes b) {
+  return std::string_view(reinterpret_cast<const char*>(b.data()), b.size());
+}
+
 }  // namespace sluice::pki

@@ -145,5 +145,7 @@ Der explicit_tag(unsigned n, Bytes inner);
 
 // as_bytes views a std::string_view's characters as bytes.
 Bytes as_bytes(std::string_view s);
+// as_text views bytes as characters (no check, no copy).
+std::string_view as_text(Bytes b);
 
 }  // namespace sluice::pki

@@ -1,6 +1,7 @@
 #include "pki/hostname.h"
 
 #include <algorithm>
+#include <array>
 
 namespace sluice::pki {
 namespace {
@@ -34,8 +35,11 @@ bool valid_labels(std::string_view s) {
   }
 }
 
-std::optional<std::vector<uint8_t>> parse_ipv4(std::string_view s) {
-  std::vector<uint8_t> out;
+// parse_ipv4 fills a fixed array: it runs on every reference name checked
+// (is_dns_reference), where a heap call per check would add up.
+std::optional<std::array<uint8_t, 4>> parse_ipv4(std::string_view s) {
+  std::array<uint8_t, 4> out;
+  size_t n = 0;
   while (true) {
     size_t dot = s.find('.');
     std::string_view part = s.substr(0, dot);
@@ -46,12 +50,12 @@ std::optional<std::vector<uint8_t>> parse_ipv4(std::string_view s) {
       if (c < '0' || c > '9') return std::nullopt;
       v = v * 10 + static_cast<unsigned>(c - '0');
     }
-    if (v > 255 || out.size() == 4) return std::nullopt;
-    out.push_back(static_cast<uint8_t>(v));
+    if (v > 255 || n == out.size()) return std::nullopt;
+    out[n++] = static_cast<uint8_t>(v);
     if (dot == std::string_view::npos) break;
     s.remove_prefix(dot + 1);
   }
-  if (out.size() != 4) return std::nullopt;
+  if (n != out.size()) return std::nullopt;
   return out;
 }
 
@@ -110,7 +114,9 @@ Error mismatch(const char* detail) { return Error(Reason::kCertificateNameMismat
 
 std::optional<std::vector<uint8_t>> parse_ip_literal(std::string_view s) {
   if (s.find(':') != std::string_view::npos) return parse_ipv6(s);
-  return parse_ipv4(s);
+  auto v4 = parse_ipv4(s);
+  if (!v4) return std::nullopt;
+  return std::vector<uint8_t>(v4->begin(), v4->end());
 }
 
 bool is_dns_reference(std::string_view s) {
@@ -134,13 +140,13 @@ bool dns_name_matches(std::string_view presented, std::string_view reference) {
 TlsResult<void> verify_hostname(const Certificate& cert, std::string_view server_name) {
   if (!cert.has_san) return Err(mismatch("hostname: no subjectAltName (the subject CN is never used)"));
   if (auto ip = parse_ip_literal(server_name)) {
-    for (const auto& a : cert.ip_addresses)
-      if (a == *ip) return {};
+    for (Bytes a : cert.ip_addresses)
+      if (std::ranges::equal(a, *ip)) return {};
     return Err(mismatch("hostname: no iPAddress SAN matches the IP address"));
   }
   if (!is_dns_reference(server_name))
     return Err(mismatch("hostname: server name is not a valid DNS name or IP address"));
-  for (const std::string& name : cert.dns_names)
+  for (std::string_view name : cert.dns_names)
     if (dns_name_matches(name, server_name)) return {};
   return Err(mismatch("hostname: no dNSName SAN matches the server name"));
 }

@@ -49,15 +49,15 @@ TlsResult<void> check_name_constraints(const NameConstraints& nc, const Certific
   if (nc.permitted.has_unsupported || nc.excluded.has_unsupported)
     return Err(Error(Reason::kUnsupportedCertificate,
                      "name constraints: directoryName or other unsupported form"));
-  for (const std::string& name : cert.dns_names) {
+  for (std::string_view name : cert.dns_names) {
     if (!nc.permitted.dns.empty() &&
         std::none_of(nc.permitted.dns.begin(), nc.permitted.dns.end(),
-                     [&](const std::string& c) { return dns_in_subtree(name, c); }))
+                     [&](std::string_view c) { return dns_in_subtree(name, c); }))
       return Err(violated("name constraints: dNSName outside the permitted subtrees"));
-    for (const std::string& c : nc.excluded.dns)
+    for (std::string_view c : nc.excluded.dns)
       if (excluded_dns(name, c)) return Err(violated("name constraints: dNSName in an excluded subtree"));
   }
-  for (const auto& ip : cert.ip_addresses) {
+  for (Bytes ip : cert.ip_addresses) {
     if (!nc.permitted.ip.empty() &&
         std::none_of(nc.permitted.ip.begin(), nc.permitted.ip.end(),
                      [&](const IpSubnet& s) { return ip_in_subnet(ip, s); }))

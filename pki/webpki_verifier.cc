@@ -1,6 +1,7 @@
 #include "pki/webpki_verifier.h"
 
 #include <algorithm>
+#include <array>
 
 #include "pki/hostname.h"
 #include "pki/name_constraints.h"
@@ -12,10 +13,29 @@ namespace {
 // may_have_signed filters candidates by key identifier, as OpenSSL does: when
 // both identifiers are present and differ, the candidate's key did not sign
 // (a same-named CA with another key), so no signature check is spent on it.
-bool may_have_signed(const Certificate& child, const std::vector<uint8_t>& issuer_key_id) {
+bool may_have_signed(const Certificate& child, Bytes issuer_key_id) {
   return child.authority_key_id.empty() || issuer_key_id.empty() ||
-         child.authority_key_id == issuer_key_id;
+         std::ranges::equal(child.authority_key_id, issuer_key_id);
 }
+
+// Path is the chain being built, leaf first. Search::build never extends it
+// beyond the leaf and kMaxIntermediates, so it needs no heap.
+class Path {
+ public:
+  explicit Path(const Certificate& leaf) { push_back(&leaf); }
+  size_t size() const { return size_; }
+  const Certificate* operator[](size_t i) const { return certs_[i]; }
+  const Certificate* back() const { return certs_[size_ - 1]; }
+  bool contains(const Certificate* c) const {
+    return std::find(certs_.begin(), certs_.begin() + size_, c) != certs_.begin() + size_;
+  }
+  void push_back(const Certificate* c) { certs_[size_++] = c; }
+  void pop_back() { --size_; }
+
+ private:
+  std::array<const Certificate*, kMaxIntermediates + 1> certs_{};
+  size_t size_ = 0;
+};
 
 Error bad(const char* d) { return Error(Reason::kBadCertificate, d); }
 Error unsupported(const char* d) { return Error(Reason::kUnsupportedCertificate, d); }
@@ -58,14 +78,14 @@ TlsResult<void> check_eku(const Certificate& c, bool server) {
 class Search {
  public:
   Search(const crypto::Provider& p, const std::vector<TrustAnchor>& anchors,
-         const std::vector<Certificate>& pool, const CertificateRequest& req)
+         std::span<const Certificate> pool, const CertificateRequest& req)
       : provider_(p), anchors_(anchors), pool_(pool), req_(req) {}
 
   // build extends `path` (leaf first) from its last certificate to an anchor.
-  bool build(std::vector<const Certificate*>& path) {
+  bool build(Path& path) {
     const Certificate& child = *path.back();
     for (const TrustAnchor& a : anchors_) {
-      if (a.subject != child.issuer || !may_have_signed(child, a.key_id)) continue;
+      if (!std::ranges::equal(a.subject, child.issuer) || !may_have_signed(child, a.key_id)) continue;
       if (!note(check_signature(child, a.key)) || !note(anchor_constraints(a, path))) continue;
       return true;
     }
@@ -74,8 +94,9 @@ class Search {
       return false;
     }
     for (const Certificate& ca : pool_) {
-      if (ca.subject != child.issuer || !may_have_signed(child, ca.subject_key_id)) continue;
-      if (std::find(path.begin(), path.end(), &ca) != path.end()) continue;  // no loops
+      if (!std::ranges::equal(ca.subject, child.issuer) || !may_have_signed(child, ca.subject_key_id))
+        continue;
+      if (path.contains(&ca)) continue;  // no loops
       if (!note(check_issuer(ca, path)) || !note(check_signature(child, ca.public_key))) continue;
       path.push_back(&ca);
       if (build(path)) return true;
@@ -114,7 +135,7 @@ class Search {
 
   // check_issuer applies RFC 5280 §6.1.4 to an intermediate about to sign
   // path.back(): a CA, allowed to sign certificates, within its path length.
-  TlsResult<void> check_issuer(const Certificate& ca, const std::vector<const Certificate*>& path) {
+  TlsResult<void> check_issuer(const Certificate& ca, const Path& path) {
     if (ca.unknown_critical_extension) return Err(unsupported("webpki: unknown critical extension in an issuer"));
     SLUICE_TRY(check_validity(ca, req_.now));
     if (!ca.has_basic_constraints || !ca.is_ca) return Err(bad("webpki: issuer is not a CA (CA:FALSE)"));
@@ -130,14 +151,14 @@ class Search {
     return {};
   }
 
-  TlsResult<void> anchor_constraints(const TrustAnchor& a, const std::vector<const Certificate*>& path) {
+  TlsResult<void> anchor_constraints(const TrustAnchor& a, const Path& path) {
     if (a.name_constraints) SLUICE_TRY(constrain(*a.name_constraints, path));
     return {};
   }
 
   // Name constraints apply to every certificate below the constraining CA,
   // except self-issued intermediates (§4.2.1.10).
-  TlsResult<void> constrain(const NameConstraints& nc, const std::vector<const Certificate*>& path) {
+  TlsResult<void> constrain(const NameConstraints& nc, const Path& path) {
     for (size_t i = 0; i < path.size(); ++i)
       if (i == 0 || !path[i]->self_issued()) SLUICE_TRY(check_name_constraints(nc, *path[i]));
     return {};
@@ -145,7 +166,7 @@ class Search {
 
   const crypto::Provider& provider_;
   const std::vector<TrustAnchor>& anchors_;
-  const std::vector<Certificate>& pool_;
+  std::span<const Certificate> pool_;
   const CertificateRequest& req_;
   size_t sig_checks_ = 0;
   bool budget_spent_ = false;
@@ -164,12 +185,17 @@ TlsResult<std::unique_ptr<WebPkiVerifier>> WebPkiVerifier::from_certificates(
       ++v->skipped_;
       continue;
     }
+    // The anchor outlives the parsed certificate, so it copies what it uses.
     TrustAnchor a;
-    a.subject = std::move(c->subject);
+    a.subject.assign(c->subject.begin(), c->subject.end());
     a.key = std::move(c->public_key);
-    a.name_constraints = std::move(c->name_constraints);
-    a.key_id = std::move(c->subject_key_id);
-    a.cn = std::move(c->subject_cn);
+    a.key_id.assign(c->subject_key_id.begin(), c->subject_key_id.end());
+    a.cn.assign(c->subject_cn);
+    if (c->name_constraints) {
+      // The constraints view the DER: moving the vector keeps its buffer.
+      a.name_constraints = std::move(c->name_constraints);
+      a.der = std::move(c->der);
+    }
     v->anchors_.push_back(std::move(a));
   }
   if (v->anchors_.empty()) return Err(Error(Reason::kConfiguration, "webpki: no usable trust anchor"));
@@ -201,10 +227,11 @@ TlsResult<CertVerified> WebPkiVerifier::verify(const CertificateRequest& req) co
   // Other certificates are candidates only: one that does not parse may be
   // an unrelated extra, so it is skipped rather than fatal.
   std::vector<Certificate> pool;
+  pool.reserve(req.chain.size() - 1);
   for (size_t i = 1; i < req.chain.size(); ++i)
     if (auto c = parse_certificate(req.chain[i])) pool.push_back(std::move(c).value());
   Search search(*provider_, anchors_, pool, req);
-  std::vector<const Certificate*> path = {&leaf};
+  Path path(leaf);
   if (!search.build(path)) return Err(search.error());
   if (req.peer_is_server) SLUICE_TRY(verify_hostname(leaf, req.server_name));
   return CertVerified::assertion(std::move(leaf.public_key));

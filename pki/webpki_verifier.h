@@ -46,11 +46,20 @@ inline constexpr size_t kMaxChainLength = 16;
 // RSA keys below 2048 bits are refused in verified paths (CA/B Forum BR §6.1.5).
 inline constexpr size_t kMinRsaModulusBits = 2048;
 
-// TrustAnchor is what path validation uses of a root certificate.
+// TrustAnchor is what path validation uses of a root certificate. Its name
+// constraints view `der`, so it is move-only, like Certificate.
 struct TrustAnchor {
+  TrustAnchor() = default;
+  TrustAnchor(TrustAnchor&&) noexcept = default;
+  TrustAnchor& operator=(TrustAnchor&&) noexcept = default;
+  TrustAnchor(const TrustAnchor&) = delete;
+  TrustAnchor& operator=(const TrustAnchor&) = delete;
+
   std::vector<uint8_t> subject;  // raw DER Name
   crypto::PublicKey key;
   std::optional<NameConstraints> name_constraints;
+  // The root certificate, which name_constraints views; empty without them.
+  std::vector<uint8_t> der;
   std::vector<uint8_t> key_id;  // subjectKeyIdentifier, when the root has one
   std::string cn;               // for diagnostics
 };

@@ -200,9 +200,9 @@ TlsResult<crypto::PublicKey> parse_spki(Bytes spki) {
 
 namespace internal {
 
-TlsResult<std::string> parse_name(Bytes name_value) {
+TlsResult<std::string_view> parse_name(Bytes name_value) {
   DerReader rdns(name_value);
-  std::string cn;
+  std::string_view cn;
   while (!rdns.empty()) {
     DerReader set = SLUICE_TRY(rdns.constructed(tag::kSet));
     if (set.empty()) return Err(malformed("x509: empty RelativeDistinguishedName"));
@@ -211,8 +211,7 @@ TlsResult<std::string> parse_name(Bytes name_value) {
       Bytes type = SLUICE_TRY(atv.oid());
       Tlv value = SLUICE_TRY(atv.any());
       SLUICE_TRY(atv.finish("x509: AttributeTypeAndValue trailing data"));
-      if (cn.empty() && oid::oid_is(type, oid::kCommonName))
-        cn.assign(value.value.begin(), value.value.end());
+      if (cn.empty() && oid::oid_is(type, oid::kCommonName)) cn = as_text(value.value);
     }
   }
   return cn;
@@ -223,6 +222,7 @@ TlsResult<std::string> parse_name(Bytes name_value) {
 TlsResult<Certificate> parse_certificate(Bytes der) {
   if (der.size() > kMaxCertificateSize) return Err(malformed("x509: certificate too large"));
   Certificate cert;
+  // The one copy: every view below points into it.
   cert.der = own(der);
   DerReader top(cert.der);
   DerReader c = SLUICE_TRY(top.sequence());
@@ -231,8 +231,8 @@ TlsResult<Certificate> parse_certificate(Bytes der) {
   Tlv outer_alg = SLUICE_TRY(c.expect(tag::kSequence));
   Bytes sig = SLUICE_TRY(c.bit_string_bytes());
   SLUICE_TRY(c.finish("x509: Certificate trailing data"));
-  cert.tbs = own(tbs_tlv.raw);
-  cert.signature = own(sig);
+  cert.tbs = tbs_tlv.raw;
+  cert.signature = sig;
 
   DerReader tbs(tbs_tlv.value);
   auto version = SLUICE_TRY(tbs.optional_explicit(0));
@@ -242,7 +242,7 @@ TlsResult<Certificate> parse_certificate(Bytes der) {
   }
   Bytes serial = SLUICE_TRY(tbs.integer());
   if (serial.size() > kMaxSerialBytes) return Err(malformed("x509: serial number too long"));
-  cert.serial = own(serial);
+  cert.serial = serial;
   Tlv inner_alg = SLUICE_TRY(tbs.expect(tag::kSequence));
   // RFC 5280 §4.1.1.2: both algorithm fields MUST be identical.
   if (!std::ranges::equal(inner_alg.raw, outer_alg.raw))
@@ -258,16 +258,16 @@ TlsResult<Certificate> parse_certificate(Bytes der) {
   }
   Tlv issuer = SLUICE_TRY(tbs.expect(tag::kSequence));
   SLUICE_TRY(internal::parse_name(issuer.value));
-  cert.issuer = own(issuer.raw);
+  cert.issuer = issuer.raw;
   DerReader validity = SLUICE_TRY(tbs.sequence());
   cert.not_before = SLUICE_TRY(validity.time());
   cert.not_after = SLUICE_TRY(validity.time());
   SLUICE_TRY(validity.finish("x509: Validity trailing data"));
   Tlv subject = SLUICE_TRY(tbs.expect(tag::kSequence));
   cert.subject_cn = SLUICE_TRY(internal::parse_name(subject.value));
-  cert.subject = own(subject.raw);
+  cert.subject = subject.raw;
   Tlv spki = SLUICE_TRY(tbs.expect(tag::kSequence));
-  cert.spki = own(spki.raw);
+  cert.spki = spki.raw;
   auto key = parse_spki(spki.raw);
   if (key) {
     cert.public_key = std::move(key).value();

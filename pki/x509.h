@@ -6,9 +6,10 @@
 // but has `unknown_critical_extension` set, and validators must refuse it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
-#include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/bytes.h"
@@ -47,17 +48,18 @@ enum class KeyUsageBit : uint8_t {
 };
 
 // IpSubnet is a nameConstraints iPAddress entry: address and mask of equal
-// length (4 or 16 bytes); the mask is a contiguous prefix.
+// length (4 or 16 bytes); the mask is a contiguous prefix. Both view the
+// certificate's DER.
 struct IpSubnet {
-  std::vector<uint8_t> address;
-  std::vector<uint8_t> mask;
+  Bytes address;
+  Bytes mask;
 };
 
 // GeneralSubtrees holds the constraint forms pki/ enforces. rfc822Name and
 // URI subtrees are skipped (TLS names are DNS names and IP addresses);
 // directoryName and other forms set `has_unsupported`.
 struct GeneralSubtrees {
-  std::vector<std::string> dns;
+  std::vector<std::string_view> dns;
   std::vector<IpSubnet> ip;
   bool has_unsupported = false;
 };
@@ -67,23 +69,33 @@ struct NameConstraints {
   GeneralSubtrees excluded;
 };
 
-// Certificate is one decoded certificate. Every field owns its bytes.
+// Certificate is one decoded certificate. It owns `der` and public_key; every
+// other byte and text field is a view into `der`, so that a parse costs one
+// copy instead of one allocation per field. Copying would leave the views
+// pointing into the source, so Certificate is move-only (a moved std::vector
+// keeps its buffer, and with it the views).
 struct Certificate {
+  Certificate() = default;
+  Certificate(Certificate&&) noexcept = default;
+  Certificate& operator=(Certificate&&) noexcept = default;
+  Certificate(const Certificate&) = delete;
+  Certificate& operator=(const Certificate&) = delete;
+
   std::vector<uint8_t> der;             // the whole certificate
-  std::vector<uint8_t> tbs;             // TBSCertificate, as signed
+  Bytes tbs;                            // TBSCertificate, as signed
   unsigned version = 1;                 // 1, 2 or 3
-  std::vector<uint8_t> serial;          // INTEGER contents (two's complement)
+  Bytes serial;                         // INTEGER contents (two's complement)
   SigAlg sig_alg = SigAlg::kEd25519;
   // false: signed with an algorithm pki/ does not verify (e.g. SHA-1); the
   // certificate can then only be a trust anchor.
   bool sig_alg_supported = false;
-  std::vector<uint8_t> signature;       // signatureValue (DER for ECDSA)
-  std::vector<uint8_t> issuer;          // raw DER Name, compare bytewise
-  std::vector<uint8_t> subject;         // raw DER Name
-  std::string subject_cn;               // for diagnostics only; never matched
+  Bytes signature;                      // signatureValue (DER for ECDSA)
+  Bytes issuer;                         // raw DER Name, compare bytewise
+  Bytes subject;                        // raw DER Name
+  std::string_view subject_cn;          // for diagnostics only; never matched
   int64_t not_before = 0;               // seconds since the epoch
   int64_t not_after = 0;
-  std::vector<uint8_t> spki;            // raw SubjectPublicKeyInfo
+  Bytes spki;                           // raw SubjectPublicKeyInfo
   crypto::PublicKey public_key;
   // false: the key algorithm is not one parse_spki supports; public_key is
   // then empty and the certificate can sign nothing we check.
@@ -100,11 +112,11 @@ struct Certificate {
   bool eku_server_auth = false, eku_client_auth = false, eku_any = false;
   // subjectAltName (§4.2.1.6): dNSName and iPAddress entries.
   bool has_san = false;
-  std::vector<std::string> dns_names;
-  std::vector<std::vector<uint8_t>> ip_addresses;  // 4 or 16 bytes each
+  std::vector<std::string_view> dns_names;
+  std::vector<Bytes> ip_addresses;      // 4 or 16 bytes each
   std::optional<NameConstraints> name_constraints;
-  std::vector<uint8_t> authority_key_id;  // keyIdentifier, when present
-  std::vector<uint8_t> subject_key_id;
+  Bytes authority_key_id;               // keyIdentifier, when present
+  Bytes subject_key_id;
   // A critical extension pki/ does not understand: the certificate must not
   // be used (§4.2).
   bool unknown_critical_extension = false;
@@ -113,7 +125,7 @@ struct Certificate {
   bool allows(KeyUsageBit bit) const {
     return !key_usage || (*key_usage >> static_cast<unsigned>(bit) & 1);
   }
-  bool self_issued() const { return issuer == subject; }
+  bool self_issued() const { return std::ranges::equal(issuer, subject); }
 };
 
 // Limits on what a certificate may hold. Real certificates stay far below
@@ -127,7 +139,8 @@ inline constexpr size_t kMaxSanEntries = 1024;
 // name below it, so the product must stay small).
 inline constexpr size_t kMaxNameConstraints = 256;
 
-// parse_certificate decodes one DER certificate (a copy of `der` is kept).
+// parse_certificate decodes one DER certificate. It keeps its own copy of
+// `der` (the caller's buffer may go away); the views point into that copy.
 [[nodiscard]] TlsResult<Certificate> parse_certificate(Bytes der);
 
 // parse_spki decodes a SubjectPublicKeyInfo into a provider public key:

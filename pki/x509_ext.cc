@@ -1,6 +1,7 @@
 // X.509 v3 extensions (RFC 5280 §4.2): the ones pki/ enforces are decoded,
 // unknown non-critical ones are skipped, unknown critical ones are flagged.
 #include <algorithm>
+#include <array>
 #include <functional>
 
 #include "pki/der.h"
@@ -12,7 +13,8 @@ namespace sluice::pki::internal {
 namespace {
 
 // Real certificates carry around ten extensions; the duplicate check is
-// quadratic, so the count is bounded.
+// quadratic, so the count is bounded (which also lets the OIDs seen so far
+// live on the stack).
 constexpr size_t kMaxExtensions = 64;
 
 // GeneralName tags (RFC 5280 §4.2.1.6), IMPLICIT.
@@ -22,13 +24,11 @@ constexpr uint8_t kGnDirectory = tag::context_constructed(4);
 constexpr uint8_t kGnUri = tag::context_primitive(6);
 constexpr uint8_t kGnIp = tag::context_primitive(7);
 
-std::vector<uint8_t> own(Bytes b) { return std::vector<uint8_t>(b.begin(), b.end()); }
-
-// ia5 accepts an IA5String value (7-bit ASCII) as a std::string.
-TlsResult<std::string> ia5(Bytes v, const char* detail) {
+// ia5 accepts an IA5String value (7-bit ASCII) and views it as text.
+TlsResult<std::string_view> ia5(Bytes v, const char* detail) {
   for (uint8_t c : v)
     if (c >= 0x80) return Err(malformed(detail));
-  return std::string(v.begin(), v.end());
+  return as_text(v);
 }
 
 TlsResult<void> basic_constraints(DerReader r, Certificate& cert) {
@@ -73,16 +73,24 @@ TlsResult<void> subject_alt_name(DerReader r, Certificate& cert) {
   SLUICE_TRY(r.finish("x509: subjectAltName trailing data"));
   if (seq.empty()) return Err(malformed("x509: empty subjectAltName"));
   cert.has_san = true;
-  size_t count = 0;
-  while (!seq.empty()) {
+  // A first pass counts the names so that each list is allocated once.
+  size_t count = 0, num_dns = 0, num_ip = 0;
+  for (DerReader scan = seq; !scan.empty();) {
     if (++count > kMaxSanEntries) return Err(malformed("x509: too many subjectAltName entries"));
+    Tlv gn = SLUICE_TRY(scan.any());
+    if (gn.tag == kGnDns) ++num_dns;
+    if (gn.tag == kGnIp) ++num_ip;
+  }
+  cert.dns_names.reserve(num_dns);
+  cert.ip_addresses.reserve(num_ip);
+  while (!seq.empty()) {
     Tlv gn = SLUICE_TRY(seq.any());
     if (gn.tag == kGnDns) {
       cert.dns_names.push_back(SLUICE_TRY(ia5(gn.value, "x509: dNSName not IA5")));
     } else if (gn.tag == kGnIp) {
       if (gn.value.size() != 4 && gn.value.size() != 16)
         return Err(malformed("x509: iPAddress is not 4 or 16 bytes"));
-      cert.ip_addresses.push_back(own(gn.value));
+      cert.ip_addresses.push_back(gn.value);
     }
   }
   return {};
@@ -93,9 +101,8 @@ TlsResult<IpSubnet> ip_subnet(Bytes v) {
   if (v.size() != 8 && v.size() != 32) return Err(malformed("x509: bad iPAddress constraint length"));
   ByteReader r(v);
   IpSubnet s;
-  s.address.resize(v.size() / 2);
-  s.mask.resize(v.size() / 2);
-  if (!r.copy(s.address) || !r.copy(s.mask)) return Err(malformed("x509: internal"));
+  if (!r.bytes(v.size() / 2, s.address) || !r.bytes(v.size() / 2, s.mask))
+    return Err(malformed("x509: internal"));
   bool ended = false;
   for (uint8_t m : s.mask) {
     for (int bit = 7; bit >= 0; --bit) {
@@ -109,8 +116,18 @@ TlsResult<IpSubnet> ip_subnet(Bytes v) {
 
 TlsResult<void> subtrees(DerReader list, GeneralSubtrees& out, size_t& count) {
   if (list.empty()) return Err(malformed("x509: empty GeneralSubtrees"));
-  while (!list.empty()) {
+  // A first pass counts the subtrees so that each list is allocated once.
+  size_t num_dns = 0, num_ip = 0;
+  for (DerReader scan = list; !scan.empty();) {
     if (++count > kMaxNameConstraints) return Err(malformed("x509: too many name constraints"));
+    DerReader st = SLUICE_TRY(scan.sequence());
+    Tlv base = SLUICE_TRY(st.any());
+    if (base.tag == kGnDns) ++num_dns;
+    if (base.tag == kGnIp) ++num_ip;
+  }
+  out.dns.reserve(num_dns);
+  out.ip.reserve(num_ip);
+  while (!list.empty()) {
     DerReader st = SLUICE_TRY(list.sequence());
     Tlv base = SLUICE_TRY(st.any());
     // RFC 5280 §4.2.1.10: minimum MUST be zero (so absent in DER) and
@@ -149,7 +166,7 @@ TlsResult<void> authority_key_id(DerReader r, Certificate& cert) {
   DerReader seq = SLUICE_TRY(r.sequence());
   SLUICE_TRY(r.finish("x509: authorityKeyIdentifier trailing data"));
   auto id = SLUICE_TRY(seq.optional(tag::context_primitive(0)));
-  if (id) cert.authority_key_id = own(id->value);
+  if (id) cert.authority_key_id = id->value;
   // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used.
   SLUICE_TRY(seq.optional(tag::context_constructed(1)));
   SLUICE_TRY(seq.optional(tag::context_primitive(2)));
@@ -159,7 +176,7 @@ TlsResult<void> authority_key_id(DerReader r, Certificate& cert) {
 TlsResult<void> subject_key_id(DerReader r, Certificate& cert) {
   Bytes id = SLUICE_TRY(r.octet_string());
   SLUICE_TRY(r.finish("x509: subjectKeyIdentifier trailing data"));
-  cert.subject_key_id = own(id);
+  cert.subject_key_id = id;
   return {};
 }
 
@@ -179,9 +196,10 @@ constexpr Known kKnown[] = {
 
 TlsResult<void> parse_extensions(DerReader exts, Certificate& cert) {
   if (exts.empty()) return Err(malformed("x509: empty extensions"));
-  std::vector<Bytes> seen;
+  std::array<Bytes, kMaxExtensions> seen;
+  size_t num_seen = 0;
   while (!exts.empty()) {
-    if (seen.size() >= kMaxExtensions) return Err(malformed("x509: too many extensions"));
+    if (num_seen >= seen.size()) return Err(malformed("x509: too many extensions"));
     DerReader ext = SLUICE_TRY(exts.sequence());
     Bytes id = SLUICE_TRY(ext.oid());
     bool critical = false;
@@ -190,9 +208,9 @@ TlsResult<void> parse_extensions(DerReader exts, Certificate& cert) {
     SLUICE_TRY(ext.finish("x509: Extension trailing data"));
     // RFC 5280 §4.2: a certificate MUST NOT include more than one instance
     // of a particular extension.
-    for (Bytes s : seen)
-      if (std::ranges::equal(s, id)) return Err(malformed("x509: duplicate extension"));
-    seen.push_back(id);
+    for (size_t i = 0; i < num_seen; ++i)
+      if (std::ranges::equal(seen[i], id)) return Err(malformed("x509: duplicate extension"));
+    seen[num_seen++] = id;
     const Known* known = nullptr;
     for (const Known& k : kKnown)
       if (oid::oid_is(id, k.oid)) known = &k;

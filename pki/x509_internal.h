@@ -1,6 +1,8 @@
 // Internal to pki/: the pieces of the X.509 parser shared between files.
 #pragma once
 
+#include <string_view>
+
 #include "core/error.h"
 #include "pki/der.h"
 #include "pki/x509.h"
@@ -11,8 +13,8 @@ namespace sluice::pki::internal {
 [[nodiscard]] TlsResult<void> parse_extensions(DerReader exts, Certificate& cert);
 
 // parse_name checks a Name's structure and returns its commonName (the first
-// one, for diagnostics), or an empty string.
-[[nodiscard]] TlsResult<std::string> parse_name(Bytes name_value);
+// one, for diagnostics) as a view into `name_value`, or an empty view.
+[[nodiscard]] TlsResult<std::string_view> parse_name(Bytes name_value);
 
 inline Error malformed(const char* detail) { return Error(Reason::kBadCertificate, detail); }
 inline Error unsupported(const char* detail) {

@@ -24,7 +24,7 @@ void write_u16_list(ByteWriter& w, const std::vector<uint16_t>& list) {
 Result<void, Error> parse_key_share_entry(ByteReader& r, KeyShareEntry& out) {
   ByteReader key;
   if (!r.u16(out.group) || !r.vec16(1, 0xffff, key)) return Err(decode("key share entry"));
-  out.key_exchange.assign(key.rest().begin(), key.rest().end());
+  out.key_exchange = key.rest();
   return {};
 }
 
@@ -83,7 +83,7 @@ void ClientHello::serialize(std::vector<uint8_t>& out) const {
   w.bytes(random);
   {
     auto sid = w.prefix8();
-    w.bytes(legacy_session_id);
+    w.bytes(legacy_session_id.view());
   }
   write_u16_list(w, cipher_suites);
   w.u8(1);  // legacy_compression_methods: null only
@@ -187,7 +187,7 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
       !r.vec16(2, 0xfffe, suites) || suites.remaining() % 2 || !r.vec8(1, 255, compression)) {
     return Err(decode("ClientHello fixed fields"));
   }
-  ch.legacy_session_id.assign(sid.rest().begin(), sid.rest().end());
+  ch.legacy_session_id.assign(sid.rest());
   uint16_t s;
   while (suites.u16(s)) ch.cipher_suites.push_back(s);
   // RFC 8446 §4.1.2: TLS 1.3 requires exactly the null compression method.
@@ -308,7 +308,7 @@ void ServerHello::serialize(std::vector<uint8_t>& out) const {
   w.bytes(random);
   {
     auto sid = w.prefix8();
-    w.bytes(legacy_session_id_echo);
+    w.bytes(legacy_session_id_echo.view());
   }
   w.u16(cipher_suite);
   w.u8(0);
@@ -346,7 +346,7 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
     return Err(decode("ServerHello fixed fields"));
   }
   if (compression != 0) return Err(Error(Reason::kIllegalParameter, "ServerHello compression method"));
-  sh.legacy_session_id_echo.assign(sid.rest().begin(), sid.rest().end());
+  sh.legacy_session_id_echo.assign(sid.rest());
   if (r.empty()) return sh;  // TLS 1.2 and older may omit extensions
   const bool hrr = sh.is_hello_retry_request();
   SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {

@@ -2,6 +2,7 @@
 // extensions they carry, as plain structs with parse and serialize.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -28,16 +29,36 @@ struct OfferedPsks {
   size_t binders_len() const;
 };
 
+// SessionId is a legacy_session_id, at most 32 bytes (RFC 8446 §4.1.2),
+// held inline. Bytes past len stay zero, so comparing whole arrays is exact.
+struct SessionId {
+  static constexpr size_t kMaxLen = 32;
+  std::array<uint8_t, kMaxLen> bytes{};
+  uint8_t len = 0;
+
+  bool empty() const { return len == 0; }
+  Bytes view() const { return Bytes(bytes.data(), len); }
+  // assign takes at most kMaxLen bytes (parsers bound the length first).
+  void assign(Bytes b) {
+    bytes.fill(0);
+    len = static_cast<uint8_t>(std::min(b.size(), kMaxLen));
+    std::copy_n(b.begin(), len, bytes.begin());
+  }
+  friend bool operator==(const SessionId&, const SessionId&) = default;
+};
+
+// KeyShareEntry's key is a view: into the parsed hello, or into the sender's
+// KeyShare object, which outlives the hello it is sent in.
 struct KeyShareEntry {
   uint16_t group = 0;
-  std::vector<uint8_t> key_exchange;
+  Bytes key_exchange;
 };
 
 // Extensions of a ClientHello that sluice understands. Unknown extensions are
 // skipped (RFC 8446 §4.2), but still checked for duplicates.
 struct ClientHello {
   std::array<uint8_t, kRandomLen> random{};
-  std::vector<uint8_t> legacy_session_id;
+  SessionId legacy_session_id;
   std::vector<uint16_t> cipher_suites;
   std::string server_name;                     // empty: no SNI
   std::vector<uint16_t> supported_groups;
@@ -69,7 +90,7 @@ struct ClientHello {
 // A ServerHello (or a HelloRetryRequest, told apart by its random).
 struct ServerHello {
   std::array<uint8_t, kRandomLen> random{};
-  std::vector<uint8_t> legacy_session_id_echo;
+  SessionId legacy_session_id_echo;
   uint16_t cipher_suite = 0;
   uint16_t selected_version = 0;  // from supported_versions; 0 when absent
   std::optional<KeyShareEntry> key_share;

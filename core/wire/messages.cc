@@ -86,6 +86,10 @@ TlsResult<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
 }
 
 void Certificate::serialize(std::vector<uint8_t>& out) const {
+  CertificateView{request_context, certificates}.serialize(out);
+}
+
+void CertificateView::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
   MessageWriter m(w, HandshakeType::kCertificate);
   {
@@ -107,6 +111,13 @@ TlsResult<Certificate> Certificate::parse(Bytes body) {
   Certificate c;
   if (!r.vec8(0, 255, ctx) || !r.prefixed24(list)) return Err(decode("Certificate header"));
   c.request_context.assign(ctx.rest().begin(), ctx.rest().end());
+  // Count the entries first so the list is allocated once.
+  size_t entries = 0;
+  for (ByteReader scan = list; !scan.empty(); ++entries) {
+    ByteReader cert, exts;
+    if (!scan.vec24(1, 0xffffff, cert) || !scan.prefixed16(exts)) return Err(decode("certificate entry"));
+  }
+  c.certificates.reserve(entries);
   while (!list.empty()) {
     ByteReader cert, exts;
     if (!list.vec24(1, 0xffffff, cert)) return Err(decode("certificate entry"));
@@ -186,7 +197,7 @@ TlsResult<CertificateVerify> CertificateVerify::parse(Bytes body) {
   ByteReader r(body), sig;
   CertificateVerify cv;
   if (!r.u16(cv.scheme) || !r.vec16(1, 0xffff, sig)) return Err(decode("CertificateVerify"));
-  cv.signature.assign(sig.rest().begin(), sig.rest().end());
+  cv.signature = sig.rest();
   SLUICE_TRY(expect_end(r, "bytes after CertificateVerify"));
   return cv;
 }
@@ -201,7 +212,7 @@ TlsResult<Finished> Finished::parse(Bytes body, size_t hash_len) {
   // RFC 8446 §4.4.4: verify_data is exactly Hash.length bytes.
   if (body.size() != hash_len) return Err(decode("Finished length"));
   Finished f;
-  f.verify_data.assign(body.begin(), body.end());
+  f.verify_data = body;
   return f;
 }
 
@@ -233,7 +244,7 @@ TlsResult<NewSessionTicket> NewSessionTicket::parse(Bytes body) {
   }
   // RFC 8446 §4.6.1: lifetimes above seven days are illegal.
   if (t.lifetime > 604800) return Err(Error(Reason::kIllegalParameter, "ticket lifetime above 7 days"));
-  t.nonce.assign(nonce.rest().begin(), nonce.rest().end());
+  t.nonce = nonce.rest();
   t.ticket.assign(ticket.rest().begin(), ticket.rest().end());
   SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& b) -> Result<void, Error> {
     if (static_cast<ExtensionType>(type) == ExtensionType::kEarlyData) {

@@ -50,6 +50,15 @@ struct Certificate {
   static TlsResult<Certificate> parse(Bytes body);
 };
 
+// CertificateView serializes a Certificate message straight from a chain
+// the caller keeps (a context's own), without copying it first.
+struct CertificateView {
+  Bytes request_context;
+  std::span<const std::vector<uint8_t>> certificates;
+
+  void serialize(std::vector<uint8_t>& out) const;
+};
+
 struct CertificateRequest {
   std::vector<uint8_t> request_context;
   std::vector<uint16_t> signature_algorithms;
@@ -59,16 +68,18 @@ struct CertificateRequest {
   static TlsResult<CertificateRequest> parse(Bytes body);
 };
 
+// CertificateVerify and Finished hold views: into the parsed body, or into
+// the caller's storage when serialized.
 struct CertificateVerify {
   uint16_t scheme = 0;
-  std::vector<uint8_t> signature;
+  Bytes signature;
 
   void serialize(std::vector<uint8_t>& out) const;
   static TlsResult<CertificateVerify> parse(Bytes body);
 };
 
 struct Finished {
-  std::vector<uint8_t> verify_data;
+  Bytes verify_data;
 
   void serialize(std::vector<uint8_t>& out) const;
   // parse needs the expected length (the hash length of the suite).
@@ -78,7 +89,7 @@ struct Finished {
 struct NewSessionTicket {
   uint32_t lifetime = 0;
   uint32_t age_add = 0;
-  std::vector<uint8_t> nonce;
+  Bytes nonce;  // a view: into the parsed body, or the sender's storage
   std::vector<uint8_t> ticket;
   std::optional<uint32_t> max_early_data;
 

@@ -30,12 +30,7 @@ CStatus check_shapes(Bytes nonce, size_t tag_len, size_t data_len, uint64_t max_
 // a time; it is not meant to be shared between threads.
 class GcmKey final : public AeadKey {
  public:
-  GcmKey(AeadAlg alg, Bytes key) : alg_(alg) {
-    const Impls& im = impls();
-    im.aes_ctr->init(&keys_.vtable, key.data(), key.size());
-    // br_gcm_init computes the GHASH key H = AES_K(0) once per key.
-    br_gcm_init(&gcm_, &keys_.vtable, im.ghash);
-  }
+  GcmKey(AeadAlg alg, Bytes key) : alg_(alg) { set_key(key); }
   GcmKey(const GcmKey&) = delete;
   GcmKey& operator=(const GcmKey&) = delete;
   ~GcmKey() override {
@@ -65,7 +60,20 @@ class GcmKey final : public AeadKey {
     return {};
   }
 
+  CStatus rekey(Bytes key) override {
+    if (key.size() != aead_key_len(alg_)) return Err(CryptoError::kInvalidKey);
+    set_key(key);
+    return {};
+  }
+
  private:
+  void set_key(Bytes key) {
+    const Impls& im = impls();
+    im.aes_ctr->init(&keys_.vtable, key.data(), key.size());
+    // br_gcm_init computes the GHASH key H = AES_K(0) once per key.
+    br_gcm_init(&gcm_, &keys_.vtable, im.ghash);
+  }
+
   void start(Bytes nonce, Bytes aad) {
     br_gcm_reset(&gcm_, nonce.data(), nonce.size());
     br_gcm_aad_inject(&gcm_, aad.data(), aad.size());
@@ -102,6 +110,12 @@ class ChaChaPolyKey final : public AeadKey {
       wipe(in_out);
       return Err(CryptoError::kAuthFailed);
     }
+    return {};
+  }
+
+  CStatus rekey(Bytes key) override {
+    if (key.size() != sizeof key_) return Err(CryptoError::kInvalidKey);
+    std::memcpy(key_, key.data(), sizeof key_);
     return {};
   }
 

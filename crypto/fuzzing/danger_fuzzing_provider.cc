@@ -48,6 +48,10 @@ class PassThroughAead final : public AeadKey {
     }
     return {};
   }
+  CStatus rekey(Bytes key) override {
+    if (key.size() != aead_key_len(a_)) return Err(CryptoError::kInvalidKey);
+    return {};
+  }
 
  private:
   AeadAlg a_;

@@ -68,6 +68,12 @@ class OsslAead final : public AeadKey {
     return {};
   }
 
+  CStatus rekey(Bytes key) override {
+    if (key.size() != aead_key_len(alg_)) return Err(CryptoError::kInvalidKey);
+    if (EVP_CipherInit_ex(ctx_.get(), nullptr, nullptr, key.data(), nullptr, -1) != 1) return Err(CryptoError::kInternal);
+    return {};
+  }
+
  private:
   CStatus check_shapes(Bytes nonce, size_t tag_len, size_t aad_len, size_t data_len) const {
     if (nonce.size() != kAeadNonceLen || tag_len != kAeadTagLen) return Err(CryptoError::kInvalidInput);

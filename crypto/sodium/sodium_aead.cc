@@ -55,6 +55,12 @@ class ChaChaPolyKey final : public AeadKey {
     return {};
   }
 
+  CStatus rekey(Bytes key) override {
+    if (key.size() != sizeof key_) return Err(CryptoError::kInvalidKey);
+    std::copy(key.begin(), key.end(), key_);
+    return {};
+  }
+
  private:
   uint8_t key_[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
 };
@@ -90,6 +96,12 @@ class Aes256GcmKey final : public AeadKey {
       sodium_memzero(nonnull(in_out), in_out.size());
       return Err(CryptoError::kAuthFailed);
     }
+    return {};
+  }
+
+  CStatus rekey(Bytes key) override {
+    if (key.size() != crypto_aead_aes256gcm_KEYBYTES) return Err(CryptoError::kInvalidKey);
+    crypto_aead_aes256gcm_beforenm(&state_, key.data());
     return {};
   }
 

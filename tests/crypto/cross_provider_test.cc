@@ -81,6 +81,34 @@ TEST_CASE("AEAD: sealed by one provider, opened by the other") {
   });
 }
 
+TEST_CASE("a rekeyed AEAD seals as a fresh key would, on every provider pair") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (AeadAlg alg : kAllAeads) {
+      if (!a.supports(alg) || !b.supports(alg)) continue;
+      INFO(name(alg));
+      auto reused = a.new_aead(alg, random_bytes(a, aead_key_len(alg)));
+      REQUIRE(reused.ok());
+      const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
+      const auto plaintext = random_bytes(a, 100);
+      std::vector<uint8_t> old_record = plaintext, old_tag(kAeadTagLen);
+      REQUIRE((*reused)->seal(nonce, aad, old_record, old_tag).ok());
+
+      const auto next = random_bytes(a, aead_key_len(alg));
+      REQUIRE((*reused)->rekey(next).ok());
+      auto fresh = b.new_aead(alg, next);
+      REQUIRE(fresh.ok());
+      std::vector<uint8_t> record = plaintext, tag(kAeadTagLen);
+      REQUIRE((*reused)->seal(nonce, aad, record, tag).ok());
+      CHECK(tag != old_tag);
+      REQUIRE((*fresh)->open(nonce, aad, record, tag).ok());
+      CHECK(record == plaintext);
+      // Records under the replaced key no longer open.
+      CHECK((*reused)->open(nonce, aad, old_record, old_tag).error() == CryptoError::kAuthFailed);
+      CHECK((*reused)->rekey(random_bytes(a, aead_key_len(alg) + 1)).error() == CryptoError::kInvalidKey);
+    }
+  });
+}
+
 TEST_CASE("key shares from one provider meet the other's") {
   for_each_pair([](const Provider& a, const Provider& b) {
     for (Group g : kAllGroups) {

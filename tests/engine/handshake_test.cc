@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include "core/keyschedule.h"
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
 
@@ -17,6 +18,41 @@ using crypto::Group;
 using crypto::KeyType;
 using wire::CipherSuite;
 
+TEST_CASE("connections of one context that receive the same chain share one copy of it") {
+  auto provider = test::sodium_first();
+  const auto& ed = test::test_cert(KeyType::kEd25519);
+  const auto& ec = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(provider, ed);
+  auto sctx = test::server_context(provider, ed);
+  Connection c1 = Connection::client(cctx, "localhost"), s1 = Connection::server(sctx);
+  Connection c2 = Connection::client(cctx, "localhost"), s2 = Connection::server(sctx);
+  REQUIRE(test::handshake(c1, s1));
+  REQUIRE(test::handshake(c2, s2));
+  REQUIRE(c1.negotiated().peer_chain.size() == 1);
+  CHECK(c1.negotiated().peer_chain.front() == ed.der);
+  CHECK(&c1.negotiated().peer_chain.front() == &c2.negotiated().peer_chain.front());
+
+  // Another context has its own cache; a different chain is never confused
+  // with a cached one.
+  auto other = test::client_context(provider, ec);
+  Connection c3 = Connection::client(other, "localhost"), s3 = Connection::server(test::server_context(provider, ec));
+  REQUIRE(test::handshake(c3, s3));
+  CHECK(c3.negotiated().peer_chain.front() == ec.der);
+  CHECK(c3.negotiated().peer_chain != c1.negotiated().peer_chain);
+}
+
+TEST_CASE("the key schedule's fixed empty-string hashes are what the providers compute") {
+  for (const auto& p : {test::sodium_first(), test::bearssl_first()}) {
+    for (crypto::HashAlg h : {crypto::HashAlg::kSha256, crypto::HashAlg::kSha384}) {
+      auto known = known_empty_hash(h);
+      REQUIRE(known.has_value());
+      std::vector<uint8_t> computed(crypto::hash_len(h));
+      REQUIRE(p->hash(h, {}, computed).ok());
+      CHECK(std::equal(known->begin(), known->end(), computed.begin(), computed.end()));
+    }
+  }
+  CHECK_FALSE(known_empty_hash(crypto::HashAlg::kSha512).has_value());
+}
 
 // send_all writes `data` from `a` and reads it at `b`, pumping as needed.
 std::vector<uint8_t> send_all(Connection& a, Connection& b, const std::vector<uint8_t>& data) {

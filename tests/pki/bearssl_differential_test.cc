@@ -32,8 +32,10 @@ bool bearssl_accepts(const V& root_der, const std::vector<V>& chain, const char*
   auto root = parse_certificate(root_der);
   REQUIRE(root.ok());
   br_x509_trust_anchor ta{};
-  ta.dn.data = root->subject.data();
-  ta.dn.len = root->subject.size();
+  // BearSSL wants a mutable name; give it a copy that lives as long as `ta`.
+  V dn(root->subject.begin(), root->subject.end());
+  ta.dn.data = dn.data();
+  ta.dn.len = dn.size();
   ta.flags = BR_X509_TA_CA;
   crypto::PublicKey& k = root->public_key;
   if (k.type == crypto::KeyType::kRsa) {

@@ -87,7 +87,8 @@ TEST_CASE("hostname: verify_hostname never falls back to the CN") {
   c.dns_names = {"other.com", "127.0.0.1"};
   CHECK_FALSE(verify_hostname(c, "example.com").ok());
   CHECK_FALSE(verify_hostname(c, "127.0.0.1").ok());  // a dNSName never matches an IP
-  c.ip_addresses = {V{127, 0, 0, 1}};
+  const V loopback = {127, 0, 0, 1};  // Certificate fields are views: keep the bytes alive
+  c.ip_addresses = {loopback};
   CHECK(verify_hostname(c, "127.0.0.1").ok());
   CHECK(verify_hostname(c, "OTHER.com").ok());
   CHECK_FALSE(verify_hostname(c, "bad name").ok());
@@ -120,16 +121,19 @@ TEST_CASE("name constraints: DNS subtrees") {
 }
 
 TEST_CASE("name constraints: IP subnets") {
-  IpSubnet ten{{10, 0, 0, 0}, {255, 0, 0, 0}};
+  // IpSubnet and Certificate fields are views: the bytes live here.
+  const V ten_address = {10, 0, 0, 0}, ten_mask = {255, 0, 0, 0};
+  const V in_ten = {10, 9, 9, 9}, v6_zero(16, 0);
+  IpSubnet ten{ten_address, ten_mask};
   CHECK(ip_in_subnet(V{10, 1, 2, 3}, ten));
   CHECK_FALSE(ip_in_subnet(V{11, 1, 2, 3}, ten));
   CHECK_FALSE(ip_in_subnet(V(16, 0), ten));
   NameConstraints nc;
   nc.permitted.ip = {ten};
   Certificate c;
-  c.ip_addresses = {V{10, 9, 9, 9}};
+  c.ip_addresses = {in_ten};
   CHECK(check_name_constraints(nc, c).ok());
-  c.ip_addresses.push_back(V(16, 0));  // an IPv6 address is outside an IPv4-only permit
+  c.ip_addresses.push_back(v6_zero);  // an IPv6 address is outside an IPv4-only permit
   CHECK_FALSE(check_name_constraints(nc, c).ok());
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "base/heap_counter.h"
 #include "crypto/composite/composite_provider.h"
 #include "pki/webpki_verifier.h"
 #include "tests/pki/chain_util.h"
@@ -229,6 +230,72 @@ TEST_CASE("webpki: name constraints") {
   r = run(*anchors_for(ip), ip.peer(), "www.example.com");
   CHECK(reason_of(r) == Reason::kBadCertificate);
   CHECK(std::string(r.error().detail) == "name constraints: iPAddress outside the permitted subtrees");
+}
+
+TEST_CASE("webpki: name constraints on a trust anchor") {
+  // The anchors' constraints view their own copy of the root: build them
+  // from a vector that then goes away, with duplicates so that the anchor
+  // list grows (and moves its anchors) on the way.
+  auto anchors_from_copies = [](const Chain& c) {
+    std::vector<V> roots(4, c.root);
+    auto v = WebPkiVerifier::from_certificates(crypto::default_provider(), roots);
+    REQUIRE(v.ok());
+    REQUIRE(v.value()->anchors().front().name_constraints.has_value());
+    return std::move(v).value();
+  };
+  ChainSpec s;
+  s.key = testing::kEcKey;
+  s.root_ext = std::string(testing::kCaExt) +
+               "nameConstraints=critical,permitted;DNS:example.com,permitted;IP:127.0.0.0/255.0.0.0\n";
+  Chain ok = make_chain(scratch("webpki_anchor_nc_ok"), s);
+  CHECK(run(*anchors_from_copies(ok), ok.peer(), "www.example.com").ok());
+
+  s.leaf_ext = "extendedKeyUsage=serverAuth\nsubjectAltName=DNS:example.org\n";
+  Chain outside = make_chain(scratch("webpki_anchor_nc_out"), s);
+  auto r = run(*anchors_from_copies(outside), outside.peer(), "example.org");
+  CHECK(reason_of(r) == Reason::kBadCertificate);
+  CHECK(std::string(r.error().detail) == "name constraints: dNSName outside the permitted subtrees");
+}
+
+TEST_CASE("webpki: verify allocates a handful of times") {
+  // What pki/ itself allocates for a leaf and an intermediate: each parse's
+  // DER copy and key, the leaf's SAN lists and the candidate pool. The
+  // provider's own allocations are measured apart and not counted.
+  struct Case {
+    const char* key;
+    const char* digest;
+    uint64_t max_calls;
+  };
+  // RSA keys take one more per certificate: crypto::PublicKey keeps the
+  // modulus and the exponent in separate vectors.
+  const Case cases[] = {
+      {testing::kEcKey, "-sha256", 7}, {testing::kEdKey, "", 7}, {testing::kRsaKey, "-sha256", 9}};
+  for (const Case& k : cases) {
+    CAPTURE(k.key);
+    Chain c = make_chain(scratch("webpki_heap"), testing::spec_with(k.key, k.digest));
+    auto v = anchors_for(c);
+    std::vector<V> chain = c.peer();
+    REQUIRE(run(*v, chain, "www.example.com").ok());
+    const uint64_t before = heap_stats().allocations;
+    auto r = run(*v, chain, "www.example.com");
+    uint64_t calls = heap_stats().allocations - before;
+    REQUIRE(r.ok());
+
+    auto leaf = parse_certificate(c.leaf), inter = parse_certificate(c.intermediates[0]),
+         root = parse_certificate(c.root);
+    REQUIRE((leaf.ok() && inter.ok() && root.ok()));
+    auto provider = crypto::default_provider();
+    const uint64_t before_provider = heap_stats().allocations;
+    CHECK(provider->verify(*scheme_for(leaf->sig_alg, inter->public_key.type), inter->public_key,
+                           leaf->tbs, leaf->signature).ok());
+    CHECK(provider->verify(*scheme_for(inter->sig_alg, root->public_key.type), root->public_key,
+                           inter->tbs, inter->signature).ok());
+    const uint64_t provider_calls = heap_stats().allocations - before_provider;
+    REQUIRE(calls >= provider_calls);
+    calls -= provider_calls;
+    MESSAGE("verify: ", calls, " heap calls in pki/, ", provider_calls, " in the provider");
+    CHECK(calls <= k.max_calls);
+  }
 }
 
 TEST_CASE("webpki: configuration errors") {

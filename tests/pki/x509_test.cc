@@ -1,8 +1,12 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "base/heap_counter.h"
 #include "pki/der.h"
 #include "pki/oid.h"
 #include "pki/pem.h"
@@ -56,20 +60,62 @@ TEST_CASE("x509: openssl EC P-256 CA certificate with every extension") {
   CHECK(c->eku_server_auth);
   CHECK(c->eku_client_auth);
   CHECK_FALSE(c->eku_any);
-  CHECK(c->dns_names == std::vector<std::string>{"a.example.com", "*.b.example"});
+  CHECK(c->dns_names == std::vector<std::string_view>{"a.example.com", "*.b.example"});
   REQUIRE(c->ip_addresses.size() == 2);
-  CHECK(c->ip_addresses[0] == V{10, 0, 0, 1});
+  CHECK(std::ranges::equal(c->ip_addresses[0], V{10, 0, 0, 1}));
   CHECK(c->ip_addresses[1].size() == 16);
   REQUIRE(c->name_constraints.has_value());
-  CHECK(c->name_constraints->permitted.dns == std::vector<std::string>{"example.com"});
+  CHECK(c->name_constraints->permitted.dns == std::vector<std::string_view>{"example.com"});
   REQUIRE(c->name_constraints->excluded.ip.size() == 1);
-  CHECK(c->name_constraints->excluded.ip[0].mask == V{255, 255, 0, 0});
+  CHECK(std::ranges::equal(c->name_constraints->excluded.ip[0].address, V{10, 1, 0, 0}));
+  CHECK(std::ranges::equal(c->name_constraints->excluded.ip[0].mask, V{255, 255, 0, 0}));
   CHECK_FALSE(c->name_constraints->excluded.has_unsupported);  // email is skipped
   CHECK_FALSE(c->subject_key_id.empty());
-  CHECK(c->authority_key_id == c->subject_key_id);
+  CHECK(std::ranges::equal(c->authority_key_id, c->subject_key_id));
   CHECK_FALSE(c->unknown_critical_extension);
   // The TBS is a prefix-free element inside the certificate.
   CHECK(c->tbs.size() < der.size());
+}
+
+TEST_CASE("x509: parsing allocates only the DER copy, the key and the SAN list") {
+  std::string dir = scratch("x509_heap");
+  V der = make_cert(dir, "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -sha256 -subj '/O=Test/CN=heap' "
+                         "-addext 'subjectAltName=DNS:a.example.com,DNS:b.example.com,DNS:c.example.com' "
+                         "-addext 'basicConstraints=critical,CA:FALSE' "
+                         "-addext 'extendedKeyUsage=serverAuth'");
+  const uint64_t before = heap_stats().allocations;
+  auto c = parse_certificate(der);
+  const uint64_t calls = heap_stats().allocations - before;
+  REQUIRE(c.ok());
+  MESSAGE("parse_certificate: ", calls, " heap calls");
+  CHECK(calls <= 3);
+  CHECK(c->dns_names.size() == 3);
+
+  // The views point into `der`, whose buffer a move keeps: certificates
+  // moved around by a growing vector still read correctly. A copy would not.
+  static_assert(!std::is_copy_constructible_v<Certificate>);
+  static_assert(std::is_nothrow_move_constructible_v<Certificate>);
+  std::vector<Certificate> certs;
+  for (int i = 0; i < 20; ++i) {
+    auto p = parse_certificate(der);
+    REQUIRE(p.ok());
+    certs.push_back(std::move(p).value());
+  }
+  certs.push_back(std::move(c).value());
+  // parse_certificate keeps its own copy: the input may be a temporary.
+  auto from_temporary = parse_certificate(V(der));
+  REQUIRE(from_temporary.ok());
+  certs.push_back(std::move(from_temporary).value());
+  auto fresh = parse_certificate(der);
+  REQUIRE(fresh.ok());
+  for (const Certificate& m : certs) {
+    CHECK(std::ranges::equal(m.subject, fresh->subject));
+    CHECK(std::ranges::equal(m.tbs, fresh->tbs));
+    CHECK(m.subject_cn == "heap");
+    REQUIRE(m.dns_names.size() == 3);
+    CHECK(m.dns_names[2] == "c.example.com");
+    CHECK(m.self_issued());
+  }
 }
 
 TEST_CASE("x509: signature algorithms and key types") {
