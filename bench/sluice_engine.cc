@@ -172,7 +172,7 @@ class SluiceEngine final : public Engine {
   std::string name() const override { return name_; }
 
   Op handshake(const HandshakeConfig& config, std::string* why_not) override {
-    auto cctx = client_ctx(config.cert, 0);
+    auto cctx = client_ctx(config.cert, 0, AeadAlg::kAes128Gcm, !config.uncached_signatures);
     auto sctx = server_ctx(config.cert, 0);
     if (!cctx || !sctx) {
       *why_not = "setup failed";
@@ -263,17 +263,19 @@ class SluiceEngine final : public Engine {
   }
 
  private:
-  std::shared_ptr<const CertificateVerifier> verifier(KeyType t) {
-    auto it = verifiers_.find(t);
+  std::shared_ptr<const CertificateVerifier> verifier(KeyType t, bool cache_signatures) {
+    auto it = verifiers_.find({t, cache_signatures});
     if (it != verifiers_.end()) return it->second;
     std::vector<std::vector<uint8_t>> roots = {credentials(t).root};
     auto v = pki::WebPkiVerifier::from_certificates(p_, roots);
     if (!v) return nullptr;
-    return verifiers_[t] = std::shared_ptr<const CertificateVerifier>(std::move(*v));
+    (*v)->set_signature_cache(cache_signatures);
+    return verifiers_[{t, cache_signatures}] = std::shared_ptr<const CertificateVerifier>(std::move(*v));
   }
 
-  std::shared_ptr<Context> client_ctx(KeyType t, long mode, AeadAlg suite = AeadAlg::kAes128Gcm) {
-    auto v = verifier(t);
+  std::shared_ptr<Context> client_ctx(KeyType t, long mode, AeadAlg suite = AeadAlg::kAes128Gcm,
+                                      bool cache_signatures = true) {
+    auto v = verifier(t, cache_signatures);
     if (!v) return nullptr;
     auto ctx = std::make_shared<Context>(Role::kClient, p_);
     ctx->set_verifier(std::move(v));
@@ -350,7 +352,7 @@ class SluiceEngine final : public Engine {
 
   std::string name_;
   std::shared_ptr<const crypto::Provider> p_;
-  std::map<KeyType, std::shared_ptr<const CertificateVerifier>> verifiers_;
+  std::map<std::pair<KeyType, bool>, std::shared_ptr<const CertificateVerifier>> verifiers_;
 };
 
 }  // namespace

@@ -150,6 +150,9 @@ int run(int argc, char** argv) {
       hs_rows.push_back({"full, X25519 + " + cert_name(t) + (tickets ? ", 2 tickets" : ", no tickets"), {t, tickets, false}});
     }
   }
+  for (KeyType t : {KeyType::kEd25519, KeyType::kEcdsaP256, KeyType::kRsa}) {
+    hs_rows.push_back({"full, X25519 + " + cert_name(t) + ", no tickets, no signature cache", {t, false, false, true}});
+  }
   hs_rows.push_back({"resumed (psk_dhe_ke), no new ticket", {KeyType::kEd25519, false, true}});
   hs_rows.push_back({"resumed (psk_dhe_ke), new ticket", {KeyType::kEd25519, true, true}});
   for (const HsRow& row : hs_rows) {

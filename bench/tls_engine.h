@@ -36,6 +36,9 @@ struct HandshakeConfig {
   bool tickets = false;
   // The client resumes a session (psk_dhe_ke) instead of a full handshake.
   bool resumed = false;
+  // sluice's verifier checks every certificate signature every time (its
+  // signature cache off), as OpenSSL does; no effect on OpenSSL.
+  bool uncached_signatures = false;
 };
 
 struct MemoryResult {

@@ -34,10 +34,10 @@ PrivateKeyMaterial PrivateKeyMaterial::copy() const {
   return m;
 }
 
-CStatus Provider::hash(HashAlg h, Bytes data, MutBytes out) const {
+CStatus Provider::hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const {
   auto ctx = SLUICE_TRY(new_hash(h));
   if (out.size() < hash_len(h)) return Err(CryptoError::kInvalidInput);
-  ctx->update(data);
+  for (Bytes p : parts) ctx->update(p);
   ctx->finish(out);
   return {};
 }

@@ -182,8 +182,11 @@ class Provider {
   virtual CStatus hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const;
   // hkdf_expand fills out (at most 255 * hash_len(h) bytes).
   virtual CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const;
-  // hash computes a one-shot digest.
-  CStatus hash(HashAlg h, Bytes data, MutBytes out) const;
+  // hash_parts computes a one-shot digest of the parts in order. The
+  // default goes through new_hash; providers override it to keep the state
+  // on the stack.
+  virtual CStatus hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const;
+  CStatus hash(HashAlg h, Bytes data, MutBytes out) const { return hash_parts(h, std::span(&data, 1), out); }
 };
 
 }  // namespace sluice::crypto

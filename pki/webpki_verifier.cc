@@ -77,9 +77,9 @@ TlsResult<void> check_eku(const Certificate& c, bool server) {
 // spent so far and the most telling error met on the way.
 class Search {
  public:
-  Search(const crypto::Provider& p, const std::vector<TrustAnchor>& anchors,
+  Search(const crypto::Provider& p, SignatureCache* cache, const std::vector<TrustAnchor>& anchors,
          std::span<const Certificate> pool, const CertificateRequest& req)
-      : provider_(p), anchors_(anchors), pool_(pool), req_(req) {}
+      : provider_(p), cache_(cache), anchors_(anchors), pool_(pool), req_(req) {}
 
   // build extends `path` (leaf first) from its last certificate to an anchor.
   bool build(Path& path) {
@@ -126,8 +126,14 @@ class Search {
     if (!child.sig_alg_supported) return Err(unsupported("webpki: unsupported signature algorithm"));
     auto scheme = scheme_for(child.sig_alg, key.type);
     if (!scheme) return Err(unsupported("webpki: signature algorithm does not fit the issuer key"));
+    std::optional<SignatureCache::Key> cache_key;
+    if (cache_) cache_key = SignatureCache::key_for(provider_, *scheme, key, child.tbs, child.signature);
+    if (cache_key && cache_->contains(*cache_key)) return {};
     auto v = provider_.verify(*scheme, key, child.tbs, child.signature);
-    if (v.ok()) return {};
+    if (v.ok()) {
+      if (cache_key) cache_->insert(*cache_key);
+      return {};
+    }
     if (v.error() == crypto::CryptoError::kUnsupported)
       return Err(unsupported("webpki: provider cannot verify this signature algorithm"));
     return Err(bad("webpki: certificate signature does not verify"));
@@ -165,6 +171,7 @@ class Search {
   }
 
   const crypto::Provider& provider_;
+  SignatureCache* cache_;  // null: every signature is checked
   const std::vector<TrustAnchor>& anchors_;
   std::span<const Certificate> pool_;
   const CertificateRequest& req_;
@@ -230,7 +237,7 @@ TlsResult<CertVerified> WebPkiVerifier::verify(const CertificateRequest& req) co
   pool.reserve(req.chain.size() - 1);
   for (size_t i = 1; i < req.chain.size(); ++i)
     if (auto c = parse_certificate(req.chain[i])) pool.push_back(std::move(c).value());
-  Search search(*provider_, anchors_, pool, req);
+  Search search(*provider_, cache_signatures_ ? &signature_cache_ : nullptr, anchors_, pool, req);
   Path path(leaf);
   if (!search.build(path)) return Err(search.error());
   if (req.peer_is_server) SLUICE_TRY(verify_hostname(leaf, req.server_name));

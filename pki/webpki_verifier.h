@@ -27,6 +27,7 @@
 #include "core/error.h"
 #include "core/verifier.h"
 #include "crypto/provider.h"
+#include "pki/signature_cache.h"
 #include "pki/x509.h"
 
 namespace sluice::pki {
@@ -84,6 +85,10 @@ class WebPkiVerifier final : public CertificateVerifier {
   // token carries the leaf's public key.
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
 
+  // Verified certificate signatures are remembered (see SignatureCache);
+  // off, every signature is checked every time. Set before first use.
+  void set_signature_cache(bool on) { cache_signatures_ = on; }
+
   size_t anchor_count() const { return anchors_.size(); }
   // skipped_count is the number of bundle certificates that were not usable.
   size_t skipped_count() const { return skipped_; }
@@ -94,6 +99,8 @@ class WebPkiVerifier final : public CertificateVerifier {
   std::shared_ptr<const crypto::Provider> provider_;
   std::vector<TrustAnchor> anchors_;
   size_t skipped_ = 0;
+  bool cache_signatures_ = true;
+  mutable SignatureCache signature_cache_;
 };
 
 }  // namespace sluice::pki

@@ -66,6 +66,10 @@ class CompositeProvider final : public Provider {
 
   // HMAC and HKDF go to the member that owns the hash, so a member's own
   // (possibly faster) HKDF is used rather than the generic one over new_hmac.
+  CStatus hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const override {
+    if (auto* p = for_alg(h)) return p->hash_parts(h, parts, out);
+    return Err(CryptoError::kUnsupported);
+  }
   CStatus hmac(HashAlg h, Bytes key, Bytes data, MutBytes out) const override {
     if (auto* p = for_alg(h)) return p->hmac(h, key, data, out);
     return Err(CryptoError::kUnsupported);

@@ -133,6 +133,26 @@ CResult<std::unique_ptr<Mac>> new_sodium_hmac(HashAlg alg, Bytes key) {
 
 namespace sluice::crypto::sodium_internal {
 
+namespace {
+template <class Traits>
+void hash_parts_with(std::span<const Bytes> parts, MutBytes out) {
+  typename Traits::State st;
+  Traits::init(&st);
+  for (Bytes p : parts) Traits::update(&st, p);
+  Traits::final(&st, out.data());
+}
+}  // namespace
+
+CStatus sodium_hash_parts(HashAlg alg, std::span<const Bytes> parts, MutBytes out) {
+  if (out.size() < hash_len(alg)) return Err(CryptoError::kInvalidInput);
+  switch (alg) {
+    case HashAlg::kSha256: hash_parts_with<Sha256Traits>(parts, out); return {};
+    case HashAlg::kSha512: hash_parts_with<Sha512Traits>(parts, out); return {};
+    case HashAlg::kSha384: break;
+  }
+  return Err(CryptoError::kUnsupported);
+}
+
 CStatus sodium_hmac_parts(HashAlg alg, Bytes key, std::span<const Bytes> parts, MutBytes out) {
   // libsodium reads `key` even when empty: give it a valid pointer.
   static const uint8_t kNoKey = 0;

@@ -27,6 +27,9 @@ class SodiumProvider final : public Provider {
   CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
     return sodium_hmac_parts(h, key, parts, out);
   }
+  CStatus hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const override {
+    return sodium_hash_parts(h, parts, out);
+  }
   CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) const override {
     return new_sodium_hmac(h, key);
   }

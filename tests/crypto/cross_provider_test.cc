@@ -31,6 +31,11 @@ TEST_CASE("hashes and HMAC agree across providers") {
       const auto key = random_bytes(a, 200);  // longer than any block: hashed first
       std::vector<uint8_t> da(hash_len(h)), db(hash_len(h)), ma(hash_len(h)), mb(hash_len(h));
       REQUIRE(a.hash(h, data, da).ok());
+      // The same bytes in parts (an empty one included) digest the same.
+      std::vector<uint8_t> parts_digest(hash_len(h));
+      const Bytes parts[] = {Bytes(data).first(10), Bytes(), Bytes(data).subspan(10)};
+      REQUIRE(b.hash_parts(h, parts, parts_digest).ok());
+      CHECK(parts_digest == da);
       // b hashes incrementally, cloning mid-way: the clone must finish equal.
       auto ctx = b.new_hash(h);
       REQUIRE(ctx.ok());

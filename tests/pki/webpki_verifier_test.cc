@@ -274,6 +274,7 @@ TEST_CASE("webpki: verify allocates a handful of times") {
     CAPTURE(k.key);
     Chain c = make_chain(scratch("webpki_heap"), testing::spec_with(k.key, k.digest));
     auto v = anchors_for(c);
+    v->set_signature_cache(false);  // every signature checked, so the provider's share is known
     std::vector<V> chain = c.peer();
     REQUIRE(run(*v, chain, "www.example.com").ok());
     const uint64_t before = heap_stats().allocations;
@@ -296,6 +297,85 @@ TEST_CASE("webpki: verify allocates a handful of times") {
     MESSAGE("verify: ", calls, " heap calls in pki/, ", provider_calls, " in the provider");
     CHECK(calls <= k.max_calls);
   }
+}
+
+// CountingProvider forwards to the default provider and counts signature
+// checks, to see which ones the signature cache saves.
+class CountingProvider final : public crypto::Provider {
+ public:
+  std::string_view name() const override { return "counting"; }
+  bool supports(crypto::HashAlg h) const override { return base_->supports(h); }
+  bool supports(crypto::AeadAlg a) const override { return base_->supports(a); }
+  bool supports(crypto::Group g) const override { return base_->supports(g); }
+  bool supports_verify(crypto::SignatureScheme s) const override { return base_->supports_verify(s); }
+  bool supports_signing(crypto::KeyType k) const override { return base_->supports_signing(k); }
+  crypto::CResult<std::unique_ptr<crypto::Hash>> new_hash(crypto::HashAlg h) const override { return base_->new_hash(h); }
+  crypto::CResult<std::unique_ptr<crypto::Mac>> new_hmac(crypto::HashAlg h, Bytes k) const override {
+    return base_->new_hmac(h, k);
+  }
+  crypto::CResult<std::unique_ptr<crypto::AeadKey>> new_aead(crypto::AeadAlg a, Bytes k) const override {
+    return base_->new_aead(a, k);
+  }
+  crypto::CResult<std::unique_ptr<crypto::KeyShare>> new_key_share(crypto::Group g) const override {
+    return base_->new_key_share(g);
+  }
+  crypto::CResult<std::unique_ptr<crypto::KeyShare>> key_share_from_private(crypto::Group g, Bytes p) const override {
+    return base_->key_share_from_private(g, p);
+  }
+  crypto::CStatus verify(crypto::SignatureScheme s, const crypto::PublicKey& k, Bytes m, Bytes sig) const override {
+    ++verifies;
+    return base_->verify(s, k, m, sig);
+  }
+  crypto::CResult<std::unique_ptr<crypto::Signer>> new_signer(const crypto::PrivateKeyMaterial& m) const override {
+    return base_->new_signer(m);
+  }
+  crypto::CResult<crypto::PrivateKeyMaterial> generate_key(crypto::KeyType t, unsigned bits) const override {
+    return base_->generate_key(t, bits);
+  }
+  crypto::CStatus random(MutBytes out) const override { return base_->random(out); }
+
+  mutable int verifies = 0;
+
+ private:
+  std::shared_ptr<const crypto::Provider> base_ = crypto::default_provider();
+};
+
+TEST_CASE("webpki: verified signatures are remembered, everything else is checked again") {
+  Chain c = make_chain(scratch("webpki_cache"), testing::spec_with(testing::kEdKey, ""));
+  auto counting = std::make_shared<CountingProvider>();
+  std::vector<V> roots = {c.root};
+  auto made = WebPkiVerifier::from_certificates(counting, roots);
+  REQUIRE(made.ok());
+  auto& v = **made;
+  const std::vector<V> chain = c.peer();
+
+  REQUIRE(run(v, chain, "example.com").ok());
+  CHECK(counting->verifies == 2);  // leaf by intermediate, intermediate by root
+  REQUIRE(run(v, chain, "example.com").ok());
+  CHECK(counting->verifies == 2);  // both remembered
+
+  // What is not a signature is checked every time.
+  CHECK(reason_of(run(v, chain, "other.example")) == Reason::kCertificateNameMismatch);
+  CHECK(reason_of(run(v, chain, "example.com", 4000 * kDay)) == Reason::kCertificateExpired);
+  CHECK(reason_of(run(v, chain, "", 3600, false)) == Reason::kUnsupportedCertificate);  // no clientAuth EKU
+
+  // A changed signature is a different check: it goes to the provider and fails.
+  std::vector<V> tampered = chain;
+  tampered[0][tampered[0].size() - 10] ^= 0x01;
+  const int before = counting->verifies;
+  CHECK(reason_of(run(v, tampered, "example.com")) == Reason::kBadCertificate);
+  CHECK(counting->verifies == before + 1);
+  // Failures are not remembered as successes.
+  CHECK(reason_of(run(v, tampered, "example.com")) == Reason::kBadCertificate);
+
+  // Off, the provider sees every check.
+  auto uncached = WebPkiVerifier::from_certificates(counting, roots);
+  REQUIRE(uncached.ok());
+  (*uncached)->set_signature_cache(false);
+  const int start = counting->verifies;
+  REQUIRE(run(**uncached, chain, "example.com").ok());
+  REQUIRE(run(**uncached, chain, "example.com").ok());
+  CHECK(counting->verifies == start + 4);
 }
 
 TEST_CASE("webpki: configuration errors") {

@@ -1,0 +1,45 @@
+#include "pki/signature_cache.h"
+
+namespace sluice::pki {
+namespace {
+
+// Each field is length-prefixed, so no two different checks hash the same
+// sequence of bytes.
+struct LengthPrefix {
+  explicit LengthPrefix(size_t n)
+      : bytes{static_cast<uint8_t>(n >> 24), static_cast<uint8_t>(n >> 16), static_cast<uint8_t>(n >> 8),
+              static_cast<uint8_t>(n)} {}
+  Bytes view() const { return Bytes(bytes); }
+  std::array<uint8_t, 4> bytes;
+};
+
+}  // namespace
+
+std::optional<SignatureCache::Key> SignatureCache::key_for(const crypto::Provider& p, crypto::SignatureScheme scheme,
+                                                           const crypto::PublicKey& key, Bytes signed_data,
+                                                           Bytes signature) {
+  const auto s = static_cast<uint16_t>(scheme);
+  const uint8_t head[3] = {static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s), static_cast<uint8_t>(key.type)};
+  const LengthPrefix point(key.point.size()), n(key.rsa_n.size()), e(key.rsa_e.size()),
+      data(signed_data.size()), sig(signature.size());
+  const Bytes parts[] = {head,     point.view(), key.point,   n.view(),   key.rsa_n, e.view(),
+                         key.rsa_e, data.view(), signed_data, sig.view(), signature};
+  Key k;
+  if (!p.hash_parts(crypto::HashAlg::kSha256, parts, k)) return std::nullopt;
+  return k;
+}
+
+bool SignatureCache::contains(const Key& k) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t i = slot(k);
+  return used_[i] && keys_[i] == k;
+}
+
+void SignatureCache::insert(const Key& k) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t i = slot(k);
+  keys_[i] = k;
+  used_[i] = true;
+}
+
+}  // namespace sluice::pki

@@ -1,0 +1,41 @@
+// SignatureCache remembers certificate signatures that verified, so a
+// verifier meeting the same chain again (one server, many connections)
+// skips their public-key operations, as browsers' verifiers do. A key is
+// SHA-256 over everything the check read (scheme, issuer key, signed bytes,
+// signature), so a hit stands for exactly the same successful check. Only
+// signatures are remembered: validity dates, usages, names and the
+// handshake's own CertificateVerify are checked every time.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+
+#include "core/bytes.h"
+#include "crypto/provider.h"
+
+namespace sluice::pki {
+
+class SignatureCache {
+ public:
+  using Key = std::array<uint8_t, 32>;
+
+  // key_for digests one signature check; nullopt when the provider has no
+  // SHA-256 (the check then simply is not cached).
+  static std::optional<Key> key_for(const crypto::Provider& p, crypto::SignatureScheme scheme,
+                                    const crypto::PublicKey& key, Bytes signed_data, Bytes signature);
+  bool contains(const Key& k) const;
+  void insert(const Key& k);
+
+ private:
+  // Direct-mapped: bounded, no allocation, and a collision only evicts.
+  static constexpr size_t kSlots = 256;
+  static size_t slot(const Key& k) { return (size_t{k[0]} | size_t{k[1]} << 8) % kSlots; }
+
+  mutable std::mutex mu_;
+  std::array<Key, kSlots> keys_{};
+  std::array<bool, kSlots> used_{};
+};
+
+}  // namespace sluice::pki
