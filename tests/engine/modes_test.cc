@@ -11,6 +11,7 @@
 #include "crypto/deterministic/deterministic_provider.h"
 #include "base/heap_counter.h"
 #include "tests/engine/test_env.h"
+#include "tests/support/counting_provider.h"
 
 namespace sluice {
 namespace {
@@ -338,6 +339,39 @@ TEST_CASE("steady state allocates nothing per record") {
     MESSAGE("mode ", mode, ": ", per_1000, " allocations over 1000 records");
     CHECK(per_1000 == 0);
   }
+}
+
+TEST_CASE("KeyUpdate rekeys in place: no AEAD object is made per update, in either direction") {
+  auto counting = std::make_shared<testing::CountingProvider>(test::sodium_first());
+  const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
+  auto cctx = test::client_context(counting, cert), sctx = test::server_context(counting, cert);
+  cctx->set_mode(kModeAutoRetry);  // reads go past the KeyUpdate messages
+  sctx->set_mode(kModeAutoRetry);
+  Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+  REQUIRE(test::handshake(client, server));
+  // One object per direction per side, made for the handshake keys (the
+  // application keys rekeyed them), and the server's ticket key.
+  const int after_handshake = counting->aeads_made.load();
+  MESSAGE(after_handshake, " AEAD objects made by the handshake");
+  CHECK(after_handshake == 5);
+  const auto data = pattern(1000, 6);
+  std::vector<uint8_t> buf(2000);
+  for (int i = 0; i < 50; ++i) {
+    // The client updates its keys and asks the server to update too; data
+    // then flows both ways under the new keys.
+    REQUIRE(client.key_update(true).status == Status::kOk);
+    REQUIRE(client.write(data).status == Status::kOk);
+    test::transfer(client, server);
+    Progress r = server.read(buf);
+    REQUIRE(r.status == Status::kOk);
+    REQUIRE(r.bytes == data.size());
+    REQUIRE(server.write(data).status == Status::kOk);
+    test::transfer(server, client);
+    r = client.read(buf);
+    REQUIRE(r.status == Status::kOk);
+    REQUIRE(r.bytes == data.size());
+  }
+  CHECK(counting->aeads_made.load() == after_handshake);
 }
 
 TEST_CASE("RELEASE_BUFFERS: a closed connection's buffers serve the next one; small writes take small storage") {

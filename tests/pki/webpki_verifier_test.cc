@@ -8,6 +8,7 @@
 #include "crypto/composite/composite_provider.h"
 #include "pki/webpki_verifier.h"
 #include "tests/pki/chain_util.h"
+#include "tests/support/counting_provider.h"
 
 namespace sluice::pki {
 namespace {
@@ -299,50 +300,9 @@ TEST_CASE("webpki: verify allocates a handful of times") {
   }
 }
 
-// CountingProvider forwards to the default provider and counts signature
-// checks, to see which ones the signature cache saves.
-class CountingProvider final : public crypto::Provider {
- public:
-  std::string_view name() const override { return "counting"; }
-  bool supports(crypto::HashAlg h) const override { return base_->supports(h); }
-  bool supports(crypto::AeadAlg a) const override { return base_->supports(a); }
-  bool supports(crypto::Group g) const override { return base_->supports(g); }
-  bool supports_verify(crypto::SignatureScheme s) const override { return base_->supports_verify(s); }
-  bool supports_signing(crypto::KeyType k) const override { return base_->supports_signing(k); }
-  crypto::CResult<std::unique_ptr<crypto::Hash>> new_hash(crypto::HashAlg h) const override { return base_->new_hash(h); }
-  crypto::CResult<std::unique_ptr<crypto::Mac>> new_hmac(crypto::HashAlg h, Bytes k) const override {
-    return base_->new_hmac(h, k);
-  }
-  crypto::CResult<std::unique_ptr<crypto::AeadKey>> new_aead(crypto::AeadAlg a, Bytes k) const override {
-    return base_->new_aead(a, k);
-  }
-  crypto::CResult<std::unique_ptr<crypto::KeyShare>> new_key_share(crypto::Group g) const override {
-    return base_->new_key_share(g);
-  }
-  crypto::CResult<std::unique_ptr<crypto::KeyShare>> key_share_from_private(crypto::Group g, Bytes p) const override {
-    return base_->key_share_from_private(g, p);
-  }
-  crypto::CStatus verify(crypto::SignatureScheme s, const crypto::PublicKey& k, Bytes m, Bytes sig) const override {
-    ++verifies;
-    return base_->verify(s, k, m, sig);
-  }
-  crypto::CResult<std::unique_ptr<crypto::Signer>> new_signer(const crypto::PrivateKeyMaterial& m) const override {
-    return base_->new_signer(m);
-  }
-  crypto::CResult<crypto::PrivateKeyMaterial> generate_key(crypto::KeyType t, unsigned bits) const override {
-    return base_->generate_key(t, bits);
-  }
-  crypto::CStatus random(MutBytes out) const override { return base_->random(out); }
-
-  mutable int verifies = 0;
-
- private:
-  std::shared_ptr<const crypto::Provider> base_ = crypto::default_provider();
-};
-
 TEST_CASE("webpki: verified signatures are remembered, everything else is checked again") {
   Chain c = make_chain(scratch("webpki_cache"), testing::spec_with(testing::kEdKey, ""));
-  auto counting = std::make_shared<CountingProvider>();
+  auto counting = std::make_shared<sluice::testing::CountingProvider>(crypto::default_provider());
   std::vector<V> roots = {c.root};
   auto made = WebPkiVerifier::from_certificates(counting, roots);
   REQUIRE(made.ok());
