@@ -59,9 +59,14 @@ class CompositeProvider final : public Provider {
     if (auto* p = for_signing(k)) return p->generate_key(k, rsa_bits);
     return Err(CryptoError::kUnsupported);
   }
+  // random comes from the first member with a generator (a member that
+  // only accelerates a hash has none).
   CStatus random(MutBytes out) const override {
-    if (members_.empty()) return Err(CryptoError::kUnsupported);
-    return members_.front()->random(out);
+    for (const auto& m : members_) {
+      auto r = m->random(out);
+      if (r || r.error() != CryptoError::kUnsupported) return r;
+    }
+    return Err(CryptoError::kUnsupported);
   }
 
   // HMAC and HKDF go to the member that owns the hash, so a member's own

@@ -20,10 +20,11 @@ namespace sluice::crypto {
 std::unique_ptr<Provider> make_composite_provider(std::vector<std::shared_ptr<const Provider>> members);
 
 // default_provider returns the process's standard provider, built once on
-// first use: the composite of [libsodium, BearSSL]. libsodium comes first for
-// what both offer (it is the faster for ChaCha20-Poly1305, X25519 and
-// Ed25519); BearSSL fills in SHA-384, AES-128-GCM, the NIST curves, ECDSA and
-// RSA. The engine never calls this itself: callers pass it in explicitly
+// first use: the composite of [SHA-NI, libsodium, BearSSL]. The SHA-NI member
+// (present only on CPUs with the SHA extensions) takes SHA-256 and its HMAC;
+// libsodium comes next for what it and BearSSL both offer (it is the faster
+// for ChaCha20-Poly1305, X25519 and Ed25519); BearSSL fills in SHA-384,
+// AES-128-GCM, the NIST curves, ECDSA and RSA. The engine never calls this itself: callers pass it in explicitly
 // (STYLE.md practice 9, no process-global defaults inside core/).
 std::shared_ptr<const Provider> default_provider();
 

@@ -2,6 +2,7 @@
 
 #include "crypto/bearssl/bearssl_provider.h"
 #include "crypto/openssl/openssl_provider.h"
+#include "crypto/shani/shani_provider.h"
 #include "crypto/sodium/sodium_provider.h"
 
 namespace sluice::testing {
@@ -12,6 +13,9 @@ const std::vector<ProviderUnderTest>& providers_under_test() {
     v.push_back({"libsodium", crypto::make_sodium_provider()});
     v.push_back({"bearssl", crypto::make_bearssl_provider()});
     v.push_back({"libcrypto", crypto::make_openssl_provider()});
+    // Only on CPUs with the SHA extensions; elsewhere the default provider
+    // does not use it either.
+    if (auto shani = crypto::make_shani_provider()) v.push_back({"sha-ni", std::move(shani)});
     return v;
   }();
   return list;

@@ -1,0 +1,163 @@
+#include "crypto/shani/shani_provider.h"
+
+#include <algorithm>
+
+#include "base/secret.h"
+#include "crypto/shani/sha256.h"
+
+namespace sluice::crypto {
+namespace {
+
+using shani::Sha256;
+
+void digest_into(Sha256& h, MutBytes out) {
+  uint8_t digest[Sha256::kDigestLen];
+  h.finish(digest);
+  std::copy_n(digest, std::min(out.size(), sizeof digest), out.begin());
+  wipe(MutBytes(digest));
+}
+
+class ShaNiHash final : public Hash {
+ public:
+  HashAlg alg() const override { return HashAlg::kSha256; }
+  void update(Bytes data) override {
+    if (!finished_) h_.update(data);
+  }
+  void finish(MutBytes out) override {
+    // A second finish without reset() yields zeros, never a stale digest.
+    if (finished_) {
+      std::fill(out.begin(), out.begin() + std::min(out.size(), Sha256::kDigestLen), 0);
+      return;
+    }
+    finished_ = true;
+    digest_into(h_, out);
+  }
+  void reset() override {
+    h_.reset();
+    finished_ = false;
+  }
+  std::unique_ptr<Hash> clone() const override { return std::make_unique<ShaNiHash>(*this); }
+  void peek(MutBytes out) const override {
+    if (finished_) {
+      std::fill(out.begin(), out.begin() + std::min(out.size(), Sha256::kDigestLen), 0);
+      return;
+    }
+    Sha256 copy = h_;
+    digest_into(copy, out);
+  }
+
+ private:
+  Sha256 h_;
+  bool finished_ = false;
+};
+
+// Hmac keeps the inner and outer hashes keyed (RFC 2104 §2).
+class Hmac {
+ public:
+  explicit Hmac(Bytes key) {
+    uint8_t block[Sha256::kBlockLen] = {};
+    if (key.size() > Sha256::kBlockLen) {
+      Sha256 k;
+      k.update(key);
+      k.finish(std::span<uint8_t, Sha256::kDigestLen>(block, Sha256::kDigestLen));
+    } else {
+      std::copy(key.begin(), key.end(), block);
+    }
+    for (uint8_t& b : block) b ^= 0x36;
+    inner_.update(block);
+    for (uint8_t& b : block) b ^= 0x36 ^ 0x5c;
+    outer_.update(block);
+    wipe(MutBytes(block));
+  }
+  void update(Bytes data) { inner_.update(data); }
+  void finish(MutBytes out) {
+    uint8_t inner_digest[Sha256::kDigestLen];
+    inner_.finish(inner_digest);
+    outer_.update(inner_digest);
+    wipe(MutBytes(inner_digest));
+    digest_into(outer_, out);
+  }
+
+ private:
+  Sha256 inner_, outer_;
+};
+
+class ShaNiMac final : public Mac {
+ public:
+  explicit ShaNiMac(Bytes key) : hmac_(key) {}
+  void update(Bytes data) override {
+    if (!finished_) hmac_.update(data);
+  }
+  void finish(MutBytes out) override {
+    if (finished_) {
+      std::fill(out.begin(), out.begin() + std::min(out.size(), Sha256::kDigestLen), 0);
+      return;
+    }
+    finished_ = true;
+    hmac_.finish(out);
+  }
+
+ private:
+  Hmac hmac_;
+  bool finished_ = false;
+};
+
+class ShaNiProvider final : public Provider {
+ public:
+  std::string_view name() const override { return "sha-ni"; }
+
+  bool supports(HashAlg h) const override { return h == HashAlg::kSha256; }
+  bool supports(AeadAlg) const override { return false; }
+  bool supports(Group) const override { return false; }
+  bool supports_verify(SignatureScheme) const override { return false; }
+  bool supports_signing(KeyType) const override { return false; }
+
+  CResult<std::unique_ptr<Hash>> new_hash(HashAlg h) const override {
+    if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
+    return std::unique_ptr<Hash>(std::make_unique<ShaNiHash>());
+  }
+  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) const override {
+    if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
+    return std::unique_ptr<Mac>(std::make_unique<ShaNiMac>(key));
+  }
+  CStatus hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const override {
+    if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
+    if (out.size() < Sha256::kDigestLen) return Err(CryptoError::kInvalidInput);
+    Sha256 s;
+    for (Bytes p : parts) s.update(p);
+    digest_into(s, out);
+    return {};
+  }
+  CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
+    if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
+    if (out.size() < Sha256::kDigestLen) return Err(CryptoError::kInvalidInput);
+    Hmac mac(key);
+    for (Bytes p : parts) mac.update(p);
+    mac.finish(out);
+    return {};
+  }
+
+  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
+  CResult<std::unique_ptr<KeyShare>> new_key_share(Group) const override { return Err(CryptoError::kUnsupported); }
+  CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group, Bytes) const override {
+    return Err(CryptoError::kUnsupported);
+  }
+  CStatus verify(SignatureScheme, const PublicKey&, Bytes, Bytes) const override {
+    return Err(CryptoError::kUnsupported);
+  }
+  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const override {
+    return Err(CryptoError::kUnsupported);
+  }
+  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return Err(CryptoError::kUnsupported); }
+  // No RNG of its own: a composite takes randomness from a member that has one.
+  CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
+};
+
+}  // namespace
+
+std::unique_ptr<Provider> make_shani_provider() {
+  if (!shani::sha_extensions_available()) return nullptr;
+  return std::make_unique<ShaNiProvider>();
+}
+
+}  // namespace sluice::crypto
