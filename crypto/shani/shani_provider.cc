@@ -17,6 +17,10 @@ void digest_into(Sha256& h, MutBytes out) {
   wipe(MutBytes(digest));
 }
 
+// finished_again: a second finish without reset() yields zeros, never a
+// stale digest.
+void finished_again(MutBytes out) { std::fill_n(out.begin(), std::min(out.size(), Sha256::kDigestLen), 0); }
+
 class ShaNiHash final : public Hash {
  public:
   HashAlg alg() const override { return HashAlg::kSha256; }
@@ -24,11 +28,7 @@ class ShaNiHash final : public Hash {
     if (!finished_) h_.update(data);
   }
   void finish(MutBytes out) override {
-    // A second finish without reset() yields zeros, never a stale digest.
-    if (finished_) {
-      std::fill(out.begin(), out.begin() + std::min(out.size(), Sha256::kDigestLen), 0);
-      return;
-    }
+    if (finished_) return finished_again(out);
     finished_ = true;
     digest_into(h_, out);
   }
@@ -38,10 +38,7 @@ class ShaNiHash final : public Hash {
   }
   std::unique_ptr<Hash> clone() const override { return std::make_unique<ShaNiHash>(*this); }
   void peek(MutBytes out) const override {
-    if (finished_) {
-      std::fill(out.begin(), out.begin() + std::min(out.size(), Sha256::kDigestLen), 0);
-      return;
-    }
+    if (finished_) return finished_again(out);
     Sha256 copy = h_;
     digest_into(copy, out);
   }
@@ -89,10 +86,7 @@ class ShaNiMac final : public Mac {
     if (!finished_) hmac_.update(data);
   }
   void finish(MutBytes out) override {
-    if (finished_) {
-      std::fill(out.begin(), out.begin() + std::min(out.size(), Sha256::kDigestLen), 0);
-      return;
-    }
+    if (finished_) return finished_again(out);
     finished_ = true;
     hmac_.finish(out);
   }

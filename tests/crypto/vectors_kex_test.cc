@@ -35,31 +35,25 @@ Outcome run_kex_vector(const crypto::Provider& p, Group group, size_t scalar_wid
   return outcome_of(true, std::vector<uint8_t>(secret->span().begin(), secret->span().end()) == *shared);
 }
 
-TEST_CASE("wycheproof x25519_test.json") {
+// run_kex_file runs one Wycheproof key-agreement file for `group`; groups
+// of other curves in it are not applicable.
+void run_kex_file(const char* file, Group group, const char* curve, size_t scalar_width) {
   run_wycheproof_file(
-      "x25519_test.json", [](const crypto::Provider& p) { return p.supports(Group::kX25519); },
-      [](const crypto::Provider& p, const Json& group, const Json& test) {
-        if (string_field(group, "curve") != "curve25519") return Outcome::kNotApplicable;
-        return run_kex_vector(p, Group::kX25519, 32, test);
+      file, [group](const crypto::Provider& p) { return p.supports(group); },
+      [=](const crypto::Provider& p, const Json& g, const Json& test) {
+        if (string_field(g, "curve") != curve) return Outcome::kNotApplicable;
+        return run_kex_vector(p, group, scalar_width, test);
       });
 }
 
+TEST_CASE("wycheproof x25519_test.json") { run_kex_file("x25519_test.json", Group::kX25519, "curve25519", 32); }
+
 TEST_CASE("wycheproof ecdh_secp256r1_ecpoint_test.json") {
-  run_wycheproof_file(
-      "ecdh_secp256r1_ecpoint_test.json", [](const crypto::Provider& p) { return p.supports(Group::kSecp256r1); },
-      [](const crypto::Provider& p, const Json& group, const Json& test) {
-        if (string_field(group, "curve") != "secp256r1") return Outcome::kNotApplicable;
-        return run_kex_vector(p, Group::kSecp256r1, 32, test);
-      });
+  run_kex_file("ecdh_secp256r1_ecpoint_test.json", Group::kSecp256r1, "secp256r1", 32);
 }
 
 TEST_CASE("wycheproof ecdh_secp384r1_ecpoint_test.json") {
-  run_wycheproof_file(
-      "ecdh_secp384r1_ecpoint_test.json", [](const crypto::Provider& p) { return p.supports(Group::kSecp384r1); },
-      [](const crypto::Provider& p, const Json& group, const Json& test) {
-        if (string_field(group, "curve") != "secp384r1") return Outcome::kNotApplicable;
-        return run_kex_vector(p, Group::kSecp384r1, 48, test);
-      });
+  run_kex_file("ecdh_secp384r1_ecpoint_test.json", Group::kSecp384r1, "secp384r1", 48);
 }
 
 }  // namespace
