@@ -31,15 +31,27 @@ std::optional<SignatureCache::Key> SignatureCache::key_for(const crypto::Provide
 
 bool SignatureCache::contains(const Key& k) const {
   std::lock_guard<std::mutex> lock(mu_);
-  const size_t i = slot(k);
-  return used_[i] && keys_[i] == k;
+  const size_t first = set_of(k) * kWays;
+  for (size_t i = first; i < first + kWays; ++i)
+    if (used_[i] && keys_[i] == k) return true;
+  return false;
 }
 
 void SignatureCache::insert(const Key& k) {
   std::lock_guard<std::mutex> lock(mu_);
-  const size_t i = slot(k);
-  keys_[i] = k;
-  used_[i] = true;
+  const size_t set = set_of(k), first = set * kWays;
+  for (size_t i = first; i < first + kWays; ++i)
+    if (used_[i] && keys_[i] == k) return;
+  for (size_t i = first; i < first + kWays; ++i) {
+    if (!used_[i]) {
+      keys_[i] = k;
+      used_[i] = true;
+      return;
+    }
+  }
+  const size_t victim = first + next_victim_[set];
+  next_victim_[set] = static_cast<uint8_t>((next_victim_[set] + 1) % kWays);
+  keys_[victim] = k;
 }
 
 }  // namespace sluice::pki

@@ -29,13 +29,17 @@ class SignatureCache {
   void insert(const Key& k);
 
  private:
-  // Direct-mapped: bounded, no allocation, and a collision only evicts.
-  static constexpr size_t kSlots = 256;
-  static size_t slot(const Key& k) { return (size_t{k[0]} | size_t{k[1]} << 8) % kSlots; }
+  // Four-way set-associative: bounded and allocation-free, and keys that
+  // land in the same set (a chain's few signatures, say) do not evict one
+  // another; a full set replaces its entries in turn.
+  static constexpr size_t kWays = 4;
+  static constexpr size_t kSets = 64;
+  static size_t set_of(const Key& k) { return (size_t{k[0]} | size_t{k[1]} << 8) % kSets; }
 
   mutable std::mutex mu_;
-  std::array<Key, kSlots> keys_{};
-  std::array<bool, kSlots> used_{};
+  std::array<Key, kSets * kWays> keys_{};
+  std::array<bool, kSets * kWays> used_{};
+  std::array<uint8_t, kSets> next_victim_{};
 };
 
 }  // namespace sluice::pki

@@ -6,6 +6,7 @@
 
 #include "base/heap_counter.h"
 #include "crypto/composite/composite_provider.h"
+#include "pki/signature_cache.h"
 #include "pki/webpki_verifier.h"
 #include "tests/pki/chain_util.h"
 #include "tests/support/counting_provider.h"
@@ -298,6 +299,23 @@ TEST_CASE("webpki: verify allocates a handful of times") {
     MESSAGE("verify: ", calls, " heap calls in pki/, ", provider_calls, " in the provider");
     CHECK(calls <= k.max_calls);
   }
+}
+
+TEST_CASE("signature cache: keys sharing a set do not evict one another until it is full") {
+  SignatureCache cache;
+  auto key = [](uint8_t n) {
+    SignatureCache::Key k{};
+    k[31] = n;  // same leading bytes: the same set
+    return k;
+  };
+  for (uint8_t n = 0; n < 4; ++n) cache.insert(key(n));
+  for (uint8_t n = 0; n < 4; ++n) CHECK(cache.contains(key(n)));
+  CHECK_FALSE(cache.contains(key(9)));
+  cache.insert(key(4));  // a full set replaces one entry
+  CHECK(cache.contains(key(4)));
+  int kept = 0;
+  for (uint8_t n = 0; n < 4; ++n) kept += cache.contains(key(n));
+  CHECK(kept == 3);
 }
 
 TEST_CASE("webpki: verified signatures are remembered, everything else is checked again") {
