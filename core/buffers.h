@@ -50,6 +50,7 @@ class RecordBuffer {
   size_t free_tail() const { return storage_.size() - end_; }
 
   std::span<uint8_t> all() { return storage_; }
+  std::span<const uint8_t> all() const { return storage_; }
   std::span<uint8_t> data() { return std::span(storage_).subspan(begin_, held()); }
   std::span<uint8_t> tail() { return std::span(storage_).subspan(end_); }
 

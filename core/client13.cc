@@ -3,8 +3,10 @@
 // it waits for; the driver in connection.cc turns that into a Status.
 #include <algorithm>
 
-#include "core/handshake13.h"
+#include "core/handshake.h"
 #include "core/session.h"
+#include "core/suites.h"
+#include "core/tls13_both.h"
 #include "core/wire/hello.h"
 #include "core/wire/messages.h"
 
@@ -33,7 +35,8 @@ enum class ClientState : uint8_t {
 
 class Client13 final : public HandshakeMachine {
  public:
-  Client13(Connection::Impl& c, std::string server_name) : c_(c), server_name_(std::move(server_name)) {}
+  Client13(HandshakeIo& io, std::string server_name)
+      : io_(io), server_name_(server_name), session_name_(std::move(server_name)) {}
 
   TlsResult<Wait> step() override {
     switch (state_) {
@@ -69,12 +72,17 @@ class Client13 final : public HandshakeMachine {
     return "?";
   }
 
+  const Negotiated& negotiated() const override { return negotiated_; }
+  crypto::Signer* pending_signer() const override {
+    return state_ == ClientState::kSendClientCertificateVerify ? ctx().certificate().signer.get() : nullptr;
+  }
+
  private:
-  const Context& ctx() const { return c_.context(); }
-  const crypto::Provider& provider() const { return c_.provider(); }
+  const Context& ctx() const { return io_.context(); }
+  const crypto::Provider& provider() const { return io_.provider(); }
 
   // A message for the current state, or kReadMessage when none is complete.
-  TlsResult<std::optional<HandshakeMessage>> message() { return c_.next_message(); }
+  TlsResult<std::optional<HandshakeMessage>> message() { return io_.next_message(); }
 
   TlsResult<Wait> do_send_client_hello();
   Result<void, Error> send_hello();
@@ -98,14 +106,12 @@ class Client13 final : public HandshakeMachine {
   TlsResult<Wait> do_send_finished();
   Result<void, Error> begin_second_flight();
 
-  int async_fd() const override {
-    const auto& signer = c_.context().certificate().signer;
-    return signer ? signer->completion_fd() : -1;
-  }
-
-  Connection::Impl& c_;
+  HandshakeIo& io_;
   ClientState state_ = ClientState::kSendClientHello;
   std::string server_name_;
+  std::string session_name_;  // where sessions are stored and looked up
+  Negotiated negotiated_;
+  bool pha_offered_ = false;  // post_handshake_auth was sent
   bool sent_sni_ = false;
   std::array<uint8_t, wire::kRandomLen> client_random_{};
   wire::ClientHello hello_;  // kept to build the second hello after an HRR
@@ -113,10 +119,12 @@ class Client13 final : public HandshakeMachine {
   std::unique_ptr<crypto::KeyShare> key_share_;
   std::optional<SuiteInfo> suite_;
   std::optional<KeySchedule> schedule_;
+  std::optional<PskAccepted> psk_accepted_;
   Transcript transcript_;
   KeySchedule::Pair hs_secrets_;
   std::optional<CertVerified> cert_verified_;
   std::optional<SigVerified> sig_verified_;
+  std::vector<uint16_t> offered_schemes_;  // ours, as advertised
   std::optional<FinishedVerified> finished_verified_;
   bool certificate_requested_ = false;
   std::vector<uint16_t> requested_schemes_;
@@ -127,7 +135,7 @@ class Client13 final : public HandshakeMachine {
   bool resumed_ = false;               // the server accepted it
   bool early_offered_ = false;         // 0-RTT data was sent
   bool early_accepted_ = false;
-  std::optional<RecordProtection> handshake_write_;  // held while 0-RTT goes out
+  std::optional<Protection> handshake_write_;  // held while 0-RTT goes out
   SecretBytes client_app_secret_, server_app_secret_;
 };
 
@@ -167,7 +175,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
     // A TLS 1.2-only hello (for fallback tests): ECDHE-ECDSA/RSA-AES128-GCM.
     ch.cipher_suites = {0xc02b, 0xc02f};
   }
-  if (c_.mode_ & kModeSendFallbackScsv) ch.cipher_suites.push_back(wire::kFallbackScsv);
+  if (io_.mode() & kModeSendFallbackScsv) ch.cipher_suites.push_back(wire::kFallbackScsv);
   ch.supported_groups =
       shape.advertised_groups.empty() ? code_points(ctx().groups()) : shape.advertised_groups;
   ch.signature_algorithms = shape.advertised_signature_schemes.empty() ? code_points(ctx().signature_schemes())
@@ -184,13 +192,14 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   if (ctx().record_size_limit()) ch.record_size_limit = ctx().record_size_limit();
   ch.post_handshake_auth = tls13 && ctx().post_handshake_auth();
-  c_.pha_offered_ = ch.post_handshake_auth;
+  pha_offered_ = ch.post_handshake_auth;
+  offered_schemes_ = code_points(ctx().signature_schemes());
   if (tls13) SLUICE_TRY(offer_session(ch));
   SLUICE_TRY(send_hello());
-  c_.initial_hello_ = true;
+  io_.mark_initial_hello();
   if (early_offered_) SLUICE_TRY(send_early_data());
   // RFC 8446 §D.4: a compatibility CCS may arrive from now on.
-  c_.ccs_allowed_ = true;
+  io_.set_ccs_allowed(true);
   state_ = ClientState::kReadServerHello;
   return Wait::kOk;
 }
@@ -203,7 +212,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
   if (ctx().allow_psk_ke() && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) == ch.psk_modes.end()) {
     ch.psk_modes.push_back(0);
   }
-  std::optional<Session> s = store->take(c_.session_name_);
+  std::optional<Session> s = store->take(session_name_);
   if (!s) return {};
   // The session may come from an application's store: no subtraction
   // that a strange received_at_ms could overflow.
@@ -218,7 +227,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
   psks.identities.push_back({s->ticket, static_cast<uint32_t>(age_ms) + s->age_add});
   psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(info->hash)));
   ch.psk = std::move(psks);
-  if (ctx().enable_early_data() && s->max_early_data > 0 && !c_.early_out_.empty()) {
+  if (ctx().enable_early_data() && s->max_early_data > 0 && io_.has_early_data()) {
     ch.early_data = true;
     early_offered_ = true;
   }
@@ -230,12 +239,13 @@ Result<void, Error> Client13::send_hello() {
   std::vector<uint8_t> msg;
   msg.reserve(kTypicalHelloLen);
   hello_.padding_len = 0;
-  hello_.serialize(msg);
-  if (size_t pad = wire::f5_padding_len(msg.size()); pad != 0) {
+  bool encoded = hello_.serialize(msg);
+  if (size_t pad = wire::f5_padding_len(msg.size()); encoded && pad != 0) {
     hello_.padding_len = pad;
     msg.clear();
-    hello_.serialize(msg);
+    encoded = hello_.serialize(msg);
   }
+  if (!encoded) return Err(Error(Reason::kConfiguration, "ClientHello does not encode (a list is too long)"));
   if (hello_.psk) {
     // RFC 8446 §4.2.11.2: the binder covers the hello up to the binders.
     const auto h = suite_info(session_->cipher_suite)->hash;
@@ -247,7 +257,7 @@ Result<void, Error> Client13::send_hello() {
     std::copy(binder.begin(), binder.end(), msg.end() - static_cast<ptrdiff_t>(binder.size()));
     hello_.psk->binders[0] = std::move(binder);
   }
-  SLUICE_TRY(c_.send_handshake(msg));
+  SLUICE_TRY(io_.send(msg));
   transcript_.add(std::move(msg));
   return {};
 }
@@ -261,12 +271,9 @@ Result<void, Error> Client13::send_early_data() {
   SLUICE_TRY(transcript_.hash_with(provider(), h->hash, {}, MutBytes(hello_hash.bytes, hello_hash.len)));
   SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(hello_hash.view()));
   ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
-  SLUICE_TRY(c_.rekey_write(h->hash, h->aead, secret));
+  SLUICE_TRY(io_.rekey_write13(h->hash, h->aead, secret));
   // RFC 8446 §4.2.10: no more than the ticket allows.
-  const size_t n = std::min<size_t>(c_.early_out_.size(), session_->max_early_data);
-  SLUICE_TRY(c_.seal(wire::ContentType::kApplicationData, Bytes(c_.early_out_).first(n)));
-  c_.early_out_.erase(c_.early_out_.begin(), c_.early_out_.begin() + static_cast<ptrdiff_t>(n));
-  return {};
+  return io_.send_early_data(session_->max_early_data);
 }
 
 Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello& sh) {
@@ -287,11 +294,11 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
   if (sh.legacy_session_id_echo != hello_.legacy_session_id) {
     return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo does not match"));
   }
-  if (!offered(sh.cipher_suite)) {
-    return Err(Error(Reason::kIllegalParameter, "server chose a cipher suite that was not offered"));
+  if (!offered(sh.cipher_suite) || !suite_info(sh.cipher_suite)) {
+    return Err(Error(Reason::kUnofferedSelection, "server chose a cipher suite that was not offered"));
   }
   // RFC 8446 §4.1.4: the ServerHello must keep the HelloRetryRequest's suite.
-  if (retried_ && suite_ && sh.cipher_suite != static_cast<uint16_t>(suite_->suite)) {
+  if (retried_ && suite_ && sh.cipher_suite != suite_->id) {
     return Err(Error(Reason::kIllegalParameter, "ServerHello suite differs from the HelloRetryRequest's"));
   }
   return {};
@@ -305,7 +312,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
   if (hrr.hrr_selected_group) {
     const auto g = static_cast<crypto::Group>(*hrr.hrr_selected_group);
     if (std::find(groups.begin(), groups.end(), g) == groups.end()) {
-      return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest for a group we do not support"));
+      return Err(Error(Reason::kUnofferedSelection, "HelloRetryRequest for a group we do not support"));
     }
     if (g == key_share_->group()) {
       return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest for the group we already sent"));
@@ -317,7 +324,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
   SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.replace_with_message_hash();
   transcript_.add(m.whole);
-  c_.message_done();
+  io_.message_done();
 
   if (hrr.hrr_selected_group) {
     key_share_ = SLUICE_TRY(provider().new_key_share(static_cast<crypto::Group>(*hrr.hrr_selected_group)));
@@ -334,10 +341,10 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
   }
   if (early_offered_) {
     // Back to plaintext records for the second hello.
-    SLUICE_TRY(c_.set_write_protection(RecordProtection()));
+    SLUICE_TRY(io_.install_write(Protection()));
     early_offered_ = false;
   }
-  if (ctx().middlebox_compat()) SLUICE_TRY(c_.send_change_cipher_spec());
+  if (ctx().middlebox_compat()) SLUICE_TRY(io_.send_change_cipher_spec());
   SLUICE_TRY(send_hello());
   return Wait::kOk;
 }
@@ -351,23 +358,18 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   if (sh.is_hello_retry_request()) return handle_hello_retry_request(sh, *m);
   suite_ = suite_info(sh.cipher_suite);
   if (sh.selected_psk) {
-    // RFC 8446 §4.2.11: the index must be one we offered, and the suite's
-    // hash the PSK's.
-    if (!hello_.psk || *sh.selected_psk >= hello_.psk->identities.size()) {
-      return Err(Error(Reason::kIllegalParameter, "server selected a PSK that was not offered"));
-    }
-    if (suite_info(session_->cipher_suite)->hash != suite_->hash) {
-      return Err(Error(Reason::kIllegalParameter, "server selected a suite whose hash does not fit the PSK"));
-    }
+    const size_t offered_psks = hello_.psk ? hello_.psk->identities.size() : 0;
+    const auto psk_hash = offered_psks ? suite_info(session_->cipher_suite)->hash : suite_->hash;
+    psk_accepted_.emplace(SLUICE_TRY(PskCheck::accept_selection(offered_psks, *sh.selected_psk, psk_hash, suite_->hash)));
     resumed_ = true;
   }
   SecretBytes shared;
   if (sh.key_share) {
     if (sh.key_share->group != static_cast<uint16_t>(key_share_->group())) {
-      return Err(Error(Reason::kIllegalParameter, "server key share is for a group we did not share"));
+      return Err(Error(Reason::kUnofferedSelection, "server key share is for a group we did not share"));
     }
     shared = SLUICE_TRY(key_share_->agree(sh.key_share->key_exchange));
-    c_.negotiated_.group = static_cast<crypto::Group>(sh.key_share->group);
+    negotiated_.group = static_cast<crypto::Group>(sh.key_share->group);
   } else if (!resumed_ || std::find(hello_.psk_modes.begin(), hello_.psk_modes.end(), 0) == hello_.psk_modes.end()) {
     return Err(Error(Reason::kMissingExtension, "ServerHello without key_share"));
   } else {
@@ -377,22 +379,22 @@ TlsResult<Wait> Client13::do_read_server_hello() {
 
   if (!transcript_.hash_selected()) SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   schedule_.emplace(provider(), suite_->hash);
   SLUICE_TRY(schedule_->start_early(resumed_ ? Bytes(session_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
-  SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, hs_secrets_.server));
+  SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, hs_secrets_.server));
   // While 0-RTT may still be going out, the early key stays until
   // EndOfEarlyData (RFC 8446 §4.5); the handshake key waits.
   if (early_offered_) {
-    handshake_write_ = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
+    handshake_write_ = SLUICE_TRY(Protection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
   } else {
-    SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, hs_secrets_.client));
+    SLUICE_TRY(io_.rekey_write13(suite_->hash, suite_->aead, hs_secrets_.client));
   }
-  Negotiated& n = c_.negotiated_;
+  Negotiated& n = negotiated_;
   n.version = wire::kTls13;
   n.cipher_suite = sh.cipher_suite;
   n.resumed = resumed_;
@@ -419,16 +421,16 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
       return Err(Error(offered.empty() ? Reason::kUnsupportedExtension : Reason::kIllegalParameter,
                        "server selected an ALPN protocol that was not offered"));
     }
-    c_.negotiated_.alpn = ee.alpn;
+    negotiated_.alpn = ee.alpn;
   }
   if (ee.early_data && !early_offered_) {
     return Err(Error(Reason::kUnsupportedExtension, "early_data accepted but not offered"));
   }
   early_accepted_ = ee.early_data;
-  c_.negotiated_.early_data_accepted = early_accepted_;
+  negotiated_.early_data_accepted = early_accepted_;
   if (early_offered_ && !early_accepted_) {
     // Rejected: the handshake key replaces the early key at once.
-    SLUICE_TRY(c_.set_write_protection(std::move(*handshake_write_)));
+    SLUICE_TRY(io_.install_write(std::move(*handshake_write_)));
     handshake_write_.reset();
   }
   if (ee.record_size_limit) {
@@ -436,12 +438,11 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
       return Err(Error(Reason::kUnsupportedExtension, "record_size_limit not offered"));
     }
     // RFC 8449 §4: in TLS 1.3 the limit includes the inner content type.
-    c_.peer_record_limit_ = static_cast<uint16_t>(std::min<size_t>(*ee.record_size_limit - 1, wire::kMaxPlaintext));
-    c_.own_record_limit_ = ctx().record_size_limit();
+    io_.set_record_limits(*ee.record_size_limit - 1u, ctx().record_size_limit());
   }
-  c_.negotiated_.server_name = sent_sni_ ? server_name_ : std::string();
+  negotiated_.server_name = sent_sni_ ? server_name_ : std::string();
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   // A resumed handshake authenticates by the PSK: no certificates follow.
   state_ = resumed_ ? ClientState::kReadFinished : ClientState::kReadCertificateRequestOrCertificate;
   return Wait::kOk;
@@ -459,7 +460,7 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
     certificate_requested_ = true;
     requested_schemes_ = std::move(cr.signature_algorithms);
     transcript_.add(m->whole);
-    c_.message_done();
+    io_.message_done();
   }
   state_ = ClientState::kReadCertificate;
   return Wait::kOk;
@@ -468,18 +469,14 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
 TlsResult<Wait> Client13::do_read_certificate() {
   auto m = SLUICE_TRY(message());
   if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
-  auto cert = SLUICE_TRY(wire::Certificate::parse(m->body));
-  if (!cert.request_context.empty()) {
-    return Err(Error(Reason::kIllegalParameter, "server Certificate with a request context"));
-  }
+  auto cert = SLUICE_TRY(read_certificate(*m, {}));
   // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
   CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
   cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  c_.negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
+  negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   state_ = ClientState::kReadCertificateVerify;
   return Wait::kOk;
 }
@@ -487,19 +484,13 @@ TlsResult<Wait> Client13::do_read_certificate() {
 TlsResult<Wait> Client13::do_read_certificate_verify() {
   auto m = SLUICE_TRY(message());
   if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificateVerify));
-  auto cv = SLUICE_TRY(wire::CertificateVerify::parse(m->body));
-  // RFC 8446 §4.4.3: the scheme must be one we offered.
-  const auto& offered = ctx().signature_schemes();
-  if (std::find(offered.begin(), offered.end(), static_cast<crypto::SignatureScheme>(cv.scheme)) == offered.end()) {
-    return Err(Error(Reason::kIllegalParameter, "CertificateVerify with a scheme that was not offered"));
-  }
-  HashValue h = current_hash(transcript_);
-  sig_verified_.emplace(
-      SLUICE_TRY(verify_certificate_verify(provider(), cert_verified_->end_entity_key(), cv.scheme, h.view(), cv.signature, true)));
-  c_.negotiated_.signature_scheme = static_cast<crypto::SignatureScheme>(cv.scheme);
+  if (!cert_verified_) return Err(Error(Reason::kInternal, "CertificateVerify before a verified certificate"));
+  auto checked =
+      SLUICE_TRY(SignatureCheck::verify(*m, provider(), *cert_verified_, offered_schemes_, transcript_, true));
+  sig_verified_.emplace(std::move(checked.proof));
+  negotiated_.signature_scheme = checked.scheme;
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   state_ = ClientState::kReadFinished;
   return Wait::kOk;
 }
@@ -507,13 +498,10 @@ TlsResult<Wait> Client13::do_read_certificate_verify() {
 TlsResult<Wait> Client13::do_read_finished() {
   auto m = SLUICE_TRY(message());
   if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kFinished));
-  auto fin = SLUICE_TRY(wire::Finished::parse(m->body, schedule_->hash_len()));
-  HashValue h = current_hash(transcript_);
   finished_verified_.emplace(
-      SLUICE_TRY(verify_finished(provider(), suite_->hash, hs_secrets_.server, h.view(), fin.verify_data)));
+      SLUICE_TRY(FinishedCheck::verify(*m, provider(), suite_->hash, hs_secrets_.server, transcript_)));
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   HashValue through_server_finished = current_hash(transcript_);
   auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
   client_app_secret_ = std::move(app.client);
@@ -521,7 +509,7 @@ TlsResult<Wait> Client13::do_read_finished() {
   ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, client_app_secret_);
   ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, server_app_secret_);
   ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
-  SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, server_app_secret_));
+  SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, server_app_secret_));
   state_ = certificate_requested_ ? ClientState::kSendClientCertificate : ClientState::kSendFinished;
   return Wait::kOk;
 }
@@ -531,39 +519,28 @@ Result<void, Error> Client13::begin_second_flight() {
   // (unless one already preceded a second ClientHello).
   if (second_flight_started_) return {};
   second_flight_started_ = true;
-  if (ctx().middlebox_compat() && !retried_) SLUICE_TRY(c_.send_change_cipher_spec());
+  if (ctx().middlebox_compat() && !retried_) SLUICE_TRY(io_.send_change_cipher_spec());
   return {};
 }
 
 TlsResult<Wait> Client13::do_send_client_certificate() {
   SLUICE_TRY(begin_second_flight());
   const CertifiedKey& ck = ctx().certificate();
-  bool can_sign = false;
+  std::optional<crypto::SignatureScheme> scheme;
   if (ck.signer && !ck.chain.empty()) {
-    const auto& ours = ctx().signature_schemes();
-    for (uint16_t sch : requested_schemes_) {
-      const auto scheme = static_cast<crypto::SignatureScheme>(sch);
-      if (std::find(ours.begin(), ours.end(), scheme) != ours.end() && ck.signer->supports(scheme)) {
-        client_scheme_ = scheme;
-        can_sign = true;
-        break;
-      }
-    }
+    scheme = choose_signature_scheme13(requested_schemes_, ctx().signature_schemes(), *ck.signer);
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
-  transcript_.add(c_.queue_message(wire::CertificateView{{}, can_sign ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>()}));
-  state_ = can_sign ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
+  SLUICE_TRY(queue_certificate13(io_, {}, scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(),
+                                 transcript_));
+  if (scheme) client_scheme_ = *scheme;
+  state_ = scheme ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Client13::do_send_client_certificate_verify() {
-  HashValue h = current_hash(transcript_);
-  auto input = certificate_verify_input(false, h.view());
-  std::vector<uint8_t> signature;
-  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(client_scheme_, input.view(), signature));
-  if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
-  wire::CertificateVerify cv{static_cast<uint16_t>(client_scheme_), signature};
-  transcript_.add(c_.queue_message(cv));
+  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, client_scheme_, transcript_, false));
+  if (w == Wait::kAsync) return w;
   state_ = ClientState::kSendFinished;
   return Wait::kOk;
 }
@@ -573,43 +550,43 @@ TlsResult<Wait> Client13::do_send_finished() {
     // RFC 8446 §4.5: EndOfEarlyData, under the early key, ends 0-RTT.
     const uint8_t eoed[4] = {static_cast<uint8_t>(HandshakeType::kEndOfEarlyData), 0, 0, 0};
     transcript_.add(eoed);
-    SLUICE_TRY(c_.send_handshake(eoed));
-    SLUICE_TRY(c_.set_write_protection(std::move(*handshake_write_)));
+    SLUICE_TRY(io_.send(eoed));
+    SLUICE_TRY(io_.install_write(std::move(*handshake_write_)));
     handshake_write_.reset();
   }
   SLUICE_TRY(begin_second_flight());
-  HashValue h = current_hash(transcript_);
-  auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.client, h.view()));
-  transcript_.add(fin.view());
-  SLUICE_TRY(c_.send_handshake(fin.view()));
-  SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, client_app_secret_));
+  SLUICE_TRY(queue_finished13(io_, suite_->hash, hs_secrets_.client, transcript_));
+  SLUICE_TRY(io_.rekey_write13(suite_->hash, suite_->aead, client_app_secret_));
   HashValue through_client_finished = current_hash(transcript_);
-  c_.resumption_secret_ = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
-  // Entering traffic needs the Finished token, and either the certificate
-  // and signature tokens or an accepted PSK (whose binder and Finished
-  // prove the same peer).
-  FinishedVerified finished = std::move(*finished_verified_);
-  (void)finished;
-  if (!resumed_) {
-    CertVerified cert = std::move(*cert_verified_);
-    SigVerified sig = std::move(*sig_verified_);
-    (void)cert, (void)sig;
+  Traffic13 traffic;
+  traffic.resumption_secret = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
+  traffic.exporter_secret = schedule_->exporter_master().copy();
+  traffic.hash = suite_->hash;
+  traffic.aead = suite_->aead;
+  traffic.read_secret = std::move(server_app_secret_);
+  traffic.write_secret = std::move(client_app_secret_);
+  if (pha_offered_) traffic.pha_transcript.emplace(std::move(transcript_));
+  traffic.negotiated = negotiated_;
+  // The server proved itself by its certificate and signature, or (when a
+  // PSK was accepted) by a Finished keyed from that PSK.
+  FinishedVerified finished = SLUICE_TRY(take_proof(finished_verified_, "no verified server Finished"));
+  std::optional<PeerAuthenticated> peer;
+  if (resumed_) {
+    peer.emplace(PeerAuthenticated::by_psk(SLUICE_TRY(take_proof(psk_accepted_, "no accepted PSK"))));
+  } else {
+    CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
+    SigVerified sig = SLUICE_TRY(take_proof(sig_verified_, "no verified CertificateVerify"));
+    peer.emplace(PeerAuthenticated::by_certificate(std::move(cert), std::move(sig)));
   }
-  c_.hash_ = suite_->hash;
-  c_.aead_ = suite_->aead;
-  c_.read_secret_ = std::move(server_app_secret_);
-  c_.write_secret_ = std::move(client_app_secret_);
-  c_.app_allowed_ = true;
-  c_.ccs_allowed_ = false;
-  if (c_.pha_offered_) c_.pha_transcript_ = std::make_unique<Transcript>(std::move(transcript_));
   state_ = ClientState::kDone;
+  SLUICE_TRY(io_.enter_traffic13(HandshakeProof{std::move(finished), std::move(*peer)}, std::move(traffic)));
   return Wait::kDone;
 }
 
 }  // namespace
 
-std::unique_ptr<HandshakeMachine> make_client13(Connection::Impl& c, std::string server_name) {
-  return std::make_unique<Client13>(c, std::move(server_name));
+std::unique_ptr<HandshakeMachine> make_client13(HandshakeIo& io, std::string server_name) {
+  return std::make_unique<Client13>(io, std::move(server_name));
 }
 
 }  // namespace sluice

@@ -16,6 +16,7 @@
 
 #include "core/context.h"
 #include "core/error.h"
+#include "core/negotiated.h"
 
 namespace sluice {
 
@@ -31,19 +32,6 @@ enum class Status : uint8_t {
 struct Progress {
   Status status;
   size_t bytes = 0;
-};
-
-// What the handshake settled on.
-struct Negotiated {
-  uint16_t version = 0;
-  uint16_t cipher_suite = 0;
-  crypto::Group group{};
-  crypto::SignatureScheme signature_scheme{};  // the server's CertificateVerify
-  std::string alpn;
-  std::string server_name;
-  CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent
-  bool resumed = false;              // a ticket's PSK was accepted
-  bool early_data_accepted = false;  // 0-RTT data was accepted
 };
 
 class Connection {

@@ -51,8 +51,6 @@ struct DangerTestHelloShape {
   std::vector<uint16_t> encrypted_extensions_groups;
   // Server: signature schemes listed in a CertificateRequest.
   std::vector<uint16_t> certificate_request_schemes;
-  // Server: the cookie to put in a HelloRetryRequest (none by default).
-  std::vector<uint8_t> hello_retry_cookie;
   // Server: whole handshake messages (e.g. a recorded NewSessionTicket) sent
   // right after the handshake completes.
   std::vector<std::vector<uint8_t>> server_post_handshake_messages;
@@ -140,6 +138,9 @@ class Context {
   // Client: middlebox compatibility mode (RFC 8446 §D.4): a random legacy
   // session id and a change_cipher_spec before the second flight.
   void set_middlebox_compat(bool on) { middlebox_compat_ = on; }
+  // Server: a HelloRetryRequest carries a cookie made by `make` (RFC 8446
+  // §4.2.2), which the second ClientHello must echo. None by default.
+  void set_hello_retry_cookie(std::function<std::vector<uint8_t>()> make) { hrr_cookie_ = std::move(make); }
   // Server: take the most preferred group of set_groups() that the client
   // supports even when that costs a HelloRetryRequest (default: use a key
   // share the client sent if it is acceptable, retrying only when none is).
@@ -180,6 +181,7 @@ class Context {
   const DangerTestHelloShape& danger_shape() const { return danger_shape_; }
   bool middlebox_compat() const { return middlebox_compat_; }
   bool strict_group_preference() const { return strict_group_preference_; }
+  const std::function<std::vector<uint8_t>()>& hello_retry_cookie() const { return hrr_cookie_; }
 
  private:
   Role role_;
@@ -216,6 +218,7 @@ class Context {
   DangerTestHelloShape danger_shape_;
   bool middlebox_compat_ = false;
   bool strict_group_preference_ = false;
+  std::function<std::vector<uint8_t>()> hrr_cookie_;
 };
 
 }  // namespace sluice

@@ -19,6 +19,11 @@ Alert alert_for(Reason r) {
     case Reason::kTooManyWarningAlerts: return Alert::kUnexpectedMessage;
     case Reason::kSequenceExhausted: return Alert::kInternalError;
     case Reason::kTruncated: return Alert::kCloseNotify;  // nothing is sent: the transport is gone
+    case Reason::kTooMuchEarlyData: return Alert::kUnexpectedMessage;
+    case Reason::kTooManyKeyUpdates: return Alert::kUnexpectedMessage;
+    case Reason::kUnofferedSelection:
+    case Reason::kInvalidKeyShare: return Alert::kIllegalParameter;
+    case Reason::kBadBinder: return Alert::kDecryptError;
     case Reason::kUnexpectedMessage: return Alert::kUnexpectedMessage;
     case Reason::kHandshakeMessageTooLarge: return Alert::kIllegalParameter;
     case Reason::kNoSharedVersion: return Alert::kProtocolVersion;
@@ -52,38 +57,28 @@ Alert alert_for(Reason r) {
 
 Error::Error(Reason r, const char* d) : reason(r), alert(alert_for(r)), detail(d ? d : describe(r).data()) {}
 
-Error::Error(crypto::CryptoError e) : reason(Reason::kCrypto), detail("") {
+namespace {
+Reason reason_for(crypto::CryptoError e) {
   switch (e) {
-    case crypto::CryptoError::kInvalidPeerPublic:
-      alert = Alert::kIllegalParameter;
-      detail = "invalid peer key share";
-      break;
-    case crypto::CryptoError::kBadSignature:
-      reason = Reason::kBadSignature;
-      alert = Alert::kDecryptError;
-      detail = "signature does not verify";
-      break;
-    case crypto::CryptoError::kAuthFailed:
-      reason = Reason::kBadRecordMac;
-      alert = Alert::kBadRecordMac;
-      detail = "record authentication failed";
-      break;
+    case crypto::CryptoError::kInvalidPeerPublic: return Reason::kInvalidKeyShare;
+    case crypto::CryptoError::kBadSignature: return Reason::kBadSignature;
+    case crypto::CryptoError::kAuthFailed: return Reason::kBadRecordMac;
     case crypto::CryptoError::kUnsupported:
-      alert = Alert::kInternalError;
-      detail = "algorithm not supported by the provider";
-      break;
     case crypto::CryptoError::kInvalidKey:
     case crypto::CryptoError::kInvalidInput:
     case crypto::CryptoError::kRandomFailed:
-    case crypto::CryptoError::kInternal:
-      alert = Alert::kInternalError;
-      detail = "provider operation failed";
-      break;
+    case crypto::CryptoError::kInternal: return Reason::kCrypto;
   }
+  return Reason::kCrypto;
 }
+}  // namespace
+
+Error::Error(crypto::CryptoError e) : Error(reason_for(e), crypto::describe(e).data()) {}
 
 Error Error::received(Alert a) {
-  Error e(a == Alert::kCloseNotify ? Reason::kCloseNotify : Reason::kPeerAlert, a, "alert received");
+  Error e(a == Alert::kCloseNotify ? Reason::kCloseNotify : Reason::kPeerAlert, "alert received");
+  // The one place an alert is not alert_for(reason): it is the peer's.
+  e.alert = a;
   e.origin = Origin::kReceived;
   return e;
 }
@@ -143,6 +138,11 @@ std::string_view describe(Reason r) {
     case Reason::kTooManyWarningAlerts: return "too many warning alerts";
     case Reason::kSequenceExhausted: return "record sequence number exhausted";
     case Reason::kTruncated: return "connection truncated (no close_notify)";
+    case Reason::kTooMuchEarlyData: return "too much rejected early data";
+    case Reason::kTooManyKeyUpdates: return "too many KeyUpdates";
+    case Reason::kUnofferedSelection: return "peer selected something that was not offered";
+    case Reason::kInvalidKeyShare: return "invalid key share";
+    case Reason::kBadBinder: return "PSK binder does not verify";
     case Reason::kUnexpectedMessage: return "unexpected message";
     case Reason::kHandshakeMessageTooLarge: return "handshake message too large";
     case Reason::kNoSharedVersion: return "no shared protocol version";

@@ -60,9 +60,14 @@ enum class Reason : uint16_t {
   kTooManyWarningAlerts,
   kSequenceExhausted,
   kTruncated,              // transport ended without close_notify
+  kTooMuchEarlyData,       // rejected 0-RTT beyond what may be skipped
   // Handshake.
   kUnexpectedMessage,
   kHandshakeMessageTooLarge,
+  kTooManyKeyUpdates,      // KeyUpdates faster than application data allows
+  kUnofferedSelection,     // the peer selected something that was not offered
+  kInvalidKeyShare,        // a key share that is not a valid public value
+  kBadBinder,              // a PSK binder that does not verify
   kNoSharedVersion,
   kNoSharedCipherSuite,
   kNoSharedGroup,
@@ -111,8 +116,8 @@ struct Error {
   Error() = default;
   // The alert is alert_for(r); without a detail, describe(r) serves as one.
   explicit Error(Reason r, const char* d = nullptr);
-  Error(Reason r, Alert a, const char* d = "") : reason(r), alert(a), detail(d) {}
-  // A failed provider operation: kCrypto, with the alert that fits the error.
+  // A failed provider operation, as the Reason that fits it (an invalid
+  // peer key share, a bad signature, a failed record MAC, else kCrypto).
   Error(crypto::CryptoError e);  // NOLINT: lets SLUICE_TRY pass provider errors up
 
   bool ok() const { return reason == Reason::kNone; }

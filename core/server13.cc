@@ -2,8 +2,11 @@
 // one function per state.
 #include <algorithm>
 
-#include "core/handshake13.h"
+#include "core/handshake.h"
+#include "core/record_layer.h"
+#include "core/suites.h"
 #include "core/tickets.h"
+#include "core/tls13_both.h"
 #include "core/wire/hello.h"
 #include "core/wire/messages.h"
 
@@ -30,7 +33,7 @@ enum class ServerState : uint8_t {
 
 class Server13 final : public HandshakeMachine {
  public:
-  explicit Server13(Connection::Impl& c) : c_(c) {}
+  explicit Server13(HandshakeIo& io) : io_(io) {}
 
   TlsResult<Wait> step() override {
     switch (state_) {
@@ -70,14 +73,14 @@ class Server13 final : public HandshakeMachine {
     return "?";
   }
 
-  int async_fd() const override {
-    const auto& signer = c_.context().certificate().signer;
-    return signer ? signer->completion_fd() : -1;
+  const Negotiated& negotiated() const override { return negotiated_; }
+  crypto::Signer* pending_signer() const override {
+    return state_ == ServerState::kSendCertificateVerify ? ctx().certificate().signer.get() : nullptr;
   }
 
  private:
-  const Context& ctx() const { return c_.context(); }
-  const crypto::Provider& provider() const { return c_.provider(); }
+  const Context& ctx() const { return io_.context(); }
+  const crypto::Provider& provider() const { return io_.provider(); }
 
   TlsResult<Wait> do_read_client_hello();
   TlsResult<Wait> do_send_hello_retry_request();
@@ -98,8 +101,12 @@ class Server13 final : public HandshakeMachine {
   TlsResult<Wait> do_read_finished();
   Result<void, Error> negotiate(const wire::ClientHello& ch);
 
-  Connection::Impl& c_;
+  HandshakeIo& io_;
   ServerState state_ = ServerState::kReadClientHello;
+  Negotiated negotiated_;
+  bool pha_offered_ = false;  // the client offered post_handshake_auth
+  std::optional<PskAccepted> psk_accepted_;
+  std::optional<SigVerified> client_sig_verified_;
   std::array<uint8_t, wire::kRandomLen> client_random_{};
   wire::SessionId session_id_;
   std::optional<SuiteInfo> suite_;
@@ -115,7 +122,10 @@ class Server13 final : public HandshakeMachine {
   Transcript transcript_;
   std::optional<KeySchedule> schedule_;
   KeySchedule::Pair hs_secrets_;
-  SecretBytes client_app_secret_;
+  SecretBytes client_app_secret_, server_app_secret_;
+  // The cookie a HelloRetryRequest carries (none: sluice's server keeps the
+  // retry state itself, it does not need the client to echo any).
+  std::vector<uint8_t> hello_retry_cookie_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   std::optional<CertVerified> client_cert_verified_;
   // Resumption.
@@ -124,7 +134,7 @@ class Server13 final : public HandshakeMachine {
   uint16_t psk_index_ = 0;
   bool psk_dhe_ = true;                // psk_dhe_ke (else psk_ke)
   bool early_accepted_ = false;
-  std::optional<RecordProtection> handshake_read_;  // after EndOfEarlyData
+  std::optional<Protection> handshake_read_;  // after EndOfEarlyData
   SecretBytes resumption_secret_;
 };
 
@@ -137,9 +147,11 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   suite_.reset();
   for (auto s : ctx().cipher_suites()) {
     const auto code = static_cast<uint16_t>(s);
-    if (std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), code) != ch.cipher_suites.end() &&
-        provider().supports(suite_info(code)->aead) && provider().supports(suite_info(code)->hash)) {
-      suite_ = suite_info(code);
+    const auto info = suite_info(code);
+    if (info && info->version == wire::kTls13 &&
+        std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), code) != ch.cipher_suites.end() &&
+        provider().supports(info->aead) && provider().supports(info->hash)) {
+      suite_ = info;
       break;
     }
   }
@@ -157,17 +169,9 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   // Signature scheme: the client's preference among what our key can do.
   const CertifiedKey& ck = ctx().certificate();
   if (!ck.signer || ck.chain.empty()) return Err(Error(Reason::kConfiguration, "server has no certificate"));
-  const auto& ours = ctx().signature_schemes();
-  bool found = false;
-  for (uint16_t s : ch.signature_algorithms) {
-    const auto scheme = static_cast<crypto::SignatureScheme>(s);
-    if (std::find(ours.begin(), ours.end(), scheme) != ours.end() && ck.signer->supports(scheme)) {
-      scheme_ = scheme;
-      found = true;
-      break;
-    }
-  }
-  if (!found) return Err(Error(Reason::kNoSharedSignatureScheme, "no signature scheme fits the certificate"));
+  const auto scheme = choose_signature_scheme13(ch.signature_algorithms, ctx().signature_schemes(), *ck.signer);
+  if (!scheme) return Err(Error(Reason::kNoSharedSignatureScheme, "no signature scheme fits the certificate"));
+  scheme_ = *scheme;
 
   // ALPN (RFC 7301 §3.2): the server's preference; no overlap is fatal.
   if (!ch.alpn.empty() && !ctx().alpn().empty()) {
@@ -180,15 +184,14 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
     if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
   }
   if (ch.has_server_name && !ch.server_name.empty()) {
-    c_.negotiated_.server_name = ch.server_name;
+    negotiated_.server_name = ch.server_name;
     sni_ack_ = true;
   }
   if (ch.record_size_limit) {
     // RFC 8449 §4: answer with our own limit; each side's applies to what
     // the other sends.
     record_size_limit_ = ctx().record_size_limit() ? ctx().record_size_limit() : uint16_t{wire::kMaxPlaintext + 1};
-    c_.peer_record_limit_ = static_cast<uint16_t>(std::min<size_t>(*ch.record_size_limit - 1, wire::kMaxPlaintext));
-    c_.own_record_limit_ = *record_size_limit_;
+    io_.set_record_limits(*ch.record_size_limit - 1u, *record_size_limit_);
   }
   return {};
 }
@@ -238,7 +241,7 @@ Result<void, Error> Server13::check_second_hello(const wire::ClientHello& ch, cr
   if (ch.key_shares.size() != 1 || ch.key_shares[0].group != static_cast<uint16_t>(retry_group)) {
     return Err(Error(Reason::kIllegalParameter, "second ClientHello without the requested key share"));
   }
-  if (ch.cookie != ctx().danger_shape().hello_retry_cookie) {
+  if (ch.cookie != hello_retry_cookie_) {
     return Err(Error(Reason::kIllegalParameter, "second ClientHello does not echo the cookie"));
   }
   if (ch.legacy_session_id != session_id_) {
@@ -251,18 +254,16 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
   wire::ServerHello hrr;
   hrr.random = wire::kHelloRetryRandom;
   hrr.legacy_session_id_echo = session_id_;
-  hrr.cipher_suite = static_cast<uint16_t>(suite_->suite);
+  hrr.cipher_suite = suite_->id;
   hrr.selected_version = wire::kTls13;
   hrr.hrr_selected_group = static_cast<uint16_t>(group_);
-  hrr.cookie = ctx().danger_shape().hello_retry_cookie;
-  std::vector<uint8_t> msg;
-  hrr.serialize(msg);
+  if (const auto& make_cookie = ctx().hello_retry_cookie(); make_cookie) hello_retry_cookie_ = make_cookie();
+  hrr.cookie = hello_retry_cookie_;
   // RFC 8446 §4.4.1: the first ClientHello is replaced by its hash.
   transcript_.replace_with_message_hash();
-  transcript_.add(msg);
-  SLUICE_TRY(c_.send_handshake(msg));
+  transcript_.add(SLUICE_TRY(io_.queue(hrr)));
   if (!session_id_.empty()) {
-    SLUICE_TRY(c_.send_change_cipher_spec());
+    SLUICE_TRY(io_.send_change_cipher_spec());
     sent_ccs_ = true;
   }
   retried_ = true;
@@ -293,10 +294,7 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
     HashValue hv;
     hv.len = crypto::hash_len(suite_->hash);
     SLUICE_TRY(transcript_.hash_with(provider(), suite_->hash, m.whole.first(truncated), MutBytes(hv.bytes, hv.len)));
-    auto expected = SLUICE_TRY(psk_binder(provider(), suite_->hash, st->psk, hv.view()));
-    if (!ct_equal(expected, ch.psk->binders[i])) {
-      return Err(Error(Reason::kBadFinished, Alert::kDecryptError, "PSK binder does not verify"));
-    }
+    psk_accepted_.emplace(SLUICE_TRY(PskCheck::verify_binder(provider(), suite_->hash, st->psk, hv.view(), ch.psk->binders[i])));
     psk_index_ = static_cast<uint16_t>(i);
     psk_dhe_ = dhe_ok;
     early_accepted_ = i == 0 && accept_early_data(ch, ch.psk->identities[i].obfuscated_ticket_age);
@@ -313,7 +311,7 @@ bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscate
   // a ticket used for 0-RTT only once.
   if (!ch.early_data || retried_ || ctx().max_early_data() == 0) return false;
   auto st = ctx().ticket_sealer().open(provider(), ch.psk->identities[0].identity, ctx().now());
-  if (!st || st->max_early_data == 0 || st->cipher_suite != static_cast<uint16_t>(suite_->suite) ||
+  if (!st || st->max_early_data == 0 || st->cipher_suite != suite_->id ||
       st->alpn != alpn_) {
     return false;
   }
@@ -324,13 +322,18 @@ bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscate
 }
 
 TlsResult<Wait> Server13::do_read_client_hello() {
-  auto m = SLUICE_TRY(c_.next_message());
+  auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
   if (ctx().client_auth() != ClientAuth::kNone && ctx().verifier() == nullptr) {
     return Err(Error(Reason::kConfiguration, "client certificates requested but no verifier is set"));
   }
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
+  // RFC 8446 §4.1.2, Appendix D.5: a TLS 1.3 ClientHello says 0x0303 here,
+  // and nothing below TLS 1.2 is negotiated.
+  if (ch.legacy_version < wire::kTls12) {
+    return Err(Error(Reason::kNoSharedVersion, "ClientHello legacy_version below TLS 1.2"));
+  }
   const bool offers_tls13 =
       std::find(ch.supported_versions.begin(), ch.supported_versions.end(), wire::kTls13) != ch.supported_versions.end();
   if (!offers_tls13 || ctx().max_version() < wire::kTls13) {
@@ -347,14 +350,14 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   SLUICE_TRY(negotiate(ch));
   if (retried_) {
     SLUICE_TRY(check_second_hello(ch, retry_group));
-    if (suite_->suite != first_suite->suite) {
+    if (!first_suite || suite_->id != first_suite->id) {
       return Err(Error(Reason::kIllegalParameter, "second ClientHello changed the cipher suite"));
     }
     if (need_retry_) return Err(Error(Reason::kIllegalParameter, "second ClientHello still needs a retry"));
   } else {
     client_random_ = ch.random;
     session_id_ = ch.legacy_session_id;
-    c_.pha_offered_ = ch.post_handshake_auth;
+    pha_offered_ = ch.post_handshake_auth;
     SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
   client_psk_modes_ = ch.psk_modes;
@@ -362,13 +365,14 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   // psk_ke needs no key exchange, so no retry for one.
   if (ticket_ && !psk_dhe_) need_retry_ = false;
   if (ch.early_data && !early_accepted_) {
-    // Rejected 0-RTT follows this hello; it is skipped (RFC 8446 §4.2.10).
-    c_.early_skip_budget_ = kMaxEarlyDataSkipped;
+    // Rejected 0-RTT follows this hello; it is skipped up to
+    // max_early_data_size (RFC 8446 §4.2.10).
+    io_.skip_rejected_early_data(std::max<size_t>(ctx().max_early_data(), kMinEarlyDataSkipped));
   }
   transcript_.add(m->whole);
-  c_.message_done();
-  c_.ccs_allowed_ = true;
-  if (need_retry_) ticket_.reset(), early_accepted_ = false;
+  io_.message_done();
+  io_.set_ccs_allowed(true);
+  if (need_retry_) ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
   if (early_accepted_) {
     // 0-RTT comes under the client early traffic key, which depends on the
     // ClientHello alone (RFC 8446 §7.1).
@@ -377,9 +381,9 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     HashValue ch_hash = current_hash(transcript_);
     SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(ch_hash.view()));
     ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
-    SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, secret));
-    c_.app_allowed_ = true;
-    c_.negotiated_.early_data_accepted = true;
+    SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, secret));
+    io_.begin_early_data();
+    negotiated_.early_data_accepted = true;
   }
   state_ = need_retry_ ? ServerState::kSendHelloRetryRequest : ServerState::kSendServerHello;
   return Wait::kOk;
@@ -389,7 +393,7 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   wire::ServerHello sh;
   SLUICE_TRY(provider().random(sh.random));
   sh.legacy_session_id_echo = session_id_;
-  sh.cipher_suite = static_cast<uint16_t>(suite_->suite);
+  sh.cipher_suite = suite_->id;
   sh.selected_version = wire::kTls13;
   SecretBytes shared;
   if (ticket_) sh.selected_psk = psk_index_;
@@ -401,10 +405,10 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   } else {
     shared = SecretBytes(crypto::hash_len(suite_->hash));  // psk_ke: zeros (RFC 8446 §7.1)
   }
-  transcript_.add(c_.queue_message(sh));
+  transcript_.add(SLUICE_TRY(io_.queue(sh)));
   // RFC 8446 §D.4: in compatibility mode (the client sent a session id) the
   // server sends a CCS right after its first handshake message.
-  if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(c_.send_change_cipher_spec());
+  if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(io_.send_change_cipher_spec());
 
   schedule_.emplace(provider(), suite_->hash);
   SLUICE_TRY(schedule_->start_early(ticket_ ? Bytes(ticket_->psk) : Bytes()));
@@ -412,13 +416,13 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
   ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
-  SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, hs_secrets_.server));
+  SLUICE_TRY(io_.rekey_write13(suite_->hash, suite_->aead, hs_secrets_.server));
   if (early_accepted_) {  // the handshake key reads after EndOfEarlyData
-    handshake_read_ = SLUICE_TRY(RecordProtection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
+    handshake_read_ = SLUICE_TRY(Protection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
   } else {
-    SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, hs_secrets_.client));
+    SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, hs_secrets_.client));
   }
-  Negotiated& n = c_.negotiated_;
+  Negotiated& n = negotiated_;
   n.resumed = ticket_.has_value();
   n.version = wire::kTls13;
   n.cipher_suite = sh.cipher_suite;
@@ -436,7 +440,7 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   ee.server_name_ack = sni_ack_;
   ee.alpn = alpn_;
   ee.early_data = early_accepted_;
-  transcript_.add(c_.queue_message(ee));
+  transcript_.add(SLUICE_TRY(io_.queue(ee)));
   // A resumed handshake authenticates by the PSK: no certificates.
   if (ticket_) {
     state_ = ServerState::kSendFinished;
@@ -457,21 +461,17 @@ TlsResult<Wait> Server13::do_send_certificate_request() {
   }
   cr.signature_algorithms = requested_schemes_;
   cr.certificate_authorities = ctx().certificate_authorities();
-  transcript_.add(c_.queue_message(cr));
+  transcript_.add(SLUICE_TRY(io_.queue(cr)));
   state_ = ServerState::kSendCertificate;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Server13::do_read_client_certificate() {
-  auto m = SLUICE_TRY(c_.next_message());
+  auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
-  auto cert = SLUICE_TRY(wire::Certificate::parse(m->body));
-  if (!cert.request_context.empty()) {
-    return Err(Error(Reason::kIllegalParameter, "client Certificate with a request context we did not send"));
-  }
+  auto cert = SLUICE_TRY(read_certificate(*m, {}));
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   if (cert.certificates.empty()) {
     // RFC 8446 §4.4.2.4: the server may go on without one, or abort.
     if (ctx().client_auth() == ClientAuth::kRequire) {
@@ -482,63 +482,46 @@ TlsResult<Wait> Server13::do_read_client_certificate() {
   }
   CertificateRequest req{cert.certificates, {}, ctx().now(), false};
   client_cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  c_.negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
+  negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
   state_ = ServerState::kReadClientCertificateVerify;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Server13::do_read_client_certificate_verify() {
-  auto m = SLUICE_TRY(c_.next_message());
+  auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificateVerify));
-  auto cv = SLUICE_TRY(wire::CertificateVerify::parse(m->body));
-  const auto& ours = ctx().signature_schemes();
-  if (std::find(requested_schemes_.begin(), requested_schemes_.end(), cv.scheme) == requested_schemes_.end() ||
-      std::find(ours.begin(), ours.end(), static_cast<crypto::SignatureScheme>(cv.scheme)) == ours.end()) {
-    return Err(Error(Reason::kIllegalParameter, "client CertificateVerify with a scheme that was not requested"));
-  }
-  HashValue h = current_hash(transcript_);
-  SigVerified verified =
-      SLUICE_TRY(verify_certificate_verify(provider(), client_cert_verified_->end_entity_key(), cv.scheme, h.view(), cv.signature, false));
-  (void)verified;
+  if (!client_cert_verified_) return Err(Error(Reason::kInternal, "CertificateVerify before a verified certificate"));
+  auto checked = SLUICE_TRY(
+      SignatureCheck::verify(*m, provider(), *client_cert_verified_, requested_schemes_, transcript_, false));
+  client_sig_verified_.emplace(std::move(checked.proof));
   transcript_.add(m->whole);
-  c_.message_done();
+  io_.message_done();
   state_ = ServerState::kReadFinished;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Server13::do_send_certificate() {
-  transcript_.add(c_.queue_message(wire::CertificateView{{}, ctx().certificate().chain}));
+  SLUICE_TRY(queue_certificate13(io_, {}, ctx().certificate().chain, transcript_));
   state_ = ServerState::kSendCertificateVerify;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Server13::do_send_certificate_verify() {
-  HashValue h = current_hash(transcript_);
-  auto input = certificate_verify_input(true, h.view());
-  // An asynchronous signer answers kPending; this state runs again with the
-  // same input once it completes.
-  std::vector<uint8_t> signature;
-  auto outcome = SLUICE_TRY(ctx().certificate().signer->sign(scheme_, input.view(), signature));
-  if (outcome == crypto::SignOutcome::kPending) return Wait::kAsync;
-  wire::CertificateVerify cv{static_cast<uint16_t>(scheme_), signature};
-  transcript_.add(c_.queue_message(cv));
+  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, scheme_, transcript_, true));
+  if (w == Wait::kAsync) return w;
   state_ = ServerState::kSendFinished;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Server13::do_send_finished() {
-  HashValue h = current_hash(transcript_);
-  auto fin = SLUICE_TRY(finished_message(provider(), suite_->hash, hs_secrets_.server, h.view()));
-  transcript_.add(fin.view());
-  SLUICE_TRY(c_.send_handshake(fin.view()));
+  SLUICE_TRY(queue_finished13(io_, suite_->hash, hs_secrets_.server, transcript_));
   HashValue through_server_finished = current_hash(transcript_);
   auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
   ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, app.client);
   ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, app.server);
   ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
-  SLUICE_TRY(c_.rekey_write(suite_->hash, suite_->aead, app.server));
-  c_.write_secret_ = std::move(app.server);
+  SLUICE_TRY(io_.rekey_write13(suite_->hash, suite_->aead, app.server));
+  server_app_secret_ = std::move(app.server);
   client_app_secret_ = std::move(app.client);
   if (early_accepted_) {
     state_ = ServerState::kReadEndOfEarlyData;
@@ -551,15 +534,14 @@ TlsResult<Wait> Server13::do_send_finished() {
 }
 
 TlsResult<Wait> Server13::do_read_end_of_early_data() {
-  auto m = SLUICE_TRY(c_.next_message());
+  auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kEndOfEarlyData));
   if (!m->body.empty()) return Err(Error(Reason::kDecodeError, "EndOfEarlyData with a body"));
   transcript_.add(m->whole);
-  c_.message_done();
-  c_.app_allowed_ = false;
-  SLUICE_TRY(c_.set_read_protection(std::move(*handshake_read_)));
-  handshake_read_.reset();
+  io_.message_done();
+  io_.end_early_data();
+  SLUICE_TRY(io_.install_read(SLUICE_TRY(take_proof(handshake_read_, "no handshake read key held"))));
   state_ = ServerState::kReadFinished;
   return Wait::kOk;
 }
@@ -578,7 +560,7 @@ Result<void, Error> Server13::send_tickets() {
     const uint8_t nonce = static_cast<uint8_t>(i);
     nst.nonce = Bytes(&nonce, 1);
     TicketState st;
-    st.cipher_suite = static_cast<uint16_t>(suite_->suite);
+    st.cipher_suite = suite_->id;
     st.psk = SLUICE_TRY(resumption_psk(provider(), suite_->hash, resumption_secret_, nst.nonce));
     st.age_add = nst.age_add;
     st.lifetime = nst.lifetime;
@@ -587,39 +569,51 @@ Result<void, Error> Server13::send_tickets() {
     st.alpn = alpn_;
     nst.ticket = SLUICE_TRY(ctx().ticket_sealer().seal(provider(), st, st.issued_at));
     if (st.max_early_data > 0) nst.max_early_data = st.max_early_data;
-    c_.queue_message(nst);
+    SLUICE_TRY(io_.queue(nst));
   }
   return {};
 }
 
 TlsResult<Wait> Server13::do_read_finished() {
-  auto m = SLUICE_TRY(c_.next_message());
+  auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
-  SLUICE_TRY(expect_message(*m, HandshakeType::kFinished));
-  auto fin = SLUICE_TRY(wire::Finished::parse(m->body, schedule_->hash_len()));
-  HashValue h = current_hash(transcript_);
-  FinishedVerified verified =
-      SLUICE_TRY(verify_finished(provider(), suite_->hash, hs_secrets_.client, h.view(), fin.verify_data));
-  (void)verified;
+  FinishedVerified finished =
+      SLUICE_TRY(FinishedCheck::verify(*m, provider(), suite_->hash, hs_secrets_.client, transcript_));
   transcript_.add(m->whole);
-  c_.message_done();
-  SLUICE_TRY(c_.rekey_read(suite_->hash, suite_->aead, client_app_secret_));
+  io_.message_done();
+  SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, client_app_secret_));
   HashValue through_client_finished = current_hash(transcript_);
   resumption_secret_ = SLUICE_TRY(schedule_->resumption_master(through_client_finished.view()));
   SLUICE_TRY(send_tickets());
-  c_.hash_ = suite_->hash;
-  c_.aead_ = suite_->aead;
-  c_.read_secret_ = std::move(client_app_secret_);
-  for (const auto& msg : ctx().danger_shape().server_post_handshake_messages) SLUICE_TRY(c_.send_handshake(msg));
-  c_.app_allowed_ = true;
-  c_.ccs_allowed_ = false;
-  if (c_.pha_offered_) c_.pha_transcript_ = std::make_unique<Transcript>(std::move(transcript_));
+  Traffic13 traffic;
+  traffic.hash = suite_->hash;
+  traffic.aead = suite_->aead;
+  traffic.read_secret = std::move(client_app_secret_);
+  traffic.write_secret = std::move(server_app_secret_);
+  traffic.exporter_secret = schedule_->exporter_master().copy();
+  if (pha_offered_) traffic.pha_transcript.emplace(std::move(transcript_));
+  traffic.negotiated = negotiated_;
+  // The client proved itself by a certificate and signature, by the PSK's
+  // binder, or not at all where our policy allows that.
+  std::optional<PeerAuthenticated> peer;
+  if (client_sig_verified_) {
+    CertVerified cert = SLUICE_TRY(take_proof(client_cert_verified_, "no verified client certificate"));
+    SigVerified sig = SLUICE_TRY(take_proof(client_sig_verified_, "no verified client CertificateVerify"));
+    peer.emplace(PeerAuthenticated::by_certificate(std::move(cert), std::move(sig)));
+  } else if (psk_accepted_) {
+    peer.emplace(PeerAuthenticated::by_psk(SLUICE_TRY(take_proof(psk_accepted_, "no accepted PSK"))));
+  } else if (ctx().client_auth() != ClientAuth::kRequire) {
+    peer.emplace(PeerAuthenticated::client_without_certificate());
+  } else {
+    return Err(Error(Reason::kCertificateRequired, "client did not authenticate"));
+  }
   state_ = ServerState::kDone;
+  SLUICE_TRY(io_.enter_traffic13(HandshakeProof{std::move(finished), std::move(*peer)}, std::move(traffic)));
   return Wait::kDone;
 }
 
 }  // namespace
 
-std::unique_ptr<HandshakeMachine> make_server13(Connection::Impl& c) { return std::make_unique<Server13>(c); }
+std::unique_ptr<HandshakeMachine> make_server13(HandshakeIo& io) { return std::make_unique<Server13>(io); }
 
 }  // namespace sluice

@@ -57,7 +57,25 @@ constexpr size_t aead_key_len(AeadAlg a) {
   return 0;
 }
 
-// The key type a signature scheme needs, and the hash it signs with.
+// known_scheme: `s` is one of the schemes above (a value from the wire may
+// be anything).
+constexpr bool known_scheme(SignatureScheme s) {
+  switch (s) {
+    case SignatureScheme::kRsaPkcs1Sha256:
+    case SignatureScheme::kRsaPkcs1Sha384:
+    case SignatureScheme::kRsaPkcs1Sha512:
+    case SignatureScheme::kEcdsaSecp256r1Sha256:
+    case SignatureScheme::kEcdsaSecp384r1Sha384:
+    case SignatureScheme::kRsaPssRsaeSha256:
+    case SignatureScheme::kRsaPssRsaeSha384:
+    case SignatureScheme::kRsaPssRsaeSha512:
+    case SignatureScheme::kEd25519: return true;
+  }
+  return false;
+}
+
+// The key type a signature scheme needs, and the hash it signs with (for a
+// scheme known_scheme() accepts).
 constexpr KeyType scheme_key_type(SignatureScheme s) {
   switch (s) {
     case SignatureScheme::kEd25519: return KeyType::kEd25519;

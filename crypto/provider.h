@@ -139,6 +139,10 @@ class Signer {
   // completion_fd is readable while a pending operation has completed; -1
   // for signers that never pend.
   virtual int completion_fd() const { return -1; }
+  // wait_for_completion blocks until a pending operation has completed (at
+  // once for signers that never pend). The engine calls it when the caller
+  // did not ask for ASYNC, so the engine itself makes no system calls.
+  virtual void wait_for_completion() {}
 };
 
 // Provider hands out algorithms. Asking for one it does not support answers

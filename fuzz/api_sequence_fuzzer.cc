@@ -259,8 +259,9 @@ void op_shutdown(Side& s) {
   s.recv_exact = false;
   // A live connection seals close_notify first, even when looking for the
   // peer's close afterwards then fails (e.g. on a truncated transport), so
-  // the peer may see a clean close whatever this call returns.
-  if (!s.closed && !s.dead) {
+  // the peer may see a clean close whatever this call returns. During the
+  // handshake shutdown() is refused (an API error) and nothing changes.
+  if (!s.closed && !s.dead && s.conn.handshake_done()) {
     s.closed = true;
     s.sent_at_close = s.sent.size();
   }

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/bytes.h"
-#include "core/record.h"
+#include "core/record_protection.h"
 #include "core/wire/messages.h"
 #include "core/wire/types.h"
 #include "crypto/composite/composite_provider.h"
@@ -338,17 +338,17 @@ void record_corpus() {
     move(s, c, log);
     write_file("record", "established", cat({{0x80}, log}));
   }
-  // Mode 0: records sealed by RecordProtection for each choice.
+  // Mode 0: records sealed by Protection for each choice.
   for (unsigned choice = 0; choice < 4; ++choice) {
     auto p = fuzz::fresh_provider();
     static const std::pair<crypto::HashAlg, crypto::AeadAlg> suites[] = {
         {crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm},
         {crypto::HashAlg::kSha384, crypto::AeadAlg::kAes256Gcm},
         {crypto::HashAlg::kSha256, crypto::AeadAlg::kChaCha20Poly1305}};
-    RecordProtection rp;
+    Protection rp;
     if (choice > 0) {
       const auto& [h, a] = suites[choice - 1];
-      auto r = RecordProtection::tls13(*p, h, a, Buf(crypto::hash_len(h), crypto::kDangerFuzzingMacByte));
+      auto r = Protection::tls13(*p, h, a, Buf(crypto::hash_len(h), crypto::kDangerFuzzingMacByte));
       if (!r) std::abort();
       rp = std::move(*r);
     }

@@ -1,6 +1,6 @@
 // Record deframing and decryption (RFC 8446 §5), two ways, picked by the top
 // bit of the first byte:
-//   0: RecordProtection alone. The low two bits pick null protection or a
+//   0: Protection alone. The low two bits pick null protection or a
 //      suite; the rest is a stream of records, each opened in place until
 //      one fails. Every opened record must seal and open again to the same
 //      type and content (with the fuzzing provider's pass-through AEAD).
@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/bytes.h"
-#include "core/record.h"
+#include "core/record_protection.h"
 #include "fuzz/fuzz_env.h"
 
 namespace {
@@ -29,18 +29,18 @@ constexpr Suite kSuites[] = {
     {crypto::HashAlg::kSha256, crypto::AeadAlg::kChaCha20Poly1305},
 };
 
-RecordProtection protection(const crypto::Provider& p, unsigned choice) {
-  if (choice == 0) return RecordProtection();
+Protection protection(const crypto::Provider& p, unsigned choice) {
+  if (choice == 0) return Protection();
   const Suite& s = kSuites[choice - 1];
   std::vector<uint8_t> secret(crypto::hash_len(s.hash), crypto::kDangerFuzzingMacByte);
-  auto rp = RecordProtection::tls13(p, s.hash, s.aead, secret);
+  auto rp = Protection::tls13(p, s.hash, s.aead, secret);
   if (!rp) __builtin_trap();  // the fuzzing provider supports every suite
   return std::move(*rp);
 }
 
 void protection_only(unsigned choice, Bytes stream) {
   auto p = fuzz::fresh_provider();
-  RecordProtection opener = protection(*p, choice), sealer = protection(*p, choice),
+  Protection opener = protection(*p, choice), sealer = protection(*p, choice),
                    checker = protection(*p, choice);
   ByteReader r(stream);
   while (!r.empty()) {

@@ -75,100 +75,104 @@ size_t OfferedPsks::binders_len() const {
   return n;
 }
 
-void ClientHello::serialize(std::vector<uint8_t>& out) const {
+bool ClientHello::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  w.u8(static_cast<uint8_t>(HandshakeType::kClientHello));
-  auto msg = w.prefix24();
-  w.u16(kTls12);  // legacy_version (RFC 8446 §4.1.2)
-  w.bytes(random);
   {
-    auto sid = w.prefix8();
-    w.bytes(legacy_session_id.view());
-  }
-  write_u16_list(w, cipher_suites);
-  w.u8(1);  // legacy_compression_methods: null only
-  w.u8(0);
-  auto exts = w.prefix16();
-  // The order follows common browsers' (and the RFC 8448 traces').
-  if (has_server_name) {
-    ExtensionWriter e(w, ExtensionType::kServerName);
-    auto list = w.prefix16();
-    w.u8(0);
-    auto name = w.prefix16();
-    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(server_name.data()), server_name.size()));
-  }
-  if (renegotiation_info) {
-    ExtensionWriter e(w, ExtensionType::kRenegotiationInfo);
-    w.u8(0);
-  }
-  if (!supported_groups.empty()) {
-    ExtensionWriter e(w, ExtensionType::kSupportedGroups);
-    write_u16_list(w, supported_groups);
-  }
-  if (session_ticket) {
-    ExtensionWriter e(w, ExtensionType::kSessionTicket);
-  }
-  if (!alpn.empty()) {
-    ExtensionWriter e(w, ExtensionType::kAlpn);
-    auto list = w.prefix16();
-    for (const auto& p : alpn) {
-      auto len = w.prefix8();
-      w.bytes(Bytes(reinterpret_cast<const uint8_t*>(p.data()), p.size()));
-    }
-  }
-  if (has_key_share) {
-    ExtensionWriter e(w, ExtensionType::kKeyShare);
-    auto list = w.prefix16();
-    for (const auto& ks : key_shares) write_key_share_entry(w, ks);
-  }
-  if (early_data) ExtensionWriter e(w, ExtensionType::kEarlyData);
-  if (!supported_versions.empty()) {
-    ExtensionWriter e(w, ExtensionType::kSupportedVersions);
-    auto list = w.prefix8();
-    for (uint16_t v : supported_versions) w.u16(v);
-  }
-  if (!signature_algorithms.empty()) {
-    ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
-    write_u16_list(w, signature_algorithms);
-  }
-  if (!cookie.empty()) {
-    ExtensionWriter e(w, ExtensionType::kCookie);
-    auto len = w.prefix16();
-    w.bytes(cookie);
-  }
-  if (!psk_modes.empty()) {
-    ExtensionWriter e(w, ExtensionType::kPskKeyExchangeModes);
-    auto list = w.prefix8();
-    w.bytes(psk_modes);
-  }
-  if (record_size_limit) {
-    ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
-    w.u16(*record_size_limit);
-  }
-  if (post_handshake_auth) ExtensionWriter e(w, ExtensionType::kPostHandshakeAuth);
-  if (padding_len) {
-    ExtensionWriter e(w, ExtensionType::kPadding);
-    w.zeros(padding_len);
-  }
-  if (psk) {
-    // RFC 8446 §4.2.11: pre_shared_key is the last extension.
-    ExtensionWriter e(w, ExtensionType::kPreSharedKey);
+    w.u8(static_cast<uint8_t>(HandshakeType::kClientHello));
+    auto msg = w.prefix24();
+    w.u16(kTls12);  // legacy_version (RFC 8446 §4.1.2)
+    w.bytes(random);
     {
-      auto ids = w.prefix16();
-      for (const auto& id : psk->identities) {
-        {
-          auto t = w.prefix16();
-          w.bytes(id.identity);
-        }
-        w.u32(id.obfuscated_ticket_age);
+      auto sid = w.prefix8();
+      w.bytes(legacy_session_id.view());
+    }
+    write_u16_list(w, cipher_suites);
+    w.u8(1);  // legacy_compression_methods: null only
+    w.u8(0);
+    auto exts = w.prefix16();
+    // The order follows common browsers' (and the RFC 8448 traces').
+    if (has_server_name) {
+      ExtensionWriter e(w, ExtensionType::kServerName);
+      auto list = w.prefix16();
+      w.u8(0);
+      auto name = w.prefix16();
+      w.bytes(Bytes(reinterpret_cast<const uint8_t*>(server_name.data()), server_name.size()));
+    }
+    if (renegotiation_info) {
+      ExtensionWriter e(w, ExtensionType::kRenegotiationInfo);
+      w.u8(0);
+    }
+    if (!supported_groups.empty()) {
+      ExtensionWriter e(w, ExtensionType::kSupportedGroups);
+      write_u16_list(w, supported_groups);
+    }
+    if (session_ticket) {
+      ExtensionWriter e(w, ExtensionType::kSessionTicket);
+    }
+    if (!alpn.empty()) {
+      ExtensionWriter e(w, ExtensionType::kAlpn);
+      auto list = w.prefix16();
+      for (const auto& p : alpn) {
+        auto len = w.prefix8();
+        w.bytes(Bytes(reinterpret_cast<const uint8_t*>(p.data()), p.size()));
       }
     }
-    auto binders = w.prefix16();
-    for (const auto& b : psk->binders) {
-      auto len = w.prefix8();
-      w.bytes(b);
+    if (has_key_share) {
+      ExtensionWriter e(w, ExtensionType::kKeyShare);
+      auto list = w.prefix16();
+      for (const auto& ks : key_shares) write_key_share_entry(w, ks);
+    }
+    if (early_data) ExtensionWriter e(w, ExtensionType::kEarlyData);
+    if (!supported_versions.empty()) {
+      ExtensionWriter e(w, ExtensionType::kSupportedVersions);
+      auto list = w.prefix8();
+      for (uint16_t v : supported_versions) w.u16(v);
+    }
+    if (!signature_algorithms.empty()) {
+      ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
+      write_u16_list(w, signature_algorithms);
+    }
+    if (!cookie.empty()) {
+      ExtensionWriter e(w, ExtensionType::kCookie);
+      auto len = w.prefix16();
+      w.bytes(cookie);
+    }
+    if (!psk_modes.empty()) {
+      ExtensionWriter e(w, ExtensionType::kPskKeyExchangeModes);
+      auto list = w.prefix8();
+      w.bytes(psk_modes);
+    }
+    if (record_size_limit) {
+      ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
+      w.u16(*record_size_limit);
+    }
+    if (post_handshake_auth) ExtensionWriter e(w, ExtensionType::kPostHandshakeAuth);
+    if (padding_len) {
+      ExtensionWriter e(w, ExtensionType::kPadding);
+      w.zeros(padding_len);
+    }
+    if (psk) {
+      // RFC 8446 §4.2.11: pre_shared_key is the last extension.
+      ExtensionWriter e(w, ExtensionType::kPreSharedKey);
+      {
+        auto ids = w.prefix16();
+        for (const auto& id : psk->identities) {
+          {
+            auto t = w.prefix16();
+            w.bytes(id.identity);
+          }
+          w.u32(id.obfuscated_ticket_age);
+        }
+      }
+      auto binders = w.prefix16();
+      for (const auto& b : psk->binders) {
+        auto len = w.prefix8();
+        w.bytes(b);
+      }
     }
   }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 size_t f5_padding_len(size_t hello_len) {
@@ -181,9 +185,8 @@ size_t f5_padding_len(size_t hello_len) {
 TlsResult<ClientHello> ClientHello::parse(Bytes data) {
   ByteReader r(data);
   ClientHello ch;
-  uint16_t legacy_version;
   ByteReader sid, suites, compression;
-  if (!r.u16(legacy_version) || !r.copy(ch.random) || !r.vec8(0, 32, sid) ||
+  if (!r.u16(ch.legacy_version) || !r.copy(ch.random) || !r.vec8(0, 32, sid) ||
       !r.vec16(2, 0xfffe, suites) || suites.remaining() % 2 || !r.vec8(1, 255, compression)) {
     return Err(decode("ClientHello fixed fields"));
   }
@@ -300,39 +303,43 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
 
 bool ServerHello::is_hello_retry_request() const { return random == kHelloRetryRandom; }
 
-void ServerHello::serialize(std::vector<uint8_t>& out) const {
+bool ServerHello::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  w.u8(static_cast<uint8_t>(HandshakeType::kServerHello));
-  auto msg = w.prefix24();
-  w.u16(kTls12);
-  w.bytes(random);
   {
-    auto sid = w.prefix8();
-    w.bytes(legacy_session_id_echo.view());
+    w.u8(static_cast<uint8_t>(HandshakeType::kServerHello));
+    auto msg = w.prefix24();
+    w.u16(kTls12);
+    w.bytes(random);
+    {
+      auto sid = w.prefix8();
+      w.bytes(legacy_session_id_echo.view());
+    }
+    w.u16(cipher_suite);
+    w.u8(0);
+    auto exts = w.prefix16();
+    if (selected_psk) {
+      ExtensionWriter e(w, ExtensionType::kPreSharedKey);
+      w.u16(*selected_psk);
+    }
+    if (key_share) {
+      ExtensionWriter e(w, ExtensionType::kKeyShare);
+      write_key_share_entry(w, *key_share);
+    } else if (hrr_selected_group) {
+      ExtensionWriter e(w, ExtensionType::kKeyShare);
+      w.u16(*hrr_selected_group);
+    }
+    if (!cookie.empty()) {
+      ExtensionWriter e(w, ExtensionType::kCookie);
+      auto len = w.prefix16();
+      w.bytes(cookie);
+    }
+    if (selected_version) {
+      ExtensionWriter e(w, ExtensionType::kSupportedVersions);
+      w.u16(selected_version);
+    }
   }
-  w.u16(cipher_suite);
-  w.u8(0);
-  auto exts = w.prefix16();
-  if (selected_psk) {
-    ExtensionWriter e(w, ExtensionType::kPreSharedKey);
-    w.u16(*selected_psk);
-  }
-  if (key_share) {
-    ExtensionWriter e(w, ExtensionType::kKeyShare);
-    write_key_share_entry(w, *key_share);
-  } else if (hrr_selected_group) {
-    ExtensionWriter e(w, ExtensionType::kKeyShare);
-    w.u16(*hrr_selected_group);
-  }
-  if (!cookie.empty()) {
-    ExtensionWriter e(w, ExtensionType::kCookie);
-    auto len = w.prefix16();
-    w.bytes(cookie);
-  }
-  if (selected_version) {
-    ExtensionWriter e(w, ExtensionType::kSupportedVersions);
-    w.u16(selected_version);
-  }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<ServerHello> ServerHello::parse(Bytes data) {

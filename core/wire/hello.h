@@ -57,6 +57,7 @@ struct KeyShareEntry {
 // Extensions of a ClientHello that sluice understands. Unknown extensions are
 // skipped (RFC 8446 §4.2), but still checked for duplicates.
 struct ClientHello {
+  uint16_t legacy_version = kTls12;  // RFC 8446 §4.1.2: always 0x0303 from a TLS 1.3 client
   std::array<uint8_t, kRandomLen> random{};
   SessionId legacy_session_id;
   std::vector<uint16_t> cipher_suites;
@@ -82,7 +83,7 @@ struct ClientHello {
   bool has_key_share = false;
 
   // serialize writes the whole handshake message (header included).
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   // parse reads a message body (no handshake header).
   static TlsResult<ClientHello> parse(Bytes body);
 };
@@ -99,7 +100,7 @@ struct ServerHello {
   std::vector<uint8_t> cookie;
 
   bool is_hello_retry_request() const;
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<ServerHello> parse(Bytes body);
 };
 

@@ -17,27 +17,31 @@ Bytes as_bytes(const std::string& s) { return Bytes(reinterpret_cast<const uint8
 
 }  // namespace
 
-void EncryptedExtensions::serialize(std::vector<uint8_t>& out) const {
+bool EncryptedExtensions::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kEncryptedExtensions);
-  auto exts = w.prefix16();
-  if (!supported_groups.empty()) {
-    ExtensionWriter e(w, ExtensionType::kSupportedGroups);
-    auto list = w.prefix16();
-    for (uint16_t g : supported_groups) w.u16(g);
+  {
+    MessageWriter m(w, HandshakeType::kEncryptedExtensions);
+    auto exts = w.prefix16();
+    if (!supported_groups.empty()) {
+      ExtensionWriter e(w, ExtensionType::kSupportedGroups);
+      auto list = w.prefix16();
+      for (uint16_t g : supported_groups) w.u16(g);
+    }
+    if (record_size_limit) {
+      ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
+      w.u16(*record_size_limit);
+    }
+    if (server_name_ack) ExtensionWriter e(w, ExtensionType::kServerName);
+    if (!alpn.empty()) {
+      ExtensionWriter e(w, ExtensionType::kAlpn);
+      auto list = w.prefix16();
+      auto name = w.prefix8();
+      w.bytes(as_bytes(alpn));
+    }
+    if (early_data) ExtensionWriter e(w, ExtensionType::kEarlyData);
   }
-  if (record_size_limit) {
-    ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
-    w.u16(*record_size_limit);
-  }
-  if (server_name_ack) ExtensionWriter e(w, ExtensionType::kServerName);
-  if (!alpn.empty()) {
-    ExtensionWriter e(w, ExtensionType::kAlpn);
-    auto list = w.prefix16();
-    auto name = w.prefix8();
-    w.bytes(as_bytes(alpn));
-  }
-  if (early_data) ExtensionWriter e(w, ExtensionType::kEarlyData);
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
@@ -85,25 +89,29 @@ TlsResult<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
   return ee;
 }
 
-void Certificate::serialize(std::vector<uint8_t>& out) const {
-  CertificateView{request_context, certificates}.serialize(out);
+bool Certificate::serialize(std::vector<uint8_t>& out) const {
+  return CertificateView{request_context, certificates}.serialize(out);
 }
 
-void CertificateView::serialize(std::vector<uint8_t>& out) const {
+bool CertificateView::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kCertificate);
   {
-    auto ctx = w.prefix8();
-    w.bytes(request_context);
-  }
-  auto list = w.prefix24();
-  for (const auto& cert : certificates) {
+    MessageWriter m(w, HandshakeType::kCertificate);
     {
-      auto c = w.prefix24();
-      w.bytes(cert);
+      auto ctx = w.prefix8();
+      w.bytes(request_context);
     }
-    w.u16(0);  // no per-certificate extensions
+    auto list = w.prefix24();
+    for (const auto& cert : certificates) {
+      {
+        auto c = w.prefix24();
+        w.bytes(cert);
+      }
+      w.u16(0);  // no per-certificate extensions
+    }
   }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<Certificate> Certificate::parse(Bytes body) {
@@ -132,27 +140,31 @@ TlsResult<Certificate> Certificate::parse(Bytes body) {
   return c;
 }
 
-void CertificateRequest::serialize(std::vector<uint8_t>& out) const {
+bool CertificateRequest::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kCertificateRequest);
   {
-    auto ctx = w.prefix8();
-    w.bytes(request_context);
-  }
-  auto exts = w.prefix16();
-  {
-    ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
-    auto list = w.prefix16();
-    for (uint16_t s : signature_algorithms) w.u16(s);
-  }
-  if (!certificate_authorities.empty()) {
-    ExtensionWriter e(w, ExtensionType::kCertificateAuthorities);
-    auto list = w.prefix16();
-    for (const auto& name : certificate_authorities) {
-      auto n = w.prefix16();
-      w.bytes(name);
+    MessageWriter m(w, HandshakeType::kCertificateRequest);
+    {
+      auto ctx = w.prefix8();
+      w.bytes(request_context);
+    }
+    auto exts = w.prefix16();
+    {
+      ExtensionWriter e(w, ExtensionType::kSignatureAlgorithms);
+      auto list = w.prefix16();
+      for (uint16_t s : signature_algorithms) w.u16(s);
+    }
+    if (!certificate_authorities.empty()) {
+      ExtensionWriter e(w, ExtensionType::kCertificateAuthorities);
+      auto list = w.prefix16();
+      for (const auto& name : certificate_authorities) {
+        auto n = w.prefix16();
+        w.bytes(name);
+      }
     }
   }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<CertificateRequest> CertificateRequest::parse(Bytes body) {
@@ -185,12 +197,16 @@ TlsResult<CertificateRequest> CertificateRequest::parse(Bytes body) {
   return cr;
 }
 
-void CertificateVerify::serialize(std::vector<uint8_t>& out) const {
+bool CertificateVerify::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kCertificateVerify);
-  w.u16(scheme);
-  auto sig = w.prefix16();
-  w.bytes(signature);
+  {
+    MessageWriter m(w, HandshakeType::kCertificateVerify);
+    w.u16(scheme);
+    auto sig = w.prefix16();
+    w.bytes(signature);
+  }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<CertificateVerify> CertificateVerify::parse(Bytes body) {
@@ -202,10 +218,14 @@ TlsResult<CertificateVerify> CertificateVerify::parse(Bytes body) {
   return cv;
 }
 
-void Finished::serialize(std::vector<uint8_t>& out) const {
+bool Finished::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kFinished);
-  w.bytes(verify_data);
+  {
+    MessageWriter m(w, HandshakeType::kFinished);
+    w.bytes(verify_data);
+  }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<Finished> Finished::parse(Bytes body, size_t hash_len) {
@@ -216,24 +236,28 @@ TlsResult<Finished> Finished::parse(Bytes body, size_t hash_len) {
   return f;
 }
 
-void NewSessionTicket::serialize(std::vector<uint8_t>& out) const {
+bool NewSessionTicket::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kNewSessionTicket);
-  w.u32(lifetime);
-  w.u32(age_add);
   {
-    auto n = w.prefix8();
-    w.bytes(nonce);
+    MessageWriter m(w, HandshakeType::kNewSessionTicket);
+    w.u32(lifetime);
+    w.u32(age_add);
+    {
+      auto n = w.prefix8();
+      w.bytes(nonce);
+    }
+    {
+      auto t = w.prefix16();
+      w.bytes(ticket);
+    }
+    auto exts = w.prefix16();
+    if (max_early_data) {
+      ExtensionWriter e(w, ExtensionType::kEarlyData);
+      w.u32(*max_early_data);
+    }
   }
-  {
-    auto t = w.prefix16();
-    w.bytes(ticket);
-  }
-  auto exts = w.prefix16();
-  if (max_early_data) {
-    ExtensionWriter e(w, ExtensionType::kEarlyData);
-    w.u32(*max_early_data);
-  }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<NewSessionTicket> NewSessionTicket::parse(Bytes body) {
@@ -260,10 +284,14 @@ TlsResult<NewSessionTicket> NewSessionTicket::parse(Bytes body) {
   return t;
 }
 
-void KeyUpdate::serialize(std::vector<uint8_t>& out) const {
+bool KeyUpdate::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
-  MessageWriter m(w, HandshakeType::kKeyUpdate);
-  w.u8(update_requested ? 1 : 0);
+  {
+    MessageWriter m(w, HandshakeType::kKeyUpdate);
+    w.u8(update_requested ? 1 : 0);
+  }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
 }
 
 TlsResult<KeyUpdate> KeyUpdate::parse(Bytes body) {

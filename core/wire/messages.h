@@ -38,7 +38,7 @@ struct EncryptedExtensions {
   std::string alpn;  // empty: none selected
   bool early_data = false;
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<EncryptedExtensions> parse(Bytes body);
 };
 
@@ -46,7 +46,7 @@ struct Certificate {
   std::vector<uint8_t> request_context;
   std::vector<std::vector<uint8_t>> certificates;  // DER, end-entity first
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<Certificate> parse(Bytes body);
 };
 
@@ -56,7 +56,7 @@ struct CertificateView {
   Bytes request_context;
   std::span<const std::vector<uint8_t>> certificates;
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
 };
 
 struct CertificateRequest {
@@ -64,7 +64,7 @@ struct CertificateRequest {
   std::vector<uint16_t> signature_algorithms;
   std::vector<std::vector<uint8_t>> certificate_authorities;  // DER names
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<CertificateRequest> parse(Bytes body);
 };
 
@@ -74,14 +74,14 @@ struct CertificateVerify {
   uint16_t scheme = 0;
   Bytes signature;
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<CertificateVerify> parse(Bytes body);
 };
 
 struct Finished {
   Bytes verify_data;
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   // parse needs the expected length (the hash length of the suite).
   static TlsResult<Finished> parse(Bytes body, size_t hash_len);
 };
@@ -93,14 +93,14 @@ struct NewSessionTicket {
   std::vector<uint8_t> ticket;
   std::optional<uint32_t> max_early_data;
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<NewSessionTicket> parse(Bytes body);
 };
 
 struct KeyUpdate {
   bool update_requested = false;
 
-  void serialize(std::vector<uint8_t>& out) const;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<KeyUpdate> parse(Bytes body);
 };
 

@@ -55,6 +55,7 @@ enum class CipherSuite : uint16_t {
 };
 inline constexpr uint16_t kFallbackScsv = 0x5600;
 
+inline constexpr uint16_t kTls10 = 0x0301;
 inline constexpr uint16_t kTls12 = 0x0303;
 inline constexpr uint16_t kTls13 = 0x0304;
 

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <mutex>
 #include <thread>
 
@@ -23,6 +24,10 @@ class AsyncSigner final : public Signer {
   const PublicKey& public_key() const override { return base_->public_key(); }
   bool supports(SignatureScheme s) const override { return base_->supports(s); }
   int completion_fd() const override { return fd_; }
+  void wait_for_completion() override {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return !started_ || done_; });
+  }
 
   CResult<SignOutcome> sign(SignatureScheme scheme, Bytes message, std::vector<uint8_t>& out) override {
     if (fd_ < 0) return Err(CryptoError::kInternal);
@@ -63,6 +68,7 @@ class AsyncSigner final : public Signer {
       signature_ = std::move(sig);
       done_ = true;
     }
+    cv_.notify_all();
     const uint64_t one = 1;
     (void)::write(fd_, &one, sizeof one);
   }
@@ -70,6 +76,7 @@ class AsyncSigner final : public Signer {
   std::unique_ptr<Signer> base_;
   int fd_;
   std::mutex mu_;
+  std::condition_variable cv_;
   std::thread worker_;
   bool started_ = false;
   bool done_ = false;

@@ -9,7 +9,7 @@
 
 #include "base/hex.h"
 #include "core/bytes.h"
-#include "core/record.h"
+#include "core/record_protection.h"
 #include "core/wire/hello.h"
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
@@ -82,8 +82,8 @@ struct Mitm {
     });
   }
 
-  RecordProtection protection(const char* label) {
-    auto rp = RecordProtection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
+  Protection protection(const char* label) {
+    auto rp = Protection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
                                       secrets.at(label));
     REQUIRE(rp);
     return std::move(*rp);
@@ -103,7 +103,7 @@ struct Mitm {
     Bytes sh_body, enc_body;
     REQUIRE((r.u8(t) && r.u16(v) && r.u16(len) && r.bytes(len, sh_body)));
     std::vector<uint8_t> sh(out.begin(), out.begin() + 5 + len);
-    RecordProtection rp = protection("SERVER_HANDSHAKE_TRAFFIC_SECRET");
+    Protection rp = protection("SERVER_HANDSHAKE_TRAFFIC_SECRET");
     std::vector<uint8_t> plain;
     while (!r.empty()) {
       REQUIRE((r.u8(t) && r.u16(v) && r.u16(len) && r.bytes(len, enc_body)));
@@ -117,7 +117,7 @@ struct Mitm {
 
   // seal_flight encrypts handshake bytes as the server would (sequence 0).
   std::vector<uint8_t> seal_flight(const std::vector<uint8_t>& plain, ContentType type = ContentType::kHandshake) {
-    RecordProtection rp = protection("SERVER_HANDSHAKE_TRAFFIC_SECRET");
+    Protection rp = protection("SERVER_HANDSHAKE_TRAFFIC_SECRET");
     std::vector<uint8_t> rec(5 + plain.size() + 17);
     std::copy(plain.begin(), plain.end(), rec.begin() + 5);
     auto n = rp.seal(type, rec, plain.size());
@@ -286,18 +286,18 @@ TEST_CASE("client: a ServerHello that chooses what was not offered") {
   // ServerHello: type(1) len(3) version(2) random(32) sid_len(1)=0 suite(2) comp(1) ext_len(2) ...
   constexpr size_t kSuite = 4 + 2 + 32 + 1;
   SUBCASE("cipher suite not offered") {
-    run([](std::vector<uint8_t>& sh) { sh[kSuite + 1] = 0x02; }, Alert::kIllegalParameter, Reason::kIllegalParameter);
+    run([](std::vector<uint8_t>& sh) { sh[kSuite + 1] = 0x02; }, Alert::kIllegalParameter, Reason::kUnofferedSelection);
   }
   SUBCASE("unknown version in supported_versions") {
     run([](std::vector<uint8_t>& sh) { sh[sh.size() - 1] = 0x05; }, Alert::kIllegalParameter, Reason::kIllegalParameter);
   }
   SUBCASE("key share for another group") {
     run([](std::vector<uint8_t>& sh) { sh[kSuite + 2 + 1 + 2 + 4 + 1] = 0x17; }, Alert::kIllegalParameter,
-        Reason::kIllegalParameter);
+        Reason::kUnofferedSelection);
   }
   SUBCASE("all-zero X25519 key share") {
     run([](std::vector<uint8_t>& sh) { std::fill(sh.begin() + kSuite + 2 + 1 + 2 + 8, sh.begin() + kSuite + 2 + 1 + 2 + 40, 0); },
-        Alert::kIllegalParameter, Reason::kCrypto);
+        Alert::kIllegalParameter, Reason::kInvalidKeyShare);
   }
   SUBCASE("session id echo that was never sent") {
     run([](std::vector<uint8_t>& sh) {
@@ -434,7 +434,7 @@ TEST_CASE("record layer: bad tags, sizes, types, floods") {
   }
   SUBCASE("plaintext over 2^14 inside a valid record") {
     Mitm m = established();
-    RecordProtection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     std::vector<uint8_t> rec(5 + 16385 + 17);
     auto n = rp.seal(ContentType::kApplicationData, rec, 16385);
     REQUIRE(n);
@@ -452,7 +452,7 @@ TEST_CASE("record layer: bad tags, sizes, types, floods") {
   }
   SUBCASE("a flood of empty records") {
     Mitm m = established();
-    RecordProtection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     std::vector<uint8_t> flood;
     for (int i = 0; i < 40; ++i) {
       std::vector<uint8_t> rec(5 + 17);
@@ -464,7 +464,7 @@ TEST_CASE("record layer: bad tags, sizes, types, floods") {
   }
   SUBCASE("a KeyUpdate with an illegal value") {
     Mitm m = established();
-    RecordProtection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     std::vector<uint8_t> rec(5 + 5 + 17);
     const uint8_t ku[] = {24, 0, 0, 1, 7};
     std::copy(ku, ku + 5, rec.begin() + 5);
@@ -474,7 +474,7 @@ TEST_CASE("record layer: bad tags, sizes, types, floods") {
   }
   SUBCASE("a ClientHello after the handshake") {
     Mitm m = established();
-    RecordProtection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     std::vector<uint8_t> rec(5 + 4 + 17);
     const uint8_t ch[] = {1, 0, 0, 0};
     std::copy(ch, ch + 4, rec.begin() + 5);
@@ -484,7 +484,7 @@ TEST_CASE("record layer: bad tags, sizes, types, floods") {
   }
   SUBCASE("alert record of the wrong length") {
     Mitm m = established();
-    RecordProtection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     std::vector<uint8_t> rec(5 + 3 + 17);
     auto n = rp.seal(ContentType::kAlert, rec, 3);
     REQUIRE(n);
@@ -492,7 +492,7 @@ TEST_CASE("record layer: bad tags, sizes, types, floods") {
   }
   SUBCASE("a fatal alert from the peer") {
     Mitm m = established();
-    RecordProtection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     std::vector<uint8_t> rec(5 + 2 + 17);
     rec[5] = 2, rec[6] = static_cast<uint8_t>(Alert::kInternalError);
     auto n = rp.seal(ContentType::kAlert, rec, 2);

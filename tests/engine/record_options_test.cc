@@ -7,7 +7,7 @@
 
 #include "base/hex.h"
 #include "core/bytes.h"
-#include "core/record.h"
+#include "core/record_protection.h"
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
 
@@ -82,7 +82,7 @@ TEST_CASE("record_size_limit: a record above the advertised limit is record_over
   Connection client = Connection::client(p->cctx, "localhost");
   REQUIRE(test::handshake(client, p->server));
   // A server that ignores the limit: seal a 2000-byte record by hand.
-  auto rp = RecordProtection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
+  auto rp = Protection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
                                     p->secrets.at("SERVER_TRAFFIC_SECRET_0"));
   REQUIRE(rp);
   // Skip past the tickets the server sealed first under the same key.

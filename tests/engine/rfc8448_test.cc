@@ -10,7 +10,7 @@
 
 #include "base/hex.h"
 #include "core/connection.h"
-#include "core/record.h"
+#include "core/record_protection.h"
 #include "crypto/deterministic/deterministic_provider.h"
 #include "pki/keys.h"
 #include "pki/pem.h"
@@ -325,7 +325,10 @@ std::vector<uint8_t> run_server(const Scenario& sc, Loaded& v, const std::vector
   DangerTestHelloShape shape;
   shape.encrypted_extensions_groups = sc.ee_groups;
   if (sc.client_auth) shape.certificate_request_schemes = kTraceSchemes;
-  if (sc.hrr) shape.hello_retry_cookie = t["HelloRetryRequest_Cookie"];
+  if (sc.hrr) {
+    std::vector<uint8_t> cookie = t["HelloRetryRequest_Cookie"];
+    ctx->set_hello_retry_cookie([cookie] { return cookie; });
+  }
   if (!ticket_message.empty()) shape.server_post_handshake_messages = {ticket_message};
   ctx->set_danger_test_hello_shape(shape);
   std::string server_hs_secret;
@@ -362,7 +365,7 @@ std::vector<uint8_t> run_server(const Scenario& sc, Loaded& v, const std::vector
     const auto& sh = t["Record_ServerHello"];
     REQUIRE(flight.size() > sh.size());
     CHECK(to_hex(Bytes(flight).first(sh.size())) == to_hex(sh));
-    auto rp = RecordProtection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
+    auto rp = Protection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
                                       *from_hex(server_hs_secret));
     REQUIRE(rp);
     std::vector<uint8_t> rest(flight.begin() + static_cast<ptrdiff_t>(sh.size()), flight.end());
@@ -409,7 +412,7 @@ std::vector<uint8_t> run_server(const Scenario& sc, Loaded& v, const std::vector
 std::vector<uint8_t> ticket_from_trace(Trace& t, const std::string& secret_hex) {
   REQUIRE(!secret_hex.empty());
   auto secret = from_hex(secret_hex);
-  auto rp = RecordProtection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
+  auto rp = Protection::tls13(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm,
                                     *secret);
   REQUIRE(rp);
   std::vector<uint8_t> record = t["Record_NewSessionTicket"];

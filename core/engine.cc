@@ -1,0 +1,293 @@
+#include "core/engine.h"
+
+#include <algorithm>
+
+#include "core/wire/messages.h"
+
+namespace sluice {
+
+using wire::ContentType;
+
+Connection::Impl::Impl(std::shared_ptr<const Context> c, Role r, std::string server_name)
+    : ctx_(std::move(c)),
+      role_(r),
+      mode_(ctx_->mode()),
+      session_name_(server_name),
+      rl_(ctx_->pool(), ctx_->outbound_limit(), ctx_->record_padding()) {
+  hs_ = r == Role::kClient ? make_client13(*this, std::move(server_name)) : make_server13(*this);
+}
+
+Connection::Impl::~Impl() {
+  // With RELEASE_BUFFERS the context keeps a freelist; a closing
+  // connection's buffers go there (wiped) for the next one.
+  rl_.release_all((mode_ & kModeReleaseBuffers) != 0);
+}
+
+// ---------------------------------------------------------------------------
+// HandshakeIo.
+
+Result<void, Error> Connection::Impl::send(Bytes message) {
+  handshake_output().insert(hs_out_.end(), message.begin(), message.end());
+  return {};
+}
+
+Result<void, Error> Connection::Impl::flush() {
+  if (hs_out_.empty()) return {};
+  // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as
+  // most clients do, for middleboxes that expect it.
+  const uint16_t version = initial_hello_ ? wire::kTls10 : wire::kTls12;
+  initial_hello_ = false;
+  SLUICE_TRY(rl_.seal(ContentType::kHandshake, hs_out_, version));
+  hs_out_.clear();
+  if (hs_done_) hs_out_.shrink_to_fit();
+  return {};
+}
+
+Result<void, Error> Connection::Impl::send_change_cipher_spec() {
+  SLUICE_TRY(flush());
+  // The compatibility CCS is a plaintext record whatever the write key.
+  const uint8_t ccs = 1;
+  Protection saved = std::move(rl_.write_protection());
+  rl_.write_protection() = Protection();
+  auto r = rl_.seal(ContentType::kChangeCipherSpec, Bytes(&ccs, 1));
+  rl_.write_protection() = std::move(saved);
+  return r;
+}
+
+Result<void, Error> Connection::Impl::send_early_data(size_t max) {
+  const size_t n = std::min(early_out_.size(), max);
+  SLUICE_TRY(rl_.seal(ContentType::kApplicationData, Bytes(early_out_).first(n)));
+  early_out_.erase(early_out_.begin(), early_out_.begin() + static_cast<ptrdiff_t>(n));
+  return {};
+}
+
+namespace {
+// RFC 8446 §5.1: handshake messages may not span a key change.
+Result<void, Error> check_read_key_change(const HandshakeReader& in) {
+  if (in.beyond_current()) return Err(Error(Reason::kUnexpectedMessage, "handshake data spans a key change"));
+  return {};
+}
+}  // namespace
+
+Result<void, Error> Connection::Impl::install_read(Protection p) {
+  SLUICE_TRY(check_read_key_change(hs_in_));
+  rl_.read_protection() = std::move(p);
+  return {};
+}
+
+Result<void, Error> Connection::Impl::install_write(Protection p) {
+  SLUICE_TRY(flush());
+  rl_.write_protection() = std::move(p);
+  return {};
+}
+
+Result<void, Error> Connection::Impl::rekey_read13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) {
+  SLUICE_TRY(check_read_key_change(hs_in_));
+  return rl_.read_protection().install13(provider(), h, a, secret);
+}
+
+Result<void, Error> Connection::Impl::rekey_write13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) {
+  SLUICE_TRY(flush());
+  return rl_.write_protection().install13(provider(), h, a, secret);
+}
+
+Result<void, Error> Connection::Impl::enter_traffic13(HandshakeProof proof, Traffic13 traffic) {
+  // A client must have authenticated its server; only a server may let its
+  // peer go without (its policy decided that).
+  if (role_ == Role::kClient && proof.peer.anonymous()) {
+    return Err(Error(Reason::kInternal, "client entering traffic without an authenticated server"));
+  }
+  negotiated_ = std::move(traffic.negotiated);
+  post_.emplace(*this, role_, session_name_, std::move(traffic));
+  rl_.set_app_data_allowed(true);
+  rl_.set_ccs_allowed(false);
+  rl_.set_handshaking(false);
+  if (role_ == Role::kServer) {
+    // Tests replaying recorded traces send their messages here.
+    for (const auto& msg : ctx_->danger_shape().server_post_handshake_messages) SLUICE_TRY(send(msg));
+  }
+  return {};
+}
+
+// ---------------------------------------------------------------------------
+// Driving.
+
+Progress Connection::Impl::fail(Error e) {
+  if (e.origin == Origin::kApi) {
+    if (error_.ok() || error_.origin == Origin::kApi) error_ = e;
+    return {Status::kError, 0};
+  }
+  if (failed()) return {Status::kError, 0};
+  error_ = e;
+  if (hs_) negotiated_ = hs_->negotiated();
+  // A fatal alert is just bytes in outbound() (RFC 8446 §6.2). Nothing is
+  // sent for a truncated transport or an alert we received. Queued
+  // handshake messages are dropped: the alert is the last word.
+  hs_out_.clear();
+  rl_.abandon_write_space();
+  if (e.origin == Origin::kLocal && e.reason != Reason::kTruncated) {
+    const uint8_t alert[2] = {2, static_cast<uint8_t>(e.alert)};
+    (void)rl_.seal(ContentType::kAlert, alert);  // best effort: the error is what matters
+  }
+  hs_.reset();
+  return {Status::kError, 0};
+}
+
+Progress Connection::Impl::wait_async(crypto::Signer* signer) {
+  if (mode_ & kModeAsync) {
+    async_pending_ = true;
+    return {Status::kWantAsync, 0};
+  }
+  // Without ASYNC the engine waits for the operation itself, through the
+  // provider (core makes no system calls).
+  if (signer) signer->wait_for_completion();
+  return {Status::kOk, 0};
+}
+
+crypto::Signer* Connection::Impl::pending_signer() const {
+  if (hs_) return hs_->pending_signer();
+  return post_ ? post_->pending_signer() : nullptr;
+}
+
+void Connection::Impl::release_idle() {
+  if (!(mode_ & kModeReleaseBuffers)) return;
+  rl_.release_idle();
+}
+
+Progress Connection::Impl::handshake() {
+  if (failed()) return {Status::kError, 0};
+  handshake_started_ = true;
+  async_pending_ = false;
+  while (!hs_done_) {
+    auto w = hs_->step();
+    if (!w) return fail(std::move(w).error());
+    if (*w == Wait::kOk) continue;
+    if (*w == Wait::kDone) {
+      hs_done_ = true;
+      hs_.reset();
+      hs_in_.release();
+      if (hs_out_.empty()) hs_out_.shrink_to_fit();
+      break;
+    }
+    if (*w == Wait::kAsync) {
+      // While an operation is pending, queued messages wait for it, so the
+      // records on the wire are the same with or without ASYNC.
+      Progress p = wait_async(hs_->pending_signer());
+      if (p.status != Status::kOk) return p;
+      continue;
+    }
+    // Wait::kReadMessage.
+    auto rec = rl_.read();
+    if (!rec) return fail(std::move(rec).error());
+    switch (rec->kind) {
+      case RecordLayer::Kind::kNeedMore:
+        if (auto r = flush(); !r) return fail(std::move(r).error());
+        release_idle();
+        return {Status::kWantRead, 0};
+      case RecordLayer::Kind::kHandshake:
+        if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());
+        rl_.release_record();
+        continue;
+      case RecordLayer::Kind::kAppData:
+        // 0-RTT data is for read(): stop so the application can take it.
+        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
+        if (auto r = flush(); !r) return fail(std::move(r).error());
+        return {Status::kWantRead, 0};
+      case RecordLayer::Kind::kClosed:
+        return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
+      case RecordLayer::Kind::kControl:
+        continue;
+    }
+  }
+  if (auto r = flush(); !r) return fail(std::move(r).error());
+  release_idle();
+  return {Status::kOk, 0};
+}
+
+Progress Connection::Impl::process_post_handshake() {
+  async_pending_ = false;
+  while (true) {
+    if (post_->answer_pending()) {
+      auto w = post_->resume();
+      if (!w) return fail(std::move(w).error());
+      if (*w == Wait::kAsync) {
+        Progress p = wait_async(post_->pending_signer());
+        if (p.status != Status::kOk) return p;
+        continue;
+      }
+    }
+    auto m = hs_in_.next();
+    if (!m) return fail(std::move(m).error());
+    if (!*m) break;
+    auto w = post_->process(**m, message_ends_record(), negotiated_);
+    hs_in_.done();
+    if (!w) return fail(std::move(w).error());
+  }
+  return settle();
+}
+
+Progress Connection::Impl::settle() {
+  if (failed()) return {Status::kError, 0};
+  // Our own records wait while the application holds write space.
+  if (!rl_.write_space_lent()) {
+    if (post_ && post_->reply_pending() && !sent_close_) {
+      if (auto r = post_->send_pending_reply(); !r) return fail(std::move(r).error());
+    }
+    if (auto r = flush(); !r) return fail(std::move(r).error());
+  }
+  return {Status::kOk, 0};
+}
+
+Progress Connection::Impl::fill_readable() {
+  if (!hs_done_) {
+    Progress p = handshake();
+    if (rl_.app_pending() > 0) return {Status::kOk, rl_.app_pending()};  // 0-RTT data
+    if (p.status != Status::kOk) return p;
+  }
+  if (failed()) return {Status::kError, 0};
+  if (post_->answer_pending()) {
+    Progress p = process_post_handshake();
+    if (p.status != Status::kOk) return p;
+  }
+  while (rl_.app_pending() == 0) {
+    if (rl_.peer_closed()) return {Status::kZeroReturn, 0};
+    auto rec = rl_.read();
+    if (!rec) return fail(std::move(rec).error());
+    switch (rec->kind) {
+      case RecordLayer::Kind::kNeedMore: {
+        Progress p = settle();
+        release_idle();
+        if (p.status != Status::kOk) return p;
+        return {Status::kWantRead, 0};
+      }
+      case RecordLayer::Kind::kAppData:
+        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
+        post_->note_app_data(rec->plaintext.size());
+        break;
+      case RecordLayer::Kind::kClosed:
+        return {Status::kZeroReturn, 0};
+      case RecordLayer::Kind::kHandshake: {
+        if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());
+        rl_.release_record();
+        Progress p = process_post_handshake();
+        if (p.status != Status::kOk) return p;
+        // Without AUTO_RETRY a record with no application data ends the
+        // call, even when more records are buffered (SSL_CTX_set_mode(3)).
+        if (!(mode_ & kModeAutoRetry)) {
+          release_idle();
+          return {Status::kWantRead, 0};
+        }
+        break;
+      }
+      case RecordLayer::Kind::kControl:
+        if (!(mode_ & kModeAutoRetry)) {
+          release_idle();
+          return {Status::kWantRead, 0};
+        }
+        break;
+    }
+  }
+  return {Status::kOk, rl_.app_pending()};
+}
+
+}  // namespace sluice

@@ -1,0 +1,103 @@
+// The engine behind a Connection: one record layer, the handshake machine
+// of the connection's role and version while it runs, then the
+// post-handshake protocol of the negotiated version. It implements the
+// HandshakeIo seam the machines see. Not a public header: connection.cc
+// turns its results into the API's calls and the mode contract.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/connection.h"
+#include "core/handshake.h"
+#include "core/handshake_buffer.h"
+#include "core/post_handshake13.h"
+#include "core/record_layer.h"
+
+namespace sluice {
+
+// 0-RTT data a client queues before the handshake.
+inline constexpr size_t kMaxEarlyDataQueued = 16384;
+
+struct Connection::Impl final : HandshakeIo {
+  Impl(std::shared_ptr<const Context> c, Role r, std::string server_name);
+  ~Impl() override;
+
+  // --- HandshakeIo ---
+  const Context& context() const override { return *ctx_; }
+  long mode() const override { return mode_; }
+  TlsResult<std::optional<HandshakeMessage>> next_message() override { return hs_in_.next(); }
+  void message_done() override { hs_in_.done(); }
+  bool message_ends_record() const override { return !hs_in_.beyond_current(); }
+  Result<void, Error> send(Bytes message) override;
+  Result<void, Error> flush() override;
+  void mark_initial_hello() override { initial_hello_ = true; }
+  Result<void, Error> send_change_cipher_spec() override;
+  Result<void, Error> send_early_data(size_t max) override;
+  bool has_early_data() const override { return !early_out_.empty(); }
+  Result<void, Error> install_read(Protection p) override;
+  Result<void, Error> install_write(Protection p) override;
+  Result<void, Error> rekey_read13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) override;
+  Result<void, Error> rekey_write13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) override;
+  void set_record_limits(size_t send_fragment, size_t receive_inner) override {
+    rl_.set_record_limits(send_fragment, receive_inner);
+  }
+  void set_ccs_allowed(bool on) override { rl_.set_ccs_allowed(on); }
+  void begin_early_data() override { rl_.set_app_data_allowed(true); }
+  void end_early_data() override { rl_.set_app_data_allowed(false); }
+  void skip_rejected_early_data(size_t budget) override { rl_.skip_rejected_early_data(budget); }
+  Result<void, Error> enter_traffic13(HandshakeProof proof, Traffic13 traffic) override;
+
+  // --- driving (connection.cc) ---
+  // handshake runs the machine until it waits; kOk once traffic is entered.
+  Progress handshake();
+  // fill_readable processes records until application data is readable
+  // (kOk, app_pending() bytes) or something else must happen first.
+  Progress fill_readable();
+  // process_post_handshake handles every complete buffered message.
+  Progress process_post_handshake();
+  // settle sends what the engine owes the peer (a coalesced KeyUpdate
+  // reply) when no write space is lent, and releases idle buffers.
+  Progress settle();
+  Progress fail(Error e);
+  bool failed() const { return !error_.ok() && error_.origin != Origin::kApi; }
+  // wait_async: kWantAsync with ASYNC, else the engine waits on the
+  // signer itself and returns kOk to go on.
+  Progress wait_async(crypto::Signer* signer);
+  void release_idle();
+  const Negotiated& negotiated() const { return hs_ ? hs_->negotiated() : negotiated_; }
+  crypto::Signer* pending_signer() const;
+
+  std::shared_ptr<const Context> ctx_;
+  Role role_;
+  long mode_;
+  std::string session_name_;
+  RecordLayer rl_;
+  HandshakeReader hs_in_;
+  std::vector<uint8_t> hs_out_;  // handshake messages not yet sealed
+  std::unique_ptr<HandshakeMachine> hs_;
+  std::optional<PostHandshake13> post_;
+  Negotiated negotiated_;
+  bool hs_done_ = false;
+  bool initial_hello_ = false;  // the next flush carries the first ClientHello
+  bool sent_close_ = false;
+  bool handshake_started_ = false;
+  bool async_pending_ = false;  // the last call returned kWantAsync
+  Error error_;
+  std::vector<uint8_t> early_out_;  // client: 0-RTT data to send
+
+  // Non-partial write retry state (ENABLE_PARTIAL_WRITE off).
+  const uint8_t* retry_ptr_ = nullptr;
+  size_t retry_len_ = 0;
+  size_t retry_done_ = 0;
+
+ protected:
+  std::vector<uint8_t>& handshake_output() override {
+    if (hs_out_.capacity() == 0) hs_out_.reserve(kHandshakeBufferReserve);
+    return hs_out_;
+  }
+};
+
+}  // namespace sluice

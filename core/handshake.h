@@ -1,0 +1,135 @@
+// The seam between a connection and its handshake machines (BoringSSL's
+// SSL_HANDSHAKE + ssl_* calls, rustls's State + Context).
+//
+// A machine (client13.cc, server13.cc) is an explicit state enum with one
+// function per state; each returns a Wait. It sees its connection only
+// through HandshakeIo: messages in, messages out, key changes, record
+// limits, and finally enter_traffic13() with the proofs the handshake
+// collected. It never touches buffers, protection objects or the
+// connection's fields.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "base/secret.h"
+#include "core/bytes.h"
+#include "core/context.h"
+#include "core/error.h"
+#include "core/negotiated.h"
+#include "core/proofs.h"
+#include "core/record_protection.h"
+#include "core/transcript.h"
+#include "core/wire/types.h"
+
+namespace sluice {
+
+// Wait is what a handshake step needs before it can go on (STYLE.md §3).
+enum class Wait : uint8_t {
+  kOk,           // step done; run the next state
+  kReadMessage,  // a handshake message is needed
+  kAsync,        // a provider operation is pending (see pending_signer())
+  kDone,         // the handshake is complete
+};
+
+struct HandshakeMessage {
+  wire::HandshakeType type;
+  Bytes body;   // without the 4-byte header
+  Bytes whole;  // with the header (for the transcript)
+};
+
+// Traffic13 is what a finished TLS 1.3 handshake hands to the connection.
+struct Traffic13 {
+  crypto::HashAlg hash{};
+  crypto::AeadAlg aead{};
+  SecretBytes read_secret, write_secret;  // application traffic secrets
+  SecretBytes resumption_secret;          // client: for NewSessionTickets
+  SecretBytes exporter_secret;            // RFC 8446 §7.5
+  // The handshake's transcript, kept when post-handshake authentication
+  // was offered (RFC 8446 §4.6.2); nullopt otherwise.
+  std::optional<Transcript> pha_transcript;
+  Negotiated negotiated;
+};
+
+class HandshakeIo {
+ public:
+  virtual ~HandshakeIo() = default;
+  virtual const Context& context() const = 0;
+  const crypto::Provider& provider() const { return context().provider(); }
+  virtual long mode() const = 0;
+
+  // --- messages in ---
+  // next_message yields the next complete handshake message, or nothing.
+  virtual TlsResult<std::optional<HandshakeMessage>> next_message() = 0;
+  // message_done drops the message last handed out.
+  virtual void message_done() = 0;
+  // message_ends_record: nothing follows the message last handed out in
+  // its record (RFC 8446 §5.1 for ServerHello, Finished, KeyUpdate...).
+  virtual bool message_ends_record() const = 0;
+
+  // --- messages out ---
+  // queue serializes `m` straight onto the pending handshake output and
+  // returns its bytes (valid until the output is flushed or grows).
+  // Queued messages are sealed together by flush(), which runs before any
+  // write-key change and whenever the driver returns.
+  template <class M>
+  TlsResult<Bytes> queue(const M& m) {
+    std::vector<uint8_t>& out = handshake_output();
+    const size_t at = out.size();
+    if (!m.serialize(out)) {
+      out.resize(at);
+      return Err(Error(Reason::kInternal, "handshake message does not encode (a field is too long)"));
+    }
+    return Bytes(out).subspan(at);
+  }
+  virtual Result<void, Error> send(Bytes message) = 0;
+  virtual Result<void, Error> flush() = 0;
+  // mark_initial_hello: the records of the next flush say version 0x0301
+  // (RFC 8446 §5.1: the first ClientHello's record may, for middleboxes).
+  virtual void mark_initial_hello() = 0;
+  virtual Result<void, Error> send_change_cipher_spec() = 0;
+  // send_early_data seals up to `max` bytes of the application's queued
+  // 0-RTT data under the current write key.
+  virtual Result<void, Error> send_early_data(size_t max) = 0;
+  virtual bool has_early_data() const = 0;
+
+  // --- keys and record policy ---
+  // Read-key changes are refused while handshake bytes from under the old
+  // key are buffered (RFC 8446 §5.1).
+  virtual Result<void, Error> install_read(Protection p) = 0;
+  virtual Result<void, Error> install_write(Protection p) = 0;
+  virtual Result<void, Error> rekey_read13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) = 0;
+  virtual Result<void, Error> rekey_write13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) = 0;
+  virtual void set_record_limits(size_t send_fragment, size_t receive_inner) = 0;
+  virtual void set_ccs_allowed(bool on) = 0;
+  // Server with accepted 0-RTT: application data may arrive from now until
+  // end_early_data().
+  virtual void begin_early_data() = 0;
+  virtual void end_early_data() = 0;
+  virtual void skip_rejected_early_data(size_t payload_budget) = 0;
+
+  // --- the end ---
+  virtual Result<void, Error> enter_traffic13(HandshakeProof proof, Traffic13 traffic) = 0;
+
+ protected:
+  virtual std::vector<uint8_t>& handshake_output() = 0;
+};
+
+class HandshakeMachine {
+ public:
+  virtual ~HandshakeMachine() = default;
+  virtual TlsResult<Wait> step() = 0;
+  virtual std::string_view state_name() const = 0;
+  // negotiated: what has been settled so far.
+  virtual const Negotiated& negotiated() const = 0;
+  // pending_signer: the signer whose operation a kAsync waits for.
+  virtual crypto::Signer* pending_signer() const { return nullptr; }
+};
+
+std::unique_ptr<HandshakeMachine> make_client13(HandshakeIo& io, std::string server_name);
+std::unique_ptr<HandshakeMachine> make_server13(HandshakeIo& io);
+
+}  // namespace sluice

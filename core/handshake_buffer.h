@@ -1,0 +1,44 @@
+// Handshake message framing over records (RFC 8446 §5.1, §4): bytes from
+// handshake records accumulate here until a whole message (4-byte header
+// and body) is available. Messages may span records and records may hold
+// several messages; the buffer is bounded.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "core/error.h"
+#include "core/handshake.h"
+
+namespace sluice {
+
+// Largest handshake message we buffer: a generous certificate chain.
+inline constexpr size_t kMaxHandshakeMessageLen = 256 * 1024;
+// Handshake buffers start with room for a typical flight, so messages are
+// written without reallocating.
+inline constexpr size_t kHandshakeBufferReserve = 1024;
+
+class HandshakeReader {
+ public:
+  // append takes a handshake record's plaintext.
+  Result<void, Error> append(Bytes fragment);
+  // next yields the next complete message (valid until done() or append()),
+  // or nothing while it is incomplete.
+  TlsResult<std::optional<HandshakeMessage>> next();
+  // done drops the message next() handed out.
+  void done();
+  bool empty() const { return in_.empty(); }
+  // beyond_current: bytes are buffered past the message handed out.
+  bool beyond_current() const { return in_.size() > msg_len_; }
+  // release frees the storage once the handshake no longer needs it.
+  void release() {
+    if (in_.empty()) std::vector<uint8_t>().swap(in_);
+  }
+
+ private:
+  std::vector<uint8_t> in_;
+  size_t msg_len_ = 0;  // length of the message handed out, if any
+};
+
+}  // namespace sluice

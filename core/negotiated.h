@@ -1,0 +1,25 @@
+// Negotiated: what a handshake settled on, as Connection::negotiated()
+// reports it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/certificate_chain.h"
+#include "crypto/algorithms.h"
+
+namespace sluice {
+
+struct Negotiated {
+  uint16_t version = 0;
+  uint16_t cipher_suite = 0;
+  crypto::Group group{};
+  crypto::SignatureScheme signature_scheme{};  // the server's CertificateVerify
+  std::string alpn;
+  std::string server_name;
+  CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent
+  bool resumed = false;              // a ticket's PSK was accepted
+  bool early_data_accepted = false;  // 0-RTT data was accepted
+};
+
+}  // namespace sluice

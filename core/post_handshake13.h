@@ -1,0 +1,97 @@
+// The TLS 1.3 protocol after the handshake (RFC 8446 §4.6): NewSessionTicket
+// (stored by a client), KeyUpdate (one sender; replies to the peer's
+// requests coalesced) and post-handshake client authentication, both roles.
+// A connection dispatches post-handshake messages here by version; TLS 1.2's
+// HelloRequest and renegotiation get their own module beside this one.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/secret.h"
+#include "core/handshake.h"
+#include "core/proofs.h"
+#include "core/transcript.h"
+
+namespace sluice {
+
+// KeyUpdates are cheap to send and cost a key derivation each to receive;
+// a peer gets this many without application data in between, and earns one
+// more per kAppBytesPerKeyUpdate bytes of application data (so a flood of
+// KeyUpdates between one-byte records still ends).
+inline constexpr int kMaxKeyUpdatesWithoutData = 32;
+inline constexpr size_t kAppBytesPerKeyUpdate = 512;
+
+class PostHandshake13 {
+ public:
+  PostHandshake13(HandshakeIo& io, Role role, std::string session_name, Traffic13 traffic);
+
+  // process handles one post-handshake message (`ends_record`: nothing
+  // followed it in its record). kAsync while a client's answer to a
+  // CertificateRequest waits for its signature: call resume() then.
+  TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated);
+  TlsResult<Wait> resume();
+  bool answer_pending() const { return answer_.has_value(); }
+  crypto::Signer* pending_signer() const;
+
+  // note_app_data: application bytes received (they earn KeyUpdate credit).
+  void note_app_data(size_t bytes);
+  // send_key_update updates our write key, asking the peer to update too.
+  Result<void, Error> send_key_update(bool request_peer_update);
+  // reply_pending: the peer asked for a KeyUpdate not yet sent; one reply
+  // answers every request made since the last (RFC 8446 §4.6.3).
+  bool reply_pending() const { return reply_pending_; }
+  Result<void, Error> send_pending_reply();
+  // rekey_if_due sends a KeyUpdate before the write key's record limit:
+  // `interval` records (0: the AEAD's limit, RFC 8446 §5.5).
+  Result<void, Error> rekey_if_due(uint64_t write_sequence, uint64_t interval);
+
+  // Server: ask for a client certificate (RFC 8446 §4.6.2).
+  bool can_request_certificate() const;
+  Result<void, Error> request_client_certificate();
+  int outstanding_requests() const { return pha_state_ == PhaState::kIdle ? 0 : 1; }
+
+  const SecretBytes& exporter_secret() const { return exporter_secret_; }
+  crypto::HashAlg hash() const { return hash_; }
+
+ private:
+  Result<void, Error> store_session(Bytes body, const Negotiated& negotiated);
+  Result<void, Error> process_key_update(const HandshakeMessage& m, bool ends_record);
+  TlsResult<Wait> answer_certificate_request(const HandshakeMessage& m);
+  Result<void, Error> process_client_auth(const HandshakeMessage& m, Negotiated& negotiated);
+  const Context& ctx() const { return io_.context(); }
+
+  HandshakeIo& io_;
+  Role role_;
+  std::string session_name_;
+  crypto::HashAlg hash_;
+  crypto::AeadAlg aead_;
+  SecretBytes read_secret_, write_secret_;
+  SecretBytes resumption_secret_;  // client
+  SecretBytes exporter_secret_;
+  std::optional<Transcript> handshake_transcript_;  // kept when post_handshake_auth was offered
+  int key_update_credit_ = kMaxKeyUpdatesWithoutData;
+  size_t app_bytes_since_credit_ = 0;
+  bool reply_pending_ = false;
+
+  // Client: an answer to a CertificateRequest waiting for its signature.
+  struct Answer {
+    Transcript transcript;
+    crypto::SignatureScheme scheme;
+  };
+  std::optional<Answer> answer_;
+
+  // Server: what the next client message of an authentication must be.
+  enum class PhaState : uint8_t { kIdle, kCertificate, kCertificateVerify, kFinished };
+  PhaState pha_state_ = PhaState::kIdle;
+  std::vector<uint8_t> pha_context_;
+  std::optional<Transcript> pha_running_;  // transcript of the request being answered
+  std::optional<CertVerified> pha_verified_;
+  std::optional<SigVerified> pha_sig_verified_;
+  std::vector<std::vector<uint8_t>> pha_chain_;
+  std::vector<uint16_t> pha_schemes_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,330 @@
+#include "core/record_layer.h"
+
+#include <algorithm>
+
+namespace sluice {
+
+using wire::ContentType;
+
+namespace {
+// Inbound storage starts small (handshake records are a few KiB) and grows
+// to one maximal record, plus room to start the next, when a record needs it.
+constexpr size_t kInitialInbound = 4096;
+constexpr size_t kInboundCapacity = wire::kMaxRecordLen + wire::kRecordHeaderLen;
+}  // namespace
+
+RecordLayer::RecordLayer(BufferPool& pool, size_t outbound_limit, size_t padding_block)
+    : pool_(pool), outbound_limit_(outbound_limit), padding_block_(padding_block) {}
+
+void RecordLayer::set_record_limits(size_t send_fragment, size_t receive_inner) {
+  send_fragment_ = std::min(send_fragment, wire::kMaxPlaintext);
+  receive_inner_ = receive_inner;
+}
+
+// ---------------------------------------------------------------------------
+// Transport side.
+
+bool RecordLayer::record_end(size_t at, size_t& end) const {
+  ByteReader r(in_.all().subspan(at, in_.end() - at));
+  uint16_t len;
+  if (!r.skip(3) || !r.u16(len)) return false;
+  end = at + wire::kRecordHeaderLen + len;
+  return true;
+}
+
+MutBytes RecordLayer::inbound_space() {
+  if (eof_) return {};
+  in_.acquire(pool_, kInitialInbound);
+  // Nothing moves while decrypted bytes are lent out (the application-data
+  // window) or the free tail is lent (inbound_space itself).
+  const bool can_move = app_len_ == 0 && !in_lent_;
+  if (can_move && in_.begin() > 0) {
+    unproc_ -= in_.begin();
+    in_.compact();
+  }
+  if (can_move && in_.capacity() < kInboundCapacity) {
+    // The first record not yet complete decides what must fit.
+    size_t at = unproc_, end = 0;
+    while (record_end(at, end) && end <= in_.end()) at = end;
+    const size_t needed = record_end(at, end) ? end : at + wire::kRecordHeaderLen;
+    if (needed > in_.capacity()) in_.grow(pool_, std::min(kInboundCapacity + unproc_, needed));
+  }
+  MutBytes tail = in_.tail();
+  in_lent_ = tail.data();
+  return tail;
+}
+
+bool RecordLayer::inbound_commit(size_t n) {
+  const bool matches = in_lent_ != nullptr && in_.tail().data() == in_lent_;
+  in_lent_ = nullptr;
+  if (n == 0) return true;
+  if (!matches || n > in_.free_tail()) return false;
+  in_.commit(n);
+  return true;
+}
+
+Bytes RecordLayer::outbound() const {
+  if (!out_.allocated()) return {};
+  return Bytes(out_.all()).subspan(out_.begin(), out_.held());
+}
+
+void RecordLayer::outbound_consumed(size_t n) {
+  out_.consume(std::min(n, out_.held()));
+  // A lent write space sits at the tail: rewinding would move it.
+  if (!out_lent_) out_.rewind();
+}
+
+bool RecordLayer::has_complete_record() const {
+  size_t end;
+  return in_.allocated() && record_end(unproc_, end) && end <= in_.end();
+}
+
+void RecordLayer::consume_inbound_to(size_t offset) {
+  in_.consume(offset - in_.begin());
+  if (in_.empty() && !in_lent_) {
+    in_.rewind();
+    unproc_ = 0;
+  }
+}
+
+void RecordLayer::release_record() {
+  if (app_len_ == 0) consume_inbound_to(unproc_);
+}
+
+void RecordLayer::consume_app_data(size_t n) {
+  n = std::min(n, app_len_);
+  app_off_ += n;
+  app_len_ -= n;
+  if (app_len_ == 0) consume_inbound_to(unproc_);
+}
+
+// ---------------------------------------------------------------------------
+// Reading.
+
+TlsResult<RecordLayer::Record> RecordLayer::read() {
+  const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
+  ByteReader header(in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes());
+  uint8_t type;
+  uint16_t version, len;
+  if (!header.u8(type) || !header.u16(version) || !header.u16(len)) {
+    if (eof_) return Err(Error(Reason::kTruncated, "transport closed without close_notify"));
+    return Record{};
+  }
+  // RFC 8446 §5.1: legacy_record_version is ignored.
+  const auto ct = static_cast<ContentType>(type);
+  if (ct != ContentType::kHandshake && ct != ContentType::kApplicationData && ct != ContentType::kAlert &&
+      ct != ContentType::kChangeCipherSpec) {
+    return Err(Error(Reason::kBadRecordType, "unknown record content type"));
+  }
+  // RFC 8446 §5.1/§5.2: plaintext at most 2^14, ciphertext at most 2^14+256.
+  if (len > rd_->max_record_body()) return Err(Error(Reason::kRecordOverflow, "record length above the limit"));
+  if (avail < wire::kRecordHeaderLen + len) {
+    if (eof_) return Err(Error(Reason::kTruncated, "transport closed inside a record"));
+    return Record{};
+  }
+  MutBytes record = in_.all().subspan(unproc_, wire::kRecordHeaderLen + len);
+  unproc_ += record.size();
+  const bool encrypted = rd_->encrypted();
+
+  if (early_skip_budget_ > 0 && ct == ContentType::kApplicationData && !app_allowed_) {
+    // Rejected 0-RTT (RFC 8446 §4.2.10): records under the early key cannot
+    // be opened with the handshake key; skip them within the budget, which
+    // counts payload (the record less its tag and content type).
+    bool skip = !encrypted;
+    if (encrypted) {
+      std::vector<uint8_t> trial(record.begin(), record.end());
+      skip = !rd_->open_trial(trial);
+    }
+    if (skip) {
+      const size_t payload = len > crypto::kAeadTagLen + 1 ? len - crypto::kAeadTagLen - 1 : 0;
+      if (payload > early_skip_budget_) {
+        return Err(Error(Reason::kTooMuchEarlyData, "rejected early data above max_early_data_size"));
+      }
+      early_skip_budget_ -= payload;
+      consume_inbound_to(unproc_);
+      return Record{Kind::kControl, {}};
+    }
+    early_skip_budget_ = 0;
+  }
+  if (ct == ContentType::kChangeCipherSpec) {
+    // RFC 8446 §5: a compatibility CCS is one byte 0x01, unprotected, during
+    // the handshake only. It counts towards the empty-record limit.
+    if (!ccs_allowed_ || len != 1 || record[wire::kRecordHeaderLen] != 1) {
+      return Err(Error(Reason::kUnexpectedMessage, "unexpected change_cipher_spec"));
+    }
+    if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
+    consume_inbound_to(unproc_);
+    return Record{Kind::kControl, {}};
+  }
+  if (encrypted && ct == ContentType::kAlert && handshaking_ && len == 2) {
+    // A plaintext alert where a protected record was due: a peer that
+    // rejected our flight before it had our keys. It is the peer's alert;
+    // nothing is answered.
+    ByteReader a(record.subspan(wire::kRecordHeaderLen));
+    uint8_t level, desc;
+    if (a.u8(level) && a.u8(desc)) {
+      consume_inbound_to(unproc_);
+      return Err(Error::received(static_cast<Alert>(desc)));
+    }
+  }
+  // RFC 8449 §4: a record above the limit we advertised is record_overflow.
+  if (receive_inner_ && encrypted && len > receive_inner_ + crypto::kAeadTagLen) {
+    return Err(Error(Reason::kRecordOverflow, "record above the advertised record_size_limit"));
+  }
+  OpenedRecord opened = SLUICE_TRY(rd_->open(record));
+  if (opened.plaintext.size() > wire::kMaxPlaintext) {
+    return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
+  }
+  switch (opened.type) {
+    case ContentType::kHandshake:
+      // RFC 8446 §5.1: no zero-length handshake fragments.
+      if (opened.plaintext.empty()) return Err(Error(Reason::kUnexpectedMessage, "empty handshake record"));
+      return Record{Kind::kHandshake, opened.plaintext};
+    case ContentType::kApplicationData:
+      if (!app_allowed_) return Err(Error(Reason::kUnexpectedMessage, "application data before the handshake ended"));
+      if (opened.plaintext.empty()) {
+        if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
+        release_record();
+        return Record{Kind::kControl, {}};
+      }
+      empty_records_ = 0;
+      app_off_ = static_cast<size_t>(opened.plaintext.data() - in_.all().data());
+      app_len_ = opened.plaintext.size();
+      return Record{Kind::kAppData, opened.plaintext};
+    case ContentType::kAlert: {
+      // RFC 8446 §6 / §5.1: an alert record carries exactly one alert; an
+      // empty one is unexpected_message, any other length decode_error.
+      if (opened.plaintext.empty()) return Err(Error(Reason::kUnexpectedMessage, "empty alert record"));
+      ByteReader a(opened.plaintext);
+      uint8_t level, desc;
+      if (!a.u8(level) || !a.u8(desc) || !a.empty()) return Err(Error(Reason::kDecodeError, "alert length"));
+      release_record();
+      const auto alert = static_cast<Alert>(desc);
+      if (alert == Alert::kCloseNotify) {
+        peer_closed_ = true;
+        return Record{Kind::kClosed, {}};
+      }
+      // RFC 8446 §6: all alerts but close_notify and user_canceled are fatal
+      // whatever their level.
+      if (alert == Alert::kUserCanceled && level == 1) {
+        if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
+        return Record{Kind::kControl, {}};
+      }
+      return Err(Error::received(alert));
+    }
+    case ContentType::kChangeCipherSpec:
+    case ContentType::kInvalid:
+      break;
+  }
+  return Err(Error(Reason::kUnexpectedMessage, "unexpected inner content type"));
+}
+
+// ---------------------------------------------------------------------------
+// Writing.
+
+size_t RecordLayer::padding_for(size_t content_len) const {
+  if (padding_block_ == 0 || !wr_->padding_allowed()) return 0;
+  const size_t inner = content_len + 1;
+  const size_t pad = (padding_block_ - inner % padding_block_) % padding_block_;
+  // The padded inner plaintext still respects the peer's limit.
+  const size_t max_inner = send_fragment_ + 1;
+  return inner >= max_inner ? 0 : std::min(pad, max_inner - inner);
+}
+
+Result<void, Error> RecordLayer::seal(ContentType type, Bytes payload, uint16_t record_version) {
+  if (write_space_lent()) return Err(Error(Reason::kInternal, "record sealed while write space is lent"));
+  const bool pinned = out_lent_ != nullptr;
+  do {
+    const size_t frag = std::min(payload.size(), send_fragment_);
+    const size_t pad = padding_for(frag);
+    const size_t start = wire::kRecordHeaderLen + wr_->prefix();
+    const size_t need = start + frag + wr_->overhead() + pad;
+    if (pinned) {
+      if (out_.free_tail() < need) return Err(Error(Reason::kInternal, "no room for a record beside abandoned write space"));
+    } else {
+      // Only as much as this flight needs: handshake peaks stay small; a
+      // buffer that must grow grows geometrically.
+      out_.acquire(pool_, need);
+      if (out_.free_tail() < need) out_.compact();
+      if (out_.free_tail() < need) out_.grow(pool_, std::max(out_.end() + need, 2 * out_.capacity()));
+    }
+    MutBytes area = out_.tail().first(need);
+    std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag), area.begin() + start);
+    const size_t n = SLUICE_TRY(wr_->seal(type, area, frag, pad, record_version));
+    out_.commit(n);
+    payload = payload.subspan(frag);
+  } while (!payload.empty());
+  return {};
+}
+
+MutBytes RecordLayer::write_space(size_t want) {
+  // Room for the record's overhead and the most padding it could take.
+  const size_t start = wire::kRecordHeaderLen + wr_->prefix();
+  const size_t overhead = start + wr_->overhead() + (padding_block_ ? padding_block_ - 1 : 0);
+  const size_t record = overhead + std::min(want, send_fragment_);
+  out_lent_ = nullptr;
+  {
+    out_.acquire(pool_, std::min(outbound_limit_, record));
+    if (out_.free_tail() < record) out_.compact();
+    if (out_.free_tail() < record && out_.held() + record <= outbound_limit_) {
+      out_.grow(pool_, out_.end() + record);
+    }
+  }
+  // The outbound limit bounds what is held; a record is sealed only if it
+  // fits whole.
+  const size_t room_in_limit = outbound_limit_ > out_.held() + overhead ? outbound_limit_ - out_.held() - overhead : 0;
+  const size_t room_in_storage = out_.free_tail() > overhead ? out_.free_tail() - overhead : 0;
+  const size_t room = std::min({room_in_limit, room_in_storage, send_fragment_});
+  if (room == 0) {
+    out_lent_ = nullptr;
+    return {};
+  }
+  MutBytes space = out_.tail().subspan(start, room);
+  out_lent_ = space.data();
+  out_lent_live_ = true;
+  out_lent_len_ = room;
+  return space;
+}
+
+TlsResult<size_t> RecordLayer::write_commit(size_t n) {
+  const bool lent = write_space_lent();
+  const uint8_t* at = out_lent_;
+  const size_t room = out_lent_len_;
+  out_lent_ = nullptr;
+  if (!lent) return Err(Error::api(Reason::kApiMisuse, "write_commit without a write_space"));
+  if (n == 0) return size_t{0};
+  const size_t start = wire::kRecordHeaderLen + wr_->prefix();
+  if (at != out_.tail().data() + start || n > room) {
+    return Err(Error::api(Reason::kApiMisuse, "write_commit larger than write_space"));
+  }
+  const size_t pad = padding_for(n);
+  const size_t need = start + n + wr_->overhead() + pad;
+  if (out_.free_tail() < need) return Err(Error::api(Reason::kApiMisuse, "write_commit larger than write_space"));
+  const size_t sealed = SLUICE_TRY(wr_->seal(ContentType::kApplicationData, out_.tail().first(need), n, pad, wire::kTls12));
+  out_.commit(sealed);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Memory.
+
+void RecordLayer::release_idle() {
+  if (app_len_ == 0 && in_.allocated() && in_.empty() && !in_lent_) {
+    unproc_ = 0;
+    in_.release(pool_);
+  }
+  if (out_.allocated() && out_.empty() && !out_lent_) out_.release(pool_);
+}
+
+void RecordLayer::release_all(bool to_pool) {
+  in_lent_ = out_lent_ = nullptr;
+  app_len_ = 0;
+  in_.clear();
+  out_.clear();
+  if (to_pool) {
+    in_.release(pool_);
+    out_.release(pool_);
+  }
+}
+
+}  // namespace sluice

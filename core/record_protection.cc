@@ -1,0 +1,148 @@
+#include "core/record_protection.h"
+
+#include "core/keyschedule.h"
+
+namespace sluice {
+
+using wire::ContentType;
+
+namespace {
+
+// header parses a record's 5-byte header; the caller framed the record, so
+// a mismatch is an internal error.
+struct Header {
+  uint8_t type;
+  uint16_t version, len;
+};
+TlsResult<Header> header(Bytes record) {
+  ByteReader r(record);
+  Header h;
+  if (!r.u8(h.type) || !r.u16(h.version) || !r.u16(h.len) || r.remaining() != h.len) {
+    return Err(Error(Reason::kInternal, "record framing"));
+  }
+  return h;
+}
+
+void write_header(MutBytes record, ContentType type, uint16_t version, size_t body_len) {
+  ByteWriter w{record.first(wire::kRecordHeaderLen)};
+  w.u8(static_cast<uint8_t>(type));
+  w.u16(version);
+  w.u16(static_cast<uint16_t>(body_len));
+}
+
+}  // namespace
+
+TlsResult<size_t> NullProtection::seal(ContentType type, MutBytes record, size_t payload_len, size_t,
+                                       uint16_t record_version) {
+  const size_t total = wire::kRecordHeaderLen + payload_len;
+  if (record.size() < total || payload_len > 0xffff) {
+    return Err(Error(Reason::kInternal, "no room to seal record"));
+  }
+  write_header(record, type, record_version, payload_len);
+  return total;
+}
+
+TlsResult<OpenedRecord> NullProtection::open(MutBytes record) {
+  Header h = SLUICE_TRY(header(record));
+  MutBytes body = record.subspan(wire::kRecordHeaderLen);
+  return OpenedRecord{static_cast<ContentType>(h.type), body, body.size()};
+}
+
+TlsResult<void> Tls13Protection::install(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
+                                         Bytes traffic_secret) {
+  TrafficKeys keys = SLUICE_TRY(derive_traffic_keys(p, h, a, traffic_secret));
+  if (aead_ && aead_->alg() == a) {
+    SLUICE_TRY(aead_->rekey(keys.key));
+  } else {
+    aead_ = SLUICE_TRY(p.new_aead(a, keys.key));
+  }
+  if (keys.iv.size() != iv_.size()) return Err(Error(Reason::kInternal, "traffic IV has the wrong length"));
+  std::ranges::copy(keys.iv.span(), iv_.begin());
+  seq_ = 0;
+  return {};
+}
+
+void Tls13Protection::nonce(uint8_t out[crypto::kAeadNonceLen]) const {
+  // RFC 8446 §5.3: the 64-bit sequence number, left-padded to the IV length,
+  // XORed with the static IV.
+  for (size_t i = 0; i < crypto::kAeadNonceLen; ++i) out[i] = iv_[i];
+  for (size_t i = 0; i < 8; ++i) out[crypto::kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+}
+
+TlsResult<size_t> Tls13Protection::seal(ContentType type, MutBytes record, size_t payload_len, size_t padding,
+                                        uint16_t) {
+  const size_t total = wire::kRecordHeaderLen + payload_len + overhead() + padding;
+  const size_t inner_len = payload_len + 1 + padding;
+  // The record layer keeps TLSInnerPlaintext within 2^14 + 1 bytes (RFC
+  // 8446 §5.2); tests seal larger ones to check the receiving side.
+  if (record.size() < total || inner_len + crypto::kAeadTagLen > 0xffff) {
+    return Err(Error(Reason::kInternal, "no room to seal record"));
+  }
+  // RFC 8446 §5.5: never reuse a nonce; the sequence number may not wrap.
+  if (seq_ == UINT64_MAX) return Err(Error(Reason::kSequenceExhausted));
+  // RFC 8446 §5.2: the outer header says application_data, version 0x0303.
+  write_header(record, ContentType::kApplicationData, wire::kTls12, inner_len + crypto::kAeadTagLen);
+  record[wire::kRecordHeaderLen + payload_len] = static_cast<uint8_t>(type);
+  auto pad = record.subspan(wire::kRecordHeaderLen + payload_len + 1, padding);
+  std::fill(pad.begin(), pad.end(), 0);
+  uint8_t n[crypto::kAeadNonceLen];
+  nonce(n);
+  SLUICE_TRY(aead_->seal(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen),
+                         record.subspan(wire::kRecordHeaderLen, inner_len),
+                         record.subspan(wire::kRecordHeaderLen + inner_len, crypto::kAeadTagLen)));
+  ++seq_;
+  return total;
+}
+
+bool Tls13Protection::open_trial(MutBytes record) const {
+  if (!aead_ || record.size() < wire::kRecordHeaderLen + crypto::kAeadTagLen + 1) return false;
+  uint8_t n[crypto::kAeadNonceLen];
+  nonce(n);
+  MutBytes body = record.subspan(wire::kRecordHeaderLen);
+  const size_t inner_len = body.size() - crypto::kAeadTagLen;
+  return aead_->open(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen), body.first(inner_len),
+                     body.subspan(inner_len))
+      .ok();
+}
+
+TlsResult<OpenedRecord> Tls13Protection::open(MutBytes record) {
+  Header h = SLUICE_TRY(header(record));
+  MutBytes body = record.subspan(wire::kRecordHeaderLen);
+  if (static_cast<ContentType>(h.type) != ContentType::kApplicationData) {
+    return Err(Error(Reason::kBadRecordType, "protected record with outer type other than application_data"));
+  }
+  if (body.size() < crypto::kAeadTagLen + 1) return Err(Error(Reason::kBadRecordMac, "record shorter than tag"));
+  if (seq_ == UINT64_MAX) return Err(Error(Reason::kSequenceExhausted));
+  uint8_t n[crypto::kAeadNonceLen];
+  nonce(n);
+  const size_t inner_len = body.size() - crypto::kAeadTagLen;
+  auto opened = aead_->open(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen), body.first(inner_len),
+                            body.subspan(inner_len));
+  if (!opened) return Err(Error(Reason::kBadRecordMac, "record authentication failed"));
+  ++seq_;
+  // RFC 8446 §5.2: TLSInnerPlaintext (content, type and padding) is at most
+  // 2^14 + 1 bytes.
+  if (inner_len > wire::kMaxPlaintext + 1) {
+    return Err(Error(Reason::kRecordOverflow, "record inner plaintext above 2^14 + 1"));
+  }
+  // RFC 8446 §5.4: strip zero padding; the last non-zero byte is the type.
+  size_t end = inner_len;
+  while (end > 0 && body[end - 1] == 0) --end;
+  if (end == 0) return Err(Error(Reason::kUnexpectedMessage, "protected record with no content type"));
+  return OpenedRecord{static_cast<ContentType>(body[end - 1]), body.first(end - 1), inner_len};
+}
+
+TlsResult<Protection> Protection::tls13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
+                                        Bytes traffic_secret) {
+  Protection out;
+  SLUICE_TRY(out.install13(p, h, a, traffic_secret));
+  return out;
+}
+
+TlsResult<void> Protection::install13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
+                                      Bytes traffic_secret) {
+  if (!std::holds_alternative<Tls13Protection>(impl_)) impl_.emplace<Tls13Protection>();
+  return std::get<Tls13Protection>(impl_).install(p, h, a, traffic_secret);
+}
+
+}  // namespace sluice
