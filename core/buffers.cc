@@ -41,7 +41,7 @@ void BufferPool::set_max_len(size_t n) {
   std::lock_guard<std::mutex> lock(mu_);
   max_len_ = n;
   if (free_.size() > n) free_.resize(n);
-  free_.reserve(n);
+  free_.reserve(std::min(n, kReserveMax));
 }
 
 size_t BufferPool::max_len() const {
@@ -54,10 +54,23 @@ size_t BufferPool::size() const {
   return free_.size();
 }
 
-void RecordBuffer::acquire(BufferPool& pool, size_t size) {
+namespace {
+std::vector<uint8_t> take_from(BufferPool* pool, size_t size) {
+  if (pool) return pool->take(size);
+  std::vector<uint8_t> v;
+  v.reserve(size);
+  return v;
+}
+void give_to(BufferPool* pool, std::vector<uint8_t> storage) {
+  if (pool) return pool->give(std::move(storage));
+  wipe(std::span(storage.data(), storage.size()));
+}
+}  // namespace
+
+void RecordBuffer::acquire(BufferPool* pool, size_t size) {
   if (storage_.size() >= size) return;
   if (!allocated()) {
-    storage_ = pool.take(size);
+    storage_ = take_from(pool, size);
     storage_.resize(std::max(size, storage_.capacity()));
     begin_ = end_ = 0;
     return;
@@ -65,12 +78,12 @@ void RecordBuffer::acquire(BufferPool& pool, size_t size) {
   grow(pool, size);
 }
 
-void RecordBuffer::release(BufferPool& pool) {
+void RecordBuffer::release(BufferPool* pool) {
   // A buffer that holds any byte (part of a record included) is never
   // released: that is how CVE-2024-4741 happened elsewhere.
   if (!allocated() || !empty()) return;
   storage_.resize(storage_.capacity());
-  pool.give(std::move(storage_));
+  give_to(pool, std::move(storage_));
   // A moved-from vector may keep its memory; make sure this one holds none.
   std::vector<uint8_t>().swap(storage_);
   begin_ = end_ = 0;
@@ -84,15 +97,15 @@ void RecordBuffer::compact() {
   begin_ = 0;
 }
 
-void RecordBuffer::grow(BufferPool& pool, size_t size) {
+void RecordBuffer::grow(BufferPool* pool, size_t size) {
   if (storage_.size() >= size) return;
   // Through the pool both ways, so a connection that once needed a full
   // record finds one there next time instead of allocating it.
-  std::vector<uint8_t> bigger = pool.take(size);
+  std::vector<uint8_t> bigger = take_from(pool, size);
   bigger.resize(std::max(size, bigger.capacity()));
   std::copy(storage_.begin(), storage_.begin() + static_cast<ptrdiff_t>(end_), bigger.begin());
   storage_.resize(storage_.capacity());
-  pool.give(std::move(storage_));
+  give_to(pool, std::move(storage_));
   storage_ = std::move(bigger);
 }
 

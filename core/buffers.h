@@ -6,6 +6,7 @@
 // pool keeps at most max_len buffers and frees the rest.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <mutex>
@@ -16,9 +17,10 @@ namespace sluice {
 
 class BufferPool {
  public:
-  // The list's own storage is reserved up front, so returning a buffer never
-  // allocates on a connection's path.
-  explicit BufferPool(size_t max_len = 32) : max_len_(max_len) { free_.reserve(max_len); }
+  // The list's own storage is reserved up front (up to kReserveMax
+  // entries), so returning a buffer rarely allocates on a connection's path.
+  static constexpr size_t kReserveMax = 256;
+  explicit BufferPool(size_t max_len = 32) : max_len_(max_len) { free_.reserve(std::min(max_len, kReserveMax)); }
   // take returns storage of at least `size` bytes (capacity; size() is 0).
   std::vector<uint8_t> take(size_t size);
   // give returns storage; beyond max_len it is freed.
@@ -33,14 +35,17 @@ class BufferPool {
   std::vector<std::vector<uint8_t>> free_;
 };
 
+// RecordBuffer methods that allocate take the pool to use; nullptr means
+// plain allocation (a connection without RELEASE_BUFFERS keeps the
+// context's freelist out of it).
 class RecordBuffer {
  public:
   bool allocated() const { return storage_.capacity() != 0; }
   // acquire makes sure storage of at least `size` bytes exists (taking it
   // from the pool, or growing what is held).
-  void acquire(BufferPool& pool, size_t size);
-  // release gives the storage back when nothing is held.
-  void release(BufferPool& pool);
+  void acquire(BufferPool* pool, size_t size);
+  // release gives the storage back (wiped) when nothing is held.
+  void release(BufferPool* pool);
 
   size_t capacity() const { return storage_.size(); }
   size_t begin() const { return begin_; }
@@ -67,7 +72,7 @@ class RecordBuffer {
   void compact();
   // grow enlarges storage (keeping contents) to at least `size` bytes,
   // trading the old storage for larger storage from the pool.
-  void grow(BufferPool& pool, size_t size);
+  void grow(BufferPool* pool, size_t size);
 
  private:
   std::vector<uint8_t> storage_;

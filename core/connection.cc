@@ -22,8 +22,16 @@ Connection Connection::server(std::shared_ptr<const Context> ctx) {
   return Connection(std::make_unique<Impl>(std::move(ctx), Role::kServer, std::string()));
 }
 
-long Connection::set_mode(long bits) { return impl_->mode_ |= bits; }
-long Connection::clear_mode(long bits) { return impl_->mode_ &= ~bits; }
+long Connection::set_mode(long bits) {
+  impl_->mode_ |= bits;
+  impl_->rl_.set_pooling((impl_->mode_ & kModeReleaseBuffers) != 0);
+  return impl_->mode_;
+}
+long Connection::clear_mode(long bits) {
+  impl_->mode_ &= ~bits;
+  impl_->rl_.set_pooling((impl_->mode_ & kModeReleaseBuffers) != 0);
+  return impl_->mode_;
+}
 long Connection::mode() const { return impl_->mode_; }
 
 // ---------------------------------------------------------------------------

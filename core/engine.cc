@@ -15,6 +15,7 @@ Connection::Impl::Impl(std::shared_ptr<const Context> c, Role r, std::string ser
       session_name_(server_name),
       rl_(ctx_->pool(), ctx_->outbound_limit(), ctx_->record_padding()) {
   hs_ = r == Role::kClient ? make_client13(*this, std::move(server_name)) : make_server13(*this);
+  rl_.set_pooling((mode_ & kModeReleaseBuffers) != 0);
 }
 
 Connection::Impl::~Impl() {
@@ -228,9 +229,11 @@ Progress Connection::Impl::process_post_handshake() {
 
 Progress Connection::Impl::settle() {
   if (failed()) return {Status::kError, 0};
-  // Our own records wait while the application holds write space.
+  // Our own records wait while the application holds write space, and a
+  // KeyUpdate reply waits while the peer is not taking what we send (one
+  // reply then answers every request: nothing queues without bound).
   if (!rl_.write_space_lent()) {
-    if (post_ && post_->reply_pending() && !sent_close_) {
+    if (post_ && post_->reply_pending() && !sent_close_ && !rl_.outbound_full()) {
       if (auto r = post_->send_pending_reply(); !r) return fail(std::move(r).error());
     }
     if (auto r = flush(); !r) return fail(std::move(r).error());

@@ -81,7 +81,7 @@ class HandshakeIo {
     const size_t at = out.size();
     if (!m.serialize(out)) {
       out.resize(at);
-      return Err(Error(Reason::kInternal, "handshake message does not encode (a field is too long)"));
+      return Err(Error(Reason::kConfiguration, "handshake message does not encode (a list is too long)"));
     }
     return Bytes(out).subspan(at);
   }

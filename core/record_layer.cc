@@ -34,7 +34,7 @@ bool RecordLayer::record_end(size_t at, size_t& end) const {
 
 MutBytes RecordLayer::inbound_space() {
   if (eof_) return {};
-  in_.acquire(pool_, kInitialInbound);
+  in_.acquire(pool(), kInitialInbound);
   // Nothing moves while decrypted bytes are lent out (the application-data
   // window) or the free tail is lent (inbound_space itself).
   const bool can_move = app_len_ == 0 && !in_lent_;
@@ -47,7 +47,7 @@ MutBytes RecordLayer::inbound_space() {
     size_t at = unproc_, end = 0;
     while (record_end(at, end) && end <= in_.end()) at = end;
     const size_t needed = record_end(at, end) ? end : at + wire::kRecordHeaderLen;
-    if (needed > in_.capacity()) in_.grow(pool_, std::min(kInboundCapacity + unproc_, needed));
+    if (needed > in_.capacity()) in_.grow(pool(), std::min(kInboundCapacity + unproc_, needed));
   }
   MutBytes tail = in_.tail();
   in_lent_ = tail.data();
@@ -244,9 +244,9 @@ Result<void, Error> RecordLayer::seal(ContentType type, Bytes payload, uint16_t 
     } else {
       // Only as much as this flight needs: handshake peaks stay small; a
       // buffer that must grow grows geometrically.
-      out_.acquire(pool_, need);
+      out_.acquire(pool(), need);
       if (out_.free_tail() < need) out_.compact();
-      if (out_.free_tail() < need) out_.grow(pool_, std::max(out_.end() + need, 2 * out_.capacity()));
+      if (out_.free_tail() < need) out_.grow(pool(), std::max(out_.end() + need, 2 * out_.capacity()));
     }
     MutBytes area = out_.tail().first(need);
     std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag), area.begin() + start);
@@ -264,15 +264,18 @@ MutBytes RecordLayer::write_space(size_t want) {
   const size_t record = overhead + std::min(want, send_fragment_);
   out_lent_ = nullptr;
   {
-    out_.acquire(pool_, std::min(outbound_limit_, record));
+    out_.acquire(pool(), std::min(outbound_limit_, record));
     if (out_.free_tail() < record) out_.compact();
-    if (out_.free_tail() < record && out_.held() + record <= outbound_limit_) {
-      out_.grow(pool_, out_.end() + record);
+    if (out_.free_tail() < record && (out_.held() + record <= outbound_limit_ || out_.held() == 0)) {
+      out_.grow(pool(), out_.end() + record);
     }
   }
   // The outbound limit bounds what is held; a record is sealed only if it
   // fits whole.
-  const size_t room_in_limit = outbound_limit_ > out_.held() + overhead ? outbound_limit_ - out_.held() - overhead : 0;
+  size_t room_in_limit = outbound_limit_ > out_.held() + overhead ? outbound_limit_ - out_.held() - overhead : 0;
+  // An empty buffer always takes a record, however small the limit: a limit
+  // below one record's overhead must not stop every write.
+  if (out_.held() == 0) room_in_limit = std::max<size_t>(room_in_limit, 1);
   const size_t room_in_storage = out_.free_tail() > overhead ? out_.free_tail() - overhead : 0;
   const size_t room = std::min({room_in_limit, room_in_storage, send_fragment_});
   if (room == 0) {
@@ -311,9 +314,9 @@ TlsResult<size_t> RecordLayer::write_commit(size_t n) {
 void RecordLayer::release_idle() {
   if (app_len_ == 0 && in_.allocated() && in_.empty() && !in_lent_) {
     unproc_ = 0;
-    in_.release(pool_);
+    in_.release(pool());
   }
-  if (out_.allocated() && out_.empty() && !out_lent_) out_.release(pool_);
+  if (out_.allocated() && out_.empty() && !out_lent_) out_.release(pool());
 }
 
 void RecordLayer::release_all(bool to_pool) {
@@ -321,10 +324,9 @@ void RecordLayer::release_all(bool to_pool) {
   app_len_ = 0;
   in_.clear();
   out_.clear();
-  if (to_pool) {
-    in_.release(pool_);
-    out_.release(pool_);
-  }
+  BufferPool* p = to_pool ? &pool_ : nullptr;
+  in_.release(p);
+  out_.release(p);
 }
 
 }  // namespace sluice

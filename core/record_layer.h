@@ -50,6 +50,8 @@ class RecordLayer {
   Bytes outbound() const;
   void outbound_consumed(size_t n);
   bool has_outbound() const { return out_.allocated() && !out_.empty(); }
+  // outbound_full: what is held has reached the outbound limit.
+  bool outbound_full() const { return out_.allocated() && out_.held() >= outbound_limit_; }
   // has_complete_record: a whole record is buffered but not yet opened.
   bool has_complete_record() const;
 
@@ -112,6 +114,9 @@ class RecordLayer {
   uint64_t write_sequence() const { return wr_->sequence(); }
 
   // --- memory ---
+  // set_pooling: take and return storage through the context's freelist
+  // (RELEASE_BUFFERS); otherwise allocate and free directly.
+  void set_pooling(bool on) { pooling_ = on; }
   // release_idle gives empty buffers back to the pool (RELEASE_BUFFERS).
   void release_idle();
   // release_all drops everything, giving storage to the pool when `to_pool`.
@@ -124,7 +129,9 @@ class RecordLayer {
   // is buffered.
   bool record_end(size_t at, size_t& end) const;
 
+  BufferPool* pool() { return pooling_ ? &pool_ : nullptr; }
   BufferPool& pool_;
+  bool pooling_ = false;
   const size_t outbound_limit_;
   const size_t padding_block_;
   RecordBuffer in_, out_;

@@ -199,4 +199,23 @@ TEST_CASE("a KeyUpdate flood without application data ends the connection") {
   CHECK(std::string(client.error().detail) == "too many KeyUpdates without data");
 }
 
+TEST_CASE("0-RTT refused: the server skips max_early_data_size of payload, not of records") {
+  // RFC 8446 §4.2.10: a server that rejects early data skips up to its
+  // max_early_data_size of it. 2^14 bytes of payload arrive as one record
+  // of 2^14 + 22 bytes; the budget counts the payload.
+  World w;
+  w.sctx->set_max_early_data(16384);
+  w.cctx->set_enable_early_data(true);
+  w.connect();
+  w.sctx->set_max_early_data(0);  // this connection's server refuses 0-RTT
+  Connection c = Connection::client(w.cctx, "localhost");
+  const auto early = test::pattern(16384, 3);
+  REQUIRE(c.write_early(early).status == Status::kOk);
+  Connection s = Connection::server(w.sctx);
+  INFO("client: ", test::describe(c), " server: ", test::describe(s));
+  REQUIRE(test::handshake(c, s));
+  CHECK(!c.negotiated().early_data_accepted);
+  CHECK(c.negotiated().resumed);
+}
+
 }  // namespace sluice
