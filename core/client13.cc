@@ -73,9 +73,7 @@ class Client13 final : public HandshakeMachine {
   }
 
   const Negotiated& negotiated() const override { return negotiated_; }
-  crypto::Signer* pending_signer() const override {
-    return state_ == ClientState::kSendClientCertificateVerify ? ctx().certificate().signer.get() : nullptr;
-  }
+  crypto::PendingSignature* pending_operation() const override { return pending_signature_.get(); }
 
  private:
   const Context& ctx() const { return io_.context(); }
@@ -107,6 +105,8 @@ class Client13 final : public HandshakeMachine {
   Result<void, Error> begin_second_flight();
 
   HandshakeIo& io_;
+  // Our CertificateVerify's signature while an asynchronous signer makes it.
+  std::unique_ptr<crypto::PendingSignature> pending_signature_;
   ClientState state_ = ClientState::kSendClientHello;
   std::string server_name_;
   std::string session_name_;  // where sessions are stored and looked up
@@ -539,7 +539,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
 }
 
 TlsResult<Wait> Client13::do_send_client_certificate_verify() {
-  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, client_scheme_, transcript_, false));
+  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, client_scheme_, transcript_, false, pending_signature_));
   if (w == Wait::kAsync) return w;
   state_ = ClientState::kSendFinished;
   return Wait::kOk;

@@ -73,8 +73,15 @@ bool Connection::wants_read() const {
 bool Connection::wants_write() const { return impl_->rl_.has_outbound(); }
 
 int Connection::async_fd() const {
-  crypto::Signer* s = impl_->async_pending_ ? impl_->pending_signer() : nullptr;
-  return s ? s->completion_fd() : -1;
+  crypto::PendingSignature* op = impl_->async_pending_ ? impl_->pending_operation() : nullptr;
+  return op ? op->completion_fd() : -1;
+}
+
+void Connection::set_async_callback(std::function<void()> callback) {
+  impl_->async_callback_ = std::move(callback);
+  if (crypto::PendingSignature* op = impl_->async_pending_ ? impl_->pending_operation() : nullptr; op) {
+    op->on_done(impl_->async_callback_);
+  }
 }
 
 // ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -67,8 +68,13 @@ class Connection {
   // buffered). wants_write: outbound() is not empty.
   bool wants_read() const;
   bool wants_write() const;
-  // async_fd is readable when a pending provider operation completed; -1 if none.
+  // async_fd is readable when the pending provider operation (one per
+  // connection) completed; -1 while none is pending.
   int async_fd() const;
+  // set_async_callback: `callback` runs (on the provider's thread) when a
+  // pending operation completes, as an alternative to watching async_fd().
+  // It must not call into this connection; wake your loop instead.
+  void set_async_callback(std::function<void()> callback);
 
   // --- application side (plaintext) ---
   Progress handshake();

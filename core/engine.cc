@@ -134,20 +134,22 @@ Progress Connection::Impl::fail(Error e) {
   return {Status::kError, 0};
 }
 
-Progress Connection::Impl::wait_async(crypto::Signer* signer) {
+Progress Connection::Impl::wait_async(crypto::PendingSignature* op) {
+  if (!op) return fail(Error(Reason::kInternal, "asynchronous wait without an operation"));
   if (mode_ & kModeAsync) {
     async_pending_ = true;
+    if (async_callback_) op->on_done(async_callback_);
     return {Status::kWantAsync, 0};
   }
   // Without ASYNC the engine waits for the operation itself, through the
   // provider (core makes no system calls).
-  if (signer) signer->wait_for_completion();
+  op->wait();
   return {Status::kOk, 0};
 }
 
-crypto::Signer* Connection::Impl::pending_signer() const {
-  if (hs_) return hs_->pending_signer();
-  return post_ ? post_->pending_signer() : nullptr;
+crypto::PendingSignature* Connection::Impl::pending_operation() const {
+  if (hs_) return hs_->pending_operation();
+  return post_ ? post_->pending_operation() : nullptr;
 }
 
 void Connection::Impl::release_idle() {
@@ -173,7 +175,7 @@ Progress Connection::Impl::handshake() {
     if (*w == Wait::kAsync) {
       // While an operation is pending, queued messages wait for it, so the
       // records on the wire are the same with or without ASYNC.
-      Progress p = wait_async(hs_->pending_signer());
+      Progress p = wait_async(hs_->pending_operation());
       if (p.status != Status::kOk) return p;
       continue;
     }
@@ -212,7 +214,7 @@ Progress Connection::Impl::process_post_handshake() {
       auto w = post_->resume();
       if (!w) return fail(std::move(w).error());
       if (*w == Wait::kAsync) {
-        Progress p = wait_async(post_->pending_signer());
+        Progress p = wait_async(post_->pending_operation());
         if (p.status != Status::kOk) return p;
         continue;
       }

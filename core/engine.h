@@ -63,12 +63,13 @@ struct Connection::Impl final : HandshakeIo {
   Progress settle();
   Progress fail(Error e);
   bool failed() const { return !error_.ok() && error_.origin != Origin::kApi; }
-  // wait_async: kWantAsync with ASYNC, else the engine waits on the
-  // signer itself and returns kOk to go on.
-  Progress wait_async(crypto::Signer* signer);
+  // wait_async: kWantAsync with ASYNC (the operation then calls the
+  // connection's async callback when done), else the engine waits for the
+  // operation itself and returns kOk to go on.
+  Progress wait_async(crypto::PendingSignature* op);
   void release_idle();
   const Negotiated& negotiated() const { return hs_ ? hs_->negotiated() : negotiated_; }
-  crypto::Signer* pending_signer() const;
+  crypto::PendingSignature* pending_operation() const;
 
   std::shared_ptr<const Context> ctx_;
   Role role_;
@@ -85,6 +86,7 @@ struct Connection::Impl final : HandshakeIo {
   bool sent_close_ = false;
   bool handshake_started_ = false;
   bool async_pending_ = false;  // the last call returned kWantAsync
+  std::function<void()> async_callback_;
   Error error_;
   std::vector<uint8_t> early_out_;  // client: 0-RTT data to send
 

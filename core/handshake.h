@@ -31,7 +31,7 @@ namespace sluice {
 enum class Wait : uint8_t {
   kOk,           // step done; run the next state
   kReadMessage,  // a handshake message is needed
-  kAsync,        // a provider operation is pending (see pending_signer())
+  kAsync,        // a provider operation is pending (see pending_operation())
   kDone,         // the handshake is complete
 };
 
@@ -125,8 +125,8 @@ class HandshakeMachine {
   virtual std::string_view state_name() const = 0;
   // negotiated: what has been settled so far.
   virtual const Negotiated& negotiated() const = 0;
-  // pending_signer: the signer whose operation a kAsync waits for.
-  virtual crypto::Signer* pending_signer() const { return nullptr; }
+  // pending_operation: what a kAsync waits for.
+  virtual crypto::PendingSignature* pending_operation() const = 0;
 };
 
 std::unique_ptr<HandshakeMachine> make_client13(HandshakeIo& io, std::string server_name);

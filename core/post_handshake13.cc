@@ -23,10 +23,6 @@ PostHandshake13::PostHandshake13(HandshakeIo& io, Role role, std::string session
       exporter_secret_(std::move(t.exporter_secret)),
       handshake_transcript_(std::move(t.pha_transcript)) {}
 
-crypto::Signer* PostHandshake13::pending_signer() const {
-  return answer_ ? ctx().certificate().signer.get() : nullptr;
-}
-
 TlsResult<Wait> PostHandshake13::process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated) {
   if (pha_state_ != PhaState::kIdle) {
     // RFC 8446 §4.6.2: the answer is Certificate, CertificateVerify (if a
@@ -142,14 +138,15 @@ TlsResult<Wait> PostHandshake13::answer_certificate_request(const HandshakeMessa
     SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, t));
     return Wait::kOk;
   }
-  answer_.emplace(Answer{std::move(t), *scheme});
+  answer_.emplace(Answer{std::move(t), *scheme, nullptr});
   return resume();
 }
 
 TlsResult<Wait> PostHandshake13::resume() {
   if (!answer_) return Wait::kOk;
   const CertifiedKey& ck = ctx().certificate();
-  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ck.signer, answer_->scheme, answer_->transcript, false));
+  Wait w = SLUICE_TRY(
+      queue_certificate_verify13(io_, *ck.signer, answer_->scheme, answer_->transcript, false, answer_->pending));
   if (w == Wait::kAsync) return w;
   SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, answer_->transcript));
   answer_.reset();

@@ -34,7 +34,7 @@ class PostHandshake13 {
   TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated);
   TlsResult<Wait> resume();
   bool answer_pending() const { return answer_.has_value(); }
-  crypto::Signer* pending_signer() const;
+  crypto::PendingSignature* pending_operation() const { return answer_ ? answer_->pending.get() : nullptr; }
 
   // note_app_data: application bytes received (they earn KeyUpdate credit).
   void note_app_data(size_t bytes);
@@ -80,6 +80,7 @@ class PostHandshake13 {
   struct Answer {
     Transcript transcript;
     crypto::SignatureScheme scheme;
+    std::unique_ptr<crypto::PendingSignature> pending;
   };
   std::optional<Answer> answer_;
 

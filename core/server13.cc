@@ -74,9 +74,7 @@ class Server13 final : public HandshakeMachine {
   }
 
   const Negotiated& negotiated() const override { return negotiated_; }
-  crypto::Signer* pending_signer() const override {
-    return state_ == ServerState::kSendCertificateVerify ? ctx().certificate().signer.get() : nullptr;
-  }
+  crypto::PendingSignature* pending_operation() const override { return pending_signature_.get(); }
 
  private:
   const Context& ctx() const { return io_.context(); }
@@ -102,6 +100,8 @@ class Server13 final : public HandshakeMachine {
   Result<void, Error> negotiate(const wire::ClientHello& ch);
 
   HandshakeIo& io_;
+  // Our CertificateVerify's signature while an asynchronous signer makes it.
+  std::unique_ptr<crypto::PendingSignature> pending_signature_;
   ServerState state_ = ServerState::kReadClientHello;
   Negotiated negotiated_;
   bool pha_offered_ = false;  // the client offered post_handshake_auth
@@ -507,7 +507,7 @@ TlsResult<Wait> Server13::do_send_certificate() {
 }
 
 TlsResult<Wait> Server13::do_send_certificate_verify() {
-  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, scheme_, transcript_, true));
+  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, scheme_, transcript_, true, pending_signature_));
   if (w == Wait::kAsync) return w;
   state_ = ServerState::kSendFinished;
   return Wait::kOk;

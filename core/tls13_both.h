@@ -112,10 +112,12 @@ TlsResult<std::vector<uint8_t>> psk_binder(const crypto::Provider& p, crypto::Ha
 Result<void, Error> queue_certificate13(HandshakeIo& io, Bytes context, std::span<const std::vector<uint8_t>> chain,
                                         Transcript& t);
 // queue_certificate_verify13 signs the transcript with `signer` and sends
-// the CertificateVerify; kAsync while the signer is pending (call again
-// with the same transcript), kOk once sent.
+// the CertificateVerify. kAsync while the signature is pending in
+// `pending` (the caller keeps it and calls again with the same transcript),
+// kOk once sent.
 TlsResult<Wait> queue_certificate_verify13(HandshakeIo& io, crypto::Signer& signer, crypto::SignatureScheme scheme,
-                                           Transcript& t, bool from_server);
+                                           Transcript& t, bool from_server,
+                                           std::unique_ptr<crypto::PendingSignature>& pending);
 // queue_finished13 sends our Finished for `base_key` and adds it to the
 // transcript.
 Result<void, Error> queue_finished13(HandshakeIo& io, crypto::HashAlg h, Bytes base_key, Transcript& t);

@@ -18,6 +18,13 @@ std::string_view describe(CryptoError e) {
   return "?";
 }
 
+CResult<SignStart> Signer::start_sign(SignatureScheme scheme, Bytes message) {
+  SignStart out;
+  SignOutcome o = SLUICE_TRY(sign(scheme, message, out.signature));
+  if (o != SignOutcome::kDone) return Err(CryptoError::kInternal);  // pending signers override start_sign
+  return out;
+}
+
 PrivateKeyMaterial PrivateKeyMaterial::copy() const {
   PrivateKeyMaterial m;
   m.type = type;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -121,10 +122,37 @@ struct PrivateKeyMaterial {
 
 enum class SignOutcome : uint8_t { kDone, kPending };
 
-// A private key that signs. A synchronous signer answers kDone at once. An
-// asynchronous one may answer kPending: the caller waits for completion_fd()
-// to become readable (or polls) and calls sign() again with the same
-// arguments, which then finishes.
+// PendingSignature is one signature being made asynchronously. It belongs
+// to the one caller (connection) that started it; destroying it abandons
+// the operation (its result is dropped, the worker skips it if it has not
+// begun). Many may be in flight for one Signer at once.
+class PendingSignature {
+ public:
+  virtual ~PendingSignature() = default;
+  virtual bool done() const = 0;
+  // completion_fd is readable once done (one per operation); -1 if the
+  // implementation has no descriptor to offer.
+  virtual int completion_fd() const = 0;
+  // wait blocks until done.
+  virtual void wait() = 0;
+  // on_done sets the function called once, on any thread, when the
+  // operation completes (at once if it already has). It replaces an
+  // earlier one.
+  virtual void on_done(std::function<void()> callback) = 0;
+  // result is the signature once done (DER for ECDSA).
+  virtual CResult<std::vector<uint8_t>> result() = 0;
+};
+
+// SignStart is what starting a signature gives: the signature at once, or
+// an operation to wait for.
+struct SignStart {
+  std::vector<uint8_t> signature;
+  std::unique_ptr<PendingSignature> pending;
+};
+
+// A private key that signs. sign() is synchronous. start_sign() may instead
+// return a PendingSignature (an asynchronous signer, e.g. a key on a worker
+// thread or in an HSM); its default runs sign() at once.
 class Signer {
  public:
   virtual ~Signer() = default;
@@ -133,16 +161,12 @@ class Signer {
   // supports says whether this key can sign with `scheme`.
   virtual bool supports(SignatureScheme scheme) const = 0;
   // sign signs `message` (the full message, not a digest). ECDSA signatures
-  // are DER-encoded, as TLS carries them.
+  // are DER-encoded, as TLS carries them. Synchronous signers answer kDone.
   virtual CResult<SignOutcome> sign(SignatureScheme scheme, Bytes message,
                                     std::vector<uint8_t>& out_signature) = 0;
-  // completion_fd is readable while a pending operation has completed; -1
-  // for signers that never pend.
-  virtual int completion_fd() const { return -1; }
-  // wait_for_completion blocks until a pending operation has completed (at
-  // once for signers that never pend). The engine calls it when the caller
-  // did not ask for ASYNC, so the engine itself makes no system calls.
-  virtual void wait_for_completion() {}
+  // start_sign begins a signature of `message` (copied if the operation
+  // outlives the call).
+  virtual CResult<SignStart> start_sign(SignatureScheme scheme, Bytes message);
 };
 
 // Provider hands out algorithms. Asking for one it does not support answers

@@ -1,9 +1,12 @@
 // The async offload provider: wraps any provider and runs private-key
-// signatures on a worker thread. sign() answers kPending at once; the
-// signer's completion_fd() (an eventfd) becomes readable when the signature
-// is ready, and the same sign() call then returns it. This is the provider
-// side of the ASYNC mode: with kModeAsync the engine reports kWantAsync,
-// without it the engine waits on the fd itself.
+// signatures on a pool of worker threads. A signer's start_sign() answers
+// at once with a PendingSignature: one per operation, owned by the
+// connection that asked, with its own eventfd that becomes readable when the
+// signature is ready and an optional completion callback. Any number may be
+// in flight per signer; an abandoned one (its connection destroyed) is
+// skipped or its result dropped. This is the provider side of the ASYNC
+// mode: with kModeAsync the engine reports kWantAsync, without it the engine
+// waits for the operation itself.
 #pragma once
 
 #include <memory>
@@ -12,6 +15,8 @@
 
 namespace sluice::crypto {
 
-std::unique_ptr<Provider> make_async_provider(std::shared_ptr<const Provider> base);
+// make_async_provider: `workers` threads sign for every signer the
+// provider makes (they stop when the provider and its signers are gone).
+std::unique_ptr<Provider> make_async_provider(std::shared_ptr<const Provider> base, unsigned workers = 2);
 
 }  // namespace sluice::crypto

@@ -32,7 +32,6 @@ class RecordingSigner final : public Signer {
   KeyType key_type() const override { return inner_->key_type(); }
   const PublicKey& public_key() const override { return inner_->public_key(); }
   bool supports(SignatureScheme scheme) const override { return inner_->supports(scheme); }
-  int completion_fd() const override { return inner_->completion_fd(); }
 
   CResult<SignOutcome> sign(SignatureScheme scheme, Bytes message,
                             std::vector<uint8_t>& out_signature) override {

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "crypto/async/async_provider.h"
+#include "pki/pinned_verifier.h"
 #include "tests/engine/mitm.h"
 #include "tests/engine/test_env.h"
 
@@ -230,11 +231,13 @@ TEST_CASE("a message too long to encode is an error, not a malformed message on 
   auto sctx = test::server_context(test::sodium_first(), cert);
   auto cctx = test::client_context(test::sodium_first(), cert);
   sctx->set_client_auth(ClientAuth::kRequest);
+  sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(cert.der));
   // 70 names of 1,000 bytes: past the 2^16 - 1 of certificate_authorities.
   sctx->set_certificate_authorities(std::vector<std::vector<uint8_t>>(70, std::vector<uint8_t>(1000, 0x30)));
   Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
   CHECK(!test::handshake(client, server));
   CHECK(server.error().reason == Reason::kConfiguration);
+  CHECK(client.error().reason != Reason::kDecodeError);  // no malformed CertificateRequest reached it
 }
 
 }  // namespace sluice
