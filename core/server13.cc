@@ -126,6 +126,8 @@ class Server13 final : public HandshakeMachine {
   // The cookie a HelloRetryRequest carries (none: sluice's server keeps the
   // retry state itself, it does not need the client to echo any).
   std::vector<uint8_t> hello_retry_cookie_;
+  // What a second ClientHello must repeat of the first (after an HRR).
+  std::vector<uint8_t> first_hello_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
   std::optional<CertVerified> client_cert_verified_;
   // Resumption.
@@ -350,6 +352,12 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   SLUICE_TRY(negotiate(ch));
   if (retried_) {
     SLUICE_TRY(check_second_hello(ch, retry_group));
+    // RFC 8446 §4.1.2: apart from what the retry asked for, the same hello.
+    if (wire::retry_invariant(m->body) != first_hello_) {
+      return Err(Error(Reason::kIllegalParameter, "second ClientHello changed more than the retry allows"));
+    }
+    first_hello_.clear();
+    first_hello_.shrink_to_fit();
     if (!first_suite || suite_->id != first_suite->id) {
       return Err(Error(Reason::kIllegalParameter, "second ClientHello changed the cipher suite"));
     }
@@ -369,6 +377,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     // max_early_data_size (RFC 8446 §4.2.10).
     io_.skip_rejected_early_data(std::max<size_t>(ctx().max_early_data(), kMinEarlyDataSkipped));
   }
+  if (need_retry_ && !retried_) first_hello_ = wire::retry_invariant(m->body);
   transcript_.add(m->whole);
   io_.message_done();
   io_.set_ccs_allowed(true);

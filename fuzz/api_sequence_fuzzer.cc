@@ -253,6 +253,44 @@ void op_zero_copy_write(Side& s, uint8_t arg) {
   }
 }
 
+// op_held_write_space: the caller drains outbound() (to the peer) between
+// write_space() and write_commit(); the lent span must stay where it is.
+size_t op_transfer(Side& from, Side& to, size_t max);
+void op_held_write_space(Side& s, Side& peer, uint8_t arg) {
+  if (s.pending) return;
+  auto space = s.conn.write_space();
+  if (space.empty()) return;
+  INVARIANT(!s.closed && !s.dead);
+  const size_t k = std::min(space.size(), size_t{arg} * 8 + 1);
+  auto bytes = s.fresh(k);
+  std::copy(bytes.begin(), bytes.end(), space.begin());
+  (void)op_transfer(s, peer, SIZE_MAX);
+  INVARIANT(std::equal(bytes.begin(), bytes.end(), space.begin()));
+  Progress p = s.conn.write_commit(k);
+  if (p.status == Status::kOk) {
+    INVARIANT(p.bytes == k);
+    s.sent.insert(s.sent.end(), bytes.begin(), bytes.end());
+  } else {
+    note_error(s, p);
+  }
+}
+
+// op_feed_while_readable: bytes arrive while a readable() span is held; the
+// span must neither move nor change until read_consumed().
+void op_feed_while_readable(Side& s, Side& peer, uint8_t arg) {
+  auto r = s.conn.readable();
+  if (r.empty()) {
+    if (!s.conn.error().ok() && s.conn.error().origin != Origin::kApi) s.dead = true;
+    return;
+  }
+  const std::vector<uint8_t> copy(r.begin(), r.end());
+  (void)op_transfer(peer, s, arg == 0 ? SIZE_MAX : size_t{arg} * 64);
+  INVARIANT(std::equal(copy.begin(), copy.end(), r.begin(), r.end()));
+  s.received.insert(s.received.end(), copy.begin(), copy.end());
+  s.conn.read_consumed(copy.size());
+  check_received(s, peer);
+}
+
 void op_shutdown(Side& s) {
   // shutdown() discards application data that arrives after our close, so
   // from here on what we receive is no longer the whole stream.
@@ -391,6 +429,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         s.eof = true;
         break;
       case 12: (void)op_transfer_zero_copy(s, peer, size_t{arg} * 8 + 1); break;
+      case 13: op_held_write_space(s, peer, arg); break;
+      case 14: op_feed_while_readable(s, peer, arg); break;
       default: break;
     }
     check_state(client);

@@ -10,11 +10,14 @@ namespace sluice::wire {
 Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visit) {
   ByteReader block;
   if (!r.prefixed16(block)) return Err(Error(Reason::kDecodeError, "extensions length"));
-  // Duplicates are found by sorting the types seen: linear checks would let a
-  // peer make us do quadratic work. Real hellos carry fewer than 30
-  // extensions; kMaxExtensions bounds the work and keeps `seen` on the stack.
-  static constexpr size_t kMaxExtensions = 128;
-  std::array<uint16_t, kMaxExtensions> seen_storage;
+  // RFC 8446 §4.2: any number of extensions may come (unknown ones are
+  // ignored), as many as fit the block. Duplicates are found by sorting the
+  // types seen, n log n: a linear check per extension would let a peer make
+  // us do quadratic work. Real hellos carry fewer than 30, kept on the
+  // stack; more spill to the heap.
+  static constexpr size_t kOnStack = 64;
+  std::array<uint16_t, kOnStack> stack_types;
+  std::vector<uint16_t> heap_types;
   size_t count = 0;
   while (!block.empty()) {
     uint16_t type;
@@ -22,12 +25,20 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
     if (!block.u16(type) || !block.prefixed16(body)) {
       return Err(Error(Reason::kDecodeError, "extension header"));
     }
-    if (count == kMaxExtensions) return Err(Error(Reason::kDecodeError, "too many extensions"));
-    seen_storage[count++] = type;
+    if (count == kOnStack) {
+      heap_types.reserve(kOnStack + block.remaining() / 4 + 1);
+      heap_types.assign(stack_types.begin(), stack_types.end());
+    }
+    if (count < kOnStack) {
+      stack_types[count] = type;
+    } else {
+      heap_types.push_back(type);
+    }
+    ++count;
     SLUICE_TRY(visit(type, body));
     if (!body.empty()) return Err(Error(Reason::kDecodeError, "extension body has trailing bytes"));
   }
-  auto seen = std::span(seen_storage).first(count);
+  std::span<uint16_t> seen = count <= kOnStack ? std::span(stack_types).first(count) : std::span(heap_types);
   std::sort(seen.begin(), seen.end());
   if (std::adjacent_find(seen.begin(), seen.end()) != seen.end()) {
     return Err(Error(Reason::kDuplicateExtension, "extension appears twice"));

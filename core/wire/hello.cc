@@ -301,6 +301,45 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
   return ch;
 }
 
+std::vector<uint8_t> retry_invariant(Bytes body) {
+  ByteReader r(body);
+  Bytes fixed;
+  uint16_t version;
+  ByteReader sid, suites, compression, block;
+  std::vector<uint8_t> out;
+  if (!r.u16(version) || !r.skip(kRandomLen) || !r.prefixed8(sid) || !r.prefixed16(suites) ||
+      !r.prefixed8(compression)) {
+    return out;
+  }
+  const size_t fixed_len = body.size() - r.remaining();
+  out.assign(body.begin(), body.begin() + static_cast<ptrdiff_t>(fixed_len));
+  if (r.empty() || !r.prefixed16(block)) return out;
+  struct Ext {
+    uint16_t type;
+    Bytes whole;  // type, length and body
+  };
+  std::vector<Ext> exts;
+  while (!block.empty()) {
+    const Bytes at = block.rest();
+    uint16_t type;
+    ByteReader ext_body;
+    if (!block.u16(type) || !block.prefixed16(ext_body)) break;
+    switch (static_cast<ExtensionType>(type)) {
+      case ExtensionType::kKeyShare:
+      case ExtensionType::kEarlyData:
+      case ExtensionType::kCookie:
+      case ExtensionType::kPreSharedKey:
+      case ExtensionType::kPadding:
+        continue;
+      default:
+        exts.push_back({type, at.first(at.size() - block.remaining())});
+    }
+  }
+  std::stable_sort(exts.begin(), exts.end(), [](const Ext& a, const Ext& b) { return a.type < b.type; });
+  for (const Ext& e : exts) out.insert(out.end(), e.whole.begin(), e.whole.end());
+  return out;
+}
+
 bool ServerHello::is_hello_retry_request() const { return random == kHelloRetryRandom; }
 
 bool ServerHello::serialize(std::vector<uint8_t>& out) const {

@@ -104,6 +104,13 @@ struct ServerHello {
   static TlsResult<ServerHello> parse(Bytes body);
 };
 
+// retry_invariant is what a second ClientHello (after a HelloRetryRequest)
+// must repeat of the first (RFC 8446 §4.1.2): every field and every
+// extension but key_share, early_data, cookie, pre_shared_key and padding,
+// which may change, with the extensions in type order. `body` must have
+// parsed as a ClientHello.
+std::vector<uint8_t> retry_invariant(Bytes body);
+
 // f5_padding_len is the padding extension body length for a ClientHello of
 // `hello_len` bytes (header included) without padding; 0 when none is needed.
 size_t f5_padding_len(size_t hello_len);

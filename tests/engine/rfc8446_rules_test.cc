@@ -4,6 +4,9 @@
 // on the handshake.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
+
 #include "tests/engine/mitm.h"
 #include "tests/engine/test_env.h"
 
@@ -40,7 +43,83 @@ std::vector<uint8_t> sealed(Protection& rp, ContentType type, std::vector<uint8_
   return rec;
 }
 
+// with_unknown_extensions rebuilds a one-record ClientHello with `n`
+// empty extensions of unknown types in front of its own, split into as
+// many records as it takes.
+std::vector<uint8_t> with_unknown_extensions(const std::vector<uint8_t>& hello_record, size_t n) {
+  Bytes body = Bytes(hello_record).subspan(5 + 4);
+  ByteReader r(body);
+  ByteReader sid, suites, comp, exts;
+  REQUIRE((r.skip(2 + 32) && r.prefixed8(sid) && r.prefixed16(suites) && r.prefixed8(comp)));
+  const size_t fixed = body.size() - r.remaining();
+  REQUIRE(r.prefixed16(exts));
+  std::vector<uint8_t> block;
+  for (size_t i = 0; i < n; ++i) {
+    const uint16_t type = static_cast<uint16_t>(0xe000 + i);  // unassigned, distinct
+    block.insert(block.end(), {static_cast<uint8_t>(type >> 8), static_cast<uint8_t>(type), 0, 0});
+  }
+  block.insert(block.end(), exts.rest().begin(), exts.rest().end());
+  REQUIRE(block.size() <= 0xffff);
+  std::vector<uint8_t> msg = {1, 0, 0, 0};
+  msg.insert(msg.end(), body.begin(), body.begin() + static_cast<ptrdiff_t>(fixed));
+  msg.push_back(static_cast<uint8_t>(block.size() >> 8));
+  msg.push_back(static_cast<uint8_t>(block.size()));
+  msg.insert(msg.end(), block.begin(), block.end());
+  const size_t len = msg.size() - 4;
+  msg[1] = static_cast<uint8_t>(len >> 16), msg[2] = static_cast<uint8_t>(len >> 8), msg[3] = static_cast<uint8_t>(len);
+  std::vector<uint8_t> out;
+  for (size_t at = 0; at < msg.size(); at += 16384) {
+    const size_t k = std::min<size_t>(16384, msg.size() - at);
+    auto rec = record(ContentType::kHandshake, std::vector<uint8_t>(msg.begin() + at, msg.begin() + at + k));
+    out.insert(out.end(), rec.begin(), rec.end());
+  }
+  return out;
+}
+
 }  // namespace
+
+TEST_CASE("any number of unknown extensions is ignored (RFC 8446 §4.2)") {
+  for (size_t n : {size_t{200}, size_t{1024}, size_t{4096}}) {
+    CAPTURE(n);
+    Mitm m = Mitm::make();
+    REQUIRE(m.client.handshake().status == Status::kWantRead);
+    feed_all(m.server, with_unknown_extensions(drain(m.client), n));
+    CHECK(m.server.handshake().status == Status::kWantRead);
+    CHECK(m.server.error().ok());
+    CHECK(!drain(m.server).empty());  // its flight
+  }
+}
+
+TEST_CASE("a second ClientHello may change only what the retry asked for (RFC 8446 §4.1.2)") {
+  auto run = [](bool tamper) {
+    Mitm m = Mitm::make();
+    m.cctx->set_groups({crypto::Group::kX25519, crypto::Group::kSecp256r1});
+    m.sctx->set_groups({crypto::Group::kSecp256r1});
+    m.sctx->set_strict_group_preference(true);
+    m.cctx->set_alpn({"http/1.1"});
+    m.sctx->set_alpn({"http/1.1", "spdy/3.1"});
+    REQUIRE(m.client.handshake().status == Status::kWantRead);
+    feed_all(m.server, drain(m.client));
+    REQUIRE(m.server.handshake().status == Status::kWantRead);
+    feed_all(m.client, drain(m.server));  // the HelloRetryRequest
+    REQUIRE(m.client.handshake().status == Status::kWantRead);
+    auto second = drain(m.client);
+    if (tamper) {
+      // Same length, another protocol: an ALPN list the first hello did not carry.
+      const std::string from = "http/1.1", to = "spdy/3.1";
+      auto at = std::search(second.begin(), second.end(), from.begin(), from.end());
+      REQUIRE(at != second.end());
+      std::copy(to.begin(), to.end(), at);
+    }
+    feed_all(m.server, second);
+    return std::make_pair(m.server.handshake(), m.server.error());
+  };
+  auto [ok, ok_error] = run(false);
+  CHECK(ok.status == Status::kWantRead);
+  auto [bad, bad_error] = run(true);
+  CHECK(bad.status == Status::kError);
+  check_error(bad_error, Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
 
 TEST_CASE("record size: padding counts towards the 2^14 + 1 inner plaintext limit (RFC 8446 §5.4)") {
   SUBCASE("2^14 - 8 content bytes and 9 padding bytes: record_overflow") {
