@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +37,22 @@ enum class ClientAuth : uint8_t {
 struct CertifiedKey {
   std::vector<std::vector<uint8_t>> chain;
   std::shared_ptr<crypto::Signer> signer;
+  // Server: the SNI names this chain serves ("example.com", "*.example.com");
+  // empty: any name, the default when no other chain's names match.
+  std::vector<std::string> server_names;
 };
+
+// What a server's certificate choice may depend on: the client's hello.
+struct CertificateQuery {
+  std::string_view server_name;                   // empty: no SNI
+  std::span<const uint16_t> signature_schemes;      // signature_algorithms, client preference order
+  std::span<const uint16_t> signature_schemes_cert; // signature_algorithms_cert (empty: absent)
+};
+// A selector returns one of `candidates` (or nullptr: no certificate fits,
+// handshake_failure). The engine still checks that the chosen key can sign
+// with one of the client's schemes.
+using CertificateSelector =
+    std::function<const CertifiedKey*(const CertificateQuery& query, std::span<const CertifiedKey> candidates)>;
 
 // Test-only overrides that make sluice's hellos carry other implementations'
 // advertised lists byte for byte (RFC 8448). Code points here are only
@@ -74,8 +90,18 @@ class Context {
   // that asks for client certificates.
   void set_verifier(std::shared_ptr<const CertificateVerifier> v) { verifier_ = std::move(v); }
   // The chain and key to present: the server's, or the client's when a
-  // server asks for one.
-  void set_certificate(CertifiedKey ck) { cert_ = std::move(ck); }
+  // server asks for one. set_certificate replaces every chain held.
+  void set_certificate(CertifiedKey ck) {
+    certs_.clear();
+    certs_.push_back(std::move(ck));
+  }
+  // add_certificate (server): one more chain (RSA, ECDSA and Ed25519 keys at
+  // once, or chains per SNI name). The server picks, among the chains whose
+  // server_names match the client's SNI (else those with none), the one
+  // whose key signs with the scheme the client prefers most.
+  void add_certificate(CertifiedKey ck) { certs_.push_back(std::move(ck)); }
+  // set_certificate_selector (server): the application chooses instead.
+  void set_certificate_selector(CertificateSelector s) { selector_ = std::move(s); }
   // Server: ask for client certificates, and which CAs to name in the
   // request (DER-encoded distinguished names; none by default).
   void set_client_auth(ClientAuth mode) { client_auth_ = mode; }
@@ -148,7 +174,10 @@ class Context {
 
   // --- read by connections ---
   const CertificateVerifier* verifier() const { return verifier_.get(); }
-  const CertifiedKey& certificate() const { return cert_; }
+  // certificate is the first chain (a client's; empty when none is set).
+  const CertifiedKey& certificate() const { return certs_.empty() ? no_cert_ : certs_.front(); }
+  std::span<const CertifiedKey> certificates() const { return certs_; }
+  const CertificateSelector& certificate_selector() const { return selector_; }
   ClientAuth client_auth() const { return client_auth_; }
   bool post_handshake_auth() const { return post_handshake_auth_; }
   const std::vector<std::vector<uint8_t>>& certificate_authorities() const { return ca_names_; }
@@ -188,7 +217,9 @@ class Context {
   std::shared_ptr<const crypto::Provider> provider_;
   std::atomic<long> mode_{0};
   std::shared_ptr<const CertificateVerifier> verifier_;
-  CertifiedKey cert_;
+  std::vector<CertifiedKey> certs_;
+  CertifiedKey no_cert_;
+  CertificateSelector selector_;
   ClientAuth client_auth_ = ClientAuth::kNone;
   bool post_handshake_auth_ = false;
   std::vector<std::vector<uint8_t>> ca_names_;

@@ -83,6 +83,7 @@ class Server13 final : public HandshakeMachine {
   TlsResult<Wait> do_read_client_hello();
   TlsResult<Wait> do_send_hello_retry_request();
   Result<void, Error> choose_group(const wire::ClientHello& ch);
+  Result<void, Error> choose_certificate(const wire::ClientHello& ch);
   Result<void, Error> check_second_hello(const wire::ClientHello& ch, crypto::Group retry_group);
   TlsResult<Wait> do_send_server_hello();
   TlsResult<Wait> do_send_encrypted_extensions();
@@ -116,6 +117,7 @@ class Server13 final : public HandshakeMachine {
   bool retried_ = false;     // a HelloRetryRequest was sent
   bool sent_ccs_ = false;
   crypto::SignatureScheme scheme_{};
+  const CertifiedKey* cert_ = nullptr;  // the chain we present (full handshakes)
   std::string alpn_;
   bool sni_ack_ = false;
   std::optional<uint16_t> record_size_limit_;
@@ -160,20 +162,13 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   if (!suite_) return Err(Error(Reason::kNoSharedCipherSuite, "no cipher suite in common"));
 
   // RFC 8446 §9.2: a TLS 1.3 ClientHello without a PSK must carry these.
-  if (ch.signature_algorithms.empty()) {
+  if (ch.signature_algorithms.empty() && !ch.psk) {
     return Err(Error(Reason::kMissingExtension, "ClientHello without signature_algorithms"));
   }
   if (!ch.has_key_share || ch.supported_groups.empty()) {
     return Err(Error(Reason::kMissingExtension, "ClientHello without key_share or supported_groups"));
   }
   SLUICE_TRY(choose_group(ch));
-
-  // Signature scheme: the client's preference among what our key can do.
-  const CertifiedKey& ck = ctx().certificate();
-  if (!ck.signer || ck.chain.empty()) return Err(Error(Reason::kConfiguration, "server has no certificate"));
-  const auto scheme = choose_signature_scheme13(ch.signature_algorithms, ctx().signature_schemes(), *ck.signer);
-  if (!scheme) return Err(Error(Reason::kNoSharedSignatureScheme, "no signature scheme fits the certificate"));
-  scheme_ = *scheme;
 
   // ALPN (RFC 7301 §3.2): the server's preference; no overlap is fatal.
   if (!ch.alpn.empty() && !ctx().alpn().empty()) {
@@ -196,6 +191,64 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
     io_.set_record_limits(*ch.record_size_limit - 1u, *record_size_limit_);
   }
   return {};
+}
+
+namespace {
+
+// name_matches: `pattern` is `name`, or "*.rest" and `name` is one label
+// followed by ".rest" (RFC 6125 §6.4.3, ASCII case-insensitive).
+bool name_matches(std::string_view pattern, std::string_view name) {
+  auto lower_equal = [](std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+             return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+           });
+  };
+  if (pattern.size() > 2 && pattern.substr(0, 2) == "*.") {
+    const size_t dot = name.find('.');
+    return dot != std::string_view::npos && dot > 0 && lower_equal(pattern.substr(1), name.substr(dot));
+  }
+  return lower_equal(pattern, name);
+}
+
+}  // namespace
+
+Result<void, Error> Server13::choose_certificate(const wire::ClientHello& ch) {
+  const auto certs = ctx().certificates();
+  if (certs.empty()) return Err(Error(Reason::kConfiguration, "server has no certificate"));
+  const std::string_view sni = ch.has_server_name ? std::string_view(ch.server_name) : std::string_view();
+  const auto ours = ctx().signature_schemes();
+  auto usable = [](const CertifiedKey& ck) { return ck.signer && !ck.chain.empty(); };
+  if (const auto& select = ctx().certificate_selector(); select) {
+    const CertifiedKey* ck = select(CertificateQuery{sni, ch.signature_algorithms, ch.signature_algorithms_cert}, certs);
+    if (!ck || !usable(*ck)) return Err(Error(Reason::kNoSharedSignatureScheme, "the certificate selector chose none"));
+    const auto scheme = choose_signature_scheme13(ch.signature_algorithms, ours, *ck->signer);
+    if (!scheme) return Err(Error(Reason::kNoSharedSignatureScheme, "no signature scheme fits the selected certificate"));
+    cert_ = ck, scheme_ = *scheme;
+    return {};
+  }
+  // Chains named for the SNI first; the unnamed ones serve everything else.
+  bool named = false;
+  for (const CertifiedKey& ck : certs) {
+    for (const auto& n : ck.server_names) named |= !sni.empty() && name_matches(n, sni);
+  }
+  auto candidate = [&](const CertifiedKey& ck) {
+    if (!named) return ck.server_names.empty();
+    return std::any_of(ck.server_names.begin(), ck.server_names.end(),
+                       [&](const std::string& n) { return name_matches(n, sni); });
+  };
+  // The client's preference decides between chains: the first of its
+  // schemes that some candidate's key can make.
+  for (uint16_t code : ch.signature_algorithms) {
+    const std::array<uint16_t, 1> one = {code};
+    for (const CertifiedKey& ck : certs) {
+      if (!candidate(ck) || !usable(ck)) continue;
+      if (const auto scheme = choose_signature_scheme13(one, ours, *ck.signer); scheme) {
+        cert_ = &ck, scheme_ = *scheme;
+        return {};
+      }
+    }
+  }
+  return Err(Error(Reason::kNoSharedSignatureScheme, "no signature scheme fits a certificate"));
 }
 
 Result<void, Error> Server13::choose_group(const wire::ClientHello& ch) {
@@ -370,6 +423,9 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   }
   client_psk_modes_ = ch.psk_modes;
   SLUICE_TRY(accept_psk(ch, *m));
+  // A resumption authenticates by the PSK: the certificate (and whether one
+  // fits the client's schemes) matters only without one.
+  if (!ticket_) SLUICE_TRY(choose_certificate(ch));
   // psk_ke needs no key exchange, so no retry for one.
   if (ticket_ && !psk_dhe_) need_retry_ = false;
   if (ch.early_data && !early_accepted_) {
@@ -510,13 +566,15 @@ TlsResult<Wait> Server13::do_read_client_certificate_verify() {
 }
 
 TlsResult<Wait> Server13::do_send_certificate() {
-  SLUICE_TRY(queue_certificate13(io_, {}, ctx().certificate().chain, transcript_));
+  if (!cert_) return Err(Error(Reason::kInternal, "no certificate chosen"));
+  SLUICE_TRY(queue_certificate13(io_, {}, cert_->chain, transcript_));
   state_ = ServerState::kSendCertificateVerify;
   return Wait::kOk;
 }
 
 TlsResult<Wait> Server13::do_send_certificate_verify() {
-  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *ctx().certificate().signer, scheme_, transcript_, true, pending_signature_));
+  if (!cert_) return Err(Error(Reason::kInternal, "no certificate chosen"));
+  Wait w = SLUICE_TRY(queue_certificate_verify13(io_, *cert_->signer, scheme_, transcript_, true, pending_signature_));
   if (w == Wait::kAsync) return w;
   state_ = ServerState::kSendFinished;
   return Wait::kOk;

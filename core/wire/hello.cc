@@ -211,6 +211,8 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
         return read_u16_list(body, 2, ch.supported_groups);
       case ExtensionType::kSignatureAlgorithms:
         return read_u16_list(body, 2, ch.signature_algorithms);
+      case ExtensionType::kSignatureAlgorithmsCert:
+        return read_u16_list(body, 2, ch.signature_algorithms_cert);
       case ExtensionType::kSupportedVersions: {
         ByteReader list;
         if (!body.vec8(2, 254, list) || list.remaining() % 2) return Err(decode("supported_versions"));

@@ -64,6 +64,7 @@ struct ClientHello {
   std::string server_name;                     // empty: no SNI
   std::vector<uint16_t> supported_groups;
   std::vector<uint16_t> signature_algorithms;
+  std::vector<uint16_t> signature_algorithms_cert;  // RFC 8446 §4.2.3; empty when absent
   std::vector<uint16_t> supported_versions;
   std::vector<KeyShareEntry> key_shares;
   std::vector<std::string> alpn;

@@ -218,4 +218,15 @@ TEST_CASE("0-RTT refused: the server skips max_early_data_size of payload, not o
   CHECK(c.negotiated().resumed);
 }
 
+TEST_CASE("a resumption is not refused for signature schemes the certificate cannot make") {
+  // The certificate plays no part in a PSK handshake (RFC 8446 §2.2): the
+  // server checks the ticket before choosing a certificate and scheme.
+  World w;
+  w.connect();
+  w.cctx->set_signature_schemes({crypto::SignatureScheme::kEd25519});  // the server's key is ECDSA P-256
+  auto [client, server] = w.connect();
+  CHECK(client.resumed);
+  CHECK(server.resumed);
+}
+
 }  // namespace sluice
