@@ -225,6 +225,12 @@ Progress Connection::Impl::process_post_handshake() {
     auto w = post_->process(**m, message_ends_record(), negotiated_);
     hs_in_.done();
     if (!w) return fail(std::move(w).error());
+    if (*w == Wait::kAsync) {
+      // Reported as the handshake reports it: kWantAsync at once with ASYNC
+      // (however fast the operation), else waited for here.
+      Progress p = wait_async(post_->pending_operation());
+      if (p.status != Status::kOk) return p;
+    }
   }
   return settle();
 }
