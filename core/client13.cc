@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/handshake.h"
+#include "core/context_internals.h"
 #include "core/session.h"
 #include "core/suites.h"
 #include "core/tls13_both.h"
@@ -150,23 +151,23 @@ std::vector<uint16_t> code_points(const Range& values, size_t spare = 0) {
 }
 
 TlsResult<Wait> Client13::do_send_client_hello() {
-  if (ctx().verifier() == nullptr) {
+  if (ctx().credentials().verifier.get() == nullptr) {
     return Err(Error(Reason::kConfiguration, "client context has no certificate verifier"));
   }
   const DangerTestHelloShape& shape = ctx().danger_shape();
   wire::ClientHello& ch = hello_;
   SLUICE_TRY(provider().random(client_random_));
   ch.random = client_random_;
-  if (ctx().middlebox_compat()) {
+  if (ctx().policy().middlebox_compat) {
     ch.legacy_session_id.len = wire::SessionId::kMaxLen;
     SLUICE_TRY(provider().random(ch.legacy_session_id.bytes));
   }
-  const bool tls13 = ctx().max_version() >= wire::kTls13;
+  const bool tls13 = ctx().policy().max_version >= wire::kTls13;
   if (tls13) {
-    ch.cipher_suites = code_points(ctx().cipher_suites(), 1);
+    ch.cipher_suites = code_points(ctx().policy().cipher_suites, 1);
     ch.supported_versions = {wire::kTls13};
-    if (ctx().groups().empty()) return Err(Error(Reason::kConfiguration, "no key exchange groups"));
-    const crypto::Group first = ctx().groups().front();
+    if (ctx().policy().groups.empty()) return Err(Error(Reason::kConfiguration, "no key exchange groups"));
+    const crypto::Group first = ctx().policy().groups.front();
     key_share_ = SLUICE_TRY(provider().new_key_share(first));
     auto pub = key_share_->public_key();
     ch.key_shares.push_back({static_cast<uint16_t>(first), pub});
@@ -177,8 +178,8 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   }
   if (io_.mode() & kModeSendFallbackScsv) ch.cipher_suites.push_back(wire::kFallbackScsv);
   ch.supported_groups =
-      shape.advertised_groups.empty() ? code_points(ctx().groups()) : shape.advertised_groups;
-  ch.signature_algorithms = shape.advertised_signature_schemes.empty() ? code_points(ctx().signature_schemes())
+      shape.advertised_groups.empty() ? code_points(ctx().policy().groups) : shape.advertised_groups;
+  ch.signature_algorithms = shape.advertised_signature_schemes.empty() ? code_points(ctx().policy().signature_schemes)
                                                                       : shape.advertised_signature_schemes;
   // RFC 6066 §3: literal IP addresses are not permitted in SNI.
   if (!server_name_.empty() && !is_ip_literal(server_name_)) {
@@ -186,14 +187,14 @@ TlsResult<Wait> Client13::do_send_client_hello() {
     ch.has_server_name = true;
     sent_sni_ = true;
   }
-  ch.alpn = ctx().alpn();
+  ch.alpn = ctx().policy().alpn;
   ch.renegotiation_info = shape.renegotiation_info;
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
-  if (ctx().record_size_limit()) ch.record_size_limit = ctx().record_size_limit();
-  ch.post_handshake_auth = tls13 && ctx().post_handshake_auth();
+  if (ctx().policy().record_size_limit) ch.record_size_limit = ctx().policy().record_size_limit;
+  ch.post_handshake_auth = tls13 && ctx().policy().post_handshake_auth;
   pha_offered_ = ch.post_handshake_auth;
-  offered_schemes_ = code_points(ctx().signature_schemes());
+  offered_schemes_ = code_points(ctx().policy().signature_schemes);
   if (tls13) SLUICE_TRY(offer_session(ch));
   SLUICE_TRY(send_hello());
   io_.mark_initial_hello();
@@ -205,11 +206,11 @@ TlsResult<Wait> Client13::do_send_client_hello() {
 }
 
 Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
-  SessionStore* store = ctx().session_store();
+  SessionStore* store = ctx().credentials().session_store.get();
   if (!store) return {};
   // Sending psk_key_exchange_modes also tells the server we take tickets.
   if (ch.psk_modes.empty()) ch.psk_modes = {1};  // psk_dhe_ke
-  if (ctx().allow_psk_ke() && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) == ch.psk_modes.end()) {
+  if (ctx().policy().allow_psk_ke && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) == ch.psk_modes.end()) {
     ch.psk_modes.push_back(0);
   }
   std::optional<Session> s = store->take(session_name_);
@@ -227,7 +228,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
   psks.identities.push_back({s->ticket, static_cast<uint32_t>(age_ms) + s->age_add});
   psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(info->hash)));
   ch.psk = std::move(psks);
-  if (ctx().enable_early_data() && s->max_early_data > 0 && io_.has_early_data()) {
+  if (ctx().policy().enable_early_data && s->max_early_data > 0 && io_.has_early_data()) {
     ch.early_data = true;
     early_offered_ = true;
   }
@@ -270,7 +271,7 @@ Result<void, Error> Client13::send_early_data() {
   hello_hash.len = crypto::hash_len(h->hash);
   SLUICE_TRY(transcript_.hash_with(provider(), h->hash, {}, MutBytes(hello_hash.bytes, hello_hash.len)));
   SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(hello_hash.view()));
-  ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
+  key_log(ctx(), "CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
   SLUICE_TRY(io_.rekey_write13(h->hash, h->aead, secret));
   // RFC 8446 §4.2.10: no more than the ticket allows.
   return io_.send_early_data(session_->max_early_data);
@@ -281,14 +282,14 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
     // RFC 8446 §4.1.3: a TLS 1.3 client that is offered TLS 1.2 or below
     // checks the downgrade sentinels.
     Bytes tail = Bytes(sh.random).last(8);
-    if (ctx().max_version() >= wire::kTls13 &&
+    if (ctx().policy().max_version >= wire::kTls13 &&
         (std::equal(tail.begin(), tail.end(), wire::kDowngradeTls12.begin()) ||
          std::equal(tail.begin(), tail.end(), wire::kDowngradeTls11.begin()))) {
       return Err(Error(Reason::kDowngradeDetected, "downgrade sentinel in ServerHello.random"));
     }
     return Err(Error(Reason::kNoSharedVersion, "server chose TLS 1.2 or below (not supported)"));
   }
-  if (sh.selected_version != wire::kTls13 || ctx().max_version() < wire::kTls13) {
+  if (sh.selected_version != wire::kTls13 || ctx().policy().max_version < wire::kTls13) {
     return Err(Error(Reason::kIllegalParameter, "server selected a version that was not offered"));
   }
   if (sh.legacy_session_id_echo != hello_.legacy_session_id) {
@@ -308,7 +309,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
   // RFC 8446 §4.1.4: a second HelloRetryRequest is unexpected_message.
   if (retried_) return Err(Error(Reason::kUnexpectedMessage, "second HelloRetryRequest"));
   retried_ = true;
-  const auto& groups = ctx().groups();
+  const auto& groups = ctx().policy().groups;
   if (hrr.hrr_selected_group) {
     const auto g = static_cast<crypto::Group>(*hrr.hrr_selected_group);
     if (std::find(groups.begin(), groups.end(), g) == groups.end()) {
@@ -344,7 +345,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
     SLUICE_TRY(io_.install_write(Protection()));
     early_offered_ = false;
   }
-  if (ctx().middlebox_compat()) SLUICE_TRY(io_.send_change_cipher_spec());
+  if (ctx().policy().middlebox_compat) SLUICE_TRY(io_.send_change_cipher_spec());
   SLUICE_TRY(send_hello());
   return Wait::kOk;
 }
@@ -384,8 +385,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   SLUICE_TRY(schedule_->start_early(resumed_ ? Bytes(session_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
-  ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
-  ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
+  key_log(ctx(), "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
+  key_log(ctx(), "SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
   SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, hs_secrets_.server));
   // While 0-RTT may still be going out, the early key stays until
   // EndOfEarlyData (RFC 8446 §4.5); the handshake key waits.
@@ -415,7 +416,7 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
     return Err(Error(Reason::kUnsupportedExtension, "server_name acknowledged but not sent"));
   }
   if (!ee.alpn.empty()) {
-    const auto& offered = ctx().alpn();
+    const auto& offered = ctx().policy().alpn;
     if (std::find(offered.begin(), offered.end(), ee.alpn) == offered.end()) {
       // RFC 7301 §3.2 with RFC 8446 §4.2: a protocol we did not offer.
       return Err(Error(offered.empty() ? Reason::kUnsupportedExtension : Reason::kIllegalParameter,
@@ -434,11 +435,11 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
     handshake_write_.reset();
   }
   if (ee.record_size_limit) {
-    if (!ctx().record_size_limit()) {
+    if (!ctx().policy().record_size_limit) {
       return Err(Error(Reason::kUnsupportedExtension, "record_size_limit not offered"));
     }
     // RFC 8449 §4: in TLS 1.3 the limit includes the inner content type.
-    io_.set_record_limits(*ee.record_size_limit - 1u, ctx().record_size_limit());
+    io_.set_record_limits(*ee.record_size_limit - 1u, ctx().policy().record_size_limit);
   }
   negotiated_.server_name = sent_sni_ ? server_name_ : std::string();
   transcript_.add(m->whole);
@@ -473,8 +474,8 @@ TlsResult<Wait> Client13::do_read_certificate() {
   // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
   CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
-  cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
+  cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
+  negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
   transcript_.add(m->whole);
   io_.message_done();
   state_ = ClientState::kReadCertificateVerify;
@@ -506,9 +507,9 @@ TlsResult<Wait> Client13::do_read_finished() {
   auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
   client_app_secret_ = std::move(app.client);
   server_app_secret_ = std::move(app.server);
-  ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, client_app_secret_);
-  ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, server_app_secret_);
-  ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
+  key_log(ctx(), "CLIENT_TRAFFIC_SECRET_0", client_random_, client_app_secret_);
+  key_log(ctx(), "SERVER_TRAFFIC_SECRET_0", client_random_, server_app_secret_);
+  key_log(ctx(), "EXPORTER_SECRET", client_random_, schedule_->exporter_master());
   SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, server_app_secret_));
   state_ = certificate_requested_ ? ClientState::kSendClientCertificate : ClientState::kSendFinished;
   return Wait::kOk;
@@ -519,7 +520,7 @@ Result<void, Error> Client13::begin_second_flight() {
   // (unless one already preceded a second ClientHello).
   if (second_flight_started_) return {};
   second_flight_started_ = true;
-  if (ctx().middlebox_compat() && !retried_) SLUICE_TRY(io_.send_change_cipher_spec());
+  if (ctx().policy().middlebox_compat && !retried_) SLUICE_TRY(io_.send_change_cipher_spec());
   return {};
 }
 
@@ -528,7 +529,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
   const CertifiedKey& ck = ctx().certificate();
   std::optional<crypto::SignatureScheme> scheme;
   if (ck.signer && !ck.chain.empty()) {
-    scheme = choose_signature_scheme13(requested_schemes_, ctx().signature_schemes(), *ck.signer);
+    scheme = choose_signature_scheme13(requested_schemes_, ctx().policy().signature_schemes, *ck.signer);
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
   SLUICE_TRY(queue_certificate13(io_, {}, scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(),

@@ -148,7 +148,7 @@ std::span<uint8_t> Connection::write_space() {
   Impl& c = *impl_;
   if (!c.hs_done_ || c.sent_close_ || c.failed()) return {};
   if (c.settle().status != Status::kOk) return {};
-  if (auto r = c.post_->rekey_if_due(c.rl_.write_sequence(), c.ctx_->key_update_interval()); !r) {
+  if (auto r = c.post_->rekey_if_due(c.rl_.write_sequence(), c.ctx_->policy().key_update_interval); !r) {
     c.fail(std::move(r).error());
     return {};
   }
@@ -191,7 +191,7 @@ Progress Connection::write(std::span<const uint8_t> in) {
   if (c.error_.origin == Origin::kApi) c.error_ = Error();
   while (done < in.size()) {
     if (c.settle().status != Status::kOk) return {Status::kError, 0};
-    if (auto r = c.post_->rekey_if_due(c.rl_.write_sequence(), c.ctx_->key_update_interval()); !r) {
+    if (auto r = c.post_->rekey_if_due(c.rl_.write_sequence(), c.ctx_->policy().key_update_interval); !r) {
       return c.fail(std::move(r).error());
     }
     auto space = c.rl_.write_space(in.size() - done);

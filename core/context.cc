@@ -4,51 +4,64 @@
 #include <chrono>
 
 #include "base/hex.h"
+#include "core/context_internals.h"
 
 namespace sluice {
 
 Context::Context(Role role, std::shared_ptr<const crypto::Provider> provider)
-    : role_(role),
-      provider_(std::move(provider)),
-      suites_{wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kAes256GcmSha384,
-              wire::CipherSuite::kChaCha20Poly1305Sha256},
-      groups_{crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1},
-      schemes_{crypto::SignatureScheme::kEd25519,          crypto::SignatureScheme::kEcdsaSecp256r1Sha256,
-               crypto::SignatureScheme::kEcdsaSecp384r1Sha384, crypto::SignatureScheme::kRsaPssRsaeSha256,
-               crypto::SignatureScheme::kRsaPssRsaeSha384, crypto::SignatureScheme::kRsaPssRsaeSha512},
-      outbound_limit_(wire::kMaxRecordLen) {}
+    : role_(role), provider_(std::move(provider)), internals_(std::make_unique<ContextInternals>()) {
+  policy_.cipher_suites = {wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kAes256GcmSha384,
+                           wire::CipherSuite::kChaCha20Poly1305Sha256};
+  policy_.groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1};
+  policy_.signature_schemes = {crypto::SignatureScheme::kEd25519,          crypto::SignatureScheme::kEcdsaSecp256r1Sha256,
+                               crypto::SignatureScheme::kEcdsaSecp384r1Sha384, crypto::SignatureScheme::kRsaPssRsaeSha256,
+                               crypto::SignatureScheme::kRsaPssRsaeSha384, crypto::SignatureScheme::kRsaPssRsaeSha512};
+}
+
+Context::~Context() = default;
+
+const CertifiedKey& Context::certificate() const {
+  static const CertifiedKey kNone;
+  return credentials_.certificates.empty() ? kNone : credentials_.certificates.front();
+}
 
 int64_t Context::now_ms() const {
-  if (clock_ms_) return clock_ms_();
-  if (clock_) return clock_() * 1000;
+  if (hooks_.clock_ms) return hooks_.clock_ms();
+  if (hooks_.clock) return hooks_.clock() * 1000;
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-bool Context::claim_early_data_ticket(std::span<const uint8_t> ticket) const {
+void Context::set_freelist_max_len(size_t n) { internals_->pool.set_max_len(n); }
+size_t Context::freelist_max_len() const { return internals_->pool.max_len(); }
+size_t Context::freelist_size() const { return internals_->pool.size(); }
+
+ContextInternals& internals(const Context& c) { return *c.internals_; }
+
+bool ContextInternals::claim_early_data_ticket(std::span<const uint8_t> ticket) {
   // Single use within the memory below: a ticket seen before is a replay.
   // Older uses fall out of memory; the ticket age window (checked by the
   // server) bounds how late a replay could still be accepted.
   static constexpr size_t kRememberedEarlyDataTickets = 4096;
-  std::lock_guard<std::mutex> lock(replay_mu_);
-  for (const auto& t : used_early_tickets_) {
+  std::lock_guard<std::mutex> lock(replay_mu);
+  for (const auto& t : used_early_tickets) {
     if (std::equal(t.begin(), t.end(), ticket.begin(), ticket.end())) return false;
   }
-  used_early_tickets_.emplace_back(ticket.begin(), ticket.end());
-  if (used_early_tickets_.size() > kRememberedEarlyDataTickets) used_early_tickets_.pop_front();
+  used_early_tickets.emplace_back(ticket.begin(), ticket.end());
+  if (used_early_tickets.size() > kRememberedEarlyDataTickets) used_early_tickets.pop_front();
   return true;
 }
 
-void Context::key_log(std::string_view label, std::span<const uint8_t> client_random,
-                      std::span<const uint8_t> secret) const {
-  if (!key_log_) return;
+void key_log(const Context& c, std::string_view label, std::span<const uint8_t> client_random,
+             std::span<const uint8_t> secret) {
+  if (!c.hooks().key_log) return;
   std::string line(label);
   line += ' ';
   line += to_hex(client_random);
   line += ' ';
   line += to_hex(secret);
-  key_log_(line);
+  c.hooks().key_log(line);
 }
 
 }  // namespace sluice

@@ -1,4 +1,5 @@
 #include "core/engine.h"
+#include "core/context_internals.h"
 
 #include <algorithm>
 
@@ -13,7 +14,7 @@ Connection::Impl::Impl(std::shared_ptr<const Context> c, Role r, std::string ser
       role_(r),
       mode_(ctx_->mode()),
       session_name_(server_name),
-      rl_(ctx_->pool(), ctx_->outbound_limit(), ctx_->record_padding()) {
+      rl_(internals(*ctx_).pool, ctx_->policy().outbound_limit, ctx_->policy().record_padding) {
   hs_ = r == Role::kClient ? make_client13(*this, std::move(server_name)) : make_server13(*this);
   rl_.set_pooling((mode_ & kModeReleaseBuffers) != 0);
 }

@@ -1,4 +1,5 @@
 #include "core/post_handshake13.h"
+#include "core/context_internals.h"
 
 #include <algorithm>
 
@@ -98,7 +99,7 @@ Result<void, Error> PostHandshake13::rekey_if_due(uint64_t write_sequence, uint6
 
 Result<void, Error> PostHandshake13::store_session(Bytes body, const Negotiated& negotiated) {
   auto nst = SLUICE_TRY(wire::NewSessionTicket::parse(body));
-  SessionStore* store = ctx().session_store();
+  SessionStore* store = ctx().credentials().session_store.get();
   if (!store || resumption_secret_.empty() || nst.lifetime == 0) return {};
   Session s;
   s.psk = SLUICE_TRY(resumption_psk(io_.provider(), hash_, resumption_secret_, nst.nonce));
@@ -130,7 +131,7 @@ TlsResult<Wait> PostHandshake13::answer_certificate_request(const HandshakeMessa
   const CertifiedKey& ck = ctx().certificate();
   std::optional<crypto::SignatureScheme> scheme;
   if (ck.signer && !ck.chain.empty()) {
-    scheme = choose_signature_scheme13(cr.signature_algorithms, ctx().signature_schemes(), *ck.signer);
+    scheme = choose_signature_scheme13(cr.signature_algorithms, ctx().policy().signature_schemes, *ck.signer);
   }
   SLUICE_TRY(queue_certificate13(io_, cr.request_context,
                                  scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(), t));
@@ -158,15 +159,15 @@ TlsResult<Wait> PostHandshake13::resume() {
 
 bool PostHandshake13::can_request_certificate() const {
   return role_ == Role::kServer && handshake_transcript_ && pha_state_ == PhaState::kIdle &&
-         ctx().verifier() != nullptr;
+         ctx().credentials().verifier.get() != nullptr;
 }
 
 Result<void, Error> PostHandshake13::request_client_certificate() {
   wire::CertificateRequest cr;
   cr.request_context.resize(8);
   SLUICE_TRY(io_.provider().random(cr.request_context));
-  for (auto s : ctx().signature_schemes()) cr.signature_algorithms.push_back(static_cast<uint16_t>(s));
-  cr.certificate_authorities = ctx().certificate_authorities();
+  for (auto s : ctx().policy().signature_schemes) cr.signature_algorithms.push_back(static_cast<uint16_t>(s));
+  cr.certificate_authorities = ctx().credentials().certificate_authorities;
   Bytes msg = SLUICE_TRY(io_.queue(cr));
   pha_running_.emplace(handshake_transcript_->copy());
   pha_running_->add(msg);
@@ -188,7 +189,7 @@ Result<void, Error> PostHandshake13::process_client_auth(const HandshakeMessage&
         return {};
       }
       CertificateRequest req{cert.certificates, {}, ctx().now(), false};
-      pha_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
+      pha_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
       pha_chain_ = std::move(cert.certificates);
       pha_state_ = PhaState::kCertificateVerify;
       return {};
@@ -207,14 +208,14 @@ Result<void, Error> PostHandshake13::process_client_auth(const HandshakeMessage&
       pha_running_.reset();
       pha_state_ = PhaState::kIdle;
       if (pha_chain_.empty()) {  // an empty Certificate: the client has none to show
-        negotiated.peer_chain = ctx().chain_cache().intern({});
+        negotiated.peer_chain = internals(ctx()).chain_cache.intern({});
         return {};
       }
       // The chain becomes the peer's only with all three proofs.
       CertVerified cert = SLUICE_TRY(take_proof(pha_verified_, "no verified client certificate"));
       SigVerified sig = SLUICE_TRY(take_proof(pha_sig_verified_, "no verified client CertificateVerify"));
       [[maybe_unused]] HandshakeProof proof{std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))};
-      negotiated.peer_chain = ctx().chain_cache().intern(std::move(pha_chain_));
+      negotiated.peer_chain = internals(ctx()).chain_cache.intern(std::move(pha_chain_));
       pha_chain_.clear();
       return {};
     }

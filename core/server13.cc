@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/handshake.h"
+#include "core/context_internals.h"
 #include "core/record_layer.h"
 #include "core/suites.h"
 #include "core/tickets.h"
@@ -149,7 +150,7 @@ constexpr int64_t kTicketAgeWindowMs = 10000;
 Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   // Suite: the server's preference among the client's offers.
   suite_.reset();
-  for (auto s : ctx().cipher_suites()) {
+  for (auto s : ctx().policy().cipher_suites) {
     const auto code = static_cast<uint16_t>(s);
     const auto info = suite_info(code);
     if (info && info->version == wire::kTls13 &&
@@ -171,8 +172,8 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   SLUICE_TRY(choose_group(ch));
 
   // ALPN (RFC 7301 §3.2): the server's preference; no overlap is fatal.
-  if (!ch.alpn.empty() && !ctx().alpn().empty()) {
-    for (const auto& p : ctx().alpn()) {
+  if (!ch.alpn.empty() && !ctx().policy().alpn.empty()) {
+    for (const auto& p : ctx().policy().alpn) {
       if (std::find(ch.alpn.begin(), ch.alpn.end(), p) != ch.alpn.end()) {
         alpn_ = p;
         break;
@@ -187,7 +188,7 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   if (ch.record_size_limit) {
     // RFC 8449 §4: answer with our own limit; each side's applies to what
     // the other sends.
-    record_size_limit_ = ctx().record_size_limit() ? ctx().record_size_limit() : uint16_t{wire::kMaxPlaintext + 1};
+    record_size_limit_ = ctx().policy().record_size_limit ? ctx().policy().record_size_limit : uint16_t{wire::kMaxPlaintext + 1};
     io_.set_record_limits(*ch.record_size_limit - 1u, *record_size_limit_);
   }
   return {};
@@ -213,12 +214,12 @@ bool name_matches(std::string_view pattern, std::string_view name) {
 }  // namespace
 
 Result<void, Error> Server13::choose_certificate(const wire::ClientHello& ch) {
-  const auto certs = ctx().certificates();
+  const std::span<const CertifiedKey> certs = ctx().credentials().certificates;
   if (certs.empty()) return Err(Error(Reason::kConfiguration, "server has no certificate"));
   const std::string_view sni = ch.has_server_name ? std::string_view(ch.server_name) : std::string_view();
-  const auto ours = ctx().signature_schemes();
+  const auto& ours = ctx().policy().signature_schemes;
   auto usable = [](const CertifiedKey& ck) { return ck.signer && !ck.chain.empty(); };
-  if (const auto& select = ctx().certificate_selector(); select) {
+  if (const auto& select = ctx().credentials().selector; select) {
     const CertifiedKey* ck = select(CertificateQuery{sni, ch.signature_algorithms, ch.signature_algorithms_cert}, certs);
     if (!ck || !usable(*ck)) return Err(Error(Reason::kNoSharedSignatureScheme, "the certificate selector chose none"));
     const auto scheme = choose_signature_scheme13(ch.signature_algorithms, ours, *ck->signer);
@@ -268,9 +269,9 @@ Result<void, Error> Server13::choose_group(const wire::ClientHello& ch) {
   };
   need_retry_ = false;
   peer_share_.clear();
-  if (!ctx().strict_group_preference()) {
+  if (!ctx().policy().strict_group_preference) {
     // A share we accept saves a round trip: take the most preferred of those.
-    for (auto g : ctx().groups()) {
+    for (auto g : ctx().policy().groups) {
       if (auto it = share_for(g); it != ch.key_shares.end() && provider().supports(g)) {
         group_ = g;
         peer_share_.assign(it->key_exchange.begin(), it->key_exchange.end());
@@ -278,7 +279,7 @@ Result<void, Error> Server13::choose_group(const wire::ClientHello& ch) {
       }
     }
   }
-  for (auto g : ctx().groups()) {
+  for (auto g : ctx().policy().groups) {
     if (!client_supports(g) || !provider().supports(g)) continue;
     group_ = g;
     if (auto it = share_for(g); it != ch.key_shares.end()) {
@@ -312,7 +313,7 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
   hrr.cipher_suite = suite_->id;
   hrr.selected_version = wire::kTls13;
   hrr.hrr_selected_group = static_cast<uint16_t>(group_);
-  if (const auto& make_cookie = ctx().hello_retry_cookie(); make_cookie) hello_retry_cookie_ = make_cookie();
+  if (const auto& make_cookie = ctx().hooks().hello_retry_cookie; make_cookie) hello_retry_cookie_ = make_cookie();
   hrr.cookie = hello_retry_cookie_;
   // RFC 8446 §4.4.1: the first ClientHello is replaced by its hash.
   transcript_.replace_with_message_hash();
@@ -331,12 +332,12 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
   if (!ch.psk) return {};
   const bool dhe_ok = std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 1) != ch.psk_modes.end();
   const bool ke_ok =
-      ctx().allow_psk_ke() && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) != ch.psk_modes.end();
+      ctx().policy().allow_psk_ke && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) != ch.psk_modes.end();
   // RFC 8446 §4.2.9: a PSK without a mode we share is not used.
   if (!dhe_ok && !ke_ok) return {};
   const int64_t now = ctx().now();
   for (size_t i = 0; i < ch.psk->identities.size(); ++i) {
-    auto st = ctx().ticket_sealer().open(provider(), ch.psk->identities[i].identity, now);
+    auto st = (*ctx().credentials().ticket_sealer).open(provider(), ch.psk->identities[i].identity, now);
     if (!st) continue;  // not ours, or from a retired key: a full handshake
     // Expired or from the future. Written so no subtraction involves
     // issued_at: it comes from the ticket, and in the fuzzing build any
@@ -354,7 +355,7 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
     psk_dhe_ = dhe_ok;
     early_accepted_ = i == 0 && accept_early_data(ch, ch.psk->identities[i].obfuscated_ticket_age);
     ticket_ = std::move(st);
-    if (early_accepted_) ticket_->max_early_data = ctx().max_early_data();
+    if (early_accepted_) ticket_->max_early_data = ctx().policy().max_early_data;
     return {};
   }
   return {};
@@ -364,8 +365,8 @@ bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscate
   // RFC 8446 §4.2.10: the first PSK only, the same suite and ALPN as the
   // ticket, no HelloRetryRequest, a plausible ticket age, and (our policy)
   // a ticket used for 0-RTT only once.
-  if (!ch.early_data || retried_ || ctx().max_early_data() == 0) return false;
-  auto st = ctx().ticket_sealer().open(provider(), ch.psk->identities[0].identity, ctx().now());
+  if (!ch.early_data || retried_ || ctx().policy().max_early_data == 0) return false;
+  auto st = (*ctx().credentials().ticket_sealer).open(provider(), ch.psk->identities[0].identity, ctx().now());
   if (!st || st->max_early_data == 0 || st->cipher_suite != suite_->id ||
       st->alpn != alpn_) {
     return false;
@@ -373,14 +374,14 @@ bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscate
   const int64_t client_age = static_cast<uint32_t>(obfuscated_age - st->age_add);
   const int64_t server_age = ctx().now_ms() - st->issued_at * 1000;
   if (std::abs(client_age - server_age) > kTicketAgeWindowMs + 1000) return false;
-  return ctx().claim_early_data_ticket(ch.psk->identities[0].identity);
+  return internals(ctx()).claim_early_data_ticket(ch.psk->identities[0].identity);
 }
 
 TlsResult<Wait> Server13::do_read_client_hello() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
-  if (ctx().client_auth() != ClientAuth::kNone && ctx().verifier() == nullptr) {
+  if (ctx().policy().client_auth != ClientAuth::kNone && ctx().credentials().verifier.get() == nullptr) {
     return Err(Error(Reason::kConfiguration, "client certificates requested but no verifier is set"));
   }
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
@@ -391,11 +392,11 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   }
   const bool offers_tls13 =
       std::find(ch.supported_versions.begin(), ch.supported_versions.end(), wire::kTls13) != ch.supported_versions.end();
-  if (!offers_tls13 || ctx().max_version() < wire::kTls13) {
+  if (!offers_tls13 || ctx().policy().max_version < wire::kTls13) {
     // RFC 7507 §3: a fallback from a client whose maximum is below ours.
     const bool scsv =
         std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), wire::kFallbackScsv) != ch.cipher_suites.end();
-    if (scsv && !offers_tls13 && ctx().max_version() >= wire::kTls13) {
+    if (scsv && !offers_tls13 && ctx().policy().max_version >= wire::kTls13) {
       return Err(Error(Reason::kInappropriateFallback, "TLS_FALLBACK_SCSV from a client below our maximum"));
     }
     return Err(Error(Reason::kNoSharedVersion, "client does not offer TLS 1.3"));
@@ -431,7 +432,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   if (ch.early_data && !early_accepted_) {
     // Rejected 0-RTT follows this hello; it is skipped up to
     // max_early_data_size (RFC 8446 §4.2.10).
-    io_.skip_rejected_early_data(std::max<size_t>(ctx().max_early_data(), kMinEarlyDataSkipped));
+    io_.skip_rejected_early_data(std::max<size_t>(ctx().policy().max_early_data, kMinEarlyDataSkipped));
   }
   if (need_retry_ && !retried_) first_hello_ = wire::retry_invariant(m->body);
   transcript_.add(m->whole);
@@ -445,7 +446,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     SLUICE_TRY(early.start_early(ticket_->psk));
     HashValue ch_hash = current_hash(transcript_);
     SecretBytes secret = SLUICE_TRY(early.client_early_traffic_secret(ch_hash.view()));
-    ctx().key_log("CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
+    key_log(ctx(), "CLIENT_EARLY_TRAFFIC_SECRET", client_random_, secret);
     SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, secret));
     io_.begin_early_data();
     negotiated_.early_data_accepted = true;
@@ -479,8 +480,8 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   SLUICE_TRY(schedule_->start_early(ticket_ ? Bytes(ticket_->psk) : Bytes()));
   HashValue hello_hash = current_hash(transcript_);
   hs_secrets_ = SLUICE_TRY(schedule_->advance_with_shared_secret(shared, hello_hash.view()));
-  ctx().key_log("CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
-  ctx().key_log("SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
+  key_log(ctx(), "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
+  key_log(ctx(), "SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
   SLUICE_TRY(io_.rekey_write13(suite_->hash, suite_->aead, hs_secrets_.server));
   if (early_accepted_) {  // the handshake key reads after EndOfEarlyData
     handshake_read_ = SLUICE_TRY(Protection::tls13(provider(), suite_->hash, suite_->aead, hs_secrets_.client));
@@ -510,7 +511,7 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   if (ticket_) {
     state_ = ServerState::kSendFinished;
   } else {
-    state_ = ctx().client_auth() == ClientAuth::kNone ? ServerState::kSendCertificate
+    state_ = ctx().policy().client_auth == ClientAuth::kNone ? ServerState::kSendCertificate
                                                      : ServerState::kSendCertificateRequest;
   }
   return Wait::kOk;
@@ -522,10 +523,10 @@ TlsResult<Wait> Server13::do_send_certificate_request() {
   if (!advertised.empty()) {
     requested_schemes_ = advertised;
   } else {
-    for (auto sch : ctx().signature_schemes()) requested_schemes_.push_back(static_cast<uint16_t>(sch));
+    for (auto sch : ctx().policy().signature_schemes) requested_schemes_.push_back(static_cast<uint16_t>(sch));
   }
   cr.signature_algorithms = requested_schemes_;
-  cr.certificate_authorities = ctx().certificate_authorities();
+  cr.certificate_authorities = ctx().credentials().certificate_authorities;
   transcript_.add(SLUICE_TRY(io_.queue(cr)));
   state_ = ServerState::kSendCertificate;
   return Wait::kOk;
@@ -539,15 +540,15 @@ TlsResult<Wait> Server13::do_read_client_certificate() {
   io_.message_done();
   if (cert.certificates.empty()) {
     // RFC 8446 §4.4.2.4: the server may go on without one, or abort.
-    if (ctx().client_auth() == ClientAuth::kRequire) {
+    if (ctx().policy().client_auth == ClientAuth::kRequire) {
       return Err(Error(Reason::kCertificateRequired, "client sent no certificate"));
     }
     state_ = ServerState::kReadFinished;
     return Wait::kOk;
   }
   CertificateRequest req{cert.certificates, {}, ctx().now(), false};
-  client_cert_verified_.emplace(SLUICE_TRY(ctx().verifier()->verify(req)));
-  negotiated_.peer_chain = ctx().chain_cache().intern(std::move(cert.certificates));
+  client_cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
+  negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
   state_ = ServerState::kReadClientCertificateVerify;
   return Wait::kOk;
 }
@@ -584,15 +585,15 @@ TlsResult<Wait> Server13::do_send_finished() {
   SLUICE_TRY(queue_finished13(io_, suite_->hash, hs_secrets_.server, transcript_));
   HashValue through_server_finished = current_hash(transcript_);
   auto app = SLUICE_TRY(schedule_->advance_to_master(through_server_finished.view()));
-  ctx().key_log("CLIENT_TRAFFIC_SECRET_0", client_random_, app.client);
-  ctx().key_log("SERVER_TRAFFIC_SECRET_0", client_random_, app.server);
-  ctx().key_log("EXPORTER_SECRET", client_random_, schedule_->exporter_master());
+  key_log(ctx(), "CLIENT_TRAFFIC_SECRET_0", client_random_, app.client);
+  key_log(ctx(), "SERVER_TRAFFIC_SECRET_0", client_random_, app.server);
+  key_log(ctx(), "EXPORTER_SECRET", client_random_, schedule_->exporter_master());
   SLUICE_TRY(io_.rekey_write13(suite_->hash, suite_->aead, app.server));
   server_app_secret_ = std::move(app.server);
   client_app_secret_ = std::move(app.client);
   if (early_accepted_) {
     state_ = ServerState::kReadEndOfEarlyData;
-  } else if (ctx().client_auth() != ClientAuth::kNone && !ticket_) {
+  } else if (ctx().policy().client_auth != ClientAuth::kNone && !ticket_) {
     state_ = ServerState::kReadClientCertificate;
   } else {
     state_ = ServerState::kReadFinished;
@@ -617,12 +618,12 @@ Result<void, Error> Server13::send_tickets() {
   // Tickets only for a client that said how it would use them (RFC 8446
   // §4.2.9), in a mode we accept.
   const bool usable = std::find(client_psk_modes_.begin(), client_psk_modes_.end(), 1) != client_psk_modes_.end() ||
-                      (ctx().allow_psk_ke() &&
+                      (ctx().policy().allow_psk_ke &&
                        std::find(client_psk_modes_.begin(), client_psk_modes_.end(), 0) != client_psk_modes_.end());
   if (!usable) return {};
-  for (unsigned i = 0; i < ctx().ticket_count(); ++i) {
+  for (unsigned i = 0; i < ctx().policy().ticket_count; ++i) {
     wire::NewSessionTicket nst;
-    nst.lifetime = ctx().ticket_lifetime();
+    nst.lifetime = ctx().policy().ticket_lifetime;
     SLUICE_TRY(provider().random(MutBytes(reinterpret_cast<uint8_t*>(&nst.age_add), sizeof nst.age_add)));
     const uint8_t nonce = static_cast<uint8_t>(i);
     nst.nonce = Bytes(&nonce, 1);
@@ -632,9 +633,9 @@ Result<void, Error> Server13::send_tickets() {
     st.age_add = nst.age_add;
     st.lifetime = nst.lifetime;
     st.issued_at = ctx().now();
-    st.max_early_data = ctx().max_early_data();
+    st.max_early_data = ctx().policy().max_early_data;
     st.alpn = alpn_;
-    nst.ticket = SLUICE_TRY(ctx().ticket_sealer().seal(provider(), st, st.issued_at));
+    nst.ticket = SLUICE_TRY((*ctx().credentials().ticket_sealer).seal(provider(), st, st.issued_at));
     if (st.max_early_data > 0) nst.max_early_data = st.max_early_data;
     SLUICE_TRY(io_.queue(nst));
   }
@@ -669,7 +670,7 @@ TlsResult<Wait> Server13::do_read_finished() {
     peer.emplace(PeerAuthenticated::by_certificate(std::move(cert), std::move(sig)));
   } else if (psk_accepted_) {
     peer.emplace(PeerAuthenticated::by_psk(SLUICE_TRY(take_proof(psk_accepted_, "no accepted PSK"))));
-  } else if (ctx().client_auth() != ClientAuth::kRequire) {
+  } else if (ctx().policy().client_auth != ClientAuth::kRequire) {
     peer.emplace(PeerAuthenticated::client_without_certificate());
   } else {
     return Err(Error(Reason::kCertificateRequired, "client did not authenticate"));

@@ -180,8 +180,8 @@ TEST_CASE("freelist settings: any length is accepted; without RELEASE_BUFFERS no
     test::transfer(client, server);
     CHECK(read_all(server) == big);
   }
-  CHECK(sctx->pool().size() == 0);
-  CHECK(cctx->pool().size() == 0);
+  CHECK(sctx->freelist_size() == 0);
+  CHECK(cctx->freelist_size() == 0);
 }
 
 TEST_CASE("async_fd() is -1 while nothing is pending") {

@@ -233,17 +233,17 @@ TEST_CASE("RELEASE_BUFFERS: an idle connection holds no record buffers; the free
   auto cctx = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEd25519));
   cctx->set_mode(kModeReleaseBuffers);
   cctx->set_freelist_max_len(3);
-  CHECK(cctx->pool().max_len() == 3);
+  CHECK(cctx->freelist_max_len() == 3);
   std::vector<Connection> clients, servers;
   for (int i = 0; i < 8; ++i) {
     clients.push_back(Connection::client(cctx, "localhost"));
     servers.push_back(Connection::server(sctx));
   }
   for (int i = 0; i < 8; ++i) REQUIRE(test::handshake(clients[i], servers[i]));
-  CHECK(cctx->pool().size() <= 3);
-  CHECK(cctx->pool().size() >= 1);
+  CHECK(cctx->freelist_size() <= 3);
+  CHECK(cctx->freelist_size() >= 1);
   auto dflt = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEd25519));
-  CHECK(dflt->pool().max_len() == 32);
+  CHECK(dflt->freelist_max_len() == 32);
 }
 
 TEST_CASE("SEND_FALLBACK_SCSV: the client sends 0x5600; a server above the client's maximum sends inappropriate_fallback") {
@@ -395,8 +395,8 @@ TEST_CASE("RELEASE_BUFFERS: a closed connection's buffers serve the next one; sm
     exchange(c, s);
   }
   // Its record buffers went to the freelists when it closed...
-  CHECK(cctx->pool().size() >= 1);
-  CHECK(sctx->pool().size() >= 1);
+  CHECK(cctx->freelist_size() >= 1);
+  CHECK(sctx->freelist_size() >= 1);
   // ...so the next connection allocates no record buffer of its own.
   const int64_t before = heap_stats().live_bytes;
   {
