@@ -227,6 +227,7 @@ Progress Connection::shutdown() {
     if (Progress p = c.settle(); p.status != Status::kOk) return p;
     const uint8_t alert[2] = {1, static_cast<uint8_t>(Alert::kCloseNotify)};
     if (auto r = c.rl_.seal(wire::ContentType::kAlert, alert); !r) return c.fail(std::move(r).error());
+    c.observe(true, wire::ContentType::kAlert, alert[1], 2);
     c.sent_close_ = true;
   }
   // Look for the peer's close_notify among buffered records.
@@ -246,8 +247,10 @@ Progress Connection::shutdown() {
         if (p.status != Status::kOk) return p;
         break;
       }
-      case RecordLayer::Kind::kControl:
       case RecordLayer::Kind::kClosed:
+        c.observe(false, wire::ContentType::kAlert, static_cast<uint8_t>(Alert::kCloseNotify), 2);
+        break;
+      case RecordLayer::Kind::kControl:
         break;
     }
   }

@@ -33,8 +33,31 @@ Result<void, Error> Connection::Impl::send(Bytes message) {
   return {};
 }
 
+void Connection::Impl::observe(bool sent, ContentType type, uint8_t code, size_t length) const {
+  if (const auto& cb = ctx_->hooks().message_callback; cb) cb(MessageInfo{sent, type, code, length});
+}
+
+void Connection::Impl::observe_received_message() {
+  observe(false, ContentType::kHandshake, hs_in_.current_type(), hs_in_.current_len());
+}
+
+void Connection::Impl::observe_received_alert(const Error& e) const {
+  if (e.origin == Origin::kReceived) observe(false, ContentType::kAlert, static_cast<uint8_t>(e.alert), 2);
+}
+
+void Connection::Impl::message_done() {
+  observe_received_message();
+  hs_in_.done();
+}
+
 Result<void, Error> Connection::Impl::flush() {
   if (hs_out_.empty()) return {};
+  if (ctx_->hooks().message_callback) {
+    ByteReader r(hs_out_);
+    uint8_t type;
+    ByteReader body;
+    while (r.u8(type) && r.prefixed24(body)) observe(true, ContentType::kHandshake, type, body.remaining());
+  }
   // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as
   // most clients do, for middleboxes that expect it.
   const uint16_t version = initial_hello_ ? wire::kTls10 : wire::kTls12;
@@ -121,6 +144,7 @@ Progress Connection::Impl::fail(Error e) {
   }
   if (failed()) return {Status::kError, 0};
   error_ = e;
+  observe_received_alert(e);
   if (hs_) negotiated_ = hs_->negotiated();
   // A fatal alert is just bytes in outbound() (RFC 8446 §6.2). Nothing is
   // sent for a truncated transport or an alert we received. Queued
@@ -129,7 +153,7 @@ Progress Connection::Impl::fail(Error e) {
   rl_.abandon_write_space();
   if (e.origin == Origin::kLocal && e.reason != Reason::kTruncated) {
     const uint8_t alert[2] = {2, static_cast<uint8_t>(e.alert)};
-    (void)rl_.seal(ContentType::kAlert, alert);  // best effort: the error is what matters
+    if (rl_.seal(ContentType::kAlert, alert)) observe(true, ContentType::kAlert, alert[1], 2);
   }
   hs_.reset();
   return {Status::kError, 0};
@@ -224,7 +248,7 @@ Progress Connection::Impl::process_post_handshake() {
     if (!m) return fail(std::move(m).error());
     if (!*m) break;
     auto w = post_->process(**m, message_ends_record(), negotiated_);
-    hs_in_.done();
+    message_done();
     if (!w) return fail(std::move(w).error());
     if (*w == Wait::kAsync) {
       // Reported as the handshake reports it: kWantAsync at once with ASYNC
@@ -277,6 +301,7 @@ Progress Connection::Impl::fill_readable() {
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:
+        observe(false, ContentType::kAlert, static_cast<uint8_t>(Alert::kCloseNotify), 2);
         return {Status::kZeroReturn, 0};
       case RecordLayer::Kind::kHandshake: {
         if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());

@@ -29,7 +29,7 @@ struct Connection::Impl final : HandshakeIo {
   const Context& context() const override { return *ctx_; }
   long mode() const override { return mode_; }
   TlsResult<std::optional<HandshakeMessage>> next_message() override { return hs_in_.next(); }
-  void message_done() override { hs_in_.done(); }
+  void message_done() override;
   bool message_ends_record() const override { return !hs_in_.beyond_current(); }
   Result<void, Error> send(Bytes message) override;
   Result<void, Error> flush() override;
@@ -62,6 +62,10 @@ struct Connection::Impl final : HandshakeIo {
   // reply) when no write space is lent, and releases idle buffers.
   Progress settle();
   Progress fail(Error e);
+  // observe reports a message or alert to the context's message callback.
+  void observe(bool sent, wire::ContentType type, uint8_t code, size_t length) const;
+  void observe_received_message();
+  void observe_received_alert(const Error& e) const;
   bool failed() const { return !error_.ok() && error_.origin != Origin::kApi; }
   // wait_async: kWantAsync with ASYNC (the operation then calls the
   // connection's async callback when done), else the engine waits for the

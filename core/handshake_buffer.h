@@ -29,6 +29,9 @@ class HandshakeReader {
   // done drops the message next() handed out.
   void done();
   bool empty() const { return in_.empty(); }
+  // current is the type and body length of the message handed out.
+  uint8_t current_type() const { return msg_len_ ? in_[0] : 0; }
+  size_t current_len() const { return msg_len_ ? msg_len_ - wire::kHandshakeHeaderLen : 0; }
   // beyond_current: bytes are buffered past the message handed out.
   bool beyond_current() const { return in_.size() > msg_len_; }
   // release frees the storage once the handshake no longer needs it.
