@@ -179,7 +179,7 @@ void EpollLoop::start_closing(Entry& e, std::optional<CloseReason> reason, Clock
 
 bool EpollLoop::close(ConnId id) {
   Entry* e = entry(id);
-  if (!e || e->closed) return false;
+  if (!e || e->closed || e->closing) return false;
   start_closing(*e, std::nullopt, options_.close_linger);
   return true;
 }

@@ -63,9 +63,11 @@ class EpollLoop {
   [[nodiscard]] net::SysResult<bool> run(std::chrono::milliseconds timeout);
 
   // close ends a connection gracefully: close_notify is queued, sent, and
-  // the socket closed (within close_linger). false when `id` is unknown.
+  // the socket closed (within close_linger, else it is evicted). false when
+  // `id` is unknown or already closing. The handler is not called again.
   bool close(ConnId id);
-  // evict closes a connection at once, sending nothing more.
+  // evict closes a connection at once, sending nothing more (also one that
+  // is closing gracefully). false when `id` is unknown or already closed.
   bool evict(ConnId id);
   // begin_shutdown stops every listener and closes every connection with
   // close_notify; connections still flushing after `drain` are evicted

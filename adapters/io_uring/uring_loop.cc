@@ -115,14 +115,16 @@ void UringLoop::start_closing(Entry& e, std::optional<CloseReason> reason, Clock
 
 bool UringLoop::close(ConnId id) {
   Entry* e = entry(id);
-  if (!e || e->closed) return false;
+  if (!e || e->closed || e->closing) return false;
   start_closing(*e, std::nullopt, options_.close_linger);
   return true;
 }
 
 bool UringLoop::evict(ConnId id) {
   Entry* e = entry(id);
-  if (!e || e->closed) return false;
+  // Already being evicted: it closes as soon as the kernel gives back its
+  // operations.
+  if (!e || e->closed || e->aborting) return false;
   abort(*e, CloseReason::kEvicted, std::nullopt);
   return true;
 }

@@ -61,7 +61,9 @@ class UringLoop {
   // no listener: true) or `timeout` passes (false).
   [[nodiscard]] net::SysResult<bool> run(std::chrono::milliseconds timeout);
 
-  // close, evict, begin_shutdown: as EpollLoop's.
+  // close, evict, begin_shutdown: as EpollLoop's. An evicted connection
+  // stays (evict() then returns false, find() still finds it) until the
+  // kernel has handed back its operations, usually within the turn.
   bool close(ConnId id);
   bool evict(ConnId id);
   void begin_shutdown(std::chrono::milliseconds drain);
