@@ -35,6 +35,23 @@ using adapters::Want;
 volatile sig_atomic_t g_stop = 0;
 void on_term(int) { g_stop = 1; }
 
+// cpu_seconds_of is the user+system CPU time a process has used.
+double cpu_seconds_of(pid_t pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return 0;
+  char buf[1024] = {};
+  const size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  // Fields after the ")" that ends the command name: state is field 3,
+  // utime and stime are fields 14 and 15.
+  const char* p = std::strrchr(buf, ')');
+  if (!p || n == 0) return 0;
+  unsigned long utime = 0, stime = 0;
+  if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) != 2) return 0;
+  return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 size_t rss_of(pid_t pid) {
   const std::string path = "/proc/" + std::to_string(pid) + "/statm";
   FILE* f = std::fopen(path.c_str(), "r");
@@ -99,6 +116,7 @@ class Client {
           got_ += p.bytes;
           if (got_ < sizeof ping_) return Want::kAgain;
           latency_ = Clock::now() - started_;
+          resumed_ = c.negotiated().resumed;
           done_ = true;
           phase_ = 3;
           if (!hold_) {
@@ -120,6 +138,7 @@ class Client {
   }
   bool done() const { return done_; }
   bool failed() const { return failed_; }
+  bool resumed() const { return resumed_; }
   Clock::duration latency() const { return latency_; }
 
  private:
@@ -131,14 +150,15 @@ class Client {
   bool hold_;
   int phase_ = 0;
   size_t got_ = 0;
-  bool done_ = false, failed_ = false;
+  bool done_ = false, failed_ = false, resumed_ = false;
   Clock::duration latency_{};
   uint8_t ping_[32] = {};
 };
 
 struct PhaseResult {
-  size_t n = 0, failures = 0;
+  size_t n = 0, failures = 0, resumed = 0;
   double seconds = 0, p50_ms = 0, p99_ms = 0;
+  double server_cpu_ms = 0, client_cpu_ms = 0;  // per connection
   double rss_per_conn = 0;  // concurrent: RSS held per open connection; sequential: growth per connection
 };
 
@@ -158,6 +178,7 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
   std::vector<std::shared_ptr<Client>> clients;
   clients.reserve(n);
   const size_t rss0 = rss_of(server);
+  const double scpu0 = cpu_seconds_of(server), ccpu0 = cpu_seconds_of(::getpid());
   const auto t0 = Clock::now();
   auto open_one = [&] {
     auto c = std::make_shared<Client>(Clock::now(), concurrent);
@@ -184,6 +205,8 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
     }
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  r.server_cpu_ms = (cpu_seconds_of(server) - scpu0) * 1e3 / static_cast<double>(n);
+  r.client_cpu_ms = (cpu_seconds_of(::getpid()) - ccpu0) * 1e3 / static_cast<double>(n);
   if (concurrent) {
     ::usleep(200 * 1000);  // let the server settle before reading its RSS
     r.rss_per_conn = (static_cast<double>(rss_of(server)) - static_cast<double>(rss0)) / static_cast<double>(n);
@@ -202,6 +225,7 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
       ++r.failures;
       continue;
     }
+    if (c->resumed()) ++r.resumed;
     ms.push_back(std::chrono::duration<double, std::milli>(c->latency()).count());
   }
   r.p50_ms = pct(ms, 0.50);
@@ -210,8 +234,10 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
 }
 
 void report(const char* loop, const char* phase, const PhaseResult& r) {
-  std::printf("| %-6s | %-22s | %6zu | %8.0f | %7.2f | %7.2f | %10.0f | %4zu |\n", loop, phase, r.n,
-              static_cast<double>(r.n) / r.seconds, r.p50_ms, r.p99_ms, r.rss_per_conn, r.failures);
+  std::printf("| %-6s | %-22s | %6zu | %8.0f | %7.2f | %7.2f | %10.0f | %6.3f | %6.3f | %4zu |\n", loop, phase,
+              r.n, static_cast<double>(r.n) / r.seconds, r.p50_ms, r.p99_ms, r.rss_per_conn, r.server_cpu_ms,
+              r.client_cpu_ms, r.failures);
+  if (r.resumed) std::printf("|        | (%zu of %zu resumed)   |        |          |         |         |            |        |        |      |\n", r.resumed, r.n);
   std::fflush(stdout);
 }
 
@@ -223,8 +249,13 @@ int main_impl(int argc, char** argv) {
   }
   auto creds = tools::make_credentials();
   if (!creds) return 1;
-  std::printf("| loop   | phase                  |  conns | hs/s     | p50 ms  | p99 ms  | RSS B/conn | fail |\n"
-              "|--------|------------------------|--------|----------|---------|---------|------------|------|\n");
+  // Full handshakes: no session store, so no client ever resumes. Resumed:
+  // the default store keeps the server's tickets (the first one is full).
+  const std::shared_ptr<Context> full = creds->client_pinned;
+  full->set_session_store(nullptr);
+  const std::shared_ptr<Context> resuming = creds->client;
+  std::printf("| loop   | phase                  |  conns | hs/s     | p50 ms  | p99 ms  | RSS B/conn | srv ms | cli ms | fail |\n"
+              "|--------|------------------------|--------|----------|---------|---------|------------|--------|--------|------|\n");
   for (const char* kind : {"epoll", "uring"}) {
     auto listener = net::listen_on(net::SocketAddress::loopback4(0));
     if (!listener) return 1;
@@ -243,14 +274,16 @@ int main_impl(int argc, char** argv) {
     }
     listener->reset();
     // Warm up (allocator arenas, the engine's freelist) before measuring.
-    (void)drive(*addr, creds->client, pid, 200, false);
-    report(kind, "concurrent (held open)", drive(*addr, creds->client, pid, concurrent, true));
-    report(kind, "sequential", drive(*addr, creds->client, pid, sequential, false));
+    (void)drive(*addr, full, pid, 200, false);
+    report(kind, "concurrent, full hs", drive(*addr, full, pid, concurrent, true));
+    report(kind, "sequential, full hs", drive(*addr, full, pid, sequential, false));
+    report(kind, "sequential, resumed", drive(*addr, resuming, pid, sequential, false));
     ::kill(pid, SIGTERM);
     int status = 0;
     ::waitpid(pid, &status, 0);
   }
-  std::printf("\nRSS B/conn: concurrent = server RSS held per open connection; sequential = server RSS growth\n"
+  std::printf("\nsrv ms / cli ms: CPU time of the server process / of this (client) process per connection.\n");
+  std::printf("RSS B/conn: concurrent = server RSS held per open connection; sequential = server RSS growth\n"
               "per connection served (0 = nothing kept after close).\n");
   return 0;
 }

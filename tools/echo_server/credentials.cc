@@ -44,6 +44,8 @@ TlsResult<Credentials> make_credentials() {
   c.client->set_verifier(std::shared_ptr<const CertificateVerifier>(std::move(verifier)));
   c.client->set_alpn({"http/1.1"});
   c.root_pem = chain.root.cert_pem();
+  c.client_pinned = std::make_shared<Context>(Role::kClient, p);
+  c.client_pinned->set_verifier(std::make_shared<pki::PinnedVerifier>(chain.leaf.der));
   return c;
 }
 
@@ -58,6 +60,7 @@ TlsResult<Credentials> load_credentials(const std::string& cert_pem, const std::
   c.client = std::make_shared<Context>(Role::kClient, p);
   // The issuer of a given certificate is not known here: pin the leaf.
   c.client->set_verifier(std::make_shared<pki::PinnedVerifier>(certs.front()));
+  c.client_pinned = c.client;
   c.server = SLUICE_TRY(server_context(p, std::move(certs), key));
   return c;
 }

@@ -14,6 +14,10 @@ namespace sluice::tools {
 struct Credentials {
   std::shared_ptr<Context> server;  // serves the chain
   std::shared_ptr<Context> client;  // trusts the root (or pins the given leaf)
+  // client_pinned pins the leaf instead of validating the chain: a load
+  // generator's clients then cost one signature check per handshake (the
+  // CertificateVerify), so the server, not the client, is what is measured.
+  std::shared_ptr<Context> client_pinned;
   std::string root_pem;             // the root, for curl --cacert / openssl -CAfile
 };
 
