@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -47,7 +48,18 @@ struct LoopOptions {
   // accept_budget: connections accepted per listener per turn, so a connect
   // storm cannot starve connections already being served.
   int accept_budget = 64;
+  // accept_pause: after accept() fails for want of a resource (EMFILE,
+  // ENFILE, ENOBUFS, ENOMEM) the listener rests this long. The pending
+  // connection stays in the backlog, so a level-triggered listener would
+  // otherwise report it again at once and the loop would spin on it.
+  std::chrono::milliseconds accept_pause{100};
 };
+
+namespace detail {
+// out_of_resources: accept() failed for a reason that retrying at once
+// cannot fix.
+constexpr bool out_of_resources(int err) { return err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM; }
+}  // namespace detail
 
 // CloseReason: why a connection ended. kClean and kShutdown are successes.
 enum class CloseReason : uint8_t {

@@ -110,6 +110,7 @@ class EpollLoop {
   struct Listener {
     net::Fd fd;
     Service service;
+    std::optional<Clock::time_point> paused_until;  // out of fds: not watched until then
   };
 
   EpollLoop(net::Fd ep, Trigger t, LoopOptions o) : ep_(std::move(ep)), trigger_(t), options_(o) {}
@@ -122,6 +123,9 @@ class EpollLoop {
   void start_closing(Entry& e, std::optional<CloseReason> reason, Clock::duration linger);
   void queue(Entry& e);
   void accept_some(size_t listener_id);
+  // resume_listeners watches paused listeners again once their pause is
+  // over; returns the earliest pause still running.
+  std::optional<Clock::time_point> resume_listeners(Clock::time_point now);
   void sweep(Clock::time_point now);
   void serve_ready();
   void reap();

@@ -37,6 +37,12 @@ void EpollLoop::accept_some(size_t listener_id) {
     if (fd < 0) {
       if (errno == EINTR || errno == ECONNABORTED) continue;
       if (errno != EAGAIN && errno != EWOULDBLOCK) ++counters_.accept_errors;
+      if (detail::out_of_resources(errno)) {
+        epoll_event ev{};
+        ev.data.u64 = epoll_tag::make(listener_id, epoll_tag::kListener);
+        (void)::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, it->second.fd.get(), &ev);
+        it->second.paused_until = Clock::now() + options_.accept_pause;
+      }
       return;
     }
     net::set_no_delay(fd);
@@ -47,12 +53,35 @@ void EpollLoop::accept_some(size_t listener_id) {
   }
 }
 
+std::optional<Clock::time_point> EpollLoop::resume_listeners(Clock::time_point now) {
+  std::optional<Clock::time_point> earliest;
+  for (auto& [id, l] : listeners_) {
+    if (!l.paused_until) continue;
+    if (now < *l.paused_until) {
+      if (!earliest || *l.paused_until < *earliest) earliest = l.paused_until;
+      continue;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = epoll_tag::make(id, epoll_tag::kListener);
+    (void)::epoll_ctl(ep_.get(), EPOLL_CTL_MOD, l.fd.get(), &ev);
+    l.paused_until.reset();
+  }
+  return earliest;
+}
+
 void EpollLoop::sweep(Clock::time_point now) {
+  // Collected first: on_close may add connections, and entries_ must not
+  // rehash under this iteration.
+  std::vector<std::pair<ConnId, CloseReason>> late;
   for (auto& [id, e] : entries_) {
     if (e->closed) continue;
     if (auto r = detail::expired(options_, e->times, e->conn.handshake_done(), e->closing, now)) {
-      finish(*e, *r, std::nullopt);
+      late.emplace_back(id, *r);
     }
+  }
+  for (auto [id, reason] : late) {
+    if (Entry* e = entry(id)) finish(*e, reason, std::nullopt);
   }
 }
 
@@ -71,7 +100,11 @@ void EpollLoop::serve_ready() {
 
 void EpollLoop::begin_shutdown(std::chrono::milliseconds drain) {
   listeners_.clear();  // closing a listener also takes it out of the epoll set
-  for (auto& [id, e] : entries_) start_closing(*e, CloseReason::kShutdown, drain);
+  std::vector<ConnId> ids;
+  for (auto& [id, e] : entries_) ids.push_back(id);
+  for (ConnId id : ids) {
+    if (Entry* e = entry(id)) start_closing(*e, CloseReason::kShutdown, drain);
+  }
 }
 
 net::SysResult<bool> EpollLoop::run(std::chrono::milliseconds timeout) {
@@ -89,6 +122,7 @@ net::SysResult<bool> EpollLoop::run(std::chrono::milliseconds timeout) {
     if (now >= deadline) return false;
     Clock::duration wait = deadline - now;
     if (!entries_.empty()) wait = std::min(wait, next_sweep_ - now);
+    if (auto paused = resume_listeners(now)) wait = std::min(wait, *paused - now);
     if (!ready_.empty()) wait = Clock::duration::zero();
     // Round up: epoll_wait counts whole milliseconds, and rounding down made
     // run(1ms) return without waiting at all (a caller then spins).

@@ -114,6 +114,7 @@ class UringLoop {
     bool accept_inflight = false;
     bool stopping = false;  // begin_shutdown: closed once the accept is back
     int accepted_this_turn = 0;
+    std::optional<Clock::time_point> paused_until;  // out of fds: no accept posted until then
   };
 
   UringLoop(io_uring ring, LoopOptions o) : ring_(ring), options_(o) {}

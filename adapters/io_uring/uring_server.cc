@@ -23,6 +23,10 @@ void UringLoop::post_accept(size_t listener_id) {
   if (it == listeners_.end()) return;
   Listener& l = it->second;
   if (l.accept_inflight || l.stopping || l.accepted_this_turn >= options_.accept_budget) return;
+  if (l.paused_until) {
+    if (Clock::now() < *l.paused_until) return;
+    l.paused_until.reset();
+  }
   io_uring_sqe* s = sqe();
   if (!s) return;  // retried at the start of the next turn
   ::io_uring_prep_accept(s, l.fd.get(), nullptr, nullptr, SOCK_CLOEXEC);
@@ -47,6 +51,8 @@ void UringLoop::accepted(size_t listener_id, int res) {
   }
   if (res < 0) {
     if (res != -EINTR && res != -EAGAIN && res != -ECONNABORTED) ++counters_.accept_errors;
+    // Retrying at once would fail the same way: rest (see accept_pause).
+    if (detail::out_of_resources(-res)) l.paused_until = Clock::now() + options_.accept_pause;
   } else {
     ++l.accepted_this_turn;
     ++counters_.accepted;
@@ -59,11 +65,17 @@ void UringLoop::accepted(size_t listener_id, int res) {
 }
 
 void UringLoop::sweep(Clock::time_point now) {
+  // Collected first: on_close may add connections, and entries_ must not
+  // rehash under this iteration.
+  std::vector<std::pair<ConnId, CloseReason>> late;
   for (auto& [id, e] : entries_) {
     if (e->closed || e->aborting) continue;
     if (auto r = detail::expired(options_, e->times, e->conn.handshake_done(), e->closing, now)) {
-      abort(*e, *r, std::nullopt);
+      late.emplace_back(id, *r);
     }
+  }
+  for (auto [id, reason] : late) {
+    if (Entry* e = entry(id)) abort(*e, reason, std::nullopt);
   }
 }
 
@@ -94,7 +106,11 @@ void UringLoop::begin_shutdown(std::chrono::milliseconds drain) {
     }
     ++it;
   }
-  for (auto& [id, e] : entries_) start_closing(*e, CloseReason::kShutdown, drain);
+  std::vector<ConnId> ids;
+  for (auto& [id, e] : entries_) ids.push_back(id);
+  for (ConnId id : ids) {
+    if (Entry* e = entry(id)) start_closing(*e, CloseReason::kShutdown, drain);
+  }
 }
 
 net::SysResult<bool> UringLoop::run(std::chrono::milliseconds timeout) {
@@ -114,6 +130,9 @@ net::SysResult<bool> UringLoop::run(std::chrono::milliseconds timeout) {
     for (auto& [id, l] : listeners_) post_accept(id);
     Clock::duration wait = deadline - now;
     if (!entries_.empty()) wait = std::min(wait, next_sweep_ - now);
+    for (auto& [id, l] : listeners_) {
+      if (l.paused_until) wait = std::min<Clock::duration>(wait, std::max(*l.paused_until - now, Clock::duration{}));
+    }
     io_uring_cqe* cqe = nullptr;
     int r = 0;
     if (!ready_.empty()) {

@@ -46,6 +46,9 @@ TEST_CASE("EpollLoop server: a connect burst past the old backlog") {
   o.accept_budget = 8;
   scenarios::connect_burst(*make(o));
 }
+TEST_CASE("EpollLoop server: out of fds, the listener rests instead of spinning") {
+  scenarios::out_of_fds_rests(*make());
+}
 TEST_CASE("EpollLoop server: 1,000 sequential connections leave nothing behind") {
   scenarios::sequential_leaves_nothing(*make(), 1000);
 }

@@ -10,7 +10,10 @@
 
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -332,6 +335,42 @@ void connect_burst(Loop& loop) {
   clients.clear();
   CHECK(spin(loop, [&] { return loop.counters().open == 0; }, milliseconds(10000)));
   CHECK(loop.entries() == 0);
+}
+
+// out_of_fds_rests: with the fd table full, accept() fails with EMFILE and
+// the connection stays in the backlog; the listener must rest for
+// accept_pause instead of being retried in a tight loop, and accept the
+// connection once fds are free again.
+template <class Loop>
+void out_of_fds_rests(Loop& loop) {
+  REQUIRE(loop.options().accept_pause == milliseconds(100));
+  const auto addr = serve(loop, net::SocketAddress::loopback4(0));
+  auto client = net::connect_to(addr);
+  REQUIRE(client);
+  rlimit saved{};
+  REQUIRE(::getrlimit(RLIMIT_NOFILE, &saved) == 0);
+  const int lowest_free = ::fcntl(0, F_DUPFD, 0);
+  REQUIRE(lowest_free >= 0);
+  ::close(lowest_free);
+  rlimit tight = saved;
+  tight.rlim_cur = static_cast<rlim_t>(lowest_free);  // the next fd would be past the limit
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  const auto t0 = Clock::now();
+  const double cpu0 = thread_cpu_ms();
+  while (Clock::now() - t0 < milliseconds(400)) {
+    if (!loop.run(milliseconds(5))) break;
+  }
+  const double cpu = thread_cpu_ms() - cpu0;
+  const uint64_t errors = loop.counters().accept_errors;
+  REQUIRE(::setrlimit(RLIMIT_NOFILE, &saved) == 0);
+  MESSAGE("400 ms out of fds: " << errors << " failed accepts, " << cpu << " ms of CPU");
+  CHECK(loop.counters().accepted == 0);
+  CHECK(errors >= 1);
+  CHECK(errors <= 20);  // about one per 100 ms pause; a spinning loop makes thousands
+  CHECK(cpu < 100);
+  CHECK(spin(loop, [&] { return loop.counters().accepted == 1; }, milliseconds(3000)));
+  client->reset();
+  CHECK(spin(loop, [&] { return loop.counters().open == 0; }, milliseconds(15000)));
 }
 
 // sequential_leaves_nothing: `n` connections one after another; each is

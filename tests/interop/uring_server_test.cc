@@ -61,6 +61,9 @@ TEST_CASE("UringLoop server: a connect burst past the old backlog") {
   o.accept_budget = 8;
   WITH_LOOP(o, scenarios::connect_burst);
 }
+TEST_CASE("UringLoop server: out of fds, the listener rests instead of spinning") {
+  WITH_LOOP({}, scenarios::out_of_fds_rests);
+}
 TEST_CASE("UringLoop server: 1,000 sequential connections leave nothing behind") {
   auto loop = make();
   if (loop) scenarios::sequential_leaves_nothing(*loop, 1000);

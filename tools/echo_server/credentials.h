@@ -1,4 +1,4 @@
-// Credentials for tools/echo_server and bench/server_loops: a P-256
+// Credentials for tools/echo_server and bench/server_loops: an Ed25519
 // root -> intermediate -> leaf chain for localhost, 127.0.0.1 and ::1 made
 // on the spot (or a --cert/--key pair from disk), with the server Context
 // serving it and a client Context that validates it to the root.

@@ -144,7 +144,7 @@ int main_impl(int argc, char** argv) {
   }
   if (!creds->root_pem.empty()) {
     std::ofstream(f.ca_out) << creds->root_pem;
-    std::printf("made a P-256 chain for localhost, 127.0.0.1 and ::1; its root is in %s\n", f.ca_out.c_str());
+    std::printf("made an Ed25519 chain for localhost, 127.0.0.1 and ::1; its root is in %s\n", f.ca_out.c_str());
   }
   struct sigaction sa{};
   sa.sa_handler = on_signal;
