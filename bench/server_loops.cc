@@ -7,22 +7,28 @@
 // and reports handshakes/s, p50/p99 latency (connect to echo received) and
 // server RSS per connection. Loopback only.
 //
-//   bazel build --config=opt //bench:server_loops && bazel-bin/bench/server_loops [--concurrent=N] [--sequential=N]
+//   bazel build --config=opt //bench:server_loops
+//   bazel-bin/bench/server_loops [--concurrent=N] [--sequential=N] [--release-buffers]
+#include <malloc.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "adapters/epoll/epoll_loop.h"
 #include "adapters/io_uring/uring_loop.h"
 #include "adapters/net/address.h"
+#include "core/modes.h"
 #include "tools/echo_server/credentials.h"
 #include "tools/echo_server/echo_session.h"
 
@@ -34,6 +40,22 @@ using adapters::Want;
 
 volatile sig_atomic_t g_stop = 0;
 void on_term(int) { g_stop = 1; }
+
+// ServerProbe: what the forked server publishes about itself, in memory
+// shared with this process, refreshed every turn of its loop.
+struct ServerProbe {
+  std::atomic<uint64_t> heap_in_use{0};  // mallinfo2().uordblks
+  std::atomic<uint64_t> open{0};
+};
+ServerProbe* g_probe = nullptr;
+
+// settled_heap waits until the server reports `open` connections and a
+// fresh reading, then returns its heap in use.
+uint64_t settled_heap(uint64_t open) {
+  for (int i = 0; i < 200 && g_probe->open.load() != open; ++i) ::usleep(10 * 1000);
+  ::usleep(150 * 1000);  // at least one more turn of the server's loop
+  return g_probe->heap_in_use.load();
+}
 
 // cpu_seconds_of is the user+system CPU time a process has used.
 double cpu_seconds_of(pid_t pid) {
@@ -77,6 +99,8 @@ template <class Loop>
   ::sigaction(SIGTERM, &sa, nullptr);
   bool stopping = false;
   while (true) {
+    g_probe->heap_in_use = mallinfo2().uordblks;
+    g_probe->open = loop.counters().open;
     auto r = loop.run(std::chrono::milliseconds(50));
     if (!r || *r) break;
     if (g_stop && !stopping) {
@@ -159,6 +183,7 @@ struct PhaseResult {
   size_t n = 0, failures = 0, resumed = 0;
   double seconds = 0, p50_ms = 0, p99_ms = 0;
   double server_cpu_ms = 0, client_cpu_ms = 0;  // per connection
+  double heap_per_conn = 0;  // server heap in use per open connection (concurrent) or growth (sequential)
   double rss_per_conn = 0;  // concurrent: RSS held per open connection; sequential: growth per connection
 };
 
@@ -178,6 +203,7 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
   std::vector<std::shared_ptr<Client>> clients;
   clients.reserve(n);
   const size_t rss0 = rss_of(server);
+  const double heap0 = static_cast<double>(settled_heap(0));
   const double scpu0 = cpu_seconds_of(server), ccpu0 = cpu_seconds_of(::getpid());
   const auto t0 = Clock::now();
   auto open_one = [&] {
@@ -208,7 +234,7 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
   r.server_cpu_ms = (cpu_seconds_of(server) - scpu0) * 1e3 / static_cast<double>(n);
   r.client_cpu_ms = (cpu_seconds_of(::getpid()) - ccpu0) * 1e3 / static_cast<double>(n);
   if (concurrent) {
-    ::usleep(200 * 1000);  // let the server settle before reading its RSS
+    r.heap_per_conn = (static_cast<double>(settled_heap(n)) - heap0) / static_cast<double>(n);
     r.rss_per_conn = (static_cast<double>(rss_of(server)) - static_cast<double>(rss0)) / static_cast<double>(n);
     loop.begin_shutdown(std::chrono::seconds(5));
     while (true) {
@@ -217,6 +243,7 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
     }
     ::usleep(300 * 1000);
   } else {
+    r.heap_per_conn = (static_cast<double>(settled_heap(0)) - heap0) / static_cast<double>(n);
     r.rss_per_conn = (static_cast<double>(rss_of(server)) - static_cast<double>(rss0)) / static_cast<double>(n);
   }
   std::vector<double> ms;
@@ -234,16 +261,18 @@ PhaseResult drive(const net::SocketAddress& addr, std::shared_ptr<const Context>
 }
 
 void report(const char* loop, const char* phase, const PhaseResult& r) {
-  std::printf("| %-6s | %-22s | %6zu | %8.0f | %7.2f | %7.2f | %10.0f | %6.3f | %6.3f | %4zu |\n", loop, phase,
-              r.n, static_cast<double>(r.n) / r.seconds, r.p50_ms, r.p99_ms, r.rss_per_conn, r.server_cpu_ms,
-              r.client_cpu_ms, r.failures);
-  if (r.resumed) std::printf("|        | (%zu of %zu resumed)   |        |          |         |         |            |        |        |      |\n", r.resumed, r.n);
+  std::printf("| %-6s | %-22s | %6zu | %6.0f | %7.2f | %7.2f | %9.0f | %8.0f | %6.3f | %6.3f | %4zu |\n", loop,
+              phase, r.n, static_cast<double>(r.n) / r.seconds, r.p50_ms, r.p99_ms, r.heap_per_conn, r.rss_per_conn,
+              r.server_cpu_ms, r.client_cpu_ms, r.failures);
+  if (r.resumed != 0 && r.resumed + 1 < r.n) std::printf("  (only %zu of %zu resumed)\n", r.resumed, r.n);
   std::fflush(stdout);
 }
 
 int main_impl(int argc, char** argv) {
   size_t concurrent = 1000, sequential = 10000;
+  bool release = false;
   for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--release-buffers")) release = true;
     if (!std::strncmp(argv[i], "--concurrent=", 13)) concurrent = std::stoul(argv[i] + 13);
     else if (!std::strncmp(argv[i], "--sequential=", 13)) sequential = std::stoul(argv[i] + 13);
   }
@@ -254,8 +283,14 @@ int main_impl(int argc, char** argv) {
   const std::shared_ptr<Context> full = creds->client_pinned;
   full->set_session_store(nullptr);
   const std::shared_ptr<Context> resuming = creds->client;
-  std::printf("| loop   | phase                  |  conns | hs/s     | p50 ms  | p99 ms  | RSS B/conn | srv ms | cli ms | fail |\n"
-              "|--------|------------------------|--------|----------|---------|---------|------------|--------|--------|------|\n");
+  // --release-buffers: the server's idle connections hand their record
+  // buffers back to the context's freelist (kModeReleaseBuffers).
+  if (release) creds->server->set_mode(kModeReleaseBuffers);
+  void* shared = ::mmap(nullptr, sizeof(ServerProbe), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) return 1;
+  g_probe = new (shared) ServerProbe;
+  std::printf("| loop   | phase                  |  conns |   hs/s |  p50 ms |  p99 ms | heap B/c  | RSS B/c  | srv ms | cli ms | fail |\n"
+              "|--------|------------------------|--------|--------|---------|---------|-----------|----------|--------|--------|------|\n");
   for (const char* kind : {"epoll", "uring"}) {
     auto listener = net::listen_on(net::SocketAddress::loopback4(0));
     if (!listener) return 1;
@@ -283,8 +318,9 @@ int main_impl(int argc, char** argv) {
     ::waitpid(pid, &status, 0);
   }
   std::printf("\nsrv ms / cli ms: CPU time of the server process / of this (client) process per connection.\n");
-  std::printf("RSS B/conn: concurrent = server RSS held per open connection; sequential = server RSS growth\n"
-              "per connection served (0 = nothing kept after close).\n");
+  std::printf("heap B/c, RSS B/c: concurrent = the server's heap in use (mallinfo2) and RSS held per open\n"
+              "connection; sequential = their growth per connection served (0 = nothing kept after close).\n"
+              "The resumed run resumes every session but the first.\n");
   return 0;
 }
 
