@@ -23,7 +23,10 @@ net::SysResult<size_t> EpollLoop::listen(net::Fd listener, Service service) {
   ev.events = EPOLLIN;
   ev.data.u64 = epoll_tag::make(id, epoll_tag::kListener);
   if (::epoll_ctl(ep_.get(), EPOLL_CTL_ADD, listener.get(), &ev) != 0) return Err(net::SysError::last("epoll_ctl(ADD)"));
-  listeners_.emplace(id, Listener{std::move(listener), std::move(service)});
+  Listener l;
+  l.fd = std::move(listener);
+  l.service = std::move(service);
+  listeners_.emplace(id, std::move(l));
   return id;
 }
 

@@ -13,7 +13,10 @@ namespace sluice::adapters {
 
 net::SysResult<size_t> UringLoop::listen(net::Fd listener, Service service) {
   const size_t id = next_listener_++;
-  listeners_.emplace(id, Listener{std::move(listener), std::move(service)});
+  Listener l;
+  l.fd = std::move(listener);
+  l.service = std::move(service);
+  listeners_.emplace(id, std::move(l));
   post_accept(id);
   return id;
 }
