@@ -71,7 +71,9 @@ void UringLoop::cancel_inflight(Entry& e) {
 void UringLoop::abort(Entry& e, std::optional<CloseReason> reason, std::optional<net::SysError> why) {
   if (e.closed) return;
   if (why && !e.sys_error) e.sys_error = std::move(why);
-  if (reason && !e.closing_reason) e.closing_reason = reason;
+  // An explicit reason wins over the one a graceful close started with: a
+  // shutdown whose drain ran out is kShutdownForced, not kShutdown.
+  if (reason) e.closing_reason = reason;
   e.closing = e.aborting = true;
   // Ends a pending send (EPIPE) and receive (EOF) at once; the fd itself
   // is closed only when the kernel has given both back.

@@ -41,6 +41,9 @@ TEST_CASE("EpollLoop server: deadlines off, then evict()") {
 }
 TEST_CASE("EpollLoop server: close() sends close_notify") { scenarios::close_sends_close_notify(*make()); }
 TEST_CASE("EpollLoop server: graceful shutdown") { scenarios::graceful_shutdown(*make()); }
+TEST_CASE("EpollLoop server: shutdown evicts a peer that does not read after the drain time") {
+  scenarios::shutdown_forced_when_peer_does_not_read(*make());
+}
 TEST_CASE("EpollLoop server: a connect burst past the old backlog") {
   adapters::LoopOptions o;
   o.accept_budget = 8;

@@ -311,6 +311,44 @@ void graceful_shutdown(Loop& loop) {
   CHECK(!net::connect_to(addr));  // the listener is gone
 }
 
+// shutdown_forced: a client that sends a lot and reads nothing leaves the
+// server unable to flush; begin_shutdown's drain time bounds the wait and
+// the connection is evicted (kShutdownForced).
+template <class Loop>
+void shutdown_forced_when_peer_does_not_read(Loop& loop) {
+  const auto addr = serve(loop, net::SocketAddress::loopback4(0));
+  std::atomic<bool> handshaken{false}, done{false};
+  std::thread t([&] {
+    auto fd = net::connect_to(addr);
+    if (!fd) return done = true, void();
+    adapters::BlockingStream s(std::move(*fd), Connection::client(creds().client, "localhost"));
+    s.set_timeout(std::chrono::seconds(5));
+    if (s.handshake()) handshaken = true;
+    // Far more than the socket buffers hold both ways: once the server's
+    // echoes back up, it stops reading and this write times out.
+    const std::vector<uint8_t> lots(64 << 20, 'z');
+    (void)s.write(lots);
+    done = true;
+  });
+  REQUIRE(spin(loop, [&] { return handshaken.load(); }, milliseconds(15000)));
+  // Let the server's outbound back up behind the client that never reads.
+  spin(loop, [] { return false; }, milliseconds(500));
+  loop.begin_shutdown(milliseconds(300));
+  const auto t0 = Clock::now();
+  bool empty = false;
+  while (!empty && Clock::now() - t0 < std::chrono::seconds(10)) {
+    auto r = loop.run(milliseconds(10));
+    REQUIRE(r);
+    empty = *r;
+  }
+  const auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
+  t.join();
+  CHECK(empty);
+  CHECK(ms >= 250);
+  CHECK(ms < 5000);
+  CHECK(loop.counters().closed_by(adapters::CloseReason::kShutdownForced) == 1);
+}
+
 // connect_burst: 300 connects land before the loop runs (the old backlog
 // of 16 dropped SYNs past the 17th and clients retried after 1 s, 3 s...),
 // then are all accepted, a budget's worth per turn.

@@ -56,6 +56,9 @@ TEST_CASE("UringLoop server: deadlines off, then evict()") {
 }
 TEST_CASE("UringLoop server: close() sends close_notify") { WITH_LOOP({}, scenarios::close_sends_close_notify); }
 TEST_CASE("UringLoop server: graceful shutdown") { WITH_LOOP({}, scenarios::graceful_shutdown); }
+TEST_CASE("UringLoop server: shutdown evicts a peer that does not read after the drain time") {
+  WITH_LOOP({}, scenarios::shutdown_forced_when_peer_does_not_read);
+}
 TEST_CASE("UringLoop server: a connect burst past the old backlog") {
   adapters::LoopOptions o;
   o.accept_budget = 8;
