@@ -45,6 +45,8 @@ class EpollLoop {
   enum class Trigger : uint8_t { kLevel, kEdge };
   using Handler = adapters::Handler;
 
+  // create makes a loop with its own epoll fd; fails only if epoll_create1
+  // does. `options` (budgets, deadlines) apply to every connection.
   [[nodiscard]] static net::SysResult<std::unique_ptr<EpollLoop>> create(Trigger trigger, LoopOptions options = {});
 
   // add registers a connected stream socket (made non-blocking here) with
@@ -77,7 +79,8 @@ class EpollLoop {
   // find is the live connection `id`, or nullptr once it is closed.
   const Connection* find(ConnId id) const;
   bool closed(ConnId id) const { return find(id) == nullptr; }
-  // on_close is called once per connection, as it closes.
+  // on_close is called once per connection, as it closes (it may add or
+  // close other connections; the entry itself is freed after the turn).
   void set_on_close(OnClose cb) { on_close_ = std::move(cb); }
   const LoopCounters& counters() const { return counters_; }
   // entries is how many connections the loop holds memory for (open ones,

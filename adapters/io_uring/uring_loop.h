@@ -47,6 +47,8 @@ class UringLoop {
  public:
   using Handler = adapters::Handler;
 
+  // create sets up a ring of `entries` submission slots (a full queue is
+  // submitted and retried, so this bounds batching, not connections).
   [[nodiscard]] static net::SysResult<std::unique_ptr<UringLoop>> create(unsigned entries = 256,
                                                                        LoopOptions options = {});
   ~UringLoop();
