@@ -18,14 +18,47 @@ constexpr int kMaxPendingSpins = 1 << 16;
 
 StreamError BlockingStream::tls_error() const { return StreamError{StreamError::Kind::kTls, conn_.error(), {}}; }
 
+BlockingStream::OpScope::OpScope(BlockingStream& stream) : s(stream) {
+  if (s.depth_++ == 0) {
+    s.deadline_.reset();
+    if (s.timeout_.count() > 0) s.deadline_ = std::chrono::steady_clock::now() + s.timeout_;
+  }
+}
+
+StreamResult<void> BlockingStream::wait_for(int fd, short events, const char* what) {
+  while (true) {
+    int wait_ms = -1;
+    if (deadline_) {
+      const auto left = *deadline_ - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) {
+        return Err(StreamError{StreamError::Kind::kTimeout, {}, net::SysError{what, 0}});
+      }
+      // Rounded up, so a wait with 0.4 ms left does wait instead of spinning.
+      wait_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
+    }
+    pollfd p{fd, events, 0};
+    const int r = ::poll(&p, 1, wait_ms);
+    if (r > 0) return {};
+    if (r < 0 && errno != EINTR) return Err(StreamError{StreamError::Kind::kSystem, {}, net::SysError::last("poll")});
+  }
+}
+
 StreamResult<void> BlockingStream::flush() {
+  OpScope op(*this);
+  return send_all();
+}
+
+StreamResult<void> BlockingStream::send_all() {
   while (true) {
     auto out = conn_.outbound();
     if (out.empty()) return {};
+    // With a deadline, wait for room first and never block in send() itself:
+    // a blocking send of a large span would wait for the peer to read it all.
+    if (deadline_) SLUICE_TRY(wait_for(fd_.get(), POLLOUT, "send"));
     // MSG_NOSIGNAL: a peer that went away is an EPIPE error, not a signal.
-    const ssize_t n = ::send(fd_.get(), out.data(), out.size(), MSG_NOSIGNAL);
+    const ssize_t n = ::send(fd_.get(), out.data(), out.size(), MSG_NOSIGNAL | (deadline_ ? MSG_DONTWAIT : 0));
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || (deadline_ && (errno == EAGAIN || errno == EWOULDBLOCK))) continue;
       return Err(StreamError{StreamError::Kind::kSystem, {}, net::SysError::last("send")});
     }
     conn_.outbound_consumed(static_cast<size_t>(n));
@@ -38,9 +71,10 @@ StreamResult<void> BlockingStream::receive() {
   auto space = conn_.inbound_space();
   if (space.empty()) return Err(StreamError{StreamError::Kind::kStuck, {}, {}});
   while (true) {
-    const ssize_t n = ::recv(fd_.get(), space.data(), space.size(), 0);
+    if (deadline_) SLUICE_TRY(wait_for(fd_.get(), POLLIN, "recv"));
+    const ssize_t n = ::recv(fd_.get(), space.data(), space.size(), deadline_ ? MSG_DONTWAIT : 0);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR || (deadline_ && (errno == EAGAIN || errno == EWOULDBLOCK))) continue;
       // A reset peer is still the transport ending: let the engine decide
       // whether that was a clean close (it never is without close_notify).
       if (errno == ECONNRESET) break;
@@ -58,11 +92,7 @@ StreamResult<void> BlockingStream::receive() {
 StreamResult<void> BlockingStream::wait_async() {
   const int fd = conn_.async_fd();
   if (fd < 0) return {};  // already completed: the repeated call will see it
-  pollfd p{fd, POLLIN, 0};
-  while (::poll(&p, 1, -1) < 0) {
-    if (errno != EINTR) return Err(StreamError{StreamError::Kind::kSystem, {}, net::SysError::last("poll")});
-  }
-  return {};
+  return wait_for(fd, POLLIN, "async");
 }
 
 template <class Op>
@@ -72,7 +102,7 @@ StreamResult<Progress> BlockingStream::run_until(Op&& op) {
     const Progress p = op();
     // Send whatever the call produced first: a flight, a KeyUpdate reply, or
     // the alert of a failure, which the peer should see before we give up.
-    auto flushed = flush();
+    auto flushed = send_all();
     switch (p.status) {
       case Status::kOk:
       case Status::kZeroReturn:
@@ -104,17 +134,20 @@ StreamResult<Progress> BlockingStream::run_until(Op&& op) {
 }
 
 StreamResult<void> BlockingStream::handshake() {
+  OpScope op(*this);
   SLUICE_TRY(run_until([&] { return conn_.handshake(); }));
   return {};
 }
 
 StreamResult<size_t> BlockingStream::read(std::span<uint8_t> out) {
   if (out.empty()) return size_t{0};
+  OpScope op(*this);
   const Progress p = SLUICE_TRY(run_until([&] { return conn_.read(out); }));
   return p.status == Status::kZeroReturn ? size_t{0} : p.bytes;
 }
 
 StreamResult<void> BlockingStream::read_exact(std::span<uint8_t> out) {
+  OpScope op(*this);
   size_t done = 0;
   while (done < out.size()) {
     const size_t n = SLUICE_TRY(read(out.subspan(done)));
@@ -127,6 +160,7 @@ StreamResult<void> BlockingStream::read_exact(std::span<uint8_t> out) {
 }
 
 StreamResult<void> BlockingStream::write(std::span<const uint8_t> in) {
+  OpScope op(*this);
   size_t done = 0;
   while (done < in.size()) {
     // A kWantWrite retry inside run_until passes the very same span, as the
@@ -142,9 +176,10 @@ StreamResult<void> BlockingStream::write(std::span<const uint8_t> in) {
 }
 
 StreamResult<void> BlockingStream::shutdown(bool wait_for_peer) {
+  OpScope op(*this);
   if (!wait_for_peer) {
     const Progress p = conn_.shutdown();
-    SLUICE_TRY(flush());
+    SLUICE_TRY(send_all());
     if (p.status == Status::kError) return Err(tls_error());
     return {};
   }

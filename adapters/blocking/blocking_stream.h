@@ -8,9 +8,16 @@
 // DESIGN.md's AUTO_RETRY section asks: with kModeAutoRetry off, a read that
 // stops on a post-handshake record while more records are buffered loops
 // again without touching the socket (wants_read() is false then).
+//
+// Timeouts: set_timeout bounds every public operation as a whole (one
+// deadline per call, however many records and syscalls it takes). Waits
+// then go through poll() with the time left, and sends use MSG_DONTWAIT so
+// a peer that stops reading cannot block a send past the deadline.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <optional>
 #include <span>
 
 #include "adapters/blocking/stream_error.h"
@@ -43,6 +50,13 @@ class BlockingStream {
   // flush sends everything in outbound().
   [[nodiscard]] StreamResult<void> flush();
 
+  // set_timeout bounds each operation above (handshake, read, read_exact,
+  // write, shutdown, flush): when it runs out the call fails with
+  // StreamError::Kind::kTimeout. The connection may then be mid-record:
+  // close the stream rather than retry. Zero (the default) waits forever.
+  void set_timeout(std::chrono::milliseconds t) { timeout_ = t; }
+  std::chrono::milliseconds timeout() const { return timeout_; }
+
   Connection& connection() { return conn_; }
   const Connection& connection() const { return conn_; }
   int fd() const { return fd_.get(); }
@@ -57,12 +71,27 @@ class BlockingStream {
   StreamResult<Progress> run_until(Op&& op);
   StreamResult<void> receive();
   StreamResult<void> wait_async();
+  StreamResult<void> send_all();
+  // wait_for polls `fd` for `events` until the operation's deadline (or
+  // forever without one); a timeout is reported as Kind::kTimeout naming `what`.
+  StreamResult<void> wait_for(int fd, short events, const char* what);
   StreamError tls_error() const;
+
+  // OpScope: the outermost public call sets the deadline; nested calls
+  // (read_exact -> read, shutdown -> flush) share it.
+  struct OpScope {
+    explicit OpScope(BlockingStream& s);
+    ~OpScope() { --s.depth_; }
+    BlockingStream& s;
+  };
 
   net::Fd fd_;
   Connection conn_;
   uint64_t sent_ = 0;
   uint64_t received_ = 0;
+  std::chrono::milliseconds timeout_{0};
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
+  int depth_ = 0;
 };
 
 }  // namespace sluice::adapters

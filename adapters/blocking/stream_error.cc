@@ -18,6 +18,7 @@ std::string StreamError::describe() const {
     }
     case Kind::kSystem: return "transport: " + sys.describe();
     case Kind::kStuck: return "adapter: the engine wants input but the transport cannot give more";
+    case Kind::kTimeout: return std::string("timeout: the operation's time ran out waiting in ") + sys.call;
   }
   return "unknown";
 }

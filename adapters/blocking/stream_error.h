@@ -14,6 +14,7 @@ struct StreamError {
     kTls,     // the engine failed; `tls` says why (and which alert went out)
     kSystem,  // the socket failed; `sys` says which call and errno
     kStuck,   // the engine asked for input it can no longer get (a bug)
+    kTimeout, // BlockingStream::set_timeout's time ran out; `sys.call` names the wait
   };
   Kind kind = Kind::kTls;
   Error tls;

@@ -10,7 +10,7 @@
 namespace sluice::net {
 
 // listen_loopback binds 127.0.0.1:`port` (0 picks a free port) and listens.
-[[nodiscard]] SysResult<Fd> listen_loopback(uint16_t port, int backlog = 16);
+[[nodiscard]] SysResult<Fd> listen_loopback(uint16_t port, int backlog = 1024);
 // local_port is the port a socket is bound to.
 [[nodiscard]] SysResult<uint16_t> local_port(int fd);
 // accept_one waits for one connection on `listener`.

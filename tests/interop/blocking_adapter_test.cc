@@ -3,6 +3,8 @@
 // post-handshake record ends a read while more records are buffered.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "adapters/blocking/blocking_stream.h"
@@ -110,6 +112,66 @@ TEST_CASE("BlockingStream: with AUTO_RETRY off, a read after a KeyUpdate loops w
   CHECK(client.shutdown());
   st.join();
   CHECK_MESSAGE(server_error.empty(), server_error);
+}
+
+// Per-operation timeouts: each wait is bounded, whether the peer never
+// answers the handshake, stops sending, or stops reading.
+using Clock = std::chrono::steady_clock;
+
+long elapsed_ms(Clock::time_point t0) {
+  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count());
+}
+
+TEST_CASE("BlockingStream: a handshake against a silent peer times out") {
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  auto [cfd, sfd] = connected_pair(Transport::kTcp);
+  REQUIRE(sfd.valid());
+  adapters::BlockingStream client(std::move(cfd), Connection::client(client_context(leaf.ca_pem), "localhost"));
+  client.set_timeout(std::chrono::milliseconds(200));
+  const auto t0 = Clock::now();
+  auto r = client.handshake();
+  const long ms = elapsed_ms(t0);
+  REQUIRE(!r);
+  CHECK(r.error().kind == adapters::StreamError::Kind::kTimeout);
+  CHECK(r.error().describe().find("recv") != std::string::npos);
+  CHECK(ms >= 150);
+  CHECK(ms < 5000);
+}
+
+TEST_CASE("BlockingStream: read and write time out against a peer that stops") {
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  auto [cfd, sfd] = connected_pair(Transport::kSocketpair);
+  REQUIRE(cfd.valid());
+  adapters::BlockingStream client(std::move(cfd), Connection::client(client_context(leaf.ca_pem), "localhost"));
+  adapters::BlockingStream server(std::move(sfd), Connection::server(server_context(leaf)));
+  std::atomic<bool> release{false};
+  std::thread st([&] {
+    (void)server.handshake();
+    // Then neither sends nor reads until the client is done.
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  });
+  REQUIRE(client.handshake());
+  client.set_timeout(std::chrono::milliseconds(200));
+  uint8_t b[16];
+  auto t0 = Clock::now();
+  auto r = client.read(b);
+  long ms = elapsed_ms(t0);
+  REQUIRE(!r);
+  CHECK(r.error().kind == adapters::StreamError::Kind::kTimeout);
+  CHECK(ms >= 150);
+  CHECK(ms < 5000);
+  // 16 MiB cannot fit in a socketpair's buffers: the write must give up.
+  const std::vector<uint8_t> big(16 << 20, 'w');
+  t0 = Clock::now();
+  auto w = client.write(big);
+  ms = elapsed_ms(t0);
+  REQUIRE(!w);
+  CHECK(w.error().kind == adapters::StreamError::Kind::kTimeout);
+  CHECK(w.error().describe().find("send") != std::string::npos);
+  CHECK(ms >= 150);
+  CHECK(ms < 5000);
+  release = true;
+  st.join();
 }
 
 }  // namespace

@@ -32,6 +32,10 @@ void run_pair(adapters::EpollLoop::Trigger trigger, Transport t, long mode) {
   const auto c_out = pattern(kMiB, 3), s_out = pattern(kMiB, 4);
   BulkPeer client(c_out, kMiB, /*send_first=*/true);
   BulkPeer server(s_out, kMiB, /*send_first=*/false);
+  std::optional<adapters::CloseInfo> client_close;
+  (*loop)->set_on_close([&](adapters::ConnId id, const adapters::CloseInfo& info) {
+    if (id == 0) client_close = info;
+  });
   auto cid = (*loop)->add(std::move(cfd), Connection::client(cctx, "localhost"),
                           [&](Connection& c) { return client.step(c); });
   auto sid = (*loop)->add(std::move(sfd), Connection::server(sctx), [&](Connection& c) { return server.step(c); });
@@ -47,7 +51,12 @@ void run_pair(adapters::EpollLoop::Trigger trigger, Transport t, long mode) {
   CHECK(server.received() == c_out);
   CHECK(client.received() == s_out);
   CHECK((*loop)->closed(*cid));
-  CHECK(!(*loop)->transport_error(*cid).has_value());
+  REQUIRE(client_close.has_value());
+  CHECK(!client_close->transport.has_value());
+  CHECK(client_close->reason == adapters::CloseReason::kClean);
+  // Both entries were freed once closed (issue 16: nothing kept after close).
+  CHECK((*loop)->entries() == 0);
+  CHECK((*loop)->counters().handshakes == 2);
 }
 
 TEST_CASE("EpollLoop level-triggered, socketpair") {

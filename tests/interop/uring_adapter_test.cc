@@ -49,6 +49,10 @@ void run_pair(Transport t, long mode) {
   const auto c_out = pattern(kMiB, 5), s_out = pattern(kMiB, 6);
   BulkPeer client(c_out, kMiB, /*send_first=*/true);
   BulkPeer server(s_out, kMiB, /*send_first=*/false);
+  std::optional<adapters::CloseInfo> client_close;
+  loop->set_on_close([&](adapters::ConnId id, const adapters::CloseInfo& info) {
+    if (id == 0) client_close = info;
+  });
   auto cid = loop->add(std::move(cfd), Connection::client(cctx, "localhost"), [&](Connection& c) { return client.step(c); });
   auto sid = loop->add(std::move(sfd), Connection::server(sctx), [&](Connection& c) { return server.step(c); });
   REQUIRE(cid);
@@ -62,7 +66,11 @@ void run_pair(Transport t, long mode) {
   CHECK(server.done());
   CHECK(server.received() == c_out);
   CHECK(client.received() == s_out);
-  CHECK(!loop->transport_error(*cid).has_value());
+  REQUIRE(client_close.has_value());
+  CHECK(!client_close->transport.has_value());
+  CHECK(client_close->reason == adapters::CloseReason::kClean);
+  CHECK(loop->entries() == 0);
+  CHECK(loop->counters().handshakes == 2);
   if (!(mode & kModeReleaseBuffers)) {
     CHECK(loop->zero_copy_receives() > 0);
   } else {
