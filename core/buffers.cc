@@ -110,3 +110,17 @@ void RecordBuffer::grow(BufferPool* pool, size_t size) {
 }
 
 }  // namespace sluice
+
+namespace sluice {
+
+std::vector<uint8_t> RecordBuffer::grow_keeping_old(BufferPool* pool, size_t size) {
+  if (storage_.size() >= size) return {};
+  std::vector<uint8_t> bigger = take_from(pool, size);
+  bigger.resize(std::max(size, bigger.capacity()));
+  std::copy(storage_.begin(), storage_.begin() + static_cast<ptrdiff_t>(end_), bigger.begin());
+  std::vector<uint8_t> old = std::move(storage_);
+  storage_ = std::move(bigger);
+  return old;
+}
+
+}  // namespace sluice

@@ -73,6 +73,9 @@ class RecordBuffer {
   // grow enlarges storage (keeping contents) to at least `size` bytes,
   // trading the old storage for larger storage from the pool.
   void grow(BufferPool* pool, size_t size);
+  // grow_keeping_old does the same but hands the old storage back unwiped,
+  // for a caller that must keep it alive (bytes of it are lent out).
+  std::vector<uint8_t> grow_keeping_old(BufferPool* pool, size_t size);
 
  private:
   std::vector<uint8_t> storage_;

@@ -43,7 +43,11 @@ void Connection::inbound_commit(size_t n) {
   // The bytes must land where inbound_space() said (STYLE.md practice 12).
   if (!impl_->rl_.inbound_commit(n)) {
     impl_->fail(Error::api(Reason::kApiMisuse, "inbound_commit without a matching inbound_space"));
+    return;
   }
+  // Space handed back unused (a receive that brought nothing): an empty
+  // buffer may go back to the freelist now.
+  if (n == 0) impl_->release_idle();
 }
 
 size_t Connection::feed(std::span<const uint8_t> data) {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "base/secret.h"
+
 namespace sluice {
 
 using wire::ContentType;
@@ -63,12 +65,27 @@ bool RecordLayer::inbound_commit(size_t n) {
   return true;
 }
 
-Bytes RecordLayer::outbound() const {
-  if (!out_.allocated()) return {};
+Bytes RecordLayer::outbound() {
+  if (!out_.allocated() || out_.empty()) return {};
+  outbound_lent_ = true;
   return Bytes(out_.all()).subspan(out_.begin(), out_.held());
 }
 
+void RecordLayer::free_retired() {
+  for (auto& old : retired_out_) {
+    if (BufferPool* p = pool(); p) {
+      old.resize(old.capacity());
+      p->give(std::move(old));
+    } else {
+      wipe(std::span(old.data(), old.size()));
+    }
+  }
+  retired_out_.clear();
+}
+
 void RecordLayer::outbound_consumed(size_t n) {
+  outbound_lent_ = false;
+  if (!retired_out_.empty()) free_retired();
   out_.consume(std::min(n, out_.held()));
   // A lent write space sits at the tail: rewinding would move it.
   if (!out_lent_) out_.rewind();
@@ -222,6 +239,23 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
 // ---------------------------------------------------------------------------
 // Writing.
 
+void RecordLayer::make_room(size_t need, bool may_grow) {
+  // Only as much as this flight needs: handshake peaks stay small; a buffer
+  // that must grow grows geometrically.
+  if (!out_.allocated()) {
+    out_.acquire(pool(), need);
+    return;
+  }
+  if (out_.free_tail() >= need) return;
+  if (!outbound_lent_) out_.compact();
+  if (out_.free_tail() >= need || !may_grow) return;
+  const size_t size = std::max(out_.end() + need, 2 * out_.capacity());
+  if (!outbound_lent_) return out_.grow(pool(), size);
+  // Lent bytes stay where they are: the old storage lives on, unchanged,
+  // until outbound_consumed().
+  retired_out_.push_back(out_.grow_keeping_old(pool(), size));
+}
+
 size_t RecordLayer::padding_for(size_t content_len) const {
   if (padding_block_ == 0 || !wr_->padding_allowed()) return 0;
   const size_t inner = content_len + 1;
@@ -242,11 +276,7 @@ Result<void, Error> RecordLayer::seal(ContentType type, Bytes payload, uint16_t 
     if (pinned) {
       if (out_.free_tail() < need) return Err(Error(Reason::kInternal, "no room for a record beside abandoned write space"));
     } else {
-      // Only as much as this flight needs: handshake peaks stay small; a
-      // buffer that must grow grows geometrically.
-      out_.acquire(pool(), need);
-      if (out_.free_tail() < need) out_.compact();
-      if (out_.free_tail() < need) out_.grow(pool(), std::max(out_.end() + need, 2 * out_.capacity()));
+      make_room(need);
     }
     MutBytes area = out_.tail().first(need);
     std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag), area.begin() + start);
@@ -263,13 +293,10 @@ MutBytes RecordLayer::write_space(size_t want) {
   const size_t overhead = start + wr_->overhead() + (padding_block_ ? padding_block_ - 1 : 0);
   const size_t record = overhead + std::min(want, send_fragment_);
   out_lent_ = nullptr;
-  {
+  if (!out_.allocated()) {
     out_.acquire(pool(), std::min(outbound_limit_, record));
-    if (out_.free_tail() < record) out_.compact();
-    if (out_.free_tail() < record && (out_.held() + record <= outbound_limit_ || out_.held() == 0)) {
-      out_.grow(pool(), out_.end() + record);
-    }
   }
+  make_room(record, out_.held() + record <= outbound_limit_ || out_.held() == 0);
   // The outbound limit bounds what is held; a record is sealed only if it
   // fits whole.
   size_t room_in_limit = outbound_limit_ > out_.held() + overhead ? outbound_limit_ - out_.held() - overhead : 0;
@@ -321,6 +348,8 @@ void RecordLayer::release_idle() {
 
 void RecordLayer::release_all(bool to_pool) {
   in_lent_ = out_lent_ = nullptr;
+  outbound_lent_ = false;
+  free_retired();
   app_len_ = 0;
   in_.clear();
   out_.clear();

@@ -47,7 +47,10 @@ class RecordLayer {
   [[nodiscard]] bool inbound_commit(size_t n);
   void inbound_eof() { eof_ = true; }
   bool eof() const { return eof_; }
-  Bytes outbound() const;
+  // outbound lends the sealed bytes; the span stays valid (its bytes
+  // neither move nor change) until outbound_consumed, even if more records
+  // are sealed meanwhile (a send in flight in the kernel, io_uring).
+  Bytes outbound();
   void outbound_consumed(size_t n);
   bool has_outbound() const { return out_.allocated() && !out_.empty(); }
   // outbound_full: what is held has reached the outbound limit.
@@ -139,6 +142,13 @@ class RecordLayer {
   size_t app_off_ = 0, app_len_ = 0;
   Protection rd_, wr_;
   const uint8_t* in_lent_ = nullptr;   // inbound_space() handed out
+  bool outbound_lent_ = false;             // outbound() handed out
+  // Storage outgrown while outbound() was lent, kept until outbound_consumed.
+  std::vector<std::vector<uint8_t>> retired_out_;
+  // make_room gives the outbound buffer `need` free bytes at its tail
+  // (growing only if `may_grow`), without moving lent bytes.
+  void make_room(size_t need, bool may_grow = true);
+  void free_retired();
   const uint8_t* out_lent_ = nullptr;  // write_space() handed out: storage pinned
   bool out_lent_live_ = false;         // ... and write_commit may still use it
   size_t out_lent_len_ = 0;

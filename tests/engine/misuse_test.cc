@@ -240,4 +240,46 @@ TEST_CASE("a message too long to encode is an error, not a malformed message on 
   CHECK(client.error().reason != Reason::kDecodeError);  // no malformed CertificateRequest reached it
 }
 
+TEST_CASE("outbound(): the span stays valid until outbound_consumed, whatever is sealed meanwhile") {
+  Pair p = established(kModeReleaseBuffers);
+  p.cctx->set_outbound_limit(1 << 20);
+  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+  REQUIRE(test::handshake(client, server));
+  const auto first = test::pattern(100, 8);
+  REQUIRE(client.write(first).status == Status::kOk);
+  auto lent = client.outbound();  // as a kernel send in flight would hold it
+  const std::vector<uint8_t> copy(lent.begin(), lent.end());
+  const uint8_t* at = lent.data();
+  // Records that outgrow the buffer, then close_notify, while it is lent.
+  const auto big = test::pattern(60000, 9);
+  REQUIRE(client.write(big).status == Status::kOk);
+  REQUIRE(client.shutdown().status == Status::kWantRead);
+  CHECK(lent.data() == at);
+  CHECK(std::equal(lent.begin(), lent.end(), copy.begin(), copy.end()));
+  // The lent bytes go first, then the rest from the new storage.
+  feed_all(server, lent);
+  client.outbound_consumed(lent.size());
+  std::vector<uint8_t> want = first;
+  want.insert(want.end(), big.begin(), big.end());
+  std::vector<uint8_t> got;
+  for (int i = 0; i < 100 && got.size() < want.size(); ++i) {
+    auto more = read_all(server);
+    got.insert(got.end(), more.begin(), more.end());
+    test::transfer(client, server);
+  }
+  CHECK(got.size() == want.size());
+  CHECK(got == want);
+  INFO(test::describe(server));
+  CHECK(server.error().ok());
+}
+
+TEST_CASE("inbound_commit(0) hands back space: an idle RELEASE_BUFFERS connection keeps no inbound buffer") {
+  Pair p = established(kModeReleaseBuffers);
+  const size_t before = p.sctx->freelist_size();
+  auto space = p.server.inbound_space();
+  REQUIRE(!space.empty());
+  p.server.inbound_commit(0);  // a receive that brought nothing
+  CHECK(p.sctx->freelist_size() == before);  // taken by inbound_space, back again
+}
+
 }  // namespace sluice
