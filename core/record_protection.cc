@@ -132,6 +132,96 @@ TlsResult<OpenedRecord> Tls13Protection::open(MutBytes record) {
   return OpenedRecord{static_cast<ContentType>(body[end - 1]), body.first(end - 1), inner_len};
 }
 
+TlsResult<void> Tls12Protection::install(const crypto::Provider& p, crypto::AeadAlg a, Bytes key, Bytes iv) {
+  explicit_nonce_ = a != crypto::AeadAlg::kChaCha20Poly1305;
+  if (iv.size() != (explicit_nonce_ ? 4u : crypto::kAeadNonceLen)) {
+    return Err(Error(Reason::kInternal, "TLS 1.2 IV has the wrong length"));
+  }
+  if (aead_ && aead_->alg() == a) {
+    SLUICE_TRY(aead_->rekey(key));
+  } else {
+    aead_ = SLUICE_TRY(p.new_aead(a, key));
+  }
+  iv_.fill(0);
+  std::copy(iv.begin(), iv.end(), iv_.begin());
+  seq_ = 0;
+  return {};
+}
+
+namespace {
+
+// aad12 is the TLS 1.2 additional data: seq_num || type || version || length.
+std::array<uint8_t, 13> aad12(uint64_t seq, ContentType type, uint16_t version, size_t len) {
+  std::array<uint8_t, 13> aad{};
+  ByteWriter w{MutBytes(aad)};
+  w.u64(seq);
+  w.u8(static_cast<uint8_t>(type));
+  w.u16(version);
+  w.u16(static_cast<uint16_t>(len));
+  return aad;
+}
+
+}  // namespace
+
+TlsResult<size_t> Tls12Protection::seal(ContentType type, MutBytes record, size_t payload_len, size_t,
+                                        uint16_t) {
+  const size_t body = prefix() + payload_len + crypto::kAeadTagLen;
+  if (record.size() < wire::kRecordHeaderLen + body || body > 0xffff) {
+    return Err(Error(Reason::kInternal, "no room to seal record"));
+  }
+  if (seq_ == UINT64_MAX) return Err(Error(Reason::kSequenceExhausted));
+  write_header(record, type, wire::kTls12, body);
+  uint8_t nonce[crypto::kAeadNonceLen];
+  std::copy(iv_.begin(), iv_.end(), nonce);
+  if (explicit_nonce_) {
+    // RFC 5288 §3: the explicit part is sent; the sequence number makes it
+    // unique per key.
+    ByteWriter e{record.subspan(wire::kRecordHeaderLen, 8)};
+    e.u64(seq_);
+    std::copy_n(record.begin() + wire::kRecordHeaderLen, 8, nonce + 4);
+  } else {
+    for (size_t i = 0; i < 8; ++i) nonce[crypto::kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+  }
+  const auto aad = aad12(seq_, type, wire::kTls12, payload_len);
+  MutBytes payload = record.subspan(wire::kRecordHeaderLen + prefix(), payload_len);
+  SLUICE_TRY(aead_->seal(Bytes(nonce, sizeof nonce), aad, payload,
+                         record.subspan(wire::kRecordHeaderLen + prefix() + payload_len, crypto::kAeadTagLen)));
+  ++seq_;
+  return wire::kRecordHeaderLen + body;
+}
+
+TlsResult<OpenedRecord> Tls12Protection::open(MutBytes record) {
+  Header h = SLUICE_TRY(header(record));
+  MutBytes body = record.subspan(wire::kRecordHeaderLen);
+  if (body.size() < prefix() + crypto::kAeadTagLen) return Err(Error(Reason::kBadRecordMac, "record shorter than tag"));
+  if (seq_ == UINT64_MAX) return Err(Error(Reason::kSequenceExhausted));
+  const auto type = static_cast<ContentType>(h.type);
+  uint8_t nonce[crypto::kAeadNonceLen];
+  std::copy(iv_.begin(), iv_.end(), nonce);
+  if (explicit_nonce_) {
+    std::copy_n(body.begin(), 8, nonce + 4);
+  } else {
+    for (size_t i = 0; i < 8; ++i) nonce[crypto::kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+  }
+  const size_t len = body.size() - prefix() - crypto::kAeadTagLen;
+  const auto aad = aad12(seq_, type, h.version, len);
+  MutBytes payload = body.subspan(prefix(), len);
+  if (!aead_->open(Bytes(nonce, sizeof nonce), aad, payload, body.subspan(prefix() + len))) {
+    return Err(Error(Reason::kBadRecordMac, "record authentication failed"));
+  }
+  ++seq_;
+  // RFC 5246 §6.2.3: the plaintext is at most 2^14 bytes.
+  if (len > wire::kMaxPlaintext) return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
+  return OpenedRecord{type, payload, len};
+}
+
+TlsResult<Protection> Protection::tls12(const crypto::Provider& p, crypto::AeadAlg a, Bytes key, Bytes iv) {
+  Protection out;
+  out.impl_.emplace<Tls12Protection>();
+  SLUICE_TRY(std::get<Tls12Protection>(out.impl_).install(p, a, key, iv));
+  return out;
+}
+
 TlsResult<Protection> Protection::tls13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
                                         Bytes traffic_secret) {
   Protection out;

@@ -109,6 +109,38 @@ class Tls13Protection final : public RecordProtection {
   uint64_t seq_ = 0;
 };
 
+// Tls12Protection: TLS 1.2 AEAD records (RFC 5246 §6.2.3.3): AES-GCM with a
+// 4-byte implicit salt and an 8-byte explicit nonce carried in the record
+// (the sequence number, RFC 5288 §3), or ChaCha20-Poly1305 with the IV xor
+// the sequence number (RFC 7905 §2); AAD = seq || type || version || length.
+class Tls12Protection final : public RecordProtection {
+ public:
+  Tls12Protection() = default;
+  Tls12Protection(Tls12Protection&&) noexcept = default;
+  Tls12Protection& operator=(Tls12Protection&&) noexcept = default;
+
+  // install keys this direction (sequence number zero). `iv` is 4 bytes for
+  // GCM, 12 for ChaCha20-Poly1305.
+  TlsResult<void> install(const crypto::Provider& p, crypto::AeadAlg a, Bytes key, Bytes iv);
+
+  bool encrypted() const override { return true; }
+  size_t prefix() const override { return explicit_nonce_ ? 8 : 0; }
+  size_t overhead() const override { return crypto::kAeadTagLen; }
+  bool padding_allowed() const override { return false; }
+  size_t max_record_body() const override { return wire::kMaxCiphertext12; }
+  uint64_t sequence() const override { return seq_; }
+  TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding,
+                         uint16_t record_version) override;
+  TlsResult<OpenedRecord> open(MutBytes record) override;
+  bool open_trial(MutBytes) const override { return false; }
+
+ private:
+  std::unique_ptr<crypto::AeadKey> aead_;
+  std::array<uint8_t, crypto::kAeadNonceLen> iv_{};
+  bool explicit_nonce_ = true;
+  uint64_t seq_ = 0;
+};
+
 // Protection owns one direction's RecordProtection by value.
 class Protection {
  public:
@@ -122,6 +154,8 @@ class Protection {
   // install13 moves this direction to the TLS 1.3 keys of `traffic_secret`,
   // reusing the AEAD object when one of the same algorithm is held.
   TlsResult<void> install13(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a, Bytes traffic_secret);
+  // tls12 is a TLS 1.2 AEAD protection with `key` and implicit `iv`.
+  static TlsResult<Protection> tls12(const crypto::Provider& p, crypto::AeadAlg a, Bytes key, Bytes iv);
 
   // The interface's calls, forwarded (seal's padding and version default to
   // none and 0x0303).
@@ -145,7 +179,7 @@ class Protection {
   }
 
  private:
-  std::variant<NullProtection, Tls13Protection> impl_;
+  std::variant<NullProtection, Tls13Protection, Tls12Protection> impl_;
 };
 
 }  // namespace sluice

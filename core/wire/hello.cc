@@ -286,14 +286,31 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
         ch.psk = std::move(psks);
         return {};
       }
-      case ExtensionType::kRenegotiationInfo:
+      case ExtensionType::kRenegotiationInfo: {
+        ByteReader ri;
+        if (!body.prefixed8(ri)) return Err(decode("renegotiation_info"));
         ch.renegotiation_info = true;
-        (void)body.skip(body.remaining());
+        ch.renegotiated_connection.assign(ri.rest().begin(), ri.rest().end());
         return {};
+      }
       case ExtensionType::kSessionTicket:
         ch.session_ticket = true;
+        ch.session_ticket_data.assign(body.rest().begin(), body.rest().end());
         (void)body.skip(body.remaining());
         return {};
+      case ExtensionType::kExtendedMasterSecret:
+        ch.extended_master_secret = true;
+        return {};
+      case ExtensionType::kEcPointFormats: {
+        // RFC 8422 §5.1.2: a list that does not hold "uncompressed" is
+        // refused by the server; a malformed one is decode_error.
+        ByteReader list;
+        if (!body.vec8(1, 255, list)) return Err(decode("ec_point_formats"));
+        Bytes f = list.rest();
+        ch.ec_point_formats = true;
+        ch.ec_point_uncompressed = std::find(f.begin(), f.end(), 0) != f.end();
+        return {};
+      }
       default:
         (void)body.skip(body.remaining());
         return {};
@@ -427,9 +444,50 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
         sh.cookie.assign(c.rest().begin(), c.rest().end());
         return {};
       }
+      case ExtensionType::kExtendedMasterSecret:
+        sh.extended_master_secret = true;
+        return {};
+      case ExtensionType::kEcPointFormats: {
+        ByteReader list;
+        if (!body.vec8(1, 255, list)) return Err(decode("ec_point_formats"));
+        Bytes f = list.rest();
+        if (std::find(f.begin(), f.end(), 0) == f.end()) {
+          return Err(Error(Reason::kIllegalParameter, "ec_point_formats without uncompressed"));
+        }
+        sh.ec_point_formats = true;
+        return {};
+      }
+      case ExtensionType::kRenegotiationInfo: {
+        ByteReader ri;
+        if (!body.prefixed8(ri)) return Err(decode("renegotiation_info"));
+        sh.renegotiation_info = true;
+        sh.renegotiated_connection.assign(ri.rest().begin(), ri.rest().end());
+        return {};
+      }
+      case ExtensionType::kSessionTicket:
+        sh.session_ticket = true;
+        return {};
+      case ExtensionType::kServerName:
+        sh.server_name_ack = true;
+        return {};
+      case ExtensionType::kAlpn: {
+        ByteReader list, name;
+        if (!body.vec16(2, 0xffff, list) || !list.vec8(1, 255, name) || !list.empty()) {
+          return Err(decode("ALPN selection"));
+        }
+        sh.alpn.assign(name.rest().begin(), name.rest().end());
+        return {};
+      }
+      case ExtensionType::kRecordSizeLimit: {
+        uint16_t v;
+        if (!body.u16(v)) return Err(decode("record_size_limit"));
+        if (v < 64) return Err(Error(Reason::kIllegalParameter, "record_size_limit below 64"));
+        sh.record_size_limit = v;
+        return {};
+      }
       default:
         // RFC 8446 §4.1.3/§4.2: a ServerHello may carry only extensions the
-        // client offered; the ones above are all sluice offers here.
+        // client offered; the ones above are all sluice offers.
         return Err(Error(Reason::kUnsupportedExtension, "unsolicited ServerHello extension"));
     }
   }));

@@ -76,10 +76,14 @@ struct ClientHello {
   bool early_data = false;
   bool post_handshake_auth = false;
   std::optional<OfferedPsks> psk;  // always the last extension
-  // Present only to reproduce other implementations' hellos byte for byte
-  // (tests); sluice itself never needs them in a TLS 1.3-only hello.
-  bool renegotiation_info = false;
+  // TLS 1.2 (RFC 7627, RFC 8422 §5.1.2, RFC 5746, RFC 5077).
+  bool extended_master_secret = false;
+  bool ec_point_formats = false;  // sends "uncompressed" only
+  bool ec_point_uncompressed = false;  // parsed: the client's list has it
+  bool renegotiation_info = false;     // an empty renegotiation_info (or, parsed, one is present)
+  std::vector<uint8_t> renegotiated_connection;  // parsed: its contents
   bool session_ticket = false;
+  std::vector<uint8_t> session_ticket_data;  // a TLS 1.2 ticket offered (RFC 5077)
   bool has_server_name = false;
   bool has_key_share = false;
 
@@ -99,6 +103,21 @@ struct ServerHello {
   std::optional<uint16_t> hrr_selected_group;  // key_share in an HRR
   std::optional<uint16_t> selected_psk;        // pre_shared_key
   std::vector<uint8_t> cookie;
+  // TLS 1.2 ServerHello extensions (RFC 7627, RFC 8422, RFC 5746, RFC 5077,
+  // RFC 7301, RFC 6066, RFC 8449). A TLS 1.3 client refuses them.
+  bool extended_master_secret = false;
+  bool ec_point_formats = false;
+  bool renegotiation_info = false;
+  std::vector<uint8_t> renegotiated_connection;
+  bool session_ticket = false;
+  std::string alpn;
+  bool server_name_ack = false;
+  std::optional<uint16_t> record_size_limit;
+  // has_tls12_extensions: any of the above was present.
+  bool has_tls12_extensions() const {
+    return extended_master_secret || ec_point_formats || renegotiation_info || session_ticket || !alpn.empty() ||
+           server_name_ack || record_size_limit.has_value();
+  }
 
   bool is_hello_retry_request() const;
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;

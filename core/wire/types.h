@@ -15,14 +15,18 @@ enum class ContentType : uint8_t {
 };
 
 enum class HandshakeType : uint8_t {
+  kHelloRequest = 0,
   kClientHello = 1,
   kServerHello = 2,
   kNewSessionTicket = 4,
   kEndOfEarlyData = 5,
   kEncryptedExtensions = 8,
   kCertificate = 11,
+  kServerKeyExchange = 12,
   kCertificateRequest = 13,
+  kServerHelloDone = 14,
   kCertificateVerify = 15,
+  kClientKeyExchange = 16,
   kFinished = 20,
   kKeyUpdate = 24,
   kMessageHash = 254,
@@ -31,9 +35,11 @@ enum class HandshakeType : uint8_t {
 enum class ExtensionType : uint16_t {
   kServerName = 0,
   kSupportedGroups = 10,
+  kEcPointFormats = 11,
   kSignatureAlgorithms = 13,
   kAlpn = 16,
   kPadding = 21,
+  kExtendedMasterSecret = 23,
   kRecordSizeLimit = 28,
   kSessionTicket = 35,
   kPreSharedKey = 41,
@@ -49,10 +55,20 @@ enum class ExtensionType : uint16_t {
 };
 
 enum class CipherSuite : uint16_t {
+  // TLS 1.3 (RFC 8446 §B.4).
   kAes128GcmSha256 = 0x1301,
   kAes256GcmSha384 = 0x1302,
   kChaCha20Poly1305Sha256 = 0x1303,
+  // TLS 1.2 ECDHE with AEAD (RFC 5289, RFC 7905).
+  kEcdheEcdsaAes128GcmSha256 = 0xc02b,
+  kEcdheEcdsaAes256GcmSha384 = 0xc02c,
+  kEcdheRsaAes128GcmSha256 = 0xc02f,
+  kEcdheRsaAes256GcmSha384 = 0xc030,
+  kEcdheRsaChaCha20Poly1305Sha256 = 0xcca8,
+  kEcdheEcdsaChaCha20Poly1305Sha256 = 0xcca9,
 };
+// RFC 5746 §3.3: a client may signal secure renegotiation with this SCSV.
+inline constexpr uint16_t kEmptyRenegotiationInfoScsv = 0x00ff;
 inline constexpr uint16_t kFallbackScsv = 0x5600;
 
 inline constexpr uint16_t kTls10 = 0x0301;
@@ -64,7 +80,10 @@ inline constexpr uint16_t kTls13 = 0x0304;
 inline constexpr size_t kRecordHeaderLen = 5;
 inline constexpr size_t kMaxPlaintext = 16384;
 inline constexpr size_t kMaxCiphertext = kMaxPlaintext + 256;
+// RFC 5246 §6.2.3: a TLS 1.2 TLSCiphertext fragment is at most 2^14 + 2048.
+inline constexpr size_t kMaxCiphertext12 = kMaxPlaintext + 2048;
 inline constexpr size_t kMaxRecordLen = kRecordHeaderLen + kMaxCiphertext;
+inline constexpr size_t kMaxRecordLen12 = kRecordHeaderLen + kMaxCiphertext12;
 inline constexpr size_t kHandshakeHeaderLen = 4;
 inline constexpr size_t kRandomLen = 32;
 
