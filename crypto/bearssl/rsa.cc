@@ -25,7 +25,6 @@ bool is_pkcs1(SignatureScheme s) {
   return s == SignatureScheme::kRsaPkcs1Sha256 || s == SignatureScheme::kRsaPkcs1Sha384 ||
          s == SignatureScheme::kRsaPkcs1Sha512;
 }
-bool is_pss(SignatureScheme s) { return is_rsa_pss(s); }
 
 // RFC 8017 §9.2 note 1: DER DigestInfo prefixes (with the NULL parameters).
 Bytes digest_info_prefix(HashAlg h) {
@@ -125,7 +124,7 @@ class RsaSigner final : public Signer {
     const size_t h_len = hash_len(scheme_hash(s));
     if (is_pkcs1(s)) return pub_.len() >= digest_info_prefix(scheme_hash(s)).size() + h_len + 11;
     // RFC 8017 §9.1.1 step 3 with sLen = hLen.
-    if (is_pss(s)) return (pub_.bits - 1 + 7) / 8 >= 2 * h_len + 2;
+    if (is_rsa_pss(s)) return (pub_.bits - 1 + 7) / 8 >= 2 * h_len + 2;
     return false;
   }
 
@@ -206,7 +205,7 @@ size_t bit_length(Bytes v) {
 }
 
 CStatus rsa_verify(SignatureScheme s, const PublicKey& key, Bytes msg, Bytes sig) {
-  if (!is_pkcs1(s) && !is_pss(s)) return Err(CryptoError::kUnsupported);
+  if (!is_pkcs1(s) && !is_rsa_pss(s)) return Err(CryptoError::kUnsupported);
   if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
   RsaPub pub = SLUICE_TRY(make_pub(key.rsa_n, key.rsa_e));
   // RFC 8017 §8.1.2 step 1 / §8.2.2 step 1: the signature is exactly k bytes.
