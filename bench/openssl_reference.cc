@@ -50,6 +50,7 @@ KeySpec key_spec(Group g) {
     case Group::kX25519: return {"X25519", nullptr, 0};
     case Group::kSecp256r1: return {"EC", "P-256", 0};
     case Group::kSecp384r1: return {"EC", "P-384", 0};
+    case Group::kSecp521r1: return {"EC", "P-521", 0};
   }
   return {"X25519", nullptr, 0};
 }
@@ -71,13 +72,18 @@ SigSpec sig_spec(SignatureScheme s) {
     case SignatureScheme::kRsaPssRsaeSha256: return {{"RSA", nullptr, 2048}, EVP_sha256(), true};
     case SignatureScheme::kRsaPssRsaeSha384: return {{"RSA", nullptr, 2048}, EVP_sha384(), true};
     case SignatureScheme::kRsaPssRsaeSha512: return {{"RSA", nullptr, 2048}, EVP_sha512(), true};
+    case SignatureScheme::kEcdsaSecp521r1Sha512: return {{"EC", "P-521", 0}, EVP_sha512(), false};
+    case SignatureScheme::kRsaPssPssSha256: return {{"RSA-PSS", nullptr, 2048}, EVP_sha256(), true};
+    case SignatureScheme::kRsaPssPssSha384: return {{"RSA-PSS", nullptr, 2048}, EVP_sha384(), true};
+    case SignatureScheme::kRsaPssPssSha512: return {{"RSA-PSS", nullptr, 2048}, EVP_sha512(), true};
   }
   return {{"ED25519", nullptr, 0}, nullptr, false};
 }
 
 // One key per key type (RSA 2048), shared by the sign and verify rows.
 std::shared_ptr<EVP_PKEY> signing_key(SignatureScheme s) {
-  static std::shared_ptr<EVP_PKEY> by_type[4];
+  // Indexed by KeyType; its last value is kRsaPss.
+  static std::shared_ptr<EVP_PKEY> by_type[static_cast<size_t>(crypto::KeyType::kRsaPss) + 1];
   const auto type = static_cast<size_t>(crypto::scheme_key_type(s));
   if (!by_type[type]) {
     const KeySpec spec = sig_spec(s).key;

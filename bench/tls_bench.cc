@@ -110,6 +110,8 @@ std::string cert_name(KeyType t) {
     case KeyType::kEcdsaP256: return "ECDSA P-256";
     case KeyType::kEcdsaP384: return "ECDSA P-384";
     case KeyType::kRsa: return "RSA-2048";
+    case KeyType::kEcdsaP521: return "ECDSA P-521";
+    case KeyType::kRsaPss: return "RSA-PSS-2048";
   }
   return "?";
 }

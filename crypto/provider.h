@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -99,22 +100,35 @@ struct PublicKey {
   KeyType type = KeyType::kEd25519;
   // Ed25519: the 32-byte key. ECDSA: the uncompressed point.
   std::vector<uint8_t> point;
-  // RSA: big-endian modulus and exponent, no leading zero bytes required.
+  // RSA and RSA-PSS: big-endian modulus and exponent, no leading zero bytes
+  // required.
   std::vector<uint8_t> rsa_n, rsa_e;
+  // RSA-PSS only: set when the key's RSASSA-PSS-params name a hash, which
+  // then is the only one it may sign with (RFC 4055 §3.1); unset, any.
+  std::optional<HashAlg> pss_hash;
 };
+
+// key_allows says whether `key` may make or check signatures of `scheme`:
+// the scheme's key type, and for a restricted RSA-PSS key its hash. Providers
+// answer kInvalidKey (verify) or kUnsupported (Signer::supports) otherwise.
+inline bool key_allows(const PublicKey& key, SignatureScheme scheme) {
+  if (key.type != scheme_key_type(scheme)) return false;
+  return !key.pss_hash || *key.pss_hash == scheme_hash(scheme);
+}
 
 // Private key components, as parsed from PKCS#8 / SEC1 / PKCS#1 (see pki/).
 // Providers build signers from these and never parse ASN.1 themselves.
 struct PrivateKeyMaterial {
   KeyType type = KeyType::kEd25519;
   // Ed25519: the 32-byte seed. ECDSA: the big-endian scalar, padded to the
-  // field size. RSA: unused.
+  // field size (66 bytes for P-521). RSA and RSA-PSS: unused.
   SecretBytes secret;
   // RSA private components, big-endian. n and e are public.
   std::vector<uint8_t> rsa_n, rsa_e;
   SecretBytes rsa_d, rsa_p, rsa_q, rsa_dp, rsa_dq, rsa_qinv;
   // public_key is filled in by providers that generate keys, and may be left
-  // empty by parsers (Signer::public_key then derives it).
+  // empty by parsers (Signer::public_key then derives it). For RSA-PSS its
+  // pss_hash carries the key file's restriction, which signers keep.
   PublicKey public_key;
 
   PrivateKeyMaterial copy() const;

@@ -5,6 +5,7 @@
 #include "pki/keys.h"
 #include "pki/oid.h"
 #include "pki/pem.h"
+#include "pki/pss_params.h"
 #include "pki/x509.h"
 
 namespace sluice::pki {
@@ -22,29 +23,47 @@ constexpr size_t kKeyIdLen = 20;
 
 Error config(const char* d) { return Error(Reason::kConfiguration, d); }
 
-SignatureScheme scheme_for_key(KeyType t) {
-  switch (t) {
+// pss_hash_of is the hash an RSA-PSS key signs certificates with: the one
+// its parameters fix, else SHA-256 (as rsaEncryption keys use).
+crypto::HashAlg pss_hash_of(const crypto::PublicKey& k) { return k.pss_hash.value_or(crypto::HashAlg::kSha256); }
+
+SignatureScheme scheme_for_key(const crypto::PrivateKeyMaterial& key) {
+  switch (key.type) {
     case KeyType::kEd25519: return SignatureScheme::kEd25519;
     case KeyType::kEcdsaP256: return SignatureScheme::kEcdsaSecp256r1Sha256;
     case KeyType::kEcdsaP384: return SignatureScheme::kEcdsaSecp384r1Sha384;
+    case KeyType::kEcdsaP521: return SignatureScheme::kEcdsaSecp521r1Sha512;
     case KeyType::kRsa: return SignatureScheme::kRsaPkcs1Sha256;
+    case KeyType::kRsaPss:
+      switch (pss_hash_of(key.public_key)) {
+        case crypto::HashAlg::kSha256: return SignatureScheme::kRsaPssPssSha256;
+        case crypto::HashAlg::kSha384: return SignatureScheme::kRsaPssPssSha384;
+        case crypto::HashAlg::kSha512: return SignatureScheme::kRsaPssPssSha512;
+      }
+      break;
   }
   return SignatureScheme::kRsaPkcs1Sha256;
 }
 
-Der sig_alg_for_key(KeyType t) {
-  switch (t) {
+// sig_alg_for_key is the signatureAlgorithm matching scheme_for_key. An
+// RSA-PSS key signs RSASSA-PSS with explicit parameters (RFC 4055 §3.1:
+// SHA-1 defaults would not be what was used).
+Der sig_alg_for_key(const crypto::PrivateKeyMaterial& key) {
+  switch (key.type) {
     case KeyType::kEd25519: return sequence({object_id(oid::kEd25519)});
     case KeyType::kEcdsaP256: return sequence({object_id(oid::kEcdsaSha256)});
     case KeyType::kEcdsaP384: return sequence({object_id(oid::kEcdsaSha384)});
+    case KeyType::kEcdsaP521: return sequence({object_id(oid::kEcdsaSha512)});
     case KeyType::kRsa: return sequence({object_id(oid::kSha256WithRsa), null()});
+    case KeyType::kRsaPss:
+      return sequence({object_id(oid::kRsaPss), pss_params_der(pss_hash_of(key.public_key))});
   }
   return {};
 }
 
 // subject_public_key is the BIT STRING contents of the SPKI.
 Der subject_public_key(const crypto::PublicKey& k) {
-  if (k.type == KeyType::kRsa)
+  if (crypto::is_rsa(k.type))
     return sequence({integer_from_unsigned(k.rsa_n), integer_from_unsigned(k.rsa_e)});
   return Der(k.point.begin(), k.point.end());
 }
@@ -55,7 +74,13 @@ Der spki(const crypto::PublicKey& k) {
     case KeyType::kEd25519: alg = sequence({object_id(oid::kEd25519)}); break;
     case KeyType::kEcdsaP256: alg = sequence({object_id(oid::kEcPublicKey), object_id(oid::kPrime256v1)}); break;
     case KeyType::kEcdsaP384: alg = sequence({object_id(oid::kEcPublicKey), object_id(oid::kSecp384r1)}); break;
+    case KeyType::kEcdsaP521: alg = sequence({object_id(oid::kEcPublicKey), object_id(oid::kSecp521r1)}); break;
     case KeyType::kRsa: alg = sequence({object_id(oid::kRsaEncryption), null()}); break;
+    // Parameters only when the key is restricted to one hash (RFC 4055 §3.1).
+    case KeyType::kRsaPss:
+      alg = k.pss_hash ? sequence({object_id(oid::kRsaPss), pss_params_der(*k.pss_hash)})
+                       : sequence({object_id(oid::kRsaPss)});
+      break;
   }
   return sequence({alg, bit_string(subject_public_key(k))});
 }
@@ -101,6 +126,8 @@ TlsResult<Der> extensions(const crypto::Provider& p, const CertSpec& spec, const
     add(extension(oid::kKeyUsage, true, key_usage({KeyUsageBit::kKeyCertSign, KeyUsageBit::kCrlSign})));
   } else {
     add(extension(oid::kBasicConstraints, true, sequence({})));
+    // keyEncipherment only for rsaEncryption: an RSA-PSS key signs and
+    // nothing else (RFC 4055 §1.2).
     add(extension(oid::kKeyUsage, true,
                   key.type == KeyType::kRsa
                       ? key_usage({KeyUsageBit::kDigitalSignature, KeyUsageBit::kKeyEncipherment})
@@ -135,7 +162,7 @@ TlsResult<std::vector<uint8_t>> sign(const crypto::Provider& p, const crypto::Pr
   auto signer = p.new_signer(key);
   if (!signer) return Err(Error(signer.error()));
   std::vector<uint8_t> sig;
-  auto r = (*signer)->sign(scheme_for_key(key.type), tbs, sig);
+  auto r = (*signer)->sign(scheme_for_key(key), tbs, sig);
   if (!r) return Err(Error(r.error()));
   if (*r != crypto::SignOutcome::kDone) return Err(config("certgen: asynchronous signers are not supported"));
   return sig;
@@ -177,7 +204,7 @@ TlsResult<GeneratedCert> issue_certificate(const crypto::Provider& p, crypto::Pr
   if (!rnd) return Err(Error(rnd.error()));
   serial[0] = static_cast<uint8_t>((serial[0] & 0x7f) | 0x40);  // positive, full length
 
-  Der alg = sig_alg_for_key(signing_key.type);
+  Der alg = sig_alg_for_key(signing_key);
   Der exts = SLUICE_TRY(extensions(p, spec, pub, ski, aki));
   Der tbs = sequence({explicit_tag(0, small_integer(2)), integer_from_unsigned(serial), alg, issuer_name,
                       sequence({time(spec.not_before), time(spec.not_after)}), name_cn(spec.common_name),

@@ -8,7 +8,10 @@
 // cRLSign for CAs, digitalSignature (+ keyEncipherment for RSA) for leaves),
 // extKeyUsage for leaves, subjectAltName (DNS and IP), and subject/authority
 // key identifiers. RSA certificates are signed sha256WithRSAEncryption,
-// P-256 ecdsa-with-SHA256, P-384 ecdsa-with-SHA384, Ed25519 Ed25519.
+// RSA-PSS ones RSASSA-PSS (SHA-256 or the key's own hash, MGF1 of it, salt =
+// hash length), P-256 ecdsa-with-SHA256, P-384 ecdsa-with-SHA384, P-521
+// ecdsa-with-SHA512, Ed25519 Ed25519. An RSA-PSS key is written as
+// id-RSASSA-PSS, with parameters only when it is restricted to one hash.
 #pragma once
 
 #include <optional>

@@ -4,6 +4,7 @@
 #include "pki/der.h"
 #include "pki/oid.h"
 #include "pki/pem.h"
+#include "pki/pss_params.h"
 
 namespace sluice::pki {
 namespace {
@@ -26,12 +27,19 @@ Error as_config(Error e) {
   return e;
 }
 
-size_t field_size(KeyType t) { return t == KeyType::kEcdsaP384 ? 48 : 32; }
+size_t field_size(KeyType t) { return crypto::ec_scalar_len(t); }
 
 TlsResult<KeyType> curve_type(Bytes curve) {
   if (oid::oid_is(curve, oid::kPrime256v1)) return KeyType::kEcdsaP256;
   if (oid::oid_is(curve, oid::kSecp384r1)) return KeyType::kEcdsaP384;
-  return Err(config("keys: EC curve not P-256/P-384"));
+  if (oid::oid_is(curve, oid::kSecp521r1)) return KeyType::kEcdsaP521;
+  return Err(config("keys: EC curve not P-256/P-384/P-521"));
+}
+
+Bytes curve_oid(KeyType t) {
+  if (t == KeyType::kEcdsaP384) return oid::kSecp384r1;
+  if (t == KeyType::kEcdsaP521) return oid::kSecp521r1;
+  return oid::kPrime256v1;
 }
 
 TlsResult<std::vector<uint8_t>> rsa_int(DerReader& r) {
@@ -119,6 +127,21 @@ TlsResult<PrivateKeyMaterial> pkcs8(Bytes der) {
     SLUICE_TRY(alg.finish("keys: RSA algorithm parameters"));
     return rsa_private_key(inner);
   }
+  if (oid::oid_is(id, oid::kRsaPss)) {
+    // RFC 8017 §A.1.2 RSAPrivateKey under id-RSASSA-PSS (RFC 4055 §1.2),
+    // parameters absent or RSASSA-PSS-params restricting the hash.
+    std::optional<crypto::HashAlg> pss_hash;
+    if (!alg.empty()) {
+      PssParams p = SLUICE_TRY(parse_pss_params(alg));
+      if (!fits_tls_key(p)) return Err(config("keys: RSA-PSS key salt longer than its hash"));
+      pss_hash = p.hash;
+    }
+    PrivateKeyMaterial k = SLUICE_TRY(rsa_private_key(inner));
+    k.type = KeyType::kRsaPss;
+    k.public_key.type = KeyType::kRsaPss;
+    k.public_key.pss_hash = pss_hash;
+    return k;
+  }
   if (oid::oid_is(id, oid::kEcPublicKey)) {
     Bytes curve = SLUICE_TRY(alg.oid());
     SLUICE_TRY(alg.finish("keys: EC algorithm parameters"));
@@ -193,9 +216,10 @@ TlsResult<std::vector<uint8_t>> encode_pkcs8(const PrivateKeyMaterial& key) {
       return out;
     }
     case KeyType::kEcdsaP256:
-    case KeyType::kEcdsaP384: {
+    case KeyType::kEcdsaP384:
+    case KeyType::kEcdsaP521: {
       if (key.secret.size() != field_size(key.type)) return Err(config("keys: EC scalar size"));
-      Bytes curve = key.type == KeyType::kEcdsaP256 ? Bytes(oid::kPrime256v1) : Bytes(oid::kSecp384r1);
+      Bytes curve = curve_oid(key.type);
       Der alg = sequence({object_id(oid::kEcPublicKey), object_id(curve)});
       Der ec_version = small_integer(1);
       Der scalar = octet_string(key.secret);
@@ -209,10 +233,15 @@ TlsResult<std::vector<uint8_t>> encode_pkcs8(const PrivateKeyMaterial& key) {
       wipe(outer);
       return out;
     }
-    case KeyType::kRsa: {
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: {
       if (key.rsa_n.empty() || key.rsa_d.empty() || key.rsa_p.empty())
         return Err(config("keys: RSA key lacks private components"));
-      Der alg = sequence({object_id(oid::kRsaEncryption), null()});
+      // id-RSASSA-PSS takes no NULL: its parameters are absent or
+      // RSASSA-PSS-params (RFC 4055 §3.1), as OpenSSL writes them.
+      Der alg = key.type == KeyType::kRsa ? sequence({object_id(oid::kRsaEncryption), null()})
+                : key.public_key.pss_hash ? sequence({object_id(oid::kRsaPss), pss_params_der(*key.public_key.pss_hash)})
+                                          : sequence({object_id(oid::kRsaPss)});
       Der body = concat({small_integer(0), integer_from_unsigned(key.rsa_n),
                          integer_from_unsigned(key.rsa_e)});
       for (const SecretBytes* s :

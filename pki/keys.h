@@ -1,5 +1,6 @@
-// Private key files: PKCS#8 (RFC 5208/5958) for RSA, EC P-256/P-384 and
-// Ed25519 (RFC 8410), SEC1 "EC PRIVATE KEY" (RFC 5915) and PKCS#1
+// Private key files: PKCS#8 (RFC 5208/5958) for RSA, RSA-PSS (id-RSASSA-PSS,
+// RFC 4055; the hash of its parameters, if any, lands in
+// public_key.pss_hash), EC P-256/P-384/P-521 and Ed25519 (RFC 8410), SEC1 "EC PRIVATE KEY" (RFC 5915) and PKCS#1
 // "RSA PRIVATE KEY" (RFC 8017), as PEM or DER, into the provider's
 // PrivateKeyMaterial. Encrypted keys are not supported. Errors are
 // Reason::kConfiguration with a detail naming the check.

@@ -19,7 +19,11 @@ std::optional<SignatureCache::Key> SignatureCache::key_for(const crypto::Provide
                                                            const crypto::PublicKey& key, Bytes signed_data,
                                                            Bytes signature) {
   const auto s = static_cast<uint16_t>(scheme);
-  const uint8_t head[3] = {static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s), static_cast<uint8_t>(key.type)};
+  // An RSA-PSS key's hash restriction changes which checks can succeed, so
+  // it is part of the key (0xff: none).
+  const uint8_t restriction = key.pss_hash ? static_cast<uint8_t>(*key.pss_hash) : uint8_t{0xff};
+  const uint8_t head[4] = {static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s), static_cast<uint8_t>(key.type),
+                           restriction};
   const LengthPrefix point(key.point.size()), n(key.rsa_n.size()), e(key.rsa_e.size()),
       data(signed_data.size()), sig(signature.size());
   const Bytes parts[] = {head,     point.view(), key.point,   n.view(),   key.rsa_n, e.view(),

@@ -54,7 +54,7 @@ size_t rsa_bits(const crypto::PublicKey& k) {
 
 TlsResult<void> check_key(const crypto::PublicKey& key, bool supported) {
   if (!supported) return Err(unsupported("webpki: unsupported public key algorithm"));
-  if (key.type == crypto::KeyType::kRsa && rsa_bits(key) < kMinRsaModulusBits)
+  if (crypto::is_rsa(key.type) && rsa_bits(key) < kMinRsaModulusBits)
     return Err(unsupported("webpki: RSA key smaller than 2048 bits"));
   return {};
 }

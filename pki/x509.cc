@@ -2,6 +2,7 @@
 
 #include "pki/der.h"
 #include "pki/oid.h"
+#include "pki/pss_params.h"
 #include "pki/x509_internal.h"
 
 namespace sluice::pki {
@@ -24,57 +25,18 @@ constexpr size_t kMaxSerialBytes = 21;
 
 std::vector<uint8_t> own(Bytes b) { return std::vector<uint8_t>(b.begin(), b.end()); }
 
-// Hash AlgorithmIdentifier inside RSASSA-PSS-params: parameters NULL or absent.
-TlsResult<Bytes> hash_alg_oid(DerReader& outer) {
-  DerReader alg = SLUICE_TRY(outer.sequence());
-  Bytes id = SLUICE_TRY(alg.oid());
-  if (!alg.empty()) SLUICE_TRY(alg.null());
-  SLUICE_TRY(alg.finish("x509: hash parameters"));
-  return id;
-}
-
-// RFC 4055 §3.1 with the restrictions of RFC 8446 §4.2.3's rsa_pss_rsae: the
-// MGF1 hash equals the message hash and the salt is the hash length.
-TlsResult<SigAlg> parse_pss_params(DerReader& params) {
-  DerReader seq = SLUICE_TRY(params.sequence());
-  SLUICE_TRY(params.finish("x509: PSS parameters trailing data"));
-  auto hash_r = SLUICE_TRY(seq.optional_explicit(0));
-  if (!hash_r) return Err(unsupported("x509: PSS with default SHA-1 hash"));
-  Bytes hash = SLUICE_TRY(hash_alg_oid(*hash_r));
-  SLUICE_TRY(hash_r->finish("x509: PSS hash trailing data"));
-  SigAlg alg;
-  uint64_t salt_len;
-  if (oid::oid_is(hash, oid::kSha256)) {
-    alg = SigAlg::kRsaPssSha256, salt_len = 32;
-  } else if (oid::oid_is(hash, oid::kSha384)) {
-    alg = SigAlg::kRsaPssSha384, salt_len = 48;
-  } else if (oid::oid_is(hash, oid::kSha512)) {
-    alg = SigAlg::kRsaPssSha512, salt_len = 64;
-  } else {
-    return Err(unsupported("x509: PSS hash not SHA-256/384/512"));
+// sig_alg_for_pss maps RSASSA-PSS signature parameters onto SigAlg; only
+// RFC 8446 §4.2.3's shape (MGF1 of the same hash, salt = hash length) is
+// one pki/ checks.
+TlsResult<SigAlg> sig_alg_for_pss(DerReader& params) {
+  PssParams p = SLUICE_TRY(parse_pss_params(params));
+  if (!fits_tls_signature(p)) return Err(unsupported("x509: PSS salt length is not the hash length"));
+  switch (p.hash) {
+    case crypto::HashAlg::kSha256: return SigAlg::kRsaPssSha256;
+    case crypto::HashAlg::kSha384: return SigAlg::kRsaPssSha384;
+    case crypto::HashAlg::kSha512: return SigAlg::kRsaPssSha512;
   }
-  auto mgf_r = SLUICE_TRY(seq.optional_explicit(1));
-  if (!mgf_r) return Err(unsupported("x509: PSS with default MGF1-SHA-1"));
-  DerReader mgf = SLUICE_TRY(mgf_r->sequence());
-  SLUICE_TRY(mgf_r->finish("x509: PSS MGF trailing data"));
-  Bytes mgf_id = SLUICE_TRY(mgf.oid());
-  if (!oid::oid_is(mgf_id, oid::kMgf1)) return Err(unsupported("x509: PSS MGF is not MGF1"));
-  Bytes mgf_hash = SLUICE_TRY(hash_alg_oid(mgf));
-  SLUICE_TRY(mgf.finish("x509: PSS MGF1 trailing data"));
-  if (!std::ranges::equal(mgf_hash, hash)) return Err(unsupported("x509: PSS MGF1 hash differs"));
-  auto salt_r = SLUICE_TRY(seq.optional_explicit(2));
-  if (!salt_r) return Err(unsupported("x509: PSS with default salt length 20"));
-  uint64_t salt = SLUICE_TRY(salt_r->small_uint(1024));
-  SLUICE_TRY(salt_r->finish("x509: PSS salt trailing data"));
-  if (salt != salt_len) return Err(unsupported("x509: PSS salt length is not the hash length"));
-  auto trailer_r = SLUICE_TRY(seq.optional_explicit(3));
-  if (trailer_r) {
-    uint64_t trailer = SLUICE_TRY(trailer_r->small_uint(255));
-    SLUICE_TRY(trailer_r->finish("x509: PSS trailer trailing data"));
-    if (trailer != 1) return Err(malformed("x509: PSS trailer field is not 1"));
-  }
-  SLUICE_TRY(seq.finish("x509: PSS parameters trailing data"));
-  return alg;
+  return Err(unsupported("x509: PSS hash"));
 }
 
 // parse_sig_alg reads a signature AlgorithmIdentifier. Unknown algorithms
@@ -98,12 +60,13 @@ TlsResult<std::optional<SigAlg>> parse_sig_alg(Bytes algid_value) {
     return std::optional<SigAlg>(p.alg);
   }
   if (oid::oid_is(id, oid::kRsaPss)) {
-    SigAlg alg = SLUICE_TRY(parse_pss_params(r));
+    SigAlg alg = SLUICE_TRY(sig_alg_for_pss(r));
     return std::optional<SigAlg>(alg);
   }
   std::optional<SigAlg> alg;
   if (oid::oid_is(id, oid::kEcdsaSha256)) alg = SigAlg::kEcdsaSha256;
   if (oid::oid_is(id, oid::kEcdsaSha384)) alg = SigAlg::kEcdsaSha384;
+  if (oid::oid_is(id, oid::kEcdsaSha512)) alg = SigAlg::kEcdsaSha512;
   if (oid::oid_is(id, oid::kEd25519)) alg = SigAlg::kEd25519;
   // RFC 5758 §3.2 and RFC 8410 §3: the parameters MUST be absent.
   if (alg) SLUICE_TRY(r.finish("x509: signature parameters must be absent"));
@@ -116,22 +79,54 @@ TlsResult<Bytes> rsa_component(DerReader& r, size_t max_len) {
   return v;
 }
 
+// rsa_public_key decodes an RSAPublicKey (RFC 8017 §A.1.1) BIT STRING body
+// into out.rsa_n / out.rsa_e, within the size limits above.
+TlsResult<void> rsa_public_key(Bytes key, crypto::PublicKey& out) {
+  DerReader kr(key);
+  DerReader rsa = SLUICE_TRY(kr.sequence());
+  SLUICE_TRY(kr.finish("x509: RSAPublicKey trailing data"));
+  Bytes n = SLUICE_TRY(rsa_component(rsa, kMaxRsaModulusBytes));
+  Bytes e = SLUICE_TRY(rsa_component(rsa, kMaxRsaExponentBytes));
+  SLUICE_TRY(rsa.finish("x509: RSAPublicKey trailing data"));
+  if (n.size() < kMinRsaModulusBytes) return Err(unsupported("x509: RSA key too small"));
+  uint8_t e_last = 0;
+  ByteReader er(e);
+  if (!er.skip(e.size() - 1) || !er.u8(e_last) || !(e_last & 1) || (e.size() == 1 && e_last < 3))
+    return Err(malformed("x509: RSA exponent must be odd and at least 3"));
+  out.rsa_n = own(n);
+  out.rsa_e = own(e);
+  return {};
+}
+
 }  // namespace
 
 std::optional<SignatureScheme> scheme_for(SigAlg alg, KeyType signer) {
-  bool rsa = signer == KeyType::kRsa;
+  const bool rsa = signer == KeyType::kRsa;
+  const bool pss_key = signer == KeyType::kRsaPss;
   switch (alg) {
     case SigAlg::kRsaPkcs1Sha256: if (rsa) return SignatureScheme::kRsaPkcs1Sha256; break;
     case SigAlg::kRsaPkcs1Sha384: if (rsa) return SignatureScheme::kRsaPkcs1Sha384; break;
     case SigAlg::kRsaPkcs1Sha512: if (rsa) return SignatureScheme::kRsaPkcs1Sha512; break;
-    case SigAlg::kRsaPssSha256: if (rsa) return SignatureScheme::kRsaPssRsaeSha256; break;
-    case SigAlg::kRsaPssSha384: if (rsa) return SignatureScheme::kRsaPssRsaeSha384; break;
-    case SigAlg::kRsaPssSha512: if (rsa) return SignatureScheme::kRsaPssRsaeSha512; break;
+    case SigAlg::kRsaPssSha256:
+      if (rsa) return SignatureScheme::kRsaPssRsaeSha256;
+      if (pss_key) return SignatureScheme::kRsaPssPssSha256;
+      break;
+    case SigAlg::kRsaPssSha384:
+      if (rsa) return SignatureScheme::kRsaPssRsaeSha384;
+      if (pss_key) return SignatureScheme::kRsaPssPssSha384;
+      break;
+    case SigAlg::kRsaPssSha512:
+      if (rsa) return SignatureScheme::kRsaPssRsaeSha512;
+      if (pss_key) return SignatureScheme::kRsaPssPssSha512;
+      break;
     case SigAlg::kEcdsaSha256:
       if (signer == KeyType::kEcdsaP256) return SignatureScheme::kEcdsaSecp256r1Sha256;
       break;
     case SigAlg::kEcdsaSha384:
       if (signer == KeyType::kEcdsaP384) return SignatureScheme::kEcdsaSecp384r1Sha384;
+      break;
+    case SigAlg::kEcdsaSha512:
+      if (signer == KeyType::kEcdsaP521) return SignatureScheme::kEcdsaSecp521r1Sha512;
       break;
     case SigAlg::kEd25519:
       if (signer == KeyType::kEd25519) return SignatureScheme::kEd25519;
@@ -153,34 +148,37 @@ TlsResult<crypto::PublicKey> parse_spki(Bytes spki) {
     // RFC 3279 §2.3.1: parameters NULL (absent tolerated).
     if (!alg.empty()) SLUICE_TRY(alg.null());
     SLUICE_TRY(alg.finish("x509: RSA key parameters"));
-    DerReader kr(key);
-    DerReader rsa = SLUICE_TRY(kr.sequence());
-    SLUICE_TRY(kr.finish("x509: RSAPublicKey trailing data"));
-    Bytes n = SLUICE_TRY(rsa_component(rsa, kMaxRsaModulusBytes));
-    Bytes e = SLUICE_TRY(rsa_component(rsa, kMaxRsaExponentBytes));
-    SLUICE_TRY(rsa.finish("x509: RSAPublicKey trailing data"));
-    if (n.size() < kMinRsaModulusBytes) return Err(unsupported("x509: RSA key too small"));
-    uint8_t e_last = 0;
-    ByteReader er(e);
-    if (!er.skip(e.size() - 1) || !er.u8(e_last) || !(e_last & 1) || (e.size() == 1 && e_last < 3))
-      return Err(malformed("x509: RSA exponent must be odd and at least 3"));
+    SLUICE_TRY(rsa_public_key(key, out));
     out.type = KeyType::kRsa;
-    out.rsa_n = own(n);
-    out.rsa_e = own(e);
+    return out;
+  }
+  if (oid::oid_is(id, oid::kRsaPss)) {
+    // RFC 4055 §3.1: parameters absent (any PSS use) or RSASSA-PSS-params,
+    // which fix the hash and give a minimum salt length.
+    if (!alg.empty()) {
+      PssParams p = SLUICE_TRY(parse_pss_params(alg));
+      if (!fits_tls_key(p)) return Err(unsupported("x509: RSA-PSS key salt longer than its hash"));
+      out.pss_hash = p.hash;
+    }
+    // The key itself is an RSAPublicKey, as for rsaEncryption (RFC 4055 §1.2).
+    SLUICE_TRY(rsa_public_key(key, out));
+    out.type = KeyType::kRsaPss;
     return out;
   }
   if (oid::oid_is(id, oid::kEcPublicKey)) {
     // RFC 5480 §2.1.1: namedCurve only.
     Bytes curve = SLUICE_TRY(alg.oid());
     SLUICE_TRY(alg.finish("x509: EC key parameters"));
-    size_t coord;
     if (oid::oid_is(curve, oid::kPrime256v1)) {
-      out.type = KeyType::kEcdsaP256, coord = 32;
+      out.type = KeyType::kEcdsaP256;
     } else if (oid::oid_is(curve, oid::kSecp384r1)) {
-      out.type = KeyType::kEcdsaP384, coord = 48;
+      out.type = KeyType::kEcdsaP384;
+    } else if (oid::oid_is(curve, oid::kSecp521r1)) {
+      out.type = KeyType::kEcdsaP521;
     } else {
-      return Err(unsupported("x509: EC curve not P-256/P-384"));
+      return Err(unsupported("x509: EC curve not P-256/P-384/P-521"));
     }
+    const size_t coord = crypto::ec_scalar_len(out.type);
     ByteReader pr(key);
     uint8_t form;
     if (!pr.u8(form) || form != 0x04) return Err(unsupported("x509: EC point not uncompressed"));

@@ -29,11 +29,15 @@ enum class SigAlg : uint8_t {
   kEcdsaSha256,
   kEcdsaSha384,
   kEd25519,
+  kEcdsaSha512,
 };
 
 // scheme_for maps a certificate signature algorithm and the signer's key type
 // to the provider's SignatureScheme; nullopt for a combination the provider
 // interface has no scheme for (e.g. ecdsa-with-SHA256 under a P-384 key).
+// RSASSA-PSS maps to rsa_pss_rsae_* under an rsaEncryption key and to
+// rsa_pss_pss_* under an id-RSASSA-PSS key; PKCS#1 v1.5 under an RSA-PSS key
+// is nullopt (RFC 4055 §1.2: such a key makes PSS signatures only).
 std::optional<crypto::SignatureScheme> scheme_for(SigAlg alg, crypto::KeyType signer);
 
 // KeyUsage bits (RFC 5280 §4.2.1.3), as bit numbers of the BIT STRING.
@@ -144,8 +148,10 @@ inline constexpr size_t kMaxNameConstraints = 256;
 [[nodiscard]] TlsResult<Certificate> parse_certificate(Bytes der);
 
 // parse_spki decodes a SubjectPublicKeyInfo into a provider public key:
-// rsaEncryption, id-ecPublicKey on P-256/P-384 (uncompressed points) and
-// Ed25519. Anything else is Reason::kUnsupportedCertificate.
+// rsaEncryption, id-RSASSA-PSS (parameters absent, or RSASSA-PSS-params that
+// TLS can use, whose hash then restricts the key: PublicKey::pss_hash),
+// id-ecPublicKey on P-256/P-384/P-521 (uncompressed points) and Ed25519.
+// Anything else is Reason::kUnsupportedCertificate.
 [[nodiscard]] TlsResult<crypto::PublicKey> parse_spki(Bytes spki);
 
 }  // namespace sluice::pki

@@ -261,8 +261,9 @@ TEST_CASE("ECDH P-256 known answer (RFC 5903 §8.1)") {
 }
 
 TEST_CASE("ECDH: fresh shares agree; malformed peers and scalars rejected") {
-  for (Group g : {Group::kX25519, Group::kSecp256r1, Group::kSecp384r1}) {
+  for (Group g : {Group::kX25519, Group::kSecp256r1, Group::kSecp384r1, Group::kSecp521r1}) {
     CAPTURE(name(g));
+    const size_t n = g == Group::kSecp384r1 ? 48 : g == Group::kSecp521r1 ? 66 : 32;
     auto a = P().new_key_share(g);
     auto b = P().new_key_share(g);
     REQUIRE(a.ok());
@@ -273,8 +274,9 @@ TEST_CASE("ECDH: fresh shares agree; malformed peers and scalars rejected") {
     REQUIRE(s1.ok());
     REQUIRE(s2.ok());
     CHECK(to_hex(*s1) == to_hex(*s2));
-    CHECK(s1->size() == (g == Group::kSecp384r1 ? 48u : 32u));
+    CHECK(s1->size() == n);
     if (g == Group::kX25519) continue;
+    CHECK((*a)->public_key().size() == 1 + 2 * n);
 
     std::vector<uint8_t> pub((*b)->public_key().begin(), (*b)->public_key().end());
     auto off_curve = pub;
@@ -287,7 +289,6 @@ TEST_CASE("ECDH: fresh shares agree; malformed peers and scalars rejected") {
           CryptoError::kInvalidPeerPublic);
     CHECK((*a)->agree({}).error() == CryptoError::kInvalidPeerPublic);
 
-    const size_t n = g == Group::kSecp384r1 ? 48 : 32;
     CHECK(P().key_share_from_private(g, std::vector<uint8_t>(n, 0)).error() ==
           CryptoError::kInvalidKey);
     CHECK(P().key_share_from_private(g, std::vector<uint8_t>(n, 0xff)).error() ==
@@ -329,11 +330,14 @@ TEST_CASE("ECDSA: generate, sign (DER), verify, tamper") {
   for (const Case& c : {Case{KeyType::kEcdsaP256, SignatureScheme::kEcdsaSecp256r1Sha256,
                              SignatureScheme::kEcdsaSecp384r1Sha384},
                         Case{KeyType::kEcdsaP384, SignatureScheme::kEcdsaSecp384r1Sha384,
-                             SignatureScheme::kEcdsaSecp256r1Sha256}}) {
+                             SignatureScheme::kEcdsaSecp256r1Sha256},
+                        Case{KeyType::kEcdsaP521, SignatureScheme::kEcdsaSecp521r1Sha512,
+                             SignatureScheme::kEcdsaSecp384r1Sha384}}) {
+    CAPTURE(name(c.type));
     auto key = P().generate_key(c.type);
     REQUIRE(key.ok());
-    CHECK(key->secret.size() == (c.type == KeyType::kEcdsaP256 ? 32u : 48u));
-    CHECK(key->public_key.point.size() == (c.type == KeyType::kEcdsaP256 ? 65u : 97u));
+    CHECK(key->secret.size() == ec_scalar_len(c.type));
+    CHECK(key->public_key.point.size() == 1 + 2 * ec_scalar_len(c.type));
     auto signer = P().new_signer(*key);
     REQUIRE(signer.ok());
     CHECK((*signer)->public_key().point == key->public_key.point);
@@ -410,6 +414,52 @@ TEST_CASE("RSA-2048 generated: PKCS#1 v1.5 and PSS with every hash") {
         CryptoError::kBadSignature);
   CHECK(P().verify(SignatureScheme::kRsaPkcs1Sha384, key.public_key, str("x"), a).error() ==
         CryptoError::kBadSignature);
+}
+
+TEST_CASE("RSA-PSS keys sign rsa_pss_pss_* only; rsaEncryption keys never do") {
+  // The components of the shared RSA key, typed as an id-RSASSA-PSS key.
+  PrivateKeyMaterial pss = rsa2048().copy();
+  pss.type = KeyType::kRsaPss;
+  pss.public_key.type = KeyType::kRsaPss;
+  auto signer = P().new_signer(pss);
+  REQUIRE(signer.ok());
+  CHECK((*signer)->key_type() == KeyType::kRsaPss);
+  for (SignatureScheme s : {SignatureScheme::kRsaPssPssSha256, SignatureScheme::kRsaPssPssSha384,
+                            SignatureScheme::kRsaPssPssSha512}) {
+    CAPTURE(name(s));
+    check_sign_verify(**signer, s);
+  }
+  for (SignatureScheme s : {SignatureScheme::kRsaPkcs1Sha256, SignatureScheme::kRsaPssRsaeSha256}) {
+    CHECK_FALSE((*signer)->supports(s));
+    std::vector<uint8_t> sig;
+    CHECK((*signer)->sign(s, str("x"), sig).error() == CryptoError::kUnsupported);
+  }
+  // The same modulus signs the same PSS bytes either way, but the scheme
+  // names the key type: each is refused under the other.
+  std::vector<uint8_t> sig;
+  REQUIRE((*signer)->sign(SignatureScheme::kRsaPssPssSha256, str("x"), sig).ok());
+  CHECK(P().verify(SignatureScheme::kRsaPssRsaeSha256, (*signer)->public_key(), str("x"), sig).error() ==
+        CryptoError::kInvalidKey);
+  CHECK(P().verify(SignatureScheme::kRsaPssPssSha256, rsa2048().public_key, str("x"), sig).error() ==
+        CryptoError::kInvalidKey);
+  auto rsae = P().new_signer(rsa2048());
+  REQUIRE(rsae.ok());
+  CHECK_FALSE((*rsae)->supports(SignatureScheme::kRsaPssPssSha256));
+
+  // A key whose parameters fix SHA-384 signs and verifies with that hash only.
+  PrivateKeyMaterial only384 = pss.copy();
+  only384.public_key.pss_hash = HashAlg::kSha384;
+  auto restricted = P().new_signer(only384);
+  REQUIRE(restricted.ok());
+  CHECK((*restricted)->public_key().pss_hash == HashAlg::kSha384);
+  CHECK((*restricted)->supports(SignatureScheme::kRsaPssPssSha384));
+  CHECK_FALSE((*restricted)->supports(SignatureScheme::kRsaPssPssSha256));
+  CHECK(P().verify(SignatureScheme::kRsaPssPssSha256, (*restricted)->public_key(), str("x"), sig).error() ==
+        CryptoError::kInvalidKey);
+  auto generated = P().generate_key(KeyType::kRsaPss, 2048);
+  REQUIRE(generated.ok());
+  CHECK(generated->type == KeyType::kRsaPss);
+  CHECK(generated->public_key.type == KeyType::kRsaPss);
 }
 
 TEST_CASE("RSA signer from components: derives n and e, rejects inconsistent keys") {

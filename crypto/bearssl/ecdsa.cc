@@ -1,5 +1,5 @@
-// ECDSA P-256/SHA-256 and P-384/SHA-384 with DER signatures (RFC 8446
-// §4.2.3). Verification parses DER strictly (ecdsa_der.cc) and calls
+// ECDSA P-256/SHA-256, P-384/SHA-384 and P-521/SHA-512 with DER signatures
+// (RFC 8446 §4.2.3). P-521 runs on BearSSL's generic prime-curve code. Verification parses DER strictly (ecdsa_der.cc) and calls
 // BearSSL's raw verifier; signing is BearSSL's deterministic RFC 6979 signer.
 #include <algorithm>
 #include <array>
@@ -9,11 +9,12 @@
 namespace sluice::crypto::bearssl {
 namespace {
 
-constexpr size_t kMaxScalarLen = 48;
+constexpr size_t kMaxScalarLen = kMaxEcScalarLen;
 
 bool is_ecdsa_scheme(SignatureScheme s) {
   return s == SignatureScheme::kEcdsaSecp256r1Sha256 ||
-         s == SignatureScheme::kEcdsaSecp384r1Sha384;
+         s == SignatureScheme::kEcdsaSecp384r1Sha384 ||
+         s == SignatureScheme::kEcdsaSecp521r1Sha512;
 }
 
 class EcdsaSigner final : public Signer {

@@ -32,7 +32,8 @@ class Reader {
   }
   // tlv reads one element with the expected tag and a minimal DER length
   // (short form below 128, one length byte of at least 128 otherwise: an
-  // ECDSA signature for these curves never needs more).
+  // ECDSA signature for these curves never needs more; P-521's is at most
+  // 2 * (2 + 67) = 138 bytes of content).
   bool tlv(uint8_t tag, Bytes& value) {
     uint8_t t = 0, l = 0;
     if (!byte(t) || t != tag || !byte(l)) return false;
@@ -100,7 +101,7 @@ std::vector<uint8_t> raw_to_der(Bytes raw) {
   append_integer(body, raw.subspan(half));
   std::vector<uint8_t> out;
   out.push_back(kTagSequence);
-  // At most 2 * (2 + 1 + 48) = 102 bytes for P-384, but stay correct above.
+  // 2 * (2 + 1 + 48) = 102 bytes at most for P-384, 138 for P-521 (long form).
   if (body.size() >= 0x80) out.push_back(0x81);
   out.push_back(static_cast<uint8_t>(body.size()));
   out.insert(out.end(), body.begin(), body.end());

@@ -44,11 +44,12 @@ Impls select() {
   // BearSSL 0.6 has no m62/m64 curve code (those arrived in later releases;
   // `nm -D libbearssl.so.0.6` lists only *_m15 and *_m31), so m31 is the
   // fastest available for P-256 and Curve25519, and the generic i31 code for
-  // P-384.
+  // P-384 and P-521 (0.6 has no dedicated code for either).
   s.x25519 = &br_ec_c25519_m31;
   s.p256 = &br_ec_p256_m31;
   s.p384 = &br_ec_prime_i31;
-  d += " x25519=c25519_m31 p256=p256_m31 p384=prime_i31";
+  s.p521 = &br_ec_prime_i31;
+  d += " x25519=c25519_m31 p256=p256_m31 p384=prime_i31 p521=prime_i31";
 
   br_rsa_public pub = br_rsa_i62_public_get();
   br_rsa_private priv = br_rsa_i62_private_get();

@@ -26,6 +26,7 @@ struct Impls {
   const br_ec_impl* x25519;
   const br_ec_impl* p256;
   const br_ec_impl* p384;
+  const br_ec_impl* p521;
   br_rsa_public rsa_public;
   br_rsa_private rsa_private;
   br_rsa_keygen rsa_keygen;
@@ -75,13 +76,13 @@ CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg alg, Bytes key);
 
 // Curve describes one NIST curve as BearSSL names it.
 struct Curve {
-  int id;              // BR_EC_secp256r1 / BR_EC_secp384r1
-  size_t scalar_len;   // field and order size in bytes (32 / 48)
+  int id;              // BR_EC_secp256r1 / BR_EC_secp384r1 / BR_EC_secp521r1
+  size_t scalar_len;   // field and order size in bytes (32 / 48 / 66)
   size_t point_len;    // uncompressed point: 1 + 2 * scalar_len
   const br_ec_impl* impl;
 };
 Curve curve_for(Group g);       // g must be a NIST group
-Curve curve_for(KeyType t);     // t must be kEcdsaP256 or kEcdsaP384
+Curve curve_for(KeyType t);     // t must be an ECDSA key type
 
 // scalar_in_range says whether 1 <= scalar < n (scalar is big-endian,
 // scalar_len bytes), in constant time for the secret.
@@ -119,8 +120,12 @@ CResult<std::unique_ptr<Signer>> new_ecdsa_signer(const PrivateKeyMaterial& m);
 inline constexpr size_t kMinRsaBits = 1024;
 inline constexpr size_t kMaxRsaBits = 4096;
 
+// rsa_verify checks PKCS#1 v1.5 and rsa_pss_rsae_* signatures by kRsa keys
+// and rsa_pss_pss_* by kRsaPss keys; any other pairing is kInvalidKey.
 [[nodiscard]] CStatus rsa_verify(SignatureScheme s, const PublicKey& key, Bytes msg,
                                  Bytes sig);
+// new_rsa_signer builds a kRsa or kRsaPss signer (m.type decides which
+// schemes it makes).
 CResult<std::unique_ptr<Signer>> new_rsa_signer(const PrivateKeyMaterial& m);
 
 // strip_zeros drops leading zero bytes of a big-endian integer.

@@ -1,5 +1,6 @@
-// Ephemeral key shares: X25519 (RFC 7748) and ECDH on P-256 / P-384
-// (RFC 8446 §4.2.8.2: uncompressed points, the shared secret is X).
+// Ephemeral key shares: X25519 (RFC 7748) and ECDH on P-256 / P-384 / P-521
+// (RFC 8446 §4.2.8.2: uncompressed points, the shared secret is X, padded
+// to the field size: 66 bytes for P-521).
 #include <algorithm>
 #include <array>
 
@@ -9,10 +10,23 @@ namespace sluice::crypto::bearssl {
 namespace {
 
 constexpr size_t kX25519Len = 32;
-constexpr size_t kMaxPointLen = 1 + 2 * 48;
-// Rejection sampling of a NIST scalar fails with probability < 2^-32 per try
-// for P-256 and far less for P-384; a bound keeps a broken RNG from looping.
+constexpr size_t kMaxPointLen = kMaxEcPointLen;
+// Rejection sampling of a NIST scalar (its top byte masked to the order's
+// bit length, see top_byte_mask) fails with probability < 2^-32 per try for
+// P-256 and far less for P-384 and P-521; a bound keeps a broken RNG from
+// looping.
 constexpr int kMaxScalarTries = 64;
+
+// top_byte_mask keeps the bits of a scalar's first byte that the group
+// order can have: P-521's order is 521 bits in 66 bytes, so without the mask
+// 127 in 128 random values would exceed it.
+uint8_t top_byte_mask(const Curve& c) {
+  size_t order_len = 0;
+  const uint8_t* order = c.impl->order(c.id, &order_len);
+  uint8_t mask = 0;
+  for (uint8_t top = order_len ? order[0] : 0xff; top != 0; top >>= 1) mask = static_cast<uint8_t>(mask << 1 | 1);
+  return mask;
+}
 
 // copy_scalar keeps the RFC 7748 byte string as is: BearSSL's Curve25519
 // code reads it little-endian and clamps it inside mul/mulgen (unlike its
@@ -97,11 +111,14 @@ class EcdhShare final : public KeyShare {
 
 Curve curve_for(Group g) {
   if (g == Group::kSecp384r1) return Curve{BR_EC_secp384r1, 48, 97, impls().p384};
+  if (g == Group::kSecp521r1) return Curve{BR_EC_secp521r1, 66, 133, impls().p521};
   return Curve{BR_EC_secp256r1, 32, 65, impls().p256};
 }
 
 Curve curve_for(KeyType t) {
-  return curve_for(t == KeyType::kEcdsaP384 ? Group::kSecp384r1 : Group::kSecp256r1);
+  if (t == KeyType::kEcdsaP384) return curve_for(Group::kSecp384r1);
+  if (t == KeyType::kEcdsaP521) return curve_for(Group::kSecp521r1);
+  return curve_for(Group::kSecp256r1);
 }
 
 bool scalar_in_range(const Curve& c, Bytes scalar) {
@@ -138,7 +155,8 @@ CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group g, Bytes priv) {
       if (priv.size() != kX25519Len) return Err(CryptoError::kInvalidKey);
       return std::unique_ptr<KeyShare>(std::make_unique<X25519Share>(priv));
     case Group::kSecp256r1:
-    case Group::kSecp384r1: {
+    case Group::kSecp384r1:
+    case Group::kSecp521r1: {
       // Accept the scalar with extra leading zeros or without padding (test
       // vectors carry both), then range-check the fixed-width form.
       const Curve c = curve_for(g);
@@ -154,14 +172,18 @@ CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group g, Bytes priv) {
 }
 
 CResult<std::unique_ptr<KeyShare>> new_key_share(Group g) {
-  std::array<uint8_t, 48> buf{};
-  if (g != Group::kX25519 && g != Group::kSecp256r1 && g != Group::kSecp384r1) {
+  std::array<uint8_t, kMaxEcScalarLen> buf{};
+  if (g != Group::kX25519 && g != Group::kSecp256r1 && g != Group::kSecp384r1 &&
+      g != Group::kSecp521r1) {
     return Err(CryptoError::kUnsupported);
   }
-  const size_t len = g == Group::kX25519 ? kX25519Len : curve_for(g).scalar_len;
+  const bool nist = g != Group::kX25519;
+  const size_t len = nist ? curve_for(g).scalar_len : kX25519Len;
+  const uint8_t mask = nist ? top_byte_mask(curve_for(g)) : uint8_t{0xff};
   MutBytes scalar(buf.data(), len);
   for (int i = 0; i < kMaxScalarTries; ++i) {
     SLUICE_TRY(fill_random(scalar));
+    scalar[0] &= mask;
     auto share = key_share_from_private(g, scalar);
     if (share.ok()) {
       wipe(buf);

@@ -1,6 +1,7 @@
-// Signing-key generation: ECDSA P-256/P-384 (br_ec_keygen) and RSA with
-// e = 65537 (the selected br_rsa_*_keygen), filling PrivateKeyMaterial the
-// way a key parser would, plus the public key.
+// Signing-key generation: ECDSA P-256/P-384/P-521 (br_ec_keygen) and RSA
+// or RSA-PSS with e = 65537 (the selected br_rsa_*_keygen; the two differ
+// only in the type recorded), filling PrivateKeyMaterial the way a key parser
+// would, plus the public key.
 #include <array>
 
 #include "crypto/bearssl/internal.h"
@@ -33,7 +34,7 @@ CResult<PrivateKeyMaterial> generate_ecdsa(KeyType t) {
   return m;
 }
 
-CResult<PrivateKeyMaterial> generate_rsa(unsigned bits) {
+CResult<PrivateKeyMaterial> generate_rsa(KeyType t, unsigned bits) {
   if (bits < kMinRsaBits) return Err(CryptoError::kInvalidKey);
   if (bits > kMaxRsaBits) return Err(CryptoError::kUnsupported);
   Drbg drbg;
@@ -54,7 +55,7 @@ CResult<PrivateKeyMaterial> generate_rsa(unsigned bits) {
     return Err(CryptoError::kInternal);
   }
   PrivateKeyMaterial m;
-  m.type = KeyType::kRsa;
+  m.type = t;
   m.rsa_n.assign(pk.n, pk.n + pk.nlen);
   m.rsa_e.assign(pk.e, pk.e + pk.elen);
   m.rsa_d.assign(Bytes(d_buf.data(), d_len));
@@ -63,7 +64,7 @@ CResult<PrivateKeyMaterial> generate_rsa(unsigned bits) {
   m.rsa_dp.assign(Bytes(sk.dp, sk.dplen));
   m.rsa_dq.assign(Bytes(sk.dq, sk.dqlen));
   m.rsa_qinv.assign(Bytes(sk.iq, sk.iqlen));
-  m.public_key.type = KeyType::kRsa;
+  m.public_key.type = t;
   m.public_key.rsa_n = m.rsa_n;
   m.public_key.rsa_e = m.rsa_e;
   wipe(priv_buf);
@@ -76,8 +77,10 @@ CResult<PrivateKeyMaterial> generate_rsa(unsigned bits) {
 CResult<PrivateKeyMaterial> generate_key(KeyType t, unsigned rsa_bits) {
   switch (t) {
     case KeyType::kEcdsaP256:
-    case KeyType::kEcdsaP384: return generate_ecdsa(t);
-    case KeyType::kRsa: return generate_rsa(rsa_bits);
+    case KeyType::kEcdsaP384:
+    case KeyType::kEcdsaP521: return generate_ecdsa(t);
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: return generate_rsa(t, rsa_bits);
     case KeyType::kEd25519: return Err(CryptoError::kUnsupported);
   }
   return Err(CryptoError::kUnsupported);

@@ -11,7 +11,8 @@ namespace br = bearssl;
 
 bool is_ecdsa(SignatureScheme s) {
   return s == SignatureScheme::kEcdsaSecp256r1Sha256 ||
-         s == SignatureScheme::kEcdsaSecp384r1Sha384;
+         s == SignatureScheme::kEcdsaSecp384r1Sha384 ||
+         s == SignatureScheme::kEcdsaSecp521r1Sha512;
 }
 
 class BearSslProvider final : public Provider {
@@ -26,7 +27,8 @@ class BearSslProvider final : public Provider {
            a == AeadAlg::kChaCha20Poly1305;
   }
   bool supports(Group g) const override {
-    return g == Group::kX25519 || g == Group::kSecp256r1 || g == Group::kSecp384r1;
+    return g == Group::kX25519 || g == Group::kSecp256r1 || g == Group::kSecp384r1 ||
+           g == Group::kSecp521r1;
   }
   bool supports_verify(SignatureScheme s) const override {
     switch (s) {
@@ -35,15 +37,27 @@ class BearSslProvider final : public Provider {
       case SignatureScheme::kRsaPkcs1Sha512:
       case SignatureScheme::kEcdsaSecp256r1Sha256:
       case SignatureScheme::kEcdsaSecp384r1Sha384:
+      case SignatureScheme::kEcdsaSecp521r1Sha512:
       case SignatureScheme::kRsaPssRsaeSha256:
       case SignatureScheme::kRsaPssRsaeSha384:
-      case SignatureScheme::kRsaPssRsaeSha512: return true;
+      case SignatureScheme::kRsaPssRsaeSha512:
+      case SignatureScheme::kRsaPssPssSha256:
+      case SignatureScheme::kRsaPssPssSha384:
+      case SignatureScheme::kRsaPssPssSha512: return true;
       case SignatureScheme::kEd25519: return false;  // not in BearSSL
     }
     return false;
   }
   bool supports_signing(KeyType t) const override {
-    return t == KeyType::kEcdsaP256 || t == KeyType::kEcdsaP384 || t == KeyType::kRsa;
+    switch (t) {
+      case KeyType::kEcdsaP256:
+      case KeyType::kEcdsaP384:
+      case KeyType::kEcdsaP521:
+      case KeyType::kRsa:
+      case KeyType::kRsaPss: return true;
+      case KeyType::kEd25519: return false;  // not in BearSSL
+    }
+    return false;
   }
 
   CResult<std::unique_ptr<Hash>> new_hash(HashAlg h) const override {
@@ -77,7 +91,7 @@ class BearSslProvider final : public Provider {
   }
   CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial& m) const override {
     if (!supports_signing(m.type)) return Err(CryptoError::kUnsupported);
-    if (m.type == KeyType::kRsa) return br::new_rsa_signer(m);
+    if (is_rsa(m.type)) return br::new_rsa_signer(m);
     return br::new_ecdsa_signer(m);
   }
   CResult<PrivateKeyMaterial> generate_key(KeyType t, unsigned rsa_bits) const override {

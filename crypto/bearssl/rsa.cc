@@ -1,5 +1,8 @@
 // RSA signatures: PKCS#1 v1.5 (RFC 8017 §8.2) and PSS (§8.1, encoding in
-// rsa_pss.cc) over BearSSL's raw modular exponentiation.
+// rsa_pss.cc) over BearSSL's raw modular exponentiation. An rsaEncryption
+// key (kRsa) makes PKCS#1 and rsa_pss_rsae_*; an id-RSASSA-PSS key (kRsaPss)
+// makes only rsa_pss_pss_* (RFC 8446 §4.2.3), so each pairing is refused the
+// other way round.
 //
 // PKCS#1 v1.5 verification re-encodes the expected block and compares it
 // whole (the method RFC 8017 §8.2.2 step 3-4 prescribes) instead of parsing
@@ -7,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 
 #include "crypto/bearssl/internal.h"
 
@@ -20,10 +24,6 @@ constexpr size_t kMaxPrimeBits = 2080;
 bool is_pkcs1(SignatureScheme s) {
   return s == SignatureScheme::kRsaPkcs1Sha256 || s == SignatureScheme::kRsaPkcs1Sha384 ||
          s == SignatureScheme::kRsaPkcs1Sha512;
-}
-bool is_pss(SignatureScheme s) {
-  return s == SignatureScheme::kRsaPssRsaeSha256 || s == SignatureScheme::kRsaPssRsaeSha384 ||
-         s == SignatureScheme::kRsaPssRsaeSha512;
 }
 
 // RFC 8017 §9.2 note 1: DER DigestInfo prefixes (with the NULL parameters).
@@ -102,27 +102,29 @@ CResult<Bytes> pss_em(Bytes block, size_t mod_bits) {
 
 class RsaSigner final : public Signer {
  public:
-  RsaSigner(RsaPub pub, SecretBytes p, SecretBytes q, SecretBytes dp, SecretBytes dq,
-            SecretBytes iq)
-      : pub_(std::move(pub)),
+  RsaSigner(KeyType type, std::optional<HashAlg> pss_hash, RsaPub pub, SecretBytes p,
+            SecretBytes q, SecretBytes dp, SecretBytes dq, SecretBytes iq)
+      : type_(type), pub_(std::move(pub)),
         p_(std::move(p)), q_(std::move(q)), dp_(std::move(dp)), dq_(std::move(dq)),
         iq_(std::move(iq)) {
     sk_ = br_rsa_private_key{static_cast<uint32_t>(pub_.bits), p_.data(), p_.size(),
                              q_.data(), q_.size(), dp_.data(), dp_.size(),
                              dq_.data(), dq_.size(), iq_.data(), iq_.size()};
-    public_.type = KeyType::kRsa;
+    public_.type = type_;
     public_.rsa_n = pub_.n;
     public_.rsa_e = pub_.e;
+    public_.pss_hash = pss_hash;
   }
 
-  KeyType key_type() const override { return KeyType::kRsa; }
+  KeyType key_type() const override { return type_; }
   const PublicKey& public_key() const override { return public_; }
 
   bool supports(SignatureScheme s) const override {
+    if (!key_allows(public_, s)) return false;
     const size_t h_len = hash_len(scheme_hash(s));
     if (is_pkcs1(s)) return pub_.len() >= digest_info_prefix(scheme_hash(s)).size() + h_len + 11;
     // RFC 8017 §9.1.1 step 3 with sLen = hLen.
-    if (is_pss(s)) return (pub_.bits - 1 + 7) / 8 >= 2 * h_len + 2;
+    if (is_rsa_pss(s)) return (pub_.bits - 1 + 7) / 8 >= 2 * h_len + 2;
     return false;
   }
 
@@ -177,6 +179,7 @@ class RsaSigner final : public Signer {
   }
 
  private:
+  KeyType type_;
   RsaPub pub_;
   SecretBytes p_, q_, dp_, dq_, iq_;
   br_rsa_private_key sk_{};
@@ -202,8 +205,8 @@ size_t bit_length(Bytes v) {
 }
 
 CStatus rsa_verify(SignatureScheme s, const PublicKey& key, Bytes msg, Bytes sig) {
-  if (!is_pkcs1(s) && !is_pss(s)) return Err(CryptoError::kUnsupported);
-  if (key.type != KeyType::kRsa) return Err(CryptoError::kInvalidKey);
+  if (!is_pkcs1(s) && !is_rsa_pss(s)) return Err(CryptoError::kUnsupported);
+  if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
   RsaPub pub = SLUICE_TRY(make_pub(key.rsa_n, key.rsa_e));
   // RFC 8017 §8.1.2 step 1 / §8.2.2 step 1: the signature is exactly k bytes.
   if (sig.size() != pub.len()) return Err(CryptoError::kBadSignature);
@@ -234,6 +237,7 @@ CStatus rsa_verify(SignatureScheme s, const PublicKey& key, Bytes msg, Bytes sig
 }
 
 CResult<std::unique_ptr<Signer>> new_rsa_signer(const PrivateKeyMaterial& m) {
+  if (!is_rsa(m.type)) return Err(CryptoError::kUnsupported);
   SecretBytes p = stripped(m.rsa_p), q = stripped(m.rsa_q), dp = stripped(m.rsa_dp),
               dq = stripped(m.rsa_dq), iq = stripped(m.rsa_qinv);
   // BearSSL signs with the CRT form only (it has no use for d).
@@ -269,7 +273,10 @@ CResult<std::unique_ptr<Signer>> new_rsa_signer(const PrivateKeyMaterial& m) {
          static_cast<uint8_t>(e32 >> 8), static_cast<uint8_t>(e32)};
   }
   RsaPub pub = SLUICE_TRY(make_pub(n_computed, e));
-  auto signer = std::make_unique<RsaSigner>(std::move(pub), std::move(p), std::move(q),
+  // Only an RSA-PSS key carries a hash restriction (RFC 4055 §3.1).
+  std::optional<HashAlg> pss_hash;
+  if (m.type == KeyType::kRsaPss) pss_hash = m.public_key.pss_hash;
+  auto signer = std::make_unique<RsaSigner>(m.type, pss_hash, std::move(pub), std::move(p), std::move(q),
                                             std::move(dp), std::move(dq), std::move(iq));
   if (!signer->self_test()) return Err(CryptoError::kInvalidKey);
   return std::unique_ptr<Signer>(std::move(signer));

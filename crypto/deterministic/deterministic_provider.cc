@@ -17,8 +17,15 @@ size_t private_len(Group g) {
     case Group::kX25519: return 32;
     case Group::kSecp256r1: return 32;
     case Group::kSecp384r1: return 48;
+    case Group::kSecp521r1: return 66;
   }
   return 32;
+}
+
+// top_mask clears the bits above a P-521 scalar's 521 (its order is below
+// 2^521, so an unmasked 66-byte draw would be refused 127 times in 128).
+void top_mask(KeyType t, MutBytes scalar) {
+  if (t == KeyType::kEcdsaP521 && !scalar.empty()) scalar[0] &= 0x01;
 }
 
 // RecordingSigner answers recorded signatures for exact messages and passes
@@ -123,6 +130,7 @@ CResult<std::unique_ptr<KeyShare>> DangerDeterministicProvider::new_key_share(Gr
   for (int attempt = 0; attempt < kMaxPrivateDraws; ++attempt) {
     SecretBytes priv(private_len(group));
     SLUICE_TRY(random(priv.span()));
+    if (group == Group::kSecp521r1) top_mask(KeyType::kEcdsaP521, priv.span());
     auto share = base_->key_share_from_private(group, priv);
     if (share.ok()) return share;
     last = share.error();
@@ -142,7 +150,9 @@ CResult<PrivateKeyMaterial> DangerDeterministicProvider::generate_key(KeyType ty
     case KeyType::kEd25519: secret_len = 32; break;    // RFC 8032 seed
     case KeyType::kEcdsaP256: secret_len = 32; break;  // scalar, field size
     case KeyType::kEcdsaP384: secret_len = 48; break;
-    case KeyType::kRsa: return base_->generate_key(type, rsa_bits);
+    case KeyType::kEcdsaP521: secret_len = 66; break;
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: return base_->generate_key(type, rsa_bits);
   }
   if (!base_->supports_signing(type)) return Err(CryptoError::kUnsupported);
   CryptoError last = CryptoError::kInternal;
@@ -151,6 +161,7 @@ CResult<PrivateKeyMaterial> DangerDeterministicProvider::generate_key(KeyType ty
     material.type = type;
     material.secret = SecretBytes(secret_len);
     SLUICE_TRY(random(material.secret.span()));
+    top_mask(type, material.secret.span());
     // The base signer validates the scalar and derives the public key.
     auto signer = base_->new_signer(material);
     if (!signer.ok()) {

@@ -13,11 +13,22 @@ size_t share_len(Group g) {
     case Group::kX25519: return 32;
     case Group::kSecp256r1: return 65;
     case Group::kSecp384r1: return 97;
+    case Group::kSecp521r1: return 133;
   }
   return 0;
 }
 
-size_t secret_len(Group g) { return g == Group::kSecp384r1 ? 48 : 32; }
+// secret_len is the shared secret's size: X25519's 32 bytes or the X
+// coordinate of the NIST curves.
+size_t secret_len(Group g) {
+  switch (g) {
+    case Group::kX25519:
+    case Group::kSecp256r1: return 32;
+    case Group::kSecp384r1: return 48;
+    case Group::kSecp521r1: return 66;
+  }
+  return 32;
+}
 
 class ConstantMac final : public Mac {
  public:
@@ -85,8 +96,10 @@ std::vector<uint8_t> fixed_signature(KeyType type) {
   switch (type) {
     case KeyType::kEd25519: return std::vector<uint8_t>(64, 0x51);
     case KeyType::kEcdsaP256:
-    case KeyType::kEcdsaP384: return {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
-    case KeyType::kRsa: return std::vector<uint8_t>(256, 0x52);
+    case KeyType::kEcdsaP384:
+    case KeyType::kEcdsaP521: return {0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: return std::vector<uint8_t>(256, 0x52);
   }
   return {};
 }
@@ -101,6 +114,7 @@ class FixedSigner final : public Signer {
     if (scheme_key_type(s) != type_) return false;
     if (type_ == KeyType::kEcdsaP256) return s == SignatureScheme::kEcdsaSecp256r1Sha256;
     if (type_ == KeyType::kEcdsaP384) return s == SignatureScheme::kEcdsaSecp384r1Sha384;
+    if (type_ == KeyType::kEcdsaP521) return s == SignatureScheme::kEcdsaSecp521r1Sha512;
     return true;
   }
   CResult<SignOutcome> sign(SignatureScheme s, Bytes, std::vector<uint8_t>& out) override {
@@ -129,7 +143,12 @@ PublicKey danger_fuzzing_public_key(KeyType type) {
       k.point.assign(97, 0x23);
       k.point[0] = 0x04;
       break;
+    case KeyType::kEcdsaP521:
+      k.point.assign(133, 0x24);
+      k.point[0] = 0x04;
+      break;
     case KeyType::kRsa:
+    case KeyType::kRsaPss:
       k.rsa_n.assign(256, 0xc5);  // top bit set: a full 2048-bit modulus
       k.rsa_e = {0x01, 0x00, 0x01};
       break;
@@ -174,7 +193,9 @@ CResult<PrivateKeyMaterial> DangerFuzzingProvider::generate_key(KeyType type, un
     case KeyType::kEd25519:
     case KeyType::kEcdsaP256: m.secret = SecretBytes(32); break;
     case KeyType::kEcdsaP384: m.secret = SecretBytes(48); break;
+    case KeyType::kEcdsaP521: m.secret = SecretBytes(66); break;
     case KeyType::kRsa:
+    case KeyType::kRsaPss:
       m.rsa_n = m.public_key.rsa_n;
       m.rsa_e = m.public_key.rsa_e;
       m.rsa_d = SecretBytes(256);

@@ -1,4 +1,4 @@
-// NIST-curve keys (P-256, P-384) as EVP_PKEYs, built from the raw forms the
+// NIST-curve keys (P-256, P-384, P-521) as EVP_PKEYs, built from the raw forms the
 // provider interface carries: uncompressed points and big-endian scalars.
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -43,11 +43,15 @@ CResult<PkeyPtr> from_params(const Env& env, int selection, OSSL_PARAM_BLD* bld)
 }  // namespace
 
 Curve curve_for(Group g) {
-  return g == Group::kSecp384r1 ? Curve{"P-384", NID_secp384r1, 48} : Curve{"P-256", NID_X9_62_prime256v1, 32};
+  if (g == Group::kSecp384r1) return Curve{"P-384", NID_secp384r1, 48};
+  if (g == Group::kSecp521r1) return Curve{"P-521", NID_secp521r1, 66};
+  return Curve{"P-256", NID_X9_62_prime256v1, 32};
 }
 
 Curve curve_for(KeyType t) {
-  return t == KeyType::kEcdsaP384 ? Curve{"P-384", NID_secp384r1, 48} : Curve{"P-256", NID_X9_62_prime256v1, 32};
+  if (t == KeyType::kEcdsaP384) return curve_for(Group::kSecp384r1);
+  if (t == KeyType::kEcdsaP521) return curve_for(Group::kSecp521r1);
+  return curve_for(Group::kSecp256r1);
 }
 
 CResult<PkeyPtr> ec_public_pkey(const Env& env, const Curve& c, Bytes point) {

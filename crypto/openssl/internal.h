@@ -76,13 +76,13 @@ CResult<std::unique_ptr<AeadKey>> new_aead(const Env& env, AeadAlg alg, Bytes ke
 
 // NIST curve facts: OpenSSL's group name and the scalar (= field) size.
 struct Curve {
-  const char* name;   // "P-256" / "P-384"
-  int nid;            // NID_X9_62_prime256v1 / NID_secp384r1
-  size_t scalar_len;  // 32 / 48
+  const char* name;   // "P-256" / "P-384" / "P-521"
+  int nid;            // NID_X9_62_prime256v1 / NID_secp384r1 / NID_secp521r1
+  size_t scalar_len;  // 32 / 48 / 66
   size_t point_len() const { return 1 + 2 * scalar_len; }
 };
 Curve curve_for(Group g);     // g must be a NIST group
-Curve curve_for(KeyType t);   // t must be kEcdsaP256 or kEcdsaP384
+Curve curve_for(KeyType t);   // t must be an ECDSA key type
 
 // ec_public_pkey builds a public key from an uncompressed point. The point
 // must be exactly point_len() bytes, start with 0x04 and lie on the curve

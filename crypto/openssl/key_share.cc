@@ -1,5 +1,5 @@
-// Ephemeral key shares: X25519 (RFC 7748) and ECDH over P-256/P-384, as
-// EVP_PKEY key pairs with EVP_PKEY_derive.
+// Ephemeral key shares: X25519 (RFC 7748) and ECDH over P-256/P-384/P-521,
+// as EVP_PKEY key pairs with EVP_PKEY_derive.
 #include <openssl/core_names.h>
 
 #include "base/secret.h"

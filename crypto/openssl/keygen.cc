@@ -32,15 +32,16 @@ bool export_public_bn(EVP_PKEY* key, const char* name, std::vector<uint8_t>& out
 }  // namespace
 
 CResult<PrivateKeyMaterial> generate_key(const Env& env, KeyType t, unsigned rsa_bits) {
-  if (t == KeyType::kRsa && (rsa_bits < kMinRsaBits || rsa_bits > kMaxRsaBits)) return Err(CryptoError::kInvalidKey);
-  const char* type = t == KeyType::kEd25519 ? "ED25519" : t == KeyType::kRsa ? "RSA" : "EC";
+  if (is_rsa(t) && (rsa_bits < kMinRsaBits || rsa_bits > kMaxRsaBits)) return Err(CryptoError::kInvalidKey);
+  // An RSA-PSS key is generated as a plain RSA key: the components are the
+  // same, and PrivateKeyMaterial records the type.
+  const char* type = t == KeyType::kEd25519 ? "ED25519" : is_rsa(t) ? "RSA" : "EC";
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, env.propq()));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) return Err(CryptoError::kInternal);
-  if ((t == KeyType::kEcdsaP256 || t == KeyType::kEcdsaP384) &&
-      EVP_PKEY_CTX_set_group_name(ctx.get(), curve_for(t).name) != 1) {
+  if (ec_scalar_len(t) != 0 && EVP_PKEY_CTX_set_group_name(ctx.get(), curve_for(t).name) != 1) {
     return Err(CryptoError::kInternal);
   }
-  if (t == KeyType::kRsa && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(rsa_bits)) != 1) {
+  if (is_rsa(t) && EVP_PKEY_CTX_set_rsa_keygen_bits(ctx.get(), static_cast<int>(rsa_bits)) != 1) {
     return Err(CryptoError::kInternal);
   }
   EVP_PKEY* raw = nullptr;
@@ -62,7 +63,8 @@ CResult<PrivateKeyMaterial> generate_key(const Env& env, KeyType t, unsigned rsa
       break;
     }
     case KeyType::kEcdsaP256:
-    case KeyType::kEcdsaP384: {
+    case KeyType::kEcdsaP384:
+    case KeyType::kEcdsaP521: {
       const Curve c = curve_for(t);
       size_t len = 0;
       m.public_key.point.assign(c.point_len(), 0);
@@ -72,7 +74,8 @@ CResult<PrivateKeyMaterial> generate_key(const Env& env, KeyType t, unsigned rsa
            len == c.point_len();
       break;
     }
-    case KeyType::kRsa: {
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: {
       ok = export_public_bn(key.get(), OSSL_PKEY_PARAM_RSA_N, m.rsa_n) &&
            export_public_bn(key.get(), OSSL_PKEY_PARAM_RSA_E, m.rsa_e) &&
            export_bn(key.get(), OSSL_PKEY_PARAM_RSA_D, 0, m.rsa_d) &&

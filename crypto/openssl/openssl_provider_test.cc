@@ -166,12 +166,12 @@ TEST_CASE("signatures interoperate in both directions") {
 }
 
 TEST_CASE("bad keys are refused, not crashed on") {
-  PublicKey short_ed{KeyType::kEd25519, std::vector<uint8_t>(31), {}, {}};
+  PublicKey short_ed{KeyType::kEd25519, std::vector<uint8_t>(31), {}, {}, {}};
   CHECK(ossl().verify(SignatureScheme::kEd25519, short_ed, bytes("m"), std::vector<uint8_t>(64)).error() ==
         CryptoError::kInvalidKey);
-  PublicKey wrong_type{KeyType::kEcdsaP256, std::vector<uint8_t>(65, 4), {}, {}};
+  PublicKey wrong_type{KeyType::kEcdsaP256, std::vector<uint8_t>(65, 4), {}, {}, {}};
   CHECK(!ossl().verify(SignatureScheme::kEd25519, wrong_type, bytes("m"), std::vector<uint8_t>(64)).ok());
-  PublicKey small_rsa{KeyType::kRsa, {}, std::vector<uint8_t>(64, 0xff), {1, 0, 1}};
+  PublicKey small_rsa{KeyType::kRsa, {}, std::vector<uint8_t>(64, 0xff), {1, 0, 1}, {}};
   CHECK(ossl().verify(SignatureScheme::kRsaPssRsaeSha256, small_rsa, bytes("m"), std::vector<uint8_t>(64)).error() ==
         CryptoError::kInvalidKey);
   PrivateKeyMaterial zero;

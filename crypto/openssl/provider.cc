@@ -89,7 +89,8 @@ class OpenSslProvider final : public Provider {
     switch (g) {
       case Group::kX25519: return caps_.x25519;
       case Group::kSecp256r1:
-      case Group::kSecp384r1: return caps_.ec && env_->sha256 != nullptr;
+      case Group::kSecp384r1:
+      case Group::kSecp521r1: return caps_.ec && env_->sha256 != nullptr;
     }
     return false;
   }
@@ -101,8 +102,12 @@ class OpenSslProvider final : public Provider {
     switch (t) {
       case KeyType::kEd25519: return caps_.ed25519;
       case KeyType::kEcdsaP256:
-      case KeyType::kEcdsaP384: return caps_.ec;
-      case KeyType::kRsa: return caps_.rsa;
+      case KeyType::kEcdsaP384:
+      case KeyType::kEcdsaP521: return caps_.ec;
+      // An RSA-PSS key is an RSA key used with PSS padding only; the RSA
+      // key manager does both (the provider checks the pairing).
+      case KeyType::kRsa:
+      case KeyType::kRsaPss: return caps_.rsa;
     }
     return false;
   }

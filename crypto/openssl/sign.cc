@@ -1,5 +1,5 @@
-// Private-key signers (Ed25519, ECDSA P-256/P-384, RSA PSS and PKCS#1 v1.5)
-// over EVP_DigestSign. Keys are imported once, when the signer is built.
+// Private-key signers (Ed25519, ECDSA P-256/P-384/P-521, RSA PSS and
+// PKCS#1 v1.5, RSA-PSS keys) over EVP_DigestSign. Keys are imported once, when the signer is built.
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
@@ -17,7 +17,7 @@ class OsslSigner final : public Signer {
   KeyType key_type() const override { return type_; }
   const PublicKey& public_key() const override { return public_; }
   bool supports(SignatureScheme scheme) const override {
-    return scheme_key_type(scheme) == type_ && (type_ == KeyType::kEd25519 || env_->md(scheme_hash(scheme)));
+    return key_allows(public_, scheme) && (type_ == KeyType::kEd25519 || env_->md(scheme_hash(scheme)));
   }
 
   CResult<SignOutcome> sign(SignatureScheme scheme, Bytes message, std::vector<uint8_t>& out_signature) override {
@@ -94,7 +94,7 @@ CResult<PkeyPtr> rsa_private_pkey(const Env& env, const PrivateKeyMaterial& m) {
 bool matches(const PublicKey& given, const PublicKey& derived) {
   if (given.point.empty() && given.rsa_n.empty()) return true;
   if (given.type != derived.type) return false;
-  if (derived.type == KeyType::kRsa) {
+  if (is_rsa(derived.type)) {
     return strip_zeros(given.rsa_n).size() == strip_zeros(derived.rsa_n).size() &&
            std::equal(strip_zeros(given.rsa_n).begin(), strip_zeros(given.rsa_n).end(),
                       strip_zeros(derived.rsa_n).begin());
@@ -120,11 +120,15 @@ CResult<std::unique_ptr<Signer>> new_signer(std::shared_ptr<const Env> env, cons
       break;
     }
     case KeyType::kEcdsaP256:
-    case KeyType::kEcdsaP384: key = SLUICE_TRY(ec_private_pkey(*env, curve_for(m.type), m.secret, pub.point)); break;
-    case KeyType::kRsa: {
+    case KeyType::kEcdsaP384:
+    case KeyType::kEcdsaP521: key = SLUICE_TRY(ec_private_pkey(*env, curve_for(m.type), m.secret, pub.point)); break;
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: {
       key = SLUICE_TRY(rsa_private_pkey(*env, m));
       pub.rsa_n.assign(strip_zeros(m.rsa_n).begin(), strip_zeros(m.rsa_n).end());
       pub.rsa_e.assign(strip_zeros(m.rsa_e).begin(), strip_zeros(m.rsa_e).end());
+      // The key file's hash restriction (RFC 4055 §3.1) stays with the key.
+      if (m.type == KeyType::kRsaPss) pub.pss_hash = m.public_key.pss_hash;
       break;
     }
   }

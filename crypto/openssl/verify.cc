@@ -1,6 +1,6 @@
 // Signature verification (Ed25519, ECDSA with DER signatures, RSA-PSS with
-// salt = hash length, RSA PKCS#1 v1.5) over EVP_DigestVerify, and the
-// EVP_MD_CTX set-up that signing shares.
+// salt = hash length by rsaEncryption or id-RSASSA-PSS keys, RSA PKCS#1
+// v1.5) over EVP_DigestVerify, and the EVP_MD_CTX set-up that signing shares.
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/param_build.h>
@@ -11,10 +11,6 @@
 namespace sluice::crypto::ossl {
 namespace {
 
-bool is_pss(SignatureScheme s) {
-  return s == SignatureScheme::kRsaPssRsaeSha256 || s == SignatureScheme::kRsaPssRsaeSha384 ||
-         s == SignatureScheme::kRsaPssRsaeSha512;
-}
 
 size_t bit_length(Bytes v) {
   Bytes d = strip_zeros(v);
@@ -26,7 +22,9 @@ size_t bit_length(Bytes v) {
 
 CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey& key) {
   const KeyType want = scheme_key_type(s);
-  if (key.type != want) return Err(CryptoError::kInvalidKey);
+  // Also refuses an rsaEncryption key for rsa_pss_pss_* and the reverse,
+  // and an RSA-PSS key restricted to another hash.
+  if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
   switch (want) {
     case KeyType::kEd25519: {
       if (key.point.size() != 32) return Err(CryptoError::kInvalidKey);
@@ -35,8 +33,10 @@ CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey&
       return k;
     }
     case KeyType::kEcdsaP256:
-    case KeyType::kEcdsaP384: return ec_public_pkey(env, curve_for(want), key.point);
-    case KeyType::kRsa: return rsa_public_pkey(env, key.rsa_n, key.rsa_e);
+    case KeyType::kEcdsaP384:
+    case KeyType::kEcdsaP521: return ec_public_pkey(env, curve_for(want), key.point);
+    case KeyType::kRsa:
+    case KeyType::kRsaPss: return rsa_public_pkey(env, key.rsa_n, key.rsa_e);
   }
   return Err(CryptoError::kUnsupported);
 }
@@ -80,13 +80,13 @@ bool digest_init(const Env& env, EVP_MD_CTX* md_ctx, bool sign, SignatureScheme 
   const int ok = sign ? EVP_DigestSignInit_ex(md_ctx, &pctx, md, nullptr, env.propq(), key, nullptr)
                       : EVP_DigestVerifyInit_ex(md_ctx, &pctx, md, nullptr, env.propq(), key, nullptr);
   if (ok != 1) return false;
-  if (is_pss(scheme)) {
+  if (is_rsa_pss(scheme)) {
     // RFC 8446 §4.2.3: MGF1 with the signature's hash, salt as long as the
     // hash. On verify, RSA_PSS_SALTLEN_DIGEST demands exactly that length.
     return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
            EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) == 1;
   }
-  if (scheme_key_type(scheme) == KeyType::kRsa) return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+  if (is_rsa(scheme_key_type(scheme))) return EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
   return true;
 }
 

@@ -161,7 +161,7 @@ TEST_CASE("X25519: wrong lengths and low-order points") {
 
 TEST_CASE("NIST curves: off-curve, compressed, infinity and malformed points") {
   for_each_provider([](const Provider& p) {
-    for (Group g : {Group::kSecp256r1, Group::kSecp384r1}) {
+    for (Group g : {Group::kSecp256r1, Group::kSecp384r1, Group::kSecp521r1}) {
       if (!p.supports(g)) continue;
       INFO(name(g));
       auto share = p.new_key_share(g);
@@ -226,17 +226,17 @@ TEST_CASE("signatures: garbage signatures and malformed keys are refused") {
       if (!truncated.point.empty()) truncated.point.pop_back();
       if (!truncated.rsa_n.empty()) truncated.rsa_n.resize(truncated.rsa_n.size() / 2);
       CHECK_FALSE(p.verify(scheme, truncated, message, garbage[4]).ok());
-      CHECK_FALSE(p.verify(scheme, PublicKey{scheme_key_type(scheme), {}, {}, {}}, message, garbage[4]).ok());
+      CHECK_FALSE(p.verify(scheme, PublicKey{scheme_key_type(scheme), {}, {}, {}, {}}, message, garbage[4]).ok());
     }
   });
 }
 
 TEST_CASE("signers refuse malformed private material") {
   for_each_provider([](const Provider& p) {
-    for (KeyType type : {KeyType::kEd25519, KeyType::kEcdsaP256, KeyType::kEcdsaP384}) {
+    for (KeyType type : {KeyType::kEd25519, KeyType::kEcdsaP256, KeyType::kEcdsaP384, KeyType::kEcdsaP521}) {
       if (!p.supports_signing(type)) continue;
       INFO(name(type));
-      const size_t len = type == KeyType::kEcdsaP384 ? 48 : 32;
+      const size_t len = type == KeyType::kEd25519 ? 32 : ec_scalar_len(type);
       // Ed25519 seeds have exactly one length. An ECDSA scalar shorter than
       // the field is still a number, so only empty and too-long are wrong.
       std::vector<size_t> bad_lens = {0, len + 1};

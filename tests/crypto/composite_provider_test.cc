@@ -157,5 +157,46 @@ TEST_CASE("default_provider covers the union of the linked providers and works")
   CHECK(msg == std::vector<uint8_t>(100, 0x5a));
 }
 
+std::shared_ptr<const Provider> member(std::string_view name) {
+  for (const auto& put : testing::providers_under_test())
+    if (put.name == name) return put.provider;
+  FAIL("no provider under test named " << name);
+  return nullptr;
+}
+
+TEST_CASE("P-521 and RSA-PSS keys come from the member that has them") {
+  // libsodium has neither, so a composite of it alone answers kUnsupported;
+  // with BearSSL behind it, BearSSL's implementation is used.
+  auto sodium_only = make_composite_provider({member("libsodium")});
+  CHECK_FALSE(sodium_only->supports(Group::kSecp521r1));
+  CHECK(sodium_only->new_key_share(Group::kSecp521r1).error() == CryptoError::kUnsupported);
+  CHECK_FALSE(sodium_only->supports_verify(SignatureScheme::kRsaPssPssSha256));
+  CHECK_FALSE(sodium_only->supports_verify(SignatureScheme::kEcdsaSecp521r1Sha512));
+  CHECK(sodium_only->generate_key(KeyType::kRsaPss, 2048).error() == CryptoError::kUnsupported);
+  CHECK(sodium_only->generate_key(KeyType::kEcdsaP521).error() == CryptoError::kUnsupported);
+
+  auto both = make_composite_provider({member("libsodium"), member("bearssl")});
+  auto a = both->new_key_share(Group::kSecp521r1), b = both->new_key_share(Group::kSecp521r1);
+  REQUIRE((a.ok() && b.ok()));
+  CHECK((*a)->public_key().size() == 133);
+  auto ka = (*a)->agree((*b)->public_key()), kb = (*b)->agree((*a)->public_key());
+  REQUIRE((ka.ok() && kb.ok()));
+  CHECK(ka->size() == 66);
+  CHECK(ct_equal(*ka, *kb));
+  for (auto [type, scheme] : {std::pair{KeyType::kEcdsaP521, SignatureScheme::kEcdsaSecp521r1Sha512},
+                              std::pair{KeyType::kRsaPss, SignatureScheme::kRsaPssPssSha384}}) {
+    INFO(name(scheme));
+    const PrivateKeyMaterial* key = testing::cached_signing_key(*member("bearssl"), type);
+    REQUIRE(key != nullptr);
+    auto signer = both->new_signer(*key);
+    REQUIRE(signer.ok());
+    std::vector<uint8_t> sig;
+    const std::vector<uint8_t> msg(50, 0x33);
+    REQUIRE((*signer)->sign(scheme, msg, sig).ok());
+    CHECK(both->verify(scheme, (*signer)->public_key(), msg, sig).ok());
+    CHECK(sodium_only->verify(scheme, (*signer)->public_key(), msg, sig).error() == CryptoError::kUnsupported);
+  }
+}
+
 }  // namespace
 }  // namespace sluice::crypto

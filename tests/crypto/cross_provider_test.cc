@@ -147,14 +147,13 @@ TEST_CASE("key shares from one provider meet the other's") {
       REQUIRE(sa.ok());
       REQUIRE(sb.ok());
       CHECK((*sa)->group() == g);
-      const size_t public_len = g == Group::kX25519 ? 32 : g == Group::kSecp256r1 ? 65 : 97;
-      CHECK((*sa)->public_key().size() == public_len);
-      CHECK((*sb)->public_key().size() == public_len);
+      CHECK((*sa)->public_key().size() == share_len(g));
+      CHECK((*sb)->public_key().size() == share_len(g));
       auto ka = (*sa)->agree((*sb)->public_key());
       auto kb = (*sb)->agree((*sa)->public_key());
       REQUIRE(ka.ok());
       REQUIRE(kb.ok());
-      CHECK(ka->size() == (g == Group::kSecp384r1 ? 48u : 32u));
+      CHECK(ka->size() == secret_len(g));
       CHECK(ct_equal(*ka, *kb));
     }
   });
@@ -181,6 +180,16 @@ TEST_CASE("signed by one provider, verified by the other") {
       // The generated material's own public key is the signer's.
       CHECK(key->public_key.point == (*signer)->public_key().point);
       CHECK(key->public_key.rsa_n == (*signer)->public_key().rsa_n);
+      // A scheme of another key type is refused by the verifier, never
+      // accepted on the strength of the same modulus (rsae vs pss).
+      for (SignatureScheme other : kAllSchemes) {
+        if (scheme_key_type(other) == type || !b.supports_verify(other) ||
+            scheme_hash(other) != scheme_hash(scheme)) {
+          continue;
+        }
+        INFO("other=" << name(other));
+        CHECK_FALSE(b.verify(other, (*signer)->public_key(), message, signature).ok());
+      }
       auto altered = message;
       altered[7] ^= 0x20;
       CHECK_FALSE(b.verify(scheme, (*signer)->public_key(), altered, signature).ok());
@@ -195,8 +204,10 @@ TEST_CASE("a private value gives the same key share in every provider") {
       INFO(name(g));
       // Draw scalars until a accepts one (a NIST scalar may exceed the order
       // with negligible probability; the loop makes that impossible to flake).
+      // P-521's order is 521 bits in 66 bytes: the top byte keeps one bit.
       for (int attempt = 0; attempt < 4; ++attempt) {
-        const auto priv = random_bytes(a, g == Group::kSecp384r1 ? 48 : 32);
+        auto priv = random_bytes(a, secret_len(g));
+        if (g == Group::kSecp521r1) priv[0] &= 0x01;
         auto sa = a.key_share_from_private(g, priv);
         if (!sa.ok()) continue;
         auto sb = b.key_share_from_private(g, priv);

@@ -36,8 +36,9 @@ using RunVector = std::function<Outcome(const crypto::Provider&, const Json& gro
 // run_wycheproof_file runs `file` (a name under the wycheproof vectors dir)
 // and records doctest failures for: a vector whose outcome contradicts its
 // "result", a claiming provider that ran zero vectors, a file no provider
-// claims, and a file that cannot be read or parsed. With the vectors absent
-// it prints NOT RUN and passes, unless SLUICE_REQUIRE_VECTORS=1.
+// claims, and a file that cannot be read or parsed. With the vectors absent,
+// or this one file missing from them, it prints NOT RUN and passes, unless
+// SLUICE_REQUIRE_VECTORS=1.
 void run_wycheproof_file(std::string_view file, const Claims& claims, const RunVector& run);
 
 // hex_field decodes test[key] as hex; nullopt if missing or malformed.

@@ -56,5 +56,9 @@ TEST_CASE("wycheproof ecdh_secp384r1_ecpoint_test.json") {
   run_kex_file("ecdh_secp384r1_ecpoint_test.json", Group::kSecp384r1, "secp384r1", 48);
 }
 
+TEST_CASE("wycheproof ecdh_secp521r1_ecpoint_test.json") {
+  run_kex_file("ecdh_secp521r1_ecpoint_test.json", Group::kSecp521r1, "secp521r1", 66);
+}
+
 }  // namespace
 }  // namespace sluice::testing

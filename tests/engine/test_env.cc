@@ -59,6 +59,14 @@ TestCert make_cert(crypto::KeyType type) {
       name = "rsa";
       genkey = "openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048";
       break;
+    case crypto::KeyType::kEcdsaP521:
+      name = "p521";
+      genkey = "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521";
+      break;
+    case crypto::KeyType::kRsaPss:
+      name = "rsa-pss";
+      genkey = "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048";
+      break;
   }
   const std::string key = dir + "/" + name + ".key", crt = dir + "/" + name + ".der";
   run(genkey + " -out " + key);

@@ -20,6 +20,7 @@ inline std::string openssl_group(crypto::Group g) {
     case crypto::Group::kX25519: return "X25519";
     case crypto::Group::kSecp256r1: return "P-256";
     case crypto::Group::kSecp384r1: return "P-384";
+    case crypto::Group::kSecp521r1: return "P-521";
   }
   return "?";
 }
@@ -30,6 +31,7 @@ inline std::string openssl_temp_key(crypto::Group g) {
     case crypto::Group::kX25519: return "Server Temp Key: X25519";
     case crypto::Group::kSecp256r1: return "Server Temp Key: ECDH, prime256v1";
     case crypto::Group::kSecp384r1: return "Server Temp Key: ECDH, secp384r1";
+    case crypto::Group::kSecp521r1: return "Server Temp Key: ECDH, secp521r1";
   }
   return "?";
 }
@@ -40,6 +42,7 @@ inline std::string gnutls_group(crypto::Group g) {
     case crypto::Group::kX25519: return "GROUP-X25519";
     case crypto::Group::kSecp256r1: return "GROUP-SECP256R1";
     case crypto::Group::kSecp384r1: return "GROUP-SECP384R1";
+    case crypto::Group::kSecp521r1: return "GROUP-SECP521R1";
   }
   return "?";
 }

@@ -62,6 +62,12 @@ LeafFiles make_leaf(crypto::KeyType type) {
       genkey.insert(genkey.end(), {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"});
       break;
     case crypto::KeyType::kRsa: genkey.insert(genkey.end(), {"-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"}); break;
+    case crypto::KeyType::kEcdsaP521:
+      genkey.insert(genkey.end(), {"-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-521"});
+      break;
+    case crypto::KeyType::kRsaPss:
+      genkey.insert(genkey.end(), {"-algorithm", "RSA-PSS", "-pkeyopt", "rsa_keygen_bits:2048"});
+      break;
   }
   must(genkey);
   {
@@ -91,6 +97,8 @@ std::string short_name(crypto::KeyType type) {
     case crypto::KeyType::kEcdsaP256: return "p256";
     case crypto::KeyType::kEcdsaP384: return "p384";
     case crypto::KeyType::kRsa: return "rsa";
+    case crypto::KeyType::kEcdsaP521: return "p521";
+    case crypto::KeyType::kRsaPss: return "rsa-pss";
   }
   return "?";
 }

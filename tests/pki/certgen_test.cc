@@ -7,6 +7,7 @@
 #include "crypto/composite/composite_provider.h"
 #include "pki/certgen.h"
 #include "pki/keys.h"
+#include "pki/pem.h"
 #include "pki/webpki_verifier.h"
 #include "pki/x509.h"
 #include "tests/pki/test_util.h"
@@ -26,7 +27,9 @@ struct KeyCase {
 constexpr KeyCase kKeys[] = {{"ed25519", crypto::KeyType::kEd25519},
                              {"p256", crypto::KeyType::kEcdsaP256},
                              {"p384", crypto::KeyType::kEcdsaP384},
-                             {"rsa", crypto::KeyType::kRsa}};
+                             {"rsa", crypto::KeyType::kRsa},
+                             {"p521", crypto::KeyType::kEcdsaP521},
+                             {"rsa-pss", crypto::KeyType::kRsaPss}};
 
 CertSpec leaf_spec(int64_t now) {
   CertSpec s;
@@ -205,19 +208,96 @@ TEST_CASE("certgen: self-signed certificates") {
   CHECK_FALSE(generate_self_signed(*provider, crypto::KeyType::kEd25519, bad).ok());
 }
 
+TEST_CASE("certgen: an RSA-PSS issuer restricted to one hash signs with that hash only") {
+  auto provider = crypto::default_provider();
+  int64_t now = std::time(nullptr);
+  auto root_key = generate_key(*provider, crypto::KeyType::kRsaPss);
+  REQUIRE(root_key.ok());
+  root_key->public_key.pss_hash = crypto::HashAlg::kSha256;
+  CertSpec ca;
+  ca.is_ca = true;
+  ca.common_name = "pss root";
+  ca.not_before = now - 60;
+  ca.not_after = now + 86400;
+  auto root = issue_certificate(*provider, root_key->copy(), ca, nullptr);
+  if (!root.ok()) FAIL(std::string(root.error().detail));
+  auto parsed_root = parse_certificate(root->der);
+  REQUIRE(parsed_root.ok());
+  CHECK(parsed_root->public_key.pss_hash == crypto::HashAlg::kSha256);
+  std::vector<std::vector<uint8_t>> roots = {root->der};
+  auto v = WebPkiVerifier::from_certificates(provider, roots);
+  REQUIRE(v.ok());
+  for (crypto::HashAlg h : {crypto::HashAlg::kSha256, crypto::HashAlg::kSha512}) {
+    CAPTURE(crypto::name(h));
+    // The same private key, told it may use `h`: the certificate it signs
+    // carries RSASSA-PSS with `h`, which the root's SPKI allows only for
+    // SHA-256 (RFC 4055 §3.1).
+    GeneratedCert issuer;
+    issuer.der = root->der;
+    issuer.key = root_key->copy();
+    issuer.key.public_key.pss_hash = h;
+    auto leaf = issue_certificate(*provider, *generate_key(*provider, crypto::KeyType::kEcdsaP256),
+                                  leaf_spec(now), &issuer);
+    REQUIRE(leaf.ok());
+    CertificateRequest req;
+    std::vector<std::vector<uint8_t>> peer = {leaf->der};
+    req.chain = peer;
+    req.server_name = "example.com";
+    req.now = now;
+    auto r = (*v)->verify(req);
+    if (h == crypto::HashAlg::kSha256) {
+      CHECK(r.ok());
+    } else {
+      REQUIRE_FALSE(r.ok());
+      CHECK(r.error().reason == Reason::kBadCertificate);
+    }
+  }
+}
+
 TEST_CASE("certgen: keys made by openssl can issue") {
   auto provider = crypto::default_provider();
-  std::string dir = scratch("certgen_openssl_key");
-  REQUIRE(sh(dir, "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out k.pem") == 0);
-  auto key = parse_private_key_pem(read_file(dir + "/k.pem"));
-  REQUIRE(key.ok());
-  CertSpec s = leaf_spec(std::time(nullptr));
-  auto cert = issue_certificate(*provider, std::move(key).value(), s, nullptr);
-  if (!cert.ok()) FAIL(std::string(cert.error().detail));
-  write_file(dir + "/c.pem", cert->cert_pem());
-  CHECK(sh(dir, "openssl x509 -in c.pem -pubkey -noout -out c.pub && "
-                "openssl pkey -in k.pem -pubout -out k.pub && cmp c.pub k.pub") == 0);
-  CHECK(sh(dir, "openssl verify -CAfile c.pem c.pem") == 0);
+  struct Case {
+    const char* genpkey;
+    crypto::KeyType type;
+  };
+  const Case cases[] = {
+      {"-algorithm EC -pkeyopt ec_paramgen_curve:P-384", crypto::KeyType::kEcdsaP384},
+      {"-algorithm EC -pkeyopt ec_paramgen_curve:P-521", crypto::KeyType::kEcdsaP521},
+      {"-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048", crypto::KeyType::kRsaPss},
+      // Restricted to SHA-512: the certificate must be signed with it, and
+      // the SPKI must keep the parameters.
+      {"-algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha512 "
+       "-pkeyopt rsa_pss_keygen_mgf1_md:sha512 -pkeyopt rsa_pss_keygen_saltlen:64",
+       crypto::KeyType::kRsaPss},
+  };
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Case& k = cases[i];
+    CAPTURE(k.genpkey);
+    std::string dir = scratch("certgen_openssl_key" + std::to_string(i));
+    REQUIRE(sh(dir, std::string("openssl genpkey ") + k.genpkey + " -out k.pem") == 0);
+    auto key = parse_private_key_pem(read_file(dir + "/k.pem"));
+    REQUIRE(key.ok());
+    CHECK(key->type == k.type);
+    const auto restriction = key->public_key.pss_hash;
+    CertSpec s = leaf_spec(std::time(nullptr));
+    auto cert = issue_certificate(*provider, std::move(key).value(), s, nullptr);
+    if (!cert.ok()) FAIL(std::string(cert.error().detail));
+    write_file(dir + "/c.pem", cert->cert_pem());
+    CHECK(sh(dir, "openssl x509 -in c.pem -pubkey -noout -out c.pub && "
+                  "openssl pkey -in k.pem -pubout -out k.pub && cmp c.pub k.pub") == 0);
+    CHECK(sh(dir, "openssl verify -CAfile c.pem c.pem") == 0);
+    auto parsed = parse_certificate(cert->der);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->public_key.type == k.type);
+    CHECK(parsed->public_key.pss_hash == restriction);
+    if (restriction) CHECK(parsed->sig_alg == SigAlg::kRsaPssSha512);
+    // The key written back is openssl's own PKCS#8, byte for byte.
+    auto blocks = parse_pem(read_file(dir + "/k.pem"));
+    REQUIRE(blocks.ok());
+    auto again = encode_pkcs8(cert->key);
+    REQUIRE(again.ok());
+    CHECK(*again == blocks->front().der);
+  }
 }
 
 }  // namespace

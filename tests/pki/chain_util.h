@@ -15,6 +15,12 @@ inline const char* kRsaKey = "-newkey rsa:2048";
 inline const char* kEcKey = "-newkey ec -pkeyopt ec_paramgen_curve:P-256";
 inline const char* kEc384Key = "-newkey ec -pkeyopt ec_paramgen_curve:P-384";
 inline const char* kEdKey = "-newkey ed25519";
+inline const char* kEc521Key = "-newkey ec -pkeyopt ec_paramgen_curve:P-521";
+// id-RSASSA-PSS keys without parameters. openssl signs with them using PSS,
+// and only a salt as long as the hash fits TLS (RFC 8446 §4.2.3), hence
+// kPssDigest for the certificates they sign.
+inline const char* kRsaPssKey = "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048";
+inline const char* kPssDigest = "-sha256 -sigopt rsa_pss_saltlen:digest";
 
 inline const char* kCaExt = "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n";
 inline const char* kLeafExt =

@@ -88,6 +88,15 @@ TEST_CASE("keys: openssl keys in PKCS#8, SEC1 and PKCS#1") {
        "openssl ec -in k.pem -out legacy.pem", crypto::KeyType::kEcdsaP384},
       {"ed25519", "openssl genpkey -algorithm ED25519 -out k.pem", nullptr,
        crypto::KeyType::kEd25519},
+      {"p521", "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out k.pem",
+       "openssl ec -in k.pem -out legacy.pem", crypto::KeyType::kEcdsaP521},
+      // id-RSASSA-PSS has no legacy (PKCS#1) form that keeps the OID.
+      {"rsa-pss", "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -out k.pem", nullptr,
+       crypto::KeyType::kRsaPss},
+      {"rsa-pss-sha384",
+       "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha384 "
+       "-pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -out k.pem",
+       nullptr, crypto::KeyType::kRsaPss},
   };
   for (const KeyCase& k : cases) {
     CAPTURE(k.name);
@@ -95,6 +104,7 @@ TEST_CASE("keys: openssl keys in PKCS#8, SEC1 and PKCS#1") {
     REQUIRE(sh(dir, k.genpkey) == 0);
     REQUIRE(sh(dir, "openssl pkey -in k.pem -outform DER -out k.der && "
                     "openssl pkey -in k.pem -pubout -outform DER -out pub.der") == 0);
+    CAPTURE(k.genpkey);
     auto pem = parse_private_key_pem(read_file(dir + "/k.pem"));
     REQUIRE(pem.ok());
     CHECK(pem->type == k.type);
@@ -107,14 +117,21 @@ TEST_CASE("keys: openssl keys in PKCS#8, SEC1 and PKCS#1") {
     REQUIRE(pub.ok());
     switch (k.type) {
       case crypto::KeyType::kRsa:
+      case crypto::KeyType::kRsaPss:
+        CHECK(pub->type == k.type);
         CHECK(pem->rsa_n == pub->rsa_n);
         CHECK(pem->rsa_e == pub->rsa_e);
         CHECK(pem->rsa_p.size() == 128);
         CHECK(pem->rsa_qinv.size() <= 128);
+        // The key file's restriction is the certificate key's.
+        CHECK(pem->public_key.pss_hash == pub->pss_hash);
+        CHECK(pub->pss_hash == (std::string(k.name) == "rsa-pss-sha384" ? std::optional(crypto::HashAlg::kSha384)
+                                                                           : std::nullopt));
         break;
       case crypto::KeyType::kEcdsaP256:
       case crypto::KeyType::kEcdsaP384:
-        CHECK(pem->secret.size() == (k.type == crypto::KeyType::kEcdsaP256 ? 32u : 48u));
+      case crypto::KeyType::kEcdsaP521:
+        CHECK(pem->secret.size() == crypto::ec_scalar_len(k.type));
         CHECK(pem->public_key.point == pub->point);
         break;
       case crypto::KeyType::kEd25519:
@@ -154,16 +171,24 @@ TEST_CASE("keys: refused inputs") {
   REQUIRE(sh(dir, "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out k.pem && "
                   "openssl pkcs8 -topk8 -in k.pem -passout pass:x -out enc.pem && "
                   "openssl genpkey -algorithm X25519 -out x.pem && "
-                  "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-521 -out p521.pem") == 0);
+                  "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:secp256k1 -out k1.pem && "
+                  "openssl genpkey -algorithm RSA-PSS -pkeyopt rsa_keygen_bits:2048 "
+                  "-pkeyopt rsa_pss_keygen_md:sha256 -out pss_mgf_sha1.pem") == 0);
   auto enc = parse_private_key_pem(read_file(dir + "/enc.pem"));
   REQUIRE_FALSE(enc.ok());
   CHECK(std::string(enc.error().detail) == "keys: encrypted private keys are not supported");
   auto x = parse_private_key_pem(read_file(dir + "/x.pem"));
   REQUIRE_FALSE(x.ok());
   CHECK(std::string(x.error().detail) == "keys: unsupported private key algorithm");
-  auto p521 = parse_private_key_pem(read_file(dir + "/p521.pem"));
-  REQUIRE_FALSE(p521.ok());
-  CHECK(p521.error().reason == Reason::kConfiguration);
+  auto k1 = parse_private_key_pem(read_file(dir + "/k1.pem"));
+  REQUIRE_FALSE(k1.ok());
+  CHECK(k1.error().reason == Reason::kConfiguration);
+  // RSASSA-PSS parameters that leave MGF1 at its SHA-1 default fit no TLS
+  // scheme (openssl writes them when given only rsa_pss_keygen_md).
+  auto pss_sha1 = parse_private_key_pem(read_file(dir + "/pss_mgf_sha1.pem"));
+  REQUIRE_FALSE(pss_sha1.ok());
+  CHECK(pss_sha1.error().reason == Reason::kConfiguration);
+  CHECK(std::string(pss_sha1.error().detail) == "pss: default MGF1-SHA-1");
   CHECK_FALSE(parse_private_key_pem(pem_encode("CERTIFICATE", V{1})).ok());
   // Every truncation of a valid key fails cleanly.
   auto blocks = parse_pem(read_file(dir + "/k.pem"));

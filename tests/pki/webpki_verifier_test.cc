@@ -64,6 +64,45 @@ TEST_CASE("webpki: valid chains for every key type") {
   }
 }
 
+TEST_CASE("webpki: P-521 and RSA-PSS chains (certificates signed ecdsa-with-SHA512 and RSASSA-PSS)") {
+  struct Case {
+    const char* key;
+    const char* digest;
+    crypto::KeyType type;
+  };
+  const Case cases[] = {
+      {testing::kEc521Key, "-sha512", crypto::KeyType::kEcdsaP521},
+      {testing::kRsaPssKey, testing::kPssDigest, crypto::KeyType::kRsaPss},
+      {testing::kRsaPssKey, "-sha512 -sigopt rsa_pss_saltlen:digest", crypto::KeyType::kRsaPss},
+  };
+  for (size_t i = 0; i < std::size(cases); ++i) {
+    const Case& k = cases[i];
+    CAPTURE(k.key);
+    CAPTURE(k.digest);
+    Chain c = make_chain(scratch("webpki_new_keys" + std::to_string(i)), testing::spec_with(k.key, k.digest));
+    auto leaf = parse_certificate(c.leaf);
+    REQUIRE(leaf.ok());
+    CHECK(leaf->key_supported);
+    CHECK(leaf->sig_alg_supported);
+    CHECK(leaf->public_key.type == k.type);
+    auto v = anchors_for(c);
+    auto r = run(*v, c.peer(), "example.com");
+    if (!r.ok()) FAIL(std::string(r.error().detail));
+    CHECK(r->end_entity_key().type == k.type);
+    CHECK(reason_of(run(*v, c.peer(), "example.org")) == Reason::kCertificateNameMismatch);
+    // A flipped bit in the intermediate's signature breaks the chain.
+    std::vector<V> bad = c.peer();
+    bad[1][bad[1].size() - 5] ^= 1;
+    CHECK(reason_of(run(*v, bad, "example.com")) == Reason::kBadCertificate);
+  }
+  // An RSASSA-PSS signature whose salt is not the hash length is one pki/
+  // does not check: the chain is refused as unsupported, not accepted.
+  Chain odd = make_chain(scratch("webpki_pss_salt20"),
+                         testing::spec_with(testing::kRsaPssKey, "-sha256 -sigopt rsa_pss_saltlen:20"));
+  auto v = anchors_for(odd);
+  CHECK(reason_of(run(*v, odd.peer(), "example.com")) == Reason::kUnsupportedCertificate);
+}
+
 TEST_CASE("webpki: path building tolerates order, extras and a sent root") {
   ChainSpec s;
   s.key = testing::kEcKey;

@@ -135,6 +135,14 @@ TEST_CASE("x509: signature algorithms and key types") {
       {"-newkey ec -pkeyopt ec_paramgen_curve:P-384 -sha384", SigAlg::kEcdsaSha384,
        crypto::KeyType::kEcdsaP384},
       {"-newkey ed25519", SigAlg::kEd25519, crypto::KeyType::kEd25519},
+      {"-newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512", SigAlg::kEcdsaSha512, crypto::KeyType::kEcdsaP521},
+      // id-RSASSA-PSS keys, without and with parameters, sign RSASSA-PSS.
+      {"-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -sha256 -sigopt rsa_pss_saltlen:digest",
+       SigAlg::kRsaPssSha256, crypto::KeyType::kRsaPss},
+      {"-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha384 "
+       "-pkeyopt rsa_pss_keygen_mgf1_md:sha384 -pkeyopt rsa_pss_keygen_saltlen:48 -sha384 "
+       "-sigopt rsa_pss_saltlen:digest",
+       SigAlg::kRsaPssSha384, crypto::KeyType::kRsaPss},
   };
   std::string dir = scratch("x509_algs");
   for (const Case& k : cases) {
@@ -159,12 +167,66 @@ TEST_CASE("x509: signature algorithms and key types") {
   auto c1 = parse_certificate(sha1);
   REQUIRE(c1.ok());
   CHECK_FALSE(c1->sig_alg_supported);
-  // A P-521 key is not supported, still parses.
-  V p521 = make_cert(dir, "-newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -subj /CN=x");
-  auto c2 = parse_certificate(p521);
+  // A secp256k1 key is not supported, still parses.
+  V k1 = make_cert(dir, "-newkey ec -pkeyopt ec_paramgen_curve:secp256k1 -sha256 -subj /CN=x");
+  auto c2 = parse_certificate(k1);
   REQUIRE(c2.ok());
   CHECK_FALSE(c2->key_supported);
   CHECK(scheme_for(SigAlg::kEcdsaSha256, crypto::KeyType::kEcdsaP384) == std::nullopt);
+  CHECK(scheme_for(SigAlg::kEcdsaSha512, crypto::KeyType::kEcdsaP384) == std::nullopt);
+  CHECK(scheme_for(SigAlg::kEcdsaSha512, crypto::KeyType::kEcdsaP521) ==
+        crypto::SignatureScheme::kEcdsaSecp521r1Sha512);
+  // RSASSA-PSS names rsae under rsaEncryption and pss under id-RSASSA-PSS;
+  // an RSA-PSS key never makes PKCS#1 v1.5 signatures (RFC 4055 §1.2).
+  CHECK(scheme_for(SigAlg::kRsaPssSha384, crypto::KeyType::kRsa) == crypto::SignatureScheme::kRsaPssRsaeSha384);
+  CHECK(scheme_for(SigAlg::kRsaPssSha384, crypto::KeyType::kRsaPss) == crypto::SignatureScheme::kRsaPssPssSha384);
+  CHECK(scheme_for(SigAlg::kRsaPkcs1Sha256, crypto::KeyType::kRsaPss) == std::nullopt);
+}
+
+TEST_CASE("x509: id-RSASSA-PSS and P-521 subject public keys") {
+  std::string dir = scratch("x509_pss_spki");
+  // Without parameters: any hash; with them: their hash only.
+  V plain = make_cert(dir, "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -sha256 "
+                           "-sigopt rsa_pss_saltlen:digest -subj /CN=x");
+  auto c = parse_certificate(plain);
+  REQUIRE(c.ok());
+  REQUIRE(c->key_supported);
+  CHECK(c->public_key.type == crypto::KeyType::kRsaPss);
+  CHECK(c->public_key.rsa_n.size() == 256);
+  CHECK_FALSE(c->public_key.pss_hash.has_value());
+  V restricted = make_cert(dir, "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha512 "
+                                "-pkeyopt rsa_pss_keygen_mgf1_md:sha512 -pkeyopt rsa_pss_keygen_saltlen:64 "
+                                "-sha512 -sigopt rsa_pss_saltlen:digest -subj /CN=x");
+  auto r = parse_certificate(restricted);
+  REQUIRE(r.ok());
+  REQUIRE(r->key_supported);
+  CHECK(r->public_key.type == crypto::KeyType::kRsaPss);
+  CHECK(r->public_key.pss_hash == crypto::HashAlg::kSha512);
+  // openssl's rsa_pss_keygen_md alone leaves MGF1 at its SHA-1 default: a
+  // key TLS cannot use, refused as unsupported (the certificate still parses).
+  V sha1_mgf = make_cert(dir, "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha256 "
+                              "-sha256 -sigopt rsa_pss_saltlen:digest -subj /CN=x");
+  auto m = parse_certificate(sha1_mgf);
+  REQUIRE(m.ok());
+  CHECK_FALSE(m->key_supported);
+  // A minimum salt above the hash length cannot make TLS signatures.
+  V long_salt = make_cert(dir, "-newkey rsa-pss -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_pss_keygen_md:sha256 "
+                               "-pkeyopt rsa_pss_keygen_mgf1_md:sha256 -pkeyopt rsa_pss_keygen_saltlen:40 "
+                               "-sha256 -sigopt rsa_pss_saltlen:40 -subj /CN=x");
+  auto ls = parse_certificate(long_salt);
+  REQUIRE(ls.ok());
+  CHECK_FALSE(ls->key_supported);
+  CHECK_FALSE(ls->sig_alg_supported);
+  // P-521: a 133-byte uncompressed point.
+  V p521 = make_cert(dir, "-newkey ec -pkeyopt ec_paramgen_curve:P-521 -sha512 -subj /CN=x");
+  auto p = parse_certificate(p521);
+  REQUIRE(p.ok());
+  REQUIRE(p->key_supported);
+  CHECK(p->public_key.type == crypto::KeyType::kEcdsaP521);
+  CHECK(p->public_key.point.size() == 133);
+  CHECK(p->public_key.point[0] == 0x04);
+  // Every truncation of the parameterised SPKI fails cleanly.
+  for (size_t n = 0; n < r->spki.size(); ++n) CHECK_FALSE(parse_spki(r->spki.first(n)).ok());
 }
 
 TEST_CASE("x509: unknown critical extension is flagged, non-critical ignored") {
