@@ -292,6 +292,10 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
   if (sh.selected_version != wire::kTls13 || ctx().policy().max_version < wire::kTls13) {
     return Err(Error(Reason::kIllegalParameter, "server selected a version that was not offered"));
   }
+  // RFC 8446 §4.1.3: a TLS 1.3 ServerHello carries only TLS 1.3 extensions.
+  if (sh.has_tls12_extensions()) {
+    return Err(Error(Reason::kUnsupportedExtension, "TLS 1.2 extension in a TLS 1.3 ServerHello"));
+  }
   if (sh.legacy_session_id_echo != hello_.legacy_session_id) {
     return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo does not match"));
   }

@@ -197,8 +197,18 @@ TEST_CASE("client: a ServerHello that chooses what was not offered") {
   }
   SUBCASE("unsolicited extension") {
     run([](std::vector<uint8_t>& sh) {
-          const std::vector<uint8_t> alpn = {0x00, 0x10, 0x00, 0x00};
-          sh.insert(sh.end(), alpn.begin(), alpn.end());
+          const std::vector<uint8_t> unknown = {0x12, 0x34, 0x00, 0x00};
+          sh.insert(sh.end(), unknown.begin(), unknown.end());
+          sh[kSuite + 4] += 4;
+          const size_t n = sh.size() - 4;
+          sh[2] = static_cast<uint8_t>(n >> 8), sh[3] = static_cast<uint8_t>(n);
+        },
+        Alert::kUnsupportedExtension, Reason::kUnsupportedExtension);
+  }
+  SUBCASE("a TLS 1.2 extension in a TLS 1.3 ServerHello") {
+    run([](std::vector<uint8_t>& sh) {
+          const std::vector<uint8_t> ems = {0x00, 0x17, 0x00, 0x00};  // extended_master_secret
+          sh.insert(sh.end(), ems.begin(), ems.end());
           sh[kSuite + 4] += 4;
           const size_t n = sh.size() - 4;
           sh[2] = static_cast<uint8_t>(n >> 8), sh[3] = static_cast<uint8_t>(n);
