@@ -12,10 +12,13 @@ Context::Context(Role role, std::shared_ptr<const crypto::Provider> provider)
     : role_(role), provider_(std::move(provider)), internals_(std::make_unique<ContextInternals>()) {
   policy_.cipher_suites = {wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kAes256GcmSha384,
                            wire::CipherSuite::kChaCha20Poly1305Sha256};
-  policy_.groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1};
-  policy_.signature_schemes = {crypto::SignatureScheme::kEd25519,          crypto::SignatureScheme::kEcdsaSecp256r1Sha256,
-                               crypto::SignatureScheme::kEcdsaSecp384r1Sha384, crypto::SignatureScheme::kRsaPssRsaeSha256,
-                               crypto::SignatureScheme::kRsaPssRsaeSha384, crypto::SignatureScheme::kRsaPssRsaeSha512};
+  policy_.groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1,
+                    crypto::Group::kSecp521r1};
+  using S = crypto::SignatureScheme;
+  policy_.signature_schemes = {S::kEd25519,          S::kEcdsaSecp256r1Sha256, S::kEcdsaSecp384r1Sha384,
+                               S::kEcdsaSecp521r1Sha512, S::kRsaPssRsaeSha256, S::kRsaPssRsaeSha384,
+                               S::kRsaPssRsaeSha512, S::kRsaPssPssSha256,  S::kRsaPssPssSha384,
+                               S::kRsaPssPssSha512};
 }
 
 Context::~Context() = default;

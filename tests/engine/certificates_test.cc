@@ -107,4 +107,27 @@ TEST_CASE("several certificates: the application's selector decides") {
   CHECK(seen_schemes == 2);
 }
 
+TEST_CASE("P-521 and RSASSA-PSS keys, and the secp521r1 group, in both roles") {
+  for (KeyType type : {KeyType::kEcdsaP521, KeyType::kRsaPss}) {
+    CAPTURE(name(type));
+    auto sctx = std::make_shared<Context>(Role::kServer, test::sodium_first());
+    sctx->set_certificate(certified(type));
+    sctx->set_groups({crypto::Group::kSecp521r1});
+    const auto scheme = type == KeyType::kEcdsaP521 ? SignatureScheme::kEcdsaSecp521r1Sha512 : SignatureScheme::kRsaPssPssSha256;
+    auto cctx = std::make_shared<Context>(Role::kClient, test::sodium_first());
+    cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(type).der));
+    // The client's certificate is of the same type: the server asks for it.
+    cctx->set_certificate(certified(type));
+    sctx->set_client_auth(ClientAuth::kRequire);
+    sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(type).der));
+    Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    REQUIRE(test::handshake(client, server));
+    CHECK(client.negotiated().group == crypto::Group::kSecp521r1);
+    CHECK(client.negotiated().signature_scheme == scheme);
+    REQUIRE(server.negotiated().peer_chain.size() == 1);
+    CHECK(server.negotiated().peer_chain.front() == test::test_cert(type).der);
+  }
+}
+
 }  // namespace sluice
