@@ -94,6 +94,14 @@ class Client13 final : public HandshakeMachine {
   Result<void, Error> send_early_data();
   TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
   Result<void, Error> check_server_hello_common(const wire::ServerHello& sh);
+  // downgraded: RFC 8446 §4.1.3: a TLS 1.3 client offered TLS 1.2 or below
+  // by a server whose random carries a downgrade sentinel.
+  bool downgraded(const wire::ServerHello& sh) const {
+    Bytes tail = Bytes(sh.random).last(8);
+    return ctx().policy().max_version >= wire::kTls13 &&
+           (std::equal(tail.begin(), tail.end(), wire::kDowngradeTls12.begin()) ||
+            std::equal(tail.begin(), tail.end(), wire::kDowngradeTls11.begin()));
+  }
   TlsResult<Wait> do_read_server_hello();
   TlsResult<Wait> do_read_encrypted_extensions();
   TlsResult<Wait> do_read_certificate_request_or_certificate();
@@ -117,6 +125,7 @@ class Client13 final : public HandshakeMachine {
   std::array<uint8_t, wire::kRandomLen> client_random_{};
   wire::ClientHello hello_;  // kept to build the second hello after an HRR
   bool retried_ = false;     // a HelloRetryRequest was received
+  bool offers12_ = false;    // TLS 1.2 is offered too
   std::unique_ptr<crypto::KeyShare> key_share_;
   std::optional<SuiteInfo> suite_;
   std::optional<KeySchedule> schedule_;
@@ -162,19 +171,34 @@ TlsResult<Wait> Client13::do_send_client_hello() {
     ch.legacy_session_id.len = wire::SessionId::kMaxLen;
     SLUICE_TRY(provider().random(ch.legacy_session_id.bytes));
   }
-  const bool tls13 = ctx().policy().max_version >= wire::kTls13;
+  const Policy& policy = ctx().policy();
+  const bool tls13 = policy.max_version >= wire::kTls13 && policy.min_version <= wire::kTls13;
+  offers12_ = policy.min_version <= wire::kTls12 && policy.max_version >= wire::kTls12;
+  if (!tls13 && !offers12_) return Err(Error(Reason::kConfiguration, "no protocol version between min and max"));
+  // The suites of each version offered, in the policy's order.
+  ch.cipher_suites.reserve(policy.cipher_suites.size() + 1);
+  for (auto cs : policy.cipher_suites) {
+    const auto info = suite_info(cs);
+    if (info && ((info->version == wire::kTls13 && tls13) || (info->version == wire::kTls12 && offers12_))) {
+      ch.cipher_suites.push_back(info->id);
+    }
+  }
+  if (ch.cipher_suites.empty()) return Err(Error(Reason::kConfiguration, "no cipher suite for the versions offered"));
   if (tls13) {
-    ch.cipher_suites = code_points(ctx().policy().cipher_suites, 1);
-    ch.supported_versions = {wire::kTls13};
-    if (ctx().policy().groups.empty()) return Err(Error(Reason::kConfiguration, "no key exchange groups"));
-    const crypto::Group first = ctx().policy().groups.front();
+    ch.supported_versions = offers12_ ? std::vector<uint16_t>{wire::kTls13, wire::kTls12}
+                                      : std::vector<uint16_t>{wire::kTls13};
+    if (policy.groups.empty()) return Err(Error(Reason::kConfiguration, "no key exchange groups"));
+    const crypto::Group first = policy.groups.front();
     key_share_ = SLUICE_TRY(provider().new_key_share(first));
     auto pub = key_share_->public_key();
     ch.key_shares.push_back({static_cast<uint16_t>(first), pub});
     ch.has_key_share = true;
-  } else {
-    // A TLS 1.2-only hello (for fallback tests): ECDHE-ECDSA/RSA-AES128-GCM.
-    ch.cipher_suites = {0xc02b, 0xc02f};
+  }
+  if (offers12_) {
+    // RFC 7627, RFC 8422 §5.1.2, RFC 5746 §3.4: what a TLS 1.2 server needs.
+    ch.extended_master_secret = true;
+    ch.ec_point_formats = true;
+    ch.renegotiation_info = true;
   }
   if (io_.mode() & kModeSendFallbackScsv) ch.cipher_suites.push_back(wire::kFallbackScsv);
   ch.supported_groups =
@@ -188,7 +212,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
     sent_sni_ = true;
   }
   ch.alpn = ctx().policy().alpn;
-  ch.renegotiation_info = shape.renegotiation_info;
+  ch.renegotiation_info = ch.renegotiation_info || shape.renegotiation_info;
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   if (ctx().policy().record_size_limit) ch.record_size_limit = ctx().policy().record_size_limit;
@@ -279,15 +303,9 @@ Result<void, Error> Client13::send_early_data() {
 
 Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello& sh) {
   if (sh.selected_version == 0) {
-    // RFC 8446 §4.1.3: a TLS 1.3 client that is offered TLS 1.2 or below
-    // checks the downgrade sentinels.
-    Bytes tail = Bytes(sh.random).last(8);
-    if (ctx().policy().max_version >= wire::kTls13 &&
-        (std::equal(tail.begin(), tail.end(), wire::kDowngradeTls12.begin()) ||
-         std::equal(tail.begin(), tail.end(), wire::kDowngradeTls11.begin()))) {
-      return Err(Error(Reason::kDowngradeDetected, "downgrade sentinel in ServerHello.random"));
-    }
-    return Err(Error(Reason::kNoSharedVersion, "server chose TLS 1.2 or below (not supported)"));
+    if (downgraded(sh)) return Err(Error(Reason::kDowngradeDetected, "downgrade sentinel in ServerHello.random"));
+    if (retried_) return Err(Error(Reason::kIllegalParameter, "TLS 1.2 ServerHello after a HelloRetryRequest"));
+    return Err(Error(Reason::kNoSharedVersion, "server chose a version that was not offered"));
   }
   if (sh.selected_version != wire::kTls13 || ctx().policy().max_version < wire::kTls13) {
     return Err(Error(Reason::kIllegalParameter, "server selected a version that was not offered"));
@@ -299,7 +317,7 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
   if (sh.legacy_session_id_echo != hello_.legacy_session_id) {
     return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo does not match"));
   }
-  if (!offered(sh.cipher_suite) || !suite_info(sh.cipher_suite)) {
+  if (!offered(sh.cipher_suite) || !suite_info(sh.cipher_suite) || suite_info(sh.cipher_suite)->version != wire::kTls13) {
     return Err(Error(Reason::kUnofferedSelection, "server chose a cipher suite that was not offered"));
   }
   // RFC 8446 §4.1.4: the ServerHello must keep the HelloRetryRequest's suite.
@@ -359,6 +377,15 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kServerHello));
   auto sh = SLUICE_TRY(wire::ServerHello::parse(m->body));
+  if (sh.selected_version == 0 && !sh.is_hello_retry_request() && !retried_ && offers12_ &&
+      sh.legacy_version == wire::kTls12 && !downgraded(sh)) {
+    // A TLS 1.2 server: its machine reads this ServerHello and goes on from
+    // the hello we sent.
+    ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_};
+    sent.hello.key_shares.clear();  // views into our TLS 1.3 key share
+    io_.hand_off(make_client12(io_, std::move(sent)));
+    return Wait::kOk;
+  }
   SLUICE_TRY(check_server_hello_common(sh));
   if (sh.is_hello_retry_request()) return handle_hello_retry_request(sh, *m);
   suite_ = suite_info(sh.cipher_suite);

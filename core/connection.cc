@@ -256,6 +256,8 @@ Progress Connection::shutdown() {
         break;
       case RecordLayer::Kind::kControl:
         break;
+      case RecordLayer::Kind::kChangeCipherSpec:
+        return c.fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec after the handshake"));
     }
   }
   return {Status::kOk, 0};

@@ -10,8 +10,12 @@ namespace sluice {
 
 Context::Context(Role role, std::shared_ptr<const crypto::Provider> provider)
     : role_(role), provider_(std::move(provider)), internals_(std::make_unique<ContextInternals>()) {
-  policy_.cipher_suites = {wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kAes256GcmSha384,
-                           wire::CipherSuite::kChaCha20Poly1305Sha256};
+  using C = wire::CipherSuite;
+  policy_.cipher_suites = {C::kAes128GcmSha256,           C::kAes256GcmSha384,
+                           C::kChaCha20Poly1305Sha256,    C::kEcdheEcdsaAes128GcmSha256,
+                           C::kEcdheRsaAes128GcmSha256,   C::kEcdheEcdsaAes256GcmSha384,
+                           C::kEcdheRsaAes256GcmSha384,   C::kEcdheEcdsaChaCha20Poly1305Sha256,
+                           C::kEcdheRsaChaCha20Poly1305Sha256};
   policy_.groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1,
                     crypto::Group::kSecp521r1};
   using S = crypto::SignatureScheme;

@@ -74,8 +74,9 @@ struct DangerTestHelloShape {
 // Policy: what a context negotiates and the limits it keeps. Plain data,
 // read by every connection created from the context.
 struct Policy {
-  // Highest version offered (client) or accepted (server): wire::kTls13 or
-  // wire::kTls12 (a TLS 1.2-only hello; sluice does not yet complete TLS 1.2).
+  // The versions offered (client) or accepted (server), wire::kTls12 or
+  // wire::kTls13: TLS 1.2 and 1.3 by default.
+  uint16_t min_version = wire::kTls12;
   uint16_t max_version = wire::kTls13;
   std::vector<wire::CipherSuite> cipher_suites;  // preference order
   std::vector<crypto::Group> groups;
@@ -195,6 +196,7 @@ class Context {
   void set_groups(std::vector<crypto::Group> g) { policy_.groups = std::move(g); }
   void set_signature_schemes(std::vector<crypto::SignatureScheme> s) { policy_.signature_schemes = std::move(s); }
   void set_max_version(uint16_t v) { policy_.max_version = v; }
+  void set_min_version(uint16_t v) { policy_.min_version = v; }
   // Server: tickets sent after each full or resumed handshake (default 2)
   // and their lifetime in seconds (default 7200, at most 604800).
   void set_ticket_count(unsigned n) { policy_.ticket_count = n; }

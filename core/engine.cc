@@ -123,7 +123,7 @@ Result<void, Error> Connection::Impl::enter_traffic13(HandshakeProof proof, Traf
     return Err(Error(Reason::kInternal, "client entering traffic without an authenticated server"));
   }
   negotiated_ = std::move(traffic.negotiated);
-  post_.emplace(*this, role_, session_name_, std::move(traffic));
+  post_ = &post_storage_.emplace<PostHandshake13>(*this, role_, session_name_, std::move(traffic));
   rl_.set_app_data_allowed(true);
   rl_.set_ccs_allowed(false);
   rl_.set_handshaking(false);
@@ -131,6 +131,39 @@ Result<void, Error> Connection::Impl::enter_traffic13(HandshakeProof proof, Traf
     // Tests replaying recorded traces send their messages here.
     for (const auto& msg : ctx_->danger_shape().server_post_handshake_messages) SLUICE_TRY(send(msg));
   }
+  return {};
+}
+
+Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traffic12 traffic) {
+  if (role_ == Role::kClient && proof.peer.anonymous()) {
+    return Err(Error(Reason::kInternal, "client entering traffic without an authenticated server"));
+  }
+  negotiated_ = std::move(traffic.negotiated);
+  post_ = &post_storage_.emplace<PostHandshake12>(*this, role_);
+  rl_.set_app_data_allowed(true);
+  rl_.set_handshaking(false);
+  return {};
+}
+
+Result<void, Error> Connection::Impl::send_change_cipher_spec12(Protection next) {
+  SLUICE_TRY(flush());
+  const uint8_t ccs = 1;
+  SLUICE_TRY(rl_.seal(ContentType::kChangeCipherSpec, Bytes(&ccs, 1)));
+  rl_.write_protection() = std::move(next);
+  return {};
+}
+
+void Connection::Impl::expect_change_cipher_spec12(Protection next) {
+  pending_read_.emplace(std::move(next));
+  ccs_received_ = false;
+  rl_.expect_key_change(true);
+}
+
+Result<void, Error> Connection::Impl::send_warning_alert(Alert a) {
+  SLUICE_TRY(flush());
+  const uint8_t alert[2] = {1, static_cast<uint8_t>(a)};
+  SLUICE_TRY(rl_.seal(ContentType::kAlert, alert));
+  observe(true, ContentType::kAlert, alert[1], 2);
   return {};
 }
 
@@ -189,6 +222,7 @@ Progress Connection::Impl::handshake() {
   while (!hs_done_) {
     auto w = hs_->step();
     if (!w) return fail(std::move(w).error());
+    if (next_machine_) hs_ = std::move(next_machine_);  // the version is known: its machine goes on
     if (*w == Wait::kOk) continue;
     if (*w == Wait::kDone) {
       hs_done_ = true;
@@ -224,6 +258,15 @@ Progress Connection::Impl::handshake() {
       case RecordLayer::Kind::kClosed:
         return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
       case RecordLayer::Kind::kControl:
+        continue;
+      case RecordLayer::Kind::kChangeCipherSpec:
+        // RFC 5246 §7.1: the key change; no handshake message may span it.
+        if (!hs_in_.empty() || !pending_read_) {
+          return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec inside a handshake message"));
+        }
+        rl_.read_protection() = std::move(*pending_read_);
+        pending_read_.reset();
+        ccs_received_ = true;
         continue;
     }
   }
@@ -322,6 +365,8 @@ Progress Connection::Impl::fill_readable() {
           return {Status::kWantRead, 0};
         }
         break;
+      case RecordLayer::Kind::kChangeCipherSpec:
+        return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec after the handshake"));
     }
   }
   return {Status::kOk, rl_.app_pending()};

@@ -13,7 +13,9 @@
 #include "core/connection.h"
 #include "core/handshake.h"
 #include "core/handshake_buffer.h"
+#include "core/post_handshake12.h"
 #include "core/post_handshake13.h"
+#include <variant>
 #include "core/record_layer.h"
 
 namespace sluice {
@@ -49,6 +51,12 @@ struct Connection::Impl final : HandshakeIo {
   void end_early_data() override { rl_.set_app_data_allowed(false); }
   void skip_rejected_early_data(size_t budget) override { rl_.skip_rejected_early_data(budget); }
   Result<void, Error> enter_traffic13(HandshakeProof proof, Traffic13 traffic) override;
+  Result<void, Error> enter_traffic12(HandshakeProof proof, Traffic12 traffic) override;
+  Result<void, Error> send_change_cipher_spec12(Protection next) override;
+  void expect_change_cipher_spec12(Protection next) override;
+  bool change_cipher_spec_received() const override { return ccs_received_; }
+  Result<void, Error> send_warning_alert(Alert a) override;
+  void hand_off(std::unique_ptr<HandshakeMachine> next) override { next_machine_ = std::move(next); }
 
   // --- driving (connection.cc) ---
   // handshake runs the machine until it waits; kOk once traffic is entered.
@@ -83,7 +91,12 @@ struct Connection::Impl final : HandshakeIo {
   HandshakeReader hs_in_;
   std::vector<uint8_t> hs_out_;  // handshake messages not yet sealed
   std::unique_ptr<HandshakeMachine> hs_;
-  std::optional<PostHandshake13> post_;
+  std::unique_ptr<HandshakeMachine> next_machine_;  // set by hand_off
+  std::optional<Protection> pending_read_;         // TLS 1.2: installed by the peer's CCS
+  bool ccs_received_ = false;
+  // The post-handshake protocol of the negotiated version, held in place.
+  std::variant<std::monostate, PostHandshake13, PostHandshake12> post_storage_;
+  PostHandshake* post_ = nullptr;
   Negotiated negotiated_;
   bool hs_done_ = false;
   bool initial_hello_ = false;  // the next flush carries the first ClientHello

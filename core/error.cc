@@ -24,6 +24,9 @@ Alert alert_for(Reason r) {
     case Reason::kUnofferedSelection:
     case Reason::kInvalidKeyShare: return Alert::kIllegalParameter;
     case Reason::kBadBinder: return Alert::kDecryptError;
+    case Reason::kExtendedMasterSecretRequired:
+    case Reason::kInsecureRenegotiation: return Alert::kHandshakeFailure;
+    case Reason::kRenegotiationRefused: return Alert::kNoRenegotiation;
     case Reason::kUnexpectedMessage: return Alert::kUnexpectedMessage;
     case Reason::kHandshakeMessageTooLarge: return Alert::kIllegalParameter;
     case Reason::kNoSharedVersion: return Alert::kProtocolVersion;
@@ -111,6 +114,7 @@ std::string_view name(Alert a) {
     case Alert::kInternalError: return "internal_error";
     case Alert::kInappropriateFallback: return "inappropriate_fallback";
     case Alert::kUserCanceled: return "user_canceled";
+    case Alert::kNoRenegotiation: return "no_renegotiation";
     case Alert::kMissingExtension: return "missing_extension";
     case Alert::kUnsupportedExtension: return "unsupported_extension";
     case Alert::kUnrecognizedName: return "unrecognized_name";
@@ -143,6 +147,9 @@ std::string_view describe(Reason r) {
     case Reason::kUnofferedSelection: return "peer selected something that was not offered";
     case Reason::kInvalidKeyShare: return "invalid key share";
     case Reason::kBadBinder: return "PSK binder does not verify";
+    case Reason::kExtendedMasterSecretRequired: return "extended master secret required";
+    case Reason::kRenegotiationRefused: return "renegotiation refused";
+    case Reason::kInsecureRenegotiation: return "renegotiation_info does not check";
     case Reason::kUnexpectedMessage: return "unexpected message";
     case Reason::kHandshakeMessageTooLarge: return "handshake message too large";
     case Reason::kNoSharedVersion: return "no shared protocol version";

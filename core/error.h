@@ -32,6 +32,7 @@ enum class Alert : uint8_t {
   kInternalError = 80,
   kInappropriateFallback = 86,
   kUserCanceled = 90,
+  kNoRenegotiation = 100,
   kMissingExtension = 109,
   kUnsupportedExtension = 110,
   kUnrecognizedName = 112,
@@ -68,6 +69,9 @@ enum class Reason : uint16_t {
   kUnofferedSelection,     // the peer selected something that was not offered
   kInvalidKeyShare,        // a key share that is not a valid public value
   kBadBinder,              // a PSK binder that does not verify
+  kExtendedMasterSecretRequired,  // TLS 1.2 without RFC 7627
+  kRenegotiationRefused,   // TLS 1.2: too many renegotiation attempts
+  kInsecureRenegotiation,  // RFC 5746 renegotiation_info does not check
   kNoSharedVersion,
   kNoSharedCipherSuite,
   kNoSharedGroup,

@@ -9,6 +9,7 @@
 // connection's fields.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -23,6 +24,7 @@
 #include "core/proofs.h"
 #include "core/record_protection.h"
 #include "core/transcript.h"
+#include "core/wire/hello.h"
 #include "core/wire/types.h"
 
 namespace sluice {
@@ -53,6 +55,15 @@ struct Traffic13 {
   std::optional<Transcript> pha_transcript;
   Negotiated negotiated;
 };
+
+// Traffic12 is what a finished TLS 1.2 handshake hands to the connection.
+struct Traffic12 {
+  SecretBytes master_secret;  // for the exporter (RFC 5705) and key logs
+  std::array<uint8_t, wire::kRandomLen> client_random{}, server_random{};
+  Negotiated negotiated;
+};
+
+class HandshakeMachine;
 
 class HandshakeIo {
  public:
@@ -111,8 +122,25 @@ class HandshakeIo {
   virtual void end_early_data() = 0;
   virtual void skip_rejected_early_data(size_t payload_budget) = 0;
 
+  // --- TLS 1.2 ---
+  // send_change_cipher_spec12 seals ChangeCipherSpec under the current
+  // write key, then writes with `next` (RFC 5246 §7.1).
+  virtual Result<void, Error> send_change_cipher_spec12(Protection next) = 0;
+  // expect_change_cipher_spec12: the peer's next ChangeCipherSpec switches
+  // reading to `next`; change_cipher_spec_received says it came.
+  virtual void expect_change_cipher_spec12(Protection next) = 0;
+  virtual bool change_cipher_spec_received() const = 0;
+  virtual Result<void, Error> send_warning_alert(Alert a) = 0;
+
+  // --- version dispatch ---
+  // hand_off: the machine that runs from the next step on (the TLS 1.3
+  // machines hand a TLS 1.2 peer to the TLS 1.2 ones). The message being
+  // read stays for the next machine.
+  virtual void hand_off(std::unique_ptr<HandshakeMachine> next) = 0;
+
   // --- the end ---
   virtual Result<void, Error> enter_traffic13(HandshakeProof proof, Traffic13 traffic) = 0;
+  virtual Result<void, Error> enter_traffic12(HandshakeProof proof, Traffic12 traffic) = 0;
 
  protected:
   virtual std::vector<uint8_t>& handshake_output() = 0;
@@ -131,5 +159,16 @@ class HandshakeMachine {
 
 std::unique_ptr<HandshakeMachine> make_client13(HandshakeIo& io, std::string server_name);
 std::unique_ptr<HandshakeMachine> make_server13(HandshakeIo& io);
+// ClientHelloSent is what a client's TLS 1.2 machine continues from: the
+// hello the TLS 1.3 machine sent (offering both versions) and its transcript.
+struct ClientHelloSent {
+  wire::ClientHello hello;
+  Transcript transcript;  // holds the ClientHello, hash not yet chosen
+  std::string server_name;
+  bool sent_sni = false;
+};
+std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
+// make_server12 takes over a ClientHello the TLS 1.3 machine did not read.
+std::unique_ptr<HandshakeMachine> make_server12(HandshakeIo& io);
 
 }  // namespace sluice

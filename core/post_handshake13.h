@@ -12,6 +12,7 @@
 
 #include "base/secret.h"
 #include "core/handshake.h"
+#include "core/post_handshake.h"
 #include "core/proofs.h"
 #include "core/transcript.h"
 
@@ -24,34 +25,34 @@ namespace sluice {
 inline constexpr int kMaxKeyUpdatesWithoutData = 32;
 inline constexpr size_t kAppBytesPerKeyUpdate = 512;
 
-class PostHandshake13 {
+class PostHandshake13 final : public PostHandshake {
  public:
   PostHandshake13(HandshakeIo& io, Role role, std::string session_name, Traffic13 traffic);
 
   // process handles one post-handshake message (`ends_record`: nothing
   // followed it in its record). kAsync while a client's answer to a
   // CertificateRequest waits for its signature: call resume() then.
-  TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated);
-  TlsResult<Wait> resume();
-  bool answer_pending() const { return answer_.has_value(); }
-  crypto::PendingSignature* pending_operation() const { return answer_ ? answer_->pending.get() : nullptr; }
+  TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated) override;
+  TlsResult<Wait> resume() override;
+  bool answer_pending() const override { return answer_.has_value(); }
+  crypto::PendingSignature* pending_operation() const override { return answer_ ? answer_->pending.get() : nullptr; }
 
   // note_app_data: application bytes received (they earn KeyUpdate credit).
-  void note_app_data(size_t bytes);
+  void note_app_data(size_t bytes) override;
   // send_key_update updates our write key, asking the peer to update too.
-  Result<void, Error> send_key_update(bool request_peer_update);
+  Result<void, Error> send_key_update(bool request_peer_update) override;
   // reply_pending: the peer asked for a KeyUpdate not yet sent; one reply
   // answers every request made since the last (RFC 8446 §4.6.3).
-  bool reply_pending() const { return reply_pending_; }
-  Result<void, Error> send_pending_reply();
+  bool reply_pending() const override { return reply_pending_; }
+  Result<void, Error> send_pending_reply() override;
   // rekey_if_due sends a KeyUpdate before the write key's record limit:
   // `interval` records (0: the AEAD's limit, RFC 8446 §5.5).
-  Result<void, Error> rekey_if_due(uint64_t write_sequence, uint64_t interval);
+  Result<void, Error> rekey_if_due(uint64_t write_sequence, uint64_t interval) override;
 
   // Server: ask for a client certificate (RFC 8446 §4.6.2).
-  bool can_request_certificate() const;
-  Result<void, Error> request_client_certificate();
-  int outstanding_requests() const { return pha_state_ == PhaState::kIdle ? 0 : 1; }
+  bool can_request_certificate() const override;
+  Result<void, Error> request_client_certificate() override;
+  int outstanding_requests() const override { return pha_state_ == PhaState::kIdle ? 0 : 1; }
 
   const SecretBytes& exporter_secret() const { return exporter_secret_; }
   crypto::HashAlg hash() const { return hash_; }

@@ -26,6 +26,7 @@ class SigVerified {
  private:
   SigVerified() = default;
   friend class SignatureCheck;
+  friend class SignatureCheck12;
 };
 
 // FinishedVerified proves the peer's Finished matched our transcript.
@@ -38,6 +39,7 @@ class FinishedVerified {
  private:
   FinishedVerified() = default;
   friend class FinishedCheck;
+  friend class FinishedCheck12;
 };
 
 // PskAccepted proves both sides hold the PSK: a server checked the

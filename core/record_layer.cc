@@ -163,6 +163,15 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     }
     early_skip_budget_ = 0;
   }
+  if (ct == ContentType::kChangeCipherSpec && ccs_key_change_) {
+    // RFC 5246 §7.1: one byte, value 1.
+    if (len != 1 || record[wire::kRecordHeaderLen] != 1) {
+      return Err(Error(Reason::kDecodeError, "malformed change_cipher_spec"));
+    }
+    ccs_key_change_ = false;
+    consume_inbound_to(unproc_);
+    return Record{Kind::kChangeCipherSpec, {}};
+  }
   if (ct == ContentType::kChangeCipherSpec) {
     // RFC 8446 §5: a compatibility CCS is one byte 0x01, unprotected, during
     // the handshake only. It counts towards the empty-record limit.

@@ -62,6 +62,9 @@ class RecordLayer {
   Protection& read_protection() { return rd_; }
   Protection& write_protection() { return wr_; }
   void set_ccs_allowed(bool on) { ccs_allowed_ = on; }
+  // expect_key_change: TLS 1.2's next ChangeCipherSpec is the read key
+  // change; read() then returns it as kChangeCipherSpec.
+  void expect_key_change(bool on) { ccs_key_change_ = on; }
   void set_app_data_allowed(bool on) { app_allowed_ = on; }
   bool app_data_allowed() const { return app_allowed_; }
   // set_handshaking: while true, a well-formed plaintext alert under
@@ -84,6 +87,7 @@ class RecordLayer {
     kAppData,    // the application-data window holds the record's data
     kControl,    // a record with nothing for the caller (CCS, empty, warning, skipped 0-RTT)
     kClosed,     // the peer's close_notify
+    kChangeCipherSpec,  // TLS 1.2: the expected key change
   };
   struct Record {
     Kind kind = Kind::kNeedMore;
@@ -153,6 +157,7 @@ class RecordLayer {
   bool out_lent_live_ = false;         // ... and write_commit may still use it
   size_t out_lent_len_ = 0;
   bool ccs_allowed_ = false;
+  bool ccs_key_change_ = false;
   bool app_allowed_ = false;
   bool handshaking_ = true;
   bool eof_ = false;

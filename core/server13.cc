@@ -392,14 +392,23 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   }
   const bool offers_tls13 =
       std::find(ch.supported_versions.begin(), ch.supported_versions.end(), wire::kTls13) != ch.supported_versions.end();
-  if (!offers_tls13 || ctx().policy().max_version < wire::kTls13) {
+  if (!offers_tls13 || ctx().policy().max_version < wire::kTls13 || ctx().policy().min_version > wire::kTls13) {
     // RFC 7507 §3: a fallback from a client whose maximum is below ours.
     const bool scsv =
         std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), wire::kFallbackScsv) != ch.cipher_suites.end();
     if (scsv && !offers_tls13 && ctx().policy().max_version >= wire::kTls13) {
       return Err(Error(Reason::kInappropriateFallback, "TLS_FALLBACK_SCSV from a client below our maximum"));
     }
-    return Err(Error(Reason::kNoSharedVersion, "client does not offer TLS 1.3"));
+    // TLS 1.2: from supported_versions, or from legacy_version without it
+    // (RFC 8446 §4.2.1, D.2). Its machine reads this ClientHello again.
+    const bool offers_tls12 =
+        ch.supported_versions.empty() ||
+        std::find(ch.supported_versions.begin(), ch.supported_versions.end(), wire::kTls12) != ch.supported_versions.end();
+    if (offers_tls12 && ctx().policy().min_version <= wire::kTls12 && ctx().policy().max_version >= wire::kTls12) {
+      io_.hand_off(make_server12(io_));
+      return Wait::kOk;
+    }
+    return Err(Error(Reason::kNoSharedVersion, "no protocol version in common"));
   }
   const std::optional<SuiteInfo> first_suite = suite_;
   const crypto::Group retry_group = group_;

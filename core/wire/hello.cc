@@ -98,16 +98,24 @@ bool ClientHello::serialize(std::vector<uint8_t>& out) const {
       auto name = w.prefix16();
       w.bytes(Bytes(reinterpret_cast<const uint8_t*>(server_name.data()), server_name.size()));
     }
+    if (extended_master_secret) ExtensionWriter e(w, ExtensionType::kExtendedMasterSecret);
     if (renegotiation_info) {
       ExtensionWriter e(w, ExtensionType::kRenegotiationInfo);
-      w.u8(0);
+      auto len = w.prefix8();
+      w.bytes(renegotiated_connection);
     }
     if (!supported_groups.empty()) {
       ExtensionWriter e(w, ExtensionType::kSupportedGroups);
       write_u16_list(w, supported_groups);
     }
+    if (ec_point_formats) {
+      ExtensionWriter e(w, ExtensionType::kEcPointFormats);
+      w.u8(1);
+      w.u8(0);  // uncompressed (RFC 8422 §5.1.2)
+    }
     if (session_ticket) {
       ExtensionWriter e(w, ExtensionType::kSessionTicket);
+      w.bytes(session_ticket_data);
     }
     if (!alpn.empty()) {
       ExtensionWriter e(w, ExtensionType::kAlpn);
@@ -395,6 +403,29 @@ bool ServerHello::serialize(std::vector<uint8_t>& out) const {
       ExtensionWriter e(w, ExtensionType::kSupportedVersions);
       w.u16(selected_version);
     }
+    if (renegotiation_info) {
+      ExtensionWriter e(w, ExtensionType::kRenegotiationInfo);
+      auto len = w.prefix8();
+      w.bytes(renegotiated_connection);
+    }
+    if (extended_master_secret) ExtensionWriter e(w, ExtensionType::kExtendedMasterSecret);
+    if (ec_point_formats) {
+      ExtensionWriter e(w, ExtensionType::kEcPointFormats);
+      w.u8(1);
+      w.u8(0);
+    }
+    if (server_name_ack) ExtensionWriter e(w, ExtensionType::kServerName);
+    if (session_ticket) ExtensionWriter e(w, ExtensionType::kSessionTicket);
+    if (!alpn.empty()) {
+      ExtensionWriter e(w, ExtensionType::kAlpn);
+      auto list = w.prefix16();
+      auto name = w.prefix8();
+      w.bytes(Bytes(reinterpret_cast<const uint8_t*>(alpn.data()), alpn.size()));
+    }
+    if (record_size_limit) {
+      ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
+      w.u16(*record_size_limit);
+    }
   }
   // The length prefixes above are closed: an overflow shows now.
   return w.ok();
@@ -403,10 +434,9 @@ bool ServerHello::serialize(std::vector<uint8_t>& out) const {
 TlsResult<ServerHello> ServerHello::parse(Bytes data) {
   ByteReader r(data);
   ServerHello sh;
-  uint16_t legacy_version;
   ByteReader sid;
   uint8_t compression;
-  if (!r.u16(legacy_version) || !r.copy(sh.random) || !r.vec8(0, 32, sid) || !r.u16(sh.cipher_suite) ||
+  if (!r.u16(sh.legacy_version) || !r.copy(sh.random) || !r.vec8(0, 32, sid) || !r.u16(sh.cipher_suite) ||
       !r.u8(compression)) {
     return Err(decode("ServerHello fixed fields"));
   }

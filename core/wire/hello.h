@@ -95,6 +95,7 @@ struct ClientHello {
 
 // A ServerHello (or a HelloRetryRequest, told apart by its random).
 struct ServerHello {
+  uint16_t legacy_version = kTls12;
   std::array<uint8_t, kRandomLen> random{};
   SessionId legacy_session_id_echo;
   uint16_t cipher_suite = 0;

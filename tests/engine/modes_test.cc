@@ -258,8 +258,15 @@ TEST_CASE("SEND_FALLBACK_SCSV: the client sends 0x5600; a server above the clien
     const bool on_wire = std::search(hello.begin(), hello.end(), std::begin(scsv_bytes), std::end(scsv_bytes)) != hello.end();
     CHECK(on_wire == scsv);
     test::transfer(client, p.server);
+    if (!scsv) {
+      // A TLS 1.2 client without the SCSV is not a fallback: TLS 1.2 it is.
+      INFO("client: ", test::describe(client), " server: ", test::describe(p.server));
+      CHECK(test::handshake(client, p.server));
+      CHECK(client.negotiated().version == wire::kTls12);
+      continue;
+    }
     CHECK(p.server.handshake().status == Status::kError);
-    const Alert expected = scsv ? Alert::kInappropriateFallback : Alert::kProtocolVersion;
+    const Alert expected = Alert::kInappropriateFallback;
     CHECK(p.server.error().alert == expected);
     test::transfer(p.server, client);
     CHECK(client.handshake().status == Status::kError);

@@ -179,6 +179,7 @@ std::string run_client(const Scenario& sc, Loaded& v, const std::vector<uint8_t>
   prov->queue_key_share(sc.client_groups.front(), slice(pool, at, 32)), at += 32;
   if (sc.hrr) prov->queue_key_share(crypto::Group::kSecp256r1, slice(pool, at, 32)), at += 32;
   auto ctx = std::make_shared<Context>(Role::kClient, prov);
+  ctx->set_min_version(wire::kTls13);  // the traces' hellos offer TLS 1.3 only
   ctx->set_cipher_suites({wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kChaCha20Poly1305Sha256,
                           wire::CipherSuite::kAes256GcmSha384});
   ctx->set_groups(sc.client_groups);
@@ -293,6 +294,7 @@ std::vector<uint8_t> run_server(const Scenario& sc, Loaded& v, const std::vector
   prov->queue_key_share(sc.hrr ? crypto::Group::kSecp256r1 : crypto::Group::kX25519, slice(pool, 32, 32));
   prov->record_signature(t["Server_MessageToSign"], t["Server_MessageSignature"]);
   auto ctx = std::make_shared<Context>(Role::kServer, prov);
+  ctx->set_min_version(wire::kTls13);
   if (sc.client_auth) {
     // §6's server key is ECDSA P-256, which the trace does not include.
     ctx->set_certificate({v.cert, std::make_shared<TraceSigner>(crypto::KeyType::kEcdsaP256, t["Server_MessageToSign"],

@@ -1,0 +1,257 @@
+// The TLS 1.2 client handshake (RFC 5246 §7.3, ECDHE of RFC 8422, extended
+// master secret of RFC 7627, RFC 5746 signalling): one state enum, one
+// function per state. It continues from the ClientHello the TLS 1.3 machine
+// sent when the server answers with TLS 1.2 (core/client13.cc).
+#include <algorithm>
+
+#include "core/context_internals.h"
+#include "core/handshake.h"
+#include "core/suites.h"
+#include "core/tls12_both.h"
+#include "core/tls13_both.h"
+#include "core/wire/hello.h"
+#include "core/wire/tls12.h"
+
+namespace sluice {
+namespace {
+
+using wire::HandshakeType;
+
+enum class Client12State : uint8_t {
+  kReadServerHello,
+  kReadCertificate,
+  kReadServerKeyExchange,
+  kReadServerHelloDone,
+  kSendClientFlight,
+  kReadFinished,
+  kDone,
+};
+
+class Client12 final : public HandshakeMachine {
+ public:
+  Client12(HandshakeIo& io, ClientHelloSent sent) : io_(io), sent_(std::move(sent)) {}
+
+  TlsResult<Wait> step() override {
+    switch (state_) {
+      case Client12State::kReadServerHello: return do_read_server_hello();
+      case Client12State::kReadCertificate: return do_read_certificate();
+      case Client12State::kReadServerKeyExchange: return do_read_server_key_exchange();
+      case Client12State::kReadServerHelloDone: return do_read_server_hello_done();
+      case Client12State::kSendClientFlight: return do_send_client_flight();
+      case Client12State::kReadFinished: return do_read_finished();
+      case Client12State::kDone: return Wait::kDone;
+    }
+    return Err(Error(Reason::kInternal, "bad client state"));
+  }
+
+  std::string_view state_name() const override {
+    switch (state_) {
+      case Client12State::kReadServerHello: return "read ServerHello (TLS 1.2)";
+      case Client12State::kReadCertificate: return "read Certificate (TLS 1.2)";
+      case Client12State::kReadServerKeyExchange: return "read ServerKeyExchange";
+      case Client12State::kReadServerHelloDone: return "read CertificateRequest or ServerHelloDone";
+      case Client12State::kSendClientFlight: return "send ClientKeyExchange, ChangeCipherSpec, Finished";
+      case Client12State::kReadFinished: return "read ChangeCipherSpec, Finished (TLS 1.2)";
+      case Client12State::kDone: return "done";
+    }
+    return "?";
+  }
+
+  const Negotiated& negotiated() const override { return negotiated_; }
+  crypto::PendingSignature* pending_operation() const override { return nullptr; }
+
+ private:
+  const Context& ctx() const { return io_.context(); }
+  const crypto::Provider& provider() const { return io_.provider(); }
+
+  TlsResult<Wait> do_read_server_hello();
+  TlsResult<Wait> do_read_certificate();
+  TlsResult<Wait> do_read_server_key_exchange();
+  TlsResult<Wait> do_read_server_hello_done();
+  TlsResult<Wait> do_send_client_flight();
+  TlsResult<Wait> do_read_finished();
+
+  HandshakeIo& io_;
+  ClientHelloSent sent_;
+  Client12State state_ = Client12State::kReadServerHello;
+  Negotiated negotiated_;
+  std::optional<SuiteInfo> suite_;
+  std::array<uint8_t, wire::kRandomLen> server_random_{};
+  std::optional<CertVerified> cert_verified_;
+  std::optional<SigVerified> sig_verified_;
+  bool certificate_requested_ = false;
+  SecretBytes pre_master_;
+  std::unique_ptr<crypto::KeyShare> key_share_;
+  SecretBytes master_;
+};
+
+TlsResult<Wait> Client12::do_read_server_hello() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kServerHello));
+  auto sh = SLUICE_TRY(wire::ServerHello::parse(m->body));
+  const auto& hello = sent_.hello;
+  if (sh.legacy_version != wire::kTls12) {
+    return Err(Error(Reason::kNoSharedVersion, "server chose a version below TLS 1.2"));
+  }
+  suite_ = suite_info(sh.cipher_suite);
+  if (!suite_ || suite_->version != wire::kTls12 ||
+      std::find(hello.cipher_suites.begin(), hello.cipher_suites.end(), sh.cipher_suite) == hello.cipher_suites.end()) {
+    return Err(Error(Reason::kUnofferedSelection, "server chose a cipher suite that was not offered"));
+  }
+  // RFC 7627 §5.3: sluice requires the extended master secret.
+  if (!sh.extended_master_secret) {
+    return Err(Error(Reason::kExtendedMasterSecretRequired, "ServerHello without extended_master_secret"));
+  }
+  // RFC 5746 §3.4: on an initial handshake renegotiation_info is empty.
+  if (sh.renegotiation_info && !sh.renegotiated_connection.empty()) {
+    return Err(Error(Reason::kInsecureRenegotiation, "renegotiation_info not empty on an initial handshake"));
+  }
+  if (sh.selected_psk || sh.key_share || sh.hrr_selected_group || !sh.cookie.empty()) {
+    return Err(Error(Reason::kUnsupportedExtension, "TLS 1.3 extension in a TLS 1.2 ServerHello"));
+  }
+  if (sh.session_ticket && !hello.session_ticket) {
+    return Err(Error(Reason::kUnsupportedExtension, "session_ticket acknowledged but not offered"));
+  }
+  if (sh.server_name_ack && !sent_.sent_sni) {
+    return Err(Error(Reason::kUnsupportedExtension, "server_name acknowledged but not sent"));
+  }
+  if (!sh.alpn.empty()) {
+    if (std::find(hello.alpn.begin(), hello.alpn.end(), sh.alpn) == hello.alpn.end()) {
+      return Err(Error(hello.alpn.empty() ? Reason::kUnsupportedExtension : Reason::kIllegalParameter,
+                       "server selected an ALPN protocol that was not offered"));
+    }
+    negotiated_.alpn = sh.alpn;
+  }
+  if (sh.record_size_limit) {
+    if (!hello.record_size_limit) return Err(Error(Reason::kUnsupportedExtension, "record_size_limit not offered"));
+    // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext only.
+    io_.set_record_limits(*sh.record_size_limit, *hello.record_size_limit);
+  }
+  server_random_ = sh.random;
+  SLUICE_TRY(sent_.transcript.select_hash(provider(), suite_->hash));
+  sent_.transcript.add(m->whole);
+  io_.message_done();
+  negotiated_.version = wire::kTls12;
+  negotiated_.cipher_suite = sh.cipher_suite;
+  negotiated_.server_name = sent_.sent_sni ? sent_.server_name : std::string();
+  // The compatibility CCS of TLS 1.3 has no place here.
+  io_.set_ccs_allowed(false);
+  state_ = Client12State::kReadCertificate;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_read_certificate() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
+  auto cert = SLUICE_TRY(wire::Certificate12::parse(m->body));
+  if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
+  CertificateRequest req{cert.certificates, sent_.server_name, ctx().now(), true};
+  cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
+  negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
+  sent_.transcript.add(m->whole);
+  io_.message_done();
+  state_ = Client12State::kReadServerKeyExchange;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_read_server_key_exchange() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kServerKeyExchange));
+  auto ske = SLUICE_TRY(wire::ServerKeyExchangeEcdhe::parse(m->body));
+  const auto& groups = sent_.hello.supported_groups;
+  if (std::find(groups.begin(), groups.end(), ske.group) == groups.end()) {
+    return Err(Error(Reason::kUnofferedSelection, "ServerKeyExchange for a group that was not offered"));
+  }
+  if (!cert_verified_) return Err(Error(Reason::kInternal, "ServerKeyExchange before a verified certificate"));
+  const std::vector<uint16_t> offered = [&] {
+    std::vector<uint16_t> v;
+    for (auto s : ctx().policy().signature_schemes) v.push_back(static_cast<uint16_t>(s));
+    return v;
+  }();
+  sig_verified_.emplace(SLUICE_TRY(SignatureCheck12::verify_server_key_exchange(
+      provider(), *cert_verified_, offered, suite_->auth, sent_.hello.random, server_random_, ske)));
+  const auto group = static_cast<crypto::Group>(ske.group);
+  key_share_ = SLUICE_TRY(provider().new_key_share(group));
+  pre_master_ = SLUICE_TRY(key_share_->agree(ske.public_key));
+  negotiated_.group = group;
+  negotiated_.signature_scheme = static_cast<crypto::SignatureScheme>(ske.scheme);
+  sent_.transcript.add(m->whole);
+  io_.message_done();
+  state_ = Client12State::kReadServerHelloDone;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_read_server_hello_done() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  if (m->type == HandshakeType::kCertificateRequest && !certificate_requested_) {
+    // A TLS 1.2 client certificate is not built yet: sluice answers with
+    // an empty Certificate, as a client without one does (RFC 5246 §7.4.6).
+    SLUICE_TRY(wire::CertificateRequest12::parse(m->body));
+    certificate_requested_ = true;
+    sent_.transcript.add(m->whole);
+    io_.message_done();
+    return Wait::kOk;
+  }
+  SLUICE_TRY(expect_message(*m, HandshakeType::kServerHelloDone));
+  if (!m->body.empty()) return Err(Error(Reason::kDecodeError, "ServerHelloDone with a body"));
+  sent_.transcript.add(m->whole);
+  io_.message_done();
+  state_ = Client12State::kSendClientFlight;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_send_client_flight() {
+  if (certificate_requested_) {
+    sent_.transcript.add(SLUICE_TRY(io_.queue(wire::Certificate12View{})));
+  }
+  sent_.transcript.add(SLUICE_TRY(io_.queue(wire::ClientKeyExchangeEcdhe{key_share_->public_key()})));
+  key_share_.reset();
+  // RFC 7627 §4: the session hash covers the handshake through
+  // ClientKeyExchange.
+  HashValue session_hash = current_hash(sent_.transcript);
+  master_ = SLUICE_TRY(extended_master_secret(provider(), suite_->hash, pre_master_, session_hash.view()));
+  pre_master_ = SecretBytes();
+  key_log(ctx(), "CLIENT_RANDOM", sent_.hello.random, master_);
+  auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, sent_.hello.random, server_random_));
+  SLUICE_TRY(io_.send_change_cipher_spec12(std::move(keys.client_write)));
+  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
+  io_.expect_change_cipher_spec12(std::move(keys.server_write));
+  state_ = Client12State::kReadFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_read_finished() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  if (!io_.change_cipher_spec_received()) {
+    return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
+  }
+  FinishedVerified finished =
+      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, false, sent_.transcript));
+  sent_.transcript.add(m->whole);
+  io_.message_done();
+  CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
+  SigVerified sig = SLUICE_TRY(take_proof(sig_verified_, "no verified ServerKeyExchange"));
+  Traffic12 traffic;
+  traffic.master_secret = std::move(master_);
+  traffic.client_random = sent_.hello.random;
+  traffic.server_random = server_random_;
+  traffic.negotiated = negotiated_;
+  state_ = Client12State::kDone;
+  SLUICE_TRY(io_.enter_traffic12(
+      HandshakeProof{std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))},
+      std::move(traffic)));
+  return Wait::kDone;
+}
+
+}  // namespace
+
+std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent) {
+  return std::make_unique<Client12>(io, std::move(sent));
+}
+
+}  // namespace sluice

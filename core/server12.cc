@@ -1,0 +1,293 @@
+// The TLS 1.2 server handshake (RFC 5246 §7.3, ECDHE of RFC 8422, extended
+// master secret of RFC 7627, secure renegotiation signalling of RFC 5746):
+// one state enum, one function per state. It takes over a ClientHello that
+// the TLS 1.3 machine found to be TLS 1.2 (core/server13.cc).
+#include <algorithm>
+
+#include "core/context_internals.h"
+#include "core/handshake.h"
+#include "core/suites.h"
+#include "core/tls12_both.h"
+#include "core/tls13_both.h"
+#include "core/wire/hello.h"
+#include "core/wire/tls12.h"
+
+namespace sluice {
+namespace {
+
+using wire::HandshakeType;
+
+enum class Server12State : uint8_t {
+  kReadClientHello,
+  kSendServerHello,
+  kSendServerKeyExchange,
+  kReadClientKeyExchange,
+  kReadFinished,
+  kDone,
+};
+
+class Server12 final : public HandshakeMachine {
+ public:
+  explicit Server12(HandshakeIo& io) : io_(io) {}
+
+  TlsResult<Wait> step() override {
+    switch (state_) {
+      case Server12State::kReadClientHello: return do_read_client_hello();
+      case Server12State::kSendServerHello: return do_send_server_hello();
+      case Server12State::kSendServerKeyExchange: return do_send_server_key_exchange();
+      case Server12State::kReadClientKeyExchange: return do_read_client_key_exchange();
+      case Server12State::kReadFinished: return do_read_finished();
+      case Server12State::kDone: return Wait::kDone;
+    }
+    return Err(Error(Reason::kInternal, "bad server state"));
+  }
+
+  std::string_view state_name() const override {
+    switch (state_) {
+      case Server12State::kReadClientHello: return "read ClientHello (TLS 1.2)";
+      case Server12State::kSendServerHello: return "send ServerHello, Certificate (TLS 1.2)";
+      case Server12State::kSendServerKeyExchange: return "send ServerKeyExchange, ServerHelloDone";
+      case Server12State::kReadClientKeyExchange: return "read ClientKeyExchange";
+      case Server12State::kReadFinished: return "read ChangeCipherSpec, Finished (TLS 1.2)";
+      case Server12State::kDone: return "done";
+    }
+    return "?";
+  }
+
+  const Negotiated& negotiated() const override { return negotiated_; }
+  crypto::PendingSignature* pending_operation() const override { return pending_signature_.get(); }
+
+ private:
+  const Context& ctx() const { return io_.context(); }
+  const crypto::Provider& provider() const { return io_.provider(); }
+
+  TlsResult<Wait> do_read_client_hello();
+  TlsResult<Wait> do_send_server_hello();
+  TlsResult<Wait> do_send_server_key_exchange();
+  TlsResult<Wait> do_read_client_key_exchange();
+  TlsResult<Wait> do_read_finished();
+  Result<void, Error> negotiate(const wire::ClientHello& ch);
+
+  HandshakeIo& io_;
+  Server12State state_ = Server12State::kReadClientHello;
+  Negotiated negotiated_;
+  Transcript transcript_;
+  std::optional<SuiteInfo> suite_;
+  const CertifiedKey* cert_ = nullptr;
+  crypto::SignatureScheme scheme_{};
+  crypto::Group group_{};
+  std::array<uint8_t, wire::kRandomLen> client_random_{}, server_random_{};
+  bool client_point_formats_ = false;
+  bool sni_ack_ = false;
+  std::string alpn_;
+  std::optional<uint16_t> record_size_limit_;
+  std::unique_ptr<crypto::KeyShare> key_share_;
+  wire::ServerKeyExchangeEcdhe ske_;
+  std::unique_ptr<crypto::PendingSignature> pending_signature_;
+  SecretBytes master_;
+  std::optional<Protection> server_write_;  // installed with our ChangeCipherSpec
+};
+
+Result<void, Error> Server12::negotiate(const wire::ClientHello& ch) {
+  // RFC 7627 §5.3: without the extended master secret the session is open
+  // to the triple handshake; sluice requires it.
+  if (!ch.extended_master_secret) {
+    return Err(Error(Reason::kExtendedMasterSecretRequired, "ClientHello without extended_master_secret"));
+  }
+  // RFC 5746 §3.6: on an initial handshake the client signals with the SCSV
+  // or an empty renegotiation_info.
+  if (ch.renegotiation_info && !ch.renegotiated_connection.empty()) {
+    return Err(Error(Reason::kInsecureRenegotiation, "initial ClientHello with renegotiation data"));
+  }
+  // RFC 8422 §5.1.2: we send uncompressed points only.
+  if (ch.ec_point_formats && !ch.ec_point_uncompressed) {
+    return Err(Error(Reason::kIllegalParameter, "ec_point_formats without uncompressed"));
+  }
+  client_point_formats_ = ch.ec_point_formats;
+  if (ch.signature_algorithms.empty()) {
+    // RFC 5246 §7.4.1.4.1 would mean SHA-1, which sluice does not sign with.
+    return Err(Error(Reason::kNoSharedSignatureScheme, "ClientHello without signature_algorithms"));
+  }
+  // Group: ours in preference order, among the client's (RFC 8422 §5.1.1:
+  // without supported_groups, P-256 is assumed).
+  bool have_group = false;
+  for (auto g : ctx().policy().groups) {
+    const bool client_has = ch.supported_groups.empty()
+                                ? g == crypto::Group::kSecp256r1
+                                : std::find(ch.supported_groups.begin(), ch.supported_groups.end(),
+                                            static_cast<uint16_t>(g)) != ch.supported_groups.end();
+    if (client_has && provider().supports(g)) {
+      group_ = g;
+      have_group = true;
+      break;
+    }
+  }
+  if (!have_group) return Err(Error(Reason::kNoSharedGroup, "no key exchange group in common"));
+  // Suite and certificate together: our suite order, the first with a
+  // certificate whose key signs with one of the client's schemes.
+  const auto& certs = ctx().credentials().certificates;
+  const std::string_view sni = ch.has_server_name ? std::string_view(ch.server_name) : std::string_view();
+  for (auto s : ctx().policy().cipher_suites) {
+    const auto info = suite_info(s);
+    if (!info || info->version != wire::kTls12) continue;
+    if (std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), info->id) == ch.cipher_suites.end()) continue;
+    if (!provider().supports(info->aead) || !provider().supports(info->hash)) continue;
+    for (const CertifiedKey& ck : certs) {
+      if (!ck.signer || ck.chain.empty()) continue;
+      const bool name_ok = ck.server_names.empty() || std::any_of(ck.server_names.begin(), ck.server_names.end(),
+                                                                  [&](const std::string& n) { return n == sni; });
+      if (!name_ok && certs.size() > 1) continue;
+      if (auto scheme = choose_signature_scheme12(ch.signature_algorithms, ctx().policy().signature_schemes,
+                                                  *ck.signer, info->auth);
+          scheme) {
+        suite_ = info, cert_ = &ck, scheme_ = *scheme;
+        break;
+      }
+    }
+    if (suite_) break;
+  }
+  if (!suite_) return Err(Error(Reason::kNoSharedCipherSuite, "no TLS 1.2 cipher suite fits a certificate"));
+  // ALPN (RFC 7301 §3.2) and SNI as in TLS 1.3.
+  if (!ch.alpn.empty() && !ctx().policy().alpn.empty()) {
+    for (const auto& proto : ctx().policy().alpn) {
+      if (std::find(ch.alpn.begin(), ch.alpn.end(), proto) != ch.alpn.end()) {
+        alpn_ = proto;
+        break;
+      }
+    }
+    if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
+  }
+  if (ch.has_server_name && !ch.server_name.empty()) {
+    negotiated_.server_name = ch.server_name;
+    sni_ack_ = true;
+  }
+  if (ch.record_size_limit) {
+    // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext only.
+    record_size_limit_ = ctx().policy().record_size_limit ? ctx().policy().record_size_limit
+                                                          : uint16_t{wire::kMaxPlaintext};
+    io_.set_record_limits(*ch.record_size_limit, *record_size_limit_);
+  }
+  return {};
+}
+
+TlsResult<Wait> Server12::do_read_client_hello() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
+  auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
+  client_random_ = ch.random;
+  SLUICE_TRY(negotiate(ch));
+  SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  transcript_.add(m->whole);
+  io_.message_done();
+  state_ = Server12State::kSendServerHello;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_send_server_hello() {
+  wire::ServerHello sh;
+  SLUICE_TRY(provider().random(sh.random));
+  if (ctx().policy().max_version >= wire::kTls13) {
+    // RFC 8446 §4.1.3: a TLS 1.3 server negotiating TLS 1.2 says so in the
+    // last 8 bytes of its random, so a TLS 1.3 client can detect a downgrade.
+    std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), sh.random.end() - 8);
+  }
+  server_random_ = sh.random;
+  sh.cipher_suite = suite_->id;
+  sh.extended_master_secret = true;
+  sh.renegotiation_info = true;
+  sh.ec_point_formats = client_point_formats_;
+  sh.server_name_ack = sni_ack_;
+  sh.alpn = alpn_;
+  sh.record_size_limit = record_size_limit_;
+  transcript_.add(SLUICE_TRY(io_.queue(sh)));
+  transcript_.add(SLUICE_TRY(io_.queue(wire::Certificate12View{cert_->chain})));
+  key_share_ = SLUICE_TRY(provider().new_key_share(group_));
+  ske_.group = static_cast<uint16_t>(group_);
+  ske_.public_key = key_share_->public_key();
+  ske_.scheme = static_cast<uint16_t>(scheme_);
+  Negotiated& n = negotiated_;
+  n.version = wire::kTls12;
+  n.cipher_suite = suite_->id;
+  n.group = group_;
+  n.signature_scheme = scheme_;
+  n.alpn = alpn_;
+  state_ = Server12State::kSendServerKeyExchange;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_send_server_key_exchange() {
+  std::vector<uint8_t> signature;
+  if (!pending_signature_) {
+    const auto content = ske_signed_content(client_random_, server_random_, ske_);
+    crypto::SignStart started = SLUICE_TRY(cert_->signer->start_sign(scheme_, content));
+    if (started.pending) {
+      pending_signature_ = std::move(started.pending);
+      return Wait::kAsync;
+    }
+    signature = std::move(started.signature);
+  } else {
+    if (!pending_signature_->done()) return Wait::kAsync;
+    auto r = pending_signature_->result();
+    pending_signature_.reset();
+    if (!r) return Err(Error(r.error()));
+    signature = std::move(*r);
+  }
+  if (signature.empty()) return Err(Error(Reason::kCrypto, "signer returned an empty signature"));
+  ske_.signature = signature;
+  transcript_.add(SLUICE_TRY(io_.queue(ske_)));
+  transcript_.add(SLUICE_TRY(io_.queue(wire::EmptyMessage{HandshakeType::kServerHelloDone})));
+  state_ = Server12State::kReadClientKeyExchange;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_read_client_key_exchange() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kClientKeyExchange));
+  auto cke = SLUICE_TRY(wire::ClientKeyExchangeEcdhe::parse(m->body));
+  SecretBytes pre_master = SLUICE_TRY(key_share_->agree(cke.public_key));
+  key_share_.reset();
+  transcript_.add(m->whole);
+  io_.message_done();
+  // RFC 7627 §4: the session hash covers the handshake through
+  // ClientKeyExchange.
+  HashValue session_hash = current_hash(transcript_);
+  master_ = SLUICE_TRY(extended_master_secret(provider(), suite_->hash, pre_master, session_hash.view()));
+  key_log(ctx(), "CLIENT_RANDOM", client_random_, master_);
+  auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
+  io_.expect_change_cipher_spec12(std::move(keys.client_write));
+  server_write_.emplace(std::move(keys.server_write));
+  state_ = Server12State::kReadFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_read_finished() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  // RFC 5246 §7.4.9: Finished comes right after ChangeCipherSpec.
+  if (!io_.change_cipher_spec_received()) {
+    return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
+  }
+  FinishedVerified finished =
+      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
+  transcript_.add(m->whole);
+  io_.message_done();
+  SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(server_write_, "no server write key"))));
+  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
+  Traffic12 traffic;
+  traffic.master_secret = std::move(master_);
+  traffic.client_random = client_random_;
+  traffic.server_random = server_random_;
+  traffic.negotiated = negotiated_;
+  state_ = Server12State::kDone;
+  SLUICE_TRY(io_.enter_traffic12(HandshakeProof{std::move(finished), PeerAuthenticated::client_without_certificate()},
+                                 std::move(traffic)));
+  return Wait::kDone;
+}
+
+}  // namespace
+
+std::unique_ptr<HandshakeMachine> make_server12(HandshakeIo& io) { return std::make_unique<Server12>(io); }
+
+}  // namespace sluice

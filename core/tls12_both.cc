@@ -1,0 +1,95 @@
+#include "core/tls12_both.h"
+
+#include <algorithm>
+
+#include "core/tls13_both.h"
+
+namespace sluice {
+
+using crypto::SignatureScheme;
+
+bool tls12_signature_scheme(SignatureScheme s, Authentication auth) {
+  if (!crypto::known_scheme(s)) return false;
+  const crypto::KeyType k = crypto::scheme_key_type(s);
+  switch (auth) {
+    case Authentication::kEcdsa:
+      // RFC 8422 §5.1.3 and RFC 8422bis: ECDSA suites carry EdDSA keys too.
+      return k == crypto::KeyType::kEcdsaP256 || k == crypto::KeyType::kEcdsaP384 ||
+             k == crypto::KeyType::kEcdsaP521 || k == crypto::KeyType::kEd25519;
+    case Authentication::kRsa:
+      return k == crypto::KeyType::kRsa || k == crypto::KeyType::kRsaPss;
+    case Authentication::kAny:
+      return true;
+  }
+  return false;
+}
+
+std::optional<SignatureScheme> choose_signature_scheme12(std::span<const uint16_t> peer_schemes,
+                                                         std::span<const SignatureScheme> ours,
+                                                         const crypto::Signer& signer, Authentication auth) {
+  for (uint16_t code : peer_schemes) {
+    const auto s = static_cast<SignatureScheme>(code);
+    if (tls12_signature_scheme(s, auth) && std::find(ours.begin(), ours.end(), s) != ours.end() &&
+        signer.supports(s)) {
+      return s;
+    }
+  }
+  return std::nullopt;
+}
+
+std::vector<uint8_t> ske_signed_content(Bytes client_random, Bytes server_random,
+                                        const wire::ServerKeyExchangeEcdhe& ske) {
+  std::vector<uint8_t> out(client_random.begin(), client_random.end());
+  out.insert(out.end(), server_random.begin(), server_random.end());
+  const auto params = ske.params();
+  out.insert(out.end(), params.begin(), params.end());
+  return out;
+}
+
+TlsResult<SigVerified> SignatureCheck12::verify_server_key_exchange(const crypto::Provider& p, const CertVerified& cert,
+                                                                    std::span<const uint16_t> offered,
+                                                                    Authentication auth, Bytes client_random,
+                                                                    Bytes server_random,
+                                                                    const wire::ServerKeyExchangeEcdhe& ske) {
+  const auto scheme = static_cast<SignatureScheme>(ske.scheme);
+  if (!tls12_signature_scheme(scheme, auth) || std::find(offered.begin(), offered.end(), ske.scheme) == offered.end()) {
+    return Err(Error(Reason::kIllegalParameter, "ServerKeyExchange with a scheme that was not offered"));
+  }
+  if (crypto::scheme_key_type(scheme) != cert.end_entity_key().type) {
+    return Err(Error(Reason::kIllegalParameter, "ServerKeyExchange scheme does not fit the certificate key"));
+  }
+  const auto content = ske_signed_content(client_random, server_random, ske);
+  if (!p.verify(scheme, cert.end_entity_key(), content, ske.signature)) {
+    return Err(Error(Reason::kBadSignature, "ServerKeyExchange signature does not verify"));
+  }
+  return SigVerified();
+}
+
+TlsResult<FinishedVerified> FinishedCheck12::verify(const HandshakeMessage& m, const crypto::Provider& p,
+                                                    crypto::HashAlg h, Bytes master, bool from_client,
+                                                    const Transcript& transcript) {
+  SLUICE_TRY(expect_message(m, wire::HandshakeType::kFinished));
+  auto fin = SLUICE_TRY(wire::Finished::parse(m.body, kFinished12Len));
+  HashValue th = current_hash(transcript);
+  const auto expected = SLUICE_TRY(finished12(p, h, master, from_client, th.view()));
+  if (!ct_equal(expected, fin.verify_data)) return Err(Error(Reason::kBadFinished, "Finished does not verify"));
+  return FinishedVerified();
+}
+
+Result<void, Error> queue_finished12(HandshakeIo& io, crypto::HashAlg h, Bytes master, bool from_client,
+                                     Transcript& t) {
+  HashValue th = current_hash(t);
+  const auto verify_data = SLUICE_TRY(finished12(io.provider(), h, master, from_client, th.view()));
+  t.add(SLUICE_TRY(io.queue(wire::Finished{verify_data})));
+  return {};
+}
+
+TlsResult<Protections12> protections12(const crypto::Provider& p, const SuiteInfo& suite, Bytes master,
+                                       Bytes client_random, Bytes server_random) {
+  Keys12 k = SLUICE_TRY(key_block12(p, suite.hash, suite.aead, master, client_random, server_random));
+  Protections12 out{SLUICE_TRY(Protection::tls12(p, suite.aead, k.client_key, k.client_iv)),
+                    SLUICE_TRY(Protection::tls12(p, suite.aead, k.server_key, k.server_iv))};
+  return out;
+}
+
+}  // namespace sluice
