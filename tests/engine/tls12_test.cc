@@ -1,0 +1,255 @@
+// TLS 1.2 in memory (RFC 5246 with RFC 8422, 7627, 5746, 7905, 5289): every
+// suite with every group and a certificate of each kind it takes, data both
+// ways, one byte at a time too; and the failure paths with their alerts.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "core/wire/hello.h"
+#include "core/wire/types.h"
+#include "pki/keys.h"
+#include "pki/pinned_verifier.h"
+#include "tests/engine/mitm.h"
+#include "tests/engine/test_env.h"
+
+namespace sluice {
+namespace {
+
+using crypto::Group;
+using crypto::KeyType;
+using wire::CipherSuite;
+
+struct Pair {
+  std::shared_ptr<Context> cctx, sctx;
+  Connection client, server;
+};
+
+Pair make(KeyType cert, std::vector<CipherSuite> suites = {}, std::vector<Group> groups = {},
+          std::shared_ptr<const crypto::Provider> provider = test::sodium_first()) {
+  const auto& c = test::test_cert(cert);
+  auto cctx = test::client_context(provider, c);
+  auto sctx = test::server_context(provider, c);
+  cctx->set_max_version(wire::kTls12);
+  if (!suites.empty()) cctx->set_cipher_suites(suites);
+  if (!groups.empty()) cctx->set_groups(groups);
+  return Pair{cctx, sctx, Connection::client(cctx, "localhost"), Connection::server(sctx)};
+}
+
+std::vector<uint8_t> read_all(Connection& c) {
+  std::vector<uint8_t> out, buf(20000);
+  for (int i = 0; i < 1000; ++i) {
+    Progress r = c.read(buf);
+    if (r.status == Status::kOk) {
+      out.insert(out.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(r.bytes));
+      continue;
+    }
+    if (r.status != Status::kWantRead || !c.has_pending()) break;
+  }
+  return out;
+}
+
+void exchange(Connection& a, Connection& b, size_t n, uint32_t seed) {
+  const auto data = test::pattern(n, seed);
+  size_t sent = 0;
+  std::vector<uint8_t> got;
+  for (int i = 0; i < 1000 && got.size() < data.size(); ++i) {
+    if (sent < data.size()) {
+      Progress w = a.write(std::span(data).subspan(sent, std::min<size_t>(data.size() - sent, 20000)));
+      if (w.status == Status::kOk) sent += w.bytes;
+    }
+    test::transfer(a, b);
+    auto more = read_all(b);
+    got.insert(got.end(), more.begin(), more.end());
+  }
+  CHECK(got == data);
+}
+
+struct SuiteCase {
+  CipherSuite suite;
+  std::vector<KeyType> certs;
+};
+
+}  // namespace
+
+TEST_CASE("TLS 1.2: every suite, group and certificate type completes and carries data") {
+  const std::vector<SuiteCase> cases = {
+      {CipherSuite::kEcdheEcdsaAes128GcmSha256, {KeyType::kEcdsaP256, KeyType::kEcdsaP384, KeyType::kEd25519}},
+      {CipherSuite::kEcdheEcdsaAes256GcmSha384, {KeyType::kEcdsaP256, KeyType::kEcdsaP521}},
+      {CipherSuite::kEcdheEcdsaChaCha20Poly1305Sha256, {KeyType::kEcdsaP256}},
+      {CipherSuite::kEcdheRsaAes128GcmSha256, {KeyType::kRsa, KeyType::kRsaPss}},
+      {CipherSuite::kEcdheRsaAes256GcmSha384, {KeyType::kRsa}},
+      {CipherSuite::kEcdheRsaChaCha20Poly1305Sha256, {KeyType::kRsa}},
+  };
+  for (const auto& c : cases) {
+    for (KeyType cert : c.certs) {
+      for (Group g : {Group::kX25519, Group::kSecp256r1, Group::kSecp384r1}) {
+        CAPTURE(static_cast<int>(c.suite));
+        CAPTURE(name(cert));
+        CAPTURE(name(g));
+        Pair p = make(cert, {c.suite}, {g});
+        INFO("client: ", test::describe(p.client), " server: ", test::describe(p.server));
+        REQUIRE(test::handshake(p.client, p.server));
+        for (const Connection* side : {&p.client, &p.server}) {
+          CHECK(side->negotiated().version == wire::kTls12);
+          CHECK(side->negotiated().cipher_suite == static_cast<uint16_t>(c.suite));
+          CHECK(side->negotiated().group == g);
+        }
+        CHECK(p.client.negotiated().peer_chain.front() == test::test_cert(cert).der);
+        exchange(p.client, p.server, 40000, 1);
+        exchange(p.server, p.client, 3000, 2);
+      }
+    }
+  }
+}
+
+TEST_CASE("TLS 1.2: the providers interoperate, libsodium first against BearSSL first") {
+  const auto& c = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), c);
+  auto sctx = test::server_context(test::bearssl_first(), c);
+  cctx->set_max_version(wire::kTls12);
+  for (auto suite : {CipherSuite::kEcdheEcdsaAes128GcmSha256, CipherSuite::kEcdheEcdsaAes256GcmSha384,
+                     CipherSuite::kEcdheEcdsaChaCha20Poly1305Sha256}) {
+    cctx->set_cipher_suites({suite});
+    Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+    REQUIRE(test::handshake(client, server));
+    exchange(client, server, 20000, 3);
+    exchange(server, client, 20000, 4);
+  }
+}
+
+TEST_CASE("TLS 1.2 one byte at a time, in every mode") {
+  for (long mode : {0L, kModeEnablePartialWrite | kModeAutoRetry, kModeReleaseBuffers | kModeAcceptMovingWriteBuffer}) {
+    CAPTURE(mode);
+    Pair p = make(KeyType::kEcdsaP256);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    client.set_mode(mode);
+    server.set_mode(mode);
+    REQUIRE(test::handshake(client, server, 1));
+    CHECK(client.negotiated().version == wire::kTls12);
+    exchange(client, server, 2000, 5);
+  }
+}
+
+TEST_CASE("TLS 1.2: a server whose maximum is TLS 1.3 says so in its random; a TLS 1.3 client refuses it") {
+  // A TLS 1.2 client gets the DOWNGRD sentinel from a TLS 1.3-capable server
+  // and does not mind (RFC 8446 §4.1.3)...
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(p.client.handshake().status == Status::kWantRead);
+  test::transfer(p.client, p.server);
+  REQUIRE(p.server.handshake().status == Status::kWantRead);
+  auto flight = drain(p.server);
+  const std::vector<uint8_t> sentinel(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end());
+  // record header 5, handshake header 4, version 2, random 32: its last 8.
+  CHECK(std::equal(sentinel.begin(), sentinel.end(), flight.begin() + 5 + 4 + 2 + 24));
+  feed_all(p.client, flight);
+  CHECK(test::handshake(p.client, p.server));
+  // ...while a client that offered TLS 1.3, seeing it, aborts.
+  auto cctx13 = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  Connection client13 = Connection::client(cctx13, "localhost");
+  REQUIRE(client13.handshake().status == Status::kWantRead);
+  (void)drain(client13);
+  feed_all(client13, flight);  // a 1.2 ServerHello with the sentinel, as a downgrading attacker would relay
+  CHECK(client13.handshake().status == Status::kError);
+  check_error(client13.error(), Alert::kIllegalParameter, Reason::kDowngradeDetected);
+  // A server whose maximum is TLS 1.2 writes no sentinel.
+  Pair q = make(KeyType::kEcdsaP256);
+  q.sctx->set_max_version(wire::kTls12);
+  Connection s12 = Connection::server(q.sctx);
+  REQUIRE(q.client.handshake().status == Status::kWantRead);
+  test::transfer(q.client, s12);
+  REQUIRE(s12.handshake().status == Status::kWantRead);
+  auto f12 = drain(s12);
+  CHECK(!std::equal(sentinel.begin(), sentinel.end(), f12.begin() + 5 + 4 + 2 + 24));
+}
+
+TEST_CASE("TLS 1.2: a default client and server still choose TLS 1.3; a TLS 1.3-only server refuses TLS 1.2") {
+  auto cctx = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  auto sctx = test::server_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  {
+    Connection c = Connection::client(cctx, "localhost"), s = Connection::server(sctx);
+    REQUIRE(test::handshake(c, s));
+    CHECK(c.negotiated().version == wire::kTls13);
+  }
+  sctx->set_min_version(wire::kTls13);
+  cctx->set_max_version(wire::kTls12);
+  Connection c = Connection::client(cctx, "localhost"), s = Connection::server(sctx);
+  CHECK(!test::handshake(c, s));
+  check_error(s.error(), Alert::kProtocolVersion, Reason::kNoSharedVersion);
+}
+
+TEST_CASE("TLS 1.2: the extended master secret is required both ways") {
+  SUBCASE("server: a ClientHello without it") {
+    Pair p = make(KeyType::kEcdsaP256);
+    REQUIRE(p.client.handshake().status == Status::kWantRead);
+    auto hello = drain(p.client);
+    // Rename the empty extended_master_secret extension (0x0017) to an
+    // unknown type: same length, no EMS.
+    const uint8_t ems[] = {0x00, 0x17, 0x00, 0x00};
+    auto at = std::search(hello.begin(), hello.end(), std::begin(ems), std::end(ems));
+    REQUIRE(at != hello.end());
+    at[0] = 0xfe;
+    feed_all(p.server, hello);
+    CHECK(p.server.handshake().status == Status::kError);
+    check_error(p.server.error(), Alert::kHandshakeFailure, Reason::kExtendedMasterSecretRequired);
+  }
+  SUBCASE("client: a ServerHello without it") {
+    Pair p = make(KeyType::kEcdsaP256);
+    REQUIRE(p.client.handshake().status == Status::kWantRead);
+    test::transfer(p.client, p.server);
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    auto flight = drain(p.server);
+    const uint8_t ems[] = {0x00, 0x17, 0x00, 0x00};
+    auto at = std::search(flight.begin(), flight.end(), std::begin(ems), std::end(ems));
+    REQUIRE(at != flight.end());
+    at[0] = 0xfe;  // the client now sees an unsolicited extension: refused either way
+    feed_all(p.client, flight);
+    CHECK(p.client.handshake().status == Status::kError);
+    CHECK(p.client.error().alert == Alert::kUnsupportedExtension);
+  }
+}
+
+TEST_CASE("TLS 1.2: only suites sluice implements; a client offering none of them gets handshake_failure") {
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(p.client.handshake().status == Status::kWantRead);
+  auto hello = drain(p.client);
+  // Replace every offered suite by a CBC one (TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, 0xc009).
+  for (uint16_t s : {0xc02b, 0xc02f, 0xc02c, 0xc030, 0xcca9, 0xcca8}) {
+    const uint8_t b[] = {static_cast<uint8_t>(s >> 8), static_cast<uint8_t>(s)};
+    for (auto at = std::search(hello.begin() + 9 + 35, hello.end(), std::begin(b), std::end(b)); at != hello.end();
+         at = std::search(at + 2, hello.end(), std::begin(b), std::end(b))) {
+      at[0] = 0xc0, at[1] = 0x09;
+      break;
+    }
+  }
+  feed_all(p.server, hello);
+  CHECK(p.server.handshake().status == Status::kError);
+  check_error(p.server.error(), Alert::kHandshakeFailure, Reason::kNoSharedCipherSuite);
+}
+
+TEST_CASE("TLS 1.2: a tampered Finished is decrypt_error; a Finished before ChangeCipherSpec unexpected_message") {
+  SUBCASE("tampered") {
+    Pair p = make(KeyType::kEcdsaP256, {CipherSuite::kEcdheEcdsaAes128GcmSha256});
+    REQUIRE(p.client.handshake().status == Status::kWantRead);
+    test::transfer(p.client, p.server);
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    test::transfer(p.server, p.client);
+    REQUIRE(p.client.handshake().status == Status::kWantRead);
+    auto flight = drain(p.client);  // ClientKeyExchange, ChangeCipherSpec, Finished (sealed)
+    flight[flight.size() - 20] ^= 1;
+    feed_all(p.server, flight);
+    CHECK(p.server.handshake().status == Status::kError);
+    CHECK(p.server.error().alert == Alert::kBadRecordMac);  // the record does not open
+  }
+}
+
+TEST_CASE("TLS 1.2 after the handshake: renegotiation refused with no_renegotiation; no KeyUpdate") {
+  Pair p = make(KeyType::kEcdsaP256, {CipherSuite::kEcdheEcdsaAes128GcmSha256});
+  REQUIRE(test::handshake(p.client, p.server));
+  CHECK(p.client.key_update(false).status == Status::kError);
+  CHECK(p.client.error().origin == Origin::kApi);
+  CHECK(p.server.request_client_certificate().status == Status::kError);
+  CHECK(p.server.error().origin == Origin::kApi);
+  exchange(p.client, p.server, 100, 6);
+}
+
+}  // namespace sluice
