@@ -1,0 +1,177 @@
+// TLS 1.2 against the openssl command line, both directions, every suite
+// with the certificate type it takes, and the fallback story of RFC 7507:
+// SEND_FALLBACK_SCSV on a client retrying with TLS 1.2 and a server above
+// it answering inappropriate_fallback. Peers are on 127.0.0.1 only.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+
+#include "tests/interop/matrix.h"
+#include "tests/interop/peer_process.h"
+#include "tests/interop/sluice_peer.h"
+#include "tests/interop/test_pki.h"
+#include "tools/sluice/options.h"
+
+namespace sluice::interop {
+namespace {
+
+void require_openssl() {
+  REQUIRE_MESSAGE(find_in_path("openssl"), "the openssl binary is missing: install the Debian package 'openssl'");
+}
+
+std::optional<PeerProcess> start_s_server(const LeafFiles& leaf, std::vector<std::string> extra, uint16_t& out_port) {
+  std::vector<std::string> argv = {"openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1",
+                                   "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  std::string err;
+  auto p = PeerProcess::start(argv, err);
+  if (!p) return std::nullopt;
+  if (!p->wait_for_output("ACCEPT 127.0.0.1:")) return std::nullopt;
+  const size_t at = p->output().find("ACCEPT 127.0.0.1:") + 17;
+  if (!p->wait_for_output("\n")) return std::nullopt;
+  const std::string rest = p->output().substr(at);
+  auto port = tool::parse_port(rest.substr(0, rest.find_first_of("\r\n")));
+  if (!port) return std::nullopt;
+  out_port = *port;
+  return p;
+}
+
+struct Suite12 {
+  uint16_t id;
+  const char* openssl_name;
+  crypto::KeyType cert;
+};
+const Suite12 kSuites12[] = {
+    {0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256", crypto::KeyType::kEcdsaP256},
+    {0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384", crypto::KeyType::kEcdsaP256},
+    {0xcca9, "ECDHE-ECDSA-CHACHA20-POLY1305", crypto::KeyType::kEcdsaP256},
+    {0xc02f, "ECDHE-RSA-AES128-GCM-SHA256", crypto::KeyType::kRsa},
+    {0xc030, "ECDHE-RSA-AES256-GCM-SHA384", crypto::KeyType::kRsa},
+    {0xcca8, "ECDHE-RSA-CHACHA20-POLY1305", crypto::KeyType::kRsa},
+};
+
+std::string reversed(std::string s) {
+  std::reverse(s.begin(), s.end());
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("TLS 1.2: sluice client -> openssl s_server -tls1_2, every suite") {
+  require_openssl();
+  for (const auto& s : kSuites12) {
+    for (auto group : {crypto::Group::kX25519, crypto::Group::kSecp256r1}) {
+      CAPTURE(s.openssl_name);
+      CAPTURE(openssl_group(group));
+      const LeafFiles& leaf = leaf_for(s.cert);
+      uint16_t port = 0;
+      auto server = start_s_server(leaf, {"-tls1_2", "-rev", "-cipher", s.openssl_name, "-groups", openssl_group(group)}, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      auto ctx = client_context(leaf.ca_pem);
+      const std::string line = payload(3000, s.openssl_name);
+      const auto out = run_client(ctx, port, "localhost", line + "\n", line.size() + 1);
+      INFO("openssl said:\n" << tail(server->output()));
+      CHECK_MESSAGE(out.error.empty(), out.error);
+      CHECK(out.handshake_ok);
+      CHECK(out.negotiated.version == 0x0303);
+      CHECK(out.negotiated.cipher_suite == s.id);
+      CHECK(out.negotiated.group == group);
+      CHECK(out.received == reversed(line) + "\n");
+      CHECK(out.clean_close);
+      server->wait_exit();
+    }
+  }
+}
+
+TEST_CASE("TLS 1.2: openssl s_client -tls1_2 -> sluice server, every suite") {
+  require_openssl();
+  for (const auto& s : kSuites12) {
+    CAPTURE(s.openssl_name);
+    const LeafFiles& leaf = leaf_for(s.cert);
+    const std::string msg = payload(5000, s.openssl_name) + "\n";
+    auto server = SluiceServer::start(server_context(leaf), msg.size());
+    REQUIRE(server);
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-tls1_2", "-cipher", s.openssl_name, "-connect",
+                                      "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                                      "-CAfile", leaf.ca_pem, "-verify_return_error", "-ign_eof"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    CHECK(client->write_stdin(msg));
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    const auto out = server->join();
+    INFO("openssl said:\n" << tail(client->output()));
+    CHECK(status == 0);
+    CHECK_MESSAGE(out.error.empty(), out.error);
+    CHECK(out.received == msg);
+    CHECK(out.negotiated.version == 0x0303);
+    CHECK(out.negotiated.cipher_suite == s.id);
+    CHECK(out.clean_close);
+    const std::string& o = client->output();
+    CHECK(o.find("Verify return code: 0 (ok)") != std::string::npos);
+    CHECK(o.find("Protocol  : TLSv1.2") != std::string::npos);
+    CHECK(o.find("Extended master secret: yes") != std::string::npos);
+    CHECK(o.find(std::string("Cipher    : ") + s.openssl_name) != std::string::npos);
+  }
+}
+
+TEST_CASE("fallback SCSV: sluice retrying with TLS 1.2 and the flag meets openssl s_server (max TLS 1.3)") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (bool scsv : {false, true}) {
+    CAPTURE(scsv);
+    uint16_t port = 0;
+    auto server = start_s_server(leaf, {"-rev"}, port);
+    REQUIRE(server.has_value());
+    auto ctx = client_context(leaf.ca_pem);
+    ctx->set_max_version(0x0303);  // the retry after a failed TLS 1.3 attempt
+    if (scsv) ctx->set_mode(kModeSendFallbackScsv);
+    const auto out = run_client(ctx, port, "localhost", "x\n", 2);
+    INFO("openssl said:\n" << tail(server->output()));
+    if (scsv) {
+      CHECK(!out.handshake_ok);
+      CHECK(out.error.find("inappropriate_fallback") != std::string::npos);
+    } else {
+      CHECK(out.handshake_ok);
+      CHECK(out.negotiated.version == 0x0303);
+    }
+    server->wait_exit();
+  }
+}
+
+TEST_CASE("fallback SCSV: openssl s_client -tls1_2 -fallback_scsv -> sluice server, max TLS 1.3 then 1.2") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (bool server_max_12 : {false, true}) {
+    CAPTURE(server_max_12);
+    auto sctx = server_context(leaf);
+    if (server_max_12) sctx->set_max_version(0x0303);
+    const std::string msg = "fallback\n";
+    auto server = SluiceServer::start(sctx, msg.size());
+    REQUIRE(server);
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-tls1_2", "-fallback_scsv", "-connect",
+                                      "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                                      "-CAfile", leaf.ca_pem, "-ign_eof"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    (void)client->write_stdin(msg);
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    const auto out = server->join();
+    INFO("openssl said:\n" << tail(client->output()));
+    if (server_max_12) {
+      // A server whose maximum is TLS 1.2 is what the client falls back to.
+      CHECK(status == 0);
+      CHECK(out.handshake_ok);
+      CHECK(out.received == msg);
+    } else {
+      CHECK(status != 0);
+      CHECK(!out.handshake_ok);
+      CHECK(client->output().find("inappropriate fallback") != std::string::npos);
+    }
+  }
+}
+
+}  // namespace sluice::interop
