@@ -24,6 +24,7 @@ enum class Client12State : uint8_t {
   kReadServerHelloDone,
   kSendClientFlight,
   kReadFinished,
+  kReadResumedFinished,
   kDone,
 };
 
@@ -39,6 +40,7 @@ class Client12 final : public HandshakeMachine {
       case Client12State::kReadServerHelloDone: return do_read_server_hello_done();
       case Client12State::kSendClientFlight: return do_send_client_flight();
       case Client12State::kReadFinished: return do_read_finished();
+      case Client12State::kReadResumedFinished: return do_read_resumed_finished();
       case Client12State::kDone: return Wait::kDone;
     }
     return Err(Error(Reason::kInternal, "bad client state"));
@@ -52,6 +54,7 @@ class Client12 final : public HandshakeMachine {
       case Client12State::kReadServerHelloDone: return "read CertificateRequest or ServerHelloDone";
       case Client12State::kSendClientFlight: return "send ClientKeyExchange, ChangeCipherSpec, Finished";
       case Client12State::kReadFinished: return "read ChangeCipherSpec, Finished (TLS 1.2)";
+      case Client12State::kReadResumedFinished: return "read ChangeCipherSpec, Finished (TLS 1.2 resumed)";
       case Client12State::kDone: return "done";
     }
     return "?";
@@ -70,6 +73,12 @@ class Client12 final : public HandshakeMachine {
   TlsResult<Wait> do_read_server_hello_done();
   TlsResult<Wait> do_send_client_flight();
   TlsResult<Wait> do_read_finished();
+  TlsResult<Wait> do_read_resumed_finished();
+  // read_ticket takes a NewSessionTicket if the server said it would send
+  // one; true when the message was one.
+  TlsResult<bool> read_ticket(const HandshakeMessage& m);
+  void store_session();
+  Result<void, Error> enter(FinishedVerified finished, PeerAuthenticated peer);
 
   HandshakeIo& io_;
   ClientHelloSent sent_;
@@ -83,6 +92,11 @@ class Client12 final : public HandshakeMachine {
   SecretBytes pre_master_;
   std::unique_ptr<crypto::KeyShare> key_share_;
   SecretBytes master_;
+  bool ticket_expected_ = false;  // the ServerHello acknowledged session_ticket
+  std::optional<wire::NewSessionTicket12> ticket_;
+  wire::SessionId server_session_id_;
+  std::optional<PskAccepted> resumed_;
+  std::optional<Protection> client_write_;
 };
 
 TlsResult<Wait> Client12::do_read_server_hello() {
@@ -129,6 +143,8 @@ TlsResult<Wait> Client12::do_read_server_hello() {
     io_.set_record_limits(*sh.record_size_limit, *hello.record_size_limit);
   }
   server_random_ = sh.random;
+  server_session_id_ = sh.legacy_session_id_echo;
+  ticket_expected_ = sh.session_ticket;
   SLUICE_TRY(sent_.transcript.select_hash(provider(), suite_->hash));
   sent_.transcript.add(m->whole);
   io_.message_done();
@@ -137,6 +153,24 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   negotiated_.server_name = sent_.sent_sni ? sent_.server_name : std::string();
   // The compatibility CCS of TLS 1.3 has no place here.
   io_.set_ccs_allowed(false);
+  // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server echoing the session ID we
+  // sent with a session resumes it.
+  if (sent_.session && !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id) {
+    const Session& session = *sent_.session;
+    if (sh.cipher_suite != session.cipher_suite) {
+      return Err(Error(Reason::kIllegalParameter, "resumed session with another cipher suite"));
+    }
+    resumed_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
+    master_ = session.psk.copy();
+    negotiated_.resumed = true;
+    negotiated_.peer_chain = session.peer_chain;
+    if (negotiated_.alpn.empty()) negotiated_.alpn = session.alpn;
+    auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, hello.random, server_random_));
+    client_write_.emplace(std::move(keys.client_write));
+    io_.expect_change_cipher_spec12(std::move(keys.server_write));
+    state_ = Client12State::kReadResumedFinished;
+    return Wait::kOk;
+  }
   state_ = Client12State::kReadCertificate;
   return Wait::kOk;
 }
@@ -224,9 +258,75 @@ TlsResult<Wait> Client12::do_send_client_flight() {
   return Wait::kOk;
 }
 
+TlsResult<bool> Client12::read_ticket(const HandshakeMessage& m) {
+  if (m.type != HandshakeType::kNewSessionTicket || !ticket_expected_ || ticket_ || io_.change_cipher_spec_received()) {
+    return false;
+  }
+  // RFC 5077 §3.3: sent before the server's ChangeCipherSpec.
+  ticket_.emplace(SLUICE_TRY(wire::NewSessionTicket12::parse(m.body)));
+  sent_.transcript.add(m.whole);
+  io_.message_done();
+  return true;
+}
+
+void Client12::store_session() {
+  SessionStore* store = ctx().credentials().session_store.get();
+  if (!store) return;
+  Session s;
+  if (ticket_) {
+    s.ticket = std::move(ticket_->ticket);
+    s.lifetime = ticket_->lifetime_hint ? std::min<uint32_t>(ticket_->lifetime_hint, 604800) : 7200;
+  } else if (sent_.session && negotiated_.resumed) {
+    s.ticket = sent_.session->ticket;  // not renewed: the same one again
+    s.lifetime = sent_.session->lifetime;
+  } else {
+    s.lifetime = 7200;
+  }
+  s.session_id.assign(server_session_id_.view().begin(), server_session_id_.view().end());
+  if (s.ticket.empty() && s.session_id.empty()) return;  // nothing to resume with
+  s.psk = master_.copy();
+  s.cipher_suite = negotiated_.cipher_suite;
+  s.received_at_ms = ctx().now_ms();
+  s.alpn = negotiated_.alpn;
+  s.peer_chain = negotiated_.peer_chain;
+  store->put(sent_.server_name, std::move(s));
+}
+
+Result<void, Error> Client12::enter(FinishedVerified finished, PeerAuthenticated peer) {
+  store_session();
+  Traffic12 traffic;
+  traffic.master_secret = std::move(master_);
+  traffic.client_random = sent_.hello.random;
+  traffic.server_random = server_random_;
+  traffic.negotiated = negotiated_;
+  state_ = Client12State::kDone;
+  return io_.enter_traffic12(HandshakeProof{std::move(finished), std::move(peer)}, std::move(traffic));
+}
+
+TlsResult<Wait> Client12::do_read_resumed_finished() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+  if (!io_.change_cipher_spec_received()) {
+    return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
+  }
+  FinishedVerified finished =
+      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, false, sent_.transcript));
+  sent_.transcript.add(m->whole);
+  io_.message_done();
+  // RFC 5246 §7.3: in a resumption the client's ChangeCipherSpec and
+  // Finished come last.
+  SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key"))));
+  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
+  PskAccepted psk = SLUICE_TRY(take_proof(resumed_, "no resumed session"));
+  SLUICE_TRY(enter(std::move(finished), PeerAuthenticated::by_psk(std::move(psk))));
+  return Wait::kDone;
+}
+
 TlsResult<Wait> Client12::do_read_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
+  if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
   if (!io_.change_cipher_spec_received()) {
     return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
   }
@@ -236,15 +336,7 @@ TlsResult<Wait> Client12::do_read_finished() {
   io_.message_done();
   CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
   SigVerified sig = SLUICE_TRY(take_proof(sig_verified_, "no verified ServerKeyExchange"));
-  Traffic12 traffic;
-  traffic.master_secret = std::move(master_);
-  traffic.client_random = sent_.hello.random;
-  traffic.server_random = server_random_;
-  traffic.negotiated = negotiated_;
-  state_ = Client12State::kDone;
-  SLUICE_TRY(io_.enter_traffic12(
-      HandshakeProof{std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))},
-      std::move(traffic)));
+  SLUICE_TRY(enter(std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))));
   return Wait::kDone;
 }
 

@@ -90,7 +90,7 @@ class Client13 final : public HandshakeMachine {
     return suite != wire::kFallbackScsv &&
            std::find(hello_.cipher_suites.begin(), hello_.cipher_suites.end(), suite) != hello_.cipher_suites.end();
   }
-  Result<void, Error> offer_session(wire::ClientHello& ch);
+  Result<void, Error> offer_session(wire::ClientHello& ch, bool tls13);
   Result<void, Error> send_early_data();
   TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
   Result<void, Error> check_server_hello_common(const wire::ServerHello& sh);
@@ -142,6 +142,7 @@ class Client13 final : public HandshakeMachine {
   bool second_flight_started_ = false;
   // Resumption.
   std::optional<Session> session_;     // offered in the ClientHello
+  std::optional<Session> session12_;   // a TLS 1.2 session offered (ticket or session ID)
   bool resumed_ = false;               // the server accepted it
   bool early_offered_ = false;         // 0-RTT data was sent
   bool early_accepted_ = false;
@@ -219,7 +220,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.post_handshake_auth = tls13 && ctx().policy().post_handshake_auth;
   pha_offered_ = ch.post_handshake_auth;
   offered_schemes_ = code_points(ctx().policy().signature_schemes);
-  if (tls13) SLUICE_TRY(offer_session(ch));
+  SLUICE_TRY(offer_session(ch, tls13));
   SLUICE_TRY(send_hello());
   io_.mark_initial_hello();
   if (early_offered_) SLUICE_TRY(send_early_data());
@@ -229,16 +230,39 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   return Wait::kOk;
 }
 
-Result<void, Error> Client13::offer_session(wire::ClientHello& ch) {
+Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
   SessionStore* store = ctx().credentials().session_store.get();
   if (!store) return {};
-  // Sending psk_key_exchange_modes also tells the server we take tickets.
-  if (ch.psk_modes.empty()) ch.psk_modes = {1};  // psk_dhe_ke
-  if (ctx().policy().allow_psk_ke && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) == ch.psk_modes.end()) {
-    ch.psk_modes.push_back(0);
+  if (tls13) {
+    // Sending psk_key_exchange_modes also tells the server we take tickets.
+    if (ch.psk_modes.empty()) ch.psk_modes = {1};  // psk_dhe_ke
+    if (ctx().policy().allow_psk_ke && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) == ch.psk_modes.end()) {
+      ch.psk_modes.push_back(0);
+    }
   }
+  // RFC 5077 §3.2: an empty session_ticket says a TLS 1.2 server may send one.
+  if (offers12_) ch.session_ticket = true;
   std::optional<Session> s = store->take(session_name_);
   if (!s) return {};
+  if (const auto info = suite_info(s->cipher_suite); info && info->version == wire::kTls12) {
+    if (!offers12_ || !offered(s->cipher_suite)) return {};
+    const int64_t now_ms = ctx().now_ms();
+    if (s->received_at_ms > now_ms || s->received_at_ms <= now_ms - static_cast<int64_t>(s->lifetime) * 1000) return {};
+    // RFC 5077 §3.4: with a ticket the session ID is ours, random, and the
+    // server echoes it to say it resumes; without one it is the server's.
+    ch.session_ticket_data = s->ticket;
+    if (!s->ticket.empty()) {
+      if (ch.legacy_session_id.empty()) {
+        ch.legacy_session_id.len = wire::SessionId::kMaxLen;
+        SLUICE_TRY(provider().random(ch.legacy_session_id.bytes));
+      }
+    } else {
+      ch.legacy_session_id.assign(s->session_id);
+    }
+    session12_ = std::move(s);
+    return {};
+  }
+  if (!tls13) return {};
   // The session may come from an application's store: no subtraction
   // that a strange received_at_ms could overflow.
   const int64_t now_ms = ctx().now_ms();
@@ -381,7 +405,7 @@ TlsResult<Wait> Client13::do_read_server_hello() {
       sh.legacy_version == wire::kTls12 && !downgraded(sh)) {
     // A TLS 1.2 server: its machine reads this ServerHello and goes on from
     // the hello we sent.
-    ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_};
+    ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_, std::move(session12_)};
     sent.hello.key_shares.clear();  // views into our TLS 1.3 key share
     io_.hand_off(make_client12(io_, std::move(sent)));
     return Wait::kOk;

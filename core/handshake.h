@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "core/negotiated.h"
 #include "core/proofs.h"
+#include "core/session.h"
 #include "core/record_protection.h"
 #include "core/transcript.h"
 #include "core/wire/hello.h"
@@ -164,8 +165,9 @@ std::unique_ptr<HandshakeMachine> make_server13(HandshakeIo& io);
 struct ClientHelloSent {
   wire::ClientHello hello;
   Transcript transcript;  // holds the ClientHello, hash not yet chosen
-  std::string server_name;
+  std::string server_name;  // also the name sessions are stored under
   bool sent_sni = false;
+  std::optional<Session> session;  // a TLS 1.2 session offered for resumption
 };
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
 // make_server12 takes over a ClientHello the TLS 1.3 machine did not read.

@@ -23,6 +23,8 @@ enum class Server12State : uint8_t {
   kSendServerKeyExchange,
   kReadClientKeyExchange,
   kReadFinished,
+  kSendResumption,
+  kReadResumedFinished,
   kDone,
 };
 
@@ -37,6 +39,8 @@ class Server12 final : public HandshakeMachine {
       case Server12State::kSendServerKeyExchange: return do_send_server_key_exchange();
       case Server12State::kReadClientKeyExchange: return do_read_client_key_exchange();
       case Server12State::kReadFinished: return do_read_finished();
+      case Server12State::kSendResumption: return do_send_resumption();
+      case Server12State::kReadResumedFinished: return do_read_resumed_finished();
       case Server12State::kDone: return Wait::kDone;
     }
     return Err(Error(Reason::kInternal, "bad server state"));
@@ -49,6 +53,8 @@ class Server12 final : public HandshakeMachine {
       case Server12State::kSendServerKeyExchange: return "send ServerKeyExchange, ServerHelloDone";
       case Server12State::kReadClientKeyExchange: return "read ClientKeyExchange";
       case Server12State::kReadFinished: return "read ChangeCipherSpec, Finished (TLS 1.2)";
+      case Server12State::kSendResumption: return "send ServerHello, ChangeCipherSpec, Finished (resumed)";
+      case Server12State::kReadResumedFinished: return "read ChangeCipherSpec, Finished (resumed)";
       case Server12State::kDone: return "done";
     }
     return "?";
@@ -66,7 +72,15 @@ class Server12 final : public HandshakeMachine {
   TlsResult<Wait> do_send_server_key_exchange();
   TlsResult<Wait> do_read_client_key_exchange();
   TlsResult<Wait> do_read_finished();
+  TlsResult<Wait> do_send_resumption();
+  TlsResult<Wait> do_read_resumed_finished();
   Result<void, Error> negotiate(const wire::ClientHello& ch);
+  Result<void, Error> check_extensions(const wire::ClientHello& ch);
+  // find_session: the session a ticket or session ID names, if it may resume here.
+  std::optional<TicketState> find_session(const wire::ClientHello& ch);
+  TicketState session_state() const;
+  Result<void, Error> send_ticket_or_cache();
+  wire::ServerHello server_hello_base();
 
   HandshakeIo& io_;
   Server12State state_ = Server12State::kReadClientHello;
@@ -86,9 +100,14 @@ class Server12 final : public HandshakeMachine {
   std::unique_ptr<crypto::PendingSignature> pending_signature_;
   SecretBytes master_;
   std::optional<Protection> server_write_;  // installed with our ChangeCipherSpec
+  wire::SessionId client_session_id_;
+  wire::SessionId session_id_;     // ours, for the session-ID cache (full handshakes without a ticket)
+  bool client_takes_tickets_ = false;
+  std::optional<TicketState> resumed_;
+  std::optional<PskAccepted> psk_accepted_;
 };
 
-Result<void, Error> Server12::negotiate(const wire::ClientHello& ch) {
+Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
   // RFC 7627 §5.3: without the extended master secret the session is open
   // to the triple handshake; sluice requires it.
   if (!ch.extended_master_secret) {
@@ -104,6 +123,30 @@ Result<void, Error> Server12::negotiate(const wire::ClientHello& ch) {
     return Err(Error(Reason::kIllegalParameter, "ec_point_formats without uncompressed"));
   }
   client_point_formats_ = ch.ec_point_formats;
+  // ALPN (RFC 7301 §3.2) and SNI as in TLS 1.3.
+  if (!ch.alpn.empty() && !ctx().policy().alpn.empty()) {
+    for (const auto& proto : ctx().policy().alpn) {
+      if (std::find(ch.alpn.begin(), ch.alpn.end(), proto) != ch.alpn.end()) {
+        alpn_ = proto;
+        break;
+      }
+    }
+    if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
+  }
+  if (ch.has_server_name && !ch.server_name.empty()) {
+    negotiated_.server_name = ch.server_name;
+    sni_ack_ = true;
+  }
+  if (ch.record_size_limit) {
+    // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext only.
+    record_size_limit_ = ctx().policy().record_size_limit ? ctx().policy().record_size_limit
+                                                          : uint16_t{wire::kMaxPlaintext};
+    io_.set_record_limits(*ch.record_size_limit, *record_size_limit_);
+  }
+  return {};
+}
+
+Result<void, Error> Server12::negotiate(const wire::ClientHello& ch) {
   if (ch.signature_algorithms.empty()) {
     // RFC 5246 §7.4.1.4.1 would mean SHA-1, which sluice does not sign with.
     return Err(Error(Reason::kNoSharedSignatureScheme, "ClientHello without signature_algorithms"));
@@ -147,26 +190,6 @@ Result<void, Error> Server12::negotiate(const wire::ClientHello& ch) {
     if (suite_) break;
   }
   if (!suite_) return Err(Error(Reason::kNoSharedCipherSuite, "no TLS 1.2 cipher suite fits a certificate"));
-  // ALPN (RFC 7301 §3.2) and SNI as in TLS 1.3.
-  if (!ch.alpn.empty() && !ctx().policy().alpn.empty()) {
-    for (const auto& proto : ctx().policy().alpn) {
-      if (std::find(ch.alpn.begin(), ch.alpn.end(), proto) != ch.alpn.end()) {
-        alpn_ = proto;
-        break;
-      }
-    }
-    if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
-  }
-  if (ch.has_server_name && !ch.server_name.empty()) {
-    negotiated_.server_name = ch.server_name;
-    sni_ack_ = true;
-  }
-  if (ch.record_size_limit) {
-    // RFC 8449 §4: in TLS 1.2 the limit counts the plaintext only.
-    record_size_limit_ = ctx().policy().record_size_limit ? ctx().policy().record_size_limit
-                                                          : uint16_t{wire::kMaxPlaintext};
-    io_.set_record_limits(*ch.record_size_limit, *record_size_limit_);
-  }
   return {};
 }
 
@@ -176,23 +199,59 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
   client_random_ = ch.random;
-  SLUICE_TRY(negotiate(ch));
+  client_session_id_ = ch.legacy_session_id;
+  client_takes_tickets_ = ch.session_ticket;
+  SLUICE_TRY(check_extensions(ch));
+  resumed_ = find_session(ch);
+  if (resumed_) {
+    suite_ = suite_info(resumed_->cipher_suite);
+    master_ = resumed_->psk.copy();
+    psk_accepted_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
+  } else {
+    SLUICE_TRY(negotiate(ch));
+  }
   SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.add(m->whole);
   io_.message_done();
-  state_ = Server12State::kSendServerHello;
+  state_ = resumed_ ? Server12State::kSendResumption : Server12State::kSendServerHello;
   return Wait::kOk;
 }
 
-TlsResult<Wait> Server12::do_send_server_hello() {
-  wire::ServerHello sh;
-  SLUICE_TRY(provider().random(sh.random));
-  if (ctx().policy().max_version >= wire::kTls13) {
-    // RFC 8446 §4.1.3: a TLS 1.3 server negotiating TLS 1.2 says so in the
-    // last 8 bytes of its random, so a TLS 1.3 client can detect a downgrade.
-    std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), sh.random.end() - 8);
+std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
+  std::optional<TicketState> st;
+  const int64_t now = ctx().now();
+  if (!ch.session_ticket_data.empty() && ctx().credentials().ticket_sealer) {
+    st = ctx().credentials().ticket_sealer->open(provider(), ch.session_ticket_data, now);
+  } else if (!ch.legacy_session_id.empty()) {
+    st = internals(ctx()).session_cache12.take(ch.legacy_session_id.view());
   }
-  server_random_ = sh.random;
+  if (!st) return std::nullopt;
+  // A TLS 1.2 session of a suite the client offers and we still allow, not
+  // expired (written so no subtraction involves the ticket's own numbers).
+  const auto info = suite_info(st->cipher_suite);
+  const auto& ours = ctx().policy().cipher_suites;
+  if (!info || info->version != wire::kTls12 || st->psk.size() != 48 ||
+      std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), info->id) == ch.cipher_suites.end() ||
+      std::find(ours.begin(), ours.end(), static_cast<wire::CipherSuite>(info->id)) == ours.end() ||
+      st->issued_at > now || st->issued_at < now - static_cast<int64_t>(st->lifetime)) {
+    return std::nullopt;
+  }
+  return st;
+}
+
+TicketState Server12::session_state() const {
+  TicketState st;
+  st.cipher_suite = suite_->id;
+  st.psk = master_.copy();
+  st.lifetime = ctx().policy().ticket_lifetime;
+  st.issued_at = ctx().now();
+  st.alpn = alpn_;
+  return st;
+}
+
+wire::ServerHello Server12::server_hello_base() {
+  wire::ServerHello sh;
+  sh.random = server_random_;
   sh.cipher_suite = suite_->id;
   sh.extended_master_secret = true;
   sh.renegotiation_info = true;
@@ -200,6 +259,85 @@ TlsResult<Wait> Server12::do_send_server_hello() {
   sh.server_name_ack = sni_ack_;
   sh.alpn = alpn_;
   sh.record_size_limit = record_size_limit_;
+  // RFC 5077 §3.2: say a ticket follows when the client takes them.
+  sh.session_ticket = client_takes_tickets_ && ctx().credentials().ticket_sealer && ctx().policy().ticket_count > 0;
+  return sh;
+}
+
+Result<void, Error> Server12::send_ticket_or_cache() {
+  if (client_takes_tickets_ && ctx().credentials().ticket_sealer && ctx().policy().ticket_count > 0) {
+    wire::NewSessionTicket12 nst;
+    nst.lifetime_hint = ctx().policy().ticket_lifetime;
+    TicketState st = session_state();
+    nst.ticket = SLUICE_TRY(ctx().credentials().ticket_sealer->seal(provider(), st, st.issued_at));
+    transcript_.add(SLUICE_TRY(io_.queue(nst)));
+    return {};
+  }
+  if (!session_id_.empty()) internals(ctx()).session_cache12.put(session_id_.view(), session_state());
+  return {};
+}
+
+TlsResult<Wait> Server12::do_send_resumption() {
+  if (client_session_id_.empty()) return Err(Error(Reason::kInternal, "resumption without a session ID"));
+  SLUICE_TRY(provider().random(server_random_));
+  if (ctx().policy().max_version >= wire::kTls13) {
+    std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), server_random_.end() - 8);
+  }
+  wire::ServerHello sh = server_hello_base();
+  // Echoing the client's session ID says this handshake resumes.
+  sh.legacy_session_id_echo = client_session_id_;
+  session_id_ = client_session_id_;
+  transcript_.add(SLUICE_TRY(io_.queue(sh)));
+  SLUICE_TRY(send_ticket_or_cache());
+  auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
+  SLUICE_TRY(io_.send_change_cipher_spec12(std::move(keys.server_write)));
+  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
+  io_.expect_change_cipher_spec12(std::move(keys.client_write));
+  Negotiated& n = negotiated_;
+  n.version = wire::kTls12;
+  n.cipher_suite = suite_->id;
+  n.alpn = alpn_;
+  n.resumed = true;
+  state_ = Server12State::kReadResumedFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_read_resumed_finished() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  if (!io_.change_cipher_spec_received()) {
+    return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
+  }
+  FinishedVerified finished =
+      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
+  transcript_.add(m->whole);
+  io_.message_done();
+  PskAccepted psk = SLUICE_TRY(take_proof(psk_accepted_, "no resumed session"));
+  Traffic12 traffic;
+  traffic.master_secret = std::move(master_);
+  traffic.client_random = client_random_;
+  traffic.server_random = server_random_;
+  traffic.negotiated = negotiated_;
+  state_ = Server12State::kDone;
+  SLUICE_TRY(io_.enter_traffic12(HandshakeProof{std::move(finished), PeerAuthenticated::by_psk(std::move(psk))},
+                                 std::move(traffic)));
+  return Wait::kDone;
+}
+
+TlsResult<Wait> Server12::do_send_server_hello() {
+  SLUICE_TRY(provider().random(server_random_));
+  if (ctx().policy().max_version >= wire::kTls13) {
+    // RFC 8446 §4.1.3: a TLS 1.3 server negotiating TLS 1.2 says so in the
+    // last 8 bytes of its random, so a TLS 1.3 client can detect a downgrade.
+    std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), server_random_.end() - 8);
+  }
+  wire::ServerHello sh = server_hello_base();
+  if (!sh.session_ticket) {
+    // No ticket: a session ID names the session in our cache.
+    session_id_.len = wire::SessionId::kMaxLen;
+    SLUICE_TRY(provider().random(session_id_.bytes));
+    sh.legacy_session_id_echo = session_id_;
+  }
   transcript_.add(SLUICE_TRY(io_.queue(sh)));
   transcript_.add(SLUICE_TRY(io_.queue(wire::Certificate12View{cert_->chain})));
   key_share_ = SLUICE_TRY(provider().new_key_share(group_));
@@ -273,6 +411,8 @@ TlsResult<Wait> Server12::do_read_finished() {
       SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
   transcript_.add(m->whole);
   io_.message_done();
+  // RFC 5077 §3.3: the ticket comes before our ChangeCipherSpec.
+  SLUICE_TRY(send_ticket_or_cache());
   SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(server_write_, "no server write key"))));
   SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
   Traffic12 traffic;

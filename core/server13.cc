@@ -344,7 +344,8 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
     // int64 can arrive there.
     if (st->issued_at > now || st->issued_at < now - static_cast<int64_t>(st->lifetime)) continue;
     const auto info = suite_info(st->cipher_suite);
-    if (!info || info->hash != suite_->hash) continue;  // RFC 8446 §4.2.11: the hash must match
+    // RFC 8446 §4.2.11: the hash must match; a TLS 1.2 session is no PSK.
+    if (!info || info->version != wire::kTls13 || info->hash != suite_->hash) continue;
     // The binder covers the hello up to the binders (RFC 8446 §4.2.11.2).
     const size_t truncated = m.whole.size() - ch.psk->binders_len();
     HashValue hv;

@@ -5,6 +5,7 @@ namespace sluice {
 Session Session::copy() const {
   Session s;
   s.ticket = ticket;
+  s.session_id = session_id;
   s.psk = psk.copy();
   s.cipher_suite = cipher_suite;
   s.age_add = age_add;

@@ -252,4 +252,48 @@ TEST_CASE("TLS 1.2 after the handshake: renegotiation refused with no_renegotiat
   exchange(p.client, p.server, 100, 6);
 }
 
+TEST_CASE("TLS 1.2 resumption: by session ticket (RFC 5077) and by session ID, both sides") {
+  for (bool tickets : {true, false}) {
+    CAPTURE(tickets);
+    Pair p = make(KeyType::kEcdsaP256);
+    if (!tickets) p.sctx->set_ticket_count(0);  // the server falls back to its session-ID cache
+    REQUIRE(test::handshake(p.client, p.server));
+    CHECK(!p.client.negotiated().resumed);
+    for (int round = 0; round < 3; ++round) {
+      CAPTURE(round);
+      Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+      INFO("client: ", test::describe(c), " server: ", test::describe(s));
+      REQUIRE(test::handshake(c, s));
+      CHECK(c.negotiated().version == wire::kTls12);
+      CHECK(c.negotiated().resumed);
+      CHECK(s.negotiated().resumed);
+      CHECK(c.negotiated().peer_chain.front() == test::test_cert(KeyType::kEcdsaP256).der);
+      exchange(c, s, 5000, 7);
+      exchange(s, c, 5000, 8);
+    }
+  }
+}
+
+TEST_CASE("TLS 1.2 resumption: a session for a suite no longer offered, or under a TLS 1.3 server, is a full handshake") {
+  Pair p = make(KeyType::kEcdsaP256, {CipherSuite::kEcdheEcdsaAes128GcmSha256, CipherSuite::kEcdheEcdsaAes256GcmSha384});
+  REQUIRE(test::handshake(p.client, p.server));
+  REQUIRE(p.client.negotiated().cipher_suite == 0xc02b);
+  p.cctx->set_cipher_suites({CipherSuite::kEcdheEcdsaAes256GcmSha384});
+  {
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    REQUIRE(test::handshake(c, s));
+    CHECK(!c.negotiated().resumed);
+    CHECK(c.negotiated().cipher_suite == 0xc02c);
+  }
+  // The TLS 1.2 session now in the store, offered by a client that also
+  // offers TLS 1.3: a TLS 1.3 server does not take it as a PSK.
+  auto both = p.cctx;
+  both->set_max_version(wire::kTls13);
+  both->set_cipher_suites({CipherSuite::kAes128GcmSha256, CipherSuite::kEcdheEcdsaAes256GcmSha384});
+  Connection c = Connection::client(both, "localhost"), s = Connection::server(p.sctx);
+  REQUIRE(test::handshake(c, s));
+  CHECK(c.negotiated().version == wire::kTls13);
+  CHECK(!c.negotiated().resumed);
+}
+
 }  // namespace sluice
