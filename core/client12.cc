@@ -23,6 +23,8 @@ enum class Client12State : uint8_t {
   kReadServerKeyExchange,
   kReadServerHelloDone,
   kSendClientFlight,
+  kSendCertificateVerify,
+  kSendFinished,
   kReadFinished,
   kReadResumedFinished,
   kDone,
@@ -39,6 +41,8 @@ class Client12 final : public HandshakeMachine {
       case Client12State::kReadServerKeyExchange: return do_read_server_key_exchange();
       case Client12State::kReadServerHelloDone: return do_read_server_hello_done();
       case Client12State::kSendClientFlight: return do_send_client_flight();
+      case Client12State::kSendCertificateVerify: return do_send_certificate_verify();
+      case Client12State::kSendFinished: return do_send_finished();
       case Client12State::kReadFinished: return do_read_finished();
       case Client12State::kReadResumedFinished: return do_read_resumed_finished();
       case Client12State::kDone: return Wait::kDone;
@@ -52,7 +56,9 @@ class Client12 final : public HandshakeMachine {
       case Client12State::kReadCertificate: return "read Certificate (TLS 1.2)";
       case Client12State::kReadServerKeyExchange: return "read ServerKeyExchange";
       case Client12State::kReadServerHelloDone: return "read CertificateRequest or ServerHelloDone";
-      case Client12State::kSendClientFlight: return "send ClientKeyExchange, ChangeCipherSpec, Finished";
+      case Client12State::kSendClientFlight: return "send Certificate, ClientKeyExchange";
+      case Client12State::kSendCertificateVerify: return "send CertificateVerify (TLS 1.2)";
+      case Client12State::kSendFinished: return "send ChangeCipherSpec, Finished (TLS 1.2)";
       case Client12State::kReadFinished: return "read ChangeCipherSpec, Finished (TLS 1.2)";
       case Client12State::kReadResumedFinished: return "read ChangeCipherSpec, Finished (TLS 1.2 resumed)";
       case Client12State::kDone: return "done";
@@ -61,7 +67,7 @@ class Client12 final : public HandshakeMachine {
   }
 
   const Negotiated& negotiated() const override { return negotiated_; }
-  crypto::PendingSignature* pending_operation() const override { return nullptr; }
+  crypto::PendingSignature* pending_operation() const override { return pending_signature_.get(); }
 
  private:
   const Context& ctx() const { return io_.context(); }
@@ -72,6 +78,8 @@ class Client12 final : public HandshakeMachine {
   TlsResult<Wait> do_read_server_key_exchange();
   TlsResult<Wait> do_read_server_hello_done();
   TlsResult<Wait> do_send_client_flight();
+  TlsResult<Wait> do_send_certificate_verify();
+  TlsResult<Wait> do_send_finished();
   TlsResult<Wait> do_read_finished();
   TlsResult<Wait> do_read_resumed_finished();
   // read_ticket takes a NewSessionTicket if the server said it would send
@@ -97,6 +105,10 @@ class Client12 final : public HandshakeMachine {
   wire::SessionId server_session_id_;
   std::optional<PskAccepted> resumed_;
   std::optional<Protection> client_write_;
+  std::optional<Protection> server_write_;
+  std::vector<uint16_t> requested_schemes_;  // from a CertificateRequest
+  crypto::SignatureScheme client_scheme_{};
+  std::unique_ptr<crypto::PendingSignature> pending_signature_;
 };
 
 TlsResult<Wait> Client12::do_read_server_hello() {
@@ -144,6 +156,8 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   }
   server_random_ = sh.random;
   server_session_id_ = sh.legacy_session_id_echo;
+  // A CertificateRequest would have us sign the messages themselves.
+  sent_.transcript.keep_messages();
   ticket_expected_ = sh.session_ticket;
   SLUICE_TRY(sent_.transcript.select_hash(provider(), suite_->hash));
   sent_.transcript.add(m->whole);
@@ -224,7 +238,8 @@ TlsResult<Wait> Client12::do_read_server_hello_done() {
   if (m->type == HandshakeType::kCertificateRequest && !certificate_requested_) {
     // A TLS 1.2 client certificate is not built yet: sluice answers with
     // an empty Certificate, as a client without one does (RFC 5246 §7.4.6).
-    SLUICE_TRY(wire::CertificateRequest12::parse(m->body));
+    auto cr = SLUICE_TRY(wire::CertificateRequest12::parse(m->body));
+    requested_schemes_ = std::move(cr.signature_algorithms);
     certificate_requested_ = true;
     sent_.transcript.add(m->whole);
     io_.message_done();
@@ -232,6 +247,7 @@ TlsResult<Wait> Client12::do_read_server_hello_done() {
   }
   SLUICE_TRY(expect_message(*m, HandshakeType::kServerHelloDone));
   if (!m->body.empty()) return Err(Error(Reason::kDecodeError, "ServerHelloDone with a body"));
+  if (!certificate_requested_) sent_.transcript.drop_messages();
   sent_.transcript.add(m->whole);
   io_.message_done();
   state_ = Client12State::kSendClientFlight;
@@ -239,8 +255,18 @@ TlsResult<Wait> Client12::do_read_server_hello_done() {
 }
 
 TlsResult<Wait> Client12::do_send_client_flight() {
+  bool sign = false;
   if (certificate_requested_) {
-    sent_.transcript.add(SLUICE_TRY(io_.queue(wire::Certificate12View{})));
+    // RFC 5246 §7.4.6: our certificate if one fits the request, else none.
+    const CertifiedKey& ck = ctx().certificate();
+    std::optional<crypto::SignatureScheme> scheme;
+    if (ck.signer && !ck.chain.empty()) {
+      scheme = client_auth_scheme12(requested_schemes_, ctx().policy().signature_schemes, *ck.signer);
+    }
+    sign = scheme.has_value();
+    if (sign) client_scheme_ = *scheme;
+    sent_.transcript.add(SLUICE_TRY(io_.queue(
+        wire::Certificate12View{sign ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>()})));
   }
   sent_.transcript.add(SLUICE_TRY(io_.queue(wire::ClientKeyExchangeEcdhe{key_share_->public_key()})));
   key_share_.reset();
@@ -251,9 +277,42 @@ TlsResult<Wait> Client12::do_send_client_flight() {
   pre_master_ = SecretBytes();
   key_log(ctx(), "CLIENT_RANDOM", sent_.hello.random, master_);
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, sent_.hello.random, server_random_));
-  SLUICE_TRY(io_.send_change_cipher_spec12(std::move(keys.client_write)));
+  client_write_.emplace(std::move(keys.client_write));
+  server_write_.emplace(std::move(keys.server_write));
+  if (!sign) sent_.transcript.drop_messages();
+  state_ = sign ? Client12State::kSendCertificateVerify : Client12State::kSendFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_send_certificate_verify() {
+  // RFC 5246 §7.4.8: the signature covers every handshake message so far.
+  std::vector<uint8_t> signature;
+  if (!pending_signature_) {
+    crypto::SignStart started =
+        SLUICE_TRY(ctx().certificate().signer->start_sign(client_scheme_, sent_.transcript.messages()));
+    if (started.pending) {
+      pending_signature_ = std::move(started.pending);
+      return Wait::kAsync;
+    }
+    signature = std::move(started.signature);
+  } else {
+    if (!pending_signature_->done()) return Wait::kAsync;
+    auto r = pending_signature_->result();
+    pending_signature_.reset();
+    if (!r) return Err(Error(r.error()));
+    signature = std::move(*r);
+  }
+  if (signature.empty()) return Err(Error(Reason::kCrypto, "signer returned an empty signature"));
+  sent_.transcript.add(SLUICE_TRY(io_.queue(wire::CertificateVerify{static_cast<uint16_t>(client_scheme_), signature})));
+  sent_.transcript.drop_messages();
+  state_ = Client12State::kSendFinished;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_send_finished() {
+  SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key"))));
   SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
-  io_.expect_change_cipher_spec12(std::move(keys.server_write));
+  io_.expect_change_cipher_spec12(SLUICE_TRY(take_proof(server_write_, "no server write key")));
   state_ = Client12State::kReadFinished;
   return Wait::kOk;
 }

@@ -27,6 +27,7 @@ Alert alert_for(Reason r) {
     case Reason::kExtendedMasterSecretRequired:
     case Reason::kInsecureRenegotiation: return Alert::kHandshakeFailure;
     case Reason::kRenegotiationRefused: return Alert::kNoRenegotiation;
+    case Reason::kNoClientCertificate: return Alert::kHandshakeFailure;
     case Reason::kUnexpectedMessage: return Alert::kUnexpectedMessage;
     case Reason::kHandshakeMessageTooLarge: return Alert::kIllegalParameter;
     case Reason::kNoSharedVersion: return Alert::kProtocolVersion;
@@ -150,6 +151,7 @@ std::string_view describe(Reason r) {
     case Reason::kExtendedMasterSecretRequired: return "extended master secret required";
     case Reason::kRenegotiationRefused: return "renegotiation refused";
     case Reason::kInsecureRenegotiation: return "renegotiation_info does not check";
+    case Reason::kNoClientCertificate: return "client certificate required";
     case Reason::kUnexpectedMessage: return "unexpected message";
     case Reason::kHandshakeMessageTooLarge: return "handshake message too large";
     case Reason::kNoSharedVersion: return "no shared protocol version";

@@ -72,6 +72,7 @@ enum class Reason : uint16_t {
   kExtendedMasterSecretRequired,  // TLS 1.2 without RFC 7627
   kRenegotiationRefused,   // TLS 1.2: too many renegotiation attempts
   kInsecureRenegotiation,  // RFC 5746 renegotiation_info does not check
+  kNoClientCertificate,    // TLS 1.2: a required client certificate was not sent
   kNoSharedVersion,
   kNoSharedCipherSuite,
   kNoSharedGroup,

@@ -27,6 +27,7 @@ class SigVerified {
   SigVerified() = default;
   friend class SignatureCheck;
   friend class SignatureCheck12;
+  friend class ClientSignatureCheck12;
 };
 
 // FinishedVerified proves the peer's Finished matched our transcript.

@@ -21,7 +21,9 @@ enum class Server12State : uint8_t {
   kReadClientHello,
   kSendServerHello,
   kSendServerKeyExchange,
+  kReadClientCertificate,
   kReadClientKeyExchange,
+  kReadClientCertificateVerify,
   kReadFinished,
   kSendResumption,
   kReadResumedFinished,
@@ -37,7 +39,9 @@ class Server12 final : public HandshakeMachine {
       case Server12State::kReadClientHello: return do_read_client_hello();
       case Server12State::kSendServerHello: return do_send_server_hello();
       case Server12State::kSendServerKeyExchange: return do_send_server_key_exchange();
+      case Server12State::kReadClientCertificate: return do_read_client_certificate();
       case Server12State::kReadClientKeyExchange: return do_read_client_key_exchange();
+      case Server12State::kReadClientCertificateVerify: return do_read_client_certificate_verify();
       case Server12State::kReadFinished: return do_read_finished();
       case Server12State::kSendResumption: return do_send_resumption();
       case Server12State::kReadResumedFinished: return do_read_resumed_finished();
@@ -51,7 +55,9 @@ class Server12 final : public HandshakeMachine {
       case Server12State::kReadClientHello: return "read ClientHello (TLS 1.2)";
       case Server12State::kSendServerHello: return "send ServerHello, Certificate (TLS 1.2)";
       case Server12State::kSendServerKeyExchange: return "send ServerKeyExchange, ServerHelloDone";
+      case Server12State::kReadClientCertificate: return "read client Certificate (TLS 1.2)";
       case Server12State::kReadClientKeyExchange: return "read ClientKeyExchange";
+      case Server12State::kReadClientCertificateVerify: return "read client CertificateVerify (TLS 1.2)";
       case Server12State::kReadFinished: return "read ChangeCipherSpec, Finished (TLS 1.2)";
       case Server12State::kSendResumption: return "send ServerHello, ChangeCipherSpec, Finished (resumed)";
       case Server12State::kReadResumedFinished: return "read ChangeCipherSpec, Finished (resumed)";
@@ -71,6 +77,8 @@ class Server12 final : public HandshakeMachine {
   TlsResult<Wait> do_send_server_hello();
   TlsResult<Wait> do_send_server_key_exchange();
   TlsResult<Wait> do_read_client_key_exchange();
+  TlsResult<Wait> do_read_client_certificate();
+  TlsResult<Wait> do_read_client_certificate_verify();
   TlsResult<Wait> do_read_finished();
   TlsResult<Wait> do_send_resumption();
   TlsResult<Wait> do_read_resumed_finished();
@@ -105,6 +113,9 @@ class Server12 final : public HandshakeMachine {
   bool client_takes_tickets_ = false;
   std::optional<TicketState> resumed_;
   std::optional<PskAccepted> psk_accepted_;
+  std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
+  std::optional<CertVerified> client_cert_verified_;
+  std::optional<SigVerified> client_sig_verified_;
 };
 
 Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
@@ -210,6 +221,8 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   } else {
     SLUICE_TRY(negotiate(ch));
   }
+  // A client's CertificateVerify signs the messages themselves.
+  if (!resumed_ && ctx().policy().client_auth != ClientAuth::kNone) transcript_.keep_messages();
   SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.add(m->whole);
   io_.message_done();
@@ -374,8 +387,56 @@ TlsResult<Wait> Server12::do_send_server_key_exchange() {
   if (signature.empty()) return Err(Error(Reason::kCrypto, "signer returned an empty signature"));
   ske_.signature = signature;
   transcript_.add(SLUICE_TRY(io_.queue(ske_)));
+  ske_.signature = {};
+  const bool ask = ctx().policy().client_auth != ClientAuth::kNone;
+  if (ask) {
+    // RFC 5246 §7.4.4: rsa_sign and ecdsa_sign certificates, our schemes.
+    wire::CertificateRequest12 cr;
+    cr.certificate_types = {1, 64};
+    for (auto sch : ctx().policy().signature_schemes) {
+      if (tls12_signature_scheme(sch, Authentication::kAny)) requested_schemes_.push_back(static_cast<uint16_t>(sch));
+    }
+    cr.signature_algorithms = requested_schemes_;
+    cr.certificate_authorities = ctx().credentials().certificate_authorities;
+    transcript_.add(SLUICE_TRY(io_.queue(cr)));
+  }
   transcript_.add(SLUICE_TRY(io_.queue(wire::EmptyMessage{HandshakeType::kServerHelloDone})));
+  state_ = ask ? Server12State::kReadClientCertificate : Server12State::kReadClientKeyExchange;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_read_client_certificate() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
+  auto cert = SLUICE_TRY(wire::Certificate12::parse(m->body));
+  transcript_.add(m->whole);
+  io_.message_done();
+  if (cert.certificates.empty()) {
+    // RFC 5246 §7.4.6: the server may go on without one, or abort.
+    if (ctx().policy().client_auth == ClientAuth::kRequire) {
+      return Err(Error(Reason::kNoClientCertificate, "client sent no certificate"));
+    }
+    transcript_.drop_messages();
+  } else {
+    CertificateRequest req{cert.certificates, {}, ctx().now(), false};
+    client_cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
+    negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
+  }
   state_ = Server12State::kReadClientKeyExchange;
+  return Wait::kOk;
+}
+
+TlsResult<Wait> Server12::do_read_client_certificate_verify() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  if (!client_cert_verified_) return Err(Error(Reason::kInternal, "CertificateVerify before a verified certificate"));
+  client_sig_verified_.emplace(SLUICE_TRY(ClientSignatureCheck12::verify(
+      *m, provider(), *client_cert_verified_, requested_schemes_, transcript_.messages())));
+  transcript_.add(m->whole);
+  transcript_.drop_messages();
+  io_.message_done();
+  state_ = Server12State::kReadFinished;
   return Wait::kOk;
 }
 
@@ -396,7 +457,7 @@ TlsResult<Wait> Server12::do_read_client_key_exchange() {
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
   io_.expect_change_cipher_spec12(std::move(keys.client_write));
   server_write_.emplace(std::move(keys.server_write));
-  state_ = Server12State::kReadFinished;
+  state_ = client_cert_verified_ ? Server12State::kReadClientCertificateVerify : Server12State::kReadFinished;
   return Wait::kOk;
 }
 
@@ -421,8 +482,17 @@ TlsResult<Wait> Server12::do_read_finished() {
   traffic.server_random = server_random_;
   traffic.negotiated = negotiated_;
   state_ = Server12State::kDone;
-  SLUICE_TRY(io_.enter_traffic12(HandshakeProof{std::move(finished), PeerAuthenticated::client_without_certificate()},
-                                 std::move(traffic)));
+  std::optional<PeerAuthenticated> peer;
+  if (client_cert_verified_) {
+    CertVerified cert = SLUICE_TRY(take_proof(client_cert_verified_, "no verified client certificate"));
+    SigVerified sig = SLUICE_TRY(take_proof(client_sig_verified_, "no verified client CertificateVerify"));
+    peer.emplace(PeerAuthenticated::by_certificate(std::move(cert), std::move(sig)));
+  } else if (ctx().policy().client_auth != ClientAuth::kRequire) {
+    peer.emplace(PeerAuthenticated::client_without_certificate());
+  } else {
+    return Err(Error(Reason::kNoClientCertificate, "client did not authenticate"));
+  }
+  SLUICE_TRY(io_.enter_traffic12(HandshakeProof{std::move(finished), std::move(*peer)}, std::move(traffic)));
   return Wait::kDone;
 }
 

@@ -65,6 +65,29 @@ TlsResult<SigVerified> SignatureCheck12::verify_server_key_exchange(const crypto
   return SigVerified();
 }
 
+std::optional<SignatureScheme> client_auth_scheme12(std::span<const uint16_t> requested,
+                                                    std::span<const SignatureScheme> ours, const crypto::Signer& signer) {
+  return choose_signature_scheme12(requested, ours, signer, Authentication::kAny);
+}
+
+TlsResult<SigVerified> ClientSignatureCheck12::verify(const HandshakeMessage& m, const crypto::Provider& p,
+                                                      const CertVerified& cert, std::span<const uint16_t> requested,
+                                                      Bytes handshake_messages) {
+  SLUICE_TRY(expect_message(m, wire::HandshakeType::kCertificateVerify));
+  auto cv = SLUICE_TRY(wire::CertificateVerify::parse(m.body));
+  const auto scheme = static_cast<SignatureScheme>(cv.scheme);
+  if (!crypto::known_scheme(scheme) || std::find(requested.begin(), requested.end(), cv.scheme) == requested.end()) {
+    return Err(Error(Reason::kIllegalParameter, "client CertificateVerify with a scheme that was not requested"));
+  }
+  if (crypto::scheme_key_type(scheme) != cert.end_entity_key().type) {
+    return Err(Error(Reason::kIllegalParameter, "CertificateVerify scheme does not fit the certificate key"));
+  }
+  if (!p.verify(scheme, cert.end_entity_key(), handshake_messages, cv.signature)) {
+    return Err(Error(Reason::kBadSignature, "CertificateVerify signature does not verify"));
+  }
+  return SigVerified();
+}
+
 TlsResult<FinishedVerified> FinishedCheck12::verify(const HandshakeMessage& m, const crypto::Provider& p,
                                                     crypto::HashAlg h, Bytes master, bool from_client,
                                                     const Transcript& transcript) {

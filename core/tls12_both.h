@@ -38,6 +38,20 @@ class SignatureCheck12 {
                                                            const wire::ServerKeyExchangeEcdhe& ske);
 };
 
+// SignatureCheck12 also checks a client's CertificateVerify, which signs
+// the handshake messages themselves (RFC 5246 §7.4.8).
+class ClientSignatureCheck12 {
+ public:
+  static TlsResult<SigVerified> verify(const HandshakeMessage& m, const crypto::Provider& p, const CertVerified& cert,
+                                       std::span<const uint16_t> requested, Bytes handshake_messages);
+};
+
+// client_auth_scheme12 picks a scheme for our certificate from a
+// CertificateRequest's list: one we allow that the key can make.
+std::optional<crypto::SignatureScheme> client_auth_scheme12(std::span<const uint16_t> requested,
+                                                            std::span<const crypto::SignatureScheme> ours,
+                                                            const crypto::Signer& signer);
+
 class FinishedCheck12 {
  public:
   // verify checks a Finished message from the other side.

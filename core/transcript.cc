@@ -7,11 +7,8 @@
 namespace sluice {
 
 void Transcript::add(Bytes message) {
-  if (ctx_) {
-    ctx_->update(message);
-  } else {
-    pending_.insert(pending_.end(), message.begin(), message.end());
-  }
+  if (ctx_) ctx_->update(message);
+  if (!ctx_ || keep_) pending_.insert(pending_.end(), message.begin(), message.end());
 }
 
 void Transcript::add(std::vector<uint8_t>&& message) {
@@ -25,8 +22,10 @@ void Transcript::add(std::vector<uint8_t>&& message) {
 Result<void, Error> Transcript::select_hash(const crypto::Provider& p, crypto::HashAlg h) {
   ctx_ = SLUICE_TRY(p.new_hash(h));
   ctx_->update(pending_);
-  pending_.clear();
-  pending_.shrink_to_fit();
+  if (!keep_) {
+    pending_.clear();
+    pending_.shrink_to_fit();
+  }
   return {};
 }
 
@@ -53,6 +52,7 @@ Transcript Transcript::copy() const {
   Transcript t;
   if (ctx_) t.ctx_ = ctx_->clone();
   t.pending_ = pending_;
+  t.keep_ = keep_;
   return t;
 }
 

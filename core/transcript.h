@@ -32,6 +32,15 @@ class Transcript {
   // replace_with_message_hash turns the transcript so far into a
   // message_hash message (RFC 8446 §4.4.1, after a HelloRetryRequest).
   void replace_with_message_hash();
+  // keep_messages: also keep every message's bytes (TLS 1.2's
+  // CertificateVerify signs the messages themselves, not their hash);
+  // messages() returns them, drop_messages() stops keeping them.
+  void keep_messages() { keep_ = true; }
+  Bytes messages() const { return pending_; }
+  void drop_messages() {
+    keep_ = false;
+    if (ctx_) std::vector<uint8_t>().swap(pending_);
+  }
   void clear() {
     ctx_.reset();
     pending_.clear();
@@ -40,7 +49,8 @@ class Transcript {
 
  private:
   std::unique_ptr<crypto::Hash> ctx_;
-  std::vector<uint8_t> pending_;
+  std::vector<uint8_t> pending_;  // before the hash is chosen, or while keep_
+  bool keep_ = false;
 };
 
 }  // namespace sluice

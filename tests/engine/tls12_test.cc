@@ -296,4 +296,54 @@ TEST_CASE("TLS 1.2 resumption: a session for a suite no longer offered, or under
   CHECK(!c.negotiated().resumed);
 }
 
+TEST_CASE("TLS 1.2 client certificates: required or requested, every key type, or none") {
+  auto signer_for = [](const test::TestCert& c) {
+    auto key = pki::parse_private_key_pem(c.key_pem);
+    REQUIRE(key);
+    auto signer = test::sodium_first()->new_signer(*key);
+    REQUIRE(signer);
+    return std::shared_ptr<crypto::Signer>(std::move(*signer));
+  };
+  for (KeyType type : {KeyType::kEcdsaP256, KeyType::kRsa, KeyType::kEd25519, KeyType::kEcdsaP384}) {
+    CAPTURE(name(type));
+    const auto& client_cert = test::test_cert(type);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_client_auth(ClientAuth::kRequire);
+    p.sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(client_cert.der));
+    p.cctx->set_certificate({{client_cert.der}, signer_for(client_cert), {}});
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    INFO("client: ", test::describe(c), " server: ", test::describe(s));
+    REQUIRE(test::handshake(c, s));
+    CHECK(c.negotiated().version == wire::kTls12);
+    REQUIRE(s.negotiated().peer_chain.size() == 1);
+    CHECK(s.negotiated().peer_chain.front() == client_cert.der);
+    exchange(c, s, 1000, 9);
+  }
+  SUBCASE("required, none sent: handshake_failure") {
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_client_auth(ClientAuth::kRequire);
+    p.sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kRsa).der));
+    CHECK(!test::handshake(p.client, p.server));
+    check_error(p.server.error(), Alert::kHandshakeFailure, Reason::kNoClientCertificate);
+  }
+  SUBCASE("requested, none sent: accepted") {
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_client_auth(ClientAuth::kRequest);
+    p.sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kRsa).der));
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    REQUIRE(test::handshake(c, s));
+    CHECK(s.negotiated().peer_chain.empty());
+  }
+  SUBCASE("a certificate the server does not accept: bad_certificate") {
+    const auto& client_cert = test::test_cert(KeyType::kEcdsaP256);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_client_auth(ClientAuth::kRequire);
+    p.sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kRsa).der));
+    p.cctx->set_certificate({{client_cert.der}, signer_for(client_cert), {}});
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    CHECK(!test::handshake(c, s));
+    CHECK(s.error().alert == Alert::kBadCertificate);
+  }
+}
+
 }  // namespace sluice
