@@ -18,6 +18,7 @@ namespace {
 using wire::HandshakeType;
 
 enum class Client12State : uint8_t {
+  kSendClientHello,  // a renegotiation's own hello
   kReadServerHello,
   kReadCertificate,
   kReadServerKeyExchange,
@@ -33,9 +34,14 @@ enum class Client12State : uint8_t {
 class Client12 final : public HandshakeMachine {
  public:
   Client12(HandshakeIo& io, ClientHelloSent sent) : io_(io), sent_(std::move(sent)) {}
+  Client12(HandshakeIo& io, std::string server_name, Renegotiation12 previous)
+      : io_(io), state_(Client12State::kSendClientHello), reneg_(std::move(previous)) {
+    sent_.server_name = std::move(server_name);
+  }
 
   TlsResult<Wait> step() override {
     switch (state_) {
+      case Client12State::kSendClientHello: return do_send_client_hello();
       case Client12State::kReadServerHello: return do_read_server_hello();
       case Client12State::kReadCertificate: return do_read_certificate();
       case Client12State::kReadServerKeyExchange: return do_read_server_key_exchange();
@@ -52,6 +58,7 @@ class Client12 final : public HandshakeMachine {
 
   std::string_view state_name() const override {
     switch (state_) {
+      case Client12State::kSendClientHello: return "send ClientHello (TLS 1.2 renegotiation)";
       case Client12State::kReadServerHello: return "read ServerHello (TLS 1.2)";
       case Client12State::kReadCertificate: return "read Certificate (TLS 1.2)";
       case Client12State::kReadServerKeyExchange: return "read ServerKeyExchange";
@@ -73,6 +80,7 @@ class Client12 final : public HandshakeMachine {
   const Context& ctx() const { return io_.context(); }
   const crypto::Provider& provider() const { return io_.provider(); }
 
+  TlsResult<Wait> do_send_client_hello();
   TlsResult<Wait> do_read_server_hello();
   TlsResult<Wait> do_read_certificate();
   TlsResult<Wait> do_read_server_key_exchange();
@@ -109,7 +117,39 @@ class Client12 final : public HandshakeMachine {
   std::vector<uint16_t> requested_schemes_;  // from a CertificateRequest
   crypto::SignatureScheme client_scheme_{};
   std::unique_ptr<crypto::PendingSignature> pending_signature_;
+  std::optional<Renegotiation12> reneg_;  // this handshake renegotiates
+  std::array<uint8_t, 12> client_verify_data_{}, server_verify_data_{};
 };
+
+TlsResult<Wait> Client12::do_send_client_hello() {
+  // RFC 5746 §3.5: a renegotiating hello carries our last verify_data, and
+  // offers TLS 1.2 only (a connection does not change its version).
+  const Policy& policy = ctx().policy();
+  wire::ClientHello& ch = sent_.hello;
+  SLUICE_TRY(provider().random(ch.random));
+  for (auto cs : policy.cipher_suites) {
+    if (const auto info = suite_info(cs); info && info->version == wire::kTls12) ch.cipher_suites.push_back(info->id);
+  }
+  for (auto g : policy.groups) ch.supported_groups.push_back(static_cast<uint16_t>(g));
+  for (auto s : policy.signature_schemes) ch.signature_algorithms.push_back(static_cast<uint16_t>(s));
+  if (!sent_.server_name.empty() && !is_ip_literal(sent_.server_name)) {
+    ch.server_name = sent_.server_name;
+    ch.has_server_name = true;
+    sent_.sent_sni = true;
+  }
+  ch.alpn = policy.alpn;
+  ch.extended_master_secret = true;
+  ch.ec_point_formats = true;
+  ch.renegotiation_info = true;
+  ch.renegotiated_connection.assign(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
+  std::vector<uint8_t> msg;
+  if (!ch.serialize(msg)) return Err(Error(Reason::kConfiguration, "ClientHello does not encode"));
+  SLUICE_TRY(io_.send(msg));
+  sent_.transcript.add(std::move(msg));
+  SLUICE_TRY(io_.flush());
+  state_ = Client12State::kReadServerHello;
+  return Wait::kOk;
+}
 
 TlsResult<Wait> Client12::do_read_server_hello() {
   auto m = SLUICE_TRY(io_.next_message());
@@ -129,8 +169,15 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   if (!sh.extended_master_secret) {
     return Err(Error(Reason::kExtendedMasterSecretRequired, "ServerHello without extended_master_secret"));
   }
-  // RFC 5746 §3.4: on an initial handshake renegotiation_info is empty.
-  if (sh.renegotiation_info && !sh.renegotiated_connection.empty()) {
+  // RFC 5746 §3.4/§3.5: empty on an initial handshake; on a renegotiation
+  // both Finished values of the handshake before.
+  if (reneg_) {
+    std::vector<uint8_t> expected(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
+    expected.insert(expected.end(), reneg_->server_verify_data.begin(), reneg_->server_verify_data.end());
+    if (!sh.renegotiation_info || sh.renegotiated_connection != expected) {
+      return Err(Error(Reason::kInsecureRenegotiation, "renegotiation_info does not continue this connection"));
+    }
+  } else if (sh.renegotiation_info && !sh.renegotiated_connection.empty()) {
     return Err(Error(Reason::kInsecureRenegotiation, "renegotiation_info not empty on an initial handshake"));
   }
   if (sh.selected_psk || sh.key_share || sh.hrr_selected_group || !sh.cookie.empty()) {
@@ -195,6 +242,10 @@ TlsResult<Wait> Client12::do_read_certificate() {
   SLUICE_TRY(expect_message(*m, HandshakeType::kCertificate));
   auto cert = SLUICE_TRY(wire::Certificate12::parse(m->body));
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
+  // A renegotiation keeps the peer it started with.
+  if (reneg_ && cert.certificates.front() != reneg_->server_certificate) {
+    return Err(Error(Reason::kIllegalParameter, "server certificate changed in a renegotiation"));
+  }
   CertificateRequest req{cert.certificates, sent_.server_name, ctx().now(), true};
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
   negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
@@ -311,7 +362,7 @@ TlsResult<Wait> Client12::do_send_certificate_verify() {
 
 TlsResult<Wait> Client12::do_send_finished() {
   SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key"))));
-  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
+  client_verify_data_ = SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
   io_.expect_change_cipher_spec12(SLUICE_TRY(take_proof(server_write_, "no server write key")));
   state_ = Client12State::kReadFinished;
   return Wait::kOk;
@@ -354,6 +405,8 @@ void Client12::store_session() {
 Result<void, Error> Client12::enter(FinishedVerified finished, PeerAuthenticated peer) {
   store_session();
   Traffic12 traffic;
+  traffic.client_verify_data = client_verify_data_;
+  traffic.server_verify_data = server_verify_data_;
   traffic.master_secret = std::move(master_);
   traffic.client_random = sent_.hello.random;
   traffic.server_random = server_random_;
@@ -371,12 +424,13 @@ TlsResult<Wait> Client12::do_read_resumed_finished() {
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, false, sent_.transcript));
+  std::copy_n(m->body.begin(), server_verify_data_.size(), server_verify_data_.begin());
   sent_.transcript.add(m->whole);
   io_.message_done();
   // RFC 5246 §7.3: in a resumption the client's ChangeCipherSpec and
   // Finished come last.
   SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key"))));
-  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
+  client_verify_data_ = SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, true, sent_.transcript));
   PskAccepted psk = SLUICE_TRY(take_proof(resumed_, "no resumed session"));
   SLUICE_TRY(enter(std::move(finished), PeerAuthenticated::by_psk(std::move(psk))));
   return Wait::kDone;
@@ -391,6 +445,7 @@ TlsResult<Wait> Client12::do_read_finished() {
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, false, sent_.transcript));
+  std::copy_n(m->body.begin(), server_verify_data_.size(), server_verify_data_.begin());
   sent_.transcript.add(m->whole);
   io_.message_done();
   CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
@@ -403,6 +458,11 @@ TlsResult<Wait> Client12::do_read_finished() {
 
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent) {
   return std::make_unique<Client12>(io, std::move(sent));
+}
+
+std::unique_ptr<HandshakeMachine> make_client12_renegotiation(HandshakeIo& io, std::string server_name,
+                                                              Renegotiation12 previous) {
+  return std::make_unique<Client12>(io, std::move(server_name), std::move(previous));
 }
 
 }  // namespace sluice

@@ -272,6 +272,15 @@ Progress Connection::key_update(bool request_peer_update) {
   return {Status::kOk, 0};
 }
 
+Progress Connection::renegotiate() {
+  Impl& c = *impl_;
+  if (c.failed()) return {Status::kError, 0};
+  if (!c.hs_done_ || c.sent_close_ || !c.post_) return c.fail(Error::api(Reason::kApiMisuse, "renegotiate before the handshake ended"));
+  if (c.rl_.write_space_lent()) return c.fail(Error::api(Reason::kApiMisuse, "renegotiate while write space is lent"));
+  if (auto r = c.post_->request_renegotiation(); !r) return c.fail(std::move(r).error());
+  return {Status::kOk, 0};
+}
+
 Progress Connection::request_client_certificate() {
   Impl& c = *impl_;
   if (c.failed()) return {Status::kError, 0};

@@ -94,6 +94,9 @@ class Connection {
   // client_certificate_requests() says how many are outstanding.
   Progress request_client_certificate();
   int client_certificate_requests() const;
+  // renegotiate (TLS 1.2 server) asks the client for a new handshake with
+  // a HelloRequest; read() runs it when the client answers.
+  Progress renegotiate();
   // key_update sends a KeyUpdate (RFC 8446 §4.6.3) after the handshake.
   Progress key_update(bool request_peer_update);
   // has_pending: records or decrypted bytes are buffered but not yet read.

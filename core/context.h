@@ -71,6 +71,12 @@ struct DangerTestHelloShape {
   std::vector<std::vector<uint8_t>> server_post_handshake_messages;
 };
 
+// What a TLS 1.2 client does when its server asks to renegotiate (RFC 5746,
+// BoringSSL's ssl_renegotiate_*): refuse with no_renegotiation (the
+// default), accept once, or accept every time. The server's certificate must
+// stay the same across a renegotiation.
+enum class Renegotiation : uint8_t { kNever, kOnce, kFreely };
+
 // Policy: what a context negotiates and the limits it keeps. Plain data,
 // read by every connection created from the context.
 struct Policy {
@@ -95,6 +101,7 @@ struct Policy {
   uint64_t key_update_interval = 0;
   bool middlebox_compat = false;
   bool strict_group_preference = false;
+  Renegotiation renegotiation = Renegotiation::kNever;
 };
 
 // Credentials: who we are and whom we trust, and where sessions live.
@@ -231,6 +238,10 @@ class Context {
   // supports even when that costs a HelloRetryRequest (default: use a key
   // share the client sent if it is acceptable, retrying only when none is).
   void set_strict_group_preference(bool on) { policy_.strict_group_preference = on; }
+  // Client, TLS 1.2: whether a server's HelloRequest is answered with a
+  // renegotiation. Without AUTO_RETRY, read() and write() say kWantRead
+  // while it runs; with it they return once it is done (SSL_CTX_set_mode(3)).
+  void set_renegotiation(Renegotiation r) { policy_.renegotiation = r; }
 
   // --- hooks ---
   // Seconds since the Unix epoch; the default reads the system clock.

@@ -138,10 +138,17 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
   if (role_ == Role::kClient && proof.peer.anonymous()) {
     return Err(Error(Reason::kInternal, "client entering traffic without an authenticated server"));
   }
+  if (renegotiating_) {
+    ++renegotiations_;
+    renegotiating_ = false;
+  }
   negotiated_ = std::move(traffic.negotiated);
-  post_ = &post_storage_.emplace<PostHandshake12>(*this, role_);
+  Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, {}};
+  if (role_ == Role::kClient && !negotiated_.peer_chain.empty()) state.server_certificate = negotiated_.peer_chain.front();
+  post_ = &post_storage_.emplace<PostHandshake12>(*this, role_, session_name_, std::move(state), renegotiations_);
   rl_.set_app_data_allowed(true);
   rl_.set_handshaking(false);
+  rl_.set_tls12_warnings(true);
   return {};
 }
 
@@ -215,7 +222,7 @@ void Connection::Impl::release_idle() {
   rl_.release_idle();
 }
 
-Progress Connection::Impl::handshake() {
+Progress Connection::Impl::handshake(bool read_records) {
   if (failed()) return {Status::kError, 0};
   handshake_started_ = true;
   async_pending_ = false;
@@ -239,6 +246,10 @@ Progress Connection::Impl::handshake() {
       continue;
     }
     // Wait::kReadMessage.
+    if (!read_records) {
+      if (auto r = flush(); !r) return fail(std::move(r).error());
+      return {Status::kWantRead, 0};
+    }
     auto rec = rl_.read();
     if (!rec) return fail(std::move(rec).error());
     switch (rec->kind) {
@@ -291,8 +302,21 @@ Progress Connection::Impl::process_post_handshake() {
     if (!m) return fail(std::move(m).error());
     if (!*m) break;
     auto w = post_->process(**m, message_ends_record(), negotiated_);
-    message_done();
     if (!w) return fail(std::move(w).error());
+    if (reneg_machine_) {
+      // A renegotiation starts: its machine runs from the next handshake()
+      // (a ClientHello stays for a server's new machine to read).
+      if (!reneg_keep_message_) message_done();
+      if (sent_close_) {
+        reneg_machine_.reset();  // after our close_notify nothing new begins
+        return settle();
+      }
+      hs_ = std::move(reneg_machine_);
+      hs_done_ = false;
+      renegotiating_ = true;
+      return settle();
+    }
+    message_done();
     if (*w == Wait::kAsync) {
       // Reported as the handshake reports it: kWantAsync at once with ASYNC
       // (however fast the operation), else waited for here.
@@ -351,6 +375,19 @@ Progress Connection::Impl::fill_readable() {
         rl_.release_record();
         Progress p = process_post_handshake();
         if (p.status != Status::kOk) return p;
+        if (!hs_done_) {
+          // A renegotiation began: it runs now. Without AUTO_RETRY the call
+          // ends with kWantRead while it does (SSL_CTX_set_mode(3)); with
+          // it, reading goes on once it is done or data comes.
+          const bool auto_retry = (mode_ & kModeAutoRetry) != 0;
+          Progress h = handshake(auto_retry);
+          if (rl_.app_pending() > 0) return {Status::kOk, rl_.app_pending()};
+          if (h.status != Status::kOk || !auto_retry) {
+            release_idle();
+            return h.status == Status::kOk ? Progress{Status::kWantRead, 0} : h;
+          }
+          break;
+        }
         // Without AUTO_RETRY a record with no application data ends the
         // call, even when more records are buffered (SSL_CTX_set_mode(3)).
         if (!(mode_ & kModeAutoRetry)) {

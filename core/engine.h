@@ -57,10 +57,16 @@ struct Connection::Impl final : HandshakeIo {
   bool change_cipher_spec_received() const override { return ccs_received_; }
   Result<void, Error> send_warning_alert(Alert a) override;
   void hand_off(std::unique_ptr<HandshakeMachine> next) override { next_machine_ = std::move(next); }
+  void renegotiate(std::unique_ptr<HandshakeMachine> machine, bool keep_message) override {
+    reneg_machine_ = std::move(machine);
+    reneg_keep_message_ = keep_message;
+  }
 
   // --- driving (connection.cc) ---
   // handshake runs the machine until it waits; kOk once traffic is entered.
-  Progress handshake();
+  // With `read_records` false it stops at the first record it would read
+  // (kWantRead), having sent what it could.
+  Progress handshake(bool read_records = true);
   // fill_readable processes records until application data is readable
   // (kOk, app_pending() bytes) or something else must happen first.
   Progress fill_readable();
@@ -80,7 +86,8 @@ struct Connection::Impl final : HandshakeIo {
   // operation itself and returns kOk to go on.
   Progress wait_async(crypto::PendingSignature* op);
   void release_idle();
-  const Negotiated& negotiated() const { return hs_ ? hs_->negotiated() : negotiated_; }
+  // negotiated: while a renegotiation runs, still the previous handshake's.
+  const Negotiated& negotiated() const { return hs_ && !renegotiating_ ? hs_->negotiated() : negotiated_; }
   crypto::PendingSignature* pending_operation() const;
 
   std::shared_ptr<const Context> ctx_;
@@ -92,6 +99,10 @@ struct Connection::Impl final : HandshakeIo {
   std::vector<uint8_t> hs_out_;  // handshake messages not yet sealed
   std::unique_ptr<HandshakeMachine> hs_;
   std::unique_ptr<HandshakeMachine> next_machine_;  // set by hand_off
+  std::unique_ptr<HandshakeMachine> reneg_machine_;  // set by renegotiate
+  bool reneg_keep_message_ = false;
+  bool renegotiating_ = false;
+  int renegotiations_ = 0;
   std::optional<Protection> pending_read_;         // TLS 1.2: installed by the peer's CCS
   bool ccs_received_ = false;
   // The post-handshake protocol of the negotiated version, held in place.

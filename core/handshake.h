@@ -61,7 +61,16 @@ struct Traffic13 {
 struct Traffic12 {
   SecretBytes master_secret;  // for the exporter (RFC 5705) and key logs
   std::array<uint8_t, wire::kRandomLen> client_random{}, server_random{};
+  // Both Finished messages' verify_data: a renegotiation proves it
+  // continues this connection with them (RFC 5746 §3.1).
+  std::array<uint8_t, 12> client_verify_data{}, server_verify_data{};
   Negotiated negotiated;
+};
+
+// Renegotiation12 is what a renegotiation handshake continues from.
+struct Renegotiation12 {
+  std::array<uint8_t, 12> client_verify_data{}, server_verify_data{};
+  std::vector<uint8_t> server_certificate;  // the end-entity certificate, which must not change
 };
 
 class HandshakeMachine;
@@ -138,6 +147,10 @@ class HandshakeIo {
   // machines hand a TLS 1.2 peer to the TLS 1.2 ones). The message being
   // read stays for the next machine.
   virtual void hand_off(std::unique_ptr<HandshakeMachine> next) = 0;
+  // renegotiate (TLS 1.2, after the handshake): `machine` runs a new
+  // handshake over this connection. `keep_message`: the message being
+  // processed (a ClientHello) is the new machine's first.
+  virtual void renegotiate(std::unique_ptr<HandshakeMachine> machine, bool keep_message) = 0;
 
   // --- the end ---
   virtual Result<void, Error> enter_traffic13(HandshakeProof proof, Traffic13 traffic) = 0;
@@ -170,6 +183,10 @@ struct ClientHelloSent {
   std::optional<Session> session;  // a TLS 1.2 session offered for resumption
 };
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
+// make_client12_renegotiation sends a TLS 1.2 ClientHello that renegotiates.
+std::unique_ptr<HandshakeMachine> make_client12_renegotiation(HandshakeIo& io, std::string server_name,
+                                                              Renegotiation12 previous);
+std::unique_ptr<HandshakeMachine> make_server12_renegotiation(HandshakeIo& io, Renegotiation12 previous);
 // make_server12 takes over a ClientHello the TLS 1.3 machine did not read.
 std::unique_ptr<HandshakeMachine> make_server12(HandshakeIo& io);
 

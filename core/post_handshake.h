@@ -31,6 +31,10 @@ class PostHandshake {
   virtual bool can_request_certificate() const = 0;
   virtual Result<void, Error> request_client_certificate() = 0;
   virtual int outstanding_requests() const = 0;
+  // request_renegotiation: a TLS 1.2 server's HelloRequest.
+  virtual Result<void, Error> request_renegotiation() {
+    return Err(Error::api(Reason::kApiMisuse, "renegotiation exists in TLS 1.2 only"));
+  }
 };
 
 }  // namespace sluice

@@ -1,23 +1,50 @@
 #include "core/post_handshake12.h"
 
+#include "core/wire/tls12.h"
+
 namespace sluice {
 
 using wire::HandshakeType;
 
-TlsResult<Wait> PostHandshake12::process(const HandshakeMessage& m, bool, Negotiated&) {
-  const bool renegotiation = (role_ == Role::kClient && m.type == HandshakeType::kHelloRequest) ||
-                             (role_ == Role::kServer && m.type == HandshakeType::kClientHello);
-  if (!renegotiation) return Err(Error(Reason::kUnexpectedMessage, "unexpected post-handshake message"));
-  if (m.type == HandshakeType::kHelloRequest && !m.body.empty()) {
-    return Err(Error(Reason::kDecodeError, "HelloRequest with a body"));
-  }
+Result<void, Error> PostHandshake12::refuse() {
   // RFC 5246 §7.4.1.1 / RFC 5746 §4.2: renegotiation may be declined with
   // a no_renegotiation warning. Repeated attempts end the connection.
   if (++refusals_ > kMaxRenegotiationRefusals) {
     return Err(Error(Reason::kRenegotiationRefused, "too many renegotiation attempts"));
   }
-  SLUICE_TRY(io_.send_warning_alert(Alert::kNoRenegotiation));
-  return Wait::kOk;
+  return io_.send_warning_alert(Alert::kNoRenegotiation);
+}
+
+Result<void, Error> PostHandshake12::request_renegotiation() {
+  if (role_ != Role::kServer) return Err(Error::api(Reason::kApiMisuse, "only a server sends HelloRequest"));
+  SLUICE_TRY(io_.queue(wire::EmptyMessage{HandshakeType::kHelloRequest}));
+  SLUICE_TRY(io_.flush());
+  requested_ = true;
+  return {};
+}
+
+TlsResult<Wait> PostHandshake12::process(const HandshakeMessage& m, bool, Negotiated&) {
+  if (role_ == Role::kClient && m.type == HandshakeType::kHelloRequest) {
+    if (!m.body.empty()) return Err(Error(Reason::kDecodeError, "HelloRequest with a body"));
+    const Renegotiation policy = io_.context().policy().renegotiation;
+    const bool accept = policy == Renegotiation::kFreely || (policy == Renegotiation::kOnce && renegotiations_ == 0);
+    if (!accept) {
+      SLUICE_TRY(refuse());
+      return Wait::kOk;
+    }
+    io_.renegotiate(make_client12_renegotiation(io_, server_name_, state_), false);
+    return Wait::kOk;
+  }
+  if (role_ == Role::kServer && m.type == HandshakeType::kClientHello) {
+    if (!requested_) {
+      SLUICE_TRY(refuse());
+      return Wait::kOk;
+    }
+    requested_ = false;
+    io_.renegotiate(make_server12_renegotiation(io_, state_), true);
+    return Wait::kOk;
+  }
+  return Err(Error(Reason::kUnexpectedMessage, "unexpected post-handshake message"));
 }
 
 }  // namespace sluice

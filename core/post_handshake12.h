@@ -1,8 +1,9 @@
-// The TLS 1.2 protocol after the handshake: renegotiation is refused
-// (RFC 5746 secure renegotiation is negotiated, so refusing is safe): a
-// client answers a HelloRequest with a no_renegotiation warning, a server
-// answers a ClientHello the same way, a bounded number of times and then
-// fatally. Nothing else may arrive.
+// The TLS 1.2 protocol after the handshake: renegotiation (RFC 5746). A
+// client answers a HelloRequest by its policy (Renegotiation): a
+// no_renegotiation warning, or a new handshake over the connection. A
+// server asks for one with renegotiate() and then takes the client's
+// ClientHello; an unasked ClientHello is refused with a warning, a bounded
+// number of times, then fatally. Nothing else may arrive.
 #pragma once
 
 #include "core/post_handshake.h"
@@ -15,7 +16,12 @@ inline constexpr int kMaxRenegotiationRefusals = 4;
 
 class PostHandshake12 final : public PostHandshake {
  public:
-  PostHandshake12(HandshakeIo& io, Role role) : io_(io), role_(role) {}
+  PostHandshake12(HandshakeIo& io, Role role, std::string server_name, Renegotiation12 state, int renegotiations)
+      : io_(io), role_(role), server_name_(std::move(server_name)), state_(std::move(state)),
+        renegotiations_(renegotiations) {}
+  // request_renegotiation (server) sends a HelloRequest.
+  Result<void, Error> request_renegotiation() override;
+  int renegotiations() const { return renegotiations_; }
 
   TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated) override;
   TlsResult<Wait> resume() override { return Wait::kOk; }
@@ -36,9 +42,15 @@ class PostHandshake12 final : public PostHandshake {
   int outstanding_requests() const override { return 0; }
 
  private:
+  Result<void, Error> refuse();
+
   HandshakeIo& io_;
   Role role_;
+  std::string server_name_;
+  Renegotiation12 state_;
+  int renegotiations_;  // completed on this connection
   int refusals_ = 0;
+  bool requested_ = false;  // server: a HelloRequest went out
 };
 
 }  // namespace sluice

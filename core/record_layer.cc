@@ -164,10 +164,14 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     early_skip_budget_ = 0;
   }
   if (ct == ContentType::kChangeCipherSpec && ccs_key_change_) {
-    // RFC 5246 §7.1: one byte, value 1.
-    if (len != 1 || record[wire::kRecordHeaderLen] != 1) {
-      return Err(Error(Reason::kDecodeError, "malformed change_cipher_spec"));
+    // RFC 5246 §7.1: one byte, value 1, protected by the current keys (a
+    // renegotiation's ChangeCipherSpec is encrypted under the old ones).
+    Bytes body = record.subspan(wire::kRecordHeaderLen);
+    if (encrypted) {
+      OpenedRecord opened = SLUICE_TRY(rd_->open(record));
+      body = opened.plaintext;
     }
+    if (body.size() != 1 || body[0] != 1) return Err(Error(Reason::kDecodeError, "malformed change_cipher_spec"));
     ccs_key_change_ = false;
     consume_inbound_to(unproc_);
     return Record{Kind::kChangeCipherSpec, {}};
@@ -232,7 +236,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       }
       // RFC 8446 §6: all alerts but close_notify and user_canceled are fatal
       // whatever their level.
-      if (alert == Alert::kUserCanceled && level == 1) {
+      if (level == 1 && (alert == Alert::kUserCanceled || (tls12_warnings_ && alert == Alert::kNoRenegotiation))) {
         if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
         return Record{Kind::kControl, {}};
       }

@@ -33,6 +33,7 @@ enum class Server12State : uint8_t {
 class Server12 final : public HandshakeMachine {
  public:
   explicit Server12(HandshakeIo& io) : io_(io) {}
+  Server12(HandshakeIo& io, Renegotiation12 previous) : io_(io), reneg_(std::move(previous)) {}
 
   TlsResult<Wait> step() override {
     switch (state_) {
@@ -114,6 +115,8 @@ class Server12 final : public HandshakeMachine {
   std::optional<TicketState> resumed_;
   std::optional<PskAccepted> psk_accepted_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
+  std::optional<Renegotiation12> reneg_;     // this handshake renegotiates
+  std::array<uint8_t, 12> client_verify_data_{}, server_verify_data_{};
   std::optional<CertVerified> client_cert_verified_;
   std::optional<SigVerified> client_sig_verified_;
 };
@@ -124,9 +127,18 @@ Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
   if (!ch.extended_master_secret) {
     return Err(Error(Reason::kExtendedMasterSecretRequired, "ClientHello without extended_master_secret"));
   }
-  // RFC 5746 §3.6: on an initial handshake the client signals with the SCSV
-  // or an empty renegotiation_info.
-  if (ch.renegotiation_info && !ch.renegotiated_connection.empty()) {
+  // RFC 5746 §3.6/§3.7: on an initial handshake the client signals with
+  // the SCSV or an empty renegotiation_info; on a renegotiation with its
+  // last verify_data, and never the SCSV.
+  if (reneg_) {
+    const bool scsv = std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(),
+                                wire::kEmptyRenegotiationInfoScsv) != ch.cipher_suites.end();
+    if (scsv || !ch.renegotiation_info ||
+        !std::equal(ch.renegotiated_connection.begin(), ch.renegotiated_connection.end(),
+                    reneg_->client_verify_data.begin(), reneg_->client_verify_data.end())) {
+      return Err(Error(Reason::kInsecureRenegotiation, "renegotiating ClientHello does not continue this connection"));
+    }
+  } else if (ch.renegotiation_info && !ch.renegotiated_connection.empty()) {
     return Err(Error(Reason::kInsecureRenegotiation, "initial ClientHello with renegotiation data"));
   }
   // RFC 8422 §5.1.2: we send uncompressed points only.
@@ -213,7 +225,7 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   client_session_id_ = ch.legacy_session_id;
   client_takes_tickets_ = ch.session_ticket;
   SLUICE_TRY(check_extensions(ch));
-  resumed_ = find_session(ch);
+  if (!reneg_) resumed_ = find_session(ch);
   if (resumed_) {
     suite_ = suite_info(resumed_->cipher_suite);
     master_ = resumed_->psk.copy();
@@ -268,6 +280,11 @@ wire::ServerHello Server12::server_hello_base() {
   sh.cipher_suite = suite_->id;
   sh.extended_master_secret = true;
   sh.renegotiation_info = true;
+  if (reneg_) {
+    sh.renegotiated_connection.assign(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
+    sh.renegotiated_connection.insert(sh.renegotiated_connection.end(), reneg_->server_verify_data.begin(),
+                                      reneg_->server_verify_data.end());
+  }
   sh.ec_point_formats = client_point_formats_;
   sh.server_name_ack = sni_ack_;
   sh.alpn = alpn_;
@@ -304,7 +321,7 @@ TlsResult<Wait> Server12::do_send_resumption() {
   SLUICE_TRY(send_ticket_or_cache());
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
   SLUICE_TRY(io_.send_change_cipher_spec12(std::move(keys.server_write)));
-  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
+  server_verify_data_ = SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
   io_.expect_change_cipher_spec12(std::move(keys.client_write));
   Negotiated& n = negotiated_;
   n.version = wire::kTls12;
@@ -323,10 +340,13 @@ TlsResult<Wait> Server12::do_read_resumed_finished() {
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
+  std::copy_n(m->body.begin(), client_verify_data_.size(), client_verify_data_.begin());
   transcript_.add(m->whole);
   io_.message_done();
   PskAccepted psk = SLUICE_TRY(take_proof(psk_accepted_, "no resumed session"));
   Traffic12 traffic;
+  traffic.client_verify_data = client_verify_data_;
+  traffic.server_verify_data = server_verify_data_;
   traffic.master_secret = std::move(master_);
   traffic.client_random = client_random_;
   traffic.server_random = server_random_;
@@ -470,13 +490,16 @@ TlsResult<Wait> Server12::do_read_finished() {
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
+  std::copy_n(m->body.begin(), client_verify_data_.size(), client_verify_data_.begin());
   transcript_.add(m->whole);
   io_.message_done();
   // RFC 5077 §3.3: the ticket comes before our ChangeCipherSpec.
   SLUICE_TRY(send_ticket_or_cache());
   SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(server_write_, "no server write key"))));
-  SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
+  server_verify_data_ = SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
   Traffic12 traffic;
+  traffic.client_verify_data = client_verify_data_;
+  traffic.server_verify_data = server_verify_data_;
   traffic.master_secret = std::move(master_);
   traffic.client_random = client_random_;
   traffic.server_random = server_random_;
@@ -499,5 +522,9 @@ TlsResult<Wait> Server12::do_read_finished() {
 }  // namespace
 
 std::unique_ptr<HandshakeMachine> make_server12(HandshakeIo& io) { return std::make_unique<Server12>(io); }
+
+std::unique_ptr<HandshakeMachine> make_server12_renegotiation(HandshakeIo& io, Renegotiation12 previous) {
+  return std::make_unique<Server12>(io, std::move(previous));
+}
 
 }  // namespace sluice

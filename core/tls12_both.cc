@@ -99,12 +99,12 @@ TlsResult<FinishedVerified> FinishedCheck12::verify(const HandshakeMessage& m, c
   return FinishedVerified();
 }
 
-Result<void, Error> queue_finished12(HandshakeIo& io, crypto::HashAlg h, Bytes master, bool from_client,
-                                     Transcript& t) {
+TlsResult<std::array<uint8_t, kFinished12Len>> queue_finished12(HandshakeIo& io, crypto::HashAlg h, Bytes master,
+                                                                bool from_client, Transcript& t) {
   HashValue th = current_hash(t);
   const auto verify_data = SLUICE_TRY(finished12(io.provider(), h, master, from_client, th.view()));
   t.add(SLUICE_TRY(io.queue(wire::Finished{verify_data})));
-  return {};
+  return verify_data;
 }
 
 TlsResult<Protections12> protections12(const crypto::Provider& p, const SuiteInfo& suite, Bytes master,

@@ -60,8 +60,8 @@ class FinishedCheck12 {
 };
 
 // queue_finished12 sends our Finished and adds it to the transcript.
-Result<void, Error> queue_finished12(HandshakeIo& io, crypto::HashAlg h, Bytes master, bool from_client,
-                                     Transcript& t);
+TlsResult<std::array<uint8_t, kFinished12Len>> queue_finished12(HandshakeIo& io, crypto::HashAlg h, Bytes master,
+                                                                bool from_client, Transcript& t);
 
 // keys12 derives both directions' protections from the master secret.
 struct Protections12 {

@@ -346,4 +346,101 @@ TEST_CASE("TLS 1.2 client certificates: required or requested, every key type, o
   }
 }
 
+TEST_CASE("TLS 1.2 renegotiation: refused by default with a no_renegotiation warning") {
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(test::handshake(p.client, p.server));
+  REQUIRE(p.server.renegotiate().status == Status::kOk);
+  test::transfer(p.server, p.client);
+  std::vector<uint8_t> buf(10);
+  CHECK(p.client.read(buf).status == Status::kWantRead);
+  CHECK(p.client.handshake_done());
+  const auto answer = drain(p.client);
+  CHECK(!answer.empty());  // the warning, sealed
+  feed_all(p.server, answer);
+  CHECK(p.server.read(buf).status == Status::kWantRead);  // the warning is no failure
+  CHECK(p.server.error().ok());
+  exchange(p.client, p.server, 500, 10);
+  // A TLS 1.3 connection has no renegotiation.
+  auto c13 = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  auto s13 = test::server_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  Connection c = Connection::client(c13, "localhost"), s = Connection::server(s13);
+  REQUIRE(test::handshake(c, s));
+  CHECK(s.renegotiate().status == Status::kError);
+  CHECK(s.error().origin == Origin::kApi);
+}
+
+TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY") {
+  for (long mode : {0L, long{kModeAutoRetry}}) {
+    CAPTURE(mode);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(Renegotiation::kOnce);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    client.set_mode(mode);
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    // Application data may still come while the renegotiation runs.
+    const uint8_t x[] = {'x'};
+    REQUIRE(server.write(x).status == Status::kOk);
+    test::transfer(server, client);
+    std::vector<uint8_t> buf(10);
+    Progress r = client.read(buf);
+    if (mode & kModeAutoRetry) {
+      // The engine goes on past the HelloRequest: the data comes at once.
+      REQUIRE(r.status == Status::kOk);
+    } else {
+      // Without AUTO_RETRY: kWantRead after the HelloRequest, with the
+      // data still buffered; the next call returns it.
+      CHECK(r.status == Status::kWantRead);
+      CHECK(client.has_pending());
+      r = client.read(buf);
+      REQUIRE(r.status == Status::kOk);
+    }
+    CHECK(r.bytes == 1);
+    CHECK(!client.handshake_done());  // the renegotiation is running
+    // write() says kWantRead until it is done (SSL_CTX_set_mode(3)).
+    CHECK(client.write(x).status == Status::kWantRead);
+    for (int i = 0; i < 20 && !(client.handshake_done() && server.handshake_done()); ++i) {
+      test::transfer(client, server);
+      (void)server.read(buf);
+      test::transfer(server, client);
+      (void)client.read(buf);
+    }
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    CHECK(client.handshake_done());
+    CHECK(server.handshake_done());
+    CHECK(client.error().ok());
+    CHECK(server.error().ok());
+    exchange(client, server, 3000, 11);
+    exchange(server, client, 3000, 12);
+    // Once only: a second request is refused.
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    test::transfer(server, client);
+    (void)client.read(buf);
+    CHECK(client.handshake_done());
+  }
+}
+
+TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused") {
+  Pair p = make(KeyType::kEcdsaP256);
+  p.cctx->set_renegotiation(Renegotiation::kFreely);
+  // The client trusts both certificates; the server changes its own.
+  p.cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kEcdsaP256).der));
+  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+  REQUIRE(test::handshake(client, server));
+  auto key = pki::parse_private_key_pem(test::test_cert(KeyType::kEcdsaP384).key_pem);
+  REQUIRE(key);
+  auto signer = test::sodium_first()->new_signer(*key);
+  REQUIRE(signer);
+  p.sctx->set_certificate({{test::test_cert(KeyType::kEcdsaP384).der}, std::shared_ptr<crypto::Signer>(std::move(*signer)), {}});
+  REQUIRE(server.renegotiate().status == Status::kOk);
+  std::vector<uint8_t> buf(10);
+  for (int i = 0; i < 10 && client.error().ok(); ++i) {
+    test::transfer(server, client);
+    (void)client.read(buf);
+    test::transfer(client, server);
+    (void)server.read(buf);
+  }
+  check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
+
 }  // namespace sluice
