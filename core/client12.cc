@@ -277,6 +277,7 @@ TlsResult<Wait> Client12::do_read_server_key_exchange() {
   pre_master_ = SLUICE_TRY(key_share_->agree(ske.public_key));
   negotiated_.group = group;
   negotiated_.signature_scheme = static_cast<crypto::SignatureScheme>(ske.scheme);
+  negotiated_.peer_signature_scheme = negotiated_.signature_scheme;
   sent_.transcript.add(m->whole);
   io_.message_done();
   state_ = Client12State::kReadServerHelloDone;

@@ -545,6 +545,7 @@ TlsResult<Wait> Client13::do_read_certificate_verify() {
       SLUICE_TRY(SignatureCheck::verify(*m, provider(), *cert_verified_, offered_schemes_, transcript_, true));
   sig_verified_.emplace(std::move(checked.proof));
   negotiated_.signature_scheme = checked.scheme;
+  negotiated_.peer_signature_scheme = checked.scheme;
   transcript_.add(m->whole);
   io_.message_done();
   state_ = ClientState::kReadFinished;

@@ -296,6 +296,15 @@ Progress Connection::request_client_certificate() {
   return {Status::kOk, 0};
 }
 
+Progress Connection::export_keying_material(std::string_view label, std::optional<std::span<const uint8_t>> context,
+                                            std::span<uint8_t> out) {
+  Impl& c = *impl_;
+  if (c.failed()) return {Status::kError, 0};
+  if (!c.hs_done_ || !c.post_) return c.fail(Error::api(Reason::kApiMisuse, "export_keying_material before the handshake ended"));
+  if (auto r = c.post_->export_keying_material(label, context, out); !r) return c.fail(std::move(r).error());
+  return {Status::kOk, out.size()};
+}
+
 int Connection::client_certificate_requests() const {
   return impl_->post_ ? impl_->post_->outstanding_requests() : 0;
 }

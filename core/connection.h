@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string_view>
 #include <span>
 #include <string>
 #include <vector>
@@ -99,6 +101,11 @@ class Connection {
   Progress renegotiate();
   // key_update sends a KeyUpdate (RFC 8446 §4.6.3) after the handshake.
   Progress key_update(bool request_peer_update);
+  // export_keying_material fills `out` from the session's secrets for
+  // `label` and `context` (RFC 8446 §7.5, RFC 5705); an API error before
+  // the handshake ended. No context and an empty one differ in TLS 1.2.
+  Progress export_keying_material(std::string_view label, std::optional<std::span<const uint8_t>> context,
+                                  std::span<uint8_t> out);
   // has_pending: records or decrypted bytes are buffered but not yet read.
   bool has_pending() const;
   bool handshake_done() const;

@@ -145,7 +145,13 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
   negotiated_ = std::move(traffic.negotiated);
   Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, {}};
   if (role_ == Role::kClient && !negotiated_.peer_chain.empty()) state.server_certificate = negotiated_.peer_chain.front();
-  post_ = &post_storage_.emplace<PostHandshake12>(*this, role_, session_name_, std::move(state), renegotiations_);
+  Traffic12 keys;
+  keys.master_secret = traffic.master_secret.copy();
+  keys.client_random = traffic.client_random;
+  keys.server_random = traffic.server_random;
+  keys.negotiated.cipher_suite = negotiated_.cipher_suite;
+  post_ = &post_storage_.emplace<PostHandshake12>(*this, role_, session_name_, std::move(state), renegotiations_,
+                                                  std::move(keys));
   rl_.set_app_data_allowed(true);
   rl_.set_handshaking(false);
   rl_.set_tls12_warnings(true);

@@ -14,7 +14,8 @@ struct Negotiated {
   uint16_t version = 0;
   uint16_t cipher_suite = 0;
   crypto::Group group{};
-  crypto::SignatureScheme signature_scheme{};  // the server's CertificateVerify
+  crypto::SignatureScheme signature_scheme{};  // the server's CertificateVerify (or TLS 1.2 ServerKeyExchange)
+  crypto::SignatureScheme peer_signature_scheme{};  // the peer's signature (a server: the client's); 0 when none
   std::string alpn;
   std::string server_name;
   CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent

@@ -6,6 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "core/handshake.h"
 
@@ -31,6 +33,9 @@ class PostHandshake {
   virtual bool can_request_certificate() const = 0;
   virtual Result<void, Error> request_client_certificate() = 0;
   virtual int outstanding_requests() const = 0;
+  // export_keying_material: RFC 8446 §7.5 (TLS 1.3) or RFC 5705 (TLS 1.2).
+  virtual Result<void, Error> export_keying_material(std::string_view label, std::optional<Bytes> context,
+                                                     MutBytes out) const = 0;
   // request_renegotiation: a TLS 1.2 server's HelloRequest.
   virtual Result<void, Error> request_renegotiation() {
     return Err(Error::api(Reason::kApiMisuse, "renegotiation exists in TLS 1.2 only"));

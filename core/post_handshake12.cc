@@ -1,10 +1,28 @@
 #include "core/post_handshake12.h"
 
+#include "core/keyschedule12.h"
+#include "core/suites.h"
 #include "core/wire/tls12.h"
 
 namespace sluice {
 
 using wire::HandshakeType;
+
+Result<void, Error> PostHandshake12::export_keying_material(std::string_view label, std::optional<Bytes> context,
+                                                             MutBytes out) const {
+  // RFC 5705 §4: PRF(master, label, client_random + server_random
+  // [+ context_length + context]).
+  const auto suite = suite_info(keys_.negotiated.cipher_suite);
+  if (!suite) return Err(Error(Reason::kInternal, "no suite for the exporter"));
+  std::vector<uint8_t> seed(keys_.server_random.begin(), keys_.server_random.end());
+  if (context) {
+    if (context->size() > 0xffff) return Err(Error::api(Reason::kApiMisuse, "exporter context too long"));
+    seed.push_back(static_cast<uint8_t>(context->size() >> 8));
+    seed.push_back(static_cast<uint8_t>(context->size()));
+    seed.insert(seed.end(), context->begin(), context->end());
+  }
+  return prf12(io_.provider(), suite->hash, keys_.master_secret, label, keys_.client_random, seed, out);
+}
 
 Result<void, Error> PostHandshake12::refuse() {
   // RFC 5246 §7.4.1.1 / RFC 5746 §4.2: renegotiation may be declined with

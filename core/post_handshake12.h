@@ -16,9 +16,12 @@ inline constexpr int kMaxRenegotiationRefusals = 4;
 
 class PostHandshake12 final : public PostHandshake {
  public:
-  PostHandshake12(HandshakeIo& io, Role role, std::string server_name, Renegotiation12 state, int renegotiations)
+  PostHandshake12(HandshakeIo& io, Role role, std::string server_name, Renegotiation12 state, int renegotiations,
+                  Traffic12 keys)
       : io_(io), role_(role), server_name_(std::move(server_name)), state_(std::move(state)),
-        renegotiations_(renegotiations) {}
+        renegotiations_(renegotiations), keys_(std::move(keys)) {}
+  Result<void, Error> export_keying_material(std::string_view label, std::optional<Bytes> context,
+                                             MutBytes out) const override;
   // request_renegotiation (server) sends a HelloRequest.
   Result<void, Error> request_renegotiation() override;
   int renegotiations() const { return renegotiations_; }
@@ -51,6 +54,7 @@ class PostHandshake12 final : public PostHandshake {
   int renegotiations_;  // completed on this connection
   int refusals_ = 0;
   bool requested_ = false;  // server: a HelloRequest went out
+  Traffic12 keys_;          // master secret and randoms, for the exporter
 };
 
 }  // namespace sluice

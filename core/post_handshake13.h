@@ -55,6 +55,8 @@ class PostHandshake13 final : public PostHandshake {
   int outstanding_requests() const override { return pha_state_ == PhaState::kIdle ? 0 : 1; }
 
   const SecretBytes& exporter_secret() const { return exporter_secret_; }
+  Result<void, Error> export_keying_material(std::string_view label, std::optional<Bytes> context,
+                                             MutBytes out) const override;
   crypto::HashAlg hash() const { return hash_; }
 
  private:

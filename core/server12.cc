@@ -453,6 +453,9 @@ TlsResult<Wait> Server12::do_read_client_certificate_verify() {
   if (!client_cert_verified_) return Err(Error(Reason::kInternal, "CertificateVerify before a verified certificate"));
   client_sig_verified_.emplace(SLUICE_TRY(ClientSignatureCheck12::verify(
       *m, provider(), *client_cert_verified_, requested_schemes_, transcript_.messages())));
+  ByteReader scheme_reader(m->body);
+  uint16_t scheme = 0;
+  if (scheme_reader.u16(scheme)) negotiated_.peer_signature_scheme = static_cast<crypto::SignatureScheme>(scheme);
   transcript_.add(m->whole);
   transcript_.drop_messages();
   io_.message_done();

@@ -570,6 +570,7 @@ TlsResult<Wait> Server13::do_read_client_certificate_verify() {
   auto checked = SLUICE_TRY(
       SignatureCheck::verify(*m, provider(), *client_cert_verified_, requested_schemes_, transcript_, false));
   client_sig_verified_.emplace(std::move(checked.proof));
+  negotiated_.peer_signature_scheme = checked.scheme;
   transcript_.add(m->whole);
   io_.message_done();
   state_ = ServerState::kReadFinished;

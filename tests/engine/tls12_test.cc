@@ -443,4 +443,29 @@ TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused"
   check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
 }
 
+TEST_CASE("keying material exporters agree between the sides (RFC 8446 §7.5, RFC 5705)") {
+  for (uint16_t version : {wire::kTls13, wire::kTls12}) {
+    CAPTURE(version);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_max_version(version);
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    std::vector<uint8_t> early(32);
+    CHECK(c.export_keying_material("EXPERIMENTAL test", std::nullopt, early).status == Status::kError);
+    REQUIRE(test::handshake(c, s));
+    CHECK(c.negotiated().version == version);
+    const std::vector<uint8_t> context = {1, 2, 3};
+    std::vector<uint8_t> a(40), b(40), other(40), no_context(40), empty_context(40);
+    REQUIRE(c.export_keying_material("EXPERIMENTAL test", context, a).status == Status::kOk);
+    REQUIRE(s.export_keying_material("EXPERIMENTAL test", context, b).status == Status::kOk);
+    CHECK(a == b);
+    REQUIRE(c.export_keying_material("EXPERIMENTAL other", context, other).status == Status::kOk);
+    CHECK(other != a);
+    REQUIRE(c.export_keying_material("EXPERIMENTAL test", std::nullopt, no_context).status == Status::kOk);
+    REQUIRE(c.export_keying_material("EXPERIMENTAL test", std::vector<uint8_t>{}, empty_context).status == Status::kOk);
+    CHECK(no_context != a);
+    // TLS 1.2 tells no context from an empty one; TLS 1.3 hashes both alike.
+    CHECK((no_context == empty_context) == (version == wire::kTls13));
+  }
+}
+
 }  // namespace sluice

@@ -174,4 +174,24 @@ TEST_CASE("fallback SCSV: openssl s_client -tls1_2 -fallback_scsv -> sluice serv
   }
 }
 
+TEST_CASE("keying material exporter matches openssl's, TLS 1.3 and TLS 1.2") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const char* version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    uint16_t port = 0;
+    // The default mode (no -rev) prints the connection, keying material
+    // included; the client sends a line and closes.
+    auto server = start_s_server(leaf, {version, "-keymatexport", kExporterLabel, "-keymatexportlen", "20"}, port);
+    REQUIRE(server.has_value());
+    auto ctx = client_context(leaf.ca_pem);
+    const auto out = run_client(ctx, port, "localhost", "abc\n", 0);
+    server->wait_exit();
+    INFO("openssl said:\n" << tail(server->output()));
+    REQUIRE(out.handshake_ok);
+    REQUIRE(out.exported.size() == 40);
+    CHECK(server->output().find("Keying material: " + out.exported) != std::string::npos);
+  }
+}
+
 }  // namespace sluice::interop

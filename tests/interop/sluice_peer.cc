@@ -30,6 +30,13 @@ void exchange(adapters::BlockingStream& s, const std::string& msg, size_t expect
   }
   out.handshake_ok = true;
   out.negotiated = s.connection().negotiated();
+  {
+    std::vector<uint8_t> km(20);
+    if (s.connection().export_keying_material(kExporterLabel, std::nullopt, km).status == Status::kOk) {
+      static const char* kHex = "0123456789ABCDEF";
+      for (uint8_t b : km) out.exported += std::string{kHex[b >> 4], kHex[b & 15]};
+    }
+  }
   auto as_bytes = [](const std::string& m) { return std::span(reinterpret_cast<const uint8_t*>(m.data()), m.size()); };
   if (!msg.empty()) {
     if (auto w = s.write(as_bytes(msg)); !w) {

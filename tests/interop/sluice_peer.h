@@ -18,7 +18,10 @@ struct SessionOutcome {
   std::string received;     // application data received
   bool clean_close = false; // close_notify sent and received
   std::string error;        // first failure, empty when none
+  // 20 bytes exported under kExporterLabel without context, in hex.
+  std::string exported;
 };
+inline constexpr const char* kExporterLabel = "EXPERIMENTAL sluice interop";
 
 // Who sends close_notify first once the data has been exchanged.
 enum class CloseOrder { kSluiceFirst, kPeerFirst };
