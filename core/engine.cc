@@ -252,7 +252,10 @@ Progress Connection::Impl::handshake(bool read_records) {
       continue;
     }
     // Wait::kReadMessage.
-    if (!read_records) {
+    // Application data already opened (0-RTT, or data during a
+    // renegotiation) must be read() first: the next record would take its
+    // place in the inbound buffer.
+    if (!read_records || rl_.app_pending() > 0) {
       if (auto r = flush(); !r) return fail(std::move(r).error());
       return {Status::kWantRead, 0};
     }
