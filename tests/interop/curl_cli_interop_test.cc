@@ -76,6 +76,39 @@ TEST_CASE("curl --tlsv1.3 -> sluice s_server -www: groups, suites and key types"
   }
 }
 
+TEST_CASE("curl --tls-max 1.2 -> sluice s_server -www: TLS 1.2 suites") {
+  REQUIRE_MESSAGE(find_in_path("curl"), "curl is missing: install the Debian package 'curl'");
+  struct Case {
+    crypto::KeyType type;
+    const char* openssl_cipher;
+    const char* iana;
+  };
+  for (const Case& c : {Case{crypto::KeyType::kEcdsaP256, "ECDHE-ECDSA-AES128-GCM-SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"},
+                        Case{crypto::KeyType::kRsa, "ECDHE-RSA-CHACHA20-POLY1305", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"}}) {
+    CAPTURE(c.iana);
+    const LeafFiles& leaf = leaf_for(c.type);
+    uint16_t port = 0;
+    auto server = start_listener({sluice_binary(), "s_server", "-accept", "0", "-www", "-naccept", "1", "-cert",
+                                  leaf.cert_pem, "-key", leaf.key_pem},
+                                 port);
+    REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+    std::string err;
+    auto curl = PeerProcess::start({"curl", "-sS", "--max-time", "20", "--tlsv1.2", "--tls-max", "1.2", "--ciphers",
+                                    c.openssl_cipher, "--cacert", leaf.ca_pem,
+                                    "https://127.0.0.1:" + std::to_string(port) + "/tls12"},
+                                   err);
+    REQUIRE(curl.has_value());
+    const auto status = curl->wait_exit();
+    server->wait_exit();
+    INFO("curl said:\n" << tail(curl->output()) << "\nsluice s_server said:\n" << tail(server->output()));
+    CHECK(status == 0);
+    const std::string& body = curl->output();
+    CHECK(body.find("Protocol: TLSv1.2") != std::string::npos);
+    CHECK(body.find(std::string("Cipher: ") + c.iana) != std::string::npos);
+    CHECK(server->output().find("CLOSE clean") != std::string::npos);
+  }
+}
+
 TEST_CASE("sluice s_client -> openssl s_server -www, verifying with -CAfile") {
   REQUIRE_MESSAGE(find_in_path("openssl"), "the openssl binary is missing: install the Debian package 'openssl'");
   for (auto g : kGroups) {

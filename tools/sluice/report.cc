@@ -2,16 +2,13 @@
 
 #include <cstdio>
 
+#include "core/suites.h"
 #include "crypto/algorithms.h"
 
 namespace sluice::tool {
 
 std::string cipher_suite_name(uint16_t suite) {
-  switch (suite) {
-    case 0x1301: return "TLS_AES_128_GCM_SHA256";
-    case 0x1302: return "TLS_AES_256_GCM_SHA384";
-    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
-  }
+  if (const auto info = suite_info(suite); info) return info->name;
   char buf[16];
   std::snprintf(buf, sizeof buf, "0x%04x", suite);
   return buf;
