@@ -5,7 +5,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
+#include "adapters/blocking/blocking_stream.h"
+#include "adapters/net/address.h"
 #include "tests/interop/matrix.h"
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_peer.h"
@@ -191,6 +195,55 @@ TEST_CASE("keying material exporter matches openssl's, TLS 1.3 and TLS 1.2") {
     REQUIRE(out.handshake_ok);
     REQUIRE(out.exported.size() == 40);
     CHECK(server->output().find("Keying material: " + out.exported) != std::string::npos);
+  }
+}
+
+TEST_CASE("TLS 1.2 renegotiation: openssl s_server's R command, with and without AUTO_RETRY") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (long mode : {long{kModeAutoRetry}, 0L}) {
+    CAPTURE(mode);
+    uint16_t port = 0;
+    auto server = start_s_server(leaf, {"-tls1_2"}, port);
+    REQUIRE(server.has_value());
+    auto ctx = client_context(leaf.ca_pem);
+    ctx->set_renegotiation(Renegotiation::kOnce);
+    ctx->set_mode(mode);
+    int handshakes = 0;  // one CLIENT_RANDOM key-log line per handshake
+    ctx->set_key_log([&](std::string_view line) { handshakes += line.starts_with("CLIENT_RANDOM"); });
+    auto fd = net::connect_to(net::SocketAddress::loopback4(port));
+    REQUIRE(fd);
+    adapters::BlockingStream s(std::move(*fd), Connection::client(ctx, "localhost"));
+    s.set_timeout(std::chrono::seconds(10));
+    REQUIRE(s.handshake());
+    // R: s_server sends a HelloRequest; then a line of data. (s_server reads
+    // its stdin once the connection is up; the pipe holds the lines.)
+    REQUIRE(server->write_stdin("R\n"));
+    // s_server takes a read of at most two bytes as a command: give the
+    // command its own read before the data line follows.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    REQUIRE(server->write_stdin("after renegotiation\n"));
+    std::string got;
+    std::vector<uint8_t> buf(256);
+    while (got.find("after renegotiation\n") == std::string::npos) {
+      auto n = s.read(buf);
+      REQUIRE_MESSAGE(n, n.error().describe() << " handshake_done=" << s.connection().handshake_done()
+                             << " handshakes=" << handshakes << " got=" << got
+                             << "\nopenssl said:\n" << tail(server->output()));
+      REQUIRE(*n > 0);
+      got.append(reinterpret_cast<const char*>(buf.data()), *n);
+    }
+    // Data may come while the renegotiation runs; a write waits for its end
+    // (kWantRead until then, SSL_CTX_set_mode(3)) and goes out under the new keys.
+    const std::string line = "from sluice\n";
+    REQUIRE(s.write(std::span(reinterpret_cast<const uint8_t*>(line.data()), line.size())));
+    CHECK(handshakes == 2);
+    CHECK(s.connection().handshake_done());
+    CHECK(s.connection().negotiated().version == 0x0303);
+    (void)s.shutdown(false);
+    server->close_stdin();
+    server->wait_exit();
+    CHECK(server->output().find("from sluice") != std::string::npos);
   }
 }
 
