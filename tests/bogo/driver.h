@@ -1,0 +1,71 @@
+// The shim's transport: a TCP connection to the runner and the loop that
+// moves ciphertext between it and a sluice Connection. Each call of run()
+// repeats one engine call until it stops asking for I/O, doing what each
+// want-status asks: drain outbound() on kWantWrite, receive on kWantRead,
+// wait for async_fd() on kWantAsync.
+//
+// In -async mode bytes go in one at a time through feed() and out one at a
+// time through outbound_consumed(1), so every partial-record path of the
+// engine is exercised, and the provider's signatures complete on a worker
+// thread (kWantAsync).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "core/connection.h"
+
+namespace sluice::bogo {
+
+// connect_to_runner opens the TCP connection of one test connection and
+// sends the shim id (8 bytes, little-endian). Returns the fd, or -1.
+int connect_to_runner(int port, bool ipv6, int64_t shim_id, std::string& out_error);
+
+class Driver {
+ public:
+  Driver(int fd, Connection& conn, bool byte_at_a_time) : fd_(fd), conn_(conn), byte_at_a_time_(byte_at_a_time) {}
+
+  // run calls `op` until it returns kOk, kZeroReturn or kError. A failure of
+  // the transport itself is reported as kError with transport_error() set.
+  template <class Op>
+  Progress run(Op&& op) {
+    while (true) {
+      const Progress p = op();
+      if (!flush()) return Progress{Status::kError, 0};
+      switch (p.status) {
+        case Status::kOk:
+        case Status::kZeroReturn:
+        case Status::kError: return p;
+        case Status::kWantWrite: continue;
+        case Status::kWantAsync:
+          if (!wait_async()) return Progress{Status::kError, 0};
+          continue;
+        case Status::kWantRead:
+          if (conn_.has_pending()) continue;  // the next record is already here
+          if (!receive()) return Progress{Status::kError, 0};
+          continue;
+      }
+    }
+  }
+
+  // flush sends everything in outbound(); false on a transport error.
+  bool flush();
+  // transport_error is set when the socket, not TLS, failed (or the engine
+  // asked for input after the peer had closed).
+  const std::string& transport_error() const { return transport_error_; }
+
+ private:
+  bool receive();
+  bool wait_async();
+
+  int fd_;
+  Connection& conn_;
+  bool byte_at_a_time_;
+  bool eof_sent_ = false;
+  bool have_byte_ = false;
+  uint8_t byte_ = 0;
+  std::string transport_error_;
+};
+
+}  // namespace sluice::bogo

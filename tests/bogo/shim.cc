@@ -1,0 +1,212 @@
+// The BoGo shim: sluice as BoringSSL's test runner drives it
+// (../shared/bogo/README.md, "The shim protocol"). Flags are parsed by
+// flags.cc, the transport loop is driver.cc, the error names errors.cc;
+// this file builds the contexts, runs each connection and checks the
+// -expect-* flags.
+//
+// Exit status: 0 success; 1 a TLS or check failure (the BoringSSL-style
+// error name on stderr); 89 a flag or feature sluice cannot honour.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/connection.h"
+#include "core/context.h"
+#include "crypto/async/async_provider.h"
+#include "crypto/composite/composite_provider.h"
+#include "pki/keys.h"
+#include "pki/pem.h"
+#include "tests/bogo/driver.h"
+#include "tests/bogo/errors.h"
+#include "tests/bogo/flags.h"
+#include "tests/bogo/shim_context.h"
+
+namespace sluice::bogo {
+namespace {
+
+constexpr int kExitUnimplemented = 89;
+
+[[noreturn]] void unimplemented(const std::string& why) {
+  std::fprintf(stderr, "unimplemented: %s\n", why.c_str());
+  std::exit(kExitUnimplemented);
+}
+
+[[noreturn]] void fail(const std::string& why) {
+  std::fprintf(stderr, "%s\n", why.c_str());
+  std::exit(1);
+}
+
+// tls12_would_be_negotiated: the handshake failed because the peer speaks
+// only TLS 1.2 or below, where BoringSSL (with these flags) would have
+// gone on in TLS 1.2. sluice has no TLS 1.2 yet: such a test is not
+// implemented rather than failed.
+bool tls12_would_be_negotiated(const Config& c, const Connection& conn, const Error& e) {
+  if (c.no_tls12 || c.min_version > 0x0303) return false;
+  if (conn.handshake_done()) return false;
+  // A client offering only TLS 1.3 to a TLS 1.2 server hears protocol_version.
+  if (!c.is_server && e.origin == Origin::kReceived && e.alert == Alert::kProtocolVersion) return true;
+  if (e.reason != Reason::kNoSharedVersion) return false;
+  const std::string_view d = e.detail ? e.detail : "";
+  return d.find("server chose TLS 1.2") != std::string_view::npos ||
+         d.find("client does not offer TLS 1.3") != std::string_view::npos;
+}
+
+void report_tls_failure(const Config& c, const Connection& conn, const Driver& d, const char* what) {
+  const Error& e = conn.error();
+  if (e.ok()) {
+    fail(std::string(":UNEXPECTED_EOF: ") + what + ": " +
+         (d.transport_error().empty() ? "transport failed" : d.transport_error()));
+  }
+  if (tls12_would_be_negotiated(c, conn, e)) unimplemented("not yet: TLS 1.2 (" + std::string(e.detail) + ")");
+  fail(describe_error(e) + " in " + what);
+}
+
+// write_all writes `data` in full (partial writes looped).
+bool write_all(Driver& d, Connection& conn, std::span<const uint8_t> data) {
+  while (!data.empty()) {
+    const Progress p = d.run([&] { return conn.write(data); });
+    if (p.status != Status::kOk) return false;
+    data = data.subspan(p.bytes);
+  }
+  return true;
+}
+
+void check_expectations(const Config& c, const Connection& conn, bool is_resume, const ShimState& state) {
+  const Negotiated& n = conn.negotiated();
+  if (c.expect_version && n.version != c.expect_version) {
+    fail("version mismatch: " + std::to_string(n.version) + " != " + std::to_string(c.expect_version));
+  }
+  if (!c.expect_alpn.empty() && n.alpn != c.expect_alpn) fail("ALPN mismatch: '" + n.alpn + "' != '" + c.expect_alpn + "'");
+  if (c.expect_alpn.empty() && c.advertise_alpn.empty() && c.select_alpn.empty() && !n.alpn.empty()) {
+    fail("unexpected ALPN: " + n.alpn);
+  }
+  if (!c.expect_server_name.empty() && n.server_name != c.expect_server_name) {
+    fail("server name mismatch: '" + n.server_name + "' != '" + c.expect_server_name + "'");
+  }
+  if (c.expect_curve_id && static_cast<int>(n.group) != c.expect_curve_id) {
+    fail("curve mismatch: " + std::to_string(static_cast<int>(n.group)) + " != " + std::to_string(c.expect_curve_id));
+  }
+  if (c.expect_peer_signature_algorithm) {
+    if (c.is_server) unimplemented("not yet: negotiated() does not report the client's signature scheme");
+    if (static_cast<int>(n.signature_scheme) != c.expect_peer_signature_algorithm) {
+      fail("peer signature algorithm mismatch: " + std::to_string(static_cast<int>(n.signature_scheme)));
+    }
+  }
+  if (c.expect_cipher_aes && n.cipher_suite != c.expect_cipher_aes) {
+    fail("cipher mismatch: " + std::to_string(n.cipher_suite) + " != " + std::to_string(c.expect_cipher_aes));
+  }
+  const bool expect_resumed = is_resume && !c.expect_session_miss;
+  if (n.resumed != expect_resumed) {
+    fail(n.resumed ? "session unexpectedly reused" : "session unexpectedly not reused");
+  }
+  if (c.expect_accept_early_data && !n.early_data_accepted) fail("early data was not accepted");
+  if (c.expect_reject_early_data && n.early_data_accepted) fail("early data was not rejected");
+  if (!c.expect_peer_cert_file.empty()) {
+    auto text = pki::read_text_file(c.expect_peer_cert_file);
+    if (!text) fail("cannot read " + c.expect_peer_cert_file);
+    auto chain = pki::pem_certificates(*text);
+    if (!chain) fail("no certificate in " + c.expect_peer_cert_file);
+    const CertificateChain& got = n.peer_chain;
+    bool same = got.size() == chain->size();
+    for (size_t i = 0; same && i < got.size(); ++i) same = got[i] == (*chain)[i];
+    if (!same) fail("peer certificate chain does not match " + c.expect_peer_cert_file);
+  }
+  if (c.expect_ticket_supports_early_data && !c.is_server && !state.last_session_allows_early_data()) {
+    fail("the session does not allow early data");
+  }
+}
+
+// exchange is what the shim does once its handshake is done: write first
+// when asked, then echo every byte XOR 0xff until the peer closes, then send
+// close_notify.
+void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_written) {
+  if (c.no_op_extra_handshake) {
+    if (d.run([&] { return conn.handshake(); }).status != Status::kOk) report_tls_failure(c, conn, d, "extra handshake");
+  }
+  if (c.key_update) {
+    if (d.run([&] { return conn.key_update(false); }).status != Status::kOk) report_tls_failure(c, conn, d, "key update");
+  }
+  if (c.shim_writes_first && !(early_data_written && conn.negotiated().early_data_accepted)) {
+    static constexpr uint8_t kHello[] = {'h', 'e', 'l', 'l', 'o'};
+    if (!write_all(d, conn, kHello)) report_tls_failure(c, conn, d, "write");
+  }
+  if (c.shim_shuts_down) {
+    Progress p = d.run([&] { return conn.shutdown(); });
+    if (c.check_close_notify) {
+      // The peer's close_notify must follow ours: kWantRead until it does.
+      if (p.status != Status::kOk) {
+        fail("Unexpected SSL_shutdown result: -1 != 1 " + (conn.error().ok() ? d.transport_error() : describe_error(conn.error())));
+      }
+    }
+    return;
+  }
+  std::vector<uint8_t> buf(512);
+  while (true) {
+    const Progress p = d.run([&] { return conn.read(buf); });
+    if (p.status == Status::kZeroReturn) break;
+    if (p.status != Status::kOk) report_tls_failure(c, conn, d, "read");
+    for (size_t i = 0; i < p.bytes; ++i) buf[i] ^= 0xff;
+    if (!write_all(d, conn, std::span<const uint8_t>(buf.data(), p.bytes))) report_tls_failure(c, conn, d, "write");
+  }
+  const Progress p = d.run([&] { return conn.shutdown(); });
+  if (p.status == Status::kError && c.check_close_notify) report_tls_failure(c, conn, d, "shutdown");
+}
+
+void run_connection(const Config& c, ShimState& state, bool is_resume) {
+  std::shared_ptr<const Context> ctx = build_context(c, state);
+  std::string err;
+  const int fd = connect_to_runner(c.port, c.ipv6, c.shim_id, err);
+  if (fd < 0) fail(err);
+  Connection conn = c.is_server ? Connection::server(ctx) : Connection::client(ctx, c.host_name);
+  Driver d(fd, conn, c.async);
+
+  bool early_data_written = false;
+  if (!c.is_server && c.enable_early_data && is_resume && c.shim_writes_first && state.has_session()) {
+    static constexpr uint8_t kHello[] = {'h', 'e', 'l', 'l', 'o'};
+    const Progress p = conn.write_early(kHello);
+    early_data_written = p.status == Status::kOk && p.bytes == sizeof kHello;
+  }
+  if (d.run([&] { return conn.handshake(); }).status != Status::kOk) report_tls_failure(c, conn, d, "handshake");
+  check_expectations(c, conn, is_resume, state);
+  exchange(c, conn, d, early_data_written);
+  ::close(fd);
+}
+
+int shim_main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  ParseResult parsed = parse_flags(args);
+  if (parsed.handshaker_query) {
+    std::printf("No\n");
+    return 0;
+  }
+  if (!parsed.ok) {
+    std::fprintf(stderr, "%s flag %s: %s\n", parsed.unknown ? "unknown" : "unsupported", parsed.flag.c_str(),
+                 parsed.why.c_str());
+    return kExitUnimplemented;
+  }
+  for (const Config* c : {&parsed.initial, &parsed.resume}) {
+    const std::string why = unsupported_config(*c);
+    if (!why.empty()) unimplemented(why);
+  }
+  ShimState state;
+  std::string why;
+  if (!state.init(parsed.initial, why)) {
+    if (why.rfind("unimplemented: ", 0) == 0) unimplemented(why.substr(15));
+    fail(why);
+  }
+  for (int i = 0; i <= parsed.initial.resume_count; ++i) {
+    const bool is_resume = i > 0;
+    if (is_resume) state.advance_clock(parsed.resume.resumption_delay);
+    run_connection(is_resume ? parsed.resume : parsed.initial, state, is_resume);
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace sluice::bogo
+
+int main(int argc, char** argv) { return sluice::bogo::shim_main(argc, argv); }

@@ -1,0 +1,162 @@
+#include "tests/bogo/shim_context.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/verifier.h"
+#include "crypto/async/async_provider.h"
+#include "crypto/composite/composite_provider.h"
+#include "pki/keys.h"
+#include "pki/pem.h"
+#include "pki/x509.h"
+
+namespace sluice::bogo {
+
+namespace {
+
+constexpr int kExitUnimplemented = 89;
+// BoringSSL accepts at most this much 0-RTT data (its kMaxEarlyDataAccepted).
+constexpr uint32_t kMaxEarlyData = 14336;
+
+[[noreturn]] void unimplemented(const std::string& why) {
+  std::fprintf(stderr, "unimplemented: %s\n", why.c_str());
+  std::exit(kExitUnimplemented);
+}
+
+// ShimVerifier plays BoringSSL's shim verify callback: it accepts any chain
+// whose end-entity key sluice can check (the runner's certificates are
+// test-only), unless -verify-fail asks it to refuse. The handshake still
+// checks CertificateVerify against the key the token carries.
+class ShimVerifier final : public CertificateVerifier {
+ public:
+  explicit ShimVerifier(bool fail) : fail_(fail) {}
+  TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
+    if (fail_) return Err(Error(Reason::kBadCertificate, "-verify-fail"));
+    if (req.chain.empty()) return Err(Error(Reason::kBadCertificate, "empty chain"));
+    auto cert = pki::parse_certificate(req.chain.front());
+    if (!cert) return Err(std::move(cert).error());
+    if (!cert->key_supported) return Err(Error(Reason::kUnsupportedCertificate, "end-entity key type"));
+    return CertVerified::assertion(cert->public_key);
+  }
+
+ private:
+  bool fail_;
+};
+
+bool known_group(int id) {
+  return id == static_cast<int>(crypto::Group::kSecp256r1) || id == static_cast<int>(crypto::Group::kSecp384r1) ||
+         id == static_cast<int>(crypto::Group::kX25519);
+}
+
+CertifiedKey load_credentials(const Config& c, const crypto::Provider& provider) {
+  CertifiedKey ck;
+  auto cert_text = pki::read_text_file(c.cert_file);
+  auto key_text = pki::read_text_file(c.key_file);
+  if (!cert_text || !key_text) {
+    std::fprintf(stderr, "cannot read %s or %s\n", c.cert_file.c_str(), c.key_file.c_str());
+    std::exit(1);
+  }
+  auto chain = pki::pem_certificates(*cert_text);
+  if (!chain) unimplemented("not yet: certificate in " + c.cert_file);
+  auto key = pki::parse_private_key_pem(*key_text);
+  if (!key) unimplemented("not yet: key type of " + c.key_file);
+  auto signer = provider.new_signer(*key);
+  if (!signer) unimplemented("not yet: signing with the key of " + c.key_file);
+  ck.chain = std::move(*chain);
+  ck.signer = std::shared_ptr<crypto::Signer>(std::move(*signer));
+  return ck;
+}
+
+}  // namespace
+
+void RecordingSessionStore::put(std::string_view server_name, Session s) {
+  last_early_ = s.max_early_data > 0;
+  inner_.put(server_name, std::move(s));
+}
+
+std::optional<Session> RecordingSessionStore::take(std::string_view server_name) { return inner_.take(server_name); }
+
+bool ShimState::init(const Config& initial, std::string& out_why) {
+  base_ = crypto::default_provider();
+  async_ = std::shared_ptr<const crypto::Provider>(crypto::make_async_provider(base_));
+  (void)initial;
+  (void)out_why;
+  return true;
+}
+
+std::string unsupported_config(const Config& c) {
+  if ((c.max_version != 0 && c.max_version < 0x0304) || c.no_tls13) return "not yet: TLS 1.2 (max version below 1.3)";
+  if (c.min_version > 0x0304) return "unknown minimum version";
+  if (c.export_keying_material > 0) return "not yet: exporters (Connection::export_keying_material)";
+  if (c.expect_total_renegotiations > 0) return "not yet: TLS 1.2 renegotiation";
+  for (int g : c.curves) {
+    if (!known_group(g)) return "not yet: group " + std::to_string(g);
+  }
+  for (const auto* list : {&c.signing_prefs, &c.verify_prefs}) {
+    for (int s : *list) {
+      if (!crypto::known_scheme(static_cast<crypto::SignatureScheme>(s))) return "not yet: signature scheme " + std::to_string(s);
+    }
+  }
+  if (!c.signing_prefs.empty() && !c.verify_prefs.empty() && c.signing_prefs != c.verify_prefs) {
+    return "not yet: separate signing and verifying preferences (Context has one list)";
+  }
+  return "";
+}
+
+std::shared_ptr<const Context> build_context(const Config& c, const ShimState& state) {
+  auto provider = state.provider(c.async);
+  auto ctx = std::make_shared<Context>(c.is_server ? Role::kServer : Role::kClient, provider);
+  long mode = 0;
+  if (c.async) mode |= kModeAsync;
+  if (c.partial_write) mode |= kModeEnablePartialWrite;
+  if (c.fallback_scsv) mode |= kModeSendFallbackScsv;
+  ctx->set_mode(mode);
+
+  auto offset = state.clock_offset_ms();
+  ctx->set_clock_ms([offset] {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(now).count() + offset->load();
+  });
+
+  if (!c.curves.empty()) {
+    std::vector<crypto::Group> groups;
+    for (int g : c.curves) groups.push_back(static_cast<crypto::Group>(g));
+    ctx->set_groups(std::move(groups));
+  }
+  const std::vector<int>& prefs = !c.signing_prefs.empty() ? c.signing_prefs : c.verify_prefs;
+  if (!prefs.empty()) {
+    std::vector<crypto::SignatureScheme> schemes;
+    for (int s : prefs) schemes.push_back(static_cast<crypto::SignatureScheme>(s));
+    ctx->set_signature_schemes(std::move(schemes));
+  }
+  if (!c.key_file.empty() && !c.cert_file.empty()) ctx->set_certificate(load_credentials(c, *provider));
+  ctx->set_verifier(std::make_shared<ShimVerifier>(c.verify_fail));
+  // BoringSSL's client uses middlebox compatibility mode by default.
+  ctx->set_middlebox_compat(true);
+
+  if (c.is_server) {
+    if (c.require_any_client_certificate) ctx->set_client_auth(ClientAuth::kRequire);
+    else if (c.verify_peer) ctx->set_client_auth(ClientAuth::kRequest);
+    if (!c.select_alpn.empty() && !c.decline_alpn) ctx->set_alpn({c.select_alpn});
+    ctx->set_ticket_sealer(state.tickets());
+    if (c.no_ticket) ctx->set_ticket_count(0);
+    if (c.enable_early_data) ctx->set_max_early_data(kMaxEarlyData);
+  } else {
+    // -advertise-alpn is in wire format: length-prefixed names.
+    std::vector<std::string> alpn;
+    const std::string& w = c.advertise_alpn;
+    for (size_t i = 0; i < w.size();) {
+      const size_t len = static_cast<uint8_t>(w[i]);
+      if (i + 1 + len > w.size()) break;
+      alpn.push_back(w.substr(i + 1, len));
+      i += 1 + len;
+    }
+    if (!alpn.empty()) ctx->set_alpn(std::move(alpn));
+    ctx->set_session_store(state.sessions());
+    if (c.enable_early_data) ctx->set_enable_early_data(true);
+  }
+  return ctx;
+}
+
+}  // namespace sluice::bogo
