@@ -22,27 +22,54 @@ namespace sluice::bogo {
 // sends the shim id (8 bytes, little-endian). Returns the fd, or -1.
 int connect_to_runner(int port, bool ipv6, int64_t shim_id, std::string& out_error);
 
+// How many kWantRead answers in a row while wants_read() is false (complete
+// records buffered) the driver accepts before calling the engine stuck; the
+// engine holds far fewer records.
+inline constexpr int kMaxPendingSpins = 1 << 16;
+
 class Driver {
  public:
   Driver(int fd, Connection& conn, bool byte_at_a_time) : fd_(fd), conn_(conn), byte_at_a_time_(byte_at_a_time) {}
 
   // run calls `op` until it returns kOk, kZeroReturn or kError. A failure of
   // the transport itself is reported as kError with transport_error() set.
+  //
+  // `eager_flush` false leaves what the engine produced while waiting for
+  // input (KeyUpdate replies) in outbound() until the next write or the
+  // end of the call, as BoringSSL does: the runner counts the replies to a
+  // burst of KeyUpdates.
   template <class Op>
-  Progress run(Op&& op) {
+  Progress run(Op&& op, bool eager_flush = true) {
+    int pending_spins = 0;
     while (true) {
       const Progress p = op();
-      if (!flush()) return Progress{Status::kError, 0};
       switch (p.status) {
         case Status::kOk:
         case Status::kZeroReturn:
-        case Status::kError: return p;
-        case Status::kWantWrite: continue;
+          if (eager_flush && !flush()) return Progress{Status::kError, 0};
+          return p;
+        case Status::kError:
+          (void)flush();  // the alert, if the peer still listens
+          return p;
+        case Status::kWantWrite:
+          if (!flush()) return Progress{Status::kError, 0};
+          continue;
         case Status::kWantAsync:
+          if (!flush()) return Progress{Status::kError, 0};
           if (!wait_async()) return Progress{Status::kError, 0};
           continue;
         case Status::kWantRead:
-          if (conn_.has_pending()) continue;  // the next record is already here
+          if (!conn_.wants_read()) {
+            // The next record is already here. Each call consumes one, so
+            // a long run of these without input means the engine is stuck.
+            if (++pending_spins > kMaxPendingSpins) {
+              transport_error_ = "engine stuck: kWantRead while wants_read() stays false";
+              return Progress{Status::kError, 0};
+            }
+            continue;
+          }
+          pending_spins = 0;
+          if (eager_flush && !flush()) return Progress{Status::kError, 0};
           if (!receive()) return Progress{Status::kError, 0};
           continue;
       }

@@ -15,6 +15,19 @@ struct DetailName {
   const char* name;
 };
 constexpr DetailName kByDetail[] = {
+    // The more specific first: the first match wins.
+    {Reason::kIllegalParameter, "ServerHello suite differs", "WRONG_CIPHER_RETURNED"},
+    {Reason::kIllegalParameter, "HelloRetryRequest that would change nothing", "EMPTY_HELLO_RETRY_REQUEST"},
+    {Reason::kIllegalParameter, "second ClientHello without the requested key share", "WRONG_CURVE"},
+    {Reason::kIllegalParameter, "ALPN", "INVALID_ALPN_PROTOCOL"},
+    {Reason::kIllegalParameter, "ServerHello compression method", "DECODE_ERROR"},
+    {Reason::kDecodeError, "alert length", "BAD_ALERT"},
+    {Reason::kDecodeError, "ALPN", "PARSE_TLSEXT"},
+    {Reason::kDecodeError, "Finished length", "DIGEST_CHECK_FAILED"},
+    {Reason::kDecodeError, "pre_shared_key", "DIGEST_CHECK_FAILED"},
+    {Reason::kMissingExtension, "CertificateRequest", "DECODE_ERROR"},
+    {Reason::kMissingExtension, "ClientHello without signature_algorithms", "NO_COMMON_SIGNATURE_ALGORITHMS"},
+    {Reason::kBadRecordMac, "record shorter than tag", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"},
     {Reason::kDecodeError, "extension", "ERROR_PARSING_EXTENSION"},
     {Reason::kDecodeError, "EndOfEarlyData", "DECODE_ERROR"},
     {Reason::kTrailingData, "extensions", "DECODE_ERROR"},
@@ -50,6 +63,9 @@ constexpr DetailName kByDetail[] = {
     {Reason::kBadRecordType, "outer type", "INVALID_OUTER_RECORD_TYPE"},
     {Reason::kTruncated, "inside a record", "UNEXPECTED_EOF"},
     {Reason::kDecodeError, "server sent no certificate", "DECODE_ERROR"},
+    {Reason::kBadCertificate, "key usage", "KEY_USAGE_BIT_INCORRECT"},
+    {Reason::kDecodeError, "der:", "CANNOT_PARSE_LEAF_CERT"},
+    {Reason::kBadCertificate, "der:", "CANNOT_PARSE_LEAF_CERT"},
 };
 
 const char* by_reason(Reason r) {

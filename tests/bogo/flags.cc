@@ -48,6 +48,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-require-any-client-certificate", &Config::require_any_client_certificate},
     {"-verify-peer", &Config::verify_peer},
     {"-verify-fail", &Config::verify_fail},
+    {"-use-custom-verify-callback", &Config::use_custom_verify_callback},
     {"-enable-early-data", &Config::enable_early_data},
     {"-no-ticket", &Config::no_ticket},
     {"-use-export-context", &Config::use_export_context},
@@ -101,10 +102,8 @@ struct NoOpFlag {
   const char* why;
 };
 constexpr NoOpFlag kNoOpFlags[] = {
-    // The shim's verifier is always a custom one (verifier.h), and BoringSSL
-    // reports a successful verification as the result whenever the
-    // handshake succeeded.
-    {"-use-custom-verify-callback", false, "the shim's verifier is custom"},
+    // BoringSSL reports a successful verification as the result whenever
+    // the handshake succeeded.
     {"-expect-verify-result", false, "a handshake that succeeded was verified"},
     // TLS 1.3 has no renegotiation; a TLS 1.2 connection exits 89 anyway.
     {"-renegotiate-freely", false, "no renegotiation in TLS 1.3"},
@@ -190,7 +189,7 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-expect-ticket-renewal", false, "not yet: no ticket callback"},
     {"-ticket-key", true, "not yet: ticket keys are sluice's own format"},
     {"-expect-no-session", false, "not yet: no session-established report"},
-    {"-expect-session-id", true, "not yet: TLS 1.2 session IDs"},
+    {"-expect-session-id", false, "not yet: TLS 1.2 session IDs"},
     {"-expect-no-session-id", false, "not yet: TLS 1.2 session IDs"},
     {"-expect-extended-master-secret", false, "not yet: TLS 1.2"},
     {"-expect-secure-renegotiation", false, "not yet: TLS 1.2"},

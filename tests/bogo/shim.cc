@@ -58,10 +58,17 @@ bool tls12_would_be_negotiated(const Config& c, const Connection& conn, const Er
 void report_tls_failure(const Config& c, const Connection& conn, const Driver& d, const char* what) {
   const Error& e = conn.error();
   if (e.ok()) {
-    fail(std::string(":UNEXPECTED_EOF: ") + what + ": " +
+    const bool stuck = d.transport_error().rfind("engine stuck", 0) == 0;
+    fail(std::string(stuck ? ":ENGINE_STUCK: " : ":UNEXPECTED_EOF: ") + what + ": " +
          (d.transport_error().empty() ? "transport failed" : d.transport_error()));
   }
   if (tls12_would_be_negotiated(c, conn, e)) unimplemented("not yet: TLS 1.2 (" + std::string(e.detail) + ")");
+  // BoringSSL names a handshake_failure alert in answer to the ClientHello
+  // apart; before a ServerHello nothing has been negotiated.
+  if (!c.is_server && e.origin == Origin::kReceived && e.alert == Alert::kHandshakeFailure &&
+      conn.negotiated().version == 0) {
+    fail(":HANDSHAKE_FAILURE_ON_CLIENT_HELLO: " + describe_error(e) + " in " + what);
+  }
   fail(describe_error(e) + " in " + what);
 }
 
@@ -75,7 +82,7 @@ bool write_all(Driver& d, Connection& conn, std::span<const uint8_t> data) {
   return true;
 }
 
-void check_expectations(const Config& c, const Connection& conn, bool is_resume, const ShimState& state) {
+void check_expectations(const Config& c, const Connection& conn, bool is_resume, ShimState& state) {
   const Negotiated& n = conn.negotiated();
   if (c.expect_version && n.version != c.expect_version) {
     fail("version mismatch: " + std::to_string(n.version) + " != " + std::to_string(c.expect_version));
@@ -92,9 +99,10 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
   }
   if (c.expect_peer_signature_algorithm) {
     if (c.is_server) unimplemented("not yet: negotiated() does not report the client's signature scheme");
-    if (static_cast<int>(n.signature_scheme) != c.expect_peer_signature_algorithm) {
-      fail("peer signature algorithm mismatch: " + std::to_string(static_cast<int>(n.signature_scheme)));
-    }
+    // A resumed session reports the scheme of the handshake that made it,
+    // as BoringSSL keeps it in the session.
+    const int got = n.resumed ? state.full_handshake_scheme : static_cast<int>(n.signature_scheme);
+    if (got != c.expect_peer_signature_algorithm) fail("peer signature algorithm mismatch: " + std::to_string(got));
   }
   if (c.expect_cipher_aes && n.cipher_suite != c.expect_cipher_aes) {
     fail("cipher mismatch: " + std::to_string(n.cipher_suite) + " != " + std::to_string(c.expect_cipher_aes));
@@ -115,6 +123,11 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
     for (size_t i = 0; same && i < got.size(); ++i) same = got[i] == (*chain)[i];
     if (!same) fail("peer certificate chain does not match " + c.expect_peer_cert_file);
   }
+}
+
+// check_after_exchange checks what is known only once the peer's
+// post-handshake messages (tickets) were read.
+void check_after_exchange(const Config& c, const ShimState& state) {
   if (c.expect_ticket_supports_early_data && !c.is_server && !state.last_session_allows_early_data()) {
     fail("the session does not allow early data");
   }
@@ -146,7 +159,7 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
   }
   std::vector<uint8_t> buf(512);
   while (true) {
-    const Progress p = d.run([&] { return conn.read(buf); });
+    const Progress p = d.run([&] { return conn.read(buf); }, /*eager_flush=*/false);
     if (p.status == Status::kZeroReturn) break;
     if (p.status != Status::kOk) report_tls_failure(c, conn, d, "read");
     for (size_t i = 0; i < p.bytes; ++i) buf[i] ^= 0xff;
@@ -172,7 +185,9 @@ void run_connection(const Config& c, ShimState& state, bool is_resume) {
   }
   if (d.run([&] { return conn.handshake(); }).status != Status::kOk) report_tls_failure(c, conn, d, "handshake");
   check_expectations(c, conn, is_resume, state);
+  if (!conn.negotiated().resumed) state.full_handshake_scheme = static_cast<int>(conn.negotiated().signature_scheme);
   exchange(c, conn, d, early_data_written);
+  check_after_exchange(c, state);
   ::close(fd);
 }
 

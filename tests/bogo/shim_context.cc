@@ -1,5 +1,6 @@
 #include "tests/bogo/shim_context.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,18 +31,29 @@ constexpr uint32_t kMaxEarlyData = 14336;
 // checks CertificateVerify against the key the token carries.
 class ShimVerifier final : public CertificateVerifier {
  public:
-  explicit ShimVerifier(bool fail) : fail_(fail) {}
+  ShimVerifier(bool fail, bool custom) : fail_(fail), custom_(custom) {}
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
-    if (fail_) return Err(Error(Reason::kBadCertificate, "-verify-fail"));
+    if (fail_) {
+      // The alerts BoringSSL sends for a refusal by its verify callback
+      // (handshake_failure) and by a custom verifier (certificate_unknown).
+      Error e(Reason::kBadCertificate, "-verify-fail");
+      e.alert = custom_ ? Alert::kCertificateUnknown : Alert::kHandshakeFailure;
+      return Err(e);
+    }
     if (req.chain.empty()) return Err(Error(Reason::kBadCertificate, "empty chain"));
     auto cert = pki::parse_certificate(req.chain.front());
     if (!cert) return Err(std::move(cert).error());
     if (!cert->key_supported) return Err(Error(Reason::kUnsupportedCertificate, "end-entity key type"));
+    // TLS 1.3 authenticates only by signature: a key usage extension must
+    // allow digitalSignature (RFC 5280 §4.2.1.3), as BoringSSL enforces.
+    if (cert->key_usage && !(*cert->key_usage & (1u << static_cast<unsigned>(pki::KeyUsageBit::kDigitalSignature)))) {
+      return Err(Error(Reason::kBadCertificate, "key usage without digitalSignature"));
+    }
     return CertVerified::assertion(cert->public_key);
   }
 
  private:
-  bool fail_;
+  bool fail_, custom_;
 };
 
 bool known_group(int id) {
@@ -66,6 +78,38 @@ CertifiedKey load_credentials(const Config& c, const crypto::Provider& provider)
   ck.chain = std::move(*chain);
   ck.signer = std::shared_ptr<crypto::Signer>(std::move(*signer));
   return ck;
+}
+
+// set_schemes maps -signing-prefs and -verify-prefs onto the Context's one
+// list, which is both what we offer to verify and what we sign with, in
+// preference order. -verify-prefs is exact (the peer must use one of them);
+// -signing-prefs puts its schemes first and keeps the others after, so the
+// list we advertise for the peer's signature stays BoringSSL's default.
+void set_schemes(const Config& c, Context& ctx) {
+  std::vector<crypto::SignatureScheme> list;
+  auto add = [&](crypto::SignatureScheme s) {
+    if (std::find(list.begin(), list.end(), s) == list.end()) list.push_back(s);
+  };
+  if (!c.verify_prefs.empty()) {
+    for (int s : c.verify_prefs) add(static_cast<crypto::SignatureScheme>(s));
+    // A server also signs: the schemes its own key needs come after.
+    if (c.is_server && ctx.certificate().signer) {
+      for (auto s : ctx.signature_schemes()) {
+        if (ctx.certificate().signer->supports(s)) add(s);
+      }
+    }
+  } else if (!c.signing_prefs.empty()) {
+    for (int s : c.signing_prefs) add(static_cast<crypto::SignatureScheme>(s));
+    for (auto s : ctx.signature_schemes()) add(s);
+  } else {
+    // BoringSSL verifies Ed25519 only when asked to (-verify-prefs); it
+    // signs with it whenever its own key is Ed25519.
+    const bool own_ed25519 = ctx.certificate().signer && ctx.certificate().signer->key_type() == crypto::KeyType::kEd25519;
+    for (auto s : ctx.signature_schemes()) {
+      if (s != crypto::SignatureScheme::kEd25519 || own_ed25519) add(s);
+    }
+  }
+  ctx.set_signature_schemes(std::move(list));
 }
 
 }  // namespace
@@ -124,14 +168,9 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     for (int g : c.curves) groups.push_back(static_cast<crypto::Group>(g));
     ctx->set_groups(std::move(groups));
   }
-  const std::vector<int>& prefs = !c.signing_prefs.empty() ? c.signing_prefs : c.verify_prefs;
-  if (!prefs.empty()) {
-    std::vector<crypto::SignatureScheme> schemes;
-    for (int s : prefs) schemes.push_back(static_cast<crypto::SignatureScheme>(s));
-    ctx->set_signature_schemes(std::move(schemes));
-  }
   if (!c.key_file.empty() && !c.cert_file.empty()) ctx->set_certificate(load_credentials(c, *provider));
-  ctx->set_verifier(std::make_shared<ShimVerifier>(c.verify_fail));
+  set_schemes(c, *ctx);
+  ctx->set_verifier(std::make_shared<ShimVerifier>(c.verify_fail, c.use_custom_verify_callback));
   // BoringSSL's client uses middlebox compatibility mode by default.
   ctx->set_middlebox_compat(true);
 
@@ -139,8 +178,11 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     if (c.require_any_client_certificate) ctx->set_client_auth(ClientAuth::kRequire);
     else if (c.verify_peer) ctx->set_client_auth(ClientAuth::kRequest);
     if (!c.select_alpn.empty() && !c.decline_alpn) ctx->set_alpn({c.select_alpn});
-    ctx->set_ticket_sealer(state.tickets());
+    // Ticket keys are shared by the test's connections, so that the runner
+    // can resume. -no-ticket (SSL_OP_NO_TICKET) neither sends tickets nor
+    // accepts them: keys of this connection's own cannot open any.
     if (c.no_ticket) ctx->set_ticket_count(0);
+    else ctx->set_ticket_sealer(state.tickets());
     if (c.enable_early_data) ctx->set_max_early_data(kMaxEarlyData);
   } else {
     // -advertise-alpn is in wire format: length-prefixed names.

@@ -45,6 +45,9 @@ class ShimState {
   std::shared_ptr<TicketSealer> tickets() const { return tickets_; }
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms() const { return clock_offset_ms_; }
 
+  // The peer's signature scheme in the last full handshake.
+  int full_handshake_scheme = 0;
+
  private:
   std::shared_ptr<const crypto::Provider> base_, async_;
   std::shared_ptr<RecordingSessionStore> sessions_ = std::make_shared<RecordingSessionStore>();
