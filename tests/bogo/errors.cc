@@ -24,7 +24,6 @@ constexpr DetailName kByDetail[] = {
     {Reason::kDecodeError, "alert length", "BAD_ALERT"},
     {Reason::kDecodeError, "ALPN", "PARSE_TLSEXT"},
     {Reason::kDecodeError, "Finished length", "DIGEST_CHECK_FAILED"},
-    {Reason::kDecodeError, "pre_shared_key", "DIGEST_CHECK_FAILED"},
     {Reason::kMissingExtension, "CertificateRequest", "DECODE_ERROR"},
     {Reason::kMissingExtension, "ClientHello without signature_algorithms", "NO_COMMON_SIGNATURE_ALGORITHMS"},
     {Reason::kBadRecordMac, "record shorter than tag", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"},

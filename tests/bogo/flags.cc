@@ -113,6 +113,9 @@ constexpr NoOpFlag kNoOpFlags[] = {
     {"-forbid-renegotiation-after-handshake", false, "no renegotiation in TLS 1.3"},
     // Hints exist only for split handshakes, which the shim does not offer.
     {"-allow-hint-mismatch", false, "no split handshakes"},
+    // BoringSSL's old callback hands over the same -key-file/-cert-file
+    // credentials that the shim configures directly.
+    {"-use-old-client-cert-callback", false, "the credentials are configured"},
     // TLS 1.2 server cipher preference: TLS 1.3 suites are not affected.
     {"-server-preference", false, "TLS 1.2 only"},
 };
@@ -207,7 +210,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-use-client-ca-list", true, "not yet: CA list from the shim's flags"},
     {"-expect-client-ca-list", true, "not yet: no CA list report"},
     {"-expect-certificate-types", true, "not yet: TLS 1.2 certificate types"},
-    {"-use-old-client-cert-callback", false, "not yet: client certificate callback"},
     {"-fail-cert-callback", false, "not yet: certificate callback"},
     {"-use-early-callback", false, "not yet: ClientHello callback"},
     {"-fail-early-callback", false, "not yet: ClientHello callback"},

@@ -42,7 +42,12 @@ class ShimVerifier final : public CertificateVerifier {
     }
     if (req.chain.empty()) return Err(Error(Reason::kBadCertificate, "empty chain"));
     auto cert = pki::parse_certificate(req.chain.front());
-    if (!cert) return Err(std::move(cert).error());
+    if (!cert) {
+      // BoringSSL answers a leaf it cannot parse with decode_error.
+      Error e = std::move(cert).error();
+      e.alert = Alert::kDecodeError;
+      return Err(e);
+    }
     if (!cert->key_supported) return Err(Error(Reason::kUnsupportedCertificate, "end-entity key type"));
     // TLS 1.3 authenticates only by signature: a key usage extension must
     // allow digitalSignature (RFC 5280 §4.2.1.3), as BoringSSL enforces.
@@ -58,7 +63,7 @@ class ShimVerifier final : public CertificateVerifier {
 
 bool known_group(int id) {
   return id == static_cast<int>(crypto::Group::kSecp256r1) || id == static_cast<int>(crypto::Group::kSecp384r1) ||
-         id == static_cast<int>(crypto::Group::kX25519);
+         id == static_cast<int>(crypto::Group::kSecp521r1) || id == static_cast<int>(crypto::Group::kX25519);
 }
 
 CertifiedKey load_credentials(const Config& c, const crypto::Provider& provider) {
@@ -94,19 +99,25 @@ void set_schemes(const Config& c, Context& ctx) {
     for (int s : c.verify_prefs) add(static_cast<crypto::SignatureScheme>(s));
     // A server also signs: the schemes its own key needs come after.
     if (c.is_server && ctx.certificate().signer) {
-      for (auto s : ctx.signature_schemes()) {
+      for (auto s : ctx.policy().signature_schemes) {
         if (ctx.certificate().signer->supports(s)) add(s);
       }
     }
   } else if (!c.signing_prefs.empty()) {
     for (int s : c.signing_prefs) add(static_cast<crypto::SignatureScheme>(s));
-    for (auto s : ctx.signature_schemes()) add(s);
+    for (auto s : ctx.policy().signature_schemes) add(s);
   } else {
-    // BoringSSL verifies Ed25519 only when asked to (-verify-prefs); it
-    // signs with it whenever its own key is Ed25519.
-    const bool own_ed25519 = ctx.certificate().signer && ctx.certificate().signer->key_type() == crypto::KeyType::kEd25519;
-    for (auto s : ctx.signature_schemes()) {
-      if (s != crypto::SignatureScheme::kEd25519 || own_ed25519) add(s);
+    // BoringSSL's default verify list leaves out Ed25519, ECDSA P-521 and
+    // rsa_pss_pss (verified only when -verify-prefs asks); it signs with
+    // whatever its own key needs.
+    const crypto::Signer* own = ctx.certificate().signer.get();
+    for (auto s : ctx.policy().signature_schemes) {
+      const bool off_by_default = s == crypto::SignatureScheme::kEd25519 ||
+                                  s == crypto::SignatureScheme::kEcdsaSecp521r1Sha512 ||
+                                  s == crypto::SignatureScheme::kRsaPssPssSha256 ||
+                                  s == crypto::SignatureScheme::kRsaPssPssSha384 ||
+                                  s == crypto::SignatureScheme::kRsaPssPssSha512;
+      if (!off_by_default || (own && own->supports(s))) add(s);
     }
   }
   ctx.set_signature_schemes(std::move(list));
@@ -122,6 +133,8 @@ void RecordingSessionStore::put(std::string_view server_name, Session s) {
 std::optional<Session> RecordingSessionStore::take(std::string_view server_name) { return inner_.take(server_name); }
 
 bool ShimState::init(const Config& initial, std::string& out_why) {
+  start_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::system_clock::now().time_since_epoch()).count();
   base_ = crypto::default_provider();
   async_ = std::shared_ptr<const crypto::Provider>(crypto::make_async_provider(base_));
   (void)initial;
@@ -157,11 +170,11 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.fallback_scsv) mode |= kModeSendFallbackScsv;
   ctx->set_mode(mode);
 
+  // Like BoringSSL's shim, a clock that stands still except for
+  // -resumption-delay, so that ticket ages are exact.
   auto offset = state.clock_offset_ms();
-  ctx->set_clock_ms([offset] {
-    const auto now = std::chrono::system_clock::now().time_since_epoch();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(now).count() + offset->load();
-  });
+  const int64_t start_ms = state.start_ms();
+  ctx->set_clock_ms([offset, start_ms] { return start_ms + offset->load(); });
 
   if (!c.curves.empty()) {
     std::vector<crypto::Group> groups;
@@ -175,6 +188,9 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   ctx->set_middlebox_compat(true);
 
   if (c.is_server) {
+    // BoringSSL's TLS 1.3 preference on a CPU with AES instructions.
+    ctx->set_cipher_suites({wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kAes256GcmSha384,
+                            wire::CipherSuite::kChaCha20Poly1305Sha256});
     if (c.require_any_client_certificate) ctx->set_client_auth(ClientAuth::kRequire);
     else if (c.verify_peer) ctx->set_client_auth(ClientAuth::kRequest);
     if (!c.select_alpn.empty() && !c.decline_alpn) ctx->set_alpn({c.select_alpn});

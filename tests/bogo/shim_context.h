@@ -44,6 +44,8 @@ class ShimState {
   std::shared_ptr<RecordingSessionStore> sessions() const { return sessions_; }
   std::shared_ptr<TicketSealer> tickets() const { return tickets_; }
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms() const { return clock_offset_ms_; }
+  // start_ms is the wall clock when the shim started (milliseconds).
+  int64_t start_ms() const { return start_ms_; }
 
   // The peer's signature scheme in the last full handshake.
   int full_handshake_scheme = 0;
@@ -53,6 +55,7 @@ class ShimState {
   std::shared_ptr<RecordingSessionStore> sessions_ = std::make_shared<RecordingSessionStore>();
   std::shared_ptr<TicketSealer> tickets_ = std::make_shared<TicketKeys>();
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms_ = std::make_shared<std::atomic<int64_t>>(0);
+  int64_t start_ms_ = 0;
 };
 
 // unsupported_config says why a parsed Config asks for what sluice cannot
