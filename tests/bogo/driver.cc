@@ -62,6 +62,7 @@ bool Driver::flush() {
       transport_error_ = std::string("send: ") + std::strerror(errno);
       return false;
     }
+    if (is_server_) sniffer_.observe(out.first(static_cast<size_t>(n)));
     conn_.outbound_consumed(static_cast<size_t>(n));
   }
 }
@@ -84,6 +85,7 @@ bool Driver::receive() {
         return true;
       }
       have_byte_ = true;
+      if (!is_server_) sniffer_.observe(std::span<const uint8_t>(&byte_, 1));
     }
     if (conn_.feed(std::span<const uint8_t>(&byte_, 1)) == 1) have_byte_ = false;
     return true;
@@ -101,6 +103,7 @@ bool Driver::receive() {
     eof_sent_ = true;
     return true;
   }
+  if (!is_server_) sniffer_.observe(space.first(static_cast<size_t>(n)));
   conn_.inbound_commit(static_cast<size_t>(n));
   return true;
 }

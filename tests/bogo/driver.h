@@ -15,6 +15,7 @@
 #include <string>
 
 #include "core/connection.h"
+#include "tests/bogo/hello_sniffer.h"
 
 namespace sluice::bogo {
 
@@ -29,7 +30,10 @@ inline constexpr int kMaxPendingSpins = 1 << 16;
 
 class Driver {
  public:
-  Driver(int fd, Connection& conn, bool byte_at_a_time) : fd_(fd), conn_(conn), byte_at_a_time_(byte_at_a_time) {}
+  // `is_server` says which direction carries the server's hello: what we
+  // send (server) or what we receive (client).
+  Driver(int fd, Connection& conn, bool byte_at_a_time, bool is_server)
+      : fd_(fd), conn_(conn), byte_at_a_time_(byte_at_a_time), is_server_(is_server) {}
 
   // run calls `op` until it returns kOk, kZeroReturn or kError. A failure of
   // the transport itself is reported as kError with transport_error() set.
@@ -81,6 +85,8 @@ class Driver {
   // transport_error is set when the socket, not TLS, failed (or the engine
   // asked for input after the peer had closed).
   const std::string& transport_error() const { return transport_error_; }
+  // sniffer saw the server's first handshake message go by.
+  const HelloSniffer& sniffer() const { return sniffer_; }
 
  private:
   bool receive();
@@ -89,6 +95,8 @@ class Driver {
   int fd_;
   Connection& conn_;
   bool byte_at_a_time_;
+  bool is_server_;
+  HelloSniffer sniffer_;
   bool eof_sent_ = false;
   bool have_byte_ = false;
   uint8_t byte_ = 0;

@@ -60,6 +60,8 @@ struct Config {
   int expect_curve_id = 0;
   int expect_peer_signature_algorithm = 0;
   int expect_cipher_aes = 0, expect_cipher_no_aes = 0;
+  int expect_cipher = 0;
+  bool expect_hrr = false, expect_no_hrr = false;
   bool expect_session_miss = false;
   bool expect_accept_early_data = false;
   bool expect_reject_early_data = false;

@@ -104,6 +104,9 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
     const int got = n.resumed ? state.full_handshake_scheme : static_cast<int>(n.signature_scheme);
     if (got != c.expect_peer_signature_algorithm) fail("peer signature algorithm mismatch: " + std::to_string(got));
   }
+  if (c.expect_cipher && n.cipher_suite != c.expect_cipher) {
+    fail("cipher mismatch: " + std::to_string(n.cipher_suite) + " != " + std::to_string(c.expect_cipher));
+  }
   if (c.expect_cipher_aes && n.cipher_suite != c.expect_cipher_aes) {
     fail("cipher mismatch: " + std::to_string(n.cipher_suite) + " != " + std::to_string(c.expect_cipher_aes));
   }
@@ -175,7 +178,7 @@ void run_connection(const Config& c, ShimState& state, bool is_resume) {
   const int fd = connect_to_runner(c.port, c.ipv6, c.shim_id, err);
   if (fd < 0) fail(err);
   Connection conn = c.is_server ? Connection::server(ctx) : Connection::client(ctx, c.host_name);
-  Driver d(fd, conn, c.async);
+  Driver d(fd, conn, c.async, c.is_server);
 
   bool early_data_written = false;
   if (!c.is_server && c.enable_early_data && is_resume && c.shim_writes_first && state.has_session()) {
@@ -185,6 +188,8 @@ void run_connection(const Config& c, ShimState& state, bool is_resume) {
   }
   if (d.run([&] { return conn.handshake(); }).status != Status::kOk) report_tls_failure(c, conn, d, "handshake");
   check_expectations(c, conn, is_resume, state);
+  if (c.expect_hrr && !d.sniffer().hello_retry_request()) fail("no HelloRetryRequest was sent");
+  if (c.expect_no_hrr && d.sniffer().hello_retry_request()) fail("a HelloRetryRequest was sent");
   if (!conn.negotiated().resumed) state.full_handshake_scheme = static_cast<int>(conn.negotiated().signature_scheme);
   exchange(c, conn, d, early_data_written);
   check_after_exchange(c, state);

@@ -180,7 +180,13 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     std::vector<crypto::Group> groups;
     for (int g : c.curves) groups.push_back(static_cast<crypto::Group>(g));
     ctx->set_groups(std::move(groups));
+  } else {
+    // BoringSSL's default groups (P-521 only on request).
+    ctx->set_groups({crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1});
   }
+  // A BoringSSL server takes its most preferred group even when the client
+  // did not predict it, at the cost of a HelloRetryRequest.
+  if (c.is_server) ctx->set_strict_group_preference(true);
   if (!c.key_file.empty() && !c.cert_file.empty()) ctx->set_certificate(load_credentials(c, *provider));
   set_schemes(c, *ctx);
   ctx->set_verifier(std::make_shared<ShimVerifier>(c.verify_fail, c.use_custom_verify_callback));
