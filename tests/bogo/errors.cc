@@ -97,6 +97,9 @@ const char* by_reason(Reason r) {
     case Reason::kNoSharedSignatureScheme: return "NO_COMMON_SIGNATURE_ALGORITHMS";
     case Reason::kNoApplicationProtocol: return "NO_APPLICATION_PROTOCOL";
     case Reason::kDowngradeDetected: return "TLS13_DOWNGRADE";
+    case Reason::kExtendedMasterSecretRequired: return "EXTENDED_MASTER_SECRET_REQUIRED";
+    case Reason::kRenegotiationRefused: return "NO_RENEGOTIATION";
+    case Reason::kInsecureRenegotiation: return "RENEGOTIATION_MISMATCH";
     case Reason::kInappropriateFallback: return "INAPPROPRIATE_FALLBACK";
     case Reason::kBadFinished: return "DIGEST_CHECK_FAILED";
     case Reason::kBadSignature: return "BAD_SIGNATURE";

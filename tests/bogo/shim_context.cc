@@ -143,7 +143,9 @@ bool ShimState::init(const Config& initial, std::string& out_why) {
 }
 
 std::string unsupported_config(const Config& c) {
-  if ((c.max_version != 0 && c.max_version < 0x0304) || c.no_tls13) return "not yet: TLS 1.2 (max version below 1.3)";
+  if ((c.max_version != 0 && c.max_version < 0x0303) || (c.no_tls12 && c.no_tls13)) {
+    return "never: TLS 1.1 and below";
+  }
   if (c.min_version > 0x0304) return "unknown minimum version";
   if (c.export_keying_material > 0) return "not yet: exporters (Connection::export_keying_material)";
   if (c.expect_total_renegotiations > 0) return "not yet: TLS 1.2 renegotiation";
@@ -169,6 +171,15 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.partial_write) mode |= kModeEnablePartialWrite;
   if (c.fallback_scsv) mode |= kModeSendFallbackScsv;
   ctx->set_mode(mode);
+  // Versions: BoringSSL's numbers are the wire's (0x0303, 0x0304); below
+  // TLS 1.2 there is nothing to offer.
+  uint16_t min = wire::kTls12, max = wire::kTls13;
+  if (c.min_version > min) min = static_cast<uint16_t>(c.min_version);
+  if (c.max_version != 0 && c.max_version < max) max = static_cast<uint16_t>(c.max_version);
+  if (c.no_tls13) max = wire::kTls12;
+  if (c.no_tls12) min = wire::kTls13;
+  ctx->set_min_version(min);
+  ctx->set_max_version(max);
 
   // Like BoringSSL's shim, a clock that stands still except for
   // -resumption-delay, so that ticket ages are exact.
@@ -194,9 +205,14 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   ctx->set_middlebox_compat(true);
 
   if (c.is_server) {
-    // BoringSSL's TLS 1.3 preference on a CPU with AES instructions.
-    ctx->set_cipher_suites({wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kAes256GcmSha384,
-                            wire::CipherSuite::kChaCha20Poly1305Sha256});
+    // BoringSSL's preference on a CPU with AES instructions: AES-GCM
+    // before ChaCha20-Poly1305, in each version.
+    std::vector<wire::CipherSuite> suites = ctx->policy().cipher_suites;
+    std::stable_partition(suites.begin(), suites.end(), [](wire::CipherSuite s) {
+      return s != wire::CipherSuite::kChaCha20Poly1305Sha256 && s != wire::CipherSuite::kEcdheRsaChaCha20Poly1305Sha256 &&
+             s != wire::CipherSuite::kEcdheEcdsaChaCha20Poly1305Sha256;
+    });
+    ctx->set_cipher_suites(std::move(suites));
     if (c.require_any_client_certificate) ctx->set_client_auth(ClientAuth::kRequire);
     else if (c.verify_peer) ctx->set_client_auth(ClientAuth::kRequest);
     if (!c.select_alpn.empty() && !c.decline_alpn) ctx->set_alpn({c.select_alpn});
