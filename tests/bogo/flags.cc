@@ -54,6 +54,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-use-export-context", &Config::use_export_context},
     {"-expect-session-miss", &Config::expect_session_miss},
     {"-expect-hrr", &Config::expect_hrr},
+    {"-expect-no-session-id", &Config::expect_no_session_id},
     {"-expect-no-hrr", &Config::expect_no_hrr},
     {"-expect-accept-early-data", &Config::expect_accept_early_data},
     {"-expect-reject-early-data", &Config::expect_reject_early_data},
@@ -88,6 +89,7 @@ constexpr StringFlag kStringFlags[] = {
     {"-export-context", &Config::export_context},
     {"-expect-alpn", &Config::expect_alpn},
     {"-expect-server-name", &Config::expect_server_name},
+    {"-expect-early-data-reason", &Config::expect_early_data_reason},
     {"-expect-peer-cert-file", &Config::expect_peer_cert_file},
 };
 
@@ -119,6 +121,11 @@ constexpr NoOpFlag kNoOpFlags[] = {
     // BoringSSL's old callback hands over the same -key-file/-cert-file
     // credentials that the shim configures directly.
     {"-use-old-client-cert-callback", false, "the credentials are configured"},
+    // BoringSSL's early (select-certificate) and DDoS callbacks, installed
+    // without -fail-early-callback / -fail-ddos-callback, accept every
+    // ClientHello: sluice's server does the same without them.
+    {"-use-early-callback", false, "an accepting ClientHello callback"},
+    {"-install-ddos-callback", false, "an accepting ClientHello callback"},
     // TLS 1.2 server cipher preference: TLS 1.3 suites are not affected.
     {"-server-preference", false, "TLS 1.2 only"},
 };
@@ -183,7 +190,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-install-one-cert-compression-alg", true, "not yet: certificate compression"},
     {"-delegated-credential", true, "not yet: delegated credentials"},
     {"-expect-delegated-credential-used", false, "not yet: delegated credentials"},
-    {"-expect-early-data-reason", true, "not yet: no early-data reason in negotiated()"},
     {"-expect-no-offer-early-data", false, "not yet: no early-data offer report"},
     {"-early-write-after-message", true, "not yet: no hook between handshake messages"},
     {"-expect-ticket-age-skew", true, "not yet: no ticket age skew report"},
@@ -194,7 +200,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-ticket-key", true, "not yet: ticket keys are sluice's own format"},
     {"-expect-no-session", false, "not yet: no session-established report"},
     {"-expect-session-id", false, "not yet: TLS 1.2 session IDs"},
-    {"-expect-no-session-id", false, "not yet: TLS 1.2 session IDs"},
     {"-expect-extended-master-secret", false, "not yet: TLS 1.2"},
     {"-expect-secure-renegotiation", false, "not yet: TLS 1.2"},
     {"-expect-no-secure-renegotiation", false, "not yet: TLS 1.2"},
@@ -212,9 +217,7 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-expect-client-ca-list", true, "not yet: no CA list report"},
     {"-expect-certificate-types", true, "not yet: TLS 1.2 certificate types"},
     {"-fail-cert-callback", false, "not yet: certificate callback"},
-    {"-use-early-callback", false, "not yet: ClientHello callback"},
     {"-fail-early-callback", false, "not yet: ClientHello callback"},
-    {"-install-ddos-callback", false, "not yet: ClientHello callback"},
     {"-fail-ddos-callback", false, "not yet: ClientHello callback"},
     {"-retain-only-sha256-client-cert", false, "never: BoringSSL-only certificate hashing"},
     {"-expect-sha256-client-cert", false, "never: BoringSSL-only certificate hashing"},

@@ -61,6 +61,8 @@ struct Config {
   int expect_peer_signature_algorithm = 0;
   int expect_cipher_aes = 0, expect_cipher_no_aes = 0;
   int expect_cipher = 0;
+  std::string expect_early_data_reason;
+  bool expect_no_session_id = false;
   bool expect_hrr = false, expect_no_hrr = false;
   bool expect_session_miss = false;
   bool expect_accept_early_data = false;
