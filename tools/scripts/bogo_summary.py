@@ -3,7 +3,8 @@
 
 Arguments: results.json (the runner's -json-output), the runner's -pipe log,
 the log of a pass listing every test, config.json, the runner's exit status
-and the run's duration in seconds. Prints the failures with their messages,
+the run's duration in seconds and the -pipe log of the same run with TLS 1.2
+off in the shim (-no-tls12). Prints the failures with their messages,
 the disabled counts by kind (the word before the colon of each reason), and
 ends with one line
     BoGo: P passed, F failed, S skipped, D disabled (T s)
@@ -15,7 +16,7 @@ import sys
 
 
 def main():
-    results_path, run_log, all_log, config_path, runner_rc, seconds = sys.argv[1:7]
+    results_path, run_log, all_log, config_path, runner_rc, seconds, tls13_log = sys.argv[1:8]
     try:
         with open(results_path) as f:
             tests = json.load(f).get("tests", {})
@@ -60,11 +61,17 @@ def main():
             lines = by_name.get(name, [])
             detail = " | ".join(l for l in lines[:6] if l.strip())[:400]
             print(f"  FAILED {name}: {detail}")
-    tls13 = sum(1 for n in passed if "TLS13" in n)
+    try:
+        with open(tls13_log, errors="replace") as f:
+            tls13_passed = re.findall(r"^PASSED \((.*)\)$", f.read(), re.M)
+    except OSError:
+        tls13_passed = []
     async_passed = sum(1 for n in passed if "Async" in n)
+    tls13_async = sum(1 for n in tls13_passed if "Async" in n)
     print("BoGo disabled tests by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     print("BoGo disabled patterns by kind: " + ", ".join(f"{k} {v}" for k, v in sorted(patterns.items())))
-    print(f"BoGo passing: {tls13} named TLS13, {async_passed} named Async")
+    print(f"BoGo passing: {len(passed)}, of which {async_passed} -async variants; in TLS 1.3 alone (-no-tls12): "
+          f"{len(tls13_passed)}, of which {tls13_async} -async")
     if not tests:
         print("BoGo: the runner wrote no results")
         print(log[-3000:])
