@@ -55,7 +55,8 @@ bool tls12_would_be_negotiated(const Config& c, const Connection& conn, const Er
          d.find("client does not offer TLS 1.3") != std::string_view::npos;
 }
 
-void report_tls_failure(const Config& c, const Connection& conn, const Driver& d, const char* what) {
+void report_tls_failure(const Config& c, const Connection& conn, const Driver& d, const char* what,
+                        bool offered_psk = true) {
   const Error& e = conn.error();
   if (e.ok()) {
     const bool stuck = d.transport_error().rfind("engine stuck", 0) == 0;
@@ -68,6 +69,17 @@ void report_tls_failure(const Config& c, const Connection& conn, const Driver& d
   if (!c.is_server && e.origin == Origin::kReceived && e.alert == Alert::kHandshakeFailure &&
       conn.negotiated().version == 0) {
     fail(":HANDSHAKE_FAILURE_ON_CLIENT_HELLO: " + describe_error(e) + " in " + what);
+  }
+  // Names that depend on what happened before the error: after a
+  // HelloRetryRequest a wrong version is the second ServerHello's, and a PSK
+  // selected when none was offered is an unexpected extension.
+  const std::string_view detail = e.detail ? e.detail : "";
+  if (e.origin == Origin::kLocal && d.sniffer().hello_retry_request() &&
+      detail.find("version that was not offered") != std::string_view::npos) {
+    fail(":SECOND_SERVERHELLO_VERSION_MISMATCH: " + describe_error(e) + " in " + what);
+  }
+  if (e.origin == Origin::kLocal && !offered_psk && detail.find("PSK that was not offered") != std::string_view::npos) {
+    fail(":UNEXPECTED_EXTENSION: " + describe_error(e) + " in " + what);
   }
   fail(describe_error(e) + " in " + what);
 }
@@ -198,7 +210,11 @@ void run_connection(const Config& c, ShimState& state, bool is_resume) {
     const Progress p = conn.write_early(kHello);
     early_data_written = p.status == Status::kOk && p.bytes == sizeof kHello;
   }
-  if (d.run([&] { return conn.handshake(); }).status != Status::kOk) report_tls_failure(c, conn, d, "handshake");
+  // A client offers a PSK only when it holds a session from before.
+  const bool offered_psk = c.is_server || state.has_session();
+  if (d.run([&] { return conn.handshake(); }).status != Status::kOk) {
+    report_tls_failure(c, conn, d, "handshake", offered_psk);
+  }
   check_expectations(c, conn, is_resume, state);
   if (c.expect_hrr && !d.sniffer().hello_retry_request()) fail("no HelloRetryRequest was sent");
   if (c.expect_no_hrr && d.sniffer().hello_retry_request()) fail("a HelloRetryRequest was sent");
