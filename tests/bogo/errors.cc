@@ -105,6 +105,7 @@ const char* by_reason(Reason r) {
     case Reason::kBadSignature: return "BAD_SIGNATURE";
     case Reason::kUnrecognizedName: return "UNRECOGNIZED_NAME";
     case Reason::kCertificateRequired: return "PEER_DID_NOT_RETURN_A_CERTIFICATE";
+    case Reason::kNoClientCertificate: return "PEER_DID_NOT_RETURN_A_CERTIFICATE";
     case Reason::kBadCertificate:
     case Reason::kCertificateExpired:
     case Reason::kCertificateNotYetValid:
