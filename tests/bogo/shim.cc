@@ -130,6 +130,7 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
     // BoringSSL's SSL_get_early_data_reason, where sluice's state tells it.
     std::string reason;
     if (!c.enable_early_data) reason = "disabled";
+    else if ((c.max_version != 0 && c.max_version < 0x0304) || c.no_tls13) reason = "protocol_version";
     else if (n.early_data_accepted) reason = "accept";
     else if (!c.is_server && !is_resume) reason = "no_session_offered";
     if (reason.empty()) unimplemented("not yet: the reason 0-RTT was rejected is not reported");

@@ -107,17 +107,18 @@ void set_schemes(const Config& c, Context& ctx) {
     for (int s : c.signing_prefs) add(static_cast<crypto::SignatureScheme>(s));
     for (auto s : ctx.policy().signature_schemes) add(s);
   } else {
-    // BoringSSL's default verify list leaves out Ed25519, ECDSA P-521 and
-    // rsa_pss_pss (verified only when -verify-prefs asks); it signs with
-    // whatever its own key needs.
+    // BoringSSL's default verify list (its kVerifySignatureAlgorithms,
+    // less the SHA-1 schemes sluice does not have): no Ed25519, ECDSA P-521
+    // or rsa_pss_pss unless -verify-prefs asks. It signs with whatever its
+    // own key needs, so those follow when our key uses them.
+    using S = crypto::SignatureScheme;
+    for (S s : {S::kEcdsaSecp256r1Sha256, S::kRsaPssRsaeSha256, S::kRsaPkcs1Sha256, S::kEcdsaSecp384r1Sha384,
+                S::kRsaPssRsaeSha384, S::kRsaPkcs1Sha384, S::kRsaPssRsaeSha512, S::kRsaPkcs1Sha512}) {
+      add(s);
+    }
     const crypto::Signer* own = ctx.certificate().signer.get();
     for (auto s : ctx.policy().signature_schemes) {
-      const bool off_by_default = s == crypto::SignatureScheme::kEd25519 ||
-                                  s == crypto::SignatureScheme::kEcdsaSecp521r1Sha512 ||
-                                  s == crypto::SignatureScheme::kRsaPssPssSha256 ||
-                                  s == crypto::SignatureScheme::kRsaPssPssSha384 ||
-                                  s == crypto::SignatureScheme::kRsaPssPssSha512;
-      if (!off_by_default || (own && own->supports(s))) add(s);
+      if (own && own->supports(s)) add(s);
     }
   }
   ctx.set_signature_schemes(std::move(list));
@@ -201,7 +202,10 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.is_server) ctx->set_strict_group_preference(true);
   if (!c.key_file.empty() && !c.cert_file.empty()) ctx->set_certificate(load_credentials(c, *provider));
   set_schemes(c, *ctx);
-  ctx->set_verifier(std::make_shared<ShimVerifier>(c.verify_fail, c.use_custom_verify_callback));
+  // A BoringSSL client without -verify-peer verifies in "soft fail" mode:
+  // a refusal is recorded, not fatal.
+  const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
+  ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback));
   // BoringSSL's client uses middlebox compatibility mode by default.
   ctx->set_middlebox_compat(true);
 
