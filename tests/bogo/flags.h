@@ -33,6 +33,7 @@ struct Config {
   bool implicit_handshake = false;
   bool no_op_extra_handshake = false;
   bool key_update = false;
+  bool peek_then_read = false;
   bool partial_write = false;
   bool fallback_scsv = false;
   int resumption_delay = 0;

@@ -8,6 +8,7 @@
 // error name on stderr); 89 a flag or feature sluice cannot honour.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -187,9 +188,22 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
   }
   std::vector<uint8_t> buf(512);
   while (true) {
-    const Progress p = d.run([&] { return conn.read(buf); }, /*eager_flush=*/false);
+    std::vector<uint8_t> peeked;
+    if (c.peek_then_read) {
+      // SSL_peek: a read into no buffer drives the connection until data
+      // is ready; readable() shows it in place without consuming it.
+      const Progress p = d.run([&] { return conn.read(std::span<uint8_t>()); }, /*eager_flush=*/false);
+      if (p.status == Status::kZeroReturn) break;
+      if (p.status != Status::kOk) report_tls_failure(c, conn, d, "peek");
+      const auto view = conn.readable();
+      if (view.empty()) continue;
+      peeked.assign(view.begin(), view.begin() + static_cast<ptrdiff_t>(std::min(view.size(), buf.size())));
+    }
+    const auto want = c.peek_then_read ? std::span<uint8_t>(buf.data(), peeked.size()) : std::span<uint8_t>(buf);
+    const Progress p = d.run([&] { return conn.read(want); }, /*eager_flush=*/false);
     if (p.status == Status::kZeroReturn) break;
     if (p.status != Status::kOk) report_tls_failure(c, conn, d, "read");
+    if (c.peek_then_read && !std::equal(peeked.begin(), peeked.end(), buf.begin())) fail("peeked data differs from what was read");
     for (size_t i = 0; i < p.bytes; ++i) buf[i] ^= 0xff;
     if (!write_all(d, conn, std::span<const uint8_t>(buf.data(), p.bytes))) report_tls_failure(c, conn, d, "write");
   }
