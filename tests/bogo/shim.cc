@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -111,10 +112,9 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
     fail("curve mismatch: " + std::to_string(static_cast<int>(n.group)) + " != " + std::to_string(c.expect_curve_id));
   }
   if (c.expect_peer_signature_algorithm) {
-    if (c.is_server) unimplemented("not yet: negotiated() does not report the client's signature scheme");
     // A resumed session reports the scheme of the handshake that made it,
     // as BoringSSL keeps it in the session.
-    const int got = n.resumed ? state.full_handshake_scheme : static_cast<int>(n.signature_scheme);
+    const int got = n.resumed ? state.full_handshake_scheme : static_cast<int>(n.peer_signature_scheme);
     if (got != c.expect_peer_signature_algorithm) fail("peer signature algorithm mismatch: " + std::to_string(got));
   }
   if (c.expect_cipher && n.cipher_suite != c.expect_cipher) {
@@ -166,6 +166,18 @@ void check_after_exchange(const Config& c, const ShimState& state) {
 // when asked, then echo every byte XOR 0xff until the peer closes, then send
 // close_notify.
 void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_written) {
+  if (c.export_keying_material > 0) {
+    // RFC 8446 §7.5 / RFC 5705: the runner reads what we export and
+    // compares it with its own.
+    std::vector<uint8_t> out(static_cast<size_t>(c.export_keying_material));
+    const auto* ctx_bytes = reinterpret_cast<const uint8_t*>(c.export_context.data());
+    std::optional<std::span<const uint8_t>> context;
+    if (c.use_export_context) context = std::span<const uint8_t>(ctx_bytes, c.export_context.size());
+    if (conn.export_keying_material(c.export_label, context, out).status != Status::kOk) {
+      fail("failed to export keying material " + describe_error(conn.error()));
+    }
+    if (!write_all(d, conn, out)) report_tls_failure(c, conn, d, "write");
+  }
   if (c.no_op_extra_handshake) {
     if (d.run([&] { return conn.handshake(); }).status != Status::kOk) report_tls_failure(c, conn, d, "extra handshake");
   }
@@ -233,7 +245,7 @@ void run_connection(const Config& c, ShimState& state, bool is_resume) {
   check_expectations(c, conn, is_resume, state);
   if (c.expect_hrr && !d.sniffer().hello_retry_request()) fail("no HelloRetryRequest was sent");
   if (c.expect_no_hrr && d.sniffer().hello_retry_request()) fail("a HelloRetryRequest was sent");
-  if (!conn.negotiated().resumed) state.full_handshake_scheme = static_cast<int>(conn.negotiated().signature_scheme);
+  if (!conn.negotiated().resumed) state.full_handshake_scheme = static_cast<int>(conn.negotiated().peer_signature_scheme);
   exchange(c, conn, d, early_data_written);
   check_after_exchange(c, state);
   ::close(fd);

@@ -148,7 +148,6 @@ std::string unsupported_config(const Config& c) {
     return "never: TLS 1.1 and below";
   }
   if (c.min_version > 0x0304) return "unknown minimum version";
-  if (c.export_keying_material > 0) return "not yet: exporters (Connection::export_keying_material)";
   if (c.expect_total_renegotiations > 0) return "not yet: TLS 1.2 renegotiation";
   for (int g : c.curves) {
     if (g == 21) return "never: P-224";
