@@ -1,0 +1,91 @@
+// The BoGo shim's flags: what the runner (BoringSSL's ssl/test/runner) may
+// pass, parsed from tables of names by type. One Config per connection:
+// flags prefixed -on-initial-, -on-resume- or -on-retry- reach only that
+// connection (the retry config is the resume config plus -on-retry- flags).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace sluice::bogo {
+
+struct Config {
+  // Transport and roles.
+  bool is_server = false;
+  bool ipv6 = false;
+  int port = 0;
+  int64_t shim_id = 0;
+  int resume_count = 0;
+  bool async = false;
+
+  // Credentials.
+  std::string key_file, cert_file, trust_cert;
+
+  // Versions (BoringSSL's protocol-version numbers: 771 TLS 1.2, 772 TLS 1.3).
+  int min_version = 0, max_version = 0, expect_version = 0;
+  bool no_tls1 = false, no_tls11 = false, no_tls12 = false, no_tls13 = false;
+
+  // Application behaviour.
+  bool shim_writes_first = false;
+  bool shim_shuts_down = false;
+  bool check_close_notify = false;
+  bool implicit_handshake = false;
+  bool no_op_extra_handshake = false;
+  bool key_update = false;
+  bool peek_then_read = false;
+  bool partial_write = false;
+  bool fallback_scsv = false;
+  int resumption_delay = 0;
+
+  // Negotiation inputs.
+  std::string host_name;
+  std::string advertise_alpn;  // wire format: length-prefixed names
+  std::string select_alpn;
+  bool decline_alpn = false;
+  std::vector<int> curves;
+  std::vector<int> signing_prefs, verify_prefs;
+  bool require_any_client_certificate = false;
+  bool verify_peer = false;
+  bool verify_fail = false;
+  bool use_custom_verify_callback = false;
+  bool enable_early_data = false;
+  bool no_ticket = false;
+  std::string cipher;  // TLS 1.2 cipher string: no effect on TLS 1.3
+  int export_keying_material = 0;
+  std::string export_label, export_context;
+  bool use_export_context = false;
+
+  // Expectations checked after the handshake.
+  std::string expect_alpn, expect_server_name, expect_peer_cert_file;
+  int expect_curve_id = 0;
+  int expect_peer_signature_algorithm = 0;
+  int expect_cipher_aes = 0, expect_cipher_no_aes = 0;
+  int expect_cipher = 0;
+  std::string expect_early_data_reason;
+  bool expect_no_session_id = false;
+  bool expect_hrr = false, expect_no_hrr = false;
+  bool expect_session_miss = false;
+  bool expect_accept_early_data = false;
+  bool expect_reject_early_data = false;
+  bool expect_ticket_supports_early_data = false;
+  int expect_total_renegotiations = 0;
+};
+
+// Outcome of parsing the command line.
+struct ParseResult {
+  bool ok = false;
+  // handshaker_query: the runner asked -is-handshaker-supported.
+  bool handshaker_query = false;
+  // When !ok: the flag at fault and whether it is unknown (else known but
+  // not honoured by sluice).
+  std::string flag;
+  bool unknown = false;
+  std::string why;
+  Config initial, resume, retry;
+};
+
+// parse_flags reads argv (without argv[0]).
+ParseResult parse_flags(const std::vector<std::string>& args);
+
+}  // namespace sluice::bogo
