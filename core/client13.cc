@@ -112,6 +112,13 @@ class Client13 final : public HandshakeMachine {
   TlsResult<Wait> do_send_client_certificate_verify();
   TlsResult<Wait> do_send_finished();
   Result<void, Error> begin_second_flight();
+  // send_compat_ccs: RFC 8446 §D.4's one dummy change_cipher_spec, in
+  // middlebox compatibility mode, before anything encrypted we send.
+  Result<void, Error> send_compat_ccs() {
+    if (!ctx().policy().middlebox_compat || ccs_sent_) return {};
+    ccs_sent_ = true;
+    return io_.send_change_cipher_spec();
+  }
 
   HandshakeIo& io_;
   // Our CertificateVerify's signature while an asynchronous signer makes it.
@@ -140,6 +147,7 @@ class Client13 final : public HandshakeMachine {
   std::vector<uint16_t> requested_schemes_;
   crypto::SignatureScheme client_scheme_{};
   bool second_flight_started_ = false;
+  bool ccs_sent_ = false;
   // Resumption.
   std::optional<Session> session_;     // offered in the ClientHello
   std::optional<Session> session12_;   // a TLS 1.2 session offered (ticket or session ID)
@@ -223,6 +231,8 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   SLUICE_TRY(offer_session(ch, tls13));
   SLUICE_TRY(send_hello());
   io_.mark_initial_hello();
+  // RFC 8446 §D.4: with early data the dummy CCS follows the ClientHello at once.
+  if (early_offered_) SLUICE_TRY(send_compat_ccs());
   if (early_offered_) SLUICE_TRY(send_early_data());
   // RFC 8446 §D.4: a compatibility CCS may arrive from now on.
   io_.set_ccs_allowed(true);
@@ -391,7 +401,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
     SLUICE_TRY(io_.install_write(Protection()));
     early_offered_ = false;
   }
-  if (ctx().policy().middlebox_compat) SLUICE_TRY(io_.send_change_cipher_spec());
+  SLUICE_TRY(send_compat_ccs());
   SLUICE_TRY(send_hello());
   return Wait::kOk;
 }
@@ -443,6 +453,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   key_log(ctx(), "CLIENT_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.client);
   key_log(ctx(), "SERVER_HANDSHAKE_TRAFFIC_SECRET", client_random_, hs_secrets_.server);
   SLUICE_TRY(io_.rekey_read13(suite_->hash, suite_->aead, hs_secrets_.server));
+  // The dummy CCS goes before any encrypted record of ours, an alert included.
+  SLUICE_TRY(send_compat_ccs());
   // While 0-RTT may still be going out, the early key stays until
   // EndOfEarlyData (RFC 8446 §4.5); the handshake key waits.
   if (early_offered_) {
@@ -576,7 +588,7 @@ Result<void, Error> Client13::begin_second_flight() {
   // (unless one already preceded a second ClientHello).
   if (second_flight_started_) return {};
   second_flight_started_ = true;
-  if (ctx().policy().middlebox_compat && !retried_) SLUICE_TRY(io_.send_change_cipher_spec());
+  SLUICE_TRY(send_compat_ccs());
   return {};
 }
 

@@ -245,6 +245,9 @@ TlsResult<Wait> Server12::do_read_client_hello() {
 std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
   std::optional<TicketState> st;
   const int64_t now = ctx().now();
+  // Resumption is signalled by echoing the client's session ID (RFC 5077
+  // §3.4): without one, a full handshake.
+  if (ch.legacy_session_id.empty()) return std::nullopt;
   if (!ch.session_ticket_data.empty() && ctx().credentials().ticket_sealer) {
     st = ctx().credentials().ticket_sealer->open(provider(), ch.session_ticket_data, now);
   } else if (!ch.legacy_session_id.empty()) {

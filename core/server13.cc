@@ -411,6 +411,8 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     }
     return Err(Error(Reason::kNoSharedVersion, "no protocol version in common"));
   }
+  // RFC 8446 §4.1.2: in TLS 1.3 the compression methods are exactly null.
+  if (!ch.only_null_compression) return Err(Error(Reason::kIllegalParameter, "compression methods other than null"));
   const std::optional<SuiteInfo> first_suite = suite_;
   const crypto::Group retry_group = group_;
   SLUICE_TRY(negotiate(ch));

@@ -205,6 +205,7 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
   Bytes comp = compression.rest();
   bool has_null = std::find(comp.begin(), comp.end(), 0) != comp.end();
   if (!has_null) return Err(Error(Reason::kIllegalParameter, "no null compression method"));
+  ch.only_null_compression = comp.size() == 1;
   if (r.empty()) return ch;  // a hello with no extensions (TLS 1.2 and older)
   SLUICE_TRY(parse_extensions(r, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {
     // RFC 8446 §4.2.11: pre_shared_key must be the last extension.
@@ -476,6 +477,10 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
       }
       case ExtensionType::kExtendedMasterSecret:
         sh.extended_master_secret = true;
+        return {};
+      case ExtensionType::kSupportedGroups:
+        sh.supported_groups = true;
+        (void)body.skip(body.remaining());
         return {};
       case ExtensionType::kEcPointFormats: {
         ByteReader list;

@@ -61,6 +61,7 @@ struct ClientHello {
   std::array<uint8_t, kRandomLen> random{};
   SessionId legacy_session_id;
   std::vector<uint16_t> cipher_suites;
+  bool only_null_compression = true;           // parsed: legacy_compression_methods is exactly {0}
   std::string server_name;                     // empty: no SNI
   std::vector<uint16_t> supported_groups;
   std::vector<uint16_t> signature_algorithms;
@@ -114,10 +115,11 @@ struct ServerHello {
   std::string alpn;
   bool server_name_ack = false;
   std::optional<uint16_t> record_size_limit;
+  bool supported_groups = false;  // some TLS 1.2 servers send it; ignored there
   // has_tls12_extensions: any of the above was present.
   bool has_tls12_extensions() const {
     return extended_master_secret || ec_point_formats || renegotiation_info || session_ticket || !alpn.empty() ||
-           server_name_ack || record_size_limit.has_value();
+           server_name_ack || record_size_limit.has_value() || supported_groups;
   }
 
   bool is_hello_retry_request() const;
