@@ -135,5 +135,66 @@ TEST_CASE("openssl s_client -> sluice server: every group and key type") {
   }
 }
 
+TEST_CASE("openssl s_client -sigalgs picks among a server's RSA, ECDSA and Ed25519 certificates") {
+  require_openssl();
+  struct Case {
+    const char* sigalgs;
+    crypto::KeyType expected;
+  };
+  for (const Case& c : {Case{"ECDSA+SHA256", crypto::KeyType::kEcdsaP256}, Case{"ed25519", crypto::KeyType::kEd25519},
+                        Case{"RSA-PSS+SHA256", crypto::KeyType::kRsa}}) {
+    CAPTURE(c.sigalgs);
+    // One context holding three certified keys (the first one's chain
+    // comes from server_context, the others are added).
+    auto ctx = server_context(leaf_for(crypto::KeyType::kRsa));
+    for (auto type : {crypto::KeyType::kEcdsaP256, crypto::KeyType::kEd25519}) {
+      auto other = server_context(leaf_for(type));
+      ctx->add_certificate(other->certificate());
+    }
+    const LeafFiles& leaf = leaf_for(c.expected);
+    const std::string msg = "which key\n";
+    auto server = SluiceServer::start(ctx, msg.size());
+    REQUIRE(server);
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-tls1_3", "-connect",
+                                      "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                                      "-CAfile", leaf.ca_pem, "-verify_return_error", "-sigalgs", c.sigalgs, "-ign_eof"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    CHECK(client->write_stdin(msg));
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    const auto out = server->join();
+    INFO("openssl said:\n" << tail(client->output()));
+    CHECK(status == 0);
+    CHECK_MESSAGE(out.error.empty(), out.error);
+    CHECK(crypto::scheme_key_type(out.negotiated.signature_scheme) == c.expected);
+    CHECK(client->output().find("Verify return code: 0 (ok)") != std::string::npos);
+  }
+}
+
+TEST_CASE("openssl s_client rejecting our certificate: its alert is reported as the peer's, not answered") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  // The system roots (package ca-certificates): none of them signed our chain.
+  const std::string roots = "/etc/ssl/certs/ca-certificates.crt";
+  auto server = SluiceServer::start(server_context(leaf), 1);
+  REQUIRE(server);
+  std::string err;
+  auto client = PeerProcess::start({"openssl", "s_client", "-tls1_3", "-connect",
+                                    "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                                    "-CAfile", roots, "-verify_return_error"},
+                                   err);
+  REQUIRE_MESSAGE(client.has_value(), err);
+  client->close_stdin();
+  const auto status = client->wait_exit();
+  const auto out = server->join();
+  INFO("openssl said:\n" << tail(client->output()) << "\nsluice: " << out.error);
+  CHECK(status != 0);
+  CHECK(!out.handshake_ok);
+  // The peer's unknown_ca, however it was framed, not a record-layer error of ours.
+  CHECK(out.error.find("unknown_ca") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace sluice::interop
