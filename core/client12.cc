@@ -6,6 +6,7 @@
 
 #include "core/context_internals.h"
 #include "core/handshake.h"
+#include "core/signing.h"
 #include "core/suites.h"
 #include "core/tls12_both.h"
 #include "core/tls13_both.h"
@@ -338,24 +339,10 @@ TlsResult<Wait> Client12::do_send_client_flight() {
 
 TlsResult<Wait> Client12::do_send_certificate_verify() {
   // RFC 5246 §7.4.8: the signature covers every handshake message so far.
-  std::vector<uint8_t> signature;
-  if (!pending_signature_) {
-    crypto::SignStart started =
-        SLUICE_TRY(ctx().certificate().signer->start_sign(client_scheme_, sent_.transcript.messages()));
-    if (started.pending) {
-      pending_signature_ = std::move(started.pending);
-      return Wait::kAsync;
-    }
-    signature = std::move(started.signature);
-  } else {
-    if (!pending_signature_->done()) return Wait::kAsync;
-    auto r = pending_signature_->result();
-    pending_signature_.reset();
-    if (!r) return Err(Error(r.error()));
-    signature = std::move(*r);
-  }
-  if (signature.empty()) return Err(Error(Reason::kCrypto, "signer returned an empty signature"));
-  sent_.transcript.add(SLUICE_TRY(io_.queue(wire::CertificateVerify{static_cast<uint16_t>(client_scheme_), signature})));
+  auto signature = SLUICE_TRY(
+      sign_or_wait(*ctx().certificate().signer, client_scheme_, sent_.transcript.messages(), pending_signature_));
+  if (!signature) return Wait::kAsync;
+  sent_.transcript.add(SLUICE_TRY(io_.queue(wire::CertificateVerify{static_cast<uint16_t>(client_scheme_), *signature})));
   sent_.transcript.drop_messages();
   state_ = Client12State::kSendFinished;
   return Wait::kOk;

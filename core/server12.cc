@@ -6,6 +6,7 @@
 
 #include "core/context_internals.h"
 #include "core/handshake.h"
+#include "core/signing.h"
 #include "core/suites.h"
 #include "core/tls12_both.h"
 #include "core/tls13_both.h"
@@ -391,24 +392,10 @@ TlsResult<Wait> Server12::do_send_server_hello() {
 }
 
 TlsResult<Wait> Server12::do_send_server_key_exchange() {
-  std::vector<uint8_t> signature;
-  if (!pending_signature_) {
-    const auto content = ske_signed_content(client_random_, server_random_, ske_);
-    crypto::SignStart started = SLUICE_TRY(cert_->signer->start_sign(scheme_, content));
-    if (started.pending) {
-      pending_signature_ = std::move(started.pending);
-      return Wait::kAsync;
-    }
-    signature = std::move(started.signature);
-  } else {
-    if (!pending_signature_->done()) return Wait::kAsync;
-    auto r = pending_signature_->result();
-    pending_signature_.reset();
-    if (!r) return Err(Error(r.error()));
-    signature = std::move(*r);
-  }
-  if (signature.empty()) return Err(Error(Reason::kCrypto, "signer returned an empty signature"));
-  ske_.signature = signature;
+  const auto content = ske_signed_content(client_random_, server_random_, ske_);
+  auto signature = SLUICE_TRY(sign_or_wait(*cert_->signer, scheme_, content, pending_signature_));
+  if (!signature) return Wait::kAsync;
+  ske_.signature = *signature;
   transcript_.add(SLUICE_TRY(io_.queue(ske_)));
   ske_.signature = {};
   const bool ask = ctx().policy().client_auth != ClientAuth::kNone;

@@ -1,5 +1,7 @@
 #include "core/tls13_both.h"
 
+#include "core/signing.h"
+
 #include <algorithm>
 #include <string_view>
 
@@ -135,27 +137,13 @@ Result<void, Error> queue_certificate13(HandshakeIo& io, Bytes context, std::spa
 TlsResult<Wait> queue_certificate_verify13(HandshakeIo& io, crypto::Signer& signer, crypto::SignatureScheme scheme,
                                            Transcript& t, bool from_server,
                                            std::unique_ptr<crypto::PendingSignature>& pending) {
-  std::vector<uint8_t> signature;
-  if (!pending) {
-    HashValue h = current_hash(t);
-    auto input = certificate_verify_input(from_server, h.view());
-    crypto::SignStart started = SLUICE_TRY(signer.start_sign(scheme, input.view()));
-    // An asynchronous signer answers with an operation; the caller's state
-    // runs again (with the same transcript) once it completes.
-    if (started.pending) {
-      pending = std::move(started.pending);
-      return Wait::kAsync;
-    }
-    signature = std::move(started.signature);
-  } else {
-    if (!pending->done()) return Wait::kAsync;
-    auto r = pending->result();
-    pending.reset();
-    if (!r) return Err(Error(r.error()));
-    signature = std::move(*r);
-  }
-  if (signature.empty()) return Err(Error(Reason::kCrypto, "signer returned an empty signature"));
-  t.add(SLUICE_TRY(io.queue(wire::CertificateVerify{static_cast<uint16_t>(scheme), signature})));
+  // An asynchronous signer answers with an operation; the caller's state
+  // runs again (with the same transcript) once it completes.
+  HashValue h = current_hash(t);
+  auto input = certificate_verify_input(from_server, h.view());
+  auto signature = SLUICE_TRY(sign_or_wait(signer, scheme, input.view(), pending));
+  if (!signature) return Wait::kAsync;
+  t.add(SLUICE_TRY(io.queue(wire::CertificateVerify{static_cast<uint16_t>(scheme), *signature})));
   return Wait::kOk;
 }
 

@@ -190,4 +190,17 @@ std::vector<uint8_t> pattern(size_t n, uint32_t seed) {
   return v;
 }
 
+std::vector<uint8_t> read_available(Connection& c) {
+  std::vector<uint8_t> out, buf(20000);
+  for (int i = 0; i < 1000; ++i) {
+    Progress r = c.read(buf);
+    if (r.status == Status::kOk) {
+      out.insert(out.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(r.bytes));
+      continue;
+    }
+    if (r.status != Status::kWantRead || !c.has_pending()) break;
+  }
+  return out;
+}
+
 }  // namespace sluice::test

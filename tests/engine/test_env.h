@@ -43,6 +43,9 @@ std::string describe(const Connection& c);
 std::vector<uint8_t> drain(Connection& c);
 // feed_all gives the connection all of `bytes` (as far as it takes them).
 void feed_all(Connection& c, std::span<const uint8_t> bytes);
+// read_available reads everything `c` can return now (calling again while
+// records are buffered, as a caller without AUTO_RETRY must).
+std::vector<uint8_t> read_available(Connection& c);
 // pattern is n reproducible pseudo-random bytes.
 std::vector<uint8_t> pattern(size_t n, uint32_t seed);
 

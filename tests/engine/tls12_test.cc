@@ -35,18 +35,7 @@ Pair make(KeyType cert, std::vector<CipherSuite> suites = {}, std::vector<Group>
   return Pair{cctx, sctx, Connection::client(cctx, "localhost"), Connection::server(sctx)};
 }
 
-std::vector<uint8_t> read_all(Connection& c) {
-  std::vector<uint8_t> out, buf(20000);
-  for (int i = 0; i < 1000; ++i) {
-    Progress r = c.read(buf);
-    if (r.status == Status::kOk) {
-      out.insert(out.end(), buf.begin(), buf.begin() + static_cast<ptrdiff_t>(r.bytes));
-      continue;
-    }
-    if (r.status != Status::kWantRead || !c.has_pending()) break;
-  }
-  return out;
-}
+std::vector<uint8_t> read_all(Connection& c) { return test::read_available(c); }
 
 void exchange(Connection& a, Connection& b, size_t n, uint32_t seed) {
   const auto data = test::pattern(n, seed);

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "tests/interop/matrix.h"
+#include "tests/interop/openssl_peer.h"
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_peer.h"
 #include "tests/interop/test_pki.h"
@@ -22,20 +23,8 @@ void require_openssl() {
 // and returns the port from its "ACCEPT 127.0.0.1:PORT" line, which it
 // prints once listening.
 std::optional<PeerProcess> start_s_server(const LeafFiles& leaf, std::vector<std::string> extra, uint16_t& out_port) {
-  std::vector<std::string> argv = {"openssl", "s_server", "-tls1_3", "-accept", "127.0.0.1:0", "-naccept", "1",
-                                   "-cert", leaf.cert_pem, "-key", leaf.key_pem};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  std::string err;
-  auto p = PeerProcess::start(argv, err);
-  if (!p) return std::nullopt;
-  if (!p->wait_for_output("ACCEPT 127.0.0.1:")) return std::nullopt;
-  const size_t at = p->output().find("ACCEPT 127.0.0.1:") + 17;
-  if (!p->wait_for_output("\n")) return std::nullopt;
-  const std::string rest = p->output().substr(at);
-  auto port = tool::parse_port(rest.substr(0, rest.find_first_of("\r\n")));
-  if (!port) return std::nullopt;
-  out_port = *port;
-  return p;
+  extra.insert(extra.begin(), "-tls1_3");
+  return start_openssl_server(leaf, extra, out_port);
 }
 
 std::string reversed_line(std::string s) {

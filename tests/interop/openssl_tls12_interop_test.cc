@@ -11,6 +11,7 @@
 #include "adapters/blocking/blocking_stream.h"
 #include "adapters/net/address.h"
 #include "tests/interop/matrix.h"
+#include "tests/interop/openssl_peer.h"
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_peer.h"
 #include "tests/interop/test_pki.h"
@@ -24,20 +25,7 @@ void require_openssl() {
 }
 
 std::optional<PeerProcess> start_s_server(const LeafFiles& leaf, std::vector<std::string> extra, uint16_t& out_port) {
-  std::vector<std::string> argv = {"openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1",
-                                   "-cert", leaf.cert_pem, "-key", leaf.key_pem};
-  argv.insert(argv.end(), extra.begin(), extra.end());
-  std::string err;
-  auto p = PeerProcess::start(argv, err);
-  if (!p) return std::nullopt;
-  if (!p->wait_for_output("ACCEPT 127.0.0.1:")) return std::nullopt;
-  const size_t at = p->output().find("ACCEPT 127.0.0.1:") + 17;
-  if (!p->wait_for_output("\n")) return std::nullopt;
-  const std::string rest = p->output().substr(at);
-  auto port = tool::parse_port(rest.substr(0, rest.find_first_of("\r\n")));
-  if (!port) return std::nullopt;
-  out_port = *port;
-  return p;
+  return start_openssl_server(leaf, extra, out_port);
 }
 
 struct Suite12 {
@@ -240,9 +228,12 @@ TEST_CASE("TLS 1.2 renegotiation: openssl s_server's R command, with and without
     CHECK(handshakes == 2);
     CHECK(s.connection().handshake_done());
     CHECK(s.connection().negotiated().version == 0x0303);
-    (void)s.shutdown(false);
-    server->close_stdin();
+    // Our close_notify ends s_server's one connection (-naccept 1), after
+    // it has printed what it read; closing its stdin first could end it
+    // before that.
+    (void)s.shutdown(true);
     server->wait_exit();
+    server->close_stdin();
     CHECK(server->output().find("from sluice") != std::string::npos);
   }
 }
