@@ -34,6 +34,11 @@ enum class ClientAuth : uint8_t {
 
 // A certificate chain (DER, end-entity first) with the key that signs for it.
 struct CertifiedKey {
+  CertifiedKey() = default;
+  CertifiedKey(std::vector<std::vector<uint8_t>> chain_, std::shared_ptr<crypto::Signer> signer_,
+               std::vector<std::string> server_names_ = {})
+      : chain(std::move(chain_)), signer(std::move(signer_)), server_names(std::move(server_names_)) {}
+
   std::vector<std::vector<uint8_t>> chain;
   std::shared_ptr<crypto::Signer> signer;
   // Server: the SNI names this chain serves ("example.com", "*.example.com");
