@@ -196,6 +196,18 @@ class OpenSslEngine final : public Engine {
       *why_not = "setup failed";
       return nullptr;
     }
+    if (config.tls12) {
+      for (SSL_CTX* c : {cctx.get(), sctx.get()}) {
+        if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 || SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION) != 1 ||
+            SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256") != 1 ||
+            // TLS 1.2 ECDSA certificates must be on a curve the client lists
+            // (RFC 8422 §5.1): X25519 for the exchange, P-256 for the key.
+            SSL_CTX_set1_groups_list(c, "X25519:P-256") != 1) {
+          *why_not = "TLS 1.2 setup failed";
+          return nullptr;
+        }
+      }
+    }
     std::shared_ptr<SSL_SESSION> session;
     if (config.resumed) {
       // A first, full handshake yields the ticket every later one resumes.

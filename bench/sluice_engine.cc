@@ -178,6 +178,13 @@ class SluiceEngine final : public Engine {
       *why_not = "setup failed";
       return nullptr;
     }
+    if (config.tls12) {
+      const std::vector<wire::CipherSuite> suites12 = {wire::CipherSuite::kEcdheEcdsaAes128GcmSha256,
+                                                       wire::CipherSuite::kEcdheRsaAes128GcmSha256};
+      cctx->set_max_version(wire::kTls12);
+      cctx->set_cipher_suites(suites12);
+      sctx->set_cipher_suites(suites12);
+    }
     auto store = std::make_shared<FixedSessionStore>();
     cctx->set_session_store(store);
     sctx->set_ticket_count(config.tickets || config.resumed ? 2 : 0);

@@ -162,6 +162,10 @@ int run(int argc, char** argv) {
   }
   hs_rows.push_back({"resumed (psk_dhe_ke), no new ticket", {KeyType::kEd25519, false, true}});
   hs_rows.push_back({"resumed (psk_dhe_ke), new ticket", {KeyType::kEd25519, true, true}});
+  for (KeyType t : {KeyType::kEcdsaP256, KeyType::kRsa}) {
+    hs_rows.push_back({"TLS 1.2 full, X25519 + " + cert_name(t), {t, false, false, false, true}});
+  }
+  hs_rows.push_back({"TLS 1.2 resumed (ticket), X25519 + ECDSA P-256", {KeyType::kEcdsaP256, true, true, false, true}});
   for (const HsRow& row : hs_rows) {
     if (!wanted("handshake " + row.label)) continue;
     std::vector<Op> ops;

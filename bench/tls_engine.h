@@ -39,6 +39,9 @@ struct HandshakeConfig {
   // sluice's verifier checks every certificate signature every time (its
   // signature cache off), as OpenSSL does; no effect on OpenSSL.
   bool uncached_signatures = false;
+  // TLS 1.2 (ECDHE with AES-128-GCM, the suite fitting the certificate)
+  // instead of TLS 1.3.
+  bool tls12 = false;
 };
 
 struct MemoryResult {
