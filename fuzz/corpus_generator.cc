@@ -249,7 +249,7 @@ void client_corpus(const std::vector<std::pair<std::string, pki::GeneratedCert>>
     shape.encrypted_extensions_groups = {0x001d, 0x0017};
     Buf ticket;
     const uint8_t nonce[1] = {0};
-    wire::NewSessionTicket{7200, 0x01020304, nonce, Buf(32, 0x71), 16384}.serialize(ticket);
+    if (!wire::NewSessionTicket{7200, 0x01020304, nonce, Buf(32, 0x71), 16384}.serialize(ticket)) std::abort();
     shape.server_post_handshake_messages = {ticket};
     sctx->set_danger_test_hello_shape(shape);
     auto rec = converse(fuzz::client_context(p), sctx);

@@ -39,7 +39,7 @@ TEST_CASE("wire: a server_name list without a host_name names no host") {
   ch.has_server_name = true;
   ch.server_name = "localhost";
   std::vector<uint8_t> msg;
-  ch.serialize(msg);
+  REQUIRE(ch.serialize(msg));
   const std::vector<uint8_t> entry = {0, 0, 9, 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's', 't'};
   auto at = std::search(msg.begin(), msg.end(), entry.begin(), entry.end());
   REQUIRE(at != msg.end());
@@ -49,7 +49,7 @@ TEST_CASE("wire: a server_name list without a host_name names no host") {
   CHECK_FALSE(parsed->has_server_name);
   CHECK(parsed->server_name.empty());
   std::vector<uint8_t> again;
-  parsed->serialize(again);
+  REQUIRE(parsed->serialize(again));
   auto reparsed = wire::ClientHello::parse(Bytes(again).subspan(4));
   REQUIRE(reparsed.ok());
   CHECK_FALSE(reparsed->has_server_name);
