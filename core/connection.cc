@@ -67,7 +67,7 @@ void Connection::outbound_consumed(size_t n) {
   impl_->release_idle();
 }
 
-bool Connection::has_pending() const { return impl_->rl_.app_pending() > 0 || impl_->rl_.has_complete_record(); }
+bool Connection::has_pending() const { return impl_->app_pending() > 0 || impl_->rl_.has_complete_record(); }
 
 bool Connection::wants_read() const {
   const Impl& c = *impl_;
@@ -109,14 +109,14 @@ Progress Connection::write_early(std::span<const uint8_t> data) {
 
 std::span<const uint8_t> Connection::readable() {
   Impl& c = *impl_;
-  if (c.rl_.app_pending() == 0 && c.fill_readable().status != Status::kOk) return {};
-  return c.rl_.app_data();
+  if (c.app_pending() == 0 && c.fill_readable().status != Status::kOk) return {};
+  return c.app_data();
 }
 
 void Connection::read_consumed(size_t n) {
   Impl& c = *impl_;
-  c.rl_.consume_app_data(n);
-  if (c.rl_.app_pending() == 0) c.release_idle();
+  c.consume_app(n);
+  if (c.app_pending() == 0) c.release_idle();
 }
 
 Progress Connection::read(std::span<uint8_t> out) {
@@ -124,20 +124,20 @@ Progress Connection::read(std::span<uint8_t> out) {
   if (out.empty()) {
     // Nothing can be returned, but the call still reports what read()
     // would: drive the handshake, the peer's close, a failure.
-    if (c.rl_.app_pending() > 0) return {Status::kOk, 0};
+    if (c.app_pending() > 0) return {Status::kOk, 0};
     Progress p = c.fill_readable();
     return p.status == Status::kOk ? Progress{Status::kOk, 0} : p;
   }
   size_t done = 0;
   while (done < out.size()) {
-    if (c.rl_.app_pending() == 0) {
+    if (c.app_pending() == 0) {
       Progress p = c.fill_readable();
       if (p.status != Status::kOk) {
         if (done > 0) break;
         return p;
       }
     }
-    Bytes window = c.rl_.app_data();
+    Bytes window = c.app_data();
     const size_t n = std::min(window.size(), out.size() - done);
     std::copy(window.begin(), window.begin() + static_cast<ptrdiff_t>(n), out.begin() + static_cast<ptrdiff_t>(done));
     read_consumed(n);
@@ -242,7 +242,7 @@ Progress Connection::shutdown() {
       case RecordLayer::Kind::kNeedMore:
         return {Status::kWantRead, 0};
       case RecordLayer::Kind::kAppData:
-        c.rl_.consume_app_data(c.rl_.app_pending());  // discarded after our close
+        c.consume_app(c.app_pending());  // discarded after our close
         break;
       case RecordLayer::Kind::kHandshake: {
         if (auto r = c.hs_in_.append(rec->plaintext); !r) return c.fail(std::move(r).error());

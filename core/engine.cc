@@ -181,6 +181,38 @@ Result<void, Error> Connection::Impl::send_warning_alert(Alert a) {
 }
 
 // ---------------------------------------------------------------------------
+// Application data during a handshake.
+
+namespace {
+// Data set aside while a handshake runs: 0-RTT is bounded by
+// max_early_data already; data during a renegotiation by this.
+constexpr size_t kMaxHeldAppData = 64 * 1024;
+}  // namespace
+
+bool Connection::Impl::hold_app_data() {
+  const size_t n = rl_.app_pending();
+  if (n == 0) return true;
+  const size_t bound = std::max<size_t>(kMaxHeldAppData, ctx_->policy().max_early_data);
+  if (held_app_.size() - held_off_ + n > bound) return false;
+  if (held_off_ > 0 && held_off_ == held_app_.size()) held_app_.clear(), held_off_ = 0;
+  const Bytes window = rl_.app_data();
+  held_app_.insert(held_app_.end(), window.begin(), window.end());
+  rl_.consume_app_data(n);
+  return true;
+}
+
+void Connection::Impl::consume_app(size_t n) {
+  const size_t held = held_app_.size() - held_off_;
+  const size_t from_held = std::min(n, held);
+  held_off_ += from_held;
+  if (held_off_ == held_app_.size()) {
+    std::vector<uint8_t>().swap(held_app_);
+    held_off_ = 0;
+  }
+  if (n > from_held) rl_.consume_app_data(n - from_held);
+}
+
+// ---------------------------------------------------------------------------
 // Driving.
 
 Progress Connection::Impl::fail(Error e) {
@@ -251,11 +283,10 @@ Progress Connection::Impl::handshake(bool read_records) {
       if (p.status != Status::kOk) return p;
       continue;
     }
-    // Wait::kReadMessage.
-    // Application data already opened (0-RTT, or data during a
-    // renegotiation) must be read() first: the next record would take its
-    // place in the inbound buffer.
-    if (!read_records || rl_.app_pending() > 0) {
+    // Wait::kReadMessage. Application data already opened (0-RTT, or data
+    // during a renegotiation) is set aside first: the next record takes its
+    // place in the inbound buffer. Past the bound the application must read.
+    if (!read_records || !hold_app_data()) {
       if (auto r = flush(); !r) return fail(std::move(r).error());
       return {Status::kWantRead, 0};
     }
@@ -271,10 +302,10 @@ Progress Connection::Impl::handshake(bool read_records) {
         rl_.release_record();
         continue;
       case RecordLayer::Kind::kAppData:
-        // 0-RTT data is for read(): stop so the application can take it.
+        // 0-RTT data (or data during a renegotiation) is for read(); it is
+        // set aside at the next record and the handshake goes on.
         if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
-        if (auto r = flush(); !r) return fail(std::move(r).error());
-        return {Status::kWantRead, 0};
+        continue;
       case RecordLayer::Kind::kClosed:
         return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
       case RecordLayer::Kind::kControl:
@@ -353,7 +384,7 @@ Progress Connection::Impl::settle() {
 Progress Connection::Impl::fill_readable() {
   if (!hs_done_) {
     Progress p = handshake();
-    if (rl_.app_pending() > 0) return {Status::kOk, rl_.app_pending()};  // 0-RTT data
+    if (app_pending() > 0) return {Status::kOk, app_pending()};  // 0-RTT data
     if (p.status != Status::kOk) return p;
   }
   if (failed()) return {Status::kError, 0};
@@ -361,7 +392,7 @@ Progress Connection::Impl::fill_readable() {
     Progress p = process_post_handshake();
     if (p.status != Status::kOk) return p;
   }
-  while (rl_.app_pending() == 0) {
+  while (app_pending() == 0) {
     if (rl_.peer_closed()) return {Status::kZeroReturn, 0};
     auto rec = rl_.read();
     if (!rec) return fail(std::move(rec).error());
@@ -390,7 +421,7 @@ Progress Connection::Impl::fill_readable() {
           // it, reading goes on once it is done or data comes.
           const bool auto_retry = (mode_ & kModeAutoRetry) != 0;
           Progress h = handshake(auto_retry);
-          if (rl_.app_pending() > 0) return {Status::kOk, rl_.app_pending()};
+          if (app_pending() > 0) return {Status::kOk, app_pending()};
           if (h.status != Status::kOk || !auto_retry) {
             release_idle();
             return h.status == Status::kOk ? Progress{Status::kWantRead, 0} : h;
@@ -415,7 +446,7 @@ Progress Connection::Impl::fill_readable() {
         return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec after the handshake"));
     }
   }
-  return {Status::kOk, rl_.app_pending()};
+  return {Status::kOk, app_pending()};
 }
 
 }  // namespace sluice

@@ -88,6 +88,18 @@ struct Connection::Impl final : HandshakeIo {
   void release_idle();
   // negotiated: while a renegotiation runs, still the previous handshake's.
   const Negotiated& negotiated() const { return hs_ && !renegotiating_ ? hs_->negotiated() : negotiated_; }
+
+  // Application data received while a handshake runs (0-RTT, or data during
+  // a renegotiation) is set aside, bounded, so the handshake can go on with
+  // the record buffer; read() returns it first, then the record window.
+  size_t app_pending() const { return held_app_.size() - held_off_ + rl_.app_pending(); }
+  Bytes app_data() const {
+    return held_off_ < held_app_.size() ? Bytes(held_app_).subspan(held_off_) : rl_.app_data();
+  }
+  void consume_app(size_t n);
+  // hold_app_data sets the record window's data aside; false when the bound
+  // is reached (the application must read first).
+  bool hold_app_data();
   crypto::PendingSignature* pending_operation() const;
 
   std::shared_ptr<const Context> ctx_;
@@ -117,6 +129,8 @@ struct Connection::Impl final : HandshakeIo {
   std::function<void()> async_callback_;
   Error error_;
   std::vector<uint8_t> early_out_;  // client: 0-RTT data to send
+  std::vector<uint8_t> held_app_;   // application data set aside during a handshake
+  size_t held_off_ = 0;
 
   // Non-partial write retry state (ENABLE_PARTIAL_WRITE off).
   const uint8_t* retry_ptr_ = nullptr;

@@ -229,4 +229,21 @@ TEST_CASE("a resumption is not refused for signature schemes the certificate can
   CHECK(server.resumed);
 }
 
+TEST_CASE("0-RTT accepted: a server that only calls handshake() completes; read() then returns the early data") {
+  World w;
+  w.sctx->set_max_early_data(1000);
+  w.cctx->set_enable_early_data(true);
+  w.connect();
+  Connection client = Connection::client(w.cctx, "localhost");
+  REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
+  Connection server = Connection::server(w.sctx);
+  // Handshake calls only: the early data is set aside, never lost, and the
+  // handshake does not wait for it to be read.
+  REQUIRE(test::handshake(client, server));
+  CHECK(server.negotiated().early_data_accepted);
+  REQUIRE(client.write(bytes(" and after")).status == Status::kOk);
+  test::transfer(client, server);
+  CHECK(as_text(test::read_available(server)) == "early bird and after");
+}
+
 }  // namespace sluice
