@@ -67,7 +67,13 @@ void Connection::outbound_consumed(size_t n) {
   impl_->release_idle();
 }
 
-bool Connection::has_pending() const { return impl_->app_pending() > 0 || impl_->rl_.has_complete_record(); }
+bool Connection::has_pending() const {
+  // Application data set aside while a handshake runs does not count until
+  // the handshake is done: calling handshake() again cannot use it, and the
+  // handshake still needs the socket (read() returns it at any time).
+  const Impl& c = *impl_;
+  return c.rl_.has_complete_record() || (c.app_pending() > 0 && (c.hs_done_ || c.rl_.app_pending() > 0));
+}
 
 bool Connection::wants_read() const {
   const Impl& c = *impl_;

@@ -106,7 +106,9 @@ class Connection {
   // the handshake ended. No context and an empty one differ in TLS 1.2.
   Progress export_keying_material(std::string_view label, std::optional<std::span<const uint8_t>> context,
                                   std::span<uint8_t> out);
-  // has_pending: records or decrypted bytes are buffered but not yet read.
+  // has_pending: records or decrypted bytes are buffered but not yet read
+  // (while a handshake runs, application data it set aside does not count:
+  // read() returns it, and the handshake still needs the socket).
   bool has_pending() const;
   bool handshake_done() const;
   const Error& error() const;
