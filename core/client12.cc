@@ -94,6 +94,9 @@ class Client12 final : public HandshakeMachine {
   // read_ticket takes a NewSessionTicket if the server said it would send
   // one; true when the message was one.
   TlsResult<bool> read_ticket(const HandshakeMessage& m);
+  // read_server_finished checks the server's Finished, which must follow
+  // its ChangeCipherSpec, and keeps its verify_data (RFC 5746).
+  TlsResult<FinishedVerified> read_server_finished(const HandshakeMessage& m);
   void store_session();
   Result<void, Error> enter(FinishedVerified finished, PeerAuthenticated peer);
 
@@ -266,13 +269,9 @@ TlsResult<Wait> Client12::do_read_server_key_exchange() {
     return Err(Error(Reason::kUnofferedSelection, "ServerKeyExchange for a group that was not offered"));
   }
   if (!cert_verified_) return Err(Error(Reason::kInternal, "ServerKeyExchange before a verified certificate"));
-  const std::vector<uint16_t> offered = [&] {
-    std::vector<uint16_t> v;
-    for (auto s : ctx().policy().signature_schemes) v.push_back(static_cast<uint16_t>(s));
-    return v;
-  }();
   sig_verified_.emplace(SLUICE_TRY(SignatureCheck12::verify_server_key_exchange(
-      provider(), *cert_verified_, offered, suite_->auth, sent_.hello.random, server_random_, ske)));
+      provider(), *cert_verified_, ctx().policy().signature_schemes, suite_->auth, sent_.hello.random,
+      server_random_, ske)));
   const auto group = static_cast<crypto::Group>(ske.group);
   key_share_ = SLUICE_TRY(provider().new_key_share(group));
   pre_master_ = SLUICE_TRY(key_share_->agree(ske.public_key));
@@ -403,18 +402,23 @@ Result<void, Error> Client12::enter(FinishedVerified finished, PeerAuthenticated
   return io_.enter_traffic12(HandshakeProof{std::move(finished), std::move(peer)}, std::move(traffic));
 }
 
-TlsResult<Wait> Client12::do_read_resumed_finished() {
-  auto m = SLUICE_TRY(io_.next_message());
-  if (!m) return Wait::kReadMessage;
-  if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+TlsResult<FinishedVerified> Client12::read_server_finished(const HandshakeMessage& m) {
   if (!io_.change_cipher_spec_received()) {
     return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
   }
   FinishedVerified finished =
-      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, false, sent_.transcript));
-  std::copy_n(m->body.begin(), server_verify_data_.size(), server_verify_data_.begin());
-  sent_.transcript.add(m->whole);
+      SLUICE_TRY(FinishedCheck12::verify(m, provider(), suite_->hash, master_, false, sent_.transcript));
+  std::copy_n(m.body.begin(), server_verify_data_.size(), server_verify_data_.begin());
+  sent_.transcript.add(m.whole);
   io_.message_done();
+  return finished;
+}
+
+TlsResult<Wait> Client12::do_read_resumed_finished() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+  FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
   // RFC 5246 §7.3: in a resumption the client's ChangeCipherSpec and
   // Finished come last.
   SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key"))));
@@ -428,14 +432,7 @@ TlsResult<Wait> Client12::do_read_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
-  if (!io_.change_cipher_spec_received()) {
-    return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
-  }
-  FinishedVerified finished =
-      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, false, sent_.transcript));
-  std::copy_n(m->body.begin(), server_verify_data_.size(), server_verify_data_.begin());
-  sent_.transcript.add(m->whole);
-  io_.message_done();
+  FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
   CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
   SigVerified sig = SLUICE_TRY(take_proof(sig_verified_, "no verified ServerKeyExchange"));
   SLUICE_TRY(enter(std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))));

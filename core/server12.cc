@@ -84,6 +84,10 @@ class Server12 final : public HandshakeMachine {
   TlsResult<Wait> do_read_finished();
   TlsResult<Wait> do_send_resumption();
   TlsResult<Wait> do_read_resumed_finished();
+  // read_client_finished checks the client's Finished, which must follow its
+  // ChangeCipherSpec, and keeps its verify_data (RFC 5746).
+  TlsResult<FinishedVerified> read_client_finished(const HandshakeMessage& m);
+  Result<void, Error> enter(FinishedVerified finished, PeerAuthenticated peer);
   Result<void, Error> negotiate(const wire::ClientHello& ch);
   Result<void, Error> check_extensions(const wire::ClientHello& ch);
   // find_session: the session a ticket or session ID names, if it may resume here.
@@ -336,18 +340,20 @@ TlsResult<Wait> Server12::do_send_resumption() {
   return Wait::kOk;
 }
 
-TlsResult<Wait> Server12::do_read_resumed_finished() {
-  auto m = SLUICE_TRY(io_.next_message());
-  if (!m) return Wait::kReadMessage;
+TlsResult<FinishedVerified> Server12::read_client_finished(const HandshakeMessage& m) {
+  // RFC 5246 §7.4.9: Finished comes right after ChangeCipherSpec.
   if (!io_.change_cipher_spec_received()) {
     return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
   }
   FinishedVerified finished =
-      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
-  std::copy_n(m->body.begin(), client_verify_data_.size(), client_verify_data_.begin());
-  transcript_.add(m->whole);
+      SLUICE_TRY(FinishedCheck12::verify(m, provider(), suite_->hash, master_, true, transcript_));
+  std::copy_n(m.body.begin(), client_verify_data_.size(), client_verify_data_.begin());
+  transcript_.add(m.whole);
   io_.message_done();
-  PskAccepted psk = SLUICE_TRY(take_proof(psk_accepted_, "no resumed session"));
+  return finished;
+}
+
+Result<void, Error> Server12::enter(FinishedVerified finished, PeerAuthenticated peer) {
   Traffic12 traffic;
   traffic.client_verify_data = client_verify_data_;
   traffic.server_verify_data = server_verify_data_;
@@ -356,8 +362,15 @@ TlsResult<Wait> Server12::do_read_resumed_finished() {
   traffic.server_random = server_random_;
   traffic.negotiated = negotiated_;
   state_ = Server12State::kDone;
-  SLUICE_TRY(io_.enter_traffic12(HandshakeProof{std::move(finished), PeerAuthenticated::by_psk(std::move(psk))},
-                                 std::move(traffic)));
+  return io_.enter_traffic12(HandshakeProof{std::move(finished), std::move(peer)}, std::move(traffic));
+}
+
+TlsResult<Wait> Server12::do_read_resumed_finished() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  FinishedVerified finished = SLUICE_TRY(read_client_finished(*m));
+  PskAccepted psk = SLUICE_TRY(take_proof(psk_accepted_, "no resumed session"));
+  SLUICE_TRY(enter(std::move(finished), PeerAuthenticated::by_psk(std::move(psk))));
   return Wait::kDone;
 }
 
@@ -477,27 +490,11 @@ TlsResult<Wait> Server12::do_read_client_key_exchange() {
 TlsResult<Wait> Server12::do_read_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
-  // RFC 5246 §7.4.9: Finished comes right after ChangeCipherSpec.
-  if (!io_.change_cipher_spec_received()) {
-    return Err(Error(Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec"));
-  }
-  FinishedVerified finished =
-      SLUICE_TRY(FinishedCheck12::verify(*m, provider(), suite_->hash, master_, true, transcript_));
-  std::copy_n(m->body.begin(), client_verify_data_.size(), client_verify_data_.begin());
-  transcript_.add(m->whole);
-  io_.message_done();
+  FinishedVerified finished = SLUICE_TRY(read_client_finished(*m));
   // RFC 5077 §3.3: the ticket comes before our ChangeCipherSpec.
   SLUICE_TRY(send_ticket_or_cache());
   SLUICE_TRY(io_.send_change_cipher_spec12(SLUICE_TRY(take_proof(server_write_, "no server write key"))));
   server_verify_data_ = SLUICE_TRY(queue_finished12(io_, suite_->hash, master_, false, transcript_));
-  Traffic12 traffic;
-  traffic.client_verify_data = client_verify_data_;
-  traffic.server_verify_data = server_verify_data_;
-  traffic.master_secret = std::move(master_);
-  traffic.client_random = client_random_;
-  traffic.server_random = server_random_;
-  traffic.negotiated = negotiated_;
-  state_ = Server12State::kDone;
   std::optional<PeerAuthenticated> peer;
   if (client_cert_verified_) {
     CertVerified cert = SLUICE_TRY(take_proof(client_cert_verified_, "no verified client certificate"));
@@ -508,7 +505,7 @@ TlsResult<Wait> Server12::do_read_finished() {
   } else {
     return Err(Error(Reason::kNoClientCertificate, "client did not authenticate"));
   }
-  SLUICE_TRY(io_.enter_traffic12(HandshakeProof{std::move(finished), std::move(*peer)}, std::move(traffic)));
+  SLUICE_TRY(enter(std::move(finished), std::move(*peer)));
   return Wait::kDone;
 }
 

@@ -47,12 +47,12 @@ std::vector<uint8_t> ske_signed_content(Bytes client_random, Bytes server_random
 }
 
 TlsResult<SigVerified> SignatureCheck12::verify_server_key_exchange(const crypto::Provider& p, const CertVerified& cert,
-                                                                    std::span<const uint16_t> offered,
+                                                                    std::span<const SignatureScheme> offered,
                                                                     Authentication auth, Bytes client_random,
                                                                     Bytes server_random,
                                                                     const wire::ServerKeyExchangeEcdhe& ske) {
   const auto scheme = static_cast<SignatureScheme>(ske.scheme);
-  if (!tls12_signature_scheme(scheme, auth) || std::find(offered.begin(), offered.end(), ske.scheme) == offered.end()) {
+  if (!tls12_signature_scheme(scheme, auth) || std::find(offered.begin(), offered.end(), scheme) == offered.end()) {
     return Err(Error(Reason::kIllegalParameter, "ServerKeyExchange with a scheme that was not offered"));
   }
   if (crypto::scheme_key_type(scheme) != cert.end_entity_key().type) {

@@ -33,7 +33,8 @@ class SignatureCheck12 {
   // verify_server_key_exchange checks the ServerKeyExchange signature by the
   // verified server key, its scheme offered by us and allowed for `auth`.
   static TlsResult<SigVerified> verify_server_key_exchange(const crypto::Provider& p, const CertVerified& cert,
-                                                           std::span<const uint16_t> offered, Authentication auth,
+                                                           std::span<const crypto::SignatureScheme> offered,
+                                                           Authentication auth,
                                                            Bytes client_random, Bytes server_random,
                                                            const wire::ServerKeyExchangeEcdhe& ske);
 };
