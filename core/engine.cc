@@ -154,7 +154,6 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
                                                   std::move(keys));
   rl_.set_app_data_allowed(true);
   rl_.set_handshaking(false);
-  rl_.set_tls12_warnings(true);
   return {};
 }
 

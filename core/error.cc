@@ -6,8 +6,10 @@ Alert alert_for(Reason r) {
   switch (r) {
     case Reason::kNone: return Alert::kCloseNotify;
     case Reason::kDecodeError:
-    case Reason::kTrailingData: return Alert::kDecodeError;
-    case Reason::kDuplicateExtension:
+    case Reason::kTrailingData:
+    // RFC 8446 §4.2 names no alert; a repeated extension is a block that
+    // does not parse (decode_error, as BoringSSL and OpenSSL answer).
+    case Reason::kDuplicateExtension: return Alert::kDecodeError;
     case Reason::kIllegalParameter: return Alert::kIllegalParameter;
     case Reason::kMissingExtension: return Alert::kMissingExtension;
     case Reason::kUnsupportedExtension: return Alert::kUnsupportedExtension;

@@ -127,7 +127,13 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     if (eof_) return Err(Error(Reason::kTruncated, "transport closed without close_notify"));
     return Record{};
   }
-  // RFC 8446 §5.1: legacy_record_version is ignored.
+  // RFC 8446 §5.1 lets legacy_record_version be ignored; like BoringSSL we
+  // hold it to what every TLS 1.2/1.3 stack writes, so garbage fails early:
+  // major version 3 on plaintext records (a ClientHello may say 0x0301 and a
+  // peer's version alert any 0x03xx), exactly 0x0303 under protection.
+  if (version >> 8 != 0x03 || (rd_->encrypted() && version != wire::kTls12)) {
+    return Err(Error(Reason::kBadRecordVersion, "record version"));
+  }
   const auto ct = static_cast<ContentType>(type);
   if (ct != ContentType::kHandshake && ct != ContentType::kApplicationData && ct != ContentType::kAlert &&
       ct != ContentType::kChangeCipherSpec) {
@@ -209,6 +215,8 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     case ContentType::kHandshake:
       // RFC 8446 §5.1: no zero-length handshake fragments.
       if (opened.plaintext.empty()) return Err(Error(Reason::kUnexpectedMessage, "empty handshake record"));
+      empty_records_ = 0;
+      warning_alerts_ = 0;
       return Record{Kind::kHandshake, opened.plaintext};
     case ContentType::kApplicationData:
       if (!app_allowed_) return Err(Error(Reason::kUnexpectedMessage, "application data before the handshake ended"));
@@ -217,7 +225,10 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
         release_record();
         return Record{Kind::kControl, {}};
       }
+      // The empty-record and warning limits bound a stream with no content
+      // in between, not a connection's lifetime.
       empty_records_ = 0;
+      warning_alerts_ = 0;
       app_off_ = static_cast<size_t>(opened.plaintext.data() - in_.all().data());
       app_len_ = opened.plaintext.size();
       return Record{Kind::kAppData, opened.plaintext};
@@ -229,14 +240,22 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       uint8_t level, desc;
       if (!a.u8(level) || !a.u8(desc) || !a.empty()) return Err(Error(Reason::kDecodeError, "alert length"));
       release_record();
+      constexpr uint8_t kWarning = 1, kFatal = 2;
+      if (level != kWarning && level != kFatal) return Err(Error(Reason::kIllegalParameter, "alert level"));
       const auto alert = static_cast<Alert>(desc);
       if (alert == Alert::kCloseNotify) {
         peer_closed_ = true;
         return Record{Kind::kClosed, {}};
       }
-      // RFC 8446 §6: all alerts but close_notify and user_canceled are fatal
-      // whatever their level.
-      if (level == 1 && (alert == Alert::kUserCanceled || (tls12_warnings_ && alert == Alert::kNoRenegotiation))) {
+      if (level == kWarning) {
+        // RFC 5246 §7.2.2: a warning lets the connection go on (TLS 1.2,
+        // or before the version is known: a server's unrecognized_name).
+        // RFC 8446 §6: TLS 1.3 keeps only user_canceled as a warning; any
+        // other is sent fatal, so a "warning" one is a malformed alert, as
+        // BoringSSL treats it. Either way a stream of them is bounded.
+        if (rd_.tls13() && alert != Alert::kUserCanceled) {
+          return Err(Error(Reason::kDecodeError, "warning alert in TLS 1.3"));
+        }
         if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
         return Record{Kind::kControl, {}};
       }

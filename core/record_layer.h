@@ -71,9 +71,6 @@ class RecordLayer {
   // handshake keys is taken as the peer's alert (some peers send one when
   // they reject our certificate).
   void set_handshaking(bool on) { handshaking_ = on; }
-  // set_tls12_warnings: TLS 1.2's no_renegotiation warning is not fatal
-  // (RFC 5246 §7.2.2); TLS 1.3 has no warnings but user_canceled.
-  void set_tls12_warnings(bool on) { tls12_warnings_ = on; }
   // skip_rejected_early_data: records that do not open under the current
   // key are rejected 0-RTT (RFC 8446 §4.2.10); up to `payload_budget` bytes
   // of their payload are skipped.
@@ -163,7 +160,6 @@ class RecordLayer {
   bool ccs_key_change_ = false;
   bool app_allowed_ = false;
   bool handshaking_ = true;
-  bool tls12_warnings_ = false;
   bool eof_ = false;
   bool peer_closed_ = false;
   int empty_records_ = 0;

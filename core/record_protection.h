@@ -160,6 +160,7 @@ class Protection {
   // The interface's calls, forwarded (seal's padding and version default to
   // none and 0x0303).
   bool encrypted() const { return get().encrypted(); }
+  bool tls13() const { return std::holds_alternative<Tls13Protection>(impl_); }
   size_t overhead() const { return get().overhead(); }
   uint64_t sequence() const { return get().sequence(); }
   TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding = 0,

@@ -11,7 +11,9 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
   ByteReader block;
   if (!r.prefixed16(block)) return Err(Error(Reason::kDecodeError, "extensions length"));
   // RFC 8446 §4.2: any number of extensions may come (unknown ones are
-  // ignored), as many as fit the block. Duplicates are found by sorting the
+  // ignored), as many as fit the block. The block is framed and checked for
+  // duplicates before any extension is looked at, so a malformed block is
+  // decode_error whatever it holds. Duplicates are found by sorting the
   // types seen, n log n: a linear check per extension would let a peer make
   // us do quadratic work. Real hellos carry fewer than 30, kept on the
   // stack; more spill to the heap.
@@ -19,14 +21,14 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
   std::array<uint16_t, kOnStack> stack_types;
   std::vector<uint16_t> heap_types;
   size_t count = 0;
-  while (!block.empty()) {
+  for (ByteReader scan = block; !scan.empty();) {
     uint16_t type;
     ByteReader body;
-    if (!block.u16(type) || !block.prefixed16(body)) {
+    if (!scan.u16(type) || !scan.prefixed16(body)) {
       return Err(Error(Reason::kDecodeError, "extension header"));
     }
     if (count == kOnStack) {
-      heap_types.reserve(kOnStack + block.remaining() / 4 + 1);
+      heap_types.reserve(kOnStack + scan.remaining() / 4 + 1);
       heap_types.assign(stack_types.begin(), stack_types.end());
     }
     if (count < kOnStack) {
@@ -35,13 +37,18 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
       heap_types.push_back(type);
     }
     ++count;
-    SLUICE_TRY(visit(type, body));
-    if (!body.empty()) return Err(Error(Reason::kDecodeError, "extension body has trailing bytes"));
   }
   std::span<uint16_t> seen = count <= kOnStack ? std::span(stack_types).first(count) : std::span(heap_types);
   std::sort(seen.begin(), seen.end());
   if (std::adjacent_find(seen.begin(), seen.end()) != seen.end()) {
     return Err(Error(Reason::kDuplicateExtension, "extension appears twice"));
+  }
+  while (!block.empty()) {
+    uint16_t type;
+    ByteReader body;
+    (void)(block.u16(type) && block.prefixed16(body));  // framed above
+    SLUICE_TRY(visit(type, body));
+    if (!body.empty()) return Err(Error(Reason::kDecodeError, "extension body has trailing bytes"));
   }
   return {};
 }

@@ -22,6 +22,8 @@ constexpr DetailName kByDetail[] = {
     {Reason::kIllegalParameter, "ALPN", "INVALID_ALPN_PROTOCOL"},
     {Reason::kIllegalParameter, "ServerHello compression method", "DECODE_ERROR"},
     {Reason::kDecodeError, "alert length", "BAD_ALERT"},
+    {Reason::kDecodeError, "warning alert in TLS 1.3", "BAD_ALERT"},
+    {Reason::kIllegalParameter, "alert level", "UNKNOWN_ALERT_TYPE"},
     {Reason::kIllegalParameter, "ServerKeyExchange with a scheme", "WRONG_SIGNATURE_TYPE"},
     {Reason::kUnexpectedMessage, "application data inside a handshake message", "EXCESS_HANDSHAKE_DATA"},
     {Reason::kDecodeError, "ALPN", "PARSE_TLSEXT"},

@@ -113,7 +113,7 @@ TEST_CASE("server: malformed and unexpected first flights") {
     const size_t ext_at = comp_at + 1 + bad[comp_at];
     const size_t ext_len = (static_cast<size_t>(bad[ext_at]) << 8 | bad[ext_at + 1]) + dup.size();
     bad[ext_at] = static_cast<uint8_t>(ext_len >> 8), bad[ext_at + 1] = static_cast<uint8_t>(ext_len);
-    run(record(ContentType::kHandshake, bad), Alert::kIllegalParameter, Reason::kDuplicateExtension);
+    run(record(ContentType::kHandshake, bad), Alert::kDecodeError, Reason::kDuplicateExtension);
   }
   SUBCASE("no cipher suite in common") {
     auto cctx2 = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEd25519));

@@ -197,4 +197,63 @@ TEST_CASE("a plaintext alert under handshake keys is the peer's alert, not answe
   CHECK(drain(m.server).empty());
 }
 
+TEST_CASE("legacy_record_version: major 3 in plaintext, exactly 0x0303 under protection") {
+  SUBCASE("a ClientHello record of 0x0301 or 0x03ff is accepted") {
+    for (uint16_t version : {0x0301, 0x03ff}) {
+      Mitm m = Mitm::make();
+      REQUIRE(m.client.handshake().status == Status::kWantRead);
+      auto hello = drain(m.client);
+      hello[1] = static_cast<uint8_t>(version >> 8);
+      hello[2] = static_cast<uint8_t>(version);
+      feed_all(m.server, hello);
+      CHECK(m.server.handshake().status == Status::kWantRead);
+    }
+  }
+  SUBCASE("a ClientHello record of 0xffff: protocol_version") {
+    Mitm m = Mitm::make();
+    REQUIRE(m.client.handshake().status == Status::kWantRead);
+    auto hello = drain(m.client);
+    hello[1] = 0xff;
+    hello[2] = 0xff;
+    feed_all(m.server, hello);
+    CHECK(m.server.handshake().status == Status::kError);
+    check_error(m.server.error(), Alert::kProtocolVersion, Reason::kBadRecordVersion);
+  }
+  SUBCASE("a protected record of 0x03ff: protocol_version") {
+    Mitm m = established();
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    auto rec = sealed(rp, ContentType::kApplicationData, {'h', 'i'}, 0);
+    rec[2] = 0xff;
+    Progress p = server_read(m, rec);
+    CHECK(p.status == Status::kError);
+    check_error(m.server.error(), Alert::kProtocolVersion, Reason::kBadRecordVersion);
+  }
+}
+
+TEST_CASE("empty records: 32 in a row are accepted, the 33rd is not; content in between resets the count") {
+  // The server's compatibility change_cipher_spec counts as empty once;
+  // the handshake records after it end that run.
+  Mitm m = Mitm::make();
+  m.cctx->set_middlebox_compat(true);
+  m.sctx->set_ticket_count(0);  // the records below are the server's first under its traffic key
+  m.client = Connection::client(m.cctx, "localhost");
+  m.server = Connection::server(m.sctx);
+  m.log_secrets();
+  REQUIRE(test::handshake(m.client, m.server));
+  Protection rp = m.protection("SERVER_TRAFFIC_SECRET_0");
+  std::vector<uint8_t> empties;
+  for (int i = 0; i < 32; ++i) {
+    auto rec = sealed(rp, ContentType::kApplicationData, {}, 0);
+    empties.insert(empties.end(), rec.begin(), rec.end());
+  }
+  feed_all(m.client, empties);
+  std::vector<uint8_t> buf(100);
+  for (int i = 0; i < 100 && m.client.has_pending(); ++i) REQUIRE(m.client.read(buf).status == Status::kWantRead);
+  CHECK(!m.client.has_pending());
+  CHECK(m.client.error().ok());
+  feed_all(m.client, sealed(rp, ContentType::kApplicationData, {}, 0));
+  CHECK(m.client.read(buf).status == Status::kError);
+  CHECK(m.client.error().reason == Reason::kTooManyEmptyRecords);
+}
+
 }  // namespace sluice

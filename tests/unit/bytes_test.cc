@@ -117,6 +117,20 @@ TEST_CASE("extension walker: every extension once, bodies consumed, duplicates r
     CHECK(res.error().reason == Reason::kDuplicateExtension);
   }
   {
+    // The block is checked before any extension is visited: a duplicate is
+    // decode_error even where the visitor would refuse the first one.
+    auto data = block({{0xffff, {}}, {0xffff, {}}});
+    ByteReader r(data);
+    int visits = 0;
+    auto res = wire::parse_extensions(r, [&](uint16_t, ByteReader&) -> Result<void, Error> {
+      ++visits;
+      return Err(Error(Reason::kUnsupportedExtension, "unsolicited"));
+    });
+    REQUIRE(!res.ok());
+    CHECK(res.error().reason == Reason::kDuplicateExtension);
+    CHECK(visits == 0);
+  }
+  {
     // A duplicate far past the on-stack list is still found.
     std::vector<std::pair<uint16_t, std::vector<uint8_t>>> many;
     for (uint16_t i = 0; i < 300; ++i) many.push_back({static_cast<uint16_t>(1000 + i), {}});

@@ -1,0 +1,105 @@
+// Alerts a hostile peer can shape: an unknown level is illegal_parameter; a
+// TLS 1.3 warning other than user_canceled is malformed (decode_error, as
+// BoringSSL has it); a TLS 1.2 warning lets the connection go on; and a
+// stream of tolerated warnings with nothing in between is bounded.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "tests/engine/mitm.h"
+#include "tests/engine/test_env.h"
+
+namespace sluice {
+namespace {
+
+using wire::ContentType;
+
+constexpr uint8_t kWarning = 1, kFatal = 2;
+
+// server_reads seals `alerts` from the client under its traffic key, feeds
+// them to an established server and reads.
+Progress server_reads(Mitm& m, std::initializer_list<std::pair<uint8_t, Alert>> alerts, Protection* keep = nullptr) {
+  Protection fresh;
+  if (!keep) fresh = m.protection("CLIENT_TRAFFIC_SECRET_0");
+  Protection& rp = keep ? *keep : fresh;
+  for (auto [level, alert] : alerts) {
+    std::vector<uint8_t> rec(5 + 2 + 17);
+    rec[5] = level;
+    rec[6] = static_cast<uint8_t>(alert);
+    auto n = rp.seal(ContentType::kAlert, rec, 2, 0);
+    REQUIRE(n);
+    rec.resize(*n);
+    feed_all(m.server, rec);
+  }
+  std::vector<uint8_t> buf(100);
+  Progress p{};
+  for (int i = 0; i < 10; ++i) {
+    p = m.server.read(buf);
+    if (p.status != Status::kWantRead || !m.server.has_pending()) break;
+  }
+  return p;
+}
+
+Mitm established13() {
+  Mitm m = Mitm::make();
+  m.log_secrets();
+  REQUIRE(test::handshake(m.client, m.server));
+  return m;
+}
+
+TEST_CASE("TLS 1.3 alerts: levels and warnings (RFC 8446 §6)") {
+  SUBCASE("a warning-level unrecognized_name is decode_error") {
+    Mitm m = established13();
+    CHECK(server_reads(m, {{kWarning, Alert::kUnrecognizedName}}).status == Status::kError);
+    check_error(m.server.error(), Alert::kDecodeError, Reason::kDecodeError);
+  }
+  SUBCASE("an alert of level 3 is illegal_parameter") {
+    Mitm m = established13();
+    CHECK(server_reads(m, {{3, Alert::kHandshakeFailure}}).status == Status::kError);
+    check_error(m.server.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+  }
+  SUBCASE("a fatal alert is the peer's") {
+    Mitm m = established13();
+    CHECK(server_reads(m, {{kFatal, Alert::kHandshakeFailure}}).status == Status::kError);
+    CHECK(m.server.error().origin == Origin::kReceived);
+    CHECK(m.server.error().alert == Alert::kHandshakeFailure);
+  }
+  SUBCASE("user_canceled warnings are tolerated up to the bound") {
+    Mitm m = established13();
+    const std::pair<uint8_t, Alert> uc{kWarning, Alert::kUserCanceled};
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    CHECK(server_reads(m, {uc, uc, uc, uc}, &rp).status == Status::kWantRead);
+    CHECK(m.server.error().ok());
+    CHECK(server_reads(m, {uc}, &rp).status == Status::kError);
+    CHECK(m.server.error().reason == Reason::kTooManyWarningAlerts);
+  }
+}
+
+// A TLS 1.2 client handshake with `warnings` plaintext warning alerts in
+// front of the server's first flight.
+bool tls12_handshake_after_warnings(int warnings, Connection& client) {
+  auto cctx = test::client_context(test::sodium_first(), test::test_cert(crypto::KeyType::kEcdsaP256));
+  auto sctx = test::server_context(test::sodium_first(), test::test_cert(crypto::KeyType::kEcdsaP256));
+  cctx->set_max_version(wire::kTls12);
+  client = Connection::client(cctx, "localhost");
+  Connection server = Connection::server(sctx);
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  feed_all(server, drain(client));
+  REQUIRE(server.handshake().status == Status::kWantRead);
+  const std::vector<uint8_t> warning{21, 3, 3, 0, 2, kWarning, static_cast<uint8_t>(Alert::kUnrecognizedName)};
+  for (int i = 0; i < warnings; ++i) feed_all(client, warning);
+  feed_all(client, drain(server));
+  return test::handshake(client, server);
+}
+
+TEST_CASE("TLS 1.2 alerts: warnings go on, a stream of them is bounded (RFC 5246 §7.2.2)") {
+  auto cctx = test::client_context(test::sodium_first(), test::test_cert(crypto::KeyType::kEcdsaP256));
+  Connection client = Connection::client(cctx, "localhost");
+  CHECK(tls12_handshake_after_warnings(4, client));
+  CHECK(client.negotiated().version == wire::kTls12);
+  CHECK(!tls12_handshake_after_warnings(5, client));
+  CHECK(client.error().reason == Reason::kTooManyWarningAlerts);
+}
+
+}  // namespace
+}  // namespace sluice
