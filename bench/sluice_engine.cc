@@ -242,6 +242,15 @@ class SluiceEngine final : public Engine {
     };
   }
 
+  std::optional<MemoryResult> handshake_heap(KeyType cert) override {
+    auto warm_c = client_ctx(cert, kModeReleaseBuffers), warm_s = server_ctx(cert, kModeReleaseBuffers);
+    if (!warm_c || !warm_s || !run_connection(warm_c, warm_s, nullptr)) return std::nullopt;
+    auto cctx = client_ctx(cert, kModeReleaseBuffers), sctx = server_ctx(cert, kModeReleaseBuffers);
+    MemoryResult r;
+    if (!cctx || !sctx || !run_connection(cctx, sctx, &r)) return std::nullopt;
+    return r;
+  }
+
   std::optional<MemoryResult> memory(bool release_buffers) override {
     const long mode = release_buffers ? kModeReleaseBuffers : 0;
     MemoryResult r;

@@ -226,6 +226,14 @@ int run(int argc, char** argv) {
     }
     std::fprintf(stderr, "  done: memory\n");
   }
+  if (wanted("memory by certificate")) {
+    for (KeyType t : {KeyType::kEd25519, KeyType::kEcdsaP256, KeyType::kRsa}) {
+      HandshakeHeapRow row{cert_name(t), {}};
+      for (const auto& e : engines) row.results.push_back(e->handshake_heap(t));
+      report.handshake_heap.push_back(std::move(row));
+    }
+    std::fprintf(stderr, "  done: memory by certificate\n");
+  }
 
   print_markdown(report, stdout);
   if (!opt.json_path.empty() && !write_json(report, opt.json_path)) {

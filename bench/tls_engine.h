@@ -88,6 +88,10 @@ class Engine {
   virtual Op raw_aead(crypto::AeadAlg suite) = 0;
   // memory measures one connection (Ed25519 certificate, AES-128-GCM).
   virtual std::optional<MemoryResult> memory(bool release_buffers) = 0;
+  // handshake_heap measures the peak and the heap calls of one full
+  // handshake with a `cert` certificate, RELEASE_BUFFERS, on fresh contexts
+  // (after a warm-up connection); its idle and per-record figures are unset.
+  virtual std::optional<MemoryResult> handshake_heap(crypto::KeyType cert) = 0;
 };
 
 std::unique_ptr<Engine> make_sluice_engine(std::string name, std::shared_ptr<const crypto::Provider> provider);
