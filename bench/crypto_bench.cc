@@ -11,7 +11,8 @@
 // the SSE code that runs next (AES-GCM in BearSSL, libsodium or OpenSSL
 // itself) then pays a state-transition penalty of up to ~40%.
 //
-// Rows: seal+open of a 16 KiB record (MB/s of message, each byte sealed and
+// Rows: a one-shot SHA-256/SHA-384 digest of a 16 KiB record (MB/s),
+// seal+open of a 16 KiB record (MB/s of message, each byte sealed and
 // opened once), key-share generate+agree (ops/s: one side of a TLS key
 // exchange, including encoding the public value), sign and verify of a
 // 100-byte message (ops/s; RSA keys are 2048-bit).
@@ -34,7 +35,10 @@
 #include "bench/openssl_reference.h"
 #include "bench/sample.h"
 #include "crypto/bearssl/bearssl_provider.h"
+#include "crypto/ipsecmb/ipsecmb_provider.h"
+#include "crypto/openssl/openssl_provider.h"
 #include "crypto/provider.h"
+#include "crypto/shani/shani_provider.h"
 #include "crypto/sodium/sodium_provider.h"
 
 namespace sluice::bench {
@@ -86,6 +90,15 @@ Op provider_aead_seal_open(const Provider& p, AeadAlg alg) {
     uint8_t tag[kAeadTagLen];
     ++(*nonce)[11];
     return k->seal(*nonce, aad, *buf, tag).ok() && k->open(*nonce, aad, *buf, tag).ok();
+  };
+}
+
+Op provider_hash(const Provider& p, HashAlg alg) {
+  auto buf = std::make_shared<std::vector<uint8_t>>(kRecordLen, 0x5a);
+  return [&p, alg, buf]() {
+    uint8_t digest[64];
+    const Bytes part = *buf;
+    return p.hash_parts(alg, std::span(&part, 1), digest).ok();
   };
 }
 
@@ -187,7 +200,13 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "crypto_bench: a provider failed to initialise\n");
     return 1;
   }
-  const std::vector<std::shared_ptr<const Provider>> providers = {sodium, bearssl};
+  std::vector<std::shared_ptr<const Provider>> providers = {sodium, bearssl};
+  // The accelerated members of default_provider(), where this CPU has them.
+  if (std::shared_ptr<const Provider> shani = make_shani_provider()) providers.push_back(shani);
+  if (std::shared_ptr<const Provider> ipsecmb = make_ipsecmb_provider()) providers.push_back(ipsecmb);
+  // libcrypto through the provider interface: what the interface itself costs
+  // beside the OpenSSL row, which calls EVP directly.
+  if (std::shared_ptr<const Provider> libcrypto = make_openssl_provider()) providers.push_back(libcrypto);
 
   std::printf("crypto_bench: %d runs x %d ms of thread CPU time per row, median reported\n", opt.runs,
               opt.sample_ms);
@@ -207,6 +226,10 @@ int run(int argc, char** argv) {
     sections.push_back(std::move(s));
   };
 
+  for (HashAlg h : {HashAlg::kSha256, HashAlg::kSha384}) {
+    add("hash 16 KiB " + std::string(name(h)), "MB/s", openssl_hash(h, kRecordLen), kRecordLen / 1e6,
+        [h](const Provider& p) { return provider_hash(p, h); }, [h](const Provider& p) { return p.supports(h); });
+  }
   for (AeadAlg alg : {AeadAlg::kAes128Gcm, AeadAlg::kAes256Gcm, AeadAlg::kChaCha20Poly1305}) {
     add("seal+open 16 KiB " + std::string(name(alg)), "MB/s", openssl_aead_seal_open(alg, kRecordLen),
         kRecordLen / 1e6, [alg](const Provider& p) { return provider_aead_seal_open(p, alg); },

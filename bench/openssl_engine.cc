@@ -32,6 +32,15 @@ const char* suite_name(AeadAlg a) {
   return "TLS_AES_128_GCM_SHA256";
 }
 
+const char* tls12_suite_name(AeadAlg a) {
+  switch (a) {
+    case AeadAlg::kAes128Gcm: return "ECDHE-ECDSA-AES128-GCM-SHA256";
+    case AeadAlg::kAes256Gcm: return "ECDHE-ECDSA-AES256-GCM-SHA384";
+    case AeadAlg::kChaCha20Poly1305: return "ECDHE-ECDSA-CHACHA20-POLY1305";
+  }
+  return "ECDHE-ECDSA-AES128-GCM-SHA256";
+}
+
 std::shared_ptr<SSL_CTX> own(SSL_CTX* c) { return {c, SSL_CTX_free}; }
 
 X509* parse_cert(const std::vector<uint8_t>& der) {
@@ -245,8 +254,8 @@ class OpenSslEngine final : public Engine {
     };
   }
 
-  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op) override {
-    auto pair = connected(suite, 0);
+  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12) override {
+    auto pair = connected(suite, 0, tls12);
     if (!pair) return nullptr;
     auto src = std::make_shared<std::vector<uint8_t>>(write_size, 0x5a);
     return [pair, src, write_size, bytes_per_op]() {
@@ -258,6 +267,20 @@ class OpenSslEngine final : public Engine {
   }
 
   Op raw_aead(AeadAlg suite) override { return openssl_aead_seal_open(suite, kRawAeadLen); }
+
+  std::optional<MemoryResult> handshake_heap(KeyType cert) override {
+    const long mode = SSL_MODE_RELEASE_BUFFERS;
+    {
+      auto warm_c = client_ctx(cert, AeadAlg::kAes128Gcm, mode);
+      auto warm_s = server_ctx(cert, AeadAlg::kAes128Gcm, mode, true);
+      if (!warm_c || !warm_s || !run_connection(warm_c.get(), warm_s.get(), nullptr)) return std::nullopt;
+    }
+    auto cctx = client_ctx(cert, AeadAlg::kAes128Gcm, mode);
+    auto sctx = server_ctx(cert, AeadAlg::kAes128Gcm, mode, true);
+    MemoryResult r;
+    if (!cctx || !sctx || !run_connection(cctx.get(), sctx.get(), &r)) return std::nullopt;
+    return r;
+  }
 
   std::optional<MemoryResult> memory(bool release_buffers) override {
     const long mode = release_buffers ? SSL_MODE_RELEASE_BUFFERS : 0;
@@ -295,11 +318,20 @@ class OpenSslEngine final : public Engine {
   }
 
  private:
-  std::shared_ptr<Pair> connected(AeadAlg suite, long mode) {
+  std::shared_ptr<Pair> connected(AeadAlg suite, long mode, bool tls12 = false) {
     auto pair = std::make_shared<Pair>();
-    pair->cctx = client_ctx(KeyType::kEd25519, suite, mode);
-    pair->sctx = server_ctx(KeyType::kEd25519, suite, mode, false);
+    const KeyType cert = tls12 ? KeyType::kEcdsaP256 : KeyType::kEd25519;
+    pair->cctx = client_ctx(cert, suite, mode);
+    pair->sctx = server_ctx(cert, suite, mode, false);
     if (!pair->cctx || !pair->sctx) return nullptr;
+    if (tls12) {
+      for (SSL_CTX* c : {pair->cctx.get(), pair->sctx.get()}) {
+        if (SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) != 1 || SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION) != 1 ||
+            SSL_CTX_set_cipher_list(c, tls12_suite_name(suite)) != 1 || SSL_CTX_set1_groups_list(c, "X25519:P-256") != 1) {
+          return nullptr;
+        }
+      }
+    }
     if (!make_conn(pair->conn, pair->cctx.get(), pair->sctx.get(), nullptr) || !pump_handshake(pair->conn)) {
       return nullptr;
     }

@@ -143,6 +143,18 @@ Op openssl_aead_seal_open(AeadAlg alg, size_t message_len) {
   };
 }
 
+Op openssl_hash(crypto::HashAlg alg, size_t message_len) {
+  const EVP_MD* md = alg == crypto::HashAlg::kSha256 ? EVP_sha256()
+                     : alg == crypto::HashAlg::kSha384 ? EVP_sha384()
+                                                       : EVP_sha512();
+  auto buf = std::make_shared<std::vector<uint8_t>>(message_len, 0x5a);
+  return [md, buf]() {
+    uint8_t digest[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    return EVP_Digest(buf->data(), buf->size(), digest, &len, md, nullptr) == 1;
+  };
+}
+
 Op openssl_key_share(Group group) {
   const KeySpec spec = key_spec(group);
   auto peer = generate(spec.type, spec.group, 0);

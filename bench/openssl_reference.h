@@ -20,6 +20,9 @@ using Op = std::function<bool()>;
 // TLS 1.2 shape), reusing one EVP_CIPHER_CTX as a TLS stack would.
 Op openssl_aead_seal_open(crypto::AeadAlg alg, size_t message_len);
 
+// openssl_hash digests one `message_len`-byte message in one EVP_Digest call.
+Op openssl_hash(crypto::HashAlg alg, size_t message_len);
+
 // openssl_key_share generates an ephemeral key, encodes its public value and
 // derives the secret with a fixed peer: one TLS key exchange for one side.
 Op openssl_key_share(crypto::Group group);

@@ -26,6 +26,15 @@ wire::CipherSuite suite_for(AeadAlg a) {
   return wire::CipherSuite::kAes128GcmSha256;
 }
 
+wire::CipherSuite tls12_suite_for(AeadAlg a) {
+  switch (a) {
+    case AeadAlg::kAes128Gcm: return wire::CipherSuite::kEcdheEcdsaAes128GcmSha256;
+    case AeadAlg::kAes256Gcm: return wire::CipherSuite::kEcdheEcdsaAes256GcmSha384;
+    case AeadAlg::kChaCha20Poly1305: return wire::CipherSuite::kEcdheEcdsaChaCha20Poly1305Sha256;
+  }
+  return wire::CipherSuite::kEcdheEcdsaAes128GcmSha256;
+}
+
 // move_bytes carries everything `from` has to send into `to`, charging each
 // call to the side that makes it. Returns the bytes moved.
 size_t move_bytes(Connection& from, Side from_side, Connection& to, Side to_side) {
@@ -207,8 +216,8 @@ class SluiceEngine final : public Engine {
     };
   }
 
-  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op) override {
-    auto pair = connected(suite, 0);
+  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12) override {
+    auto pair = connected(suite, 0, tls12);
     if (!pair) return nullptr;
     auto src = std::make_shared<std::vector<uint8_t>>(write_size, 0x5a);
     return [pair, src, write_size, bytes_per_op]() {
@@ -231,6 +240,15 @@ class SluiceEngine final : public Engine {
       ++(*nonce)[11];
       return k->seal(*nonce, aad, *buf, tag).ok() && k->open(*nonce, aad, *buf, tag).ok();
     };
+  }
+
+  std::optional<MemoryResult> handshake_heap(KeyType cert) override {
+    auto warm_c = client_ctx(cert, kModeReleaseBuffers), warm_s = server_ctx(cert, kModeReleaseBuffers);
+    if (!warm_c || !warm_s || !run_connection(warm_c, warm_s, nullptr)) return std::nullopt;
+    auto cctx = client_ctx(cert, kModeReleaseBuffers), sctx = server_ctx(cert, kModeReleaseBuffers);
+    MemoryResult r;
+    if (!cctx || !sctx || !run_connection(cctx, sctx, &r)) return std::nullopt;
+    return r;
   }
 
   std::optional<MemoryResult> memory(bool release_buffers) override {
@@ -306,11 +324,18 @@ class SluiceEngine final : public Engine {
     return ctx;
   }
 
-  std::shared_ptr<Pair> connected(AeadAlg suite, long mode) {
+  std::shared_ptr<Pair> connected(AeadAlg suite, long mode, bool tls12 = false) {
     auto pair = std::make_shared<Pair>();
-    pair->cctx = client_ctx(KeyType::kEd25519, mode, suite);
-    pair->sctx = server_ctx(KeyType::kEd25519, mode, suite);
+    const KeyType cert = tls12 ? KeyType::kEcdsaP256 : KeyType::kEd25519;
+    const wire::CipherSuite wanted = tls12 ? tls12_suite_for(suite) : suite_for(suite);
+    pair->cctx = client_ctx(cert, mode, suite);
+    pair->sctx = server_ctx(cert, mode, suite);
     if (!pair->cctx || !pair->sctx) return nullptr;
+    if (tls12) {
+      pair->cctx->set_max_version(wire::kTls12);
+      pair->cctx->set_cipher_suites({wanted});
+      pair->sctx->set_cipher_suites({wanted});
+    }
     {
       SideScope scope(Side::kClient);
       pair->c.emplace(Connection::client(pair->cctx, kHostName));
@@ -320,7 +345,7 @@ class SluiceEngine final : public Engine {
       pair->s.emplace(Connection::server(pair->sctx));
     }
     if (!pump_handshake(*pair->c, *pair->s)) return nullptr;
-    if (pair->c->negotiated().cipher_suite != static_cast<uint16_t>(suite_for(suite))) return nullptr;
+    if (pair->c->negotiated().cipher_suite != static_cast<uint16_t>(wanted)) return nullptr;
     return pair;
   }
 

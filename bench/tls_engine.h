@@ -79,13 +79,19 @@ class Engine {
   // verified), or nullptr with *why_not set when the engine cannot.
   virtual Op handshake(const HandshakeConfig& config, std::string* why_not) = 0;
   // bulk returns an op that moves `bytes_per_op` bytes client to server in
-  // writes of `write_size` over an established connection with `suite`.
-  virtual Op bulk(crypto::AeadAlg suite, size_t write_size, size_t bytes_per_op) = 0;
+  // writes of `write_size` over an established connection with `suite`:
+  // TLS 1.3 with an Ed25519 certificate, or with `tls12` TLS 1.2 ECDHE with
+  // an ECDSA P-256 one (the ECDHE_ECDSA suite with that AEAD).
+  virtual Op bulk(crypto::AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12 = false) = 0;
   // raw_aead returns an op sealing and opening one 16 KiB message with the
   // AEAD implementation the engine's record layer uses.
   virtual Op raw_aead(crypto::AeadAlg suite) = 0;
   // memory measures one connection (Ed25519 certificate, AES-128-GCM).
   virtual std::optional<MemoryResult> memory(bool release_buffers) = 0;
+  // handshake_heap measures the peak and the heap calls of one full
+  // handshake with a `cert` certificate, RELEASE_BUFFERS, on fresh contexts
+  // (after a warm-up connection); its idle and per-record figures are unset.
+  virtual std::optional<MemoryResult> handshake_heap(crypto::KeyType cert) = 0;
 };
 
 std::unique_ptr<Engine> make_sluice_engine(std::string name, std::shared_ptr<const crypto::Provider> provider);

@@ -128,6 +128,28 @@ void print_markdown(const Report& r, FILE* out) {
     std::fprintf(out, "\n**Heap** (X25519 + Ed25519, AES-128-GCM; bytes requested, counted per side)\n\n");
     memory_table(r, out);
   }
+  if (!r.handshake_heap.empty()) {
+    std::fprintf(out, "\n**Heap per full handshake by certificate** (X25519, AES-128-GCM, RELEASE_BUFFERS; "
+                      "heap calls and peak, client / server)\n\n");
+    std::fprintf(out, "| certificate |");
+    for (const auto& e : r.engines) std::fprintf(out, " %s calls | %s peak |", e.c_str(), e.c_str());
+    std::fprintf(out, "\n|---|");
+    for (size_t i = 0; i < r.engines.size(); ++i) std::fprintf(out, "---:|---:|");
+    std::fprintf(out, "\n");
+    for (const HandshakeHeapRow& row : r.handshake_heap) {
+      std::fprintf(out, "| %s |", row.label.c_str());
+      for (const auto& res : row.results) {
+        if (!res) {
+          std::fprintf(out, " error | error |");
+          continue;
+        }
+        std::fprintf(out, " %llu / %llu | %s / %s |", static_cast<unsigned long long>(res->handshake_allocs_client),
+                     static_cast<unsigned long long>(res->handshake_allocs_server), kib(res->peak_client).c_str(),
+                     kib(res->peak_server).c_str());
+      }
+      std::fprintf(out, "\n");
+    }
+  }
 }
 
 bool write_json(const Report& r, const std::string& path) {

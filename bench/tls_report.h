@@ -35,6 +35,12 @@ struct MemoryRow {
   std::vector<std::optional<MemoryResult>> results;  // one per engine
 };
 
+// One certificate type's full handshake, RELEASE_BUFFERS, on every engine.
+struct HandshakeHeapRow {
+  std::string label;
+  std::vector<std::optional<MemoryResult>> results;  // one per engine
+};
+
 struct Report {
   std::vector<std::string> engines;
   Options options;
@@ -44,6 +50,7 @@ struct Report {
   std::vector<RateRow> raw;         // MB/s of raw AEAD seal+open, per suite
   std::vector<RateRow> sweep;       // MB/s AES-128-GCM by write size
   std::vector<MemoryRow> memory;
+  std::vector<HandshakeHeapRow> handshake_heap;
 };
 
 void print_markdown(const Report& r, FILE* out);

@@ -21,11 +21,12 @@ PostHandshake13::PostHandshake13(HandshakeIo& io, Role role, std::string session
       read_secret_(std::move(t.read_secret)),
       write_secret_(std::move(t.write_secret)),
       resumption_secret_(std::move(t.resumption_secret)),
-      exporter_secret_(std::move(t.exporter_secret)),
-      handshake_transcript_(std::move(t.pha_transcript)) {}
+      exporter_secret_(std::move(t.exporter_secret)) {
+  if (t.pha_transcript) auth_ = std::make_unique<ClientAuth>(std::move(*t.pha_transcript));
+}
 
 TlsResult<Wait> PostHandshake13::process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated) {
-  if (pha_state_ != PhaState::kIdle) {
+  if (auth_ && auth_->state != PhaState::kIdle) {
     // RFC 8446 §4.6.2: the answer is Certificate, CertificateVerify (if a
     // certificate was sent), Finished, with nothing in between.
     SLUICE_TRY(process_client_auth(m, negotiated));
@@ -134,14 +135,14 @@ Result<void, Error> PostHandshake13::store_session(Bytes body, const Negotiated&
 // Post-handshake client authentication (RFC 8446 §4.6.2), client side.
 
 TlsResult<Wait> PostHandshake13::answer_certificate_request(const HandshakeMessage& m) {
-  if (!handshake_transcript_) {
+  if (!auth_) {
     return Err(Error(Reason::kUnexpectedMessage, "CertificateRequest without post_handshake_auth"));
   }
   auto cr = SLUICE_TRY(wire::CertificateRequest::parse(m.body));
   if (cr.request_context.empty()) {
     return Err(Error(Reason::kIllegalParameter, "post-handshake CertificateRequest without a context"));
   }
-  Transcript t = handshake_transcript_->copy();
+  Transcript t = auth_->handshake_transcript.copy();
   t.add(m.whole);
   const CertifiedKey& ck = ctx().certificate();
   std::optional<crypto::SignatureScheme> scheme;
@@ -154,18 +155,19 @@ TlsResult<Wait> PostHandshake13::answer_certificate_request(const HandshakeMessa
     SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, t));
     return Wait::kOk;
   }
-  answer_.emplace(Answer{std::move(t), *scheme, nullptr});
+  auth_->answer.emplace(Answer{std::move(t), *scheme, nullptr});
   return resume();
 }
 
 TlsResult<Wait> PostHandshake13::resume() {
-  if (!answer_) return Wait::kOk;
+  if (!answer_pending()) return Wait::kOk;
+  std::optional<Answer>& answer = auth_->answer;
   const CertifiedKey& ck = ctx().certificate();
   Wait w = SLUICE_TRY(
-      queue_certificate_verify13(io_, *ck.signer, answer_->scheme, answer_->transcript, false, answer_->pending));
+      queue_certificate_verify13(io_, *ck.signer, answer->scheme, answer->transcript, false, answer->pending));
   if (w == Wait::kAsync) return w;
-  SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, answer_->transcript));
-  answer_.reset();
+  SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, answer->transcript));
+  answer.reset();
   return Wait::kOk;
 }
 
@@ -173,65 +175,67 @@ TlsResult<Wait> PostHandshake13::resume() {
 // Post-handshake client authentication, server side.
 
 bool PostHandshake13::can_request_certificate() const {
-  return role_ == Role::kServer && handshake_transcript_ && pha_state_ == PhaState::kIdle &&
+  return role_ == Role::kServer && auth_ && auth_->state == PhaState::kIdle &&
          ctx().credentials().verifier.get() != nullptr;
 }
 
 Result<void, Error> PostHandshake13::request_client_certificate() {
+  if (!auth_) return Err(Error(Reason::kInternal, "client authentication requested without post_handshake_auth"));
   wire::CertificateRequest cr;
   cr.request_context.resize(8);
   SLUICE_TRY(io_.provider().random(cr.request_context));
   for (auto s : ctx().policy().signature_schemes) cr.signature_algorithms.push_back(static_cast<uint16_t>(s));
   cr.certificate_authorities = ctx().credentials().certificate_authorities;
   Bytes msg = SLUICE_TRY(io_.queue(cr));
-  pha_running_.emplace(handshake_transcript_->copy());
-  pha_running_->add(msg);
-  pha_context_ = cr.request_context;
-  pha_schemes_ = cr.signature_algorithms;
+  auth_->running.emplace(auth_->handshake_transcript.copy());
+  auth_->running->add(msg);
+  auth_->context = cr.request_context;
+  auth_->schemes = cr.signature_algorithms;
   SLUICE_TRY(io_.flush());
-  pha_state_ = PhaState::kCertificate;
+  auth_->state = PhaState::kCertificate;
   return {};
 }
 
 Result<void, Error> PostHandshake13::process_client_auth(const HandshakeMessage& m, Negotiated& negotiated) {
-  switch (pha_state_) {
+  ClientAuth& a = *auth_;  // process() calls this only while a request is outstanding
+  switch (a.state) {
     case PhaState::kCertificate: {
-      auto cert = SLUICE_TRY(read_certificate(m, pha_context_));
-      pha_running_->add(m.whole);
+      auto cert = SLUICE_TRY(read_certificate(m, a.context));
+      a.running->add(m.whole);
       if (cert.certificates.empty()) {
-        pha_chain_.clear();
-        pha_state_ = PhaState::kFinished;
+        a.chain.clear();
+        a.state = PhaState::kFinished;
         return {};
       }
       CertificateRequest req{cert.certificates, {}, ctx().now(), false};
-      pha_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
-      pha_chain_ = std::move(cert.certificates);
-      pha_state_ = PhaState::kCertificateVerify;
+      a.verified.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
+      a.chain = std::move(cert.certificates);
+      a.state = PhaState::kCertificateVerify;
       return {};
     }
     case PhaState::kCertificateVerify: {
-      if (!pha_verified_) return Err(Error(Reason::kInternal, "CertificateVerify before a verified certificate"));
+      if (!a.verified) return Err(Error(Reason::kInternal, "CertificateVerify before a verified certificate"));
       auto checked =
-          SLUICE_TRY(SignatureCheck::verify(m, io_.provider(), *pha_verified_, pha_schemes_, *pha_running_, false));
-      pha_sig_verified_.emplace(std::move(checked.proof));
-      pha_running_->add(m.whole);
-      pha_state_ = PhaState::kFinished;
+          SLUICE_TRY(SignatureCheck::verify(m, io_.provider(), *a.verified, a.schemes, *a.running, false));
+      a.sig_verified.emplace(std::move(checked.proof));
+      a.running->add(m.whole);
+      a.state = PhaState::kFinished;
       return {};
     }
     case PhaState::kFinished: {
-      FinishedVerified finished = SLUICE_TRY(FinishedCheck::verify(m, io_.provider(), hash_, read_secret_, *pha_running_));
-      pha_running_.reset();
-      pha_state_ = PhaState::kIdle;
-      if (pha_chain_.empty()) {  // an empty Certificate: the client has none to show
+      FinishedVerified finished = SLUICE_TRY(FinishedCheck::verify(m, io_.provider(), hash_, read_secret_, *a.running));
+      a.running.reset();
+      a.state = PhaState::kIdle;
+      if (a.chain.empty()) {  // an empty Certificate: the client has none to show
         negotiated.peer_chain = internals(ctx()).chain_cache.intern({});
         return {};
       }
       // The chain becomes the peer's only with all three proofs.
-      CertVerified cert = SLUICE_TRY(take_proof(pha_verified_, "no verified client certificate"));
-      SigVerified sig = SLUICE_TRY(take_proof(pha_sig_verified_, "no verified client CertificateVerify"));
+      CertVerified cert = SLUICE_TRY(take_proof(a.verified, "no verified client certificate"));
+      SigVerified sig = SLUICE_TRY(take_proof(a.sig_verified, "no verified client CertificateVerify"));
       [[maybe_unused]] HandshakeProof proof{std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))};
-      negotiated.peer_chain = internals(ctx()).chain_cache.intern(std::move(pha_chain_));
-      pha_chain_.clear();
+      negotiated.peer_chain = internals(ctx()).chain_cache.intern(std::move(a.chain));
+      a.chain.clear();
       return {};
     }
     case PhaState::kIdle:

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -34,8 +35,10 @@ class PostHandshake13 final : public PostHandshake {
   // CertificateRequest waits for its signature: call resume() then.
   TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated) override;
   TlsResult<Wait> resume() override;
-  bool answer_pending() const override { return answer_.has_value(); }
-  crypto::PendingSignature* pending_operation() const override { return answer_ ? answer_->pending.get() : nullptr; }
+  bool answer_pending() const override { return auth_ && auth_->answer.has_value(); }
+  crypto::PendingSignature* pending_operation() const override {
+    return answer_pending() ? auth_->answer->pending.get() : nullptr;
+  }
 
   // note_app_data: application bytes received (they earn KeyUpdate credit).
   void note_app_data(size_t bytes) override;
@@ -52,7 +55,7 @@ class PostHandshake13 final : public PostHandshake {
   // Server: ask for a client certificate (RFC 8446 §4.6.2).
   bool can_request_certificate() const override;
   Result<void, Error> request_client_certificate() override;
-  int outstanding_requests() const override { return pha_state_ == PhaState::kIdle ? 0 : 1; }
+  int outstanding_requests() const override { return auth_ && auth_->state != PhaState::kIdle ? 1 : 0; }
 
   const SecretBytes& exporter_secret() const { return exporter_secret_; }
   Result<void, Error> export_keying_material(std::string_view label, std::optional<Bytes> context,
@@ -74,7 +77,6 @@ class PostHandshake13 final : public PostHandshake {
   SecretBytes read_secret_, write_secret_;
   SecretBytes resumption_secret_;  // client
   SecretBytes exporter_secret_;
-  std::optional<Transcript> handshake_transcript_;  // kept when post_handshake_auth was offered
   int key_update_credit_ = kMaxKeyUpdatesWithoutData;
   size_t app_bytes_since_credit_ = 0;
   bool reply_pending_ = false;
@@ -85,17 +87,24 @@ class PostHandshake13 final : public PostHandshake {
     crypto::SignatureScheme scheme;
     std::unique_ptr<crypto::PendingSignature> pending;
   };
-  std::optional<Answer> answer_;
-
   // Server: what the next client message of an authentication must be.
   enum class PhaState : uint8_t { kIdle, kCertificate, kCertificateVerify, kFinished };
-  PhaState pha_state_ = PhaState::kIdle;
-  std::vector<uint8_t> pha_context_;
-  std::optional<Transcript> pha_running_;  // transcript of the request being answered
-  std::optional<CertVerified> pha_verified_;
-  std::optional<SigVerified> pha_sig_verified_;
-  std::vector<std::vector<uint8_t>> pha_chain_;
-  std::vector<uint16_t> pha_schemes_;
+  // Post-handshake client authentication (RFC 8446 §4.6.2), both roles.
+  // Allocated only when the client offered post_handshake_auth, so the
+  // connections that did not (nearly all) carry none of it while idle.
+  struct ClientAuth {
+    explicit ClientAuth(Transcript t) : handshake_transcript(std::move(t)) {}
+    Transcript handshake_transcript;  // the handshake's, each request hashes onto it
+    std::optional<Answer> answer;     // client
+    PhaState state = PhaState::kIdle;  // server, from here on
+    std::vector<uint8_t> context;
+    std::optional<Transcript> running;  // transcript of the request being answered
+    std::optional<CertVerified> verified;
+    std::optional<SigVerified> sig_verified;
+    std::vector<std::vector<uint8_t>> chain;
+    std::vector<uint16_t> schemes;
+  };
+  std::unique_ptr<ClientAuth> auth_;
 };
 
 }  // namespace sluice

@@ -1,6 +1,7 @@
 // CompositeProvider: per-algorithm dispatch over an ordered member list.
 #include "crypto/composite/composite_provider.h"
 
+#include <algorithm>
 #include <string>
 
 namespace sluice::crypto {
@@ -110,7 +111,75 @@ class CompositeProvider final : public Provider {
   std::string name_;
 };
 
+// SubsetProvider forwards the public-key requests its subset names to its
+// member and refuses everything else.
+class SubsetProvider final : public Provider {
+ public:
+  SubsetProvider(std::shared_ptr<const Provider> member, ProviderSubset subset)
+      : member_(std::move(member)), subset_(std::move(subset)) {
+    name_ = std::string(member_->name()) + "[public-key]";
+  }
+
+  std::string_view name() const override { return name_; }
+
+  bool supports(HashAlg) const override { return false; }
+  bool supports(AeadAlg) const override { return false; }
+  bool supports(Group g) const override { return has_group(g) && member_->supports(g); }
+  bool supports_verify(SignatureScheme s) const override {
+    return has_key_type(scheme_key_type(s)) && member_->supports_verify(s);
+  }
+  bool supports_signing(KeyType k) const override { return has_key_type(k) && member_->supports_signing(k); }
+
+  CResult<std::unique_ptr<KeyShare>> new_key_share(Group g) const override {
+    if (!has_group(g)) return Err(CryptoError::kUnsupported);
+    return member_->new_key_share(g);
+  }
+  CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group g, Bytes priv) const override {
+    if (!has_group(g)) return Err(CryptoError::kUnsupported);
+    return member_->key_share_from_private(g, priv);
+  }
+  CStatus verify(SignatureScheme s, const PublicKey& key, Bytes message, Bytes signature) const override {
+    if (!has_key_type(scheme_key_type(s))) return Err(CryptoError::kUnsupported);
+    return member_->verify(s, key, message, signature);
+  }
+  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial& material) const override {
+    if (!has_key_type(material.type)) return Err(CryptoError::kUnsupported);
+    return member_->new_signer(material);
+  }
+  CResult<PrivateKeyMaterial> generate_key(KeyType k, unsigned rsa_bits) const override {
+    if (!has_key_type(k)) return Err(CryptoError::kUnsupported);
+    return member_->generate_key(k, rsa_bits);
+  }
+
+  CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const override { return Err(CryptoError::kUnsupported); }
+  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
+  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
+  CStatus hash_parts(HashAlg, std::span<const Bytes>, MutBytes) const override {
+    return Err(CryptoError::kUnsupported);
+  }
+  CStatus hmac_parts(HashAlg, Bytes, std::span<const Bytes>, MutBytes) const override {
+    return Err(CryptoError::kUnsupported);
+  }
+  CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
+
+ private:
+  bool has_group(Group g) const {
+    return std::find(subset_.groups.begin(), subset_.groups.end(), g) != subset_.groups.end();
+  }
+  bool has_key_type(KeyType k) const {
+    return std::find(subset_.key_types.begin(), subset_.key_types.end(), k) != subset_.key_types.end();
+  }
+
+  std::shared_ptr<const Provider> member_;
+  ProviderSubset subset_;
+  std::string name_;
+};
+
 }  // namespace
+
+std::unique_ptr<Provider> make_subset_provider(std::shared_ptr<const Provider> member, ProviderSubset subset) {
+  return std::make_unique<SubsetProvider>(std::move(member), std::move(subset));
+}
 
 std::unique_ptr<Provider> make_composite_provider(std::vector<std::shared_ptr<const Provider>> members) {
   return std::make_unique<CompositeProvider>(std::move(members));

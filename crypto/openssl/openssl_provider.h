@@ -4,7 +4,8 @@
 //
 // It is for users who already ship libcrypto or need its FIPS module, and
 // for benchmarks that compare sluice with OpenSSL's TLS on the very same
-// primitives. It is never part of default_provider().
+// primitives. default_provider() takes only its public-key part (the NIST
+// curves, ECDSA, RSA) through a subset member, unless built lean.
 #pragma once
 
 #include <memory>

@@ -17,7 +17,8 @@ class OsslSigner final : public Signer {
   KeyType key_type() const override { return type_; }
   const PublicKey& public_key() const override { return public_; }
   bool supports(SignatureScheme scheme) const override {
-    return key_allows(public_, scheme) && (type_ == KeyType::kEd25519 || env_->md(scheme_hash(scheme)));
+    return key_allows(public_, scheme) && (type_ == KeyType::kEd25519 || env_->md(scheme_hash(scheme))) &&
+           fits_modulus(scheme);
   }
 
   CResult<SignOutcome> sign(SignatureScheme scheme, Bytes message, std::vector<uint8_t>& out_signature) override {
@@ -37,6 +38,21 @@ class OsslSigner final : public Signer {
   }
 
  private:
+  // fits_modulus: an RSA key too small for the scheme's encoding is refused
+  // here, so the handshake chooses another scheme (or fails to agree on
+  // one) instead of meeting an internal error when it signs.
+  bool fits_modulus(SignatureScheme scheme) const {
+    if (!is_rsa(type_)) return true;
+    const int bits = EVP_PKEY_get_bits(key_.get());
+    if (bits <= 0) return false;
+    const size_t h_len = hash_len(scheme_hash(scheme));
+    // RFC 8017 §9.1.1 step 3 with sLen = hLen: emLen = ceil((modBits - 1) / 8).
+    if (is_rsa_pss(scheme)) return (static_cast<size_t>(bits) - 1 + 7) / 8 >= 2 * h_len + 2;
+    // RFC 8017 §9.2 step 3: the 19-byte DigestInfo prefix, the hash and at
+    // least 11 bytes of padding.
+    return (static_cast<size_t>(bits) + 7) / 8 >= 19 + h_len + 11;
+  }
+
   std::shared_ptr<const Env> env_;
   KeyType type_;
   PkeyPtr key_;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "crypto/composite/composite_provider.h"
+#include "crypto/ipsecmb/ipsecmb_provider.h"
 #include "tests/crypto/providers_under_test.h"
 #include "tests/crypto/test_util.h"
 
@@ -196,6 +197,61 @@ TEST_CASE("P-521 and RSA-PSS keys come from the member that has them") {
     CHECK(both->verify(scheme, (*signer)->public_key(), msg, sig).ok());
     CHECK(sodium_only->verify(scheme, (*signer)->public_key(), msg, sig).error() == CryptoError::kUnsupported);
   }
+}
+
+TEST_CASE("a subset provider lets through only its groups and key types") {
+  auto libcrypto = member("libcrypto");
+  auto subset = make_subset_provider(libcrypto, {.groups = {Group::kSecp256r1}, .key_types = {KeyType::kEcdsaP256}});
+  CHECK(subset->name() == "libcrypto[public-key]");
+  // Refused although libcrypto has them.
+  CHECK_FALSE(subset->supports(HashAlg::kSha256));
+  CHECK_FALSE(subset->supports(AeadAlg::kAes128Gcm));
+  CHECK_FALSE(subset->supports(Group::kX25519));
+  CHECK_FALSE(subset->supports_verify(SignatureScheme::kEd25519));
+  CHECK_FALSE(subset->supports_signing(KeyType::kRsa));
+  CHECK(subset->new_key_share(Group::kX25519).error() == CryptoError::kUnsupported);
+  CHECK(subset->new_aead(AeadAlg::kAes128Gcm, std::vector<uint8_t>(16)).error() == CryptoError::kUnsupported);
+  CHECK(subset->generate_key(KeyType::kEd25519).error() == CryptoError::kUnsupported);
+  std::vector<uint8_t> out(8);
+  CHECK(subset->random(out).error() == CryptoError::kUnsupported);
+
+  // Let through, and working: a P-256 exchange and an ECDSA signature that
+  // BearSSL verifies.
+  CHECK(subset->supports(Group::kSecp256r1));
+  auto a = subset->new_key_share(Group::kSecp256r1), b = member("bearssl")->new_key_share(Group::kSecp256r1);
+  REQUIRE((a.ok() && b.ok()));
+  auto ka = (*a)->agree((*b)->public_key()), kb = (*b)->agree((*a)->public_key());
+  REQUIRE((ka.ok() && kb.ok()));
+  CHECK(ct_equal(*ka, *kb));
+  const PrivateKeyMaterial* key = testing::cached_signing_key(*member("bearssl"), KeyType::kEcdsaP256);
+  REQUIRE(key != nullptr);
+  auto signer = subset->new_signer(*key);
+  REQUIRE(signer.ok());
+  std::vector<uint8_t> sig;
+  const std::vector<uint8_t> msg(50, 0x33);
+  REQUIRE((*signer)->sign(SignatureScheme::kEcdsaSecp256r1Sha256, msg, sig).ok());
+  CHECK(member("bearssl")->verify(SignatureScheme::kEcdsaSecp256r1Sha256, (*signer)->public_key(), msg, sig).ok());
+  CHECK(subset->verify(SignatureScheme::kEd25519, (*signer)->public_key(), msg, sig).error() ==
+        CryptoError::kUnsupported);
+}
+
+TEST_CASE("default_provider puts IPsec MB first where the CPU has AES-NI, PCLMULQDQ and AVX2") {
+  const bool cpu_has = __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") &&
+                       __builtin_cpu_supports("avx2");
+  CHECK((make_ipsecmb_provider() != nullptr) == cpu_has);
+  const std::string_view name = default_provider()->name();
+  INFO(name);
+  if (cpu_has) {
+    CHECK(name.starts_with("composite(ipsec-mb+"));
+  } else {
+    CHECK(name.find("ipsec-mb") == std::string_view::npos);
+    MESSAGE("NOT RUN: the IPsec MB part of this test (this CPU lacks AES-NI, PCLMULQDQ or AVX2)");
+  }
+  // The NIST curves and RSA come from libcrypto (this test is not built
+  // with --define=sluice_crypto=lean), ahead of BearSSL.
+  const size_t libcrypto = name.find("+libcrypto[public-key]+"), bearssl = name.find("+bearssl)");
+  CHECK(libcrypto != std::string_view::npos);
+  CHECK(libcrypto < bearssl);
 }
 
 }  // namespace

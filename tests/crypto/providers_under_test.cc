@@ -1,6 +1,9 @@
 #include "tests/crypto/providers_under_test.h"
 
+#include <cstdio>
+
 #include "crypto/bearssl/bearssl_provider.h"
+#include "crypto/ipsecmb/ipsecmb_provider.h"
 #include "crypto/openssl/openssl_provider.h"
 #include "crypto/shani/shani_provider.h"
 #include "crypto/sodium/sodium_provider.h"
@@ -16,6 +19,13 @@ const std::vector<ProviderUnderTest>& providers_under_test() {
     // Only on CPUs with the SHA extensions; elsewhere the default provider
     // does not use it either.
     if (auto shani = crypto::make_shani_provider()) v.push_back({"sha-ni", std::move(shani)});
+    // Only on CPUs with AES-NI, PCLMULQDQ and AVX2, like sha-ni above;
+    // said aloud, since its tests then do not run.
+    if (auto ipsecmb = crypto::make_ipsecmb_provider()) {
+      v.push_back({"ipsec-mb", std::move(ipsecmb)});
+    } else {
+      std::fprintf(stderr, "NOT RUN: ipsec-mb provider (this CPU lacks AES-NI, PCLMULQDQ or AVX2)\n");
+    }
     return v;
   }();
   return list;

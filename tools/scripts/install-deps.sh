@@ -6,6 +6,7 @@ set -euo pipefail
 PACKAGES=(
   bazel-bootstrap g++ clang libclang-rt-14-dev      # build (gcc default, clang for fuzzing)
   libsodium-dev libbearssl-dev liburing-dev         # providers and the io_uring adapter
+  libipsec-mb-dev                                   # the IPsec MB AEAD provider
   doctest-dev nlohmann-json3-dev                    # tests
   libssl-dev openssl gnutls-bin curl                # benchmarks and interop peers
   ca-certificates python3 iproute2
