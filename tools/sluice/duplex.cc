@@ -13,8 +13,8 @@ namespace sluice::tool {
 
 namespace {
 
-// While this much echoed or typed data waits to be sent, the loop stops
-// taking more (from the peer or the terminal): a peer that never reads
+// While this much data waits to be sent, the loop stops taking more from
+// the terminal, and an echo stops reading the peer: a peer that never reads
 // then stalls itself, not our memory.
 constexpr size_t kMaxQueued = 1 << 20;
 // Plaintext written per turn before the loop reads again.
@@ -171,6 +171,7 @@ Ending Duplex::run(const DuplexOptions& o, std::string& out_error) {
     // Plaintext out: the front chunk stays where it is until the engine has
     // taken all of it, as a retried write must pass the same buffer.
     size_t burst = 0;
+    bool write_blocked = false;
     while (!queue_.empty() && !sent_close_ && burst < kWriteBurst) {
       const std::string& front = queue_.front();
       const auto rest = std::span(reinterpret_cast<const uint8_t*>(front.data()) + front_offset_,
@@ -191,12 +192,13 @@ Ending Duplex::run(const DuplexOptions& o, std::string& out_error) {
         out_error = tls_error("write");
         return Ending::kError;
       }
-      break;  // kWantWrite (drain first), kWantRead (renegotiating), kWantAsync
+      write_blocked = true;  // kWantWrite (drain first), kWantRead (renegotiating), kWantAsync
+      break;
     }
 
     // Plaintext in, unless enough is queued already (echo back-pressure).
     bool need_read = false;
-    while (!peer_closed_ && queued_bytes_ < kMaxQueued) {
+    while (!peer_closed_ && (!o.echo || queued_bytes_ < kMaxQueued)) {
       const Progress p = conn_.read(buf);
       if (p.status == Status::kOk) {
         if (o.on_data) o.on_data(std::span(buf).first(p.bytes));
@@ -212,6 +214,10 @@ Ending Duplex::run(const DuplexOptions& o, std::string& out_error) {
         out_error = tls_error("read");
         return Ending::kError;
       }
+      // A read that stopped on a post-handshake message (KeyUpdate,
+      // NewSessionTicket, CertificateRequest) says kWantRead even when more
+      // records are buffered: only wants_read() says the socket is needed.
+      if (p.status == Status::kWantRead && !conn_.wants_read()) continue;
       need_read = p.status == Status::kWantRead;
       break;
     }
@@ -231,6 +237,10 @@ Ending Duplex::run(const DuplexOptions& o, std::string& out_error) {
     if (sent_close_ && peer_closed_ && !conn_.wants_write()) return Ending::kClean;
     if (transport_eof_ && !peer_closed_ && !conn_.has_pending() && need_read) return Ending::kTruncated;
     if (transport_eof_ && sent_close_ && peer_closed_) return Ending::kClean;
+
+    // Data queued during this turn (an echo, a response) or left by the
+    // write burst goes out before the loop sleeps: nothing may wake it.
+    if (!queue_.empty() && !sent_close_ && !write_blocked) continue;
 
     const bool take_input = input_fd >= 0 && queued_bytes_ < kMaxQueued && !sent_close_ && !want_close_;
     const bool socket_read = !transport_eof_ && (need_read || peer_closed_ || sent_close_ ||

@@ -28,6 +28,10 @@ struct DuplexOptions {
   int input_fd = -1;       // stdin, or -1: no input
   bool commands = true;    // a line that is one command letter is a command, not data
   bool ign_eof = false;    // input EOF does not close the connection
+  // echo: what on_data receives is queued back to the peer, so reading
+  // pauses while much is queued. Without it reading never pauses: typed
+  // data waiting for the peer must not stop us taking the peer's data.
+  bool echo = false;
   // on_data receives the peer's application data.
   std::function<void(std::span<const uint8_t>)> on_data;
   // on_command runs a command letter from the input (k, K, R, Q, ...).

@@ -61,8 +61,8 @@ std::optional<Endpoint> parse_endpoint(std::string_view option, std::string_view
     out_error = where + ": cannot resolve '" + host + "': " + ::gai_strerror(rc);
     return std::nullopt;
   }
-  std::optional<Endpoint> found;
-  for (addrinfo* ai = res; ai && !found; ai = ai->ai_next) {
+  Endpoint found{host, {}};
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
     if (!is_loopback(ai->ai_addr)) continue;
     char buf[INET6_ADDRSTRLEN] = {};
     const void* raw = ai->ai_family == AF_INET
@@ -71,13 +71,20 @@ std::optional<Endpoint> parse_endpoint(std::string_view option, std::string_view
     ::inet_ntop(ai->ai_family, raw, buf, sizeof buf);
     const std::string literal = ai->ai_family == AF_INET ? std::string(buf) : "[" + std::string(buf) + "]";
     auto addr = net::SocketAddress::parse(literal + ":" + port_text);
-    if (addr) found = Endpoint{host, *addr};
+    if (addr) found.addresses.push_back(*addr);
   }
   ::freeaddrinfo(res);
-  if (!found) {
+  if (found.addresses.empty()) {
     out_error = where + ": '" + host + "' is not a loopback address (sluice only uses 127.0.0.0/8 and ::1)";
+    return std::nullopt;
   }
   return found;
+}
+
+net::SysResult<net::Fd> connect_endpoint(const Endpoint& e) {
+  net::SysResult<net::Fd> r = net::connect_to(e.addresses.front());
+  for (size_t i = 1; !r && i < e.addresses.size(); ++i) r = net::connect_to(e.addresses[i]);
+  return r;
 }
 
 }  // namespace sluice::tool

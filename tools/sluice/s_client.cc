@@ -158,7 +158,7 @@ int s_client(std::span<const std::string_view> args) {
   const int connections = opts->has("reconnect") ? 6 : 1;
   for (int i = 0; i < connections; ++i) {
     const bool last = i + 1 == connections;
-    auto fd = net::connect_to(target->address);
+    auto fd = connect_endpoint(*target);
     if (!fd) {
       say("sluice s_client: connect: %s\n", fd.error().describe());
       return 1;

@@ -136,6 +136,7 @@ bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& tr
   o.input_fd = !s.www && s.www_dir.empty() ? STDIN_FILENO : -1;
   o.commands = s.commands;
   o.ign_eof = true;  // the server's stdin ending closes nothing
+  o.echo = !s.www && s.www_dir.empty();
   o.on_data = [&](std::span<const uint8_t> data) {
     if (!s.www && s.www_dir.empty()) {
       if (!s.quiet) {
@@ -342,7 +343,7 @@ int s_server(std::span<const std::string_view> args) {
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
   auto trace = MessageTrace::install(*ctx, opts->has("msg") || opts->has("trace"));
 
-  auto listener = net::listen_on(where->address);
+  auto listener = net::listen_on(where->addresses.front());
   if (!listener) {
     say("sluice s_server: %s\n", listener.error().describe());
     return 1;
