@@ -2,38 +2,15 @@
 // `sluice s_server -www`, and `sluice s_client` talking to openssl s_server.
 #include <doctest/doctest.h>
 
-#include <cstdlib>
-
 #include "crypto/algorithms.h"
 #include "tests/interop/matrix.h"
 #include "tests/interop/peer_process.h"
+#include "tests/interop/sluice_cli.h"
 #include "tests/interop/test_pki.h"
 #include "tools/sluice/options.h"
 
 namespace sluice::interop {
 namespace {
-
-std::string sluice_binary() {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* ws = std::getenv("TEST_WORKSPACE");
-  REQUIRE_MESSAGE(srcdir, "run under bazel test (TEST_SRCDIR is unset)");
-  return std::string(srcdir) + "/" + (ws ? ws : "sluice") + "/tools/sluice/sluice";
-}
-
-// start_listener starts a server that prints "ACCEPT 127.0.0.1:PORT" once
-// listening (sluice s_server and openssl s_server both do) and reads PORT.
-std::optional<PeerProcess> start_listener(const std::vector<std::string>& argv, uint16_t& out_port) {
-  std::string err;
-  auto p = PeerProcess::start(argv, err);
-  if (!p || !p->wait_for_output("ACCEPT 127.0.0.1:")) return std::nullopt;
-  const size_t at = p->output().find("ACCEPT 127.0.0.1:") + 17;
-  if (!p->wait_for_output("\n")) return std::nullopt;
-  const std::string rest = p->output().substr(at);
-  auto port = tool::parse_port(rest.substr(0, rest.find_first_of("\r\n")));
-  if (!port) return std::nullopt;
-  out_port = *port;
-  return p;
-}
 
 TEST_CASE("curl --tlsv1.3 -> sluice s_server -www: groups, suites and key types") {
   REQUIRE_MESSAGE(find_in_path("curl"), "curl is missing: install the Debian package 'curl'");
@@ -122,9 +99,11 @@ TEST_CASE("sluice s_client -> openssl s_server -www, verifying with -CAfile") {
     std::string err;
     auto client = PeerProcess::start({sluice_binary(), "s_client", "-connect", "127.0.0.1:" + std::to_string(port),
                                       "-servername", "localhost", "-CAfile", leaf.ca_pem, "-groups",
-                                      std::string(crypto::name(g)), "-msg", "GET / HTTP/1.0\r\n\r\n"},
+                                      std::string(crypto::name(g)), "-ign_eof"},
                                      err);
     REQUIRE(client.has_value());
+    client->write_stdin("GET / HTTP/1.0\r\n\r\n");
+    client->close_stdin();
     const auto status = client->wait_exit();
     server->wait_exit();
     INFO("sluice s_client said:\n" << tail(client->output()));

@@ -116,6 +116,18 @@ bool PeerProcess::pump(std::chrono::milliseconds timeout) {
   return true;
 }
 
+std::optional<std::string> PeerProcess::wait_for_line(std::string_view prefix, std::chrono::milliseconds timeout) {
+  const auto deadline = Clock::now() + timeout;
+  while (true) {
+    if (const size_t at = out_.find(prefix); at != std::string::npos) {
+      if (const size_t end = out_.find_first_of("\r\n", at); end != std::string::npos)
+        return out_.substr(at + prefix.size(), end - at - prefix.size());
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0 || !pump(left)) return std::nullopt;
+  }
+}
+
 bool PeerProcess::wait_for_output(std::string_view needle, std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   while (out_.find(needle) == std::string::npos) {

@@ -32,6 +32,9 @@ class PeerProcess {
   // wait_for_output reads until `needle` appears in the output or the
   // deadline passes (or the peer exits). Returns whether it appeared.
   bool wait_for_output(std::string_view needle, std::chrono::milliseconds timeout = kPeerTimeout);
+  // wait_for_line waits until a line holding `prefix` is complete and
+  // returns the rest of that line after `prefix` (nullopt on timeout/exit).
+  std::optional<std::string> wait_for_line(std::string_view prefix, std::chrono::milliseconds timeout = kPeerTimeout);
   // wait_exit waits for the process to end, reading its output, and returns
   // its exit status (or nullopt on timeout).
   std::optional<int> wait_exit(std::chrono::milliseconds timeout = kPeerTimeout);

@@ -48,9 +48,9 @@ const std::string& ca_dir() {
   return dir;
 }
 
-LeafFiles make_leaf(crypto::KeyType type) {
+LeafFiles make_leaf(crypto::KeyType type, bool client) {
   const std::string ca = ca_dir();
-  const std::string d = tmpdir() + "/interop-" + short_name(type);
+  const std::string d = tmpdir() + "/interop-" + short_name(type) + (client ? "-client" : "");
   must({"mkdir", "-p", d});
   std::vector<std::string> genkey = {"openssl", "genpkey", "-out", d + "/key.pem"};
   switch (type) {
@@ -75,9 +75,10 @@ LeafFiles make_leaf(crypto::KeyType type) {
     ext << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
            "basicConstraints=critical,CA:FALSE\n"
            "keyUsage=critical,digitalSignature\n"
-           "extendedKeyUsage=serverAuth\n";
+        << "extendedKeyUsage=" << (client ? "clientAuth" : "serverAuth") << "\n";
   }
-  must({"openssl", "req", "-new", "-key", d + "/key.pem", "-subj", "/CN=localhost", "-out", d + "/leaf.csr"});
+  must({"openssl", "req", "-new", "-key", d + "/key.pem", "-subj", client ? "/CN=sluice interop client" : "/CN=localhost",
+        "-out", d + "/leaf.csr"});
   must({"openssl", "x509", "-req", "-in", d + "/leaf.csr", "-CA", ca + "/ca.pem", "-CAkey", ca + "/ca.key",
         "-CAcreateserial", "-days", "2", "-extfile", d + "/ext.cnf", "-out", d + "/cert.pem"});
   return LeafFiles{type, d + "/cert.pem", d + "/key.pem", ca + "/ca.pem"};
@@ -108,7 +109,16 @@ const LeafFiles& leaf_for(crypto::KeyType type) {
   static std::map<crypto::KeyType, LeafFiles> cache;
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(type);
-  if (it == cache.end()) it = cache.emplace(type, make_leaf(type)).first;
+  if (it == cache.end()) it = cache.emplace(type, make_leaf(type, false)).first;
+  return it->second;
+}
+
+const LeafFiles& client_leaf_for(crypto::KeyType type) {
+  static std::mutex mu;
+  static std::map<crypto::KeyType, LeafFiles> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(type);
+  if (it == cache.end()) it = cache.emplace(type, make_leaf(type, true)).first;
   return it->second;
 }
 

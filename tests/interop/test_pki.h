@@ -22,6 +22,9 @@ struct LeafFiles {
 // leaf_for makes (once per process) a leaf of `type`; aborts the test
 // binary with a message when openssl is missing or fails.
 const LeafFiles& leaf_for(crypto::KeyType type);
+// client_leaf_for is the same for a client certificate (clientAuth, CN
+// "sluice interop client"), signed by the same CA.
+const LeafFiles& client_leaf_for(crypto::KeyType type);
 
 // short_name is "ed25519", "p256", "p384" or "rsa".
 std::string short_name(crypto::KeyType type);

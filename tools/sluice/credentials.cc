@@ -21,7 +21,27 @@ std::string describe_error(const Error& e) {
   return s;
 }
 
+class NameOverride final : public CertificateVerifier {
+ public:
+  NameOverride(std::shared_ptr<const CertificateVerifier> inner, std::string name)
+      : inner_(std::move(inner)), name_(std::move(name)) {}
+  TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
+    CertificateRequest r = req;
+    if (r.peer_is_server) r.server_name = name_;
+    return inner_->verify(r);
+  }
+
+ private:
+  std::shared_ptr<const CertificateVerifier> inner_;
+  std::string name_;
+};
+
 }  // namespace
+
+std::shared_ptr<const CertificateVerifier> verify_as(std::shared_ptr<const CertificateVerifier> inner,
+                                                     std::string name) {
+  return std::make_shared<NameOverride>(std::move(inner), std::move(name));
+}
 
 bool load_certified_key(const crypto::Provider& provider, const std::string& cert_path, const std::string& key_path,
                         CertifiedKey& out, std::string& out_error) {

@@ -29,4 +29,9 @@ namespace sluice::tool {
     std::shared_ptr<const crypto::Provider> provider, const std::string& ca_file, const std::string& pin_file,
     std::string& out_error);
 
+// verify_as checks chains with `inner` against `name` instead of the name
+// sent as SNI (s_client -verify_hostname, or -noservername).
+[[nodiscard]] std::shared_ptr<const CertificateVerifier> verify_as(std::shared_ptr<const CertificateVerifier> inner,
+                                                                   std::string name);
+
 }  // namespace sluice::tool

@@ -7,12 +7,15 @@
 
 namespace sluice::tool {
 
-bool install_key_log(Context& ctx) {
-  const char* path = std::getenv("SSLKEYLOGFILE");
-  if (!path || !*path) return true;
-  std::FILE* f = std::fopen(path, "a");
+bool install_key_log(Context& ctx, std::string path) {
+  if (path.empty()) {
+    const char* env = std::getenv("SSLKEYLOGFILE");
+    if (!env || !*env) return true;
+    path = env;
+  }
+  std::FILE* f = std::fopen(path.c_str(), "a");
   if (!f) {
-    std::fprintf(stderr, "sluice: cannot open SSLKEYLOGFILE %s\n", path);
+    std::fprintf(stderr, "sluice: cannot open the key log file %s\n", path.c_str());
     return false;
   }
   struct Sink {

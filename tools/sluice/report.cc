@@ -4,8 +4,26 @@
 
 #include "core/suites.h"
 #include "crypto/algorithms.h"
+#include "pki/x509.h"
 
 namespace sluice::tool {
+
+namespace {
+
+std::string yes_no(bool b) { return b ? "yes" : "no"; }
+
+// certificate_line names one certificate of a chain by its subject CN and
+// key, or says why it could not be decoded.
+std::string certificate_line(const std::vector<uint8_t>& der) {
+  auto cert = pki::parse_certificate(der);
+  if (!cert) return "(" + std::to_string(der.size()) + " bytes, not decodable)";
+  std::string s = "CN=" + (cert->subject_cn.empty() ? std::string("(none)") : std::string(cert->subject_cn));
+  s += cert->key_supported ? ", " + std::string(crypto::name(cert->public_key.type)) + " key" : ", unsupported key";
+  s += ", " + std::to_string(der.size()) + " bytes";
+  return s;
+}
+
+}  // namespace
 
 std::string cipher_suite_name(uint16_t suite) {
   if (const auto info = suite_info(suite); info) return info->name;
@@ -14,16 +32,40 @@ std::string cipher_suite_name(uint16_t suite) {
   return buf;
 }
 
-std::string describe_negotiated(const Negotiated& n) {
+std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts, bool brief) {
   std::string s;
   s += "Protocol: ";
   s += n.version == 0x0304 ? "TLSv1.3" : n.version == 0x0303 ? "TLSv1.2" : "unknown";
   s += "\nCipher: " + cipher_suite_name(n.cipher_suite);
-  s += "\nGroup: " + std::string(crypto::name(n.group));
-  s += "\nSignature: " + std::string(crypto::name(n.signature_scheme));
+  // A resumption without a fresh key exchange (psk_ke) has no group.
+  s += "\nGroup: " + (static_cast<uint16_t>(n.group) == 0 ? std::string("(none)") : std::string(crypto::name(n.group)));
+  s += "\nResumed: " + yes_no(n.resumed);
+  if (brief) return s + "\n";
+  // A resumed handshake signs nothing: the ticket stands for the certificate.
+  s += "\nSignature: " + (n.resumed || static_cast<uint16_t>(n.signature_scheme) == 0
+                              ? std::string("(none)")
+                              : std::string(crypto::name(n.signature_scheme)));
+  s += "\nHelloRetryRequest: " + (facts.client_hellos < 0 ? std::string("unknown")
+                                                           : yes_no(facts.client_hellos > 1));
+  s += "\nEarly data: " + std::string(n.early_data_accepted ? "accepted" : "not accepted");
+  if (facts.role == Role::kServer) {
+    if (!facts.client_auth_asked) {
+      s += "\nClient certificate: not requested";
+    } else if (n.peer_chain.empty()) {
+      s += "\nClient certificate: none sent";
+    } else {
+      // The engine hands the chain on only after the verifier accepted it.
+      s += "\nClient certificate: verified (" + certificate_line(n.peer_chain.front()) + ")";
+      if (static_cast<uint16_t>(n.peer_signature_scheme) != 0)
+        s += "\nClient signature: " + std::string(crypto::name(n.peer_signature_scheme));
+    }
+  }
   s += "\nALPN: " + (n.alpn.empty() ? std::string("(none)") : n.alpn);
   s += "\nServer name: " + (n.server_name.empty() ? std::string("(none)") : n.server_name);
   s += "\nPeer certificates: " + std::to_string(n.peer_chain.size());
+  for (size_t i = 0; i < n.peer_chain.size(); ++i) {
+    s += "\n " + std::to_string(i) + " " + certificate_line(n.peer_chain[i]);
+  }
   s += "\n";
   return s;
 }

@@ -1,4 +1,5 @@
-// Human-readable names for what a connection negotiated.
+// What a connection negotiated, in words: the report both subcommands print
+// after each handshake and that s_server -www serves.
 #pragma once
 
 #include <cstdint>
@@ -8,9 +9,20 @@
 
 namespace sluice::tool {
 
-// cipher_suite_name gives the RFC 8446 name ("TLS_AES_128_GCM_SHA256").
+// HandshakeFacts are what the report needs that Negotiated does not carry:
+// Negotiated has no HelloRetryRequest flag, so the tools count ClientHellos
+// with the message callback (two on one connection: the server retried).
+struct HandshakeFacts {
+  Role role = Role::kClient;
+  int client_hellos = 0;  // -1: not known (connections served at once share the callback)
+  bool client_auth_asked = false;  // server: -verify/-Verify was given
+};
+
+// cipher_suite_name gives the RFC name ("TLS_AES_128_GCM_SHA256").
 std::string cipher_suite_name(uint16_t suite);
-// describe_negotiated is one "key: value" line per negotiated parameter.
-std::string describe_negotiated(const Negotiated& n);
+// describe_negotiated is one "key: value" line per negotiated parameter,
+// then the peer's chain (one line per certificate). `brief` keeps the
+// version, suite, group and whether the session resumed.
+std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts, bool brief = false);
 
 }  // namespace sluice::tool

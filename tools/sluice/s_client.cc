@@ -1,118 +1,239 @@
-// sluice s_client: connect to a TLS 1.3 server on 127.0.0.1, send -msg (or
-// stdin), print what comes back on stdout and the negotiated parameters on
-// stderr, then close with close_notify.
+// sluice s_client: connect to a TLS server on loopback, then move data both
+// ways at once (stdin to the server, the server to stdout) until either side
+// closes, with openssl's command letters on stdin. The report goes to stderr.
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
-#include "adapters/blocking/blocking_stream.h"
-#include "adapters/net/loopback.h"
 #include "crypto/composite/composite_provider.h"
 #include "tools/sluice/credentials.h"
+#include "tools/sluice/duplex.h"
+#include "tools/sluice/endpoint.h"
 #include "tools/sluice/keylog.h"
 #include "tools/sluice/options.h"
 #include "tools/sluice/report.h"
+#include "tools/sluice/session_file.h"
 #include "tools/sluice/tool.h"
+#include "tools/sluice/trace.h"
 
 namespace sluice::tool {
 
 namespace {
 
-constexpr OptionSpec kSpec[] = {
-    {"connect", true}, {"servername", true}, {"CAfile", true}, {"pin", true},
-    {"alpn", true},    {"msg", true},        {"groups", true}, {"expect", true},
+constexpr OptionSpec kClientSpec[] = {
+    {"connect", "HOST:PORT", "the server: 127.0.0.1:4433, [::1]:4433 or a name that resolves to loopback"},
+    {"servername", "NAME", "SNI to send (default: the -connect host unless it is an IP literal)"},
+    {"noservername", "", "send no SNI"},
+    {"verify_hostname", "NAME", "check the certificate for NAME instead of the SNI name"},
+    {"CAfile", "FILE", "trust anchors (PEM); default: the system bundle"},
+    {"pin", "FILE", "accept exactly the first certificate in FILE instead"},
+    {"cert", "FILE", "client certificate chain (PEM), also offered for post-handshake auth"},
+    {"key", "FILE", "its private key (PEM)"},
+    {"sess_out", "FILE", "save the newest session (ticket) to FILE"},
+    {"sess_in", "FILE", "resume the session saved in FILE"},
+    {"reconnect", "", "then connect 5 more times, resuming each time"},
+    {"early_data", "FILE", "send FILE as 0-RTT data (needs -sess_in or -reconnect)"},
+    {"psk_ke", "", "offer resumption without a fresh key exchange (psk_ke)"},
+    {"ign_eof", "", "stdin EOF does not close; wait for the server to close"},
+    {"nocommands", "", "stdin lines k, K, R, Q are data, not commands"},
 };
 
-std::string read_stdin() {
-  std::string s;
-  char buf[4096];
-  while (true) {
-    const ssize_t n = ::read(0, buf, sizeof buf);
-    if (n > 0) {
-      s.append(buf, static_cast<size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      return s;
-    }
-  }
+constexpr std::string_view kSynopsis =
+    "-connect HOST:PORT [options]\n"
+    "Moves stdin to the server and the server to stdout at the same time.\n"
+    "Commands on stdin (a line holding only the letter): k KeyUpdate, K KeyUpdate requesting one back,\n"
+    "R renegotiate (TLS 1.2), Q close. Exit status: 0 after a clean or truncated close, 1 on a\n"
+    "handshake, verification or I/O failure, 2 on a bad option.";
+
+std::vector<OptionSpec> client_spec() {
+  std::vector<OptionSpec> s(std::begin(kClientSpec), std::end(kClientSpec));
+  s.insert(s.end(), kCommonSpec.begin(), kCommonSpec.end());
+  return s;
 }
+
+bool read_file(const std::string& option, const std::string& path, std::string& out, std::string& out_error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out_error = "-" + option + ": cannot read " + path;
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+bool is_ip_literal(const std::string& host) {
+  return host.find(':') != std::string::npos ||
+         host.find_first_not_of("0123456789.") == std::string::npos;
+}
+
+void say(const char* fmt, const std::string& s) { std::fprintf(stderr, fmt, s.c_str()); }
 
 }  // namespace
 
 int s_client(std::span<const std::string_view> args) {
+  const auto spec = client_spec();
   std::string err;
-  auto opts = Options::parse(args, kSpec, err);
+  auto opts = Options::parse(args, spec, err);
   if (!opts) {
-    std::fprintf(stderr, "sluice s_client: %s\n", err.c_str());
+    say("sluice s_client: %s\n", err);
     return 2;
   }
-  // Only loopback: "127.0.0.1:PORT" or "localhost:PORT".
-  const std::string target = opts->get("connect");
-  const size_t colon = target.rfind(':');
-  const std::string host = colon == std::string::npos ? "" : target.substr(0, colon);
-  auto port = colon == std::string::npos ? std::nullopt : parse_port(std::string_view(target).substr(colon + 1));
-  if ((host != "127.0.0.1" && host != "localhost") || !port) {
-    std::fprintf(stderr, "sluice s_client: -connect must be 127.0.0.1:PORT or localhost:PORT\n");
+  if (opts->has("help")) {
+    std::fputs(usage("s_client", kSynopsis, spec).c_str(), stdout);
+    return 0;
+  }
+  if (!opts->has("connect")) {
+    say("sluice s_client: %s\n", "-connect HOST:PORT is required (-help lists the options)");
     return 2;
   }
-  const std::string server_name = opts->get("servername", host);
-  size_t expect = 0;
-  if (opts->has("expect")) expect = std::strtoul(opts->get("expect").c_str(), nullptr, 10);
+  auto target = parse_endpoint("connect", opts->get("connect"), false, err);
+  if (!target) {
+    say("sluice s_client: %s\n", err);
+    return 2;
+  }
+  if (opts->has("servername") && opts->has("noservername")) {
+    say("sluice s_client: %s\n", "-servername and -noservername contradict each other");
+    return 2;
+  }
+  // The SNI name: as openssl does, the host unless it is an IP literal.
+  std::string sni = opts->get("servername", is_ip_literal(target->host) ? "" : target->host);
+  if (opts->has("noservername")) sni.clear();
+  const std::string verify_name = opts->get("verify_hostname", sni.empty() ? target->host : sni);
+  const bool quiet = opts->has("quiet"), brief = opts->has("brief");
 
   auto provider = crypto::default_provider();
   auto ctx = std::make_shared<Context>(Role::kClient, provider);
+  if (!apply_common(*opts, *ctx, err)) {
+    say("sluice s_client: %s\n", err);
+    return 2;
+  }
   auto verifier = make_verifier(provider, opts->get("CAfile"), opts->get("pin"), err);
   if (!verifier) {
-    std::fprintf(stderr, "sluice s_client: %s\n", err.c_str());
+    say("sluice s_client: %s\n", err);
     return 1;
   }
+  if (verify_name != sni) verifier = verify_as(std::move(verifier), verify_name);
   ctx->set_verifier(std::move(verifier));
-  if (opts->has("alpn")) ctx->set_alpn(split_list(opts->get("alpn")));
-  if (opts->has("groups")) {
-    auto g = parse_groups(opts->get("groups"));
-    if (!g) {
-      std::fprintf(stderr, "sluice s_client: unknown group in '%s'\n", opts->get("groups").c_str());
-      return 2;
-    }
-    ctx->set_groups(*g);
+  if (opts->has("cert") != opts->has("key")) {
+    say("sluice s_client: %s\n", "give both -cert and -key, or neither");
+    return 2;
   }
-  if (!install_key_log(*ctx)) return 1;
-
-  auto fd = net::connect_loopback(*port);
-  if (!fd) {
-    std::fprintf(stderr, "sluice s_client: %s\n", fd.error().describe().c_str());
-    return 1;
-  }
-  adapters::BlockingStream s(std::move(*fd), Connection::client(ctx, server_name));
-  if (auto h = s.handshake(); !h) {
-    std::fprintf(stderr, "sluice: ERROR handshake: %s\n", h.error().describe().c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", describe_negotiated(s.connection().negotiated()).c_str());
-
-  const std::string payload = opts->has("msg") ? opts->get("msg") : read_stdin();
-  if (auto w = s.write(std::span(reinterpret_cast<const uint8_t*>(payload.data()), payload.size())); !w) {
-    std::fprintf(stderr, "sluice: ERROR write: %s\n", w.error().describe().c_str());
-    return 1;
-  }
-  size_t received = 0;
-  std::vector<uint8_t> buf(16384);
-  while (expect == 0 || received < expect) {
-    auto n = s.read(buf);
-    if (!n) {
-      std::fprintf(stderr, "sluice: ERROR read: %s\n", n.error().describe().c_str());
+  if (opts->has("cert")) {
+    CertifiedKey ck;
+    if (!load_certified_key(*provider, opts->get("cert"), opts->get("key"), ck, err)) {
+      say("sluice s_client: %s\n", err);
       return 1;
     }
-    if (*n == 0) break;  // close_notify
-    std::fwrite(buf.data(), 1, *n, stdout);
-    received += *n;
+    ctx->set_certificate(std::move(ck));
+    ctx->set_post_handshake_auth(true);
   }
-  std::fflush(stdout);
-  if (auto c = s.shutdown(); !c) {
-    std::fprintf(stderr, "sluice: CLOSE error: %s\n", c.error().describe().c_str());
+  if (opts->has("psk_ke")) ctx->set_allow_psk_ke(true);
+  auto store = std::make_shared<SavingSessionStore>(opts->get("sess_out"));
+  ctx->set_session_store(store);
+  if (opts->has("sess_in")) {
+    auto s = read_session(opts->get("sess_in"), err);
+    if (!s) {
+      say("sluice s_client: %s\n", err);
+      return 1;
+    }
+    store->put(sni, std::move(*s));
+  }
+  std::string early;
+  if (opts->has("early_data")) {
+    if (!read_file("early_data", opts->get("early_data"), early, err)) {
+      say("sluice s_client: %s\n", err);
+      return 1;
+    }
+    ctx->set_enable_early_data(true);
+  }
+  if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
+  auto trace = MessageTrace::install(*ctx, opts->has("msg") || opts->has("trace"));
+
+  const int connections = opts->has("reconnect") ? 6 : 1;
+  for (int i = 0; i < connections; ++i) {
+    const bool last = i + 1 == connections;
+    auto fd = connect_endpoint(*target);
+    if (!fd) {
+      say("sluice s_client: connect: %s\n", fd.error().describe());
+      return 1;
+    }
+    trace->reset();
+    Duplex d(std::move(*fd), Connection::client(ctx, sni));
+    bool early_sent = false;
+    if (!early.empty()) {
+      const Progress p = d.connection().write_early(std::span(reinterpret_cast<const uint8_t*>(early.data()), early.size()));
+      early_sent = p.status == Status::kOk;
+      if (!early_sent && !quiet) say("sluice: %s\n", "no 0-RTT this time (no session that allows it): sending after the handshake");
+    }
+    if (!d.handshake(err)) {
+      say("sluice: ERROR %s\n", err);
+      return 1;
+    }
+    const Negotiated& n = d.connection().negotiated();
+    if (!quiet) {
+      std::fprintf(stderr, "sluice: HANDSHAKE done (connection %d)\n%s", i + 1,
+                   describe_negotiated(n, {Role::kClient, trace->client_hellos(), false}, brief).c_str());
+    }
+    if (!early.empty() && !n.early_data_accepted) d.send(early);
+
+    DuplexOptions o;
+    o.on_data = [](std::span<const uint8_t> data) {
+      std::fwrite(data.data(), 1, data.size(), stdout);
+      std::fflush(stdout);
+    };
+    if (last) {
+      o.input_fd = STDIN_FILENO;
+      o.commands = !opts->has("nocommands");
+      o.ign_eof = opts->has("ign_eof");
+    } else {
+      d.close();  // -reconnect: close at once, keeping the tickets that arrive
+    }
+    o.on_command = [&d, quiet](char c) {
+      std::string e;
+      switch (c) {
+        case 'k':
+        case 'K':
+          if (d.call([c](Connection& conn) { return conn.key_update(c == 'K'); }, e)) {
+            if (!quiet) say("sluice: KEYUPDATE sent%s\n", c == 'K' ? " (update_requested)" : "");
+          } else {
+            say("sluice: ERROR KeyUpdate: %s\n", e);
+          }
+          break;
+        case 'R':
+          say("sluice: %s\n",
+              "R: a client cannot start a TLS 1.2 renegotiation: the public API has only the server's "
+              "Connection::renegotiate (a client answers HelloRequests, see -mode auto_retry)");
+          break;
+        case 'Q':
+        case 'q': d.close(); break;
+        default: d.send(std::string(1, c) + "\n"); break;
+      }
+    };
+    const Ending end = d.run(o, err);
+    std::fflush(stdout);
+    switch (end) {
+      case Ending::kClean:
+        if (!quiet)
+          std::fprintf(stderr, "sluice: CLOSE clean (close_notify both ways); %llu bytes sent, %llu received\n",
+                       static_cast<unsigned long long>(d.bytes_sent()),
+                       static_cast<unsigned long long>(d.bytes_received()));
+        break;
+      case Ending::kTruncated:
+        say("sluice: CLOSE truncated: %s\n", "the server closed the transport without close_notify");
+        break;
+      case Ending::kError: say("sluice: ERROR %s\n", err); return 1;
+    }
+  }
+  if (opts->has("sess_out") && store->saved() == 0) {
+    say("sluice: ERROR -sess_out: %s\n", "the server sent no session ticket, nothing was saved");
     return 1;
   }
-  std::fprintf(stderr, "sluice: CLOSE clean (close_notify both ways); %zu bytes received\n", received);
   return 0;
 }
 

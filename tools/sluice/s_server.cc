@@ -1,184 +1,372 @@
-// sluice s_server: accept TLS 1.3 connections on 127.0.0.1 and echo what
-// arrives (or, with -www, answer one HTTP request). One connection at a
-// time: this is a test tool, not a server.
+// sluice s_server: accept TLS connections on loopback and echo what arrives
+// (or, with -www / -WWW, answer one HTTP request), one connection at a time
+// with openssl's command letters on stdin, or many at once on an event loop
+// (-loop epoll|uring). The report of each handshake goes to stderr.
+#include <unistd.h>
+
 #include <cstdio>
 #include <string>
+#include <vector>
 
-#include "adapters/blocking/blocking_stream.h"
-#include "adapters/net/loopback.h"
 #include "crypto/composite/composite_provider.h"
 #include "tools/sluice/credentials.h"
+#include "adapters/net/loopback.h"
+#include "tools/sluice/duplex.h"
+#include "tools/sluice/endpoint.h"
+#include "tools/sluice/http.h"
 #include "tools/sluice/keylog.h"
 #include "tools/sluice/options.h"
 #include "tools/sluice/report.h"
+#include "tools/sluice/server_loop.h"
 #include "tools/sluice/tool.h"
+#include "tools/sluice/trace.h"
 
 namespace sluice::tool {
 
 namespace {
 
-constexpr OptionSpec kSpec[] = {
-    {"accept", true}, {"cert", true}, {"key", true},     {"alpn", true},
-    {"www", false},   {"naccept", true}, {"groups", true}, {"quiet", false},
+constexpr OptionSpec kServerSpec[] = {
+    {"accept", "PORT", "listen on 127.0.0.1:PORT, or HOST:PORT on loopback ([::1]:4433); 0 picks one"},
+    {"cert", "FILE", "certificate chain (PEM); repeat -cert/-key for more keys (RSA, ECDSA, Ed25519)"},
+    {"key", "FILE", "the private key of the -cert before it"},
+    {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
+    {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
+    {"verify", "N", "request a client certificate (N, openssl's depth, is accepted and not used)"},
+    {"Verify", "N", "require a client certificate"},
+    {"num_tickets", "N", "session tickets after each handshake (default 2)"},
+    {"ticket_lifetime", "SECS", "ticket lifetime (default 7200, at most 604800)"},
+    {"no_ticket", "", "send no tickets"},
+    {"psk_ke", "", "accept resumption without a fresh key exchange (psk_ke)"},
+    {"early_data", "", "accept 0-RTT data (up to 16384 bytes, or -max_early_data)"},
+    {"max_early_data", "N", "accept up to N bytes of 0-RTT data"},
+    {"strict_groups", "", "insist on the first -groups entry the client supports, retrying (HRR) if needed"},
+    {"naccept", "N", "exit after N connections"},
+    {"loop", "KIND", "blocking (default: one connection at a time, stdin commands), epoll or uring"},
+    {"www", "", "answer GET with a page saying what was negotiated"},
+    {"WWW", "DIR", "serve files below DIR (refusing '..' and anything that resolves outside DIR)"},
+    {"nocommands", "", "stdin lines are not commands"},
 };
 
-// An HTTP request head larger than this is refused: -www only needs to see
-// where the head ends.
-constexpr size_t kMaxRequestHead = 16 * 1024;
+constexpr std::string_view kSynopsis =
+    "[-accept PORT] [-cert FILE -key FILE]... [options]\n"
+    "Echoes what each client sends (unless -www or -WWW). Commands on stdin (a line holding only the\n"
+    "letter), to the current connection: k KeyUpdate, K KeyUpdate requesting one back, c request a\n"
+    "client certificate (TLS 1.3 post-handshake auth), R HelloRequest (TLS 1.2), q close it, Q close\n"
+    "it and exit. Without -cert a self-signed P-256 certificate for localhost is made.";
 
-void report_close(const adapters::StreamResult<void>& r) {
-  if (r) {
-    std::fprintf(stderr, "sluice: CLOSE clean (close_notify both ways)\n");
-  } else if (r.error().kind == adapters::StreamError::Kind::kTls && r.error().tls.reason == Reason::kTruncated) {
-    std::fprintf(stderr, "sluice: CLOSE truncated: the peer closed the transport without close_notify\n");
-  } else {
-    std::fprintf(stderr, "sluice: CLOSE error: %s\n", r.error().describe().c_str());
-  }
+std::vector<OptionSpec> server_spec() {
+  std::vector<OptionSpec> s(std::begin(kServerSpec), std::end(kServerSpec));
+  s.insert(s.end(), kCommonSpec.begin(), kCommonSpec.end());
+  return s;
 }
 
-void serve_echo(adapters::BlockingStream& s, bool quiet) {
-  std::vector<uint8_t> buf(16384);
-  while (true) {
-    auto n = s.read(buf);
-    if (!n) {
-      std::fprintf(stderr, "sluice: ERROR read: %s\n", n.error().describe().c_str());
-      return;
-    }
-    if (*n == 0) break;  // the peer's close_notify
-    if (!quiet) {
-      std::fwrite(buf.data(), 1, *n, stdout);
-      std::fflush(stdout);
-    }
-    if (auto w = s.write(std::span(buf).first(*n)); !w) {
-      std::fprintf(stderr, "sluice: ERROR write: %s\n", w.error().describe().c_str());
-      return;
+void say(const char* fmt, const std::string& s) { std::fprintf(stderr, fmt, s.c_str()); }
+
+struct CertFiles {
+  std::string cert, key;
+  std::vector<std::string> names;
+};
+
+// cert_files pairs each -cert with the -key and -cert_sni after it.
+std::optional<std::vector<CertFiles>> cert_files(const Options& opts, std::string& out_error) {
+  std::vector<CertFiles> out;
+  for (const auto& [name, value] : opts.in_order()) {
+    if (name == "cert") {
+      out.push_back({value, "", {}});
+    } else if (name == "key" || name == "cert_sni") {
+      if (out.empty() || (name == "key" && !out.back().key.empty())) {
+        out_error = "-" + name + " '" + value + "' has no -cert before it";
+        return std::nullopt;
+      }
+      if (name == "key") out.back().key = value;
+      if (name == "cert_sni") out.back().names = split_list(value);
     }
   }
-  report_close(s.shutdown());
+  for (const auto& c : out) {
+    if (c.key.empty()) {
+      out_error = "-cert '" + c.cert + "' has no -key after it";
+      return std::nullopt;
+    }
+  }
+  return out;
 }
 
-void serve_www(adapters::BlockingStream& s) {
+// www_alpn keeps the protocols -www and -WWW speak: HTTP/1.x. Offering h2
+// would have a client speak HTTP/2 to a server that answers HTTP/1.0.
+std::vector<std::string> www_alpn(const std::vector<std::string>& asked) {
+  if (asked.empty()) return {"http/1.1", "http/1.0"};
+  std::vector<std::string> kept;
+  for (const auto& p : asked) {
+    if (p == "http/1.1" || p == "http/1.0") {
+      kept.push_back(p);
+    } else {
+      say("sluice: -alpn: not offering '%s': -www and -WWW speak only HTTP/1.x\n", p);
+    }
+  }
+  return kept;
+}
+
+struct ServeSettings {
+  bool www = false;
+  std::string www_dir;
+  bool quiet = false, brief = false, commands = true;
+  bool client_auth = false;
+};
+
+// serve_one runs one accepted connection; returns false when the server
+// should stop (Q typed). `out_failed` is set on a handshake or I/O error.
+bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& trace, const ServeSettings& s,
+               bool& out_failed) {
+  trace.reset();
+  Duplex d(std::move(fd), Connection::server(ctx));
+  std::string err;
+  if (!d.handshake(err)) {
+    say("sluice: ERROR %s\n", err);
+    out_failed = true;
+    return true;
+  }
+  const HandshakeFacts facts{Role::kServer, trace.client_hellos(), s.client_auth};
+  const std::string report = describe_negotiated(d.connection().negotiated(), facts, s.brief);
+  if (!s.quiet) std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", report.c_str());
+  const bool had_client_certificate = !d.connection().negotiated().peer_chain.empty();
+  bool keep_serving = true;
   std::string head;
-  std::vector<uint8_t> buf(4096);
-  while (head.find("\r\n\r\n") == std::string::npos && head.find("\n\n") == std::string::npos) {
-    if (head.size() > kMaxRequestHead) {
-      std::fprintf(stderr, "sluice: ERROR request head too large\n");
+  bool answered = false;
+  DuplexOptions o;
+  o.input_fd = !s.www && s.www_dir.empty() ? STDIN_FILENO : -1;
+  o.commands = s.commands;
+  o.ign_eof = true;  // the server's stdin ending closes nothing
+  o.echo = !s.www && s.www_dir.empty();
+  o.on_data = [&](std::span<const uint8_t> data) {
+    if (!s.www && s.www_dir.empty()) {
+      if (!s.quiet) {
+        std::fwrite(data.data(), 1, data.size(), stdout);
+        std::fflush(stdout);
+      }
+      d.send(std::string(reinterpret_cast<const char*>(data.data()), data.size()));
       return;
     }
-    auto n = s.read(buf);
-    if (!n) {
-      std::fprintf(stderr, "sluice: ERROR read: %s\n", n.error().describe().c_str());
+    if (answered) return;
+    head.append(reinterpret_cast<const char*>(data.data()), data.size());
+    if (!request_complete(head)) {
+      if (head.size() > kMaxRequestHead) {
+        say("sluice: ERROR %s\n", "request head too large");
+        answered = true;
+        d.close();
+      }
       return;
     }
-    if (*n == 0) {
-      std::fprintf(stderr, "sluice: ERROR close_notify before a complete request\n");
-      return;
+    answered = true;
+    say("sluice: REQUEST %s\n", first_line(head));
+    if (s.www) {
+      // The page reports the connection as it is now (a client certificate
+      // sent after the handshake shows up here).
+      d.send(status_page(head, describe_negotiated(d.connection().negotiated(), facts, false)));
+    } else {
+      int status = 0;
+      d.send(file_response(head, s.www_dir, status));
+      std::fprintf(stderr, "sluice: RESPONSE %d\n", status);
     }
-    head.append(reinterpret_cast<const char*>(buf.data()), *n);
+    d.close();
+  };
+  o.on_command = [&](char c) {
+    std::string e;
+    std::function<Progress(Connection&)> op;
+    const char* what = "";
+    switch (c) {
+      case 'k':
+      case 'K':
+        op = [c](Connection& conn) { return conn.key_update(c == 'K'); };
+        what = c == 'K' ? "KEYUPDATE sent (update_requested)" : "KEYUPDATE sent";
+        break;
+      case 'c':
+        op = [](Connection& conn) { return conn.request_client_certificate(); };
+        what = "CERTIFICATE REQUEST sent";
+        break;
+      case 'R':
+      case 'r':
+        op = [](Connection& conn) { return conn.renegotiate(); };
+        what = "HELLO REQUEST sent";
+        break;
+      case 'Q': keep_serving = false; [[fallthrough]];
+      case 'q': d.close(); return;
+      default: return;
+    }
+    if (d.call(op, e)) {
+      say("sluice: %s\n", what);
+    } else {
+      say("sluice: ERROR %s\n", e);
+    }
+  };
+  const Ending end = d.run(o, err);
+  switch (end) {
+    case Ending::kClean: say("sluice: %s\n", "CLOSE clean (close_notify both ways)"); break;
+    case Ending::kTruncated:
+      say("sluice: %s\n", "CLOSE truncated: the peer closed the transport without close_notify");
+      break;
+    case Ending::kError:
+      say("sluice: ERROR %s\n", err);
+      out_failed = true;
+      break;
   }
-  const std::string first_line = head.substr(0, head.find_first_of("\r\n"));
-  std::fprintf(stderr, "sluice: REQUEST %s\n", first_line.c_str());
-  const std::string body = "sluice s_server\n" + describe_negotiated(s.connection().negotiated());
-  const std::string response = "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " +
-                               std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
-  if (auto w = s.write(std::span(reinterpret_cast<const uint8_t*>(response.data()), response.size())); !w) {
-    std::fprintf(stderr, "sluice: ERROR write: %s\n", w.error().describe().c_str());
-    return;
+  // A certificate that came after the handshake (command c) is reported
+  // once the connection is over.
+  if (!had_client_certificate && !d.connection().negotiated().peer_chain.empty()) {
+    std::fprintf(stderr, "sluice: after the handshake:\n%s",
+                 describe_negotiated(d.connection().negotiated(), facts, false).c_str());
   }
-  report_close(s.shutdown());
+  return keep_serving;
 }
 
 }  // namespace
 
 int s_server(std::span<const std::string_view> args) {
+  const auto spec = server_spec();
   std::string err;
-  auto opts = Options::parse(args, kSpec, err);
+  auto opts = Options::parse(args, spec, err);
   if (!opts) {
-    std::fprintf(stderr, "sluice s_server: %s\n", err.c_str());
+    say("sluice s_server: %s\n", err);
     return 2;
   }
-  uint16_t port = 4433;
-  if (opts->has("accept")) {
-    const std::string a = opts->get("accept");
-    auto p = parse_port(a);
-    if (a == "0") {
-      port = 0;  // the kernel picks; the ACCEPT line says which
-    } else if (!p) {
-      std::fprintf(stderr, "sluice s_server: -accept takes a port (the address is always 127.0.0.1)\n");
-      return 2;
-    } else {
-      port = *p;
-    }
+  if (opts->has("help")) {
+    std::fputs(usage("s_server", kSynopsis, spec).c_str(), stdout);
+    return 0;
+  }
+  auto where = parse_endpoint("accept", opts->get("accept", "4433"), true, err);
+  if (!where) {
+    say("sluice s_server: %s\n", err);
+    return 2;
   }
   long naccept = -1;
-  if (opts->has("naccept")) naccept = std::strtol(opts->get("naccept").c_str(), nullptr, 10);
+  if (opts->has("naccept")) {
+    auto n = parse_number(opts->get("naccept"), 1, 1u << 30);
+    if (!n) {
+      say("sluice s_server: -naccept: '%s' is not a positive number\n", opts->get("naccept"));
+      return 2;
+    }
+    naccept = static_cast<long>(*n);
+  }
+  const std::string loop_kind = opts->get("loop", "blocking");
+  if (loop_kind != "blocking" && loop_kind != "epoll" && loop_kind != "uring") {
+    say("sluice s_server: -loop: unknown loop '%s' (blocking, epoll, uring)\n", loop_kind);
+    return 2;
+  }
+  ServeSettings settings;
+  settings.www = opts->has("www");
+  settings.www_dir = opts->get("WWW");
+  settings.quiet = opts->has("quiet");
+  settings.brief = opts->has("brief");
+  settings.commands = !opts->has("nocommands");
+  if (settings.www && !settings.www_dir.empty()) {
+    say("sluice s_server: %s\n", "-www and -WWW: choose one");
+    return 2;
+  }
 
   auto provider = crypto::default_provider();
   auto ctx = std::make_shared<Context>(Role::kServer, provider);
-  std::string cert = opts->get("cert"), key = opts->get("key");
-  if (cert.empty() != key.empty()) {
-    std::fprintf(stderr, "sluice s_server: give both -cert and -key, or neither\n");
+  if (!apply_common(*opts, *ctx, err)) {
+    say("sluice s_server: %s\n", err);
     return 2;
   }
-  if (cert.empty()) {
+  if (settings.www || !settings.www_dir.empty()) ctx->set_alpn(www_alpn(ctx->policy().alpn));
+  auto files = cert_files(*opts, err);
+  if (!files) {
+    say("sluice s_server: %s\n", err);
+    return 2;
+  }
+  if (files->empty()) {
     std::string dir;
     if (!generate_self_signed(dir, err)) {
-      std::fprintf(stderr, "sluice s_server: %s\n", err.c_str());
+      say("sluice s_server: %s\n", err);
       return 1;
     }
-    cert = dir + "/cert.pem";
-    key = dir + "/key.pem";
-    std::fprintf(stderr, "sluice: no -cert given: generated a self-signed P-256 certificate %s (pin it with -pin)\n",
-                 cert.c_str());
+    files->push_back({dir + "/cert.pem", dir + "/key.pem", {}});
+    say("sluice: no -cert given: generated a self-signed P-256 certificate %s (pin it with -pin)\n",
+        files->back().cert);
   }
-  CertifiedKey ck;
-  if (!load_certified_key(*provider, cert, key, ck, err)) {
-    std::fprintf(stderr, "sluice s_server: %s\n", err.c_str());
-    return 1;
+  for (const auto& f : *files) {
+    CertifiedKey ck;
+    if (!load_certified_key(*provider, f.cert, f.key, ck, err)) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    ck.server_names = f.names;
+    ctx->add_certificate(std::move(ck));
   }
-  ctx->set_certificate(std::move(ck));
-  if (opts->has("alpn")) ctx->set_alpn(split_list(opts->get("alpn")));
-  if (opts->has("groups")) {
-    auto g = parse_groups(opts->get("groups"));
-    if (!g) {
-      std::fprintf(stderr, "sluice s_server: unknown group in '%s'\n", opts->get("groups").c_str());
+  if (opts->has("verify") || opts->has("Verify")) {
+    auto verifier = make_verifier(provider, opts->get("CAfile"), "", err);
+    if (!verifier) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    ctx->set_verifier(std::move(verifier));
+    ctx->set_client_auth(opts->has("Verify") ? ClientAuth::kRequire : ClientAuth::kRequest);
+    settings.client_auth = true;
+  } else if (opts->has("CAfile")) {
+    // Post-handshake requests (command c) check certificates against it.
+    auto verifier = make_verifier(provider, opts->get("CAfile"), "", err);
+    if (!verifier) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    ctx->set_verifier(std::move(verifier));
+    settings.client_auth = true;
+  }
+  if (opts->has("num_tickets")) {
+    auto n = parse_number(opts->get("num_tickets"), 0, 16);
+    if (!n) {
+      say("sluice s_server: -num_tickets: '%s' is not in 0..16\n", opts->get("num_tickets"));
       return 2;
     }
-    ctx->set_groups(*g);
+    ctx->set_ticket_count(static_cast<unsigned>(*n));
   }
-  if (!install_key_log(*ctx)) return 1;
+  if (opts->has("no_ticket")) ctx->set_ticket_count(0);
+  if (opts->has("ticket_lifetime")) {
+    auto n = parse_number(opts->get("ticket_lifetime"), 1, 604800);
+    if (!n) {
+      say("sluice s_server: -ticket_lifetime: '%s' is not in 1..604800\n", opts->get("ticket_lifetime"));
+      return 2;
+    }
+    ctx->set_ticket_lifetime(static_cast<uint32_t>(*n));
+  }
+  if (opts->has("psk_ke")) ctx->set_allow_psk_ke(true);
+  if (opts->has("early_data")) ctx->set_max_early_data(16384);
+  if (opts->has("max_early_data")) {
+    auto n = parse_number(opts->get("max_early_data"), 0, 1u << 30);
+    if (!n) {
+      say("sluice s_server: -max_early_data: '%s' is not a number of bytes\n", opts->get("max_early_data"));
+      return 2;
+    }
+    ctx->set_max_early_data(static_cast<uint32_t>(*n));
+  }
+  if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
+  if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
+  auto trace = MessageTrace::install(*ctx, opts->has("msg") || opts->has("trace"));
 
-  auto listener = net::listen_loopback(port);
+  auto listener = net::listen_on(where->addresses.front());
   if (!listener) {
-    std::fprintf(stderr, "sluice s_server: %s\n", listener.error().describe().c_str());
+    say("sluice s_server: %s\n", listener.error().describe());
     return 1;
   }
-  auto bound = net::local_port(listener->get());
+  auto bound = net::SocketAddress::of_socket(listener->get());
   if (!bound) return 1;
   // Printed once listening, like openssl s_server: scripts wait for it.
-  std::printf("ACCEPT 127.0.0.1:%u\n", static_cast<unsigned>(*bound));
+  std::printf("ACCEPT %s\n", bound->to_string().c_str());
   std::fflush(stdout);
 
-  const bool www = opts->has("www"), quiet = opts->has("quiet");
+  if (loop_kind != "blocking") {
+    return serve_on_loop(loop_kind, std::move(*listener), ctx, naccept, settings.www, settings.quiet);
+  }
+  bool failed = false;
   for (long served = 0; naccept < 0 || served < naccept; ++served) {
     auto fd = net::accept_one(listener->get());
     if (!fd) {
-      std::fprintf(stderr, "sluice s_server: %s\n", fd.error().describe().c_str());
+      say("sluice s_server: %s\n", fd.error().describe());
       return 1;
     }
-    adapters::BlockingStream s(std::move(*fd), Connection::server(ctx));
-    if (auto h = s.handshake(); !h) {
-      std::fprintf(stderr, "sluice: ERROR handshake: %s\n", h.error().describe().c_str());
-      continue;
-    }
-    std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", describe_negotiated(s.connection().negotiated()).c_str());
-    if (www) {
-      serve_www(s);
-    } else {
-      serve_echo(s, quiet);
-    }
+    if (!serve_one(std::move(*fd), ctx, *trace, settings, failed)) break;
   }
-  return 0;
+  return failed ? 1 : 0;
 }
 
 }  // namespace sluice::tool

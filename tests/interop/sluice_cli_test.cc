@@ -1,0 +1,621 @@
+// Issue 17: the `sluice` command line against real peers (openssl, gnutls
+// and curl from Debian) on loopback: full-duplex bulk data, the report,
+// sessions across processes, client authentication, KeyUpdate from each
+// side, -www/-WWW, the event-loop servers, and option errors.
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "crypto/algorithms.h"
+#include "tests/interop/peer_process.h"
+#include "tests/interop/sluice_cli.h"
+#include "tests/interop/test_pki.h"
+
+namespace sluice::interop {
+namespace {
+
+constexpr std::chrono::seconds kBulkTimeout{120};
+
+std::string tmp_path(const std::string& name) {
+  const char* t = std::getenv("TEST_TMPDIR");
+  return std::string(t && *t ? t : "/tmp") + "/" + name;
+}
+
+void require_peers() {
+  REQUIRE_MESSAGE(find_in_path("openssl"), "the openssl binary is missing: install the Debian package 'openssl'");
+  REQUIRE_MESSAGE(find_in_path("curl"), "curl is missing: install the Debian package 'curl'");
+  REQUIRE_MESSAGE(find_in_path("gnutls-cli"), "gnutls-cli is missing: install the Debian package 'gnutls-bin'");
+}
+
+std::string read_all(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+void write_all(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary);
+  out << data;
+}
+
+std::string sha256_of(const std::string& path) {
+  const auto r = run_command({"sha256sum", path});
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  return r.output.substr(0, 64);
+}
+
+bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+
+std::string port_of(uint16_t p) { return std::to_string(p); }
+
+// sluice_server starts `sluice s_server -accept 0` with `extra` options.
+std::optional<PeerProcess> sluice_server(const std::vector<std::string>& extra, uint16_t& port) {
+  std::vector<std::string> argv = {sluice_binary(), "s_server", "-accept", "0"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return start_listener(argv, port);
+}
+
+std::optional<PeerProcess> openssl_server(const std::vector<std::string>& extra, uint16_t& port) {
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  std::vector<std::string> argv = {"openssl", "s_server", "-accept", "127.0.0.1:0", "-cert", leaf.cert_pem,
+                                   "-key", leaf.key_pem};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return start_listener(argv, port);
+}
+
+// run_to_end runs a client with `input` on stdin (then EOF) and waits.
+struct Ran {
+  std::optional<int> status;
+  std::string output;
+};
+Ran run_to_end(const std::vector<std::string>& argv, const std::string& input) {
+  std::string err;
+  auto p = PeerProcess::start(argv, err);
+  REQUIRE_MESSAGE(p.has_value(), err);
+  p->write_stdin(input);
+  p->close_stdin();
+  Ran r;
+  r.status = p->wait_exit();
+  r.output = p->output();
+  return r;
+}
+
+std::vector<std::string> sluice_client(uint16_t port, const std::vector<std::string>& extra) {
+  std::vector<std::string> argv = {sluice_binary(), "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                   "-servername", "localhost", "-CAfile", leaf_for(crypto::KeyType::kEcdsaP256).ca_pem};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  return argv;
+}
+
+// A shell command line for a sluice client whose stdin and stdout are
+// files (paths from TEST_TMPDIR: no characters the shell would expand).
+std::vector<std::string> client_with_files(uint16_t port, const std::string& in, const std::string& out) {
+  std::string cmd = "exec";
+  for (const auto& a : sluice_client(port, {"-quiet", "-nocommands"})) cmd += " '" + a + "'";
+  cmd += " <" + in + " >" + out;
+  return {"sh", "-c", cmd};
+}
+
+TEST_CASE("10 MB full duplex: sluice s_client through sluice s_server's echo, sha256 on both ends") {
+  require_peers();
+  const std::string in = tmp_path("bulk.in"), out = tmp_path("bulk.out");
+  REQUIRE(run_command({"sh", "-c", "head -c 10000000 /dev/urandom >" + in}).status == 0);
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "1", "-quiet", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  std::string err;
+  auto client = PeerProcess::start(client_with_files(port, in, out), err);
+  REQUIRE(client.has_value());
+  // Before issue 17 the client read all of stdin before the socket: both
+  // TCP windows filled and neither process ever exited.
+  const auto status = client->wait_exit(kBulkTimeout);
+  const auto server_status = server->wait_exit();
+  INFO("client:\n" << tail(client->output()) << "\nserver:\n" << tail(server->output()));
+  REQUIRE(status == 0);
+  CHECK(server_status == 0);
+  CHECK(sha256_of(out) == sha256_of(in));
+  CHECK(has(server->output(), "CLOSE clean"));
+}
+
+TEST_CASE("10 MB full duplex: sluice s_client through openssl s_server -rev, sha256 on both ends") {
+  require_peers();
+  // openssl -rev answers each line reversed, as soon as it has read it.
+  const std::string in = tmp_path("rev.in"), out = tmp_path("rev.out"), expected = tmp_path("rev.expected");
+  REQUIRE(run_command({"sh", "-c", "head -c 5000000 /dev/urandom | od -An -v -tx1 -w1000 | tr -d ' ' >" + in})
+              .status == 0);
+  {
+    std::istringstream lines(read_all(in));
+    std::string line, want;
+    while (std::getline(lines, line)) want += std::string(line.rbegin(), line.rend()) + "\n";
+    REQUIRE(want.size() > 10'000'000);
+    write_all(expected, want);
+  }
+  uint16_t port = 0;
+  auto server = openssl_server({"-naccept", "1", "-rev"}, port);
+  REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+  std::string err;
+  auto client = PeerProcess::start(client_with_files(port, in, out), err);
+  REQUIRE(client.has_value());
+  const auto status = client->wait_exit(kBulkTimeout);
+  server->wait_exit();
+  INFO("client:\n" << tail(client->output()) << "\nopenssl:\n" << tail(server->output()));
+  REQUIRE(status == 0);
+  CHECK(sha256_of(out) == sha256_of(expected));
+}
+
+TEST_CASE("sessions across processes: -sess_out, then -sess_in with -early_data, against openssl s_server") {
+  require_peers();
+  uint16_t port = 0;
+  auto server = openssl_server({"-naccept", "2", "-early_data"}, port);
+  REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+  const std::string sess = tmp_path("openssl.sess"), early = tmp_path("early.txt");
+  write_all(early, "zero-rtt-bytes\n");
+  const Ran first = run_to_end(sluice_client(port, {"-sess_out", sess}), "first\n");
+  INFO("first:\n" << tail(first.output));
+  REQUIRE(first.status == 0);
+  CHECK(has(first.output, "Resumed: no"));
+  CHECK(has(first.output, "Signature: ecdsa_secp256r1_sha256"));
+  CHECK(has(read_all(sess), "secret: "));
+  const Ran second = run_to_end(sluice_client(port, {"-sess_in", sess, "-early_data", early}), "second\n");
+  server->wait_exit();
+  INFO("second:\n" << tail(second.output) << "\nopenssl:\n" << tail(server->output()));
+  REQUIRE(second.status == 0);
+  CHECK(has(second.output, "Resumed: yes"));
+  CHECK(has(second.output, "Signature: (none)"));
+  CHECK(has(second.output, "Early data: accepted"));
+  CHECK(has(server->output(), "Reused session-id"));
+  CHECK(has(server->output(), "zero-rtt-bytes"));
+}
+
+TEST_CASE("sessions across processes: sluice s_client twice against sluice s_server, and -reconnect") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEd25519);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "8", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const std::string sess = tmp_path("sluice.sess");
+  const Ran first = run_to_end(sluice_client(port, {"-sess_out", sess}), "one\n");
+  REQUIRE_MESSAGE(first.status == 0, first.output);
+  const Ran second = run_to_end(sluice_client(port, {"-sess_in", sess}), "two\n");
+  INFO("second:\n" << tail(second.output));
+  REQUIRE(second.status == 0);
+  CHECK(has(second.output, "Resumed: yes"));
+  CHECK(has(second.output, "two"));
+  // -reconnect: six connections, the last five resumed.
+  const Ran again = run_to_end(sluice_client(port, {"-reconnect"}), "three\n");
+  server->wait_exit();
+  INFO("reconnect:\n" << tail(again.output, 6000));
+  REQUIRE(again.status == 0);
+  size_t resumed = 0;
+  for (size_t at = again.output.find("Resumed: yes"); at != std::string::npos;
+       at = again.output.find("Resumed: yes", at + 1))
+    ++resumed;
+  CHECK(resumed == 5);
+  CHECK(has(server->output(), "Resumed: yes"));
+}
+
+TEST_CASE("sessions: gnutls-cli --resume and openssl s_client -sess_out/-sess_in against sluice s_server") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "4", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const Ran gnutls = run_to_end({"gnutls-cli", "--resume", "-p", port_of(port), "--x509cafile", leaf.ca_pem,
+                                 "127.0.0.1"},
+                                "");
+  INFO("gnutls-cli:\n" << tail(gnutls.output));
+  CHECK(gnutls.status == 0);
+  CHECK(has(gnutls.output, "This is a resumed session"));
+  const std::string sess = tmp_path("openssl-client.sess");
+  const std::vector<std::string> base = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                         "-CAfile", leaf.ca_pem, "-ign_eof"};
+  auto with = [&](std::vector<std::string> extra) {
+    auto v = base;
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  // -ign_eof: openssl waits for the echo (and the tickets) before closing.
+  const Ran first = run_to_end(with({"-sess_out", sess}), "Q\n");
+  const Ran second = run_to_end(with({"-sess_in", sess}), "Q\n");
+  server->wait_exit();
+  INFO("openssl second:\n" << tail(second.output) << "\nsluice:\n" << tail(server->output(), 6000));
+  CHECK(has(second.output, "Reused, TLSv1.3"));
+  size_t resumed = 0;
+  for (size_t at = server->output().find("Resumed: yes"); at != std::string::npos;
+       at = server->output().find("Resumed: yes", at + 1))
+    ++resumed;
+  CHECK(resumed == 2);
+}
+
+TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-key on s_client, and command c") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& client_leaf = client_leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::vector<std::string> serve = {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                          "-CAfile", leaf.ca_pem};
+  auto openssl_client = [&](uint16_t port, std::vector<std::string> extra) {
+    std::vector<std::string> v = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                  leaf.ca_pem};
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  SUBCASE("required and sent") {
+    uint16_t port = 0;
+    auto v = serve;
+    v.insert(v.end(), {"-Verify", "1"});
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    const Ran c = run_to_end(openssl_client(port, {"-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem}), "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(c.output));
+    CHECK(status == 0);
+    CHECK(has(server->output(), "Client certificate: verified (CN=sluice interop client"));
+  }
+  SUBCASE("required and missing: the handshake fails and the exit status says so") {
+    uint16_t port = 0;
+    auto v = serve;
+    v.insert(v.end(), {"-Verify", "1"});
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    run_to_end(openssl_client(port, {}), "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()));
+    CHECK(status == 1);
+    CHECK(has(server->output(), "certificate_required"));
+  }
+  SUBCASE("requested and missing") {
+    uint16_t port = 0;
+    auto v = serve;
+    v.insert(v.end(), {"-verify", "1"});
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    run_to_end(openssl_client(port, {}), "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()));
+    CHECK(status == 0);
+    CHECK(has(server->output(), "Client certificate: none sent"));
+  }
+  SUBCASE("sluice s_client -cert/-key against openssl s_server -Verify") {
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-Verify", "1", "-CAfile", leaf.ca_pem}, port);
+    REQUIRE(server.has_value());
+    const Ran c = run_to_end(sluice_client(port, {"-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem}), "x\n");
+    server->wait_exit();
+    INFO("sluice:\n" << tail(c.output) << "\nopenssl:\n" << tail(server->output()));
+    CHECK(c.status == 0);
+    CHECK(has(server->output(), "CN = sluice interop client"));
+  }
+  SUBCASE("post-handshake: command c on s_server, openssl s_client -enable_pha") {
+    uint16_t port = 0;
+    auto server = sluice_server(serve, port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start(
+        openssl_client(port, {"-enable_pha", "-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem}), err);
+    REQUIRE(client.has_value());
+    REQUIRE(server->wait_for_output("Client certificate: none sent"));
+    server->write_stdin("c\n");
+    REQUIRE(server->wait_for_output("CERTIFICATE REQUEST sent"));
+    // A line through the echo after the request: openssl has answered it.
+    client->write_stdin("after-pha\n");
+    REQUIRE(client->wait_for_output("after-pha"));
+    client->close_stdin();
+    client->wait_exit();
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()));
+    CHECK(status == 0);
+    CHECK(has(server->output(), "after the handshake:"));
+    CHECK(has(server->output(), "Client certificate: verified (CN=sluice interop client"));
+  }
+}
+
+TEST_CASE("KeyUpdate from each side: K on sluice s_client and on sluice s_server, against openssl") {
+  require_peers();
+  SUBCASE("sluice s_client sends K") {
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-msg"}, port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start(sluice_client(port, {"-msg"}), err);
+    REQUIRE(client.has_value());
+    REQUIRE(client->wait_for_output("HANDSHAKE done"));
+    client->write_stdin("K\n");
+    REQUIRE(client->wait_for_output("KEYUPDATE sent (update_requested)"));
+    // openssl answers the request with its own KeyUpdate when it next writes.
+    server->write_stdin("from-openssl\n");
+    CHECK(client->wait_for_output("from-openssl"));
+    CHECK(client->wait_for_output("<<< Handshake KeyUpdate"));
+    client->write_stdin("from-sluice\n");
+    CHECK(server->wait_for_output("from-sluice"));
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    server->wait_exit();
+    INFO("sluice:\n" << tail(client->output()) << "\nopenssl:\n" << tail(server->output()));
+    CHECK(status == 0);
+    CHECK(has(client->output(), ">>> Handshake KeyUpdate"));
+    CHECK(has(server->output(), "<<< TLS 1.3, Handshake [length 0005], KeyUpdate"));
+  }
+  SUBCASE("sluice s_server sends K") {
+    const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-msg", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                      leaf.ca_pem, "-msg"},
+                                     err);
+    REQUIRE(client.has_value());
+    REQUIRE(server->wait_for_output("HANDSHAKE done"));
+    server->write_stdin("K\n");
+    REQUIRE(server->wait_for_output("KEYUPDATE sent (update_requested)"));
+    client->write_stdin("ping-after-update\n");
+    CHECK(server->wait_for_output("<<< Handshake KeyUpdate"));
+    // The echo comes back under the new keys.
+    CHECK(client->wait_for_output("ping-after-update\n", kPeerTimeout));
+    client->close_stdin();
+    client->wait_exit();
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(client->output()));
+    CHECK(status == 0);
+    CHECK(has(client->output(), "KeyUpdate"));
+    CHECK(has(server->output(), "CLOSE clean"));
+  }
+}
+
+TEST_CASE("-www -alpn h2,http/1.1 never negotiates h2; -WWW DIR serves files and refuses traversal") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-www", "-alpn", "h2,http/1.1", "-cert", leaf.cert_pem, "-key",
+                                 leaf.key_pem},
+                                port);
+    REQUIRE(server.has_value());
+    const Ran curl = run_to_end({"curl", "-sS", "--max-time", "20", "--http2", "--cacert", leaf.ca_pem,
+                                 "https://127.0.0.1:" + port_of(port) + "/"},
+                                "");
+    server->wait_exit();
+    INFO("curl:\n" << tail(curl.output) << "\nsluice:\n" << tail(server->output()));
+    CHECK(curl.status == 0);
+    CHECK(has(curl.output, "ALPN: http/1.1"));
+    CHECK(has(server->output(), "not offering 'h2'"));
+  }
+  const std::string root = tmp_path("www-root"), outside = tmp_path("www-secret.txt");
+  REQUIRE(run_command({"mkdir", "-p", root}).status == 0);
+  write_all(root + "/hello.txt", "hello from -WWW\n");
+  write_all(outside, "must not be served\n");
+  run_command({"ln", "-sf", outside, root + "/link.txt"});
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "3", "-WWW", root, "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE(server.has_value());
+  auto fetch = [&](const std::string& path) {
+    return run_to_end({"curl", "-sS", "--max-time", "20", "--path-as-is", "-w", "\nstatus=%{http_code}", "--cacert",
+                       leaf.ca_pem, "https://127.0.0.1:" + port_of(port) + path},
+                      "");
+  };
+  const Ran ok = fetch("/hello.txt");
+  const Ran traversal = fetch("/../www-secret.txt");
+  const Ran link = fetch("/link.txt");
+  server->wait_exit();
+  INFO("sluice:\n" << tail(server->output()));
+  CHECK(has(ok.output, "hello from -WWW"));
+  CHECK(has(ok.output, "status=200"));
+  CHECK(has(traversal.output, "status=403"));
+  CHECK_FALSE(has(traversal.output, "must not be served"));
+  CHECK(has(link.output, "status=403"));
+  CHECK_FALSE(has(link.output, "must not be served"));
+}
+
+TEST_CASE("-loop epoll and -loop uring serve several openssl clients at once") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const char* kind : {"epoll", "uring"}) {
+    CAPTURE(kind);
+    uint16_t port = 0;
+    auto server = sluice_server({"-loop", kind, "-naccept", "3", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    std::vector<PeerProcess> clients;
+    for (int i = 0; i < 3; ++i) {
+      std::string err;
+      auto c = PeerProcess::start({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                   leaf.ca_pem},
+                                  err);
+      REQUIRE(c.has_value());
+      clients.push_back(std::move(*c));
+    }
+    // Every client is answered while all three are connected: a server
+    // taking one connection at a time would leave two without an echo.
+    for (int i = 0; i < 3; ++i) {
+      clients[i].write_stdin("line-" + std::to_string(i) + "\n");
+      CHECK(clients[i].wait_for_output("line-" + std::to_string(i) + "\n"));
+    }
+    for (auto& c : clients) c.close_stdin();
+    for (auto& c : clients) c.wait_exit();
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()));
+    CHECK(status == 0);
+    CHECK(has(server->output(), "HANDSHAKE done (connection"));
+  }
+}
+
+TEST_CASE("s_client options against openssl s_server -www: versions, suites, groups, sigalgs, ALPN, modes, trace") {
+  require_peers();
+  const LeafFiles& rsa = leaf_for(crypto::KeyType::kRsa);
+  struct Case {
+    std::vector<std::string> server, client;
+    std::vector<std::string> expect;  // in sluice's output
+  };
+  const std::string keylog = tmp_path("keys.log");
+  const std::vector<Case> cases = {
+      {{"-groups", "secp384r1"}, {"-groups", "x25519,secp384r1"}, {"Group: secp384r1", "HelloRetryRequest: yes"}},
+      {{}, {"-groups", "secp384r1"}, {"Group: secp384r1", "HelloRetryRequest: no"}},
+      {{}, {"-tls1_2", "-cipher", "ECDHE-RSA-AES256-GCM-SHA384"},
+       {"Protocol: TLSv1.2", "Cipher: TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "Cipher is ECDHE-RSA-AES256-GCM-SHA384"}},
+      {{}, {"-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"}, {"Cipher: TLS_CHACHA20_POLY1305_SHA256"}},
+      {{}, {"-sigalgs", "rsa_pss_rsae_sha384"}, {"Signature: rsa_pss_rsae_sha384"}},
+      {{"-alpn", "http/1.1"}, {"-alpn", "h2,http/1.1"}, {"ALPN: http/1.1"}},
+      {{}, {"-max_protocol", "TLSv1.2"}, {"Protocol: TLSv1.2"}},
+      {{}, {"-mode", "partial_write,moving_buffer,auto_retry,release_buffers,async", "-padding", "256",
+            "-record_size_limit", "1024"},
+       {"Protocol: TLSv1.3", "CLOSE clean"}},
+      {{}, {"-msg", "-keylogfile", keylog}, {">>> Handshake ClientHello", "<<< Handshake ServerHello",
+                                             "<<< Handshake Finished", ">>> Alert close_notify"}},
+      {{}, {"-noservername", "-verify_hostname", "localhost"}, {"Server name: (none)"}},
+      {{}, {"-brief"}, {"Resumed: no"}},
+  };
+  for (const auto& c : cases) {
+    std::string tag;
+    for (const auto& a : c.client) tag += a + " ";
+    CAPTURE(tag);
+    uint16_t port = 0;
+    std::vector<std::string> argv = {"openssl", "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-www",
+                                     "-cert", rsa.cert_pem, "-key", rsa.key_pem};
+    argv.insert(argv.end(), c.server.begin(), c.server.end());
+    auto server = start_listener(argv, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    std::vector<std::string> client = {sluice_binary(), "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                       "-CAfile", rsa.ca_pem, "-ign_eof"};
+    if (c.client.front() != "-noservername") client.insert(client.end(), {"-servername", "localhost"});
+    client.insert(client.end(), c.client.begin(), c.client.end());
+    const Ran r = run_to_end(client, "GET / HTTP/1.0\r\n\r\n");
+    server->wait_exit();
+    INFO("sluice:\n" << tail(r.output));
+    CHECK(r.status == 0);
+    CHECK(has(r.output, "HTTP/1.0 200 ok"));
+    for (const auto& e : c.expect) CHECK_MESSAGE(has(r.output, e), e);
+  }
+  CHECK(has(read_all(keylog), "CLIENT_TRAFFIC_SECRET_0 "));
+}
+
+TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& other = client_leaf_for(crypto::KeyType::kEd25519);
+  struct Case {
+    std::vector<std::string> client;
+    std::string expect;
+  };
+  const std::vector<Case> cases = {
+      // A leaf is no trust anchor: the chain does not verify.
+      {{"-CAfile", other.cert_pem}, "ERROR handshake"},
+      {{"-CAfile", leaf.ca_pem, "-verify_hostname", "wrong.example"}, "ERROR handshake"},
+      // RFC 7507: openssl speaks TLS 1.3, so a 1.2 hello with the SCSV is refused.
+      {{"-CAfile", leaf.ca_pem, "-tls1_2", "-mode", "fallback_scsv"}, "inappropriate_fallback"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.expect);
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1"}, port);
+    REQUIRE(server.has_value());
+    std::vector<std::string> argv = {sluice_binary(), "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                     "-servername", "localhost"};
+    argv.insert(argv.end(), c.client.begin(), c.client.end());
+    const Ran r = run_to_end(argv, "");
+    server->wait_exit();
+    INFO("sluice:\n" << tail(r.output));
+    CHECK(r.status == 1);
+    CHECK(has(r.output, c.expect));
+  }
+}
+
+TEST_CASE("loopback by name and IPv6: [::1] and localhost, openssl on ::1") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = start_listener({"openssl", "s_server", "-accept", "[::1]:0", "-naccept", "1", "-www", "-cert",
+                                leaf.cert_pem, "-key", leaf.key_pem},
+                               port);
+  REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start on ::1");
+  const Ran r = run_to_end({sluice_binary(), "s_client", "-connect", "[::1]:" + port_of(port), "-servername",
+                            "localhost", "-CAfile", leaf.ca_pem, "-ign_eof"},
+                           "GET / HTTP/1.0\r\n\r\n");
+  server->wait_exit();
+  INFO(tail(r.output));
+  CHECK(r.status == 0);
+  CHECK(has(r.output, "HTTP/1.0 200 ok"));
+  CHECK(has(r.output, "Server name: localhost"));
+
+  auto own = sluice_server({"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE(own.has_value());
+  const Ran by_name = run_to_end({sluice_binary(), "s_client", "-connect", "localhost:" + port_of(port), "-CAfile",
+                                  leaf.ca_pem},
+                                 "by-name\n");
+  own->wait_exit();
+  INFO(tail(by_name.output));
+  CHECK(by_name.status == 0);
+  CHECK(has(by_name.output, "by-name"));
+  CHECK(has(by_name.output, "Server name: localhost"));
+}
+
+TEST_CASE("-help lists every option; a bad value is named with its option; no address but loopback") {
+  const Ran client_help = run_to_end({sluice_binary(), "s_client", "-help"}, "");
+  CHECK(client_help.status == 0);
+  for (const char* o : {"-connect", "-servername", "-noservername", "-verify_hostname", "-CAfile", "-pin", "-cert",
+                        "-key", "-sess_out", "-sess_in", "-reconnect", "-early_data", "-tls1_2", "-tls1_3",
+                        "-min_protocol", "-max_protocol", "-ciphersuites", "-cipher", "-groups", "-sigalgs", "-alpn",
+                        "-mode", "-record_size_limit", "-padding", "-keylogfile", "-msg", "-trace", "-quiet",
+                        "-ign_eof", "-brief"})
+    CHECK_MESSAGE(has(client_help.output, std::string(o) + " "), o);
+  const Ran server_help = run_to_end({sluice_binary(), "s_server", "-help"}, "");
+  CHECK(server_help.status == 0);
+  for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
+                        "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
+                        "-WWW", "-groups", "-sigalgs", "-mode"})
+    CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
+
+  struct Bad {
+    std::vector<std::string> args;
+    std::string expect;
+  };
+  for (const Bad& b : {Bad{{"s_client", "-connect", "127.0.0.1:1", "-groups", "x25519,ffdhe9"}, "-groups: unknown group 'ffdhe9'"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-mode", "turbo"}, "-mode: unknown mode 'turbo'"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-min_protocol", "TLSv9"}, "-min_protocol: unknown version 'TLSv9'"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-ciphersuites", "RC4"}, "-ciphersuites: unknown TLS 1.3 suite 'RC4'"},
+                       Bad{{"s_client", "-connect", "192.0.2.1:443"}, "'192.0.2.1' is not a loopback address"},
+                       Bad{{"s_server", "-accept", "0", "-naccept", "many"}, "-naccept: 'many'"},
+                       Bad{{"s_server", "-accept", "0", "-sigalgs", "md5"}, "-sigalgs: unknown signature scheme 'md5'"},
+                       Bad{{"s_server", "-key", "k.pem"}, "-key 'k.pem' has no -cert before it"},
+                       Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
+    std::vector<std::string> argv = {sluice_binary()};
+    argv.insert(argv.end(), b.args.begin(), b.args.end());
+    const Ran r = run_to_end(argv, "");
+    CAPTURE(b.expect);
+    INFO(r.output);
+    CHECK(r.status == 2);
+    CHECK(has(r.output, b.expect));
+  }
+}
+
+TEST_CASE("s_server with RSA, ECDSA and Ed25519 keys at once: each client gets the key its signature list allows") {
+  require_peers();
+  const LeafFiles& rsa = leaf_for(crypto::KeyType::kRsa);
+  const LeafFiles& ec = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& ed = leaf_for(crypto::KeyType::kEd25519);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "3", "-cert", rsa.cert_pem, "-key", rsa.key_pem, "-cert", ec.cert_pem,
+                               "-key", ec.key_pem, "-cert", ed.cert_pem, "-key", ed.key_pem},
+                              port);
+  REQUIRE(server.has_value());
+  struct Case {
+    std::string sigalgs;
+    std::string openssl_says;
+  };
+  for (const Case& c : {Case{"rsa_pss_rsae_sha256", "Peer signature type: RSA-PSS"},
+                        Case{"ecdsa_secp256r1_sha256", "Peer signature type: ECDSA"},
+                        Case{"ed25519", "Peer signature type: ed25519"}}) {
+    CAPTURE(c.sigalgs);
+    const Ran r = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", rsa.ca_pem,
+                              "-sigalgs", c.sigalgs},
+                             "");
+    INFO(r.output.substr(0, 3000));
+    CHECK(has(r.output, c.openssl_says));
+    CHECK(has(r.output, "Verify return code: 0 (ok)"));
+  }
+  server->wait_exit();
+}
+
+}  // namespace
+}  // namespace sluice::interop
