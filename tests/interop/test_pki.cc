@@ -72,10 +72,14 @@ LeafFiles make_leaf(crypto::KeyType type) {
   must(genkey);
   {
     std::ofstream ext(d + "/ext.cnf");
+    // NSS verifying a TLS server certificate with an RSA key wants
+    // keyEncipherment beside digitalSignature (as RSA leaves in the wild
+    // carry), even for ECDHE suites that never encrypt to the key.
+    const bool rsa = type == crypto::KeyType::kRsa || type == crypto::KeyType::kRsaPss;
     ext << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
            "basicConstraints=critical,CA:FALSE\n"
-           "keyUsage=critical,digitalSignature\n"
-           "extendedKeyUsage=serverAuth\n";
+        << (rsa ? "keyUsage=critical,digitalSignature,keyEncipherment\n" : "keyUsage=critical,digitalSignature\n")
+        << "extendedKeyUsage=serverAuth\n";
   }
   must({"openssl", "req", "-new", "-key", d + "/key.pem", "-subj", "/CN=localhost", "-out", d + "/leaf.csr"});
   must({"openssl", "x509", "-req", "-in", d + "/leaf.csr", "-CA", ca + "/ca.pem", "-CAkey", ca + "/ca.key",

@@ -8,6 +8,7 @@ PACKAGES=(
   libsodium-dev libbearssl-dev liburing-dev         # providers and the io_uring adapter
   doctest-dev nlohmann-json3-dev                    # tests
   libssl-dev openssl gnutls-bin curl                # benchmarks and interop peers
+  libnss3-tools botan lighttpd lighttpd-mod-mbedtls # more interop peers (NSS, Botan, mbedTLS)
   ca-certificates python3 iproute2
 )
 
