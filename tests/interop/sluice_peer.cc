@@ -21,23 +21,28 @@ void set_timeouts(int fd) {
   (void)::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-// exchange runs one session on an established stream.
-void exchange(adapters::BlockingStream& s, const std::string& msg, size_t expect, bool echo, CloseOrder order,
-              SessionOutcome& out) {
+auto as_bytes(const std::string& m) { return std::span(reinterpret_cast<const uint8_t*>(m.data()), m.size()); }
+
+// handshake runs the handshake and records what was negotiated.
+bool handshake(adapters::BlockingStream& s, SessionOutcome& out) {
   if (auto h = s.handshake(); !h) {
     out.error = "handshake: " + h.error().describe();
-    return;
+    return false;
   }
   out.handshake_ok = true;
   out.negotiated = s.connection().negotiated();
-  {
-    std::vector<uint8_t> km(20);
-    if (s.connection().export_keying_material(kExporterLabel, std::nullopt, km).status == Status::kOk) {
-      static const char* kHex = "0123456789ABCDEF";
-      for (uint8_t b : km) out.exported += std::string{kHex[b >> 4], kHex[b & 15]};
-    }
+  std::vector<uint8_t> km(20);
+  if (s.connection().export_keying_material(kExporterLabel, std::nullopt, km).status == Status::kOk) {
+    static const char* kHex = "0123456789ABCDEF";
+    for (uint8_t b : km) out.exported += std::string{kHex[b >> 4], kHex[b & 15]};
   }
-  auto as_bytes = [](const std::string& m) { return std::span(reinterpret_cast<const uint8_t*>(m.data()), m.size()); };
+  return true;
+}
+
+// exchange runs one session on an established stream.
+void exchange(adapters::BlockingStream& s, const std::string& msg, size_t expect, bool echo, CloseOrder order,
+              SessionOutcome& out) {
+  if (!handshake(s, out)) return;
   if (!msg.empty()) {
     if (auto w = s.write(as_bytes(msg)); !w) {
       out.error = "write: " + w.error().describe();
@@ -132,6 +137,38 @@ SessionOutcome run_client(std::shared_ptr<Context> ctx, uint16_t port, const std
   set_timeouts(fd->get());
   adapters::BlockingStream s(std::move(*fd), Connection::client(std::move(ctx), server_name));
   exchange(s, msg, expect, /*echo=*/false, CloseOrder::kSluiceFirst, out);
+  return out;
+}
+
+SessionOutcome run_request(std::shared_ptr<Context> ctx, uint16_t port, const std::string& server_name,
+                           const std::string& request) {
+  SessionOutcome out;
+  auto fd = net::connect_loopback(port);
+  if (!fd) {
+    out.error = fd.error().describe();
+    return out;
+  }
+  set_timeouts(fd->get());
+  adapters::BlockingStream s(std::move(*fd), Connection::client(std::move(ctx), server_name));
+  if (!handshake(s, out)) return out;
+  if (auto w = s.write(as_bytes(request)); !w) {
+    out.error = "write: " + w.error().describe();
+    return out;
+  }
+  std::vector<uint8_t> buf(16384);
+  for (;;) {
+    auto n = s.read(buf);
+    if (!n) {
+      out.error = "read after " + std::to_string(out.received.size()) + " bytes: " + n.error().describe();
+      return out;
+    }
+    if (*n == 0) break;
+    out.received.append(reinterpret_cast<const char*>(buf.data()), *n);
+  }
+  out.clean_close = true;
+  // The answering close_notify is a courtesy: the peer may already have
+  // closed its socket after sending its own, so a failed send is no failure.
+  (void)s.shutdown(/*wait_for_peer=*/false);
   return out;
 }
 

@@ -55,4 +55,11 @@ class SluiceServer {
 SessionOutcome run_client(std::shared_ptr<Context> ctx, uint16_t port, const std::string& server_name,
                           const std::string& msg, size_t expect);
 
+// run_request connects to 127.0.0.1:port, handshakes, sends `request` and
+// reads everything until the peer's close_notify, for servers that answer
+// one request and close (selfserv, HTTP/1.0 servers). clean_close says the
+// close_notify came.
+SessionOutcome run_request(std::shared_ptr<Context> ctx, uint16_t port, const std::string& server_name,
+                           const std::string& request);
+
 }  // namespace sluice::interop

@@ -9,6 +9,7 @@ PACKAGES=(
   libipsec-mb-dev                                   # the IPsec MB AEAD provider
   doctest-dev nlohmann-json3-dev                    # tests
   libssl-dev openssl gnutls-bin curl                # benchmarks and interop peers
+  libnss3-tools botan lighttpd lighttpd-mod-mbedtls # more interop peers (NSS, Botan, mbedTLS)
   ca-certificates python3 iproute2
 )
 
