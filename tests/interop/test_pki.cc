@@ -74,8 +74,9 @@ LeafFiles make_leaf(crypto::KeyType type, bool client) {
     std::ofstream ext(d + "/ext.cnf");
     // NSS verifying a TLS server certificate with an RSA key wants
     // keyEncipherment beside digitalSignature (as RSA leaves in the wild
-    // carry), even for ECDHE suites that never encrypt to the key.
-    const bool rsa = type == crypto::KeyType::kRsa || type == crypto::KeyType::kRsaPss;
+    // carry), even for ECDHE suites that never encrypt to the key. An
+    // RSASSA-PSS key may not carry it (RFC 4055 §1.2).
+    const bool rsa = type == crypto::KeyType::kRsa;
     ext << "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
            "basicConstraints=critical,CA:FALSE\n"
         << (rsa ? "keyUsage=critical,digitalSignature,keyEncipherment\n" : "keyUsage=critical,digitalSignature\n")
