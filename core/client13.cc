@@ -344,6 +344,14 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
   if (sh.selected_version != wire::kTls13 || ctx().policy().max_version < wire::kTls13) {
     return Err(Error(Reason::kIllegalParameter, "server selected a version that was not offered"));
   }
+  // RFC 8446 §4.1.3: legacy_version is 0x0303 in every TLS 1.3 ServerHello.
+  // A server that gets it wrong after a HelloRetryRequest sent a malformed
+  // message (decode_error, as BoringSSL answers); before, it is a version
+  // we do not speak.
+  if (sh.legacy_version != wire::kTls12) {
+    if (retried_) return Err(Error(Reason::kDecodeError, "ServerHello legacy_version after a HelloRetryRequest"));
+    return Err(Error(Reason::kNoSharedVersion, "ServerHello legacy_version is not 0x0303"));
+  }
   // RFC 8446 §4.1.3: a TLS 1.3 ServerHello carries only TLS 1.3 extensions.
   if (sh.has_tls12_extensions()) {
     return Err(Error(Reason::kUnsupportedExtension, "TLS 1.2 extension in a TLS 1.3 ServerHello"));

@@ -256,4 +256,16 @@ TEST_CASE("empty records: 32 in a row are accepted, the 33rd is not; content in 
   CHECK(m.client.error().reason == Reason::kTooManyEmptyRecords);
 }
 
+TEST_CASE("ServerHello.legacy_version other than 0x0303: protocol_version (RFC 8446 §4.1.3)") {
+  for (uint16_t version : {0x1234, 0x0304, 0x0301}) {
+    CAPTURE(version);
+    Mitm m = Mitm::make();
+    m.log_secrets();
+    auto [sh_record, flight] = m.server_flight();
+    sh_record[9] = static_cast<uint8_t>(version >> 8);
+    sh_record[10] = static_cast<uint8_t>(version);
+    check_error(m.client_result(sh_record), Alert::kProtocolVersion, Reason::kNoSharedVersion);
+  }
+}
+
 }  // namespace sluice
