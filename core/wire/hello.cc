@@ -471,7 +471,8 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
       }
       case ExtensionType::kCookie: {
         ByteReader c;
-        if (!hrr || !body.vec16(1, 0xffff, c)) return Err(Error(Reason::kUnsupportedExtension, "cookie"));
+        if (!hrr) return Err(Error(Reason::kUnsupportedExtension, "cookie outside a HelloRetryRequest"));
+        if (!body.vec16(1, 0xffff, c)) return Err(decode("cookie"));
         sh.cookie.assign(c.rest().begin(), c.rest().end());
         return {};
       }

@@ -127,4 +127,27 @@ TEST_CASE("no group in common is handshake_failure, not a retry") {
   CHECK(p.server.error().reason == Reason::kNoSharedGroup);
 }
 
+TEST_CASE("a HelloRetryRequest with an empty cookie is decode_error (RFC 8446 §4.2.2: cookie<1..2^16-1>)") {
+  Pair p = make({Group::kX25519, Group::kSecp256r1}, {Group::kSecp256r1});
+  std::vector<uint8_t> hrr = hrr_record(p);
+  // Append cookie (0x002c) with an empty value, fixing the record, message
+  // and extension block lengths.
+  const size_t sid_len = hrr[5 + 4 + 34];
+  const size_t ext_len_at = 5 + 4 + 34 + 1 + sid_len + 2 + 1;
+  const uint8_t empty_cookie[] = {0x00, 0x2c, 0x00, 0x02, 0x00, 0x00};
+  hrr.insert(hrr.end(), std::begin(empty_cookie), std::end(empty_cookie));
+  auto grow16 = [&](size_t at) {
+    const size_t v = (size_t{hrr[at]} << 8 | hrr[at + 1]) + sizeof empty_cookie;
+    hrr[at] = static_cast<uint8_t>(v >> 8);
+    hrr[at + 1] = static_cast<uint8_t>(v);
+  };
+  grow16(3);      // record length
+  grow16(5 + 2);  // the low two bytes of the message's u24 length
+  grow16(ext_len_at);
+  feed_all(p.client, hrr);
+  CHECK(p.client.handshake().status == Status::kError);
+  CHECK(p.client.error().alert == Alert::kDecodeError);
+  CHECK(p.client.error().reason == Reason::kDecodeError);
+}
+
 }  // namespace sluice
