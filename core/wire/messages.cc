@@ -229,8 +229,10 @@ bool Finished::serialize(std::vector<uint8_t>& out) const {
 }
 
 TlsResult<Finished> Finished::parse(Bytes body, size_t hash_len) {
-  // RFC 8446 §4.4.4: verify_data is exactly Hash.length bytes.
-  if (body.size() != hash_len) return Err(decode("Finished length"));
+  // RFC 8446 §4.4.4: verify_data is exactly Hash.length bytes, and contents
+  // that are not correct are decrypt_error; a wrong length is one way of
+  // being wrong (RFC 5246 §7.4.9 alike).
+  if (body.size() != hash_len) return Err(Error(Reason::kBadFinished, "Finished length"));
   Finished f;
   f.verify_data = body;
   return f;

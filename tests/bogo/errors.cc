@@ -27,7 +27,6 @@ constexpr DetailName kByDetail[] = {
     {Reason::kIllegalParameter, "ServerKeyExchange with a scheme", "WRONG_SIGNATURE_TYPE"},
     {Reason::kUnexpectedMessage, "application data inside a handshake message", "EXCESS_HANDSHAKE_DATA"},
     {Reason::kDecodeError, "ALPN", "PARSE_TLSEXT"},
-    {Reason::kDecodeError, "Finished length", "DIGEST_CHECK_FAILED"},
     {Reason::kMissingExtension, "CertificateRequest", "DECODE_ERROR"},
     {Reason::kMissingExtension, "ClientHello without signature_algorithms", "NO_COMMON_SIGNATURE_ALGORITHMS"},
     {Reason::kBadRecordMac, "record shorter than tag", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"},

@@ -271,7 +271,7 @@ TEST_CASE("client: encrypted server messages out of order, malformed or forged")
     run([](std::vector<Msg>& f) { f[3].body[0] ^= 1; }, Alert::kDecryptError, Reason::kBadFinished);
   }
   SUBCASE("Finished of the wrong length") {
-    run([](std::vector<Msg>& f) { f[3].body.pop_back(); }, Alert::kDecodeError, Reason::kDecodeError);
+    run([](std::vector<Msg>& f) { f[3].body.pop_back(); }, Alert::kDecryptError, Reason::kBadFinished);
   }
   SUBCASE("a message type that does not exist") {
     run([](std::vector<Msg>& f) { f[0].type = 99; }, Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
