@@ -330,6 +330,10 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
 Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const HandshakeMessage& m) {
   ticket_.reset();
   if (!ch.psk) return {};
+  // RFC 8446 §4.2.9: a client offering a PSK must say how it may be used.
+  if (ch.psk_modes.empty()) {
+    return Err(Error(Reason::kMissingExtension, "pre_shared_key without psk_key_exchange_modes"));
+  }
   const bool dhe_ok = std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 1) != ch.psk_modes.end();
   const bool ke_ok =
       ctx().policy().allow_psk_ke && std::find(ch.psk_modes.begin(), ch.psk_modes.end(), 0) != ch.psk_modes.end();

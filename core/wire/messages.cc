@@ -77,10 +77,20 @@ TlsResult<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
       case ExtensionType::kSupportedVersions:
       case ExtensionType::kPreSharedKey:
       case ExtensionType::kSignatureAlgorithms:
+      case ExtensionType::kSignatureAlgorithmsCert:
+      case ExtensionType::kCertificateAuthorities:
       case ExtensionType::kCookie:
       case ExtensionType::kPskKeyExchangeModes:
-        // RFC 8446 §4.2: these may not appear in EncryptedExtensions.
-        return Err(Error(Reason::kUnsupportedExtension, "extension not allowed in EncryptedExtensions"));
+      case ExtensionType::kPostHandshakeAuth:
+      case ExtensionType::kPadding:
+      // TLS 1.2's, which a client offering both versions did send.
+      case ExtensionType::kEcPointFormats:
+      case ExtensionType::kExtendedMasterSecret:
+      case ExtensionType::kSessionTicket:
+      case ExtensionType::kRenegotiationInfo:
+        // RFC 8446 §4.2: an extension we know, in a message it is not
+        // specified for, is illegal_parameter.
+        return Err(Error(Reason::kIllegalParameter, "extension not allowed in EncryptedExtensions"));
       default:
         return Err(Error(Reason::kUnsupportedExtension, "unsolicited EncryptedExtensions extension"));
     }
@@ -129,10 +139,11 @@ TlsResult<Certificate> Certificate::parse(Bytes body) {
   while (!list.empty()) {
     ByteReader cert, exts;
     if (!list.vec24(1, 0xffffff, cert)) return Err(decode("certificate entry"));
-    // Per-certificate extensions (OCSP, SCT) are parsed for shape and duplicates.
-    SLUICE_TRY(parse_extensions(list, [](uint16_t, ByteReader& b) -> Result<void, Error> {
-      (void)b.skip(b.remaining());
-      return {};
+    // RFC 8446 §4.4.2: an entry's extensions answer ones the hello or the
+    // CertificateRequest sent (status_request, signed_certificate_timestamp);
+    // sluice requests neither, so any is unsolicited (§4.2).
+    SLUICE_TRY(parse_extensions(list, [](uint16_t, ByteReader&) -> Result<void, Error> {
+      return Err(Error(Reason::kUnsupportedExtension, "unsolicited CertificateEntry extension"));
     }));
     c.certificates.emplace_back(cert.rest().begin(), cert.rest().end());
   }

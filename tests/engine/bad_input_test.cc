@@ -245,6 +245,26 @@ TEST_CASE("client: encrypted server messages out of order, malformed or forged")
     run([](std::vector<Msg>& f) {
           f[0].body = {0x00, 0x06, 0x00, 0x33, 0x00, 0x02, 0x00, 0x1d};
         },
+        Alert::kIllegalParameter, Reason::kIllegalParameter);  // known, not for this message (RFC 8446 §4.2)
+  }
+  SUBCASE("EncryptedExtensions with TLS 1.2's extended_master_secret") {
+    run([](std::vector<Msg>& f) { f[0].body = {0x00, 0x04, 0x00, 0x17, 0x00, 0x00}; }, Alert::kIllegalParameter,
+        Reason::kIllegalParameter);
+  }
+  SUBCASE("EncryptedExtensions with an extension nobody asked for") {
+    run([](std::vector<Msg>& f) { f[0].body = {0x00, 0x04, 0xfa, 0xfa, 0x00, 0x00}; }, Alert::kUnsupportedExtension,
+        Reason::kUnsupportedExtension);
+  }
+  SUBCASE("a CertificateEntry with an extension the client did not request") {
+    run([](std::vector<Msg>& f) {
+          // The last entry's extensions (its final two bytes, empty) get one
+          // unknown extension; the list length grows with it.
+          auto& b = f[1].body;
+          b[b.size() - 1] = 4;
+          b.insert(b.end(), {0xfa, 0xfa, 0x00, 0x00});
+          const uint32_t list = (uint32_t{b[1]} << 16 | uint32_t{b[2]} << 8 | b[3]) + 4;
+          b[1] = static_cast<uint8_t>(list >> 16), b[2] = static_cast<uint8_t>(list >> 8), b[3] = static_cast<uint8_t>(list);
+        },
         Alert::kUnsupportedExtension, Reason::kUnsupportedExtension);
   }
   SUBCASE("Certificate list length past its end") {

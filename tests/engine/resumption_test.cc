@@ -3,6 +3,8 @@
 // ticket whose suite hash does not fit, a foreign ticket, replayed 0-RTT.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
 
@@ -244,6 +246,27 @@ TEST_CASE("0-RTT accepted: a server that only calls handshake() completes; read(
   REQUIRE(client.write(bytes(" and after")).status == Status::kOk);
   test::transfer(client, server);
   CHECK(as_text(test::read_available(server)) == "early bird and after");
+}
+
+
+TEST_CASE("pre_shared_key without psk_key_exchange_modes is missing_extension (RFC 8446 §4.2.9)") {
+  World w;
+  w.connect();
+  Connection client = Connection::client(w.cctx, "localhost");
+  Connection server = Connection::server(w.sctx);
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  auto hello = drain(client);
+  // psk_key_exchange_modes (0x002d) with [psk_dhe_ke] becomes an unknown
+  // extension of the same size: the offer keeps its PSK and loses its modes.
+  const uint8_t modes[] = {0x00, 0x2d, 0x00, 0x02, 0x01, 0x01};
+  auto it = std::search(hello.begin(), hello.end(), std::begin(modes), std::end(modes));
+  REQUIRE(it != hello.end());
+  it[0] = 0xfa;
+  it[1] = 0xfa;
+  test::feed_all(server, hello);
+  CHECK(server.handshake().status == Status::kError);
+  CHECK(server.error().alert == Alert::kMissingExtension);
+  CHECK(server.error().reason == Reason::kMissingExtension);
 }
 
 }  // namespace sluice
