@@ -1,6 +1,7 @@
 #include "core/record_layer.h"
 
 #include <algorithm>
+#include <string_view>
 
 #include "base/secret.h"
 
@@ -118,9 +119,23 @@ void RecordLayer::consume_app_data(size_t n) {
 // ---------------------------------------------------------------------------
 // Reading.
 
+namespace {
+
+// looks_like_http: the record header bytes are an HTTP method and a space.
+bool looks_like_http(Bytes b) {
+  for (std::string_view method : {"GET ", "POST ", "HEAD ", "PUT ", "CONNECT "}) {
+    const size_t n = std::min(method.size(), b.size());
+    if (n >= 4 && std::equal(method.begin(), method.begin() + static_cast<ptrdiff_t>(n), b.begin())) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 TlsResult<RecordLayer::Record> RecordLayer::read() {
   const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
-  ByteReader header(in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes());
+  const Bytes header_bytes = in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes();
+  ByteReader header(header_bytes);
   uint8_t type;
   uint16_t version, len;
   if (!header.u8(type) || !header.u16(version) || !header.u16(len)) {
@@ -131,6 +146,10 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
   // hold it to what every TLS 1.2/1.3 stack writes, so garbage fails early:
   // major version 3 on plaintext records (a ClientHello may say 0x0301 and a
   // peer's version alert any 0x03xx), exactly 0x0303 under protection.
+  if (!rd_->encrypted() && looks_like_http(header_bytes)) {
+    // A plain HTTP client on a TLS port: say so rather than "bad version".
+    return Err(Error(Reason::kBadRecordType, "an HTTP request where a TLS record was due"));
+  }
   if (version >> 8 != 0x03 || (rd_->encrypted() && version != wire::kTls12)) {
     return Err(Error(Reason::kBadRecordVersion, "record version"));
   }

@@ -268,4 +268,20 @@ TEST_CASE("ServerHello.legacy_version other than 0x0303: protocol_version (RFC 8
   }
 }
 
+TEST_CASE("a plain HTTP request on the TLS port is named as such, a garbage record as a bad version") {
+  for (std::string request : {"GET / HTTP/1.0\r\n", "POST / HTTP/1.1\r\n", "CONNECT example:443 HTTP/1.1\r\n"}) {
+    CAPTURE(request);
+    Mitm m = Mitm::make();
+    feed_all(m.server, std::vector<uint8_t>(request.begin(), request.end()));
+    CHECK(m.server.handshake().status == Status::kError);
+    check_error(m.server.error(), Alert::kUnexpectedMessage, Reason::kBadRecordType);
+  }
+  Mitm m = Mitm::make();
+  const std::string garbage = "blah";
+  feed_all(m.server, std::vector<uint8_t>(garbage.begin(), garbage.end()));
+  feed_all(m.server, std::vector<uint8_t>{0, 0});
+  CHECK(m.server.handshake().status == Status::kError);
+  check_error(m.server.error(), Alert::kProtocolVersion, Reason::kBadRecordVersion);
+}
+
 }  // namespace sluice
