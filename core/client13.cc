@@ -547,7 +547,7 @@ TlsResult<Wait> Client13::do_read_certificate() {
   if (!m) return Wait::kReadMessage;
   auto cert = SLUICE_TRY(read_certificate(*m, {}));
   // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
-  if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "server sent no certificate"));
+  if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "empty server Certificate"));
   CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
   negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));

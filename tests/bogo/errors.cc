@@ -32,7 +32,7 @@ constexpr DetailName kByDetail[] = {
     {Reason::kBadRecordMac, "record shorter than tag", "DECRYPTION_FAILED_OR_BAD_RECORD_MAC"},
     {Reason::kDecodeError, "extension", "ERROR_PARSING_EXTENSION"},
     {Reason::kIllegalParameter, "not allowed in EncryptedExtensions", "ERROR_PARSING_EXTENSION"},
-    {Reason::kDecodeError, "server sent no certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"},
+    {Reason::kDecodeError, "empty server Certificate", "PEER_DID_NOT_RETURN_A_CERTIFICATE"},
     {Reason::kDecodeError, "EndOfEarlyData", "DECODE_ERROR"},
     {Reason::kTrailingData, "extensions", "DECODE_ERROR"},
     {Reason::kIllegalParameter, "CertificateVerify with a scheme", "WRONG_SIGNATURE_TYPE"},
