@@ -324,7 +324,9 @@ TEST_CASE("KeyUpdate from each side: K on sluice s_client and on sluice s_server
     REQUIRE(client->wait_for_output("HANDSHAKE done"));
     client->write_stdin("K\n");
     REQUIRE(client->wait_for_output("KEYUPDATE sent (update_requested)"));
-    // openssl answers the request with its own KeyUpdate when it next writes.
+    // openssl answers the request with its own KeyUpdate when it next
+    // writes: only once it has read the request, or the line goes first.
+    REQUIRE(server->wait_for_output("<<< TLS 1.3, Handshake [length 0005], KeyUpdate"));
     server->write_stdin("from-openssl\n");
     CHECK(client->wait_for_output("from-openssl"));
     CHECK(client->wait_for_output("<<< Handshake KeyUpdate"));
@@ -351,6 +353,7 @@ TEST_CASE("KeyUpdate from each side: K on sluice s_client and on sluice s_server
     REQUIRE(server->wait_for_output("HANDSHAKE done"));
     server->write_stdin("K\n");
     REQUIRE(server->wait_for_output("KEYUPDATE sent (update_requested)"));
+    REQUIRE(client->wait_for_output("<<< TLS 1.3, Handshake [length 0005], KeyUpdate"));  // read before it writes
     client->write_stdin("ping-after-update\n");
     CHECK(server->wait_for_output("<<< Handshake KeyUpdate"));
     // The echo comes back under the new keys.
