@@ -2,10 +2,12 @@
 // directions, over every group and certificate key type.
 //
 // gnutls-serv has no option to choose its listening address: it binds the
-// wildcard address. The test only ever connects to it on 127.0.0.1.
+// wildcard address, so the test runs in a network namespace of its own with
+// only loopback up (tests/interop/loopback_namespace.h).
 #include <doctest/doctest.h>
 
 #include "adapters/net/loopback.h"
+#include "tests/interop/loopback_namespace.h"
 #include "tests/interop/matrix.h"
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_peer.h"
@@ -17,6 +19,8 @@ namespace {
 void require_gnutls() {
   REQUIRE_MESSAGE(find_in_path("gnutls-serv"), "gnutls-serv is missing: install the Debian package 'gnutls-bin'");
   REQUIRE_MESSAGE(find_in_path("gnutls-cli"), "gnutls-cli is missing: install the Debian package 'gnutls-bin'");
+  const std::string err = enter_loopback_namespace();
+  REQUIRE_MESSAGE(err.empty(), "cannot make a loopback-only network namespace for gnutls-serv: " << err);
 }
 
 TEST_CASE("sluice client -> gnutls-serv --echo: every group and key type") {
