@@ -142,15 +142,16 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     if (eof_) return Err(Error(Reason::kTruncated, "transport closed without close_notify"));
     return Record{};
   }
+  const bool encrypted = rd_->encrypted();
+  if (!encrypted && looks_like_http(header_bytes)) {
+    // A plain HTTP client on a TLS port: say so rather than "bad version".
+    return Err(Error(Reason::kBadRecordType, "an HTTP request where a TLS record was due"));
+  }
   // RFC 8446 §5.1 lets legacy_record_version be ignored; like BoringSSL we
   // hold it to what every TLS 1.2/1.3 stack writes, so garbage fails early:
   // major version 3 on plaintext records (a ClientHello may say 0x0301 and a
   // peer's version alert any 0x03xx), exactly 0x0303 under protection.
-  if (!rd_->encrypted() && looks_like_http(header_bytes)) {
-    // A plain HTTP client on a TLS port: say so rather than "bad version".
-    return Err(Error(Reason::kBadRecordType, "an HTTP request where a TLS record was due"));
-  }
-  if (version >> 8 != 0x03 || (rd_->encrypted() && version != wire::kTls12)) {
+  if (version >> 8 != 0x03 || (encrypted && version != wire::kTls12)) {
     return Err(Error(Reason::kBadRecordVersion, "record version"));
   }
   const auto ct = static_cast<ContentType>(type);
@@ -166,7 +167,6 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
   }
   MutBytes record = in_.all().subspan(unproc_, wire::kRecordHeaderLen + len);
   unproc_ += record.size();
-  const bool encrypted = rd_->encrypted();
 
   if (early_skip_budget_ > 0 && ct == ContentType::kApplicationData && !app_allowed_) {
     // Rejected 0-RTT (RFC 8446 §4.2.10): records under the early key cannot

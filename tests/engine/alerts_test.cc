@@ -16,56 +16,36 @@ using wire::ContentType;
 
 constexpr uint8_t kWarning = 1, kFatal = 2;
 
-// server_reads seals `alerts` from the client under its traffic key, feeds
-// them to an established server and reads.
+// server_reads seals `alerts` from the client under its traffic key (`rp`
+// when given, to go on from earlier records), feeds them to an established
+// server and reads.
 Progress server_reads(Mitm& m, std::initializer_list<std::pair<uint8_t, Alert>> alerts, Protection* keep = nullptr) {
   Protection fresh;
   if (!keep) fresh = m.protection("CLIENT_TRAFFIC_SECRET_0");
   Protection& rp = keep ? *keep : fresh;
-  for (auto [level, alert] : alerts) {
-    std::vector<uint8_t> rec(5 + 2 + 17);
-    rec[5] = level;
-    rec[6] = static_cast<uint8_t>(alert);
-    auto n = rp.seal(ContentType::kAlert, rec, 2, 0);
-    REQUIRE(n);
-    rec.resize(*n);
-    feed_all(m.server, rec);
-  }
-  std::vector<uint8_t> buf(100);
-  Progress p{};
-  for (int i = 0; i < 10; ++i) {
-    p = m.server.read(buf);
-    if (p.status != Status::kWantRead || !m.server.has_pending()) break;
-  }
-  return p;
-}
-
-Mitm established13() {
-  Mitm m = Mitm::make();
-  m.log_secrets();
-  REQUIRE(test::handshake(m.client, m.server));
-  return m;
+  for (auto [level, alert] : alerts) feed_all(m.server, sealed(rp, ContentType::kAlert, {level, static_cast<uint8_t>(alert)}));
+  return read_buffered(m.server);
 }
 
 TEST_CASE("TLS 1.3 alerts: levels and warnings (RFC 8446 §6)") {
   SUBCASE("a warning-level unrecognized_name is decode_error") {
-    Mitm m = established13();
+    Mitm m = established_mitm();
     CHECK(server_reads(m, {{kWarning, Alert::kUnrecognizedName}}).status == Status::kError);
     check_error(m.server.error(), Alert::kDecodeError, Reason::kDecodeError);
   }
   SUBCASE("an alert of level 3 is illegal_parameter") {
-    Mitm m = established13();
+    Mitm m = established_mitm();
     CHECK(server_reads(m, {{3, Alert::kHandshakeFailure}}).status == Status::kError);
     check_error(m.server.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
   }
   SUBCASE("a fatal alert is the peer's") {
-    Mitm m = established13();
+    Mitm m = established_mitm();
     CHECK(server_reads(m, {{kFatal, Alert::kHandshakeFailure}}).status == Status::kError);
     CHECK(m.server.error().origin == Origin::kReceived);
     CHECK(m.server.error().alert == Alert::kHandshakeFailure);
   }
   SUBCASE("user_canceled warnings are tolerated up to the bound") {
-    Mitm m = established13();
+    Mitm m = established_mitm();
     const std::pair<uint8_t, Alert> uc{kWarning, Alert::kUserCanceled};
     Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     CHECK(server_reads(m, {uc, uc, uc, uc}, &rp).status == Status::kWantRead);

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <utility>
@@ -140,6 +141,38 @@ inline void check_error(const Error& e, Alert alert, Reason reason) {
   CHECK(e.alert == alert);
   CHECK(e.reason == reason);
   CHECK(std::string(e.detail).size() > 0);
+}
+
+// established_mitm is a Mitm past its handshake, secrets logged.
+inline Mitm established_mitm() {
+  Mitm m = Mitm::make();
+  m.log_secrets();
+  REQUIRE(test::handshake(m.client, m.server));
+  return m;
+}
+
+// sealed is one record of `type` carrying `content` and `padding` zeros,
+// sealed with the peer's keys in `rp` (whose sequence moves on).
+inline std::vector<uint8_t> sealed(Protection& rp, wire::ContentType type, const std::vector<uint8_t>& content,
+                                   size_t padding = 0) {
+  std::vector<uint8_t> rec(5 + content.size() + 17 + padding);
+  std::copy(content.begin(), content.end(), rec.begin() + 5);
+  auto n = rp.seal(type, rec, content.size(), padding);
+  REQUIRE(n);
+  rec.resize(*n);
+  return rec;
+}
+
+// read_buffered calls read() until it returns something other than
+// kWantRead or no record is left buffered, and returns the last result.
+inline Progress read_buffered(Connection& c) {
+  std::vector<uint8_t> buf(100);
+  Progress p{};
+  for (int i = 0; i < 100; ++i) {
+    p = c.read(buf);
+    if (p.status != Status::kWantRead || !c.has_pending()) break;
+  }
+  return p;
 }
 
 // Plaintext alert record as sent before keys exist.

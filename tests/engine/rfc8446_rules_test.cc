@@ -15,32 +15,10 @@ namespace {
 
 using wire::ContentType;
 
-Mitm established() {
-  Mitm m = Mitm::make();
-  m.log_secrets();
-  REQUIRE(test::handshake(m.client, m.server));
-  return m;
-}
-
-// server_read_error feeds `bytes` to the server and reads until it fails.
+// server_read feeds `bytes` to the server and reads what it can.
 Progress server_read(Mitm& m, const std::vector<uint8_t>& bytes) {
   feed_all(m.server, bytes);
-  std::vector<uint8_t> buf(100);
-  Progress p{};
-  for (int i = 0; i < 10; ++i) {
-    p = m.server.read(buf);
-    if (p.status != Status::kWantRead || !m.server.has_pending()) break;
-  }
-  return p;
-}
-
-std::vector<uint8_t> sealed(Protection& rp, ContentType type, std::vector<uint8_t> content, size_t padding) {
-  std::vector<uint8_t> rec(5 + content.size() + 17 + padding);
-  std::copy(content.begin(), content.end(), rec.begin() + 5);
-  auto n = rp.seal(type, rec, content.size(), padding);
-  REQUIRE(n);
-  rec.resize(*n);
-  return rec;
+  return read_buffered(m.server);
 }
 
 // with_unknown_extensions rebuilds a one-record ClientHello with `n`
@@ -123,7 +101,7 @@ TEST_CASE("a second ClientHello may change only what the retry asked for (RFC 84
 
 TEST_CASE("record size: padding counts towards the 2^14 + 1 inner plaintext limit (RFC 8446 §5.4)") {
   SUBCASE("2^14 - 8 content bytes and 9 padding bytes: record_overflow") {
-    Mitm m = established();
+    Mitm m = established_mitm();
     Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     Progress p = server_read(m, sealed(rp, ContentType::kApplicationData, std::vector<uint8_t>(16384 - 8, 1), 9));
     CHECK(p.status == Status::kError);
@@ -131,7 +109,7 @@ TEST_CASE("record size: padding counts towards the 2^14 + 1 inner plaintext limi
     CHECK(!drain(m.server).empty());  // the alert, under the application key
   }
   SUBCASE("exactly 2^14 + 1 with padding is accepted") {
-    Mitm m = established();
+    Mitm m = established_mitm();
     Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     Progress p = server_read(m, sealed(rp, ContentType::kApplicationData, std::vector<uint8_t>(16384 - 8, 1), 8));
     CHECK(p.status == Status::kOk);
@@ -166,7 +144,7 @@ TEST_CASE("ClientHello.legacy_version below TLS 1.2: protocol_version (RFC 8446 
 
 TEST_CASE("an empty alert record is unexpected_message under any key (RFC 8446 §5.1)") {
   SUBCASE("application keys") {
-    Mitm m = established();
+    Mitm m = established_mitm();
     Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     Progress p = server_read(m, sealed(rp, ContentType::kAlert, {}, 0));
     CHECK(p.status == Status::kError);
@@ -220,7 +198,7 @@ TEST_CASE("legacy_record_version: major 3 in plaintext, exactly 0x0303 under pro
     check_error(m.server.error(), Alert::kProtocolVersion, Reason::kBadRecordVersion);
   }
   SUBCASE("a protected record of 0x03ff: protocol_version") {
-    Mitm m = established();
+    Mitm m = established_mitm();
     Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
     auto rec = sealed(rp, ContentType::kApplicationData, {'h', 'i'}, 0);
     rec[2] = 0xff;
@@ -247,12 +225,11 @@ TEST_CASE("empty records: 32 in a row are accepted, the 33rd is not; content in 
     empties.insert(empties.end(), rec.begin(), rec.end());
   }
   feed_all(m.client, empties);
-  std::vector<uint8_t> buf(100);
-  for (int i = 0; i < 100 && m.client.has_pending(); ++i) REQUIRE(m.client.read(buf).status == Status::kWantRead);
+  CHECK(read_buffered(m.client).status == Status::kWantRead);
   CHECK(!m.client.has_pending());
   CHECK(m.client.error().ok());
   feed_all(m.client, sealed(rp, ContentType::kApplicationData, {}, 0));
-  CHECK(m.client.read(buf).status == Status::kError);
+  CHECK(read_buffered(m.client).status == Status::kError);
   CHECK(m.client.error().reason == Reason::kTooManyEmptyRecords);
 }
 
