@@ -81,6 +81,20 @@ class AeadKey {
   virtual CStatus rekey(Bytes key) = 0;
 };
 
+// The most plaintext one nonce may cover: 2^39 - 256 bits for GCM (NIST SP
+// 800-38D §5.2.1.1); for ChaCha20-Poly1305 a 32-bit block counter that starts
+// at 1 for the payload (RFC 8439 §2.8).
+inline constexpr uint64_t kMaxGcmBytes = (uint64_t{1} << 36) - 32;
+inline constexpr uint64_t kMaxChaChaBytes = ((uint64_t{1} << 32) - 1) * 64;
+
+// check_aead_shapes is what every AeadKey checks first: the TLS shapes (a
+// 12-byte nonce, a 16-byte tag) and a length its construction allows.
+inline CStatus check_aead_shapes(Bytes nonce, size_t tag_len, uint64_t data_len, uint64_t max_len) {
+  if (nonce.size() != kAeadNonceLen || tag_len != kAeadTagLen) return Err(CryptoError::kInvalidInput);
+  if (data_len > max_len) return Err(CryptoError::kInvalidInput);
+  return {};
+}
+
 // An ephemeral key-exchange private key with its public share.
 class KeyShare {
  public:

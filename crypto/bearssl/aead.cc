@@ -12,19 +12,6 @@
 namespace sluice::crypto::bearssl {
 namespace {
 
-// NIST SP 800-38D §5.2.1.1: at most 2^39 - 256 bits of plaintext per nonce.
-constexpr uint64_t kMaxGcmBytes = (uint64_t{1} << 36) - 32;
-// RFC 8439 §2.8: the 32-bit block counter starts at 1 for the payload.
-constexpr uint64_t kMaxChaChaBytes = ((uint64_t{1} << 32) - 1) * 64;
-
-CStatus check_shapes(Bytes nonce, size_t tag_len, size_t data_len, uint64_t max_len) {
-  if (nonce.size() != kAeadNonceLen || tag_len != kAeadTagLen) {
-    return Err(CryptoError::kInvalidInput);
-  }
-  if (data_len > max_len) return Err(CryptoError::kInvalidInput);
-  return {};
-}
-
 // GcmKey keeps one br_gcm_context (with H precomputed) and resets it per
 // record, so like every AeadKey it serves one direction of one connection at
 // a time; it is not meant to be shared between threads.
@@ -41,7 +28,7 @@ class GcmKey final : public AeadKey {
   AeadAlg alg() const override { return alg_; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
     start(nonce, aad);
     br_gcm_run(&gcm_, 1, in_out.data(), in_out.size());
     br_gcm_get_tag(&gcm_, tag.data());
@@ -49,7 +36,7 @@ class GcmKey final : public AeadKey {
   }
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
     start(nonce, aad);
     br_gcm_run(&gcm_, 0, in_out.data(), in_out.size());
     // br_gcm_check_tag compares in constant time.
@@ -93,7 +80,7 @@ class ChaChaPolyKey final : public AeadKey {
   AeadAlg alg() const override { return AeadAlg::kChaCha20Poly1305; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
     const Impls& im = impls();
     im.poly1305(key_, nonce.data(), in_out.data(), in_out.size(), aad.data(), aad.size(),
                 tag.data(), im.chacha20, 1);
@@ -101,7 +88,7 @@ class ChaChaPolyKey final : public AeadKey {
   }
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
     const Impls& im = impls();
     uint8_t computed[kAeadTagLen];
     im.poly1305(key_, nonce.data(), in_out.data(), in_out.size(), aad.data(), aad.size(),

@@ -14,17 +14,6 @@
 namespace sluice::crypto::ipsecmb {
 namespace {
 
-// NIST SP 800-38D §5.2.1.1: at most 2^39 - 256 bits of plaintext per nonce.
-constexpr uint64_t kMaxGcmBytes = (uint64_t{1} << 36) - 32;
-// RFC 8439 §2.8: the 32-bit block counter starts at 1 for the payload.
-constexpr uint64_t kMaxChaChaBytes = ((uint64_t{1} << 32) - 1) * 64;
-
-CStatus check_shapes(Bytes nonce, size_t tag_len, size_t data_len, uint64_t max_len) {
-  if (nonce.size() != kAeadNonceLen || tag_len != kAeadTagLen) return Err(CryptoError::kInvalidInput);
-  if (data_len > max_len) return Err(CryptoError::kInvalidInput);
-  return {};
-}
-
 // The library's parameter checks refuse a null pointer even with a zero
 // length, and an empty std::span may hold one.
 const uint8_t* nonnull(Bytes b) {
@@ -34,6 +23,18 @@ const uint8_t* nonnull(Bytes b) {
 uint8_t* nonnull(MutBytes b) {
   static thread_local uint8_t empty_scratch = 0;
   return b.empty() ? &empty_scratch : b.data();
+}
+
+// check_tag compares the tag the open computed with the one received; on a
+// mismatch the decrypted bytes are wiped. `expected` is wiped either way.
+CStatus check_tag(MutBytes expected, Bytes tag, MutBytes in_out) {
+  const bool ok = ct_equal(expected, tag);
+  wipe(expected);
+  if (!ok) {
+    wipe(in_out);
+    return Err(CryptoError::kAuthFailed);
+  }
+  return {};
 }
 
 class GcmKey final : public AeadKey {
@@ -46,7 +47,7 @@ class GcmKey final : public AeadKey {
   AeadAlg alg() const override { return alg_; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
     gcm_context_data ctx;
     uint8_t* data = nonnull(in_out);
     if (alg_ == AeadAlg::kAes128Gcm) {
@@ -61,7 +62,7 @@ class GcmKey final : public AeadKey {
   }
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
     gcm_context_data ctx;
     uint8_t expected[kAeadTagLen];
     uint8_t* data = nonnull(in_out);
@@ -73,13 +74,7 @@ class GcmKey final : public AeadKey {
                          expected, kAeadTagLen);
     }
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
-    const bool ok = ct_equal(expected, tag);
-    wipe(MutBytes(expected));
-    if (!ok) {
-      wipe(in_out);
-      return Err(CryptoError::kAuthFailed);
-    }
-    return {};
+    return check_tag(expected, tag, in_out);
   }
 
   CStatus rekey(Bytes key) override {
@@ -112,7 +107,7 @@ class ChaChaPolyKey final : public AeadKey {
   AeadAlg alg() const override { return AeadAlg::kChaCha20Poly1305; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
     chacha20_poly1305_context_data ctx;
     IMB_CHACHA20_POLY1305_INIT(&mgr_, key_, &ctx, nonce.data(), nonnull(aad), aad.size());
     if (!in_out.empty()) {
@@ -124,7 +119,7 @@ class ChaChaPolyKey final : public AeadKey {
   }
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
     chacha20_poly1305_context_data ctx;
     uint8_t expected[kAeadTagLen];
     IMB_CHACHA20_POLY1305_INIT(&mgr_, key_, &ctx, nonce.data(), nonnull(aad), aad.size());
@@ -133,13 +128,7 @@ class ChaChaPolyKey final : public AeadKey {
     }
     IMB_CHACHA20_POLY1305_DEC_FINALIZE(&mgr_, &ctx, expected, kAeadTagLen);
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
-    const bool ok = ct_equal(expected, tag);
-    wipe(MutBytes(expected));
-    if (!ok) {
-      wipe(in_out);
-      return Err(CryptoError::kAuthFailed);
-    }
-    return {};
+    return check_tag(expected, tag, in_out);
   }
 
   CStatus rekey(Bytes key) override {

@@ -13,14 +13,6 @@
 namespace sluice::crypto::sodium_internal {
 namespace {
 
-// check_shapes enforces the TLS shapes the interface promises: a 12-byte
-// nonce, a 16-byte tag and a message libsodium accepts.
-CStatus check_shapes(Bytes nonce, size_t tag_len, size_t message_len, size_t max_message_len) {
-  if (nonce.size() != kAeadNonceLen || tag_len != kAeadTagLen) return Err(CryptoError::kInvalidInput);
-  if (message_len > max_message_len) return Err(CryptoError::kInvalidInput);
-  return {};
-}
-
 class ChaChaPolyKey final : public AeadKey {
  public:
   explicit ChaChaPolyKey(Bytes key) { std::copy(key.begin(), key.end(), key_); }
@@ -29,7 +21,7 @@ class ChaChaPolyKey final : public AeadKey {
   AeadAlg alg() const override { return AeadAlg::kChaCha20Poly1305; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(),
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(),
                             crypto_aead_chacha20poly1305_ietf_MESSAGEBYTES_MAX));
     unsigned long long tag_len = 0;
     // libsodium documents in-place operation (c == m) as supported.
@@ -43,7 +35,7 @@ class ChaChaPolyKey final : public AeadKey {
   }
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(),
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(),
                             crypto_aead_chacha20poly1305_ietf_MESSAGEBYTES_MAX));
     // The IETF construction checks the tag before decrypting, so on failure
     // in_out still holds the ciphertext, never unauthenticated plaintext.
@@ -75,7 +67,7 @@ class Aes256GcmKey final : public AeadKey {
   AeadAlg alg() const override { return AeadAlg::kAes256Gcm; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), crypto_aead_aes256gcm_MESSAGEBYTES_MAX));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), crypto_aead_aes256gcm_MESSAGEBYTES_MAX));
     unsigned long long tag_len = 0;
     if (crypto_aead_aes256gcm_encrypt_detached_afternm(nonnull(in_out), tag.data(), &tag_len,
                                                        nonnull(in_out), in_out.size(), nonnull(aad),
@@ -87,7 +79,7 @@ class Aes256GcmKey final : public AeadKey {
   }
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), in_out.size(), crypto_aead_aes256gcm_MESSAGEBYTES_MAX));
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), crypto_aead_aes256gcm_MESSAGEBYTES_MAX));
     if (crypto_aead_aes256gcm_decrypt_detached_afternm(nonnull(in_out), nullptr, nonnull(in_out),
                                                        in_out.size(), tag.data(), nonnull(aad),
                                                        aad.size(), nonce.data(), &state_) != 0) {

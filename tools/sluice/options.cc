@@ -57,6 +57,12 @@ std::string joined_names(std::span<const std::string> names) {
 
 const std::span<const OptionSpec> kCommonSpec(kCommon);
 
+std::vector<OptionSpec> with_common(std::span<const OptionSpec> own) {
+  std::vector<OptionSpec> s(own.begin(), own.end());
+  s.insert(s.end(), kCommonSpec.begin(), kCommonSpec.end());
+  return s;
+}
+
 std::optional<Options> Options::parse(std::span<const std::string_view> args, std::span<const OptionSpec> spec,
                                       std::string& out_error) {
   Options o;

@@ -70,5 +70,7 @@ std::string openssl_suite_name(uint16_t suite);
 // them. False with a message naming the option on a bad value.
 extern const std::span<const OptionSpec> kCommonSpec;
 [[nodiscard]] bool apply_common(const Options& opts, Context& ctx, std::string& out_error);
+// with_common is a command's own options followed by the shared ones.
+std::vector<OptionSpec> with_common(std::span<const OptionSpec> own);
 
 }  // namespace sluice::tool

@@ -49,12 +49,6 @@ constexpr std::string_view kSynopsis =
     "R renegotiate (TLS 1.2), Q close. Exit status: 0 after a clean or truncated close, 1 on a\n"
     "handshake, verification or I/O failure, 2 on a bad option.";
 
-std::vector<OptionSpec> client_spec() {
-  std::vector<OptionSpec> s(std::begin(kClientSpec), std::end(kClientSpec));
-  s.insert(s.end(), kCommonSpec.begin(), kCommonSpec.end());
-  return s;
-}
-
 bool read_file(const std::string& option, const std::string& path, std::string& out, std::string& out_error) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -77,7 +71,7 @@ void say(const char* fmt, const std::string& s) { std::fprintf(stderr, fmt, s.c_
 }  // namespace
 
 int s_client(std::span<const std::string_view> args) {
-  const auto spec = client_spec();
+  const auto spec = with_common(kClientSpec);
   std::string err;
   auto opts = Options::parse(args, spec, err);
   if (!opts) {

@@ -54,12 +54,6 @@ constexpr std::string_view kSynopsis =
     "client certificate (TLS 1.3 post-handshake auth), R HelloRequest (TLS 1.2), q close it, Q close\n"
     "it and exit. Without -cert a self-signed P-256 certificate for localhost is made.";
 
-std::vector<OptionSpec> server_spec() {
-  std::vector<OptionSpec> s(std::begin(kServerSpec), std::end(kServerSpec));
-  s.insert(s.end(), kCommonSpec.begin(), kCommonSpec.end());
-  return s;
-}
-
 void say(const char* fmt, const std::string& s) { std::fprintf(stderr, fmt, s.c_str()); }
 
 struct CertFiles {
@@ -221,7 +215,7 @@ bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& tr
 }  // namespace
 
 int s_server(std::span<const std::string_view> args) {
-  const auto spec = server_spec();
+  const auto spec = with_common(kServerSpec);
   std::string err;
   auto opts = Options::parse(args, spec, err);
   if (!opts) {
