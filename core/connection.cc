@@ -180,8 +180,10 @@ Progress Connection::write_commit(size_t n) {
 Progress Connection::write(std::span<const uint8_t> in) {
   Impl& c = *impl_;
   if (!c.hs_done_) {
+    // A server that accepted 0-RTT writes its answer before the client's
+    // Finished comes: it need not wait a round trip for it.
     Progress p = c.handshake();
-    if (p.status != Status::kOk) return p;
+    if (p.status != Status::kOk && !(p.status == Status::kWantRead && c.half_rtt())) return p;
   }
   if (c.failed()) return {Status::kError, 0};
   if (c.sent_close_) return c.fail(Error::api(Reason::kApiMisuse, "write after shutdown"));
@@ -201,8 +203,10 @@ Progress Connection::write(std::span<const uint8_t> in) {
   if (c.error_.origin == Origin::kApi) c.error_ = Error();
   while (done < in.size()) {
     if (c.settle().status != Status::kOk) return {Status::kError, 0};
-    if (auto r = c.post_->rekey_if_due(c.rl_.write_sequence(), c.ctx_->policy().key_update_interval); !r) {
-      return c.fail(std::move(r).error());
+    if (c.post_) {
+      if (auto r = c.post_->rekey_if_due(c.rl_.write_sequence(), c.ctx_->policy().key_update_interval); !r) {
+        return c.fail(std::move(r).error());
+      }
     }
     auto space = c.rl_.write_space(in.size() - done);
     if (space.empty()) {
@@ -306,8 +310,11 @@ Progress Connection::export_keying_material(std::string_view label, std::optiona
                                             std::span<uint8_t> out) {
   Impl& c = *impl_;
   if (c.failed()) return {Status::kError, 0};
-  if (!c.hs_done_ || !c.post_) return c.fail(Error::api(Reason::kApiMisuse, "export_keying_material before the handshake ended"));
-  if (auto r = c.post_->export_keying_material(label, context, out); !r) return c.fail(std::move(r).error());
+  if ((!c.hs_done_ || !c.post_) && !c.half_rtt()) {
+    return c.fail(Error::api(Reason::kApiMisuse, "export_keying_material before the handshake ended"));
+  }
+  auto r = c.hs_done_ ? c.post_->export_keying_material(label, context, out) : c.hs_->export_half_rtt(label, context, out);
+  if (!r) return c.fail(std::move(r).error());
   return {Status::kOk, out.size()};
 }
 

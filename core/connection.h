@@ -81,6 +81,10 @@ class Connection {
   // --- application side (plaintext) ---
   Progress handshake();
   Progress read(std::span<uint8_t> out);
+  // write drives the handshake first. A server that accepted 0-RTT may
+  // write once its Finished is sent, before the client's arrives (0.5-RTT
+  // data, RFC 8446 §4.4.4): the call then returns kOk while handshake()
+  // still answers kWantRead. The zero-copy write_space() waits for the end.
   Progress write(std::span<const uint8_t> in);
   // shutdown sends close_notify. kOk once the peer's close_notify has also
   // been received; kWantRead while waiting for it.
@@ -103,7 +107,8 @@ class Connection {
   Progress key_update(bool request_peer_update);
   // export_keying_material fills `out` from the session's secrets for
   // `label` and `context` (RFC 8446 §7.5, RFC 5705); an API error before
-  // the handshake ended. No context and an empty one differ in TLS 1.2.
+  // the handshake ended (or, for a server that accepted 0-RTT, before its
+  // Finished was sent). No context and an empty one differ in TLS 1.2.
   Progress export_keying_material(std::string_view label, std::optional<std::span<const uint8_t>> context,
                                   std::span<uint8_t> out);
   // has_pending: records or decrypted bytes are buffered but not yet read

@@ -304,6 +304,12 @@ Progress Connection::Impl::handshake(bool read_records) {
         // 0-RTT data (or data during a renegotiation) is for read(); it is
         // set aside at the next record and the handshake goes on.
         if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
+        if (early_data_left_) {
+          if (rec->plaintext.size() > *early_data_left_) {
+            return fail(Error(Reason::kEarlyDataOverLimit, "0-RTT data above max_early_data_size"));
+          }
+          *early_data_left_ -= rec->plaintext.size();
+        }
         continue;
       case RecordLayer::Kind::kClosed:
         return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
@@ -383,6 +389,7 @@ Progress Connection::Impl::settle() {
 Progress Connection::Impl::fill_readable() {
   if (!hs_done_) {
     Progress p = handshake();
+    if (p.status == Status::kError) return p;  // nothing is read past a failure
     if (app_pending() > 0) return {Status::kOk, app_pending()};  // 0-RTT data
     if (p.status != Status::kOk) return p;
   }

@@ -47,8 +47,14 @@ struct Connection::Impl final : HandshakeIo {
     rl_.set_record_limits(send_fragment, receive_inner);
   }
   void set_ccs_allowed(bool on) override { rl_.set_ccs_allowed(on); }
-  void begin_early_data() override { rl_.set_app_data_allowed(true); }
-  void end_early_data() override { rl_.set_app_data_allowed(false); }
+  void begin_early_data() override {
+    rl_.set_app_data_allowed(true);
+    early_data_left_ = ctx_->policy().max_early_data;
+  }
+  void end_early_data() override {
+    rl_.set_app_data_allowed(false);
+    early_data_left_.reset();
+  }
   void skip_rejected_early_data(size_t budget) override { rl_.skip_rejected_early_data(budget); }
   Result<void, Error> enter_traffic13(HandshakeProof proof, Traffic13 traffic) override;
   Result<void, Error> enter_traffic12(HandshakeProof proof, Traffic12 traffic) override;
@@ -101,6 +107,9 @@ struct Connection::Impl final : HandshakeIo {
   // is reached (the application must read first).
   bool hold_app_data();
   crypto::PendingSignature* pending_operation() const;
+  // half_rtt: the handshake runs but the server may already write (see
+  // HandshakeMachine::half_rtt).
+  bool half_rtt() const { return !hs_done_ && hs_ && hs_->half_rtt(); }
 
   std::shared_ptr<const Context> ctx_;
   Role role_;
@@ -131,6 +140,7 @@ struct Connection::Impl final : HandshakeIo {
   std::vector<uint8_t> early_out_;  // client: 0-RTT data to send
   std::vector<uint8_t> held_app_;   // application data set aside during a handshake
   size_t held_off_ = 0;
+  std::optional<size_t> early_data_left_;  // server: accepted 0-RTT still allowed
 
   // Non-partial write retry state (ENABLE_PARTIAL_WRITE off).
   const uint8_t* retry_ptr_ = nullptr;

@@ -22,6 +22,7 @@ Alert alert_for(Reason r) {
     case Reason::kSequenceExhausted: return Alert::kInternalError;
     case Reason::kTruncated: return Alert::kCloseNotify;  // nothing is sent: the transport is gone
     case Reason::kTooMuchEarlyData: return Alert::kUnexpectedMessage;
+    case Reason::kEarlyDataOverLimit: return Alert::kUnexpectedMessage;  // RFC 8446 §4.2.10
     case Reason::kTooManyKeyUpdates: return Alert::kUnexpectedMessage;
     case Reason::kUnofferedSelection:
     case Reason::kInvalidKeyShare: return Alert::kIllegalParameter;
@@ -146,6 +147,7 @@ std::string_view describe(Reason r) {
     case Reason::kSequenceExhausted: return "record sequence number exhausted";
     case Reason::kTruncated: return "connection truncated (no close_notify)";
     case Reason::kTooMuchEarlyData: return "too much rejected early data";
+    case Reason::kEarlyDataOverLimit: return "early data above max_early_data_size";
     case Reason::kTooManyKeyUpdates: return "too many KeyUpdates";
     case Reason::kUnofferedSelection: return "peer selected something that was not offered";
     case Reason::kInvalidKeyShare: return "invalid key share";

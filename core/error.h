@@ -62,6 +62,7 @@ enum class Reason : uint16_t {
   kSequenceExhausted,
   kTruncated,              // transport ended without close_notify
   kTooMuchEarlyData,       // rejected 0-RTT beyond what may be skipped
+  kEarlyDataOverLimit,     // accepted 0-RTT beyond max_early_data_size
   // Handshake.
   kUnexpectedMessage,
   kHandshakeMessageTooLarge,

@@ -169,6 +169,15 @@ class HandshakeMachine {
   virtual const Negotiated& negotiated() const = 0;
   // pending_operation: what a kAsync waits for.
   virtual crypto::PendingSignature* pending_operation() const = 0;
+  // half_rtt: a TLS 1.3 server that accepted 0-RTT has sent its Finished
+  // and waits for the client's. It may already send application data and
+  // export keying material (RFC 8446 §4.4.4, "0.5-RTT"), as BoringSSL's
+  // server does; the client is known only by its PSK binder so far.
+  virtual bool half_rtt() const { return false; }
+  virtual Result<void, Error> export_half_rtt(std::string_view label, std::optional<Bytes> context,
+                                              MutBytes out) const {
+    return Err(Error::api(Reason::kApiMisuse, "export_keying_material before the handshake ended"));
+  }
 };
 
 std::unique_ptr<HandshakeMachine> make_client13(HandshakeIo& io, std::string server_name);

@@ -50,17 +50,7 @@ TlsResult<Wait> PostHandshake13::process(const HandshakeMessage& m, bool ends_re
 
 Result<void, Error> PostHandshake13::export_keying_material(std::string_view label, std::optional<Bytes> context,
                                                              MutBytes out) const {
-  // RFC 8446 §7.5: HKDF-Expand-Label(Derive-Secret(exporter_master_secret,
-  // label, ""), "exporter", Hash(context), length); no context hashes as
-  // an empty one.
-  const crypto::Provider& p = io_.provider();
-  const size_t n = crypto::hash_len(hash_);
-  std::array<uint8_t, crypto::kMaxHashLen> empty{}, ctx_hash{};
-  SLUICE_TRY(p.hash(hash_, {}, MutBytes(empty.data(), n)));
-  SLUICE_TRY(p.hash(hash_, context.value_or(Bytes()), MutBytes(ctx_hash.data(), n)));
-  SecretBytes derived(n);
-  SLUICE_TRY(hkdf_expand_label(p, hash_, exporter_secret_, label, Bytes(empty.data(), n), derived.span()));
-  return hkdf_expand_label(p, hash_, derived, "exporter", Bytes(ctx_hash.data(), n), out);
+  return export_keying_material13(io_.provider(), hash_, exporter_secret_, label, context, out);
 }
 
 // ---------------------------------------------------------------------------

@@ -76,6 +76,14 @@ class Server13 final : public HandshakeMachine {
 
   const Negotiated& negotiated() const override { return negotiated_; }
   crypto::PendingSignature* pending_operation() const override { return pending_signature_.get(); }
+  bool half_rtt() const override {
+    return early_accepted_ && (state_ == ServerState::kReadEndOfEarlyData || state_ == ServerState::kReadFinished);
+  }
+  Result<void, Error> export_half_rtt(std::string_view label, std::optional<Bytes> context,
+                                      MutBytes out) const override {
+    if (!half_rtt()) return HandshakeMachine::export_half_rtt(label, context, out);
+    return export_keying_material13(provider(), suite_->hash, schedule_->exporter_master(), label, context, out);
+  }
 
  private:
   const Context& ctx() const { return io_.context(); }
@@ -445,16 +453,16 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   if (!ticket_) SLUICE_TRY(choose_certificate(ch));
   // psk_ke needs no key exchange, so no retry for one.
   if (ticket_ && !psk_dhe_) need_retry_ = false;
+  if (need_retry_) ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
   if (ch.early_data && !early_accepted_) {
-    // Rejected 0-RTT follows this hello; it is skipped up to
-    // max_early_data_size (RFC 8446 §4.2.10).
+    // Rejected 0-RTT follows this hello, also when we ask for a retry; it
+    // is skipped up to max_early_data_size (RFC 8446 §4.2.10).
     io_.skip_rejected_early_data(std::max<size_t>(ctx().policy().max_early_data, kMinEarlyDataSkipped));
   }
   if (need_retry_ && !retried_) first_hello_ = wire::retry_invariant(m->body);
   transcript_.add(m->whole);
   io_.message_done();
   io_.set_ccs_allowed(true);
-  if (need_retry_) ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
   if (early_accepted_) {
     // 0-RTT comes under the client early traffic key, which depends on the
     // ClientHello alone (RFC 8446 §7.1).

@@ -186,4 +186,17 @@ bool is_ip_literal(std::string_view name) {
   });
 }
 
+Result<void, Error> export_keying_material13(const crypto::Provider& p, crypto::HashAlg h, Bytes exporter_secret,
+                                             std::string_view label, std::optional<Bytes> context, MutBytes out) {
+  // HKDF-Expand-Label(Derive-Secret(exporter_master_secret, label, ""),
+  // "exporter", Hash(context), length).
+  const size_t n = crypto::hash_len(h);
+  std::array<uint8_t, crypto::kMaxHashLen> empty{}, ctx_hash{};
+  SLUICE_TRY(p.hash(h, {}, MutBytes(empty.data(), n)));
+  SLUICE_TRY(p.hash(h, context.value_or(Bytes()), MutBytes(ctx_hash.data(), n)));
+  SecretBytes derived(n);
+  SLUICE_TRY(hkdf_expand_label(p, h, exporter_secret, label, Bytes(empty.data(), n), derived.span()));
+  return hkdf_expand_label(p, h, derived, "exporter", Bytes(ctx_hash.data(), n), out);
+}
+
 }  // namespace sluice

@@ -124,6 +124,11 @@ Result<void, Error> queue_finished13(HandshakeIo& io, crypto::HashAlg h, Bytes b
 
 // is_ip_literal: `name` is an IPv4 dotted quad or an IPv6 address (RFC 6066
 // §3: those are not sent as SNI).
+// export_keying_material13: RFC 8446 §7.5 from an exporter master secret;
+// no context hashes as an empty one.
+Result<void, Error> export_keying_material13(const crypto::Provider& p, crypto::HashAlg h, Bytes exporter_secret,
+                                             std::string_view label, std::optional<Bytes> context, MutBytes out);
+
 bool is_ip_literal(std::string_view name);
 
 }  // namespace sluice

@@ -90,6 +90,7 @@ const char* by_reason(Reason r) {
     case Reason::kSequenceExhausted: return "SEQUENCE_EXHAUSTED";
     case Reason::kTruncated: return "UNEXPECTED_EOF";
     case Reason::kTooMuchEarlyData: return "TOO_MUCH_SKIPPED_EARLY_DATA";
+    case Reason::kEarlyDataOverLimit: return "TOO_MUCH_READ_EARLY_DATA";
     case Reason::kUnexpectedMessage: return "UNEXPECTED_MESSAGE";
     case Reason::kHandshakeMessageTooLarge: return "EXCESSIVE_MESSAGE_SIZE";
     case Reason::kTooManyKeyUpdates: return "TOO_MANY_KEY_UPDATES";

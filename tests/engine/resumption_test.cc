@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <array>
 
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
@@ -248,6 +249,109 @@ TEST_CASE("0-RTT accepted: a server that only calls handshake() completes; read(
   CHECK(as_text(test::read_available(server)) == "early bird and after");
 }
 
+
+TEST_CASE("0-RTT accepted: the server answers before the client's Finished (0.5-RTT data) and may export") {
+  World w;
+  w.sctx->set_max_early_data(1000);
+  w.cctx->set_enable_early_data(true);
+  w.connect();
+  Connection client = Connection::client(w.cctx, "localhost");
+  REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
+  Connection server = Connection::server(w.sctx);
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  server.feed(drain(client));
+  std::vector<uint8_t> buf(100);
+  Progress r = server.read(buf);
+  REQUIRE(r.status == Status::kOk);
+  CHECK(as_text(std::span(buf).first(r.bytes)) == "early bird");
+
+  // The server's flight is out; the client has not answered yet.
+  Progress wr = server.write(bytes("half"));
+  REQUIRE(wr.status == Status::kOk);
+  CHECK(wr.bytes == 4);
+  CHECK(!server.handshake_done());
+  CHECK(server.handshake().status == Status::kWantRead);
+  std::array<uint8_t, 32> server_ekm{}, client_ekm{};
+  REQUIRE(server.export_keying_material("EXPERIMENTAL half", std::nullopt, server_ekm).status == Status::kOk);
+  CHECK(client.export_keying_material("EXPERIMENTAL half", std::nullopt, client_ekm).status == Status::kError);
+
+  // The client reads it once its own handshake is done, and derived the
+  // same exporter secret.
+  server.feed(drain(client));  // nothing yet: the client waits for the server's flight
+  test::transfer(server, client);
+  REQUIRE(client.handshake().status == Status::kOk);
+  CHECK(as_text(test::read_available(client)) == "half");
+  REQUIRE(client.export_keying_material("EXPERIMENTAL half", std::nullopt, client_ekm).status == Status::kOk);
+  CHECK(client_ekm == server_ekm);
+  REQUIRE(test::handshake(client, server));
+  CHECK(server.handshake_done());
+  REQUIRE(server.write(bytes("after")).status == Status::kOk);
+  test::transfer(server, client);
+  CHECK(as_text(test::read_available(client)) == "after");
+}
+
+TEST_CASE("0-RTT answered by a HelloRetryRequest is skipped, and the handshake completes (RFC 8446 §4.2.10)") {
+  World w;
+  w.sctx->set_max_early_data(1000);
+  w.cctx->set_enable_early_data(true);
+  w.connect();
+  w.sctx->set_groups({crypto::Group::kSecp384r1});  // not the client's key share: a retry
+  Connection client = Connection::client(w.cctx, "localhost");
+  REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
+  Connection server = Connection::server(w.sctx);
+  REQUIRE(test::handshake(client, server));
+  CHECK(client.negotiated().group == crypto::Group::kSecp384r1);
+  CHECK(!client.negotiated().early_data_accepted);
+  CHECK(!server.negotiated().early_data_accepted);
+  REQUIRE(client.write(bytes("again")).status == Status::kOk);
+  test::transfer(client, server);
+  CHECK(as_text(test::read_available(server)) == "again");
+}
+
+TEST_CASE("accepted 0-RTT above max_early_data_size is unexpected_message (RFC 8446 §4.2.10)") {
+  World w;
+  w.sctx->set_max_early_data(1000);
+  w.cctx->set_enable_early_data(true);
+  w.connect();  // two tickets, each allowing 1000 bytes
+  for (size_t limit : {11u, 10u}) {
+    CAPTURE(limit);
+    w.sctx->set_max_early_data(limit);  // the server now allows fewer
+    Connection client = Connection::client(w.cctx, "localhost");
+    REQUIRE(client.write_early(bytes("early bird!")).status == Status::kOk);  // 11 bytes
+    Connection server = Connection::server(w.sctx);
+    REQUIRE(client.handshake().status == Status::kWantRead);
+    server.feed(drain(client));
+    std::vector<uint8_t> buf(100);
+    Progress r = server.read(buf);
+    if (limit == 11) {
+      REQUIRE(r.status == Status::kOk);
+      CHECK(r.bytes == 11);
+      continue;
+    }
+    CHECK(r.status == Status::kError);
+    CHECK(server.error().reason == Reason::kEarlyDataOverLimit);
+    CHECK(server.error().alert == Alert::kUnexpectedMessage);
+  }
+}
+
+TEST_CASE("without 0-RTT a server's write() waits for the client's Finished") {
+  World w;
+  w.connect();  // a ticket, but no 0-RTT: the server takes none
+  Connection client = Connection::client(w.cctx, "localhost");
+  Connection server = Connection::server(w.sctx);
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  server.feed(drain(client));
+  CHECK(server.write(bytes("too soon")).status == Status::kWantRead);
+  std::array<uint8_t, 16> ekm{};
+  CHECK(server.export_keying_material("EXPERIMENTAL x", std::nullopt, ekm).status == Status::kError);
+  CHECK(server.error().origin == Origin::kApi);
+  test::transfer(server, client);
+  REQUIRE(client.handshake().status == Status::kOk);
+  REQUIRE(test::handshake(client, server));
+  REQUIRE(server.write(bytes("now")).status == Status::kOk);
+  test::transfer(server, client);
+  CHECK(as_text(test::read_available(client)) == "now");
+}
 
 TEST_CASE("pre_shared_key without psk_key_exchange_modes is missing_extension (RFC 8446 §4.2.9)") {
   World w;
