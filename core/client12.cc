@@ -215,6 +215,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   io_.message_done();
   negotiated_.version = wire::kTls12;
   negotiated_.cipher_suite = sh.cipher_suite;
+  negotiated_.early_data_reason = sent_.hello.early_data ? EarlyDataReason::kProtocolVersion : sent_.early_data_reason;
   negotiated_.server_name = sent_.sent_sni ? sent_.server_name : std::string();
   // The compatibility CCS of TLS 1.3 has no place here.
   io_.set_ccs_allowed(false);

@@ -241,6 +241,10 @@ TlsResult<Wait> Client13::do_send_client_hello() {
 }
 
 Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
+  const bool early_enabled = ctx().policy().enable_early_data;
+  negotiated_.early_data_reason = !early_enabled ? EarlyDataReason::kDisabled
+                                  : tls13        ? EarlyDataReason::kNoSessionOffered
+                                                 : EarlyDataReason::kProtocolVersion;
   SessionStore* store = ctx().credentials().session_store.get();
   if (!store) return {};
   if (tls13) {
@@ -270,6 +274,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
       ch.legacy_session_id.assign(s->session_id);
     }
     session12_ = std::move(s);
+    if (early_enabled && tls13) negotiated_.early_data_reason = EarlyDataReason::kUnsupportedForSession;
     return {};
   }
   if (!tls13) return {};
@@ -286,9 +291,14 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
   psks.identities.push_back({s->ticket, static_cast<uint32_t>(age_ms) + s->age_add});
   psks.binders.push_back(std::vector<uint8_t>(crypto::hash_len(info->hash)));
   ch.psk = std::move(psks);
-  if (ctx().policy().enable_early_data && s->max_early_data > 0 && io_.has_early_data()) {
-    ch.early_data = true;
-    early_offered_ = true;
+  if (early_enabled) {
+    // Offered (peer_declined until the server says otherwise) when the
+    // session allows it and write_early queued something to send.
+    early_offered_ = s->max_early_data > 0 && io_.has_early_data();
+    ch.early_data = early_offered_;
+    negotiated_.early_data_reason = s->max_early_data == 0 ? EarlyDataReason::kUnsupportedForSession
+                                    : !early_offered_      ? EarlyDataReason::kDisabled
+                                                           : EarlyDataReason::kPeerDeclined;
   }
   session_ = std::move(s);
   return {};
@@ -405,6 +415,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
     hello_.psk->identities[0].obfuscated_ticket_age = static_cast<uint32_t>(age_ms) + session_->age_add;
   }
   if (early_offered_) {
+    negotiated_.early_data_reason = EarlyDataReason::kHelloRetryRequest;
     // Back to plaintext records for the second hello.
     SLUICE_TRY(io_.install_write(Protection()));
     early_offered_ = false;
@@ -423,7 +434,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
       sh.legacy_version == wire::kTls12 && !downgraded(sh)) {
     // A TLS 1.2 server: its machine reads this ServerHello and goes on from
     // the hello we sent.
-    ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_, std::move(session12_)};
+    ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_, std::move(session12_),
+                         negotiated_.early_data_reason};
     sent.hello.key_shares.clear();  // views into our TLS 1.3 key share
     io_.hand_off(make_client12(io_, std::move(sent)));
     return Wait::kOk;
@@ -436,6 +448,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
     const auto psk_hash = offered_psks ? suite_info(session_->cipher_suite)->hash : suite_->hash;
     psk_accepted_.emplace(SLUICE_TRY(PskCheck::accept_selection(offered_psks, *sh.selected_psk, psk_hash, suite_->hash)));
     resumed_ = true;
+  } else if (early_offered_) {
+    negotiated_.early_data_reason = EarlyDataReason::kSessionNotResumed;
   }
   SecretBytes shared;
   if (sh.key_share) {
@@ -499,11 +513,22 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
     }
     negotiated_.alpn = ee.alpn;
   }
-  if (ee.early_data && !early_offered_) {
-    return Err(Error(Reason::kUnsupportedExtension, "early_data accepted but not offered"));
+  if (ee.early_data) {
+    // RFC 8446 §4.2.10: 0-RTT is accepted only with the offered session
+    // resumed, under the suite and ALPN protocol it was issued with.
+    if (retried_) return Err(Error(Reason::kUnsupportedExtension, "early_data after a HelloRetryRequest"));
+    if (!early_offered_) return Err(Error(Reason::kUnsupportedExtension, "early_data accepted but not offered"));
+    if (!resumed_) return Err(Error(Reason::kUnsupportedExtension, "early_data in a handshake that did not resume"));
+    if (suite_->id != session_->cipher_suite) {
+      return Err(Error(Reason::kIllegalParameter, "0-RTT accepted under another cipher suite"));
+    }
+    if (negotiated_.alpn != session_->alpn) {
+      return Err(Error(Reason::kIllegalParameter, "0-RTT accepted under another ALPN protocol"));
+    }
   }
   early_accepted_ = ee.early_data;
   negotiated_.early_data_accepted = early_accepted_;
+  if (early_accepted_) negotiated_.early_data_reason = EarlyDataReason::kAccepted;
   if (early_offered_ && !early_accepted_) {
     // Rejected: the handshake key replaces the early key at once.
     SLUICE_TRY(io_.install_write(std::move(*handshake_write_)));

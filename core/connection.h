@@ -92,7 +92,9 @@ class Connection {
   // write_early queues 0-RTT data (client, before the first handshake()
   // call; with Context::set_enable_early_data and a session that allows
   // it). Whether the server took it shows in negotiated().early_data_accepted
-  // once the handshake is done; if not, send it again with write().
+  // once the handshake is done; if not, send it again with write(). If it
+  // was, what the ticket's max_early_data had no room for is sent as
+  // ordinary data at the end of the handshake.
   Progress write_early(std::span<const uint8_t> data);
   // request_client_certificate (server) asks a client that offered
   // post_handshake_auth for a certificate (RFC 8446 §4.6.2). The answer is

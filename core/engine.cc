@@ -123,6 +123,13 @@ Result<void, Error> Connection::Impl::enter_traffic13(HandshakeProof proof, Traf
     return Err(Error(Reason::kInternal, "client entering traffic without an authenticated server"));
   }
   negotiated_ = std::move(traffic.negotiated);
+  if (!early_out_.empty()) {
+    // 0-RTT the ticket had no room for goes out first as ordinary data:
+    // write_early took it, and an accepted 0-RTT tells the application
+    // nothing is left to send again. Rejected, the application sends all.
+    if (negotiated_.early_data_accepted) SLUICE_TRY(rl_.seal(ContentType::kApplicationData, early_out_));
+    std::vector<uint8_t>().swap(early_out_);
+  }
   post_ = &post_storage_.emplace<PostHandshake13>(*this, role_, session_name_, std::move(traffic));
   rl_.set_app_data_allowed(true);
   rl_.set_ccs_allowed(false);
@@ -142,6 +149,7 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
     ++renegotiations_;
     renegotiating_ = false;
   }
+  std::vector<uint8_t>().swap(early_out_);  // no 0-RTT in TLS 1.2: the application sends it again
   negotiated_ = std::move(traffic.negotiated);
   Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, {}};
   if (role_ == Role::kClient && !negotiated_.peer_chain.empty()) state.server_certificate = negotiated_.peer_chain.front();

@@ -190,6 +190,7 @@ struct ClientHelloSent {
   std::string server_name;  // also the name sessions are stored under
   bool sent_sni = false;
   std::optional<Session> session;  // a TLS 1.2 session offered for resumption
+  EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;  // why no 0-RTT, if none was offered
 };
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
 // make_client12_renegotiation sends a TLS 1.2 ClientHello that renegotiates.

@@ -4,11 +4,30 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/certificate_chain.h"
 #include "crypto/algorithms.h"
 
 namespace sluice {
+
+// Why 0-RTT was or was not used, on either side (as BoringSSL's
+// SSL_get_early_data_reason tells it).
+enum class EarlyDataReason : uint8_t {
+  kUnknown = 0,            // the handshake has not got that far
+  kDisabled,               // this side does not do 0-RTT (or, client, nothing was queued)
+  kAccepted,
+  kProtocolVersion,        // TLS 1.2 was negotiated
+  kPeerDeclined,           // client: the server did not take it; server: the client offered none
+  kNoSessionOffered,       // no session (PSK) was offered
+  kSessionNotResumed,      // the session was not resumed
+  kUnsupportedForSession,  // the session does not allow 0-RTT (or was issued for another suite)
+  kHelloRetryRequest,      // the server asked for a second ClientHello
+  kAlpnMismatch,           // the session's ALPN protocol is not the one negotiated now
+  kTicketAgeSkew,          // the ticket's age does not fit the time it was issued
+  kReplay,                 // server: the ticket was used for 0-RTT before
+};
+std::string_view name(EarlyDataReason r);
 
 struct Negotiated {
   uint16_t version = 0;
@@ -21,6 +40,7 @@ struct Negotiated {
   CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent
   bool resumed = false;              // a ticket's PSK was accepted
   bool early_data_accepted = false;  // 0-RTT data was accepted
+  EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;
 };
 
 }  // namespace sluice

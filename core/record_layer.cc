@@ -160,7 +160,11 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     return Err(Error(Reason::kBadRecordType, "unknown record content type"));
   }
   // RFC 8446 §5.1/§5.2: plaintext at most 2^14, ciphertext at most 2^14+256.
-  if (len > rd_->max_record_body()) return Err(Error(Reason::kRecordOverflow, "record length above the limit"));
+  // Rejected 0-RTT skipped in the clear (after a HelloRetryRequest) was
+  // sealed by the client: a ciphertext's limit applies to it.
+  const bool skippable = early_skip_budget_ > 0 && ct == ContentType::kApplicationData && !app_allowed_;
+  const size_t max_body = skippable && !encrypted ? wire::kMaxCiphertext : rd_->max_record_body();
+  if (len > max_body) return Err(Error(Reason::kRecordOverflow, "record length above the limit"));
   if (avail < wire::kRecordHeaderLen + len) {
     if (eof_) return Err(Error(Reason::kTruncated, "transport closed inside a record"));
     return Record{};
@@ -168,7 +172,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
   MutBytes record = in_.all().subspan(unproc_, wire::kRecordHeaderLen + len);
   unproc_ += record.size();
 
-  if (early_skip_budget_ > 0 && ct == ContentType::kApplicationData && !app_allowed_) {
+  if (skippable) {
     // Rejected 0-RTT (RFC 8446 §4.2.10): records under the early key cannot
     // be opened with the handshake key; skip them within the budget, which
     // counts payload (the record less its tag and content type).
@@ -236,9 +240,15 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       if (opened.plaintext.empty()) return Err(Error(Reason::kUnexpectedMessage, "empty handshake record"));
       empty_records_ = 0;
       warning_alerts_ = 0;
+      // After a HelloRetryRequest, rejected 0-RTT ends where the second
+      // ClientHello begins: nothing is skipped past it.
+      if (!encrypted) early_skip_budget_ = 0;
       return Record{Kind::kHandshake, opened.plaintext};
     case ContentType::kApplicationData:
-      if (!app_allowed_) return Err(Error(Reason::kUnexpectedMessage, "application data before the handshake ended"));
+      if (!app_allowed_) {
+        return Err(Error(Reason::kUnexpectedMessage, encrypted ? "application data before the handshake ended"
+                                                               : "unprotected application data record"));
+      }
       if (opened.plaintext.empty()) {
         if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
         release_record();

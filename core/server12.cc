@@ -161,6 +161,8 @@ Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
     }
     if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
   }
+  negotiated_.early_data_reason =
+      ctx().policy().max_early_data == 0 ? EarlyDataReason::kDisabled : EarlyDataReason::kProtocolVersion;
   if (ch.has_server_name && !ch.server_name.empty()) {
     negotiated_.server_name = ch.server_name;
     sni_ack_ = true;

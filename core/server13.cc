@@ -100,7 +100,7 @@ class Server13 final : public HandshakeMachine {
   TlsResult<Wait> do_read_end_of_early_data();
   TlsResult<Wait> do_read_client_certificate();
   Result<void, Error> accept_psk(const wire::ClientHello& ch, const HandshakeMessage& m);
-  bool accept_early_data(const wire::ClientHello& ch, uint32_t obfuscated_age);
+  EarlyDataReason accept_early_data(const wire::ClientHello& ch, uint32_t obfuscated_age);
   Result<void, Error> send_tickets();
   TlsResult<Wait> do_read_client_certificate_verify();
   TlsResult<Wait> do_send_certificate();
@@ -147,6 +147,7 @@ class Server13 final : public HandshakeMachine {
   uint16_t psk_index_ = 0;
   bool psk_dhe_ = true;                // psk_dhe_ke (else psk_ke)
   bool early_accepted_ = false;
+  EarlyDataReason early_reason_ = EarlyDataReason::kSessionNotResumed;
   std::optional<Protection> handshake_read_;  // after EndOfEarlyData
   SecretBytes resumption_secret_;
 };
@@ -366,7 +367,10 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
     psk_accepted_.emplace(SLUICE_TRY(PskCheck::verify_binder(provider(), suite_->hash, st->psk, hv.view(), ch.psk->binders[i])));
     psk_index_ = static_cast<uint16_t>(i);
     psk_dhe_ = dhe_ok;
-    early_accepted_ = i == 0 && accept_early_data(ch, ch.psk->identities[i].obfuscated_ticket_age);
+    // 0-RTT is under the first PSK only (RFC 8446 §4.2.10).
+    early_reason_ = i == 0 ? accept_early_data(ch, ch.psk->identities[i].obfuscated_ticket_age)
+                           : EarlyDataReason::kSessionNotResumed;
+    early_accepted_ = early_reason_ == EarlyDataReason::kAccepted;
     ticket_ = std::move(st);
     if (early_accepted_) ticket_->max_early_data = ctx().policy().max_early_data;
     return {};
@@ -374,20 +378,22 @@ Result<void, Error> Server13::accept_psk(const wire::ClientHello& ch, const Hand
   return {};
 }
 
-bool Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscated_age) {
+EarlyDataReason Server13::accept_early_data(const wire::ClientHello& ch, uint32_t obfuscated_age) {
   // RFC 8446 §4.2.10: the first PSK only, the same suite and ALPN as the
   // ticket, no HelloRetryRequest, a plausible ticket age, and (our policy)
   // a ticket used for 0-RTT only once.
-  if (!ch.early_data || retried_ || ctx().policy().max_early_data == 0) return false;
+  if (ctx().policy().max_early_data == 0) return EarlyDataReason::kDisabled;
+  if (!ch.early_data) return EarlyDataReason::kPeerDeclined;
+  if (retried_) return EarlyDataReason::kHelloRetryRequest;
   auto st = (*ctx().credentials().ticket_sealer).open(provider(), ch.psk->identities[0].identity, ctx().now());
-  if (!st || st->max_early_data == 0 || st->cipher_suite != suite_->id ||
-      st->alpn != alpn_) {
-    return false;
-  }
+  if (!st) return EarlyDataReason::kSessionNotResumed;
+  if (st->max_early_data == 0 || st->cipher_suite != suite_->id) return EarlyDataReason::kUnsupportedForSession;
+  if (st->alpn != alpn_) return EarlyDataReason::kAlpnMismatch;
   const int64_t client_age = static_cast<uint32_t>(obfuscated_age - st->age_add);
   const int64_t server_age = ctx().now_ms() - st->issued_at * 1000;
-  if (std::abs(client_age - server_age) > kTicketAgeWindowMs + 1000) return false;
-  return internals(ctx()).claim_early_data_ticket(ch.psk->identities[0].identity);
+  if (std::abs(client_age - server_age) > kTicketAgeWindowMs + 1000) return EarlyDataReason::kTicketAgeSkew;
+  if (!internals(ctx()).claim_early_data_ticket(ch.psk->identities[0].identity)) return EarlyDataReason::kReplay;
+  return EarlyDataReason::kAccepted;
 }
 
 TlsResult<Wait> Server13::do_read_client_hello() {
@@ -453,10 +459,20 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   if (!ticket_) SLUICE_TRY(choose_certificate(ch));
   // psk_ke needs no key exchange, so no retry for one.
   if (ticket_ && !psk_dhe_) need_retry_ = false;
+  if (!retried_) {  // a second ClientHello never has early data: the first one says why
+    const bool disabled = ctx().policy().max_early_data == 0;
+    negotiated_.early_data_reason = disabled         ? EarlyDataReason::kDisabled
+                                    : !ch.psk        ? EarlyDataReason::kNoSessionOffered
+                                    : !ticket_       ? EarlyDataReason::kSessionNotResumed
+                                    : !ch.early_data ? EarlyDataReason::kPeerDeclined
+                                    : need_retry_    ? EarlyDataReason::kHelloRetryRequest
+                                                     : early_reason_;
+  }
   if (need_retry_) ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
-  if (ch.early_data && !early_accepted_) {
+  if (ch.early_data && !early_accepted_ && !retried_) {
     // Rejected 0-RTT follows this hello, also when we ask for a retry; it
-    // is skipped up to max_early_data_size (RFC 8446 §4.2.10).
+    // is skipped up to max_early_data_size (RFC 8446 §4.2.10). None may
+    // follow a second hello (§4.1.2): nothing is skipped there.
     io_.skip_rejected_early_data(std::max<size_t>(ctx().policy().max_early_data, kMinEarlyDataSkipped));
   }
   if (need_retry_ && !retried_) first_hello_ = wire::retry_invariant(m->body);

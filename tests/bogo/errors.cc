@@ -17,6 +17,8 @@ struct DetailName {
 constexpr DetailName kByDetail[] = {
     // The more specific first: the first match wins.
     {Reason::kIllegalParameter, "ServerHello suite differs", "WRONG_CIPHER_RETURNED"},
+    {Reason::kIllegalParameter, "0-RTT accepted under another cipher suite", "CIPHER_MISMATCH_ON_EARLY_DATA"},
+    {Reason::kIllegalParameter, "0-RTT accepted under another ALPN", "ALPN_MISMATCH_ON_EARLY_DATA"},
     {Reason::kIllegalParameter, "HelloRetryRequest that would change nothing", "EMPTY_HELLO_RETRY_REQUEST"},
     {Reason::kIllegalParameter, "second ClientHello without the requested key share", "WRONG_CURVE"},
     {Reason::kIllegalParameter, "ALPN", "INVALID_ALPN_PROTOCOL"},
@@ -44,7 +46,6 @@ constexpr DetailName kByDetail[] = {
     {Reason::kIllegalParameter, "extension after pre_shared_key", "PRE_SHARED_KEY_MUST_BE_LAST"},
     {Reason::kIllegalParameter, "legacy_session_id_echo", "SERVER_ECHOED_INVALID_SESSION_ID"},
     {Reason::kIllegalParameter, "compression", "INVALID_COMPRESSION_LIST"},
-    {Reason::kIllegalParameter, "ServerHello suite differs", "WRONG_CIPHER_RETURNED"},
     {Reason::kIllegalParameter, "second ClientHello", "INCONSISTENT_CLIENT_HELLO"},
     {Reason::kIllegalParameter, "version that was not offered", "UNSUPPORTED_PROTOCOL"},
     {Reason::kIllegalParameter, "KeyUpdate", "DECODE_ERROR"},
@@ -54,6 +55,7 @@ constexpr DetailName kByDetail[] = {
     {Reason::kUnofferedSelection, "suite whose hash", "OLD_SESSION_PRF_HASH_MISMATCH"},
     {Reason::kUnofferedSelection, "group", "WRONG_CURVE"},
     {Reason::kUnofferedSelection, "PSK", "PSK_IDENTITY_NOT_FOUND"},
+    {Reason::kUnexpectedMessage, "unprotected application data", "UNEXPECTED_RECORD"},
     {Reason::kUnexpectedMessage, "application data", "APPLICATION_DATA_INSTEAD_OF_HANDSHAKE"},
     {Reason::kUnexpectedMessage, "does not end its record", "EXCESS_HANDSHAKE_DATA"},
     {Reason::kUnexpectedMessage, "spans a key change", "EXCESS_HANDSHAKE_DATA"},

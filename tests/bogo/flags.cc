@@ -357,7 +357,7 @@ ParseResult parse_flags(const std::vector<std::string>& args) {
     switch (scope) {
       case Scope::kAll: targets[0] = &r.initial, targets[1] = &r.resume, targets[2] = &r.retry; break;
       case Scope::kInitial: targets[0] = &r.initial; break;
-      case Scope::kResume: targets[0] = &r.resume, targets[1] = &r.retry; break;
+      case Scope::kResume: targets[0] = &r.resume; break;
       case Scope::kRetry: targets[0] = &r.retry; break;
     }
     int n = 0;

@@ -1,7 +1,8 @@
 // The BoGo shim's flags: what the runner (BoringSSL's ssl/test/runner) may
 // pass, parsed from tables of names by type. One Config per connection:
 // flags prefixed -on-initial-, -on-resume- or -on-retry- reach only that
-// connection (the retry config is the resume config plus -on-retry- flags).
+// connection. The retry config (a client whose 0-RTT was rejected goes on
+// with it) has the unprefixed and -on-retry- flags only, as BoringSSL's.
 #pragma once
 
 #include <cstdint>

@@ -137,7 +137,9 @@ TEST_CASE("0-RTT: accepted once, delivered before the handshake ends; replayed o
   World w;
   w.sctx->set_max_early_data(1000);
   w.cctx->set_enable_early_data(true);
-  w.connect();
+  auto [c0, s0] = w.connect();
+  CHECK(c0.early_data_reason == EarlyDataReason::kNoSessionOffered);
+  CHECK(s0.early_data_reason == EarlyDataReason::kNoSessionOffered);
 
   Connection client = Connection::client(w.cctx, "localhost");
   REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
@@ -153,6 +155,8 @@ TEST_CASE("0-RTT: accepted once, delivered before the handshake ends; replayed o
   REQUIRE(test::handshake(client, server));
   CHECK(client.negotiated().early_data_accepted);
   CHECK(server.negotiated().early_data_accepted);
+  CHECK(client.negotiated().early_data_reason == EarlyDataReason::kAccepted);
+  CHECK(server.negotiated().early_data_reason == EarlyDataReason::kAccepted);
   CHECK(client.negotiated().resumed);
 
   SUBCASE("the same first flight replayed to another connection gives no early data") {
@@ -162,6 +166,7 @@ TEST_CASE("0-RTT: accepted once, delivered before the handshake ends; replayed o
     CHECK(p.status != Status::kOk);  // nothing delivered: waiting for a Finished that never comes
     CHECK(p.status != Status::kError);
     CHECK(!replay.negotiated().early_data_accepted);
+    CHECK(replay.negotiated().early_data_reason == EarlyDataReason::kReplay);
   }
   SUBCASE("a server that takes no 0-RTT skips it; the client sends it again after") {
     w.sctx->set_max_early_data(0);
@@ -170,6 +175,8 @@ TEST_CASE("0-RTT: accepted once, delivered before the handshake ends; replayed o
     Connection s = Connection::server(w.sctx);
     REQUIRE(test::handshake(c, s));
     CHECK(!c.negotiated().early_data_accepted);
+    CHECK(c.negotiated().early_data_reason == EarlyDataReason::kPeerDeclined);
+    CHECK(s.negotiated().early_data_reason == EarlyDataReason::kDisabled);
     CHECK(c.negotiated().resumed);
     REQUIRE(c.write(bytes("early bird")).status == Status::kOk);
     test::transfer(c, s);
@@ -292,17 +299,21 @@ TEST_CASE("0-RTT accepted: the server answers before the client's Finished (0.5-
 
 TEST_CASE("0-RTT answered by a HelloRetryRequest is skipped, and the handshake completes (RFC 8446 §4.2.10)") {
   World w;
-  w.sctx->set_max_early_data(1000);
+  w.sctx->set_max_early_data(16384);
   w.cctx->set_enable_early_data(true);
   w.connect();
   w.sctx->set_groups({crypto::Group::kSecp384r1});  // not the client's key share: a retry
   Connection client = Connection::client(w.cctx, "localhost");
-  REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
+  // A full record: skipped in the clear, it is still a ciphertext (2^14 + 17).
+  const auto early = test::pattern(16384, 7);
+  REQUIRE(client.write_early(early).bytes == early.size());
   Connection server = Connection::server(w.sctx);
   REQUIRE(test::handshake(client, server));
   CHECK(client.negotiated().group == crypto::Group::kSecp384r1);
   CHECK(!client.negotiated().early_data_accepted);
   CHECK(!server.negotiated().early_data_accepted);
+  CHECK(client.negotiated().early_data_reason == EarlyDataReason::kHelloRetryRequest);
+  CHECK(server.negotiated().early_data_reason == EarlyDataReason::kHelloRetryRequest);
   REQUIRE(client.write(bytes("again")).status == Status::kOk);
   test::transfer(client, server);
   CHECK(as_text(test::read_available(server)) == "again");
@@ -332,6 +343,20 @@ TEST_CASE("accepted 0-RTT above max_early_data_size is unexpected_message (RFC 8
     CHECK(server.error().reason == Reason::kEarlyDataOverLimit);
     CHECK(server.error().alert == Alert::kUnexpectedMessage);
   }
+}
+
+TEST_CASE("0-RTT above the ticket's max_early_data: the rest follows the handshake, nothing is lost") {
+  World w;
+  w.sctx->set_max_early_data(4);
+  w.cctx->set_enable_early_data(true);
+  w.connect();
+  Connection client = Connection::client(w.cctx, "localhost");
+  REQUIRE(client.write_early(bytes("early bird")).bytes == 10);
+  Connection server = Connection::server(w.sctx);
+  REQUIRE(test::handshake(client, server));
+  CHECK(client.negotiated().early_data_accepted);
+  test::transfer(client, server);
+  CHECK(as_text(test::read_available(server)) == "early bird");
 }
 
 TEST_CASE("without 0-RTT a server's write() waits for the client's Finished") {
