@@ -226,6 +226,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
     if (sh.cipher_suite != session.cipher_suite) {
       return Err(Error(Reason::kIllegalParameter, "resumed session with another cipher suite"));
     }
+    SLUICE_TRY(reverify_session(ctx(), session, sent_.server_name));
     resumed_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
     master_ = session.psk.copy();
     negotiated_.resumed = true;

@@ -153,6 +153,7 @@ class Client13 final : public HandshakeMachine {
   std::optional<Session> session12_;   // a TLS 1.2 session offered (ticket or session ID)
   bool resumed_ = false;               // the server accepted it
   bool early_offered_ = false;         // 0-RTT data was sent
+  bool reverified_ = false;            // the session's chain was verified again
   bool early_accepted_ = false;
   std::optional<Protection> handshake_write_;  // held while 0-RTT goes out
   SecretBytes client_app_secret_, server_app_secret_;
@@ -295,6 +296,11 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
     // Offered (peer_declined until the server says otherwise) when the
     // session allows it and write_early queued something to send.
     early_offered_ = s->max_early_data > 0 && io_.has_early_data();
+    if (early_offered_) {
+      // 0-RTT trusts the server before it has answered.
+      SLUICE_TRY(reverify_session(ctx(), *s, server_name_));
+      reverified_ = true;
+    }
     ch.early_data = early_offered_;
     negotiated_.early_data_reason = s->max_early_data == 0 ? EarlyDataReason::kUnsupportedForSession
                                     : !early_offered_      ? EarlyDataReason::kDisabled
@@ -489,6 +495,7 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   n.cipher_suite = sh.cipher_suite;
   n.resumed = resumed_;
   if (resumed_) {
+    if (!reverified_) SLUICE_TRY(reverify_session(ctx(), *session_, server_name_));
     n.peer_chain = session_->peer_chain;
     n.alpn = session_->alpn;
   }

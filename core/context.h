@@ -100,6 +100,7 @@ struct Policy {
   bool allow_psk_ke = false;
   uint32_t max_early_data = 0;
   bool enable_early_data = false;
+  bool reverify_on_resume = false;
   size_t outbound_limit = wire::kMaxRecordLen;
   uint16_t record_size_limit = 0;
   size_t record_padding = 0;
@@ -221,6 +222,11 @@ class Context {
   void set_max_early_data(uint32_t bytes) { policy_.max_early_data = bytes; }
   // Client: offer 0-RTT when a session allows it (see Connection::write_early).
   void set_enable_early_data(bool on) { policy_.enable_early_data = on; }
+  // Client: on resumption, run the verifier again on the server chain the
+  // session remembers (before 0-RTT is sent, else once the server resumes):
+  // trust, revocation or time may have changed since. Default off, as in
+  // BoringSSL (SSL_CTX_set_reverify_on_resume).
+  void set_reverify_on_resume(bool on) { policy_.reverify_on_resume = on; }
   // Bytes of sealed records the outbound buffer may hold before write()
   // says kWantWrite. Default: one full record with its overhead. An empty
   // buffer always takes one record, however small the limit.

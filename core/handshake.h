@@ -193,6 +193,15 @@ struct ClientHelloSent {
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;  // why no 0-RTT, if none was offered
 };
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
+
+// reverify_session runs the verifier again on a resumed session's server
+// chain when Context::set_reverify_on_resume asks for it.
+inline Result<void, Error> reverify_session(const Context& ctx, const Session& s, std::string_view server_name) {
+  if (!ctx.policy().reverify_on_resume) return {};
+  CertificateRequest req{std::span(s.peer_chain.begin(), s.peer_chain.end()), server_name, ctx.now(), true, true};
+  SLUICE_TRY(ctx.credentials().verifier->verify(req));
+  return {};
+}
 // make_client12_renegotiation sends a TLS 1.2 ClientHello that renegotiates.
 std::unique_ptr<HandshakeMachine> make_client12_renegotiation(HandshakeIo& io, std::string server_name,
                                                               Renegotiation12 previous);

@@ -243,11 +243,15 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       // After a HelloRetryRequest, rejected 0-RTT ends where the second
       // ClientHello begins: nothing is skipped past it.
       if (!encrypted) early_skip_budget_ = 0;
+      handshake_seen_ = true;
       return Record{Kind::kHandshake, opened.plaintext};
     case ContentType::kApplicationData:
       if (!app_allowed_) {
-        return Err(Error(Reason::kUnexpectedMessage, encrypted ? "application data before the handshake ended"
-                                                               : "unprotected application data record"));
+        // Unprotected inside a handshake is a record-layer violation; as the
+        // first record, a peer that does not speak TLS first.
+        return Err(Error(Reason::kUnexpectedMessage, encrypted || !handshake_seen_
+                                                         ? "application data before the handshake ended"
+                                                         : "unprotected application data record"));
       }
       if (opened.plaintext.empty()) {
         if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));

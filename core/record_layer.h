@@ -160,6 +160,7 @@ class RecordLayer {
   bool ccs_key_change_ = false;
   bool app_allowed_ = false;
   bool handshaking_ = true;
+  bool handshake_seen_ = false;  // a handshake record was read
   bool eof_ = false;
   bool peer_closed_ = false;
   int empty_records_ = 0;

@@ -44,6 +44,9 @@ struct CertificateRequest {
   int64_t now = 0;
   // true: check for serverAuth EKU (we are the client); false: clientAuth.
   bool peer_is_server = true;
+  // true: the chain is a resumed session's, verified before (see
+  // Context::set_reverify_on_resume); no CertificateVerify will follow.
+  bool resumption = false;
 };
 
 class CertificateVerifier {

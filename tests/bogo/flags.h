@@ -50,6 +50,7 @@ struct Config {
   bool verify_peer = false;
   bool verify_fail = false;
   bool use_custom_verify_callback = false;
+  bool reverify_on_resume = false;
   bool enable_early_data = false;
   bool no_ticket = false;
   std::string cipher;  // TLS 1.2 cipher string: no effect on TLS 1.3

@@ -205,6 +205,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   // a refusal is recorded, not fatal.
   const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
   ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback));
+  ctx->set_reverify_on_resume(c.reverify_on_resume);
   // BoringSSL's client uses middlebox compatibility mode by default.
   ctx->set_middlebox_compat(true);
 

@@ -359,6 +359,58 @@ TEST_CASE("0-RTT above the ticket's max_early_data: the rest follows the handsha
   CHECK(as_text(test::read_available(server)) == "early bird");
 }
 
+// Counts the verifier's calls and refuses on demand.
+struct CountingVerifier final : CertificateVerifier {
+  std::shared_ptr<const CertificateVerifier> real;
+  mutable int calls = 0, resumptions = 0;
+  bool refuse = false;
+  TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
+    ++calls;
+    if (req.resumption) ++resumptions;
+    if (refuse) return Err(Error(Reason::kCertificateExpired, "expired since"));
+    return real->verify(req);
+  }
+};
+
+TEST_CASE("reverify_on_resume: a resumed server chain is verified again, once, before 0-RTT if any") {
+  World w;
+  auto v = std::make_shared<CountingVerifier>();
+  v->real = w.cctx->credentials().verifier;
+  w.cctx->set_verifier(v);
+  w.sctx->set_max_early_data(100);
+  w.connect();
+  CHECK(v->calls == 1);
+
+  SUBCASE("off (the default): a resumption does not call the verifier") {
+    CHECK(w.connect().first.resumed);
+    CHECK(v->calls == 1);
+  }
+  SUBCASE("on: once per resumption, and a refusal ends the handshake with the verifier's alert") {
+    w.cctx->set_reverify_on_resume(true);
+    CHECK(w.connect().first.resumed);
+    CHECK(v->calls == 2);
+    CHECK(v->resumptions == 1);
+    v->refuse = true;
+    Connection client = Connection::client(w.cctx, "localhost");
+    Connection server = Connection::server(w.sctx);
+    CHECK(!test::handshake(client, server));
+    CHECK(client.error().reason == Reason::kCertificateExpired);
+    CHECK(client.error().alert == Alert::kCertificateExpired);
+  }
+  SUBCASE("on, with 0-RTT: verified before the early data goes, and not again") {
+    w.cctx->set_reverify_on_resume(true);
+    w.cctx->set_enable_early_data(true);
+    Connection client = Connection::client(w.cctx, "localhost");
+    REQUIRE(client.write_early(bytes("early")).status == Status::kOk);
+    v->refuse = true;
+    CHECK(client.handshake().status == Status::kError);
+    CHECK(client.error().reason == Reason::kCertificateExpired);
+    const auto out = drain(client);  // no ClientHello, no early data: at most the alert
+    CHECK(out.size() <= 7);
+    if (!out.empty()) CHECK(out[0] == 21);
+  }
+}
+
 TEST_CASE("without 0-RTT a server's write() waits for the client's Finished") {
   World w;
   w.connect();  // a ticket, but no 0-RTT: the server takes none
