@@ -22,6 +22,7 @@ enum class Client12State : uint8_t {
   kSendClientHello,  // a renegotiation's own hello
   kReadServerHello,
   kReadCertificate,
+  kReadCertificateStatus,
   kReadServerKeyExchange,
   kReadServerHelloDone,
   kSendClientFlight,
@@ -45,6 +46,7 @@ class Client12 final : public HandshakeMachine {
       case Client12State::kSendClientHello: return do_send_client_hello();
       case Client12State::kReadServerHello: return do_read_server_hello();
       case Client12State::kReadCertificate: return do_read_certificate();
+      case Client12State::kReadCertificateStatus: return do_read_certificate_status();
       case Client12State::kReadServerKeyExchange: return do_read_server_key_exchange();
       case Client12State::kReadServerHelloDone: return do_read_server_hello_done();
       case Client12State::kSendClientFlight: return do_send_client_flight();
@@ -62,6 +64,7 @@ class Client12 final : public HandshakeMachine {
       case Client12State::kSendClientHello: return "send ClientHello (TLS 1.2 renegotiation)";
       case Client12State::kReadServerHello: return "read ServerHello (TLS 1.2)";
       case Client12State::kReadCertificate: return "read Certificate (TLS 1.2)";
+      case Client12State::kReadCertificateStatus: return "read CertificateStatus";
       case Client12State::kReadServerKeyExchange: return "read ServerKeyExchange";
       case Client12State::kReadServerHelloDone: return "read CertificateRequest or ServerHelloDone";
       case Client12State::kSendClientFlight: return "send Certificate, ClientKeyExchange";
@@ -84,6 +87,10 @@ class Client12 final : public HandshakeMachine {
   TlsResult<Wait> do_send_client_hello();
   TlsResult<Wait> do_read_server_hello();
   TlsResult<Wait> do_read_certificate();
+  TlsResult<Wait> do_read_certificate_status();
+  // verify_chain hands the server's chain, with what was stapled, to the
+  // verifier.
+  Result<void, Error> verify_chain(std::vector<std::vector<uint8_t>> chain);
   TlsResult<Wait> do_read_server_key_exchange();
   TlsResult<Wait> do_read_server_hello_done();
   TlsResult<Wait> do_send_client_flight();
@@ -107,6 +114,8 @@ class Client12 final : public HandshakeMachine {
   std::optional<SuiteInfo> suite_;
   std::array<uint8_t, wire::kRandomLen> server_random_{};
   std::optional<CertVerified> cert_verified_;
+  bool status_expected_ = false;                    // the ServerHello acknowledged status_request
+  std::vector<std::vector<uint8_t>> status_chain_;  // the chain, verified once the status is in
   std::optional<SigVerified> sig_verified_;
   bool certificate_requested_ = false;
   SecretBytes pre_master_;
@@ -193,6 +202,9 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   if (sh.server_name_ack && !sent_.sent_sni) {
     return Err(Error(Reason::kUnsupportedExtension, "server_name acknowledged but not sent"));
   }
+  if ((sh.status_request && !hello.status_request) || (!sh.sct_list.empty() && !hello.signed_certificate_timestamp)) {
+    return Err(Error(Reason::kUnsupportedExtension, "certificate status acknowledged but not requested"));
+  }
   if (!sh.alpn.empty()) {
     if (std::find(hello.alpn.begin(), hello.alpn.end(), sh.alpn) == hello.alpn.end()) {
       return Err(Error(hello.alpn.empty() ? Reason::kUnsupportedExtension : Reason::kIllegalParameter,
@@ -210,6 +222,8 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   // A CertificateRequest would have us sign the messages themselves.
   sent_.transcript.keep_messages();
   ticket_expected_ = sh.session_ticket;
+  status_expected_ = sh.status_request;
+  negotiated_.peer_sct_list = std::move(sh.sct_list);
   SLUICE_TRY(sent_.transcript.select_hash(provider(), suite_->hash));
   sent_.transcript.add(m->whole);
   io_.message_done();
@@ -231,6 +245,8 @@ TlsResult<Wait> Client12::do_read_server_hello() {
     master_ = session.psk.copy();
     negotiated_.resumed = true;
     negotiated_.peer_chain = session.peer_chain;
+    negotiated_.peer_ocsp_response = session.peer_ocsp_response;
+    negotiated_.peer_sct_list = session.peer_sct_list;  // what the full handshake was shown
     if (negotiated_.alpn.empty()) negotiated_.alpn = session.alpn;
     auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, hello.random, server_random_));
     client_write_.emplace(std::move(keys.client_write));
@@ -252,13 +268,42 @@ TlsResult<Wait> Client12::do_read_certificate() {
   if (reneg_ && cert.certificates.front() != reneg_->server_certificate) {
     return Err(Error(Reason::kIllegalParameter, "server certificate changed in a renegotiation"));
   }
-  CertificateRequest req{cert.certificates, sent_.server_name, ctx().now(), true};
-  cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
-  negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
   sent_.transcript.add(m->whole);
   io_.message_done();
+  if (status_expected_) {
+    // The OCSP response comes next: the verifier sees it with the chain.
+    status_chain_ = std::move(cert.certificates);
+    state_ = Client12State::kReadCertificateStatus;
+    return Wait::kOk;
+  }
+  SLUICE_TRY(verify_chain(std::move(cert.certificates)));
   state_ = Client12State::kReadServerKeyExchange;
   return Wait::kOk;
+}
+
+TlsResult<Wait> Client12::do_read_certificate_status() {
+  auto m = SLUICE_TRY(io_.next_message());
+  if (!m) return Wait::kReadMessage;
+  // RFC 6066 §8: a server that acknowledged status_request may still send
+  // no CertificateStatus.
+  if (m->type == HandshakeType::kCertificateStatus) {
+    auto status = SLUICE_TRY(wire::CertificateStatus::parse(m->body));
+    negotiated_.peer_ocsp_response.assign(status.ocsp_response.begin(), status.ocsp_response.end());
+    sent_.transcript.add(m->whole);
+    io_.message_done();
+  }
+  SLUICE_TRY(verify_chain(std::move(status_chain_)));
+  state_ = Client12State::kReadServerKeyExchange;
+  return Wait::kOk;
+}
+
+Result<void, Error> Client12::verify_chain(std::vector<std::vector<uint8_t>> chain) {
+  CertificateRequest req{chain, sent_.server_name, ctx().now(), true};
+  req.ocsp_response = negotiated_.peer_ocsp_response;
+  req.sct_list = negotiated_.peer_sct_list;
+  cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
+  negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(chain));
+  return {};
 }
 
 TlsResult<Wait> Client12::do_read_server_key_exchange() {
@@ -388,6 +433,8 @@ void Client12::store_session() {
   s.received_at_ms = ctx().now_ms();
   s.alpn = negotiated_.alpn;
   s.peer_chain = negotiated_.peer_chain;
+  s.peer_ocsp_response = negotiated_.peer_ocsp_response;
+  s.peer_sct_list = negotiated_.peer_sct_list;
   store->put(sent_.server_name, std::move(s));
 }
 

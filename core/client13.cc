@@ -227,6 +227,8 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   if (ctx().policy().record_size_limit) ch.record_size_limit = ctx().policy().record_size_limit;
   ch.post_handshake_auth = tls13 && ctx().policy().post_handshake_auth;
+  ch.status_request = ctx().policy().request_ocsp;
+  ch.signed_certificate_timestamp = ctx().policy().request_sct;
   pha_offered_ = ch.post_handshake_auth;
   offered_schemes_ = code_points(ctx().policy().signature_schemes);
   SLUICE_TRY(offer_session(ch, tls13));
@@ -497,6 +499,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   if (resumed_) {
     if (!reverified_) SLUICE_TRY(reverify_session(ctx(), *session_, server_name_));
     n.peer_chain = session_->peer_chain;
+    n.peer_ocsp_response = session_->peer_ocsp_response;
+    n.peer_sct_list = session_->peer_sct_list;
     n.alpn = session_->alpn;
   }
   state_ = ClientState::kReadEncryptedExtensions;
@@ -577,12 +581,16 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
 TlsResult<Wait> Client13::do_read_certificate() {
   auto m = SLUICE_TRY(message());
   if (!m) return Wait::kReadMessage;
-  auto cert = SLUICE_TRY(read_certificate(*m, {}));
+  auto cert = SLUICE_TRY(read_certificate(*m, {}, hello_.status_request, hello_.signed_certificate_timestamp));
   // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "empty server Certificate"));
   CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
+  req.ocsp_response = cert.ocsp_response;
+  req.sct_list = cert.sct_list;
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
   negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(cert.certificates));
+  negotiated_.peer_ocsp_response = std::move(cert.ocsp_response);
+  negotiated_.peer_sct_list = std::move(cert.sct_list);
   transcript_.add(m->whole);
   io_.message_done();
   state_ = ClientState::kReadCertificateVerify;
@@ -641,7 +649,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
   SLUICE_TRY(queue_certificate13(io_, {}, scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(),
-                                 transcript_));
+                                 {}, {}, transcript_));
   if (scheme) client_scheme_ = *scheme;
   state_ = scheme ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
   return Wait::kOk;

@@ -44,6 +44,12 @@ struct CertifiedKey {
   // Server: the SNI names this chain serves ("example.com", "*.example.com");
   // empty: any name, the default when no other chain's names match.
   std::vector<std::string> server_names;
+  // Server: stapled to the end-entity certificate for a client that asks
+  // (status_request, signed_certificate_timestamp); empty: none. The OCSP
+  // response is DER (RFC 6960); the SCT list is RFC 6962's
+  // SignedCertificateTimestampList, length prefix included.
+  std::vector<uint8_t> ocsp_response;
+  std::vector<uint8_t> sct_list;
 };
 
 // What a server's certificate choice may depend on: the client's hello.
@@ -101,6 +107,8 @@ struct Policy {
   uint32_t max_early_data = 0;
   bool enable_early_data = false;
   bool reverify_on_resume = false;
+  bool request_ocsp = false;
+  bool request_sct = false;
   size_t outbound_limit = wire::kMaxRecordLen;
   uint16_t record_size_limit = 0;
   size_t record_padding = 0;
@@ -227,6 +235,12 @@ class Context {
   // trust, revocation or time may have changed since. Default off, as in
   // BoringSSL (SSL_CTX_set_reverify_on_resume).
   void set_reverify_on_resume(bool on) { policy_.reverify_on_resume = on; }
+  // Client: ask the server to staple an OCSP response (RFC 6066 §8) and
+  // signed certificate timestamps (RFC 6962 §3.3.1). What comes is handed
+  // to the verifier with the chain and shown in Negotiated; judging it is
+  // the verifier's. Default off.
+  void set_request_ocsp(bool on) { policy_.request_ocsp = on; }
+  void set_request_sct(bool on) { policy_.request_sct = on; }
   // Bytes of sealed records the outbound buffer may hold before write()
   // says kWantWrite. Default: one full record with its overhead. An empty
   // buffer always takes one record, however small the limit.

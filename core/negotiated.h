@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/certificate_chain.h"
 #include "crypto/algorithms.h"
@@ -38,6 +39,8 @@ struct Negotiated {
   std::string alpn;
   std::string server_name;
   CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent
+  std::vector<uint8_t> peer_ocsp_response;  // stapled by the server; empty when none
+  std::vector<uint8_t> peer_sct_list;       // its SignedCertificateTimestampList; empty when none
   bool resumed = false;              // a ticket's PSK was accepted
   bool early_data_accepted = false;  // 0-RTT data was accepted
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;

@@ -117,6 +117,8 @@ Result<void, Error> PostHandshake13::store_session(Bytes body, const Negotiated&
   s.max_early_data = nst.max_early_data.value_or(0);
   s.alpn = negotiated.alpn;
   s.peer_chain = negotiated.peer_chain;
+  s.peer_ocsp_response = negotiated.peer_ocsp_response;
+  s.peer_sct_list = negotiated.peer_sct_list;
   store->put(session_name_, std::move(s));
   return {};
 }
@@ -140,7 +142,7 @@ TlsResult<Wait> PostHandshake13::answer_certificate_request(const HandshakeMessa
     scheme = choose_signature_scheme13(cr.signature_algorithms, ctx().policy().signature_schemes, *ck.signer);
   }
   SLUICE_TRY(queue_certificate13(io_, cr.request_context,
-                                 scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(), t));
+                                 scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(), {}, {}, t));
   if (!scheme) {
     SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, t));
     return Wait::kOk;

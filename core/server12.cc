@@ -10,6 +10,7 @@
 #include "core/suites.h"
 #include "core/tls12_both.h"
 #include "core/tls13_both.h"
+#include "core/wire/extensions.h"
 #include "core/wire/hello.h"
 #include "core/wire/tls12.h"
 
@@ -117,6 +118,7 @@ class Server12 final : public HandshakeMachine {
   wire::SessionId client_session_id_;
   wire::SessionId session_id_;     // ours, for the session-ID cache (full handshakes without a ticket)
   bool client_takes_tickets_ = false;
+  bool ocsp_requested_ = false, sct_requested_ = false;
   std::optional<TicketState> resumed_;
   std::optional<PskAccepted> psk_accepted_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
@@ -231,6 +233,8 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   client_random_ = ch.random;
   client_session_id_ = ch.legacy_session_id;
   client_takes_tickets_ = ch.session_ticket;
+  ocsp_requested_ = ch.status_request;
+  sct_requested_ = ch.signed_certificate_timestamp;
   SLUICE_TRY(check_extensions(ch));
   if (!reneg_) resumed_ = find_session(ch);
   if (resumed_) {
@@ -390,8 +394,18 @@ TlsResult<Wait> Server12::do_send_server_hello() {
     SLUICE_TRY(provider().random(session_id_.bytes));
     sh.legacy_session_id_echo = session_id_;
   }
+  // Staples only for a client that asked (RFC 6066 §8, RFC 6962 §3.3.1).
+  const bool staple_ocsp = ocsp_requested_ && !cert_->ocsp_response.empty();
+  sh.status_request = staple_ocsp;
+  if (sct_requested_ && !cert_->sct_list.empty()) {
+    if (!wire::check_sct_list(cert_->sct_list)) {
+      return Err(Error(Reason::kConfiguration, "the certificate's SCT list is malformed"));
+    }
+    sh.sct_list = cert_->sct_list;
+  }
   transcript_.add(SLUICE_TRY(io_.queue(sh)));
   transcript_.add(SLUICE_TRY(io_.queue(wire::Certificate12View{cert_->chain})));
+  if (staple_ocsp) transcript_.add(SLUICE_TRY(io_.queue(wire::CertificateStatus{cert_->ocsp_response})));
   key_share_ = SLUICE_TRY(provider().new_key_share(group_));
   ske_.group = static_cast<uint16_t>(group_);
   ske_.public_key = key_share_->public_key();

@@ -8,6 +8,7 @@
 #include "core/suites.h"
 #include "core/tickets.h"
 #include "core/tls13_both.h"
+#include "core/wire/extensions.h"
 #include "core/wire/hello.h"
 #include "core/wire/messages.h"
 
@@ -115,6 +116,7 @@ class Server13 final : public HandshakeMachine {
   ServerState state_ = ServerState::kReadClientHello;
   Negotiated negotiated_;
   bool pha_offered_ = false;  // the client offered post_handshake_auth
+  bool ocsp_requested_ = false, sct_requested_ = false;
   std::optional<PskAccepted> psk_accepted_;
   std::optional<SigVerified> client_sig_verified_;
   std::array<uint8_t, wire::kRandomLen> client_random_{};
@@ -450,6 +452,8 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     client_random_ = ch.random;
     session_id_ = ch.legacy_session_id;
     pha_offered_ = ch.post_handshake_auth;
+    ocsp_requested_ = ch.status_request;
+    sct_requested_ = ch.signed_certificate_timestamp;
     SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
   client_psk_modes_ = ch.psk_modes;
@@ -609,7 +613,12 @@ TlsResult<Wait> Server13::do_read_client_certificate_verify() {
 
 TlsResult<Wait> Server13::do_send_certificate() {
   if (!cert_) return Err(Error(Reason::kInternal, "no certificate chosen"));
-  SLUICE_TRY(queue_certificate13(io_, {}, cert_->chain, transcript_));
+  // Staples only for a client that asked (RFC 8446 §4.4.2.1).
+  if (sct_requested_ && !cert_->sct_list.empty() && !wire::check_sct_list(cert_->sct_list)) {
+    return Err(Error(Reason::kConfiguration, "the certificate's SCT list is malformed"));
+  }
+  SLUICE_TRY(queue_certificate13(io_, {}, cert_->chain, ocsp_requested_ ? Bytes(cert_->ocsp_response) : Bytes(),
+                                 sct_requested_ ? Bytes(cert_->sct_list) : Bytes(), transcript_));
   state_ = ServerState::kSendCertificateVerify;
   return Wait::kOk;
 }

@@ -14,6 +14,8 @@ Session Session::copy() const {
   s.max_early_data = max_early_data;
   s.alpn = alpn;
   s.peer_chain = peer_chain;
+  s.peer_ocsp_response = peer_ocsp_response;
+  s.peer_sct_list = peer_sct_list;
   return s;
 }
 

@@ -29,6 +29,8 @@ struct Session {
   uint32_t max_early_data = 0;
   std::string alpn;
   CertificateChain peer_chain;  // shared with the connection that got the ticket
+  std::vector<uint8_t> peer_ocsp_response;  // as stapled in the full handshake
+  std::vector<uint8_t> peer_sct_list;
 
   Session copy() const;
 };

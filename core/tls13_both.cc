@@ -57,9 +57,14 @@ VerifyInput certificate_verify_input(bool from_server, Bytes transcript_hash) {
   return in;
 }
 
-TlsResult<wire::Certificate> read_certificate(const HandshakeMessage& m, Bytes context) {
+TlsResult<wire::Certificate> read_certificate(const HandshakeMessage& m, Bytes context, bool ocsp_asked,
+                                              bool sct_asked) {
   SLUICE_TRY(expect_message(m, wire::HandshakeType::kCertificate));
   auto cert = SLUICE_TRY(wire::Certificate::parse(m.body));
+  // RFC 8446 §4.4.2.1 with §4.2: staples answer what was asked for.
+  if ((!cert.ocsp_response.empty() && !ocsp_asked) || (!cert.sct_list.empty() && !sct_asked)) {
+    return Err(Error(Reason::kUnsupportedExtension, "unsolicited CertificateEntry extension"));
+  }
   if (!std::equal(cert.request_context.begin(), cert.request_context.end(), context.begin(), context.end())) {
     return Err(Error(Reason::kIllegalParameter, "Certificate for another request context"));
   }
@@ -129,8 +134,8 @@ TlsResult<PskAccepted> PskCheck::accept_selection(size_t offered, uint16_t index
 }
 
 Result<void, Error> queue_certificate13(HandshakeIo& io, Bytes context, std::span<const std::vector<uint8_t>> chain,
-                                        Transcript& t) {
-  t.add(SLUICE_TRY(io.queue(wire::CertificateView{context, chain})));
+                                        Bytes ocsp_response, Bytes sct_list, Transcript& t) {
+  t.add(SLUICE_TRY(io.queue(wire::CertificateView{context, chain, ocsp_response, sct_list})));
   return {};
 }
 

@@ -63,8 +63,10 @@ struct VerifyInput {
 VerifyInput certificate_verify_input(bool from_server, Bytes transcript_hash);
 
 // read_certificate parses a Certificate message whose request context must
-// equal `context`.
-TlsResult<wire::Certificate> read_certificate(const HandshakeMessage& m, Bytes context);
+// equal `context`; staples (OCSP, SCT) are unsupported_extension unless
+// asked for.
+TlsResult<wire::Certificate> read_certificate(const HandshakeMessage& m, Bytes context, bool ocsp_asked = false,
+                                              bool sct_asked = false);
 
 // SignatureCheck verifies a peer's CertificateVerify.
 class SignatureCheck {
@@ -107,10 +109,11 @@ TlsResult<std::vector<uint8_t>> psk_binder(const crypto::Provider& p, crypto::Ha
                                            Bytes truncated_hello_hash);
 
 // --- our messages ---
-// queue_certificate13 sends a Certificate of `chain` (empty: none) and adds
-// it to the transcript.
+// queue_certificate13 sends a Certificate of `chain` (empty: none), with
+// what is stapled to its end entity (empty: nothing), and adds it to the
+// transcript.
 Result<void, Error> queue_certificate13(HandshakeIo& io, Bytes context, std::span<const std::vector<uint8_t>> chain,
-                                        Transcript& t);
+                                        Bytes ocsp_response, Bytes sct_list, Transcript& t);
 // queue_certificate_verify13 signs the transcript with `signer` and sends
 // the CertificateVerify. kAsync while the signature is pending in
 // `pending` (the caller keeps it and calls again with the same transcript),

@@ -47,6 +47,10 @@ struct CertificateRequest {
   // true: the chain is a resumed session's, verified before (see
   // Context::set_reverify_on_resume); no CertificateVerify will follow.
   bool resumption = false;
+  // What the server stapled, when the client asked (Context::set_request_ocsp,
+  // set_request_sct); empty otherwise.
+  std::span<const uint8_t> ocsp_response;
+  std::span<const uint8_t> sct_list;
 };
 
 class CertificateVerifier {

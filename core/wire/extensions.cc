@@ -53,6 +53,16 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
   return {};
 }
 
+Result<void, Error> check_sct_list(Bytes body) {
+  ByteReader r(body), list;
+  if (!r.vec16(1, 0xffff, list) || !r.empty()) return Err(Error(Reason::kDecodeError, "SCT list"));
+  while (!list.empty()) {
+    ByteReader sct;
+    if (!list.vec16(1, 0xffff, sct)) return Err(Error(Reason::kDecodeError, "SCT entry"));
+  }
+  return {};
+}
+
 Result<void, Error> read_u16_list(ByteReader& body, size_t min_bytes, std::vector<uint16_t>& out) {
   ByteReader list;
   if (!body.vec16(min_bytes, 0xfffe, list) || list.remaining() % 2) {

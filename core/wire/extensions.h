@@ -16,6 +16,10 @@ namespace sluice::wire {
 // It must consume the whole body (the walker checks that).
 using ExtensionVisitor = std::function<Result<void, Error>(uint16_t type, ByteReader& body)>;
 
+// check_sct_list: `body` is a SignedCertificateTimestampList (RFC 6962
+// §3.3) with at least one entry, none empty; decode_error otherwise.
+Result<void, Error> check_sct_list(Bytes body);
+
 // parse_extensions reads a u16-prefixed extensions block from `r`.
 Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visit);
 

@@ -104,6 +104,13 @@ bool ClientHello::serialize(std::vector<uint8_t>& out) const {
       auto len = w.prefix8();
       w.bytes(renegotiated_connection);
     }
+    if (status_request) {
+      ExtensionWriter e(w, ExtensionType::kStatusRequest);
+      w.u8(1);   // ocsp
+      w.u16(0);  // responder_id_list: the server knows its responders
+      w.u16(0);  // request_extensions
+    }
+    if (signed_certificate_timestamp) ExtensionWriter e(w, ExtensionType::kSignedCertificateTimestamp);
     if (!supported_groups.empty()) {
       ExtensionWriter e(w, ExtensionType::kSupportedGroups);
       write_u16_list(w, supported_groups);
@@ -310,6 +317,20 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
       case ExtensionType::kExtendedMasterSecret:
         ch.extended_master_secret = true;
         return {};
+      case ExtensionType::kStatusRequest: {
+        // RFC 6066 §8: a status type we do not know is ignored; the lists
+        // must still parse.
+        uint8_t type;
+        ByteReader ids, exts;
+        if (!body.u8(type)) return Err(decode("status_request"));
+        if (type == 1 && (!body.prefixed16(ids) || !body.prefixed16(exts))) return Err(decode("status_request"));
+        if (type != 1) (void)body.skip(body.remaining());
+        ch.status_request = type == 1;
+        return {};
+      }
+      case ExtensionType::kSignedCertificateTimestamp:
+        ch.signed_certificate_timestamp = true;  // RFC 6962 §3.3.1: empty
+        return {};
       case ExtensionType::kEcPointFormats: {
         // RFC 8422 §5.1.2: a list that does not hold "uncompressed" is
         // refused by the server; a malformed one is decode_error.
@@ -417,6 +438,11 @@ bool ServerHello::serialize(std::vector<uint8_t>& out) const {
     }
     if (server_name_ack) ExtensionWriter e(w, ExtensionType::kServerName);
     if (session_ticket) ExtensionWriter e(w, ExtensionType::kSessionTicket);
+    if (status_request) ExtensionWriter e(w, ExtensionType::kStatusRequest);
+    if (!sct_list.empty()) {
+      ExtensionWriter e(w, ExtensionType::kSignedCertificateTimestamp);
+      w.bytes(sct_list);
+    }
     if (!alpn.empty()) {
       ExtensionWriter e(w, ExtensionType::kAlpn);
       auto list = w.prefix16();
@@ -505,6 +531,14 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
         return {};
       case ExtensionType::kServerName:
         sh.server_name_ack = true;
+        return {};
+      case ExtensionType::kStatusRequest:
+        sh.status_request = true;  // empty (RFC 6066 §8)
+        return {};
+      case ExtensionType::kSignedCertificateTimestamp:
+        SLUICE_TRY(check_sct_list(body.rest()));
+        sh.sct_list.assign(body.rest().begin(), body.rest().end());
+        (void)body.skip(body.remaining());
         return {};
       case ExtensionType::kAlpn: {
         ByteReader list, name;

@@ -76,6 +76,8 @@ struct ClientHello {
   size_t padding_len = 0;
   bool early_data = false;
   bool post_handshake_auth = false;
+  bool status_request = false;                 // OCSP stapling (RFC 6066 §8), no responder list
+  bool signed_certificate_timestamp = false;   // RFC 6962 §3.3.1
   std::optional<OfferedPsks> psk;  // always the last extension
   // TLS 1.2 (RFC 7627, RFC 8422 §5.1.2, RFC 5746, RFC 5077).
   bool extended_master_secret = false;
@@ -116,10 +118,12 @@ struct ServerHello {
   bool server_name_ack = false;
   std::optional<uint16_t> record_size_limit;
   bool supported_groups = false;  // some TLS 1.2 servers send it; ignored there
+  bool status_request = false;    // a CertificateStatus follows the Certificate (RFC 6066 §8)
+  std::vector<uint8_t> sct_list;  // RFC 6962 §3.3.1; empty when absent
   // has_tls12_extensions: any of the above was present.
   bool has_tls12_extensions() const {
     return extended_master_secret || ec_point_formats || renegotiation_info || session_ticket || !alpn.empty() ||
-           server_name_ack || record_size_limit.has_value() || supported_groups;
+           server_name_ack || record_size_limit.has_value() || supported_groups || status_request || !sct_list.empty();
   }
 
   bool is_hello_retry_request() const;

@@ -100,7 +100,7 @@ TlsResult<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
 }
 
 bool Certificate::serialize(std::vector<uint8_t>& out) const {
-  return CertificateView{request_context, certificates}.serialize(out);
+  return CertificateView{request_context, certificates, ocsp_response, sct_list}.serialize(out);
 }
 
 bool CertificateView::serialize(std::vector<uint8_t>& out) const {
@@ -112,12 +112,24 @@ bool CertificateView::serialize(std::vector<uint8_t>& out) const {
       w.bytes(request_context);
     }
     auto list = w.prefix24();
+    bool leaf = true;
     for (const auto& cert : certificates) {
       {
         auto c = w.prefix24();
         w.bytes(cert);
       }
-      w.u16(0);  // no per-certificate extensions
+      auto exts = w.prefix16();
+      if (leaf && !ocsp_response.empty()) {
+        ExtensionWriter e(w, ExtensionType::kStatusRequest);
+        w.u8(1);  // CertificateStatus: ocsp
+        auto response = w.prefix24();
+        w.bytes(ocsp_response);
+      }
+      if (leaf && !sct_list.empty()) {
+        ExtensionWriter e(w, ExtensionType::kSignedCertificateTimestamp);
+        w.bytes(sct_list);
+      }
+      leaf = false;
     }
   }
   // The length prefixes above are closed: an overflow shows now.
@@ -139,11 +151,29 @@ TlsResult<Certificate> Certificate::parse(Bytes body) {
   while (!list.empty()) {
     ByteReader cert, exts;
     if (!list.vec24(1, 0xffffff, cert)) return Err(decode("certificate entry"));
-    // RFC 8446 §4.4.2: an entry's extensions answer ones the hello or the
-    // CertificateRequest sent (status_request, signed_certificate_timestamp);
-    // sluice requests neither, so any is unsolicited (§4.2).
-    SLUICE_TRY(parse_extensions(list, [](uint16_t, ByteReader&) -> Result<void, Error> {
-      return Err(Error(Reason::kUnsupportedExtension, "unsolicited CertificateEntry extension"));
+    // RFC 8446 §4.4.2: an entry's extensions answer ones the hello sent
+    // (status_request, signed_certificate_timestamp); whether they were
+    // asked for is the reader's to check. Only the end entity's are kept.
+    const bool leaf = c.certificates.empty();
+    SLUICE_TRY(parse_extensions(list, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {
+      switch (static_cast<ExtensionType>(type)) {
+        case ExtensionType::kStatusRequest: {
+          uint8_t status_type;
+          ByteReader response;
+          if (!body.u8(status_type) || status_type != 1 || !body.vec24(1, 0xffffff, response)) {
+            return Err(decode("CertificateStatus"));
+          }
+          if (leaf) c.ocsp_response.assign(response.rest().begin(), response.rest().end());
+          return {};
+        }
+        case ExtensionType::kSignedCertificateTimestamp:
+          SLUICE_TRY(check_sct_list(body.rest()));
+          if (leaf) c.sct_list.assign(body.rest().begin(), body.rest().end());
+          (void)body.skip(body.remaining());
+          return {};
+        default:
+          return Err(Error(Reason::kUnsupportedExtension, "unsolicited CertificateEntry extension"));
+      }
     }));
     c.certificates.emplace_back(cert.rest().begin(), cert.rest().end());
   }

@@ -45,6 +45,10 @@ struct EncryptedExtensions {
 struct Certificate {
   std::vector<uint8_t> request_context;
   std::vector<std::vector<uint8_t>> certificates;  // DER, end-entity first
+  // The end-entity entry's stapled OCSP response (RFC 8446 §4.4.2.1) and
+  // SignedCertificateTimestampList (RFC 6962 §3.3); empty when absent.
+  std::vector<uint8_t> ocsp_response;
+  std::vector<uint8_t> sct_list;
 
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<Certificate> parse(Bytes body);
@@ -55,6 +59,8 @@ struct Certificate {
 struct CertificateView {
   Bytes request_context;
   std::span<const std::vector<uint8_t>> certificates;
+  Bytes ocsp_response;  // stapled to the end-entity entry when not empty
+  Bytes sct_list;
 
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
 };

@@ -17,6 +17,12 @@ struct Certificate12 {
   std::vector<std::vector<uint8_t>> certificates;  // DER, end-entity first
   static TlsResult<Certificate12> parse(Bytes body);
 };
+// CertificateStatus (RFC 6066 §8): an OCSP response, after the Certificate.
+struct CertificateStatus {
+  Bytes ocsp_response;
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<CertificateStatus> parse(Bytes body);
+};
 // Certificate12View serializes a chain the caller keeps.
 struct Certificate12View {
   std::span<const std::vector<uint8_t>> certificates;

@@ -28,16 +28,19 @@ enum class HandshakeType : uint8_t {
   kCertificateVerify = 15,
   kClientKeyExchange = 16,
   kFinished = 20,
+  kCertificateStatus = 22,
   kKeyUpdate = 24,
   kMessageHash = 254,
 };
 
 enum class ExtensionType : uint16_t {
   kServerName = 0,
+  kStatusRequest = 5,
   kSupportedGroups = 10,
   kEcPointFormats = 11,
   kSignatureAlgorithms = 13,
   kAlpn = 16,
+  kSignedCertificateTimestamp = 18,
   kPadding = 21,
   kExtendedMasterSecret = 23,
   kRecordSizeLimit = 28,

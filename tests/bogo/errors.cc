@@ -18,6 +18,9 @@ constexpr DetailName kByDetail[] = {
     // The more specific first: the first match wins.
     {Reason::kIllegalParameter, "ServerHello suite differs", "WRONG_CIPHER_RETURNED"},
     {Reason::kIllegalParameter, "0-RTT accepted under another cipher suite", "CIPHER_MISMATCH_ON_EARLY_DATA"},
+    {Reason::kDecodeError, "SCT list", "ERROR_PARSING_EXTENSION"},
+    {Reason::kDecodeError, "SCT entry", "ERROR_PARSING_EXTENSION"},
+    {Reason::kConfiguration, "SCT list is malformed", "INVALID_SCT_LIST"},
     {Reason::kIllegalParameter, "0-RTT accepted under another ALPN", "ALPN_MISMATCH_ON_EARLY_DATA"},
     {Reason::kIllegalParameter, "HelloRetryRequest that would change nothing", "EMPTY_HELLO_RETRY_REQUEST"},
     {Reason::kIllegalParameter, "second ClientHello without the requested key share", "WRONG_CURVE"},

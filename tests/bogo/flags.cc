@@ -61,6 +61,8 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-expect-accept-early-data", &Config::expect_accept_early_data},
     {"-expect-reject-early-data", &Config::expect_reject_early_data},
     {"-expect-ticket-supports-early-data", &Config::expect_ticket_supports_early_data},
+    {"-enable-ocsp-stapling", &Config::enable_ocsp_stapling},
+    {"-enable-signed-cert-timestamps", &Config::enable_signed_cert_timestamps},
 };
 
 constexpr IntFlag kIntFlags[] = {
@@ -93,6 +95,10 @@ constexpr StringFlag kStringFlags[] = {
     {"-expect-server-name", &Config::expect_server_name},
     {"-expect-early-data-reason", &Config::expect_early_data_reason},
     {"-expect-peer-cert-file", &Config::expect_peer_cert_file},
+    {"-ocsp-response", &Config::ocsp_response},
+    {"-signed-cert-timestamps", &Config::signed_cert_timestamps},
+    {"-expect-ocsp-response", &Config::expect_ocsp_response},
+    {"-expect-signed-cert-timestamps", &Config::expect_signed_cert_timestamps},
 };
 
 constexpr IntListFlag kIntListFlags[] = {
@@ -153,16 +159,10 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-expect-no-ech-retry-configs", false, "not yet: ECH"},
     {"-expect-ech-name-override", true, "not yet: ECH"},
     {"-expect-no-ech-name-override", false, "not yet: ECH"},
-    {"-enable-ocsp-stapling", false, "not yet: OCSP stapling"},
-    {"-ocsp-response", true, "not yet: OCSP stapling"},
-    {"-expect-ocsp-response", true, "not yet: OCSP stapling"},
-    {"-use-ocsp-callback", false, "not yet: OCSP stapling"},
-    {"-set-ocsp-in-callback", false, "not yet: OCSP stapling"},
-    {"-decline-ocsp-callback", false, "not yet: OCSP stapling"},
-    {"-fail-ocsp-callback", false, "not yet: OCSP stapling"},
-    {"-enable-signed-cert-timestamps", false, "not yet: SCTs"},
-    {"-signed-cert-timestamps", true, "not yet: SCTs"},
-    {"-expect-signed-cert-timestamps", true, "not yet: SCTs"},
+    {"-use-ocsp-callback", false, "not yet: OCSP callbacks"},
+    {"-set-ocsp-in-callback", false, "not yet: OCSP callbacks"},
+    {"-decline-ocsp-callback", false, "not yet: OCSP callbacks"},
+    {"-fail-ocsp-callback", false, "not yet: OCSP callbacks"},
     {"-application-settings", true, "never: ALPS"},
     {"-expect-peer-application-settings", true, "never: ALPS"},
     {"-alps-use-new-codepoint", false, "never: ALPS"},

@@ -52,6 +52,7 @@ struct Config {
   bool use_custom_verify_callback = false;
   bool reverify_on_resume = false;
   bool enable_early_data = false;
+  bool enable_ocsp_stapling = false, enable_signed_cert_timestamps = false;
   bool no_ticket = false;
   std::string cipher;  // TLS 1.2 cipher string: no effect on TLS 1.3
   int export_keying_material = 0;
@@ -60,6 +61,8 @@ struct Config {
 
   // Expectations checked after the handshake.
   std::string expect_alpn, expect_server_name, expect_peer_cert_file;
+  // base64, as the runner passes them
+  std::string ocsp_response, signed_cert_timestamps, expect_ocsp_response, expect_signed_cert_timestamps;
   int expect_curve_id = 0;
   int expect_peer_signature_algorithm = 0;
   int expect_cipher_aes = 0, expect_cipher_no_aes = 0;

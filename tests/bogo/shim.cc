@@ -133,6 +133,13 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
   // A sluice server keeps no session state (tickets only), so a session
   // never has a stateful session id. A client cannot tell.
   if (c.expect_no_session_id && !c.is_server) unimplemented("not yet: a client's session id is not reported");
+  if (!c.expect_ocsp_response.empty() && n.peer_ocsp_response != base64_flag(c.expect_ocsp_response, "-expect-ocsp-response")) {
+    fail("OCSP response mismatch");
+  }
+  if (!c.expect_signed_cert_timestamps.empty() &&
+      n.peer_sct_list != base64_flag(c.expect_signed_cert_timestamps, "-expect-signed-cert-timestamps")) {
+    fail("SCT list mismatch");
+  }
   if (c.expect_accept_early_data && !n.early_data_accepted) fail("early data was not accepted");
   if (c.expect_reject_early_data && n.early_data_accepted) fail("early data was not rejected");
   if (!c.expect_peer_cert_file.empty()) {

@@ -61,6 +61,20 @@ class ShimVerifier final : public CertificateVerifier {
   bool fail_, custom_;
 };
 
+}  // namespace
+
+std::vector<uint8_t> base64_flag(const std::string& value, const char* flag) {
+  if (value.empty()) return {};
+  auto decoded = pki::base64_decode(value);
+  if (!decoded) {
+    std::fprintf(stderr, "%s: not base64\n", flag);
+    std::exit(1);
+  }
+  return std::move(*decoded);
+}
+
+namespace {
+
 bool known_group(int id) {
   return id == static_cast<int>(crypto::Group::kSecp256r1) || id == static_cast<int>(crypto::Group::kSecp384r1) ||
          id == static_cast<int>(crypto::Group::kSecp521r1) || id == static_cast<int>(crypto::Group::kX25519);
@@ -82,6 +96,8 @@ CertifiedKey load_credentials(const Config& c, const crypto::Provider& provider)
   if (!signer) unimplemented("not yet: signing with the key of " + c.key_file);
   ck.chain = std::move(*chain);
   ck.signer = std::shared_ptr<crypto::Signer>(std::move(*signer));
+  ck.ocsp_response = base64_flag(c.ocsp_response, "-ocsp-response");
+  ck.sct_list = base64_flag(c.signed_cert_timestamps, "-signed-cert-timestamps");
   return ck;
 }
 
@@ -206,6 +222,8 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
   ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback));
   ctx->set_reverify_on_resume(c.reverify_on_resume);
+  ctx->set_request_ocsp(c.enable_ocsp_stapling);
+  ctx->set_request_sct(c.enable_signed_cert_timestamps);
   // BoringSSL's client uses middlebox compatibility mode by default.
   ctx->set_middlebox_compat(true);
 

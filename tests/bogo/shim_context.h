@@ -62,6 +62,10 @@ class ShimState {
 // do ("" when it can): the reason an exit 89 reports.
 std::string unsupported_config(const Config& c);
 
+// base64_flag decodes a flag's base64 value (empty stays empty); exits 1
+// on a bad one, naming the flag.
+std::vector<uint8_t> base64_flag(const std::string& value, const char* flag);
+
 // build_context makes the Context of one connection. Exits 89 (a key type
 // sluice cannot load) or 1 (an unreadable file) itself.
 std::shared_ptr<const Context> build_context(const Config& c, const ShimState& state);
