@@ -620,5 +620,80 @@ TEST_CASE("s_server with RSA, ECDSA and Ed25519 keys at once: each client gets t
   server->wait_exit();
 }
 
+TEST_CASE("s_server ticket, 0-RTT, HRR and per-SNI certificate options, seen by openssl s_client") {
+  require_peers();
+  const LeafFiles& rsa = leaf_for(crypto::KeyType::kRsa);
+  const LeafFiles& ec = leaf_for(crypto::KeyType::kEcdsaP256);
+  auto openssl_client = [&](uint16_t port, std::vector<std::string> extra) {
+    std::vector<std::string> v = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                  ec.ca_pem, "-ign_eof"};
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  const std::string kGet = "GET / HTTP/1.0\r\n\r\n";
+  auto count = [](const std::string& hay, const std::string& needle) {
+    size_t n = 0;
+    for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
+    return n;
+  };
+  SUBCASE("-num_tickets 3, then -no_ticket") {
+    for (const auto& [option, tickets] : {std::pair<std::vector<std::string>, size_t>{{"-num_tickets", "3"}, 3},
+                                          std::pair<std::vector<std::string>, size_t>{{"-no_ticket"}, 0}}) {
+      CAPTURE(option.front());
+      uint16_t port = 0;
+      std::vector<std::string> v = {"-naccept", "1", "-www", "-cert", ec.cert_pem, "-key", ec.key_pem};
+      v.insert(v.end(), option.begin(), option.end());
+      auto server = sluice_server(v, port);
+      REQUIRE(server.has_value());
+      const Ran c = run_to_end(openssl_client(port, {}), kGet);
+      server->wait_exit();
+      INFO(tail(c.output));
+      CHECK(has(c.output, "HTTP/1.0 200 ok"));
+      CHECK(count(c.output, "Post-Handshake New Session Ticket arrived") == tickets);
+    }
+  }
+  SUBCASE("-early_data: openssl resumes with 0-RTT and sluice reports it accepted") {
+    uint16_t port = 0;
+    auto server =
+        sluice_server({"-naccept", "2", "-www", "-early_data", "-cert", ec.cert_pem, "-key", ec.key_pem}, port);
+    REQUIRE(server.has_value());
+    const std::string sess = tmp_path("openssl-early.sess"), early = tmp_path("openssl-early.txt");
+    write_all(early, "GET /early-from-openssl HTTP/1.0\r\n\r\n");
+    run_to_end(openssl_client(port, {"-sess_out", sess}), kGet);
+    const Ran second = run_to_end(openssl_client(port, {"-sess_in", sess, "-early_data", early}), "");
+    server->wait_exit();
+    INFO("openssl:\n" << tail(second.output) << "\nsluice:\n" << tail(server->output(), 5000));
+    CHECK(has(second.output, "Early data was accepted"));
+    CHECK(has(server->output(), "Early data: accepted"));
+    CHECK(has(server->output(), "REQUEST GET /early-from-openssl HTTP/1.0"));
+    CHECK(has(second.output, "Early data: accepted"));  // the page, answering the 0-RTT request
+  }
+  SUBCASE("-groups secp384r1: openssl's x25519 share is retried, and the report says so") {
+    uint16_t port = 0;
+    auto server = sluice_server(
+        {"-naccept", "1", "-www", "-groups", "secp384r1", "-cert", ec.cert_pem, "-key", ec.key_pem}, port);
+    REQUIRE(server.has_value());
+    run_to_end(openssl_client(port, {}), kGet);
+    server->wait_exit();
+    INFO(tail(server->output()));
+    CHECK(has(server->output(), "Group: secp384r1"));
+    CHECK(has(server->output(), "HelloRetryRequest: yes"));
+  }
+  SUBCASE("-cert_sni: the ECDSA chain serves other.test, the RSA one every other name") {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "2", "-www", "-cert", rsa.cert_pem, "-key", rsa.key_pem, "-cert", ec.cert_pem,
+                                 "-key", ec.key_pem, "-cert_sni", "other.test"},
+                                port);
+    REQUIRE(server.has_value());
+    const Ran plain = run_to_end(openssl_client(port, {"-servername", "localhost"}), kGet);
+    const Ran other = run_to_end(openssl_client(port, {"-servername", "other.test"}), kGet);
+    server->wait_exit();
+    INFO(tail(server->output(), 5000));
+    CHECK(has(plain.output, "Peer signature type: RSA-PSS"));
+    CHECK(has(other.output, "Peer signature type: ECDSA"));
+    CHECK(has(server->output(), "Server name: other.test"));
+  }
+}
+
 }  // namespace
 }  // namespace sluice::interop
