@@ -1,7 +1,8 @@
 // Issue 17: the `sluice` command line against real peers (openssl, gnutls
 // and curl from Debian) on loopback: full-duplex bulk data, the report,
 // sessions across processes, client authentication, KeyUpdate from each
-// side, -www/-WWW, the event-loop servers, and option errors.
+// side, -www/-WWW, the event-loop servers, s_server's ticket, 0-RTT and
+// per-SNI options, and option errors.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -47,6 +48,11 @@ std::string sha256_of(const std::string& path) {
 }
 
 bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+size_t count_of(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
 
 std::string port_of(uint16_t p) { return std::to_string(p); }
 
@@ -189,11 +195,7 @@ TEST_CASE("sessions across processes: sluice s_client twice against sluice s_ser
   server->wait_exit();
   INFO("reconnect:\n" << tail(again.output, 6000));
   REQUIRE(again.status == 0);
-  size_t resumed = 0;
-  for (size_t at = again.output.find("Resumed: yes"); at != std::string::npos;
-       at = again.output.find("Resumed: yes", at + 1))
-    ++resumed;
-  CHECK(resumed == 5);
+  CHECK(count_of(again.output, "Resumed: yes") == 5);
   CHECK(has(server->output(), "Resumed: yes"));
 }
 
@@ -223,11 +225,7 @@ TEST_CASE("sessions: gnutls-cli --resume and openssl s_client -sess_out/-sess_in
   server->wait_exit();
   INFO("openssl second:\n" << tail(second.output) << "\nsluice:\n" << tail(server->output(), 6000));
   CHECK(has(second.output, "Reused, TLSv1.3"));
-  size_t resumed = 0;
-  for (size_t at = server->output().find("Resumed: yes"); at != std::string::npos;
-       at = server->output().find("Resumed: yes", at + 1))
-    ++resumed;
-  CHECK(resumed == 2);
+  CHECK(count_of(server->output(), "Resumed: yes") == 2);
 }
 
 TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-key on s_client, and command c") {
@@ -631,11 +629,6 @@ TEST_CASE("s_server ticket, 0-RTT, HRR and per-SNI certificate options, seen by 
     return v;
   };
   const std::string kGet = "GET / HTTP/1.0\r\n\r\n";
-  auto count = [](const std::string& hay, const std::string& needle) {
-    size_t n = 0;
-    for (size_t at = hay.find(needle); at != std::string::npos; at = hay.find(needle, at + 1)) ++n;
-    return n;
-  };
   SUBCASE("-num_tickets 3, then -no_ticket") {
     for (const auto& [option, tickets] : {std::pair<std::vector<std::string>, size_t>{{"-num_tickets", "3"}, 3},
                                           std::pair<std::vector<std::string>, size_t>{{"-no_ticket"}, 0}}) {
@@ -649,7 +642,7 @@ TEST_CASE("s_server ticket, 0-RTT, HRR and per-SNI certificate options, seen by 
       server->wait_exit();
       INFO(tail(c.output));
       CHECK(has(c.output, "HTTP/1.0 200 ok"));
-      CHECK(count(c.output, "Post-Handshake New Session Ticket arrived") == tickets);
+      CHECK(count_of(c.output, "Post-Handshake New Session Ticket arrived") == tickets);
     }
   }
   SUBCASE("-early_data: openssl resumes with 0-RTT and sluice reports it accepted") {
@@ -692,6 +685,68 @@ TEST_CASE("s_server ticket, 0-RTT, HRR and per-SNI certificate options, seen by 
     CHECK(has(plain.output, "Peer signature type: RSA-PSS"));
     CHECK(has(other.output, "Peer signature type: ECDSA"));
     CHECK(has(server->output(), "Server name: other.test"));
+  }
+}
+
+
+TEST_CASE("s_server -ticket_lifetime: the lifetime openssl s_client and a sluice client's saved session see") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server(
+      {"-naccept", "2", "-www", "-ticket_lifetime", "300", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE(server.has_value());
+  const Ran openssl = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                  leaf.ca_pem, "-ign_eof"},
+                                 "GET / HTTP/1.0\r\n\r\n");
+  const std::string sess = tmp_path("lifetime.sess");
+  const Ran sluice = run_to_end(sluice_client(port, {"-ign_eof", "-sess_out", sess}), "GET / HTTP/1.0\r\n\r\n");
+  server->wait_exit();
+  INFO("openssl:\n" << tail(openssl.output) << "\nsluice:\n" << tail(sluice.output));
+  // Two tickets (the default count), each with the lifetime asked for
+  // rather than the default 7200.
+  CHECK(count_of(openssl.output, "TLS session ticket lifetime hint: 300 (seconds)") == 2);
+  CHECK(sluice.status == 0);
+  CHECK(has(read_all(sess), "\nlifetime: 300\n"));
+}
+
+TEST_CASE("s_server -psk_ke: gnutls-cli offering psk_ke only resumes without a key exchange, and only with it") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  // A priority with plain PSK and no (EC)DHE-PSK makes gnutls offer only
+  // psk_ke; it then wants PSK credentials of its own, which sluice does
+  // not know (its ticket is what resumes).
+  const auto gnutls = [&](uint16_t port) {
+    return run_to_end({"gnutls-cli", "--resume", "-p", port_of(port), "--x509cafile", leaf.ca_pem, "--priority",
+                       "NORMAL:+PSK:-ECDHE-PSK:-DHE-PSK", "--pskusername", "nobody", "--pskkey",
+                       "00112233445566778899aabbccddeeff", "127.0.0.1"},
+                      "");
+  };
+  SUBCASE("with -psk_ke") {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "2", "-psk_ke", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    const Ran client = gnutls(port);
+    server->wait_exit();
+    INFO("gnutls-cli:\n" << tail(client.output) << "\nsluice:\n" << tail(server->output(), 5000));
+    CHECK(client.status == 0);
+    CHECK(has(client.output, "This is a resumed session"));
+    // gnutls names the key exchange between the dashes; psk_ke has none.
+    CHECK(has(client.output, "(TLS1.3-X.509)--("));
+    // The first handshake had a group, the resumed one none.
+    CHECK(count_of(server->output(), "Group: x25519") == 1);
+    CHECK(count_of(server->output(), "Group: (none)\nResumed: yes") == 1);
+  }
+  SUBCASE("without it, the same client gets a full handshake") {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    const Ran client = gnutls(port);
+    server->wait_exit();
+    INFO("gnutls-cli:\n" << tail(client.output) << "\nsluice:\n" << tail(server->output(), 5000));
+    CHECK_FALSE(has(client.output, "This is a resumed session"));
+    CHECK(count_of(server->output(), "Resumed: no") == 2);
+    CHECK_FALSE(has(server->output(), "Group: (none)"));
   }
 }
 
