@@ -21,6 +21,7 @@ struct Negotiated {
   CertificateChain peer_chain;  // DER, end-entity first; empty when none was sent
   bool resumed = false;              // a ticket's PSK was accepted
   bool early_data_accepted = false;  // 0-RTT data was accepted
+  bool hello_retry_request = false;  // TLS 1.3: the server sent a HelloRetryRequest (RFC 8446 §4.1.4)
 };
 
 }  // namespace sluice

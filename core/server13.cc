@@ -323,6 +323,7 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
     sent_ccs_ = true;
   }
   retried_ = true;
+  negotiated_.hello_retry_request = true;
   state_ = ServerState::kReadClientHello;
   return Wait::kOk;
 }

@@ -45,8 +45,7 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
   s += "\nSignature: " + (n.resumed || static_cast<uint16_t>(n.signature_scheme) == 0
                               ? std::string("(none)")
                               : std::string(crypto::name(n.signature_scheme)));
-  s += "\nHelloRetryRequest: " + (facts.client_hellos < 0 ? std::string("unknown")
-                                                           : yes_no(facts.client_hellos > 1));
+  s += "\nHelloRetryRequest: " + yes_no(n.hello_retry_request);
   s += "\nEarly data: " + std::string(n.early_data_accepted ? "accepted" : "not accepted");
   if (facts.role == Role::kServer) {
     if (!facts.client_auth_asked) {

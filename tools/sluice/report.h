@@ -9,12 +9,9 @@
 
 namespace sluice::tool {
 
-// HandshakeFacts are what the report needs that Negotiated does not carry:
-// Negotiated has no HelloRetryRequest flag, so the tools count ClientHellos
-// with the message callback (two on one connection: the server retried).
+// HandshakeFacts are what the report needs that Negotiated does not carry.
 struct HandshakeFacts {
   Role role = Role::kClient;
-  int client_hellos = 0;  // -1: not known (connections served at once share the callback)
   bool client_auth_asked = false;  // server: -verify/-Verify was given
 };
 

@@ -109,9 +109,8 @@ struct ServeSettings {
 
 // serve_one runs one accepted connection; returns false when the server
 // should stop (Q typed). `out_failed` is set on a handshake or I/O error.
-bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& trace, const ServeSettings& s,
+bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, const ServeSettings& s,
                bool& out_failed) {
-  trace.reset();
   Duplex d(std::move(fd), Connection::server(ctx));
   std::string err;
   if (!d.handshake(err)) {
@@ -119,7 +118,7 @@ bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& tr
     out_failed = true;
     return true;
   }
-  const HandshakeFacts facts{Role::kServer, trace.client_hellos(), s.client_auth};
+  const HandshakeFacts facts{Role::kServer, s.client_auth};
   const std::string report = describe_negotiated(d.connection().negotiated(), facts, s.brief);
   if (!s.quiet) std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", report.c_str());
   const bool had_client_certificate = !d.connection().negotiated().peer_chain.empty();
@@ -335,7 +334,7 @@ int s_server(std::span<const std::string_view> args) {
   }
   if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
-  auto trace = MessageTrace::install(*ctx, opts->has("msg") || opts->has("trace"));
+  if (opts->has("msg") || opts->has("trace")) install_trace(*ctx);
 
   auto listener = net::listen_on(where->addresses.front());
   if (!listener) {
@@ -358,7 +357,7 @@ int s_server(std::span<const std::string_view> args) {
       say("sluice s_server: %s\n", fd.error().describe());
       return 1;
     }
-    if (!serve_one(std::move(*fd), ctx, *trace, settings, failed)) break;
+    if (!serve_one(std::move(*fd), ctx, settings, failed)) break;
   }
   return failed ? 1 : 0;
 }

@@ -30,19 +30,8 @@ std::string handshake_name(uint8_t type) {
   return "handshake type " + std::to_string(type);
 }
 
-}  // namespace
-
-std::shared_ptr<MessageTrace> MessageTrace::install(Context& ctx, bool print) {
-  auto t = std::make_shared<MessageTrace>();
-  t->print_ = print;
-  ctx.set_message_callback([t](const MessageInfo& m) { t->on_message(m); });
-  return t;
-}
-
-void MessageTrace::on_message(const MessageInfo& m) {
+void print_message(const MessageInfo& m) {
   const bool handshake = m.content_type == wire::ContentType::kHandshake;
-  if (handshake && m.type == static_cast<uint8_t>(wire::HandshakeType::kClientHello)) ++client_hellos_;
-  if (!print_) return;
   const char* dir = m.sent ? ">>>" : "<<<";
   if (handshake) {
     std::fprintf(stderr, "%s Handshake %s [length %zu]\n", dir, handshake_name(m.type).c_str(), m.length);
@@ -52,5 +41,9 @@ void MessageTrace::on_message(const MessageInfo& m) {
   }
   std::fflush(stderr);
 }
+
+}  // namespace
+
+void install_trace(Context& ctx) { ctx.set_message_callback(print_message); }
 
 }  // namespace sluice::tool

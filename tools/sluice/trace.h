@@ -1,29 +1,12 @@
-// MessageTrace: the context's message callback. It counts ClientHellos (the
-// report's HelloRetryRequest line) and, with -msg/-trace, prints one line
-// per handshake message and alert in each direction, like openssl -msg.
+// -msg / -trace: the context's message callback prints one line per
+// handshake message and alert in each direction (stderr), like openssl -msg.
 #pragma once
-
-#include <atomic>
-#include <memory>
 
 #include "core/context.h"
 
 namespace sluice::tool {
 
-class MessageTrace {
- public:
-  // install makes a trace the callback of `ctx`; `print` turns the lines on.
-  static std::shared_ptr<MessageTrace> install(Context& ctx, bool print);
-  // The callback is per context, so the count covers every connection since
-  // the last reset: the tools reset before each handshake and serve one
-  // handshake at a time.
-  void reset() { client_hellos_ = 0; }
-  int client_hellos() const { return client_hellos_; }
-
- private:
-  void on_message(const MessageInfo& m);
-  bool print_ = false;
-  std::atomic<int> client_hellos_{0};
-};
+// install_trace makes the printer the message callback of `ctx`.
+void install_trace(Context& ctx);
 
 }  // namespace sluice::tool
