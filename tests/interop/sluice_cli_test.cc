@@ -310,6 +310,45 @@ TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-ke
   }
 }
 
+TEST_CASE("-Verify N / -verify N: N bounds the client chain's intermediates, as openssl's depth does") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& deep = client_leaf_behind(2);
+  struct Case {
+    std::string option, depth;
+    bool accepted;
+  };
+  for (const Case& c : {Case{"-Verify", "1", false}, Case{"-verify", "1", false}, Case{"-Verify", "2", true},
+                        Case{"-verify", "5", true}}) {
+    CAPTURE(c.option);
+    CAPTURE(c.depth);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-CAfile", leaf.ca_pem,
+                                 c.option, c.depth},
+                                port);
+    REQUIRE(server.has_value());
+    std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                     leaf.ca_pem, "-cert", deep.cert_pem, "-key", deep.key_pem, "-cert_chain",
+                                     deep.intermediates_pem};
+    // TLS 1.3: the alert follows openssl's Finished; -ign_eof has it read
+    // on instead of leaving at its stdin's end.
+    if (!c.accepted) argv.push_back("-ign_eof");
+    const Ran client = run_to_end(argv, "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(client.output));
+    if (c.accepted) {
+      CHECK(status == 0);
+      CHECK(has(server->output(), "Client certificate: verified (CN=sluice interop deep client"));
+    } else {
+      // Two intermediates under a depth of 1: no path, as openssl's
+      // "certificate chain too long", which it too sends as unknown_ca.
+      CHECK(status == 1);
+      CHECK(has(server->output(), "unknown_ca"));
+      CHECK(has(client.output, "alert unknown ca"));
+    }
+  }
+}
+
 TEST_CASE("KeyUpdate from each side: K on sluice s_client and on sluice s_server, against openssl") {
   require_peers();
   SUBCASE("sluice s_client sends K") {
@@ -579,6 +618,7 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_server", "-accept", "0", "-naccept", "many"}, "-naccept: 'many'"},
                        Bad{{"s_server", "-accept", "0", "-sigalgs", "md5"}, "-sigalgs: unknown signature scheme 'md5'"},
                        Bad{{"s_server", "-key", "k.pem"}, "-key 'k.pem' has no -cert before it"},
+                       Bad{{"s_server", "-accept", "0", "-Verify", "deep"}, "-Verify: 'deep' is not a depth"},
                        Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
     std::vector<std::string> argv = {sluice_binary()};
     argv.insert(argv.end(), b.args.begin(), b.args.end());

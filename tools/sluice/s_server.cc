@@ -31,8 +31,8 @@ constexpr OptionSpec kServerSpec[] = {
     {"key", "FILE", "the private key of the -cert before it"},
     {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
     {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
-    {"verify", "N", "request a client certificate (N, openssl's depth, is accepted and not used)"},
-    {"Verify", "N", "require a client certificate"},
+    {"verify", "N", "request a client certificate; N is openssl's depth: the most intermediates in its chain"},
+    {"Verify", "N", "require a client certificate (N as for -verify)"},
     {"num_tickets", "N", "session tickets after each handshake (default 2)"},
     {"ticket_lifetime", "SECS", "ticket lifetime (default 7200, at most 604800)"},
     {"no_ticket", "", "send no tickets"},
@@ -287,7 +287,13 @@ int s_server(std::span<const std::string_view> args) {
     ctx->add_certificate(std::move(ck));
   }
   if (opts->has("verify") || opts->has("Verify")) {
-    auto verifier = make_verifier(provider, opts->get("CAfile"), "", err);
+    const char* option = opts->has("Verify") ? "Verify" : "verify";
+    auto depth = parse_number(opts->get(option), 0, 1u << 30);
+    if (!depth) {
+      say("sluice s_server: %s\n", "-" + std::string(option) + ": '" + opts->get(option) + "' is not a depth (0 or more)");
+      return 2;
+    }
+    auto verifier = make_verifier(provider, opts->get("CAfile"), "", err, *depth);
     if (!verifier) {
       say("sluice s_server: %s\n", err);
       return 1;
