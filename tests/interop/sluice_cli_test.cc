@@ -530,6 +530,88 @@ TEST_CASE("s_client options against openssl s_server -www: versions, suites, gro
   CHECK(has(read_all(keylog), "CLIENT_TRAFFIC_SECRET_0 "));
 }
 
+TEST_CASE("-trace decodes hellos, certificates and alerts, against openssl; -msg keeps to one line a message") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string kGet = "GET / HTTP/1.0\r\n\r\n";
+  auto against_openssl = [&](const std::vector<std::string>& client) {
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-www", "-alpn", "http/1.1"}, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    const Ran r = run_to_end(sluice_client(port, client), kGet);
+    server->wait_exit();
+    return r;
+  };
+  const std::vector<std::string> options = {"-ign_eof", "-alpn", "h2,http/1.1", "-groups", "x25519,secp384r1",
+                                            "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"};
+  SUBCASE("sluice s_client -trace") {
+    auto argv = options;
+    argv.push_back("-trace");
+    const Ran r = against_openssl(argv);
+    INFO("sluice:\n" << tail(r.output, 5000));
+    CHECK(r.status == 0);
+    for (const char* line : {">>> Handshake ClientHello [length ", "\n    versions: TLSv1.3, TLSv1.2\n",
+                             "\n    groups: x25519, secp384r1\n", "\n    key share groups: x25519\n",
+                             "\n    ALPN: h2, http/1.1\n", "\n    server name: localhost\n",
+                             "]\n    version: TLSv1.3\n    cipher suite: TLS_CHACHA20_POLY1305_SHA256\n"
+                             "    group: x25519\n",
+                             "<<< Handshake Certificate [length ",
+                             "\n    certificate 0: CN=localhost, ECDSA P-256 key",
+                             ">>> Alert close_notify (0)\n    level: warning (1), description: close_notify (0)\n"})
+      CHECK_MESSAGE(has(r.output, line), line);
+    const size_t server_hello = r.output.find("<<< Handshake ServerHello [length ");
+    REQUIRE(server_hello != std::string::npos);
+    CHECK(r.output.find("\n    cipher suite: TLS_CHACHA20_POLY1305_SHA256\n") > server_hello);
+    CHECK(has(r.output, "\n    cipher suites: TLS_CHACHA20_POLY1305_SHA256, TLS_ECDHE_"));
+  }
+  SUBCASE("sluice s_client -msg: the same lines without the fields") {
+    auto argv = options;
+    argv.push_back("-msg");
+    const Ran r = against_openssl(argv);
+    INFO("sluice:\n" << tail(r.output, 5000));
+    CHECK(r.status == 0);
+    CHECK(has(r.output, "<<< Handshake ServerHello [length "));
+    CHECK(has(r.output, ">>> Alert close_notify (0)\n"));
+    CHECK_FALSE(has(r.output, "    cipher suite: "));
+    CHECK_FALSE(has(r.output, "    level: "));
+  }
+  SUBCASE("sluice s_server -trace: openssl's two hellos around a HelloRetryRequest") {
+    uint16_t port = 0;
+    auto server = sluice_server(
+        {"-naccept", "1", "-www", "-trace", "-groups", "secp384r1", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                "-servername", "localhost", "-groups", "x25519:secp384r1", "-ign_eof"},
+               kGet);
+    server->wait_exit();
+    const std::string out = server->output();
+    INFO("sluice:\n" << tail(out, 6000));
+    const size_t first = out.find("<<< Handshake ClientHello");
+    const size_t retry = out.find(">>> Handshake ServerHello", first);
+    const size_t second = out.find("<<< Handshake ClientHello", retry);
+    REQUIRE(second != std::string::npos);
+    const std::string first_hello = out.substr(first, retry - first);
+    const std::string second_hello = out.substr(second, out.find(">>> ", second) - second);
+    CHECK(has(first_hello, "\n    key share groups: x25519\n"));
+    CHECK(has(first_hello, "\n    server name: localhost\n"));
+    CHECK(has(first_hello, "\n    versions: TLSv1.3, TLSv1.2"));
+    CHECK(has(out.substr(retry, 200), "\n    HelloRetryRequest\n    version: TLSv1.3\n"));
+    CHECK(has(out.substr(retry, 200), "\n    group: secp384r1\n"));
+    CHECK(has(second_hello, "\n    key share groups: secp384r1\n"));
+    CHECK(has(out, ">>> Handshake Certificate [length "));
+  }
+  SUBCASE("sluice s_client -trace -tls1_2 refusing openssl's certificate: the certificate, then the fatal alert") {
+    auto argv = std::vector<std::string>{"-tls1_2", "-trace", "-CAfile", client_leaf_for(crypto::KeyType::kEd25519).cert_pem};
+    const Ran r = against_openssl(argv);
+    INFO("sluice:\n" << tail(r.output, 5000));
+    CHECK(r.status == 1);
+    CHECK(has(r.output, "\n    versions: TLSv1.2\n"));
+    CHECK(has(r.output, "\n    certificate 0: CN=localhost, ECDSA P-256 key"));
+    CHECK(has(r.output, "\n>>> Alert unknown_ca (48)\n    level: fatal (2), description: unknown_ca (48)\n"));
+    CHECK(r.output.find("<<< Handshake Certificate") < r.output.find(">>> Alert unknown_ca"));
+  }
+}
+
 TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);

@@ -12,8 +12,8 @@ namespace {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
-// certificate_line names one certificate of a chain by its subject CN and
-// key, or says why it could not be decoded.
+}  // namespace
+
 std::string certificate_line(const std::vector<uint8_t>& der) {
   auto cert = pki::parse_certificate(der);
   if (!cert) return "(" + std::to_string(der.size()) + " bytes, not decodable)";
@@ -22,8 +22,6 @@ std::string certificate_line(const std::vector<uint8_t>& der) {
   s += ", " + std::to_string(der.size()) + " bytes";
   return s;
 }
-
-}  // namespace
 
 std::string cipher_suite_name(uint16_t suite) {
   if (const auto info = suite_info(suite); info) return info->name;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/connection.h"
 
@@ -15,8 +16,12 @@ struct HandshakeFacts {
   bool client_auth_asked = false;  // server: -verify/-Verify was given
 };
 
-// cipher_suite_name gives the RFC name ("TLS_AES_128_GCM_SHA256").
+// cipher_suite_name gives the RFC name ("TLS_AES_128_GCM_SHA256"), or the
+// code point in hex for a suite sluice does not know.
 std::string cipher_suite_name(uint16_t suite);
+// certificate_line names one certificate by its subject CN and key, or says
+// why it could not be decoded.
+std::string certificate_line(const std::vector<uint8_t>& der);
 // describe_negotiated is one "key: value" line per negotiated parameter,
 // then the peer's chain (one line per certificate). `brief` keeps the
 // version, suite, group and whether the session resumed.

@@ -147,7 +147,8 @@ int s_client(std::span<const std::string_view> args) {
     ctx->set_enable_early_data(true);
   }
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
-  if (opts->has("msg") || opts->has("trace")) install_trace(*ctx);
+  if (opts->has("msg") || opts->has("trace"))
+    install_trace(*ctx, opts->has("trace") ? TraceDetail::kFields : TraceDetail::kMessages);
 
   const int connections = opts->has("reconnect") ? 6 : 1;
   for (int i = 0; i < connections; ++i) {

@@ -340,7 +340,8 @@ int s_server(std::span<const std::string_view> args) {
   }
   if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
-  if (opts->has("msg") || opts->has("trace")) install_trace(*ctx);
+  if (opts->has("msg") || opts->has("trace"))
+    install_trace(*ctx, opts->has("trace") ? TraceDetail::kFields : TraceDetail::kMessages);
 
   auto listener = net::listen_on(where->addresses.front());
   if (!listener) {

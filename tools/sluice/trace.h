@@ -1,12 +1,28 @@
 // -msg / -trace: the context's message callback prints one line per
 // handshake message and alert in each direction (stderr), like openssl -msg.
+// -trace adds the main fields of each, indented below its line: a
+// ClientHello's versions, suites, groups, key share groups, ALPN and SNI; a
+// ServerHello's version, suite and group; a Certificate's subjects; an
+// alert's level and description.
 #pragma once
+
+#include <string>
+#include <vector>
 
 #include "core/context.h"
 
 namespace sluice::tool {
 
+enum class TraceDetail : uint8_t {
+  kMessages,  // -msg: the one line
+  kFields,    // -trace: the line and the fields
+};
+
 // install_trace makes the printer the message callback of `ctx`.
-void install_trace(Context& ctx);
+void install_trace(Context& ctx, TraceDetail detail);
+
+// describe_fields is what -trace prints below a message's line, one entry a
+// line (empty for messages whose fields it does not decode).
+std::vector<std::string> describe_fields(const MessageInfo& m);
 
 }  // namespace sluice::tool
