@@ -76,7 +76,6 @@ struct Connection::Impl final : HandshakeIo {
   // reply) when no write space is lent, and releases idle buffers.
   Progress settle();
   Progress fail(Error e);
-  // observe reports a message or alert to the context's message callback.
   // observe tells the message callback of a handshake message (its body)
   // or an alert (its level and description).
   void observe_handshake(bool sent, uint8_t type, Bytes body) const;

@@ -109,8 +109,7 @@ struct ServeSettings {
 
 // serve_one runs one accepted connection; returns false when the server
 // should stop (Q typed). `out_failed` is set on a handshake or I/O error.
-bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, const ServeSettings& s,
-               bool& out_failed) {
+bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, const ServeSettings& s, bool& out_failed) {
   Duplex d(std::move(fd), Connection::server(ctx));
   std::string err;
   if (!d.handshake(err)) {
