@@ -391,6 +391,7 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
   // RFC 8446 §4.1.4: a second HelloRetryRequest is unexpected_message.
   if (retried_) return Err(Error(Reason::kUnexpectedMessage, "second HelloRetryRequest"));
   retried_ = true;
+  negotiated_.hello_retry_request = true;
   const auto& groups = ctx().policy().groups;
   if (hrr.hrr_selected_group) {
     const auto g = static_cast<crypto::Group>(*hrr.hrr_selected_group);

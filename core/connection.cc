@@ -241,7 +241,7 @@ Progress Connection::shutdown() {
     if (Progress p = c.settle(); p.status != Status::kOk) return p;
     const uint8_t alert[2] = {1, static_cast<uint8_t>(Alert::kCloseNotify)};
     if (auto r = c.rl_.seal(wire::ContentType::kAlert, alert); !r) return c.fail(std::move(r).error());
-    c.observe(true, wire::ContentType::kAlert, alert[1], 2);
+    c.observe_alert(true, alert[0], Alert::kCloseNotify);
     c.sent_close_ = true;
   }
   // Look for the peer's close_notify among buffered records.
@@ -262,7 +262,7 @@ Progress Connection::shutdown() {
         break;
       }
       case RecordLayer::Kind::kClosed:
-        c.observe(false, wire::ContentType::kAlert, static_cast<uint8_t>(Alert::kCloseNotify), 2);
+        c.observe_alert(false, 1, Alert::kCloseNotify);
         break;
       case RecordLayer::Kind::kControl:
         break;

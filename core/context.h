@@ -135,6 +135,12 @@ struct MessageInfo {
   wire::ContentType content_type;  // kHandshake or kAlert
   uint8_t type;                   // the HandshakeType, or the AlertDescription
   size_t length;                  // the message body (handshake) or 2 (alert)
+  // Handshake: the message body, as sent or received (decrypted); it is
+  // valid only during the callback. Empty for an alert.
+  std::span<const uint8_t> body;
+  // Alert: 1 (warning) or 2 (fatal); a received close_notify says 1, the
+  // level it is sent with. 0 for a handshake message.
+  uint8_t alert_level = 0;
 };
 
 // Hooks: what the application injects. None is required.

@@ -33,16 +33,24 @@ Result<void, Error> Connection::Impl::send(Bytes message) {
   return {};
 }
 
-void Connection::Impl::observe(bool sent, ContentType type, uint8_t code, size_t length) const {
-  if (const auto& cb = ctx_->hooks().message_callback; cb) cb(MessageInfo{sent, type, code, length});
+void Connection::Impl::observe_handshake(bool sent, uint8_t type, Bytes body) const {
+  if (const auto& cb = ctx_->hooks().message_callback; cb)
+    cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0});
+}
+
+void Connection::Impl::observe_alert(bool sent, uint8_t level, Alert alert) const {
+  if (const auto& cb = ctx_->hooks().message_callback; cb)
+    cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level});
 }
 
 void Connection::Impl::observe_received_message() {
-  observe(false, ContentType::kHandshake, hs_in_.current_type(), hs_in_.current_len());
+  observe_handshake(false, hs_in_.current_type(), hs_in_.current_body());
 }
 
 void Connection::Impl::observe_received_alert(const Error& e) const {
-  if (e.origin == Origin::kReceived) observe(false, ContentType::kAlert, static_cast<uint8_t>(e.alert), 2);
+  // Only a fatal alert ends the connection as an error (warnings are
+  // tolerated or refused before they get here).
+  if (e.origin == Origin::kReceived) observe_alert(false, 2, e.alert);
 }
 
 void Connection::Impl::message_done() {
@@ -56,7 +64,7 @@ Result<void, Error> Connection::Impl::flush() {
     ByteReader r(hs_out_);
     uint8_t type;
     ByteReader body;
-    while (r.u8(type) && r.prefixed24(body)) observe(true, ContentType::kHandshake, type, body.remaining());
+    while (r.u8(type) && r.prefixed24(body)) observe_handshake(true, type, body.rest());
   }
   // RFC 8446 §5.1: the initial ClientHello's record may say 0x0301, as
   // most clients do, for middleboxes that expect it.
@@ -183,7 +191,7 @@ Result<void, Error> Connection::Impl::send_warning_alert(Alert a) {
   SLUICE_TRY(flush());
   const uint8_t alert[2] = {1, static_cast<uint8_t>(a)};
   SLUICE_TRY(rl_.seal(ContentType::kAlert, alert));
-  observe(true, ContentType::kAlert, alert[1], 2);
+  observe_alert(true, alert[0], a);
   return {};
 }
 
@@ -229,6 +237,9 @@ Progress Connection::Impl::fail(Error e) {
   }
   if (failed()) return {Status::kError, 0};
   error_ = e;
+  // A message that failed its checks was still received: the trace shows
+  // it before the alert it caused, as openssl's does.
+  if (hs_in_.handed_out()) observe_received_message();
   observe_received_alert(e);
   if (hs_) negotiated_ = hs_->negotiated();
   // A fatal alert is just bytes in outbound() (RFC 8446 §6.2). Nothing is
@@ -238,7 +249,7 @@ Progress Connection::Impl::fail(Error e) {
   rl_.abandon_write_space();
   if (e.origin == Origin::kLocal && e.reason != Reason::kTruncated) {
     const uint8_t alert[2] = {2, static_cast<uint8_t>(e.alert)};
-    if (rl_.seal(ContentType::kAlert, alert)) observe(true, ContentType::kAlert, alert[1], 2);
+    if (rl_.seal(ContentType::kAlert, alert)) observe_alert(true, alert[0], e.alert);
   }
   hs_.reset();
   return {Status::kError, 0};
@@ -422,7 +433,7 @@ Progress Connection::Impl::fill_readable() {
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:
-        observe(false, ContentType::kAlert, static_cast<uint8_t>(Alert::kCloseNotify), 2);
+        observe_alert(false, 1, Alert::kCloseNotify);
         return {Status::kZeroReturn, 0};
       case RecordLayer::Kind::kHandshake: {
         if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());

@@ -82,8 +82,10 @@ struct Connection::Impl final : HandshakeIo {
   // reply) when no write space is lent, and releases idle buffers.
   Progress settle();
   Progress fail(Error e);
-  // observe reports a message or alert to the context's message callback.
-  void observe(bool sent, wire::ContentType type, uint8_t code, size_t length) const;
+  // observe tells the message callback of a handshake message (its body)
+  // or an alert (its level and description).
+  void observe_handshake(bool sent, uint8_t type, Bytes body) const;
+  void observe_alert(bool sent, uint8_t level, Alert alert) const;
   void observe_received_message();
   void observe_received_alert(const Error& e) const;
   bool failed() const { return !error_.ok() && error_.origin != Origin::kApi; }

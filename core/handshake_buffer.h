@@ -29,9 +29,12 @@ class HandshakeReader {
   // done drops the message next() handed out.
   void done();
   bool empty() const { return in_.empty(); }
-  // current is the type and body length of the message handed out.
+  // handed_out: next() gave a message that done() has not dropped yet.
+  bool handed_out() const { return msg_len_ != 0; }
+  // current is the type, body length and body of the message handed out.
   uint8_t current_type() const { return msg_len_ ? in_[0] : 0; }
   size_t current_len() const { return msg_len_ ? msg_len_ - wire::kHandshakeHeaderLen : 0; }
+  Bytes current_body() const { return Bytes(in_).subspan(msg_len_ ? wire::kHandshakeHeaderLen : 0, current_len()); }
   // beyond_current: bytes are buffered past the message handed out.
   bool beyond_current() const { return in_.size() > msg_len_; }
   // release frees the storage once the handshake no longer needs it.

@@ -44,6 +44,7 @@ struct Negotiated {
   bool resumed = false;              // a ticket's PSK was accepted
   bool early_data_accepted = false;  // 0-RTT data was accepted
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;
+  bool hello_retry_request = false;  // TLS 1.3: the server sent a HelloRetryRequest (RFC 8446 §4.1.4)
 };
 
 }  // namespace sluice

@@ -334,6 +334,7 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
     sent_ccs_ = true;
   }
   retried_ = true;
+  negotiated_.hello_retry_request = true;
   state_ = ServerState::kReadClientHello;
   return Wait::kOk;
 }
@@ -536,7 +537,8 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   n.resumed = ticket_.has_value();
   n.version = wire::kTls13;
   n.cipher_suite = sh.cipher_suite;
-  n.group = group_;
+  // psk_ke exchanges no key: no group, whatever the client's key share said.
+  n.group = share ? group_ : crypto::Group{};
   n.signature_scheme = scheme_;
   n.alpn = alpn_;
   state_ = ServerState::kSendEncryptedExtensions;

@@ -19,7 +19,8 @@ bool may_have_signed(const Certificate& child, Bytes issuer_key_id) {
 }
 
 // Path is the chain being built, leaf first. Search::build never extends it
-// beyond the leaf and kMaxIntermediates, so it needs no heap.
+// beyond the leaf and kMaxIntermediates (or the verifier's lower bound), so
+// it needs no heap.
 class Path {
  public:
   explicit Path(const Certificate& leaf) { push_back(&leaf); }
@@ -78,8 +79,8 @@ TlsResult<void> check_eku(const Certificate& c, bool server) {
 class Search {
  public:
   Search(const crypto::Provider& p, SignatureCache* cache, const std::vector<TrustAnchor>& anchors,
-         std::span<const Certificate> pool, const CertificateRequest& req)
-      : provider_(p), cache_(cache), anchors_(anchors), pool_(pool), req_(req) {}
+         std::span<const Certificate> pool, const CertificateRequest& req, size_t max_intermediates)
+      : provider_(p), cache_(cache), anchors_(anchors), pool_(pool), req_(req), max_intermediates_(max_intermediates) {}
 
   // build extends `path` (leaf first) from its last certificate to an anchor.
   bool build(Path& path) {
@@ -89,7 +90,7 @@ class Search {
       if (!note(check_signature(child, a.key)) || !note(anchor_constraints(a, path))) continue;
       return true;
     }
-    if (path.size() > kMaxIntermediates) {
+    if (path.size() > max_intermediates_) {
       note(Err(Error(Reason::kUnknownCa, "webpki: no anchor within the path length limit")));
       return false;
     }
@@ -175,6 +176,7 @@ class Search {
   const std::vector<TrustAnchor>& anchors_;
   std::span<const Certificate> pool_;
   const CertificateRequest& req_;
+  const size_t max_intermediates_;
   size_t sig_checks_ = 0;
   bool budget_spent_ = false;
   Error best_;
@@ -237,7 +239,8 @@ TlsResult<CertVerified> WebPkiVerifier::verify(const CertificateRequest& req) co
   pool.reserve(req.chain.size() - 1);
   for (size_t i = 1; i < req.chain.size(); ++i)
     if (auto c = parse_certificate(req.chain[i])) pool.push_back(std::move(c).value());
-  Search search(*provider_, cache_signatures_ ? &signature_cache_ : nullptr, anchors_, pool, req);
+  Search search(*provider_, cache_signatures_ ? &signature_cache_ : nullptr, anchors_, pool, req,
+                max_intermediates_);
   Path path(leaf);
   if (!search.build(path)) return Err(search.error());
   if (req.peer_is_server) SLUICE_TRY(verify_hostname(leaf, req.server_name));

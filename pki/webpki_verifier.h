@@ -19,6 +19,7 @@
 //                            or key, wrong extended key usage
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -85,6 +86,13 @@ class WebPkiVerifier final : public CertificateVerifier {
   // token carries the leaf's public key.
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override;
 
+  // set_max_intermediates bounds the intermediates a path may hold, as
+  // openssl's verify depth does: 0 lets only an anchor sign the leaf. A
+  // longer path fails with kUnknownCa, like openssl's "certificate chain too
+  // long" (unknown_ca). Values above kMaxIntermediates (the default) are
+  // capped to it. Set before first use.
+  void set_max_intermediates(size_t n) { max_intermediates_ = std::min(n, kMaxIntermediates); }
+
   // Verified certificate signatures are remembered (see SignatureCache);
   // off, every signature is checked every time. Set before first use.
   void set_signature_cache(bool on) { cache_signatures_ = on; }
@@ -100,6 +108,7 @@ class WebPkiVerifier final : public CertificateVerifier {
   std::vector<TrustAnchor> anchors_;
   size_t skipped_ = 0;
   bool cache_signatures_ = true;
+  size_t max_intermediates_ = kMaxIntermediates;
   mutable SignatureCache signature_cache_;
 };
 

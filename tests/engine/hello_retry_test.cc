@@ -69,6 +69,17 @@ TEST_CASE("HelloRetryRequest completes for every pair of distinct groups") {
   CHECK(q.client.negotiated().group == Group::kSecp384r1);
 }
 
+TEST_CASE("Negotiated says on both sides whether a HelloRetryRequest happened") {
+  Pair retried = make({Group::kX25519, Group::kSecp256r1}, {Group::kSecp256r1});
+  REQUIRE(test::handshake(retried.client, retried.server));
+  CHECK(retried.client.negotiated().hello_retry_request);
+  CHECK(retried.server.negotiated().hello_retry_request);
+  Pair first_try = make({Group::kSecp256r1, Group::kX25519}, {Group::kSecp256r1});
+  REQUIRE(test::handshake(first_try.client, first_try.server));
+  CHECK_FALSE(first_try.client.negotiated().hello_retry_request);
+  CHECK_FALSE(first_try.server.negotiated().hello_retry_request);
+}
+
 TEST_CASE("a client refuses a second HelloRetryRequest") {
   Pair p = make({Group::kX25519, Group::kSecp256r1}, {Group::kSecp256r1});
   auto hrr = hrr_record(p);

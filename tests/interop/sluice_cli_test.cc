@@ -1,7 +1,8 @@
 // Issue 17: the `sluice` command line against real peers (openssl, gnutls
 // and curl from Debian) on loopback: full-duplex bulk data, the report,
 // sessions across processes, client authentication, KeyUpdate from each
-// side, -www/-WWW, the event-loop servers, and option errors.
+// side, -www/-WWW, the event-loop servers, s_server's ticket, 0-RTT and
+// per-SNI options, and option errors.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -47,6 +48,11 @@ std::string sha256_of(const std::string& path) {
 }
 
 bool has(const std::string& haystack, const std::string& needle) { return haystack.find(needle) != std::string::npos; }
+size_t count_of(const std::string& haystack, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) ++n;
+  return n;
+}
 
 std::string port_of(uint16_t p) { return std::to_string(p); }
 
@@ -189,11 +195,7 @@ TEST_CASE("sessions across processes: sluice s_client twice against sluice s_ser
   server->wait_exit();
   INFO("reconnect:\n" << tail(again.output, 6000));
   REQUIRE(again.status == 0);
-  size_t resumed = 0;
-  for (size_t at = again.output.find("Resumed: yes"); at != std::string::npos;
-       at = again.output.find("Resumed: yes", at + 1))
-    ++resumed;
-  CHECK(resumed == 5);
+  CHECK(count_of(again.output, "Resumed: yes") == 5);
   CHECK(has(server->output(), "Resumed: yes"));
 }
 
@@ -223,11 +225,7 @@ TEST_CASE("sessions: gnutls-cli --resume and openssl s_client -sess_out/-sess_in
   server->wait_exit();
   INFO("openssl second:\n" << tail(second.output) << "\nsluice:\n" << tail(server->output(), 6000));
   CHECK(has(second.output, "Reused, TLSv1.3"));
-  size_t resumed = 0;
-  for (size_t at = server->output().find("Resumed: yes"); at != std::string::npos;
-       at = server->output().find("Resumed: yes", at + 1))
-    ++resumed;
-  CHECK(resumed == 2);
+  CHECK(count_of(server->output(), "Resumed: yes") == 2);
 }
 
 TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-key on s_client, and command c") {
@@ -309,6 +307,45 @@ TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-ke
     CHECK(status == 0);
     CHECK(has(server->output(), "after the handshake:"));
     CHECK(has(server->output(), "Client certificate: verified (CN=sluice interop client"));
+  }
+}
+
+TEST_CASE("-Verify N / -verify N: N bounds the client chain's intermediates, as openssl's depth does") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& deep = client_leaf_behind(2);
+  struct Case {
+    std::string option, depth;
+    bool accepted;
+  };
+  for (const Case& c : {Case{"-Verify", "1", false}, Case{"-verify", "1", false}, Case{"-Verify", "2", true},
+                        Case{"-verify", "5", true}}) {
+    CAPTURE(c.option);
+    CAPTURE(c.depth);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-CAfile", leaf.ca_pem,
+                                 c.option, c.depth},
+                                port);
+    REQUIRE(server.has_value());
+    std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                     leaf.ca_pem, "-cert", deep.cert_pem, "-key", deep.key_pem, "-cert_chain",
+                                     deep.intermediates_pem};
+    // TLS 1.3: the alert follows openssl's Finished; -ign_eof has it read
+    // on instead of leaving at its stdin's end.
+    if (!c.accepted) argv.push_back("-ign_eof");
+    const Ran client = run_to_end(argv, "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(client.output));
+    if (c.accepted) {
+      CHECK(status == 0);
+      CHECK(has(server->output(), "Client certificate: verified (CN=sluice interop deep client"));
+    } else {
+      // Two intermediates under a depth of 1: no path, as openssl's
+      // "certificate chain too long", which it too sends as unknown_ca.
+      CHECK(status == 1);
+      CHECK(has(server->output(), "unknown_ca"));
+      CHECK(has(client.output, "alert unknown ca"));
+    }
   }
 }
 
@@ -493,6 +530,88 @@ TEST_CASE("s_client options against openssl s_server -www: versions, suites, gro
   CHECK(has(read_all(keylog), "CLIENT_TRAFFIC_SECRET_0 "));
 }
 
+TEST_CASE("-trace decodes hellos, certificates and alerts, against openssl; -msg keeps to one line a message") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string kGet = "GET / HTTP/1.0\r\n\r\n";
+  auto against_openssl = [&](const std::vector<std::string>& client) {
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-www", "-alpn", "http/1.1"}, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    const Ran r = run_to_end(sluice_client(port, client), kGet);
+    server->wait_exit();
+    return r;
+  };
+  const std::vector<std::string> options = {"-ign_eof", "-alpn", "h2,http/1.1", "-groups", "x25519,secp384r1",
+                                            "-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"};
+  SUBCASE("sluice s_client -trace") {
+    auto argv = options;
+    argv.push_back("-trace");
+    const Ran r = against_openssl(argv);
+    INFO("sluice:\n" << tail(r.output, 5000));
+    CHECK(r.status == 0);
+    for (const char* line : {">>> Handshake ClientHello [length ", "\n    versions: TLSv1.3, TLSv1.2\n",
+                             "\n    groups: x25519, secp384r1\n", "\n    key share groups: x25519\n",
+                             "\n    ALPN: h2, http/1.1\n", "\n    server name: localhost\n",
+                             "]\n    version: TLSv1.3\n    cipher suite: TLS_CHACHA20_POLY1305_SHA256\n"
+                             "    group: x25519\n",
+                             "<<< Handshake Certificate [length ",
+                             "\n    certificate 0: CN=localhost, ECDSA P-256 key",
+                             ">>> Alert close_notify (0)\n    level: warning (1), description: close_notify (0)\n"})
+      CHECK_MESSAGE(has(r.output, line), line);
+    const size_t server_hello = r.output.find("<<< Handshake ServerHello [length ");
+    REQUIRE(server_hello != std::string::npos);
+    CHECK(r.output.find("\n    cipher suite: TLS_CHACHA20_POLY1305_SHA256\n") > server_hello);
+    CHECK(has(r.output, "\n    cipher suites: TLS_CHACHA20_POLY1305_SHA256, TLS_ECDHE_"));
+  }
+  SUBCASE("sluice s_client -msg: the same lines without the fields") {
+    auto argv = options;
+    argv.push_back("-msg");
+    const Ran r = against_openssl(argv);
+    INFO("sluice:\n" << tail(r.output, 5000));
+    CHECK(r.status == 0);
+    CHECK(has(r.output, "<<< Handshake ServerHello [length "));
+    CHECK(has(r.output, ">>> Alert close_notify (0)\n"));
+    CHECK_FALSE(has(r.output, "    cipher suite: "));
+    CHECK_FALSE(has(r.output, "    level: "));
+  }
+  SUBCASE("sluice s_server -trace: openssl's two hellos around a HelloRetryRequest") {
+    uint16_t port = 0;
+    auto server = sluice_server(
+        {"-naccept", "1", "-www", "-trace", "-groups", "secp384r1", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                "-servername", "localhost", "-groups", "x25519:secp384r1", "-ign_eof"},
+               kGet);
+    server->wait_exit();
+    const std::string out = server->output();
+    INFO("sluice:\n" << tail(out, 6000));
+    const size_t first = out.find("<<< Handshake ClientHello");
+    const size_t retry = out.find(">>> Handshake ServerHello", first);
+    const size_t second = out.find("<<< Handshake ClientHello", retry);
+    REQUIRE(second != std::string::npos);
+    const std::string first_hello = out.substr(first, retry - first);
+    const std::string second_hello = out.substr(second, out.find(">>> ", second) - second);
+    CHECK(has(first_hello, "\n    key share groups: x25519\n"));
+    CHECK(has(first_hello, "\n    server name: localhost\n"));
+    CHECK(has(first_hello, "\n    versions: TLSv1.3, TLSv1.2"));
+    CHECK(has(out.substr(retry, 200), "\n    HelloRetryRequest\n    version: TLSv1.3\n"));
+    CHECK(has(out.substr(retry, 200), "\n    group: secp384r1\n"));
+    CHECK(has(second_hello, "\n    key share groups: secp384r1\n"));
+    CHECK(has(out, ">>> Handshake Certificate [length "));
+  }
+  SUBCASE("sluice s_client -trace -tls1_2 refusing openssl's certificate: the certificate, then the fatal alert") {
+    auto argv = std::vector<std::string>{"-tls1_2", "-trace", "-CAfile", client_leaf_for(crypto::KeyType::kEd25519).cert_pem};
+    const Ran r = against_openssl(argv);
+    INFO("sluice:\n" << tail(r.output, 5000));
+    CHECK(r.status == 1);
+    CHECK(has(r.output, "\n    versions: TLSv1.2\n"));
+    CHECK(has(r.output, "\n    certificate 0: CN=localhost, ECDSA P-256 key"));
+    CHECK(has(r.output, "\n>>> Alert unknown_ca (48)\n    level: fatal (2), description: unknown_ca (48)\n"));
+    CHECK(r.output.find("<<< Handshake Certificate") < r.output.find(">>> Alert unknown_ca"));
+  }
+}
+
 TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -581,6 +700,7 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_server", "-accept", "0", "-naccept", "many"}, "-naccept: 'many'"},
                        Bad{{"s_server", "-accept", "0", "-sigalgs", "md5"}, "-sigalgs: unknown signature scheme 'md5'"},
                        Bad{{"s_server", "-key", "k.pem"}, "-key 'k.pem' has no -cert before it"},
+                       Bad{{"s_server", "-accept", "0", "-Verify", "deep"}, "-Verify: 'deep' is not a depth"},
                        Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
     std::vector<std::string> argv = {sluice_binary()};
     argv.insert(argv.end(), b.args.begin(), b.args.end());
@@ -618,6 +738,154 @@ TEST_CASE("s_server with RSA, ECDSA and Ed25519 keys at once: each client gets t
     CHECK(has(r.output, "Verify return code: 0 (ok)"));
   }
   server->wait_exit();
+}
+
+TEST_CASE("s_server ticket, 0-RTT, HRR and per-SNI certificate options, seen by openssl s_client") {
+  require_peers();
+  const LeafFiles& rsa = leaf_for(crypto::KeyType::kRsa);
+  const LeafFiles& ec = leaf_for(crypto::KeyType::kEcdsaP256);
+  auto openssl_client = [&](uint16_t port, std::vector<std::string> extra) {
+    std::vector<std::string> v = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                  ec.ca_pem, "-ign_eof"};
+    v.insert(v.end(), extra.begin(), extra.end());
+    return v;
+  };
+  const std::string kGet = "GET / HTTP/1.0\r\n\r\n";
+  SUBCASE("-num_tickets 3, then -no_ticket") {
+    for (const auto& [option, tickets] : {std::pair<std::vector<std::string>, size_t>{{"-num_tickets", "3"}, 3},
+                                          std::pair<std::vector<std::string>, size_t>{{"-no_ticket"}, 0}}) {
+      CAPTURE(option.front());
+      uint16_t port = 0;
+      std::vector<std::string> v = {"-naccept", "1", "-www", "-cert", ec.cert_pem, "-key", ec.key_pem};
+      v.insert(v.end(), option.begin(), option.end());
+      auto server = sluice_server(v, port);
+      REQUIRE(server.has_value());
+      const Ran c = run_to_end(openssl_client(port, {}), kGet);
+      server->wait_exit();
+      INFO(tail(c.output));
+      CHECK(has(c.output, "HTTP/1.0 200 ok"));
+      CHECK(count_of(c.output, "Post-Handshake New Session Ticket arrived") == tickets);
+    }
+  }
+  SUBCASE("-early_data: openssl resumes with 0-RTT and sluice reports it accepted") {
+    uint16_t port = 0;
+    auto server =
+        sluice_server({"-naccept", "2", "-www", "-early_data", "-cert", ec.cert_pem, "-key", ec.key_pem}, port);
+    REQUIRE(server.has_value());
+    const std::string sess = tmp_path("openssl-early.sess"), early = tmp_path("openssl-early.txt");
+    write_all(early, "GET /early-from-openssl HTTP/1.0\r\n\r\n");
+    run_to_end(openssl_client(port, {"-sess_out", sess}), kGet);
+    const Ran second = run_to_end(openssl_client(port, {"-sess_in", sess, "-early_data", early}), "");
+    server->wait_exit();
+    INFO("openssl:\n" << tail(second.output) << "\nsluice:\n" << tail(server->output(), 5000));
+    CHECK(has(second.output, "Early data was accepted"));
+    CHECK(has(server->output(), "Early data: accepted"));
+    CHECK(has(server->output(), "REQUEST GET /early-from-openssl HTTP/1.0"));
+    CHECK(has(second.output, "Early data: accepted"));  // the page, answering the 0-RTT request
+  }
+  SUBCASE("-groups secp384r1: openssl's x25519 share is retried, and the report says so on every loop") {
+    // The event loops serve connections at once; the report reads the
+    // retry from the connection, so they know it too.
+    for (const char* loop : {"blocking", "epoll", "uring"}) {
+      CAPTURE(loop);
+      uint16_t port = 0;
+      auto server = sluice_server({"-naccept", "1", "-loop", loop, "-www", "-groups", "secp384r1", "-cert",
+                                   ec.cert_pem, "-key", ec.key_pem},
+                                  port);
+      REQUIRE(server.has_value());
+      const Ran c = run_to_end(openssl_client(port, {}), kGet);
+      server->wait_exit();
+      INFO(tail(server->output()));
+      CHECK(has(c.output, "HelloRetryRequest: yes"));  // the -www page
+      CHECK(has(server->output(), "Group: secp384r1"));
+      CHECK(has(server->output(), "HelloRetryRequest: yes"));
+    }
+    // Without a retry the same report says no.
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-loop", "epoll", "-www", "-cert", ec.cert_pem, "-key", ec.key_pem},
+                                port);
+    REQUIRE(server.has_value());
+    run_to_end(openssl_client(port, {}), kGet);
+    server->wait_exit();
+    INFO(tail(server->output()));
+    CHECK(has(server->output(), "HelloRetryRequest: no"));
+  }
+  SUBCASE("-cert_sni: the ECDSA chain serves other.test, the RSA one every other name") {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "2", "-www", "-cert", rsa.cert_pem, "-key", rsa.key_pem, "-cert", ec.cert_pem,
+                                 "-key", ec.key_pem, "-cert_sni", "other.test"},
+                                port);
+    REQUIRE(server.has_value());
+    const Ran plain = run_to_end(openssl_client(port, {"-servername", "localhost"}), kGet);
+    const Ran other = run_to_end(openssl_client(port, {"-servername", "other.test"}), kGet);
+    server->wait_exit();
+    INFO(tail(server->output(), 5000));
+    CHECK(has(plain.output, "Peer signature type: RSA-PSS"));
+    CHECK(has(other.output, "Peer signature type: ECDSA"));
+    CHECK(has(server->output(), "Server name: other.test"));
+  }
+}
+
+
+TEST_CASE("s_server -ticket_lifetime: the lifetime openssl s_client and a sluice client's saved session see") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server(
+      {"-naccept", "2", "-www", "-ticket_lifetime", "300", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE(server.has_value());
+  const Ran openssl = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                  leaf.ca_pem, "-ign_eof"},
+                                 "GET / HTTP/1.0\r\n\r\n");
+  const std::string sess = tmp_path("lifetime.sess");
+  const Ran sluice = run_to_end(sluice_client(port, {"-ign_eof", "-sess_out", sess}), "GET / HTTP/1.0\r\n\r\n");
+  server->wait_exit();
+  INFO("openssl:\n" << tail(openssl.output) << "\nsluice:\n" << tail(sluice.output));
+  // Two tickets (the default count), each with the lifetime asked for
+  // rather than the default 7200.
+  CHECK(count_of(openssl.output, "TLS session ticket lifetime hint: 300 (seconds)") == 2);
+  CHECK(sluice.status == 0);
+  CHECK(has(read_all(sess), "\nlifetime: 300\n"));
+}
+
+TEST_CASE("s_server -psk_ke: gnutls-cli offering psk_ke only resumes without a key exchange, and only with it") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  // A priority with plain PSK and no (EC)DHE-PSK makes gnutls offer only
+  // psk_ke; it then wants PSK credentials of its own, which sluice does
+  // not know (its ticket is what resumes).
+  const auto gnutls = [&](uint16_t port) {
+    return run_to_end({"gnutls-cli", "--resume", "-p", port_of(port), "--x509cafile", leaf.ca_pem, "--priority",
+                       "NORMAL:+PSK:-ECDHE-PSK:-DHE-PSK", "--pskusername", "nobody", "--pskkey",
+                       "00112233445566778899aabbccddeeff", "127.0.0.1"},
+                      "");
+  };
+  SUBCASE("with -psk_ke") {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "2", "-psk_ke", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    const Ran client = gnutls(port);
+    server->wait_exit();
+    INFO("gnutls-cli:\n" << tail(client.output) << "\nsluice:\n" << tail(server->output(), 5000));
+    CHECK(client.status == 0);
+    CHECK(has(client.output, "This is a resumed session"));
+    // gnutls names the key exchange between the dashes; psk_ke has none.
+    CHECK(has(client.output, "(TLS1.3-X.509)--("));
+    // The first handshake had a group, the resumed one none.
+    CHECK(count_of(server->output(), "Group: x25519") == 1);
+    CHECK(count_of(server->output(), "Group: (none)\nResumed: yes") == 1);
+  }
+  SUBCASE("without it, the same client gets a full handshake") {
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+    REQUIRE(server.has_value());
+    const Ran client = gnutls(port);
+    server->wait_exit();
+    INFO("gnutls-cli:\n" << tail(client.output) << "\nsluice:\n" << tail(server->output(), 5000));
+    CHECK_FALSE(has(client.output, "This is a resumed session"));
+    CHECK(count_of(server->output(), "Resumed: no") == 2);
+    CHECK_FALSE(has(server->output(), "Group: (none)"));
+  }
 }
 
 }  // namespace

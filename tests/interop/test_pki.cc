@@ -86,13 +86,50 @@ LeafFiles make_leaf(crypto::KeyType type, bool client) {
         "-out", d + "/leaf.csr"});
   must({"openssl", "x509", "-req", "-in", d + "/leaf.csr", "-CA", ca + "/ca.pem", "-CAkey", ca + "/ca.key",
         "-CAcreateserial", "-days", "2", "-extfile", d + "/ext.cnf", "-out", d + "/cert.pem"});
-  return LeafFiles{type, d + "/cert.pem", d + "/key.pem", ca + "/ca.pem"};
+  return LeafFiles{type, d + "/cert.pem", d + "/key.pem", ca + "/ca.pem", ""};
 }
 
 std::string slurp(const std::string& path) {
   auto t = pki::read_text_file(path);
   if (!t) die("cannot read " + path);
   return *t;
+}
+
+// issue_ec_certificate makes a P-256 key `dir`/NAME.key and a certificate
+// `dir`/NAME.pem for `subject` with the extensions `ext`, signed by
+// issuer_pem/issuer_key.
+void issue_ec_certificate(const std::string& dir, const std::string& name, const std::string& subject,
+                          const std::string& ext, const std::string& issuer_pem, const std::string& issuer_key) {
+  const std::string base = dir + "/" + name;
+  must({"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", base + ".key"});
+  std::ofstream(base + ".cnf") << ext;
+  must({"openssl", "req", "-new", "-key", base + ".key", "-subj", subject, "-out", base + ".csr"});
+  must({"openssl", "x509", "-req", "-in", base + ".csr", "-CA", issuer_pem, "-CAkey", issuer_key, "-CAcreateserial",
+        "-days", "2", "-extfile", base + ".cnf", "-out", base + ".pem"});
+}
+
+LeafFiles make_client_behind(size_t intermediates) {
+  const std::string ca = ca_dir();
+  const std::string d = tmpdir() + "/interop-deep-client-" + std::to_string(intermediates);
+  must({"mkdir", "-p", d});
+  std::string issuer_pem = ca + "/ca.pem", issuer_key = ca + "/ca.key";
+  std::string chain;  // intermediates, nearest the leaf first
+  for (size_t i = 1; i <= intermediates; ++i) {
+    const std::string name = "intermediate" + std::to_string(i);
+    issue_ec_certificate(d, name, "/CN=sluice interop intermediate " + std::to_string(i),
+                         "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n", issuer_pem,
+                         issuer_key);
+    issuer_pem = d + "/" + name + ".pem";
+    issuer_key = d + "/" + name + ".key";
+    chain = slurp(issuer_pem) + chain;
+  }
+  issue_ec_certificate(d, "leaf", "/CN=sluice interop deep client",
+                       "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                       "extendedKeyUsage=clientAuth\n",
+                       issuer_pem, issuer_key);
+  std::ofstream(d + "/intermediates.pem") << chain;
+  return LeafFiles{crypto::KeyType::kEcdsaP256, d + "/leaf.pem", d + "/leaf.key", ca + "/ca.pem",
+                   intermediates ? d + "/intermediates.pem" : ""};
 }
 
 }  // namespace
@@ -124,6 +161,15 @@ const LeafFiles& client_leaf_for(crypto::KeyType type) {
   std::lock_guard<std::mutex> lock(mu);
   auto it = cache.find(type);
   if (it == cache.end()) it = cache.emplace(type, make_leaf(type, true)).first;
+  return it->second;
+}
+
+const LeafFiles& client_leaf_behind(size_t intermediates) {
+  static std::mutex mu;
+  static std::map<size_t, LeafFiles> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(intermediates);
+  if (it == cache.end()) it = cache.emplace(intermediates, make_client_behind(intermediates)).first;
   return it->second;
 }
 

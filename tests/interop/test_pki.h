@@ -16,7 +16,10 @@ struct LeafFiles {
   crypto::KeyType type;
   std::string cert_pem;  // path of the leaf certificate
   std::string key_pem;   // path of its private key
-  std::string ca_pem;    // path of the CA certificate that signed it
+  std::string ca_pem;    // path of the CA certificate at the top of its chain
+  // path of the intermediates between the leaf and that CA, nearest the
+  // leaf first; empty when the CA signed the leaf
+  std::string intermediates_pem;
 };
 
 // leaf_for makes (once per process) a leaf of `type`; aborts the test
@@ -25,6 +28,10 @@ const LeafFiles& leaf_for(crypto::KeyType type);
 // client_leaf_for is the same for a client certificate (clientAuth, CN
 // "sluice interop client"), signed by the same CA.
 const LeafFiles& client_leaf_for(crypto::KeyType type);
+
+// client_leaf_behind is a P-256 client certificate (CN "sluice interop
+// deep client") issued through `intermediates` CAs below the same CA.
+const LeafFiles& client_leaf_behind(size_t intermediates);
 
 // short_name is "ed25519", "p256", "p384" or "rsa".
 std::string short_name(crypto::KeyType type);

@@ -182,6 +182,32 @@ TEST_CASE("certgen: paths longer than kMaxIntermediates are not built") {
   }
 }
 
+TEST_CASE("certgen: set_max_intermediates bounds the path like openssl's verify depth") {
+  auto provider = crypto::default_provider();
+  int64_t now = std::time(nullptr);
+  struct Case {
+    size_t intermediates, max;
+    bool ok;
+  };
+  for (const Case& c : {Case{2, 2, true}, Case{2, 1, false}, Case{0, 0, true}, Case{1, 0, false}}) {
+    CAPTURE(c.intermediates);
+    CAPTURE(c.max);
+    std::vector<uint8_t> root;
+    auto peer = deep_chain(*provider, c.intermediates, now, root);
+    std::vector<std::vector<uint8_t>> roots = {root};
+    auto v = WebPkiVerifier::from_certificates(provider, roots);
+    REQUIRE(v.ok());
+    (*v)->set_max_intermediates(c.max);
+    CertificateRequest req;
+    req.chain = peer;
+    req.server_name = "example.com";
+    req.now = now;
+    auto r = (*v)->verify(req);
+    CHECK(r.ok() == c.ok);
+    if (!r.ok()) CHECK(r.error().reason == Reason::kUnknownCa);
+  }
+}
+
 TEST_CASE("certgen: self-signed certificates") {
   auto provider = crypto::default_provider();
   int64_t now = std::time(nullptr);

@@ -97,7 +97,7 @@ bool generate_self_signed(std::string& out_dir, std::string& out_error) {
 
 std::shared_ptr<const CertificateVerifier> make_verifier(std::shared_ptr<const crypto::Provider> provider,
                                                          const std::string& ca_file, const std::string& pin_file,
-                                                         std::string& out_error) {
+                                                         std::string& out_error, size_t max_intermediates) {
   if (!pin_file.empty()) {
     auto text = pki::read_text_file(pin_file);
     if (!text) {
@@ -116,6 +116,7 @@ std::shared_ptr<const CertificateVerifier> make_verifier(std::shared_ptr<const c
     out_error = (ca_file.empty() ? std::string(pki::kSystemBundlePath) : ca_file) + ": " + describe_error(v.error());
     return nullptr;
   }
+  (*v)->set_max_intermediates(max_intermediates);
   return std::shared_ptr<const CertificateVerifier>(std::move(*v));
 }
 

@@ -7,6 +7,7 @@
 
 #include "core/context.h"
 #include "crypto/provider.h"
+#include "pki/webpki_verifier.h"
 
 namespace sluice::tool {
 
@@ -25,9 +26,10 @@ namespace sluice::tool {
 
 // make_verifier builds the client's verifier: the WebPKI verifier over the
 // CA bundle at `ca_file`, or a pin of the first certificate in `pin_file`.
+// `max_intermediates` bounds the WebPKI paths (openssl's verify depth).
 [[nodiscard]] std::shared_ptr<const CertificateVerifier> make_verifier(
     std::shared_ptr<const crypto::Provider> provider, const std::string& ca_file, const std::string& pin_file,
-    std::string& out_error);
+    std::string& out_error, size_t max_intermediates = pki::kMaxIntermediates);
 
 // verify_as checks chains with `inner` against `name` instead of the name
 // sent as SNI (s_client -verify_hostname, or -noservername).

@@ -25,7 +25,7 @@ constexpr OptionSpec kCommon[] = {
     {"padding", "N", "pad protected records to a multiple of N bytes (TLS 1.3)"},
     {"keylogfile", "FILE", "append NSS key log lines to FILE (SSLKEYLOGFILE is honoured too)"},
     {"msg", "", "one line per handshake message and alert, each direction (stderr)"},
-    {"trace", "", "like -msg (sluice traces messages, not their fields)"},
+    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI; certificate subjects; alert levels"},
     {"quiet", "", "no report and no received data echoed to the terminal"},
     {"brief", "", "a short report: version, suite, group, resumption"},
     {"help", "", "this list"},

@@ -12,8 +12,8 @@ namespace {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
-// certificate_line names one certificate of a chain by its subject CN and
-// key, or says why it could not be decoded.
+}  // namespace
+
 std::string certificate_line(const std::vector<uint8_t>& der) {
   auto cert = pki::parse_certificate(der);
   if (!cert) return "(" + std::to_string(der.size()) + " bytes, not decodable)";
@@ -22,8 +22,6 @@ std::string certificate_line(const std::vector<uint8_t>& der) {
   s += ", " + std::to_string(der.size()) + " bytes";
   return s;
 }
-
-}  // namespace
 
 std::string cipher_suite_name(uint16_t suite) {
   if (const auto info = suite_info(suite); info) return info->name;
@@ -45,8 +43,7 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
   s += "\nSignature: " + (n.resumed || static_cast<uint16_t>(n.signature_scheme) == 0
                               ? std::string("(none)")
                               : std::string(crypto::name(n.signature_scheme)));
-  s += "\nHelloRetryRequest: " + (facts.client_hellos < 0 ? std::string("unknown")
-                                                           : yes_no(facts.client_hellos > 1));
+  s += "\nHelloRetryRequest: " + yes_no(n.hello_retry_request);
   s += "\nEarly data: " + std::string(n.early_data_accepted ? "accepted" : "not accepted");
   if (facts.role == Role::kServer) {
     if (!facts.client_auth_asked) {

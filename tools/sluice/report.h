@@ -4,22 +4,24 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/connection.h"
 
 namespace sluice::tool {
 
-// HandshakeFacts are what the report needs that Negotiated does not carry:
-// Negotiated has no HelloRetryRequest flag, so the tools count ClientHellos
-// with the message callback (two on one connection: the server retried).
+// HandshakeFacts are what the report needs that Negotiated does not carry.
 struct HandshakeFacts {
   Role role = Role::kClient;
-  int client_hellos = 0;  // -1: not known (connections served at once share the callback)
   bool client_auth_asked = false;  // server: -verify/-Verify was given
 };
 
-// cipher_suite_name gives the RFC name ("TLS_AES_128_GCM_SHA256").
+// cipher_suite_name gives the RFC name ("TLS_AES_128_GCM_SHA256"), or the
+// code point in hex for a suite sluice does not know.
 std::string cipher_suite_name(uint16_t suite);
+// certificate_line names one certificate by its subject CN and key, or says
+// why it could not be decoded.
+std::string certificate_line(const std::vector<uint8_t>& der);
 // describe_negotiated is one "key: value" line per negotiated parameter,
 // then the peer's chain (one line per certificate). `brief` keeps the
 // version, suite, group and whether the session resumed.

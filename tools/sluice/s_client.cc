@@ -147,7 +147,8 @@ int s_client(std::span<const std::string_view> args) {
     ctx->set_enable_early_data(true);
   }
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
-  auto trace = MessageTrace::install(*ctx, opts->has("msg") || opts->has("trace"));
+  if (opts->has("msg") || opts->has("trace"))
+    install_trace(*ctx, opts->has("trace") ? TraceDetail::kFields : TraceDetail::kMessages);
 
   const int connections = opts->has("reconnect") ? 6 : 1;
   for (int i = 0; i < connections; ++i) {
@@ -157,7 +158,6 @@ int s_client(std::span<const std::string_view> args) {
       say("sluice s_client: connect: %s\n", fd.error().describe());
       return 1;
     }
-    trace->reset();
     Duplex d(std::move(*fd), Connection::client(ctx, sni));
     bool early_sent = false;
     if (!early.empty()) {
@@ -172,7 +172,7 @@ int s_client(std::span<const std::string_view> args) {
     const Negotiated& n = d.connection().negotiated();
     if (!quiet) {
       std::fprintf(stderr, "sluice: HANDSHAKE done (connection %d)\n%s", i + 1,
-                   describe_negotiated(n, {Role::kClient, trace->client_hellos(), false}, brief).c_str());
+                   describe_negotiated(n, {Role::kClient, false}, brief).c_str());
     }
     if (!early.empty() && !n.early_data_accepted) d.send(early);
 

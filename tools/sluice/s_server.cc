@@ -31,8 +31,8 @@ constexpr OptionSpec kServerSpec[] = {
     {"key", "FILE", "the private key of the -cert before it"},
     {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
     {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
-    {"verify", "N", "request a client certificate (N, openssl's depth, is accepted and not used)"},
-    {"Verify", "N", "require a client certificate"},
+    {"verify", "N", "request a client certificate; N is openssl's depth: the most intermediates in its chain"},
+    {"Verify", "N", "require a client certificate (N as for -verify)"},
     {"num_tickets", "N", "session tickets after each handshake (default 2)"},
     {"ticket_lifetime", "SECS", "ticket lifetime (default 7200, at most 604800)"},
     {"no_ticket", "", "send no tickets"},
@@ -109,9 +109,7 @@ struct ServeSettings {
 
 // serve_one runs one accepted connection; returns false when the server
 // should stop (Q typed). `out_failed` is set on a handshake or I/O error.
-bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& trace, const ServeSettings& s,
-               bool& out_failed) {
-  trace.reset();
+bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, const ServeSettings& s, bool& out_failed) {
   Duplex d(std::move(fd), Connection::server(ctx));
   std::string err;
   if (!d.handshake(err)) {
@@ -119,7 +117,7 @@ bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, MessageTrace& tr
     out_failed = true;
     return true;
   }
-  const HandshakeFacts facts{Role::kServer, trace.client_hellos(), s.client_auth};
+  const HandshakeFacts facts{Role::kServer, s.client_auth};
   const std::string report = describe_negotiated(d.connection().negotiated(), facts, s.brief);
   if (!s.quiet) std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", report.c_str());
   const bool had_client_certificate = !d.connection().negotiated().peer_chain.empty();
@@ -288,7 +286,13 @@ int s_server(std::span<const std::string_view> args) {
     ctx->add_certificate(std::move(ck));
   }
   if (opts->has("verify") || opts->has("Verify")) {
-    auto verifier = make_verifier(provider, opts->get("CAfile"), "", err);
+    const char* option = opts->has("Verify") ? "Verify" : "verify";
+    auto depth = parse_number(opts->get(option), 0, 1u << 30);
+    if (!depth) {
+      say("sluice s_server: %s\n", "-" + std::string(option) + ": '" + opts->get(option) + "' is not a depth (0 or more)");
+      return 2;
+    }
+    auto verifier = make_verifier(provider, opts->get("CAfile"), "", err, *depth);
     if (!verifier) {
       say("sluice s_server: %s\n", err);
       return 1;
@@ -335,7 +339,8 @@ int s_server(std::span<const std::string_view> args) {
   }
   if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
-  auto trace = MessageTrace::install(*ctx, opts->has("msg") || opts->has("trace"));
+  if (opts->has("msg") || opts->has("trace"))
+    install_trace(*ctx, opts->has("trace") ? TraceDetail::kFields : TraceDetail::kMessages);
 
   auto listener = net::listen_on(where->addresses.front());
   if (!listener) {
@@ -358,7 +363,7 @@ int s_server(std::span<const std::string_view> args) {
       say("sluice s_server: %s\n", fd.error().describe());
       return 1;
     }
-    if (!serve_one(std::move(*fd), ctx, *trace, settings, failed)) break;
+    if (!serve_one(std::move(*fd), ctx, settings, failed)) break;
   }
   return failed ? 1 : 0;
 }

@@ -33,9 +33,7 @@ struct LoopConnection {
     if (!reported) {
       reported = true;
       if (!quiet) {
-        // The message callback cannot tell concurrent connections apart,
-        // so whether this one was retried is not known here.
-        HandshakeFacts facts{Role::kServer, -1, false};
+        HandshakeFacts facts{Role::kServer, false};
         std::fprintf(stderr, "sluice: HANDSHAKE done (connection %llu)\n%s", static_cast<unsigned long long>(id),
                      describe_negotiated(c.negotiated(), facts, false).c_str());
       }
@@ -66,7 +64,7 @@ struct LoopConnection {
     }
     head.append(reinterpret_cast<const char*>(buf.data()), p.bytes);
     if (request_complete(head)) {
-      HandshakeFacts facts{Role::kServer, -1, false};
+      HandshakeFacts facts{Role::kServer, false};
       out = status_page(head, describe_negotiated(c.negotiated(), facts, false));
       closing = true;
     } else if (head.size() > kMaxRequestHead) {

@@ -4,6 +4,10 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/wire/hello.h"
+#include "core/wire/messages.h"
+#include "core/wire/tls12.h"
+#include "tools/sluice/report.h"
 
 namespace sluice::tool {
 
@@ -30,19 +34,97 @@ std::string handshake_name(uint8_t type) {
   return "handshake type " + std::to_string(type);
 }
 
-}  // namespace
-
-std::shared_ptr<MessageTrace> MessageTrace::install(Context& ctx, bool print) {
-  auto t = std::make_shared<MessageTrace>();
-  t->print_ = print;
-  ctx.set_message_callback([t](const MessageInfo& m) { t->on_message(m); });
-  return t;
+std::string hex16(uint16_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%04x", v);
+  return buf;
 }
 
-void MessageTrace::on_message(const MessageInfo& m) {
+std::string version_name(uint16_t v) {
+  switch (v) {
+    case 0x0301: return "TLSv1.0";
+    case 0x0302: return "TLSv1.1";
+    case wire::kTls12: return "TLSv1.2";
+    case wire::kTls13: return "TLSv1.3";
+  }
+  return hex16(v);
+}
+
+// Peers offer groups sluice lacks (x448, ffdhe2048): those show as numbers.
+std::string group_name(uint16_t g) {
+  const std::string_view n = crypto::name(static_cast<crypto::Group>(g));
+  return n == "?" ? hex16(g) : std::string(n);
+}
+
+template <typename T, typename Name>
+std::string listed(const std::vector<T>& items, Name name) {
+  std::string s;
+  for (const auto& i : items) s += (s.empty() ? "" : ", ") + name(i);
+  return s.empty() ? "(none)" : s;
+}
+
+std::vector<std::string> client_hello_fields(Bytes body) {
+  auto ch = wire::ClientHello::parse(body);
+  if (!ch) return {"(not decodable: " + std::string(ch.error().detail) + ")"};
+  std::vector<uint16_t> key_share_groups;
+  for (const auto& ks : ch->key_shares) key_share_groups.push_back(ks.group);
+  // Without supported_versions the legacy version is the offer (TLS 1.2).
+  const std::vector<uint16_t> versions =
+      ch->supported_versions.empty() ? std::vector<uint16_t>{ch->legacy_version} : ch->supported_versions;
+  return {
+      "versions: " + listed(versions, version_name),
+      "cipher suites: " + listed(ch->cipher_suites, cipher_suite_name),
+      "groups: " + listed(ch->supported_groups, group_name),
+      "key share groups: " + listed(key_share_groups, group_name),
+      "ALPN: " + listed(ch->alpn, [](const std::string& p) { return p; }),
+      "server name: " + (ch->server_name.empty() ? std::string("(none)") : ch->server_name),
+  };
+}
+
+std::vector<std::string> server_hello_fields(Bytes body) {
+  auto sh = wire::ServerHello::parse(body);
+  if (!sh) return {"(not decodable: " + std::string(sh.error().detail) + ")"};
+  std::vector<std::string> out;
+  if (sh->is_hello_retry_request()) out.emplace_back("HelloRetryRequest");
+  out.push_back("version: " + version_name(sh->selected_version ? sh->selected_version : sh->legacy_version));
+  out.push_back("cipher suite: " + cipher_suite_name(sh->cipher_suite));
+  if (sh->hrr_selected_group) {
+    out.push_back("group: " + group_name(*sh->hrr_selected_group));
+  } else if (sh->key_share) {
+    out.push_back("group: " + group_name(sh->key_share->group));
+  } else {
+    // TLS 1.2 names its group in ServerKeyExchange; a psk_ke resumption has none.
+    out.emplace_back("group: (none in this message)");
+  }
+  return out;
+}
+
+std::vector<std::string> certificate_fields(Bytes body) {
+  // The callback does not know the connection's version: TLS 1.3's form
+  // (with a request context and per-entry extensions) is tried first; a
+  // TLS 1.2 chain does not parse as one.
+  std::vector<std::vector<uint8_t>> chain;
+  if (auto c13 = wire::Certificate::parse(body)) {
+    chain = std::move(c13->certificates);
+  } else if (auto c12 = wire::Certificate12::parse(body)) {
+    chain = std::move(c12->certificates);
+  } else {
+    return {"(not decodable: " + std::string(c12.error().detail) + ")"};
+  }
+  if (chain.empty()) return {"no certificates"};
+  std::vector<std::string> out;
+  for (size_t i = 0; i < chain.size(); ++i) out.push_back("certificate " + std::to_string(i) + ": " + certificate_line(chain[i]));
+  return out;
+}
+
+std::vector<std::string> server_key_exchange_fields(Bytes body) {
+  auto ske = wire::ServerKeyExchangeEcdhe::parse(body);
+  if (!ske) return {"(not decodable: " + std::string(ske.error().detail) + ")"};
+  return {"group: " + group_name(ske->group)};
+}
+
+void print_message(TraceDetail detail, const MessageInfo& m) {
   const bool handshake = m.content_type == wire::ContentType::kHandshake;
-  if (handshake && m.type == static_cast<uint8_t>(wire::HandshakeType::kClientHello)) ++client_hellos_;
-  if (!print_) return;
   const char* dir = m.sent ? ">>>" : "<<<";
   if (handshake) {
     std::fprintf(stderr, "%s Handshake %s [length %zu]\n", dir, handshake_name(m.type).c_str(), m.length);
@@ -50,7 +132,31 @@ void MessageTrace::on_message(const MessageInfo& m) {
     std::fprintf(stderr, "%s Alert %s (%u)\n", dir, std::string(name(static_cast<Alert>(m.type))).c_str(),
                  static_cast<unsigned>(m.type));
   }
+  if (detail == TraceDetail::kFields) {
+    for (const auto& line : describe_fields(m)) std::fprintf(stderr, "    %s\n", line.c_str());
+  }
   std::fflush(stderr);
+}
+
+}  // namespace
+
+std::vector<std::string> describe_fields(const MessageInfo& m) {
+  if (m.content_type == wire::ContentType::kAlert) {
+    const char* level = m.alert_level == 1 ? "warning" : m.alert_level == 2 ? "fatal" : "unknown";
+    return {"level: " + std::string(level) + " (" + std::to_string(m.alert_level) +
+            "), description: " + std::string(name(static_cast<Alert>(m.type))) + " (" + std::to_string(m.type) + ")"};
+  }
+  switch (static_cast<wire::HandshakeType>(m.type)) {
+    case wire::HandshakeType::kClientHello: return client_hello_fields(m.body);
+    case wire::HandshakeType::kServerHello: return server_hello_fields(m.body);
+    case wire::HandshakeType::kCertificate: return certificate_fields(m.body);
+    case wire::HandshakeType::kServerKeyExchange: return server_key_exchange_fields(m.body);
+    default: return {};
+  }
+}
+
+void install_trace(Context& ctx, TraceDetail detail) {
+  ctx.set_message_callback([detail](const MessageInfo& m) { print_message(detail, m); });
 }
 
 }  // namespace sluice::tool

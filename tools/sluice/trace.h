@@ -1,29 +1,28 @@
-// MessageTrace: the context's message callback. It counts ClientHellos (the
-// report's HelloRetryRequest line) and, with -msg/-trace, prints one line
-// per handshake message and alert in each direction, like openssl -msg.
+// -msg / -trace: the context's message callback prints one line per
+// handshake message and alert in each direction (stderr), like openssl -msg.
+// -trace adds the main fields of each, indented below its line: a
+// ClientHello's versions, suites, groups, key share groups, ALPN and SNI; a
+// ServerHello's version, suite and group; a Certificate's subjects; an
+// alert's level and description.
 #pragma once
 
-#include <atomic>
-#include <memory>
+#include <string>
+#include <vector>
 
 #include "core/context.h"
 
 namespace sluice::tool {
 
-class MessageTrace {
- public:
-  // install makes a trace the callback of `ctx`; `print` turns the lines on.
-  static std::shared_ptr<MessageTrace> install(Context& ctx, bool print);
-  // The callback is per context, so the count covers every connection since
-  // the last reset: the tools reset before each handshake and serve one
-  // handshake at a time.
-  void reset() { client_hellos_ = 0; }
-  int client_hellos() const { return client_hellos_; }
-
- private:
-  void on_message(const MessageInfo& m);
-  bool print_ = false;
-  std::atomic<int> client_hellos_{0};
+enum class TraceDetail : uint8_t {
+  kMessages,  // -msg: the one line
+  kFields,    // -trace: the line and the fields
 };
+
+// install_trace makes the printer the message callback of `ctx`.
+void install_trace(Context& ctx, TraceDetail detail);
+
+// describe_fields is what -trace prints below a message's line, one entry a
+// line (empty for messages whose fields it does not decode).
+std::vector<std::string> describe_fields(const MessageInfo& m);
 
 }  // namespace sluice::tool
