@@ -4,9 +4,9 @@
 // A GCM key expands its AES round keys and the GHASH key powers on first
 // use (the VAES code keeps 48 powers: about 1 KB a key); a record then costs
 // one call. The expansion is kept until release_schedule (an idle
-// RELEASE_BUFFERS connection), and computed again from the key bytes after. Both constructions decrypt while they authenticate,
-// so a failed open wipes the buffer before answering kAuthFailed, as
-// AeadKey::open promises.
+// RELEASE_BUFFERS connection) and computed again from the key bytes after.
+// Both constructions decrypt while they authenticate, so a failed open wipes
+// the buffer before answering kAuthFailed, as AeadKey::open promises.
 #include <algorithm>
 
 #include "base/secret.h"
