@@ -1,5 +1,6 @@
 #include "base/heap_counter.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <new>
@@ -27,6 +28,29 @@ void counted_free(void* q) {
   std::free(p);
 }
 
+// Over-aligned types (C++17 aligned new: an AES-GCM key schedule is 64-byte
+// aligned) take the other operator new; without these their bytes would
+// not be counted. The header takes a whole `align` so the block stays
+// aligned, and its size sits in the header's last word, just before it.
+void* counted_aligned_alloc(size_t n, std::align_val_t al) {
+  const size_t a = std::max(static_cast<size_t>(al), kHeader);
+  const size_t total = (n + a + a - 1) / a * a;  // aligned_alloc wants a multiple of the alignment
+  auto* p = static_cast<unsigned char*>(std::aligned_alloc(a, total));
+  if (!p) throw std::bad_alloc();
+  reinterpret_cast<size_t*>(p + a)[-1] = n;
+  g_live += static_cast<int64_t>(n);
+  ++g_count;
+  return p + a;
+}
+
+void counted_aligned_free(void* q, std::align_val_t al) {
+  if (!q) return;
+  const size_t a = std::max(static_cast<size_t>(al), kHeader);
+  auto* block = static_cast<unsigned char*>(q);
+  g_live -= static_cast<int64_t>(reinterpret_cast<size_t*>(block)[-1]);
+  std::free(block - a);
+}
+
 }  // namespace
 
 void* operator new(size_t n) { return counted_alloc(n); }
@@ -35,6 +59,12 @@ void operator delete(void* p) noexcept { counted_free(p); }
 void operator delete[](void* p) noexcept { counted_free(p); }
 void operator delete(void* p, size_t) noexcept { counted_free(p); }
 void operator delete[](void* p, size_t) noexcept { counted_free(p); }
+void* operator new(size_t n, std::align_val_t a) { return counted_aligned_alloc(n, a); }
+void* operator new[](size_t n, std::align_val_t a) { return counted_aligned_alloc(n, a); }
+void operator delete(void* p, std::align_val_t a) noexcept { counted_aligned_free(p, a); }
+void operator delete[](void* p, std::align_val_t a) noexcept { counted_aligned_free(p, a); }
+void operator delete(void* p, size_t, std::align_val_t a) noexcept { counted_aligned_free(p, a); }
+void operator delete[](void* p, size_t, std::align_val_t a) noexcept { counted_aligned_free(p, a); }
 
 namespace sluice {
 

@@ -254,8 +254,8 @@ class OpenSslEngine final : public Engine {
     };
   }
 
-  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12) override {
-    auto pair = connected(suite, 0, tls12);
+  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12, bool release_buffers) override {
+    auto pair = connected(suite, release_buffers ? SSL_MODE_RELEASE_BUFFERS : 0, tls12);
     if (!pair) return nullptr;
     auto src = std::make_shared<std::vector<uint8_t>>(write_size, 0x5a);
     return [pair, src, write_size, bytes_per_op]() {
@@ -346,16 +346,22 @@ class OpenSslEngine final : public Engine {
     const SideStats c0 = side_stats(Side::kClient), s0 = side_stats(Side::kServer);
     reset_peak(Side::kClient);
     reset_peak(Side::kServer);
-    Conn conn;
-    if (!make_conn(conn, cctx, sctx, nullptr) || !pump_handshake(conn)) return false;
-    const SideStats c1 = side_stats(Side::kClient), s1 = side_stats(Side::kServer);
     std::vector<uint8_t> msg(100, 0x42), scratch(4096);
-    // The client's first read also takes in the NewSessionTickets.
-    if (!send_all(conn.c, Side::kClient, conn.s, Side::kServer, msg, scratch) ||
-        !send_all(conn.s, Side::kServer, conn.c, Side::kClient, msg, scratch)) {
-      return false;
+    SideStats c_idle, s_idle;
+    {
+      Conn conn;
+      if (!make_conn(conn, cctx, sctx, nullptr) || !pump_handshake(conn)) return false;
+      const SideStats c1 = side_stats(Side::kClient), s1 = side_stats(Side::kServer);
+      // The client's first read also takes in the NewSessionTickets.
+      if (!send_all(conn.c, Side::kClient, conn.s, Side::kServer, msg, scratch) ||
+          !send_all(conn.s, Side::kServer, conn.c, Side::kClient, msg, scratch)) {
+        return false;
+      }
+      if (out) record_connection_memory(*out, c0, s0, c1, s1);
+      c_idle = side_stats(Side::kClient);
+      s_idle = side_stats(Side::kServer);
     }
-    if (out) record_connection_memory(*out, c0, s0, c1, s1);
+    if (out) record_idle_memory(*out, c_idle, s_idle);
     return true;
   }
 };

@@ -79,11 +79,15 @@ bool pump_handshake(Connection& c, Connection& s) {
 }
 
 // drain reads everything `c` can deliver now into `scratch`; returns bytes.
+// A read that took in a post-handshake message (a NewSessionTicket) ends
+// with kWantRead while records are still buffered: it reads on, as an
+// application without AUTO_RETRY must, so the connection is left idle.
 size_t drain(Connection& c, Side side, std::vector<uint8_t>& scratch) {
   SideScope scope(side);
   size_t total = 0;
   while (true) {
     Progress r = c.read(scratch);
+    if (r.status == Status::kWantRead && c.has_pending()) continue;
     if (r.status != Status::kOk) return total;
     total += r.bytes;
   }
@@ -216,8 +220,8 @@ class SluiceEngine final : public Engine {
     };
   }
 
-  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12) override {
-    auto pair = connected(suite, 0, tls12);
+  Op bulk(AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12, bool release_buffers) override {
+    auto pair = connected(suite, release_buffers ? kModeReleaseBuffers : 0, tls12);
     if (!pair) return nullptr;
     auto src = std::make_shared<std::vector<uint8_t>>(write_size, 0x5a);
     return [pair, src, write_size, bytes_per_op]() {
@@ -373,12 +377,16 @@ class SluiceEngine final : public Engine {
       return false;
     }
     if (out) record_connection_memory(*out, c0, s0, c1, s1);
+    const SideStats c_idle = side_stats(Side::kClient), s_idle = side_stats(Side::kServer);
     {
       SideScope scope(Side::kClient);
       c.reset();
     }
-    SideScope scope(Side::kServer);
-    s.reset();
+    {
+      SideScope scope(Side::kServer);
+      s.reset();
+    }
+    if (out) record_idle_memory(*out, c_idle, s_idle);
     return true;
   }
 

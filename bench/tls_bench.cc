@@ -217,6 +217,18 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "  done: sweep %s\n", label.c_str());
   }
 
+  // --- small and large writes with RELEASE_BUFFERS (AES-128-GCM) ---
+  for (size_t w : {size_t{64}, size_t{1024}, size_t{16384}}) {
+    const std::string label = size_name(w);
+    if (!wanted("release_buffers " + label)) continue;
+    const size_t per_op = std::max<size_t>(w, 64 * 1024);
+    std::vector<Op> ops;
+    std::vector<std::string> why(engines.size());
+    for (const auto& e : engines) ops.push_back(e->bulk(AeadAlg::kAes128Gcm, w, per_op, false, true));
+    report.released.push_back({label, measure_interleaved(ops, why, per_op / 1e6, opt), w});
+    std::fprintf(stderr, "  done: release_buffers %s\n", label.c_str());
+  }
+
   // --- memory and heap calls (counts, not timings: one run each) ---
   if (wanted("memory")) {
     for (bool release : {true, false}) {

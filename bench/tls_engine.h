@@ -45,8 +45,10 @@ struct HandshakeConfig {
 };
 
 struct MemoryResult {
-  // Heap held by an idle established connection (after the handshake and
-  // one small message each way).
+  // Heap held by an idle established connection after the handshake and
+  // one 100-byte message each way: what destroying it frees (its record
+  // buffers go to the context's freelist under RELEASE_BUFFERS, and are not
+  // the connection's). tools/demo prints the same figure.
   int64_t idle_client = 0, idle_server = 0;
   // Highest heap during the handshake, above what was live before the
   // connection was created.
@@ -58,17 +60,24 @@ struct MemoryResult {
   double allocs_per_write = 0, allocs_per_read = 0;
 };
 
-// record_connection_memory fills the per-connection figures of `out` from
-// the side statistics taken before the connection was made (c0, s0) and
-// right after its handshake (c1, s1); idle figures are taken now.
+// record_connection_memory fills the handshake figures of `out` from the
+// side statistics taken before the connection was made (c0, s0) and right
+// after its handshake (c1, s1).
 inline void record_connection_memory(MemoryResult& out, const SideStats& c0, const SideStats& s0,
                                      const SideStats& c1, const SideStats& s1) {
   out.peak_client = c1.peak_bytes - c0.live_bytes;
   out.peak_server = s1.peak_bytes - s0.live_bytes;
   out.handshake_allocs_client = c1.allocations - c0.allocations;
   out.handshake_allocs_server = s1.allocations - s0.allocations;
-  out.idle_client = side_stats(Side::kClient).live_bytes - c0.live_bytes;
-  out.idle_server = side_stats(Side::kServer).live_bytes - s0.live_bytes;
+}
+
+// record_idle_memory sets the idle figures of `out` to what destroying the
+// connections freed on each side, from the statistics taken while they
+// were idle (c_idle, s_idle). Memory the connection left in its context or
+// thread (freelists, session caches) is not counted either way.
+inline void record_idle_memory(MemoryResult& out, const SideStats& c_idle, const SideStats& s_idle) {
+  out.idle_client = c_idle.live_bytes - side_stats(Side::kClient).live_bytes;
+  out.idle_server = s_idle.live_bytes - side_stats(Side::kServer).live_bytes;
 }
 
 class Engine {
@@ -81,8 +90,11 @@ class Engine {
   // bulk returns an op that moves `bytes_per_op` bytes client to server in
   // writes of `write_size` over an established connection with `suite`:
   // TLS 1.3 with an Ed25519 certificate, or with `tls12` TLS 1.2 ECDHE with
-  // an ECDSA P-256 one (the ECDHE_ECDSA suite with that AEAD).
-  virtual Op bulk(crypto::AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12 = false) = 0;
+  // an ECDSA P-256 one (the ECDHE_ECDSA suite with that AEAD). With
+  // `release_buffers` both sides run RELEASE_BUFFERS: each write leaves the
+  // connection idle, so it pays for whatever idle gives back.
+  virtual Op bulk(crypto::AeadAlg suite, size_t write_size, size_t bytes_per_op, bool tls12 = false,
+                  bool release_buffers = false) = 0;
   // raw_aead returns an op sealing and opening one 16 KiB message with the
   // AEAD implementation the engine's record layer uses.
   virtual Op raw_aead(crypto::AeadAlg suite) = 0;

@@ -124,6 +124,11 @@ void print_markdown(const Report& r, FILE* out) {
     std::fprintf(out, "\n**Bulk AES-128-GCM by write size, MB/s of CPU time**\n\n");
     rate_table(r, "write size", r.sweep, out);
   }
+  if (!r.released.empty()) {
+    std::fprintf(out, "\n**Bulk AES-128-GCM by write size with RELEASE_BUFFERS, MB/s of CPU time** (each write "
+                      "leaves both sides idle)\n\n");
+    rate_table(r, "write size", r.released, out);
+  }
   if (!r.memory.empty()) {
     std::fprintf(out, "\n**Heap** (X25519 + Ed25519, AES-128-GCM; bytes requested, counted per side)\n\n");
     memory_table(r, out);
@@ -164,6 +169,7 @@ bool write_json(const Report& r, const std::string& path) {
   json_rows(f, "bulk", r.bulk, r.engines);
   json_rows(f, "raw", r.raw, r.engines);
   json_rows(f, "sweep", r.sweep, r.engines);
+  json_rows(f, "sweep_release_buffers", r.released, r.engines);
   std::fprintf(f, "  \"memory\": [\n");
   for (size_t m = 0; m < r.memory.size(); ++m) {
     const MemoryRow& row = r.memory[m];

@@ -49,6 +49,7 @@ struct Report {
   std::vector<RateRow> bulk;        // MB/s with 16 KiB writes, per suite
   std::vector<RateRow> raw;         // MB/s of raw AEAD seal+open, per suite
   std::vector<RateRow> sweep;       // MB/s AES-128-GCM by write size
+  std::vector<RateRow> released;    // the same, some sizes, RELEASE_BUFFERS
   std::vector<MemoryRow> memory;
   std::vector<HandshakeHeapRow> handshake_heap;
 };

@@ -26,7 +26,10 @@ class HandshakeReader {
   // next yields the next complete message (valid until done() or append()),
   // or nothing while it is incomplete.
   TlsResult<std::optional<HandshakeMessage>> next();
-  // done drops the message next() handed out.
+  // done drops the message next() handed out. During the handshake an
+  // emptied buffer keeps its storage for the next flight (one allocation a
+  // handshake, not one a flight); after release() it frees it at once, as
+  // post-handshake messages are few and far between.
   void done();
   bool empty() const { return in_.empty(); }
   // handed_out: next() gave a message that done() has not dropped yet.
@@ -39,12 +42,14 @@ class HandshakeReader {
   bool beyond_current() const { return in_.size() > msg_len_; }
   // release frees the storage once the handshake no longer needs it.
   void release() {
+    handshake_over_ = true;
     if (in_.empty()) std::vector<uint8_t>().swap(in_);
   }
 
  private:
   std::vector<uint8_t> in_;
   size_t msg_len_ = 0;  // length of the message handed out, if any
+  bool handshake_over_ = false;
 };
 
 }  // namespace sluice

@@ -404,11 +404,19 @@ TlsResult<size_t> RecordLayer::write_commit(size_t n) {
 // Memory.
 
 void RecordLayer::release_idle() {
-  if (app_len_ == 0 && in_.allocated() && in_.empty() && !in_lent_) {
-    unproc_ = 0;
-    in_.release(pool());
+  // An idle direction gives back its buffer and its AEAD's key schedule;
+  // the traffic key stays, and the next record recomputes the schedule.
+  if (app_len_ == 0 && in_.empty() && !in_lent_) {
+    if (in_.allocated()) {
+      unproc_ = 0;
+      in_.release(pool());
+    }
+    rd_.release_schedule();
   }
-  if (out_.allocated() && out_.empty() && !out_lent_) out_.release(pool());
+  if (out_.empty() && !out_lent_) {
+    if (out_.allocated()) out_.release(pool());
+    wr_.release_schedule();
+  }
 }
 
 void RecordLayer::release_all(bool to_pool) {

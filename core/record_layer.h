@@ -124,7 +124,8 @@ class RecordLayer {
   // set_pooling: take and return storage through the context's freelist
   // (RELEASE_BUFFERS); otherwise allocate and free directly.
   void set_pooling(bool on) { pooling_ = on; }
-  // release_idle gives empty buffers back to the pool (RELEASE_BUFFERS).
+  // release_idle gives empty buffers back to the pool, and idle
+  // directions' key schedules up (RELEASE_BUFFERS).
   void release_idle();
   // release_all drops everything, giving storage to the pool when `to_pool`.
   void release_all(bool to_pool);

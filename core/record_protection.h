@@ -60,6 +60,9 @@ class RecordProtection {
   // open_trial says whether `record` (a copy, decrypted in place) opens
   // under this key, without advancing the sequence number.
   virtual bool open_trial(MutBytes record) const = 0;
+  // release_schedule lets the AEAD drop its key schedule while the
+  // direction is idle (crypto::AeadKey::release_schedule).
+  virtual void release_schedule() {}
 };
 
 // NullProtection: TLSPlaintext (RFC 8446 §5.1) before any key is in use.
@@ -99,6 +102,9 @@ class Tls13Protection final : public RecordProtection {
                          uint16_t record_version) override;
   TlsResult<OpenedRecord> open(MutBytes record) override;
   bool open_trial(MutBytes record) const override;
+  void release_schedule() override {
+    if (aead_) aead_->release_schedule();
+  }
 
  private:
   void nonce(uint8_t out[crypto::kAeadNonceLen]) const;
@@ -133,6 +139,9 @@ class Tls12Protection final : public RecordProtection {
                          uint16_t record_version) override;
   TlsResult<OpenedRecord> open(MutBytes record) override;
   bool open_trial(MutBytes) const override { return false; }
+  void release_schedule() override {
+    if (aead_) aead_->release_schedule();
+  }
 
  private:
   std::unique_ptr<crypto::AeadKey> aead_;
@@ -169,6 +178,7 @@ class Protection {
   }
   TlsResult<OpenedRecord> open(MutBytes record) { return get().open(record); }
   bool open_trial(MutBytes record) const { return get().open_trial(record); }
+  void release_schedule() { get().release_schedule(); }
 
   RecordProtection* operator->() { return &get(); }
   const RecordProtection* operator->() const { return &get(); }

@@ -79,6 +79,12 @@ class AeadKey {
   // length). KeyUpdate and the switch to application keys go through it, so
   // a connection allocates one key object per direction, not one per key.
   virtual CStatus rekey(Bytes key) = 0;
+  // release_schedule drops, wiped, what the key precomputes from its key
+  // bytes (AES round keys, GHASH key powers); the next seal or open computes
+  // it again. An idle RELEASE_BUFFERS connection calls it, so it holds its
+  // traffic keys but not their schedules. A key whose state is its key
+  // bytes (ChaCha20-Poly1305), or that keeps its schedule, does nothing.
+  virtual void release_schedule() {}
 };
 
 // The most plaintext one nonce may cover: 2^39 - 256 bits for GCM (NIST SP

@@ -1,11 +1,12 @@
 // AES-128/256-GCM and ChaCha20-Poly1305 over the library's direct AEAD
 // functions, sealing and opening in place.
 //
-// A GCM key expands its AES round keys and the GHASH key powers once, when
-// it is keyed (the VAES code keeps 48 powers: about 1 KB a key); a record
-// then costs one call. Both constructions decrypt while they authenticate,
-// so a failed open wipes the buffer before answering kAuthFailed, as
-// AeadKey::open promises.
+// A GCM key expands its AES round keys and the GHASH key powers on first
+// use (the VAES code keeps 48 powers: about 1 KB a key); a record then costs
+// one call. The expansion is kept until release_schedule (an idle
+// RELEASE_BUFFERS connection) and computed again from the key bytes after.
+// Both constructions decrypt while they authenticate, so a failed open wipes
+// the buffer before answering kAuthFailed, as AeadKey::open promises.
 #include <algorithm>
 
 #include "base/secret.h"
@@ -37,24 +38,66 @@ CStatus check_tag(MutBytes expected, Bytes tag, MutBytes in_out) {
   return {};
 }
 
+// Released schedules (AeadKey::release_schedule) wait here, wiped, for the
+// next GCM key this thread expands: an idle RELEASE_BUFFERS connection holds
+// none, and one that goes idle after every record, or the next connection,
+// takes one back without a heap call. Four: both directions of a client and
+// of a server served by one thread. Like the contexts' buffer freelists,
+// this is the thread's memory (at most 4 KB), not a connection's; a
+// destroyed key frees its schedule, so what a connection holds is what
+// destroying it frees.
+class SpareSchedules {
+ public:
+  SpareSchedules() = default;
+  SpareSchedules(const SpareSchedules&) = delete;
+  SpareSchedules& operator=(const SpareSchedules&) = delete;
+
+  std::unique_ptr<gcm_key_data> take() {
+    for (auto& s : spares_) {
+      if (s) return std::move(s);
+    }
+    return std::make_unique<gcm_key_data>();
+  }
+  void give(std::unique_ptr<gcm_key_data> schedule) {
+    wipe(MutBytes(reinterpret_cast<uint8_t*>(schedule.get()), sizeof *schedule));
+    for (auto& s : spares_) {
+      if (!s) {
+        s = std::move(schedule);
+        return;
+      }
+    }
+  }
+
+ private:
+  std::unique_ptr<gcm_key_data> spares_[4];
+};
+
+thread_local SpareSchedules spare_schedules;
+
 class GcmKey final : public AeadKey {
  public:
-  GcmKey(const IMB_MGR& mgr, AeadAlg alg, Bytes key) : mgr_(mgr), alg_(alg) { expand(key); }
+  GcmKey(const IMB_MGR& mgr, AeadAlg alg, Bytes key) : mgr_(mgr), alg_(alg), key_len_(key.size()) {
+    std::copy(key.begin(), key.end(), key_);
+  }
   GcmKey(const GcmKey&) = delete;
   GcmKey& operator=(const GcmKey&) = delete;
-  ~GcmKey() override { wipe(MutBytes(reinterpret_cast<uint8_t*>(&keys_), sizeof keys_)); }
+  ~GcmKey() override {
+    if (schedule_) wipe(MutBytes(reinterpret_cast<uint8_t*>(schedule_.get()), sizeof *schedule_));
+    wipe(MutBytes(key_));
+  }
 
   AeadAlg alg() const override { return alg_; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
     SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    const gcm_key_data& keys = schedule();
     gcm_context_data ctx;
     uint8_t* data = nonnull(in_out);
     if (alg_ == AeadAlg::kAes128Gcm) {
-      IMB_AES128_GCM_ENC(&mgr_, &keys_, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
+      IMB_AES128_GCM_ENC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
                          tag.data(), kAeadTagLen);
     } else {
-      IMB_AES256_GCM_ENC(&mgr_, &keys_, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
+      IMB_AES256_GCM_ENC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
                          tag.data(), kAeadTagLen);
     }
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
@@ -63,14 +106,15 @@ class GcmKey final : public AeadKey {
 
   CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
     SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    const gcm_key_data& keys = schedule();
     gcm_context_data ctx;
     uint8_t expected[kAeadTagLen];
     uint8_t* data = nonnull(in_out);
     if (alg_ == AeadAlg::kAes128Gcm) {
-      IMB_AES128_GCM_DEC(&mgr_, &keys_, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
+      IMB_AES128_GCM_DEC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
                          expected, kAeadTagLen);
     } else {
-      IMB_AES256_GCM_DEC(&mgr_, &keys_, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
+      IMB_AES256_GCM_DEC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
                          expected, kAeadTagLen);
     }
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
@@ -78,23 +122,41 @@ class GcmKey final : public AeadKey {
   }
 
   CStatus rekey(Bytes key) override {
-    if (key.size() != aead_key_len(alg_)) return Err(CryptoError::kInvalidKey);
-    expand(key);
+    if (key.size() != key_len_) return Err(CryptoError::kInvalidKey);
+    std::copy(key.begin(), key.end(), key_);
+    if (schedule_) expand();
     return {};
   }
 
+  void release_schedule() override {
+    if (schedule_) spare_schedules.give(std::move(schedule_));
+  }
+
  private:
-  void expand(Bytes key) {
+  // schedule is the expanded key, computed on first use after keying or a
+  // release_schedule.
+  const gcm_key_data& schedule() {
+    if (!schedule_) {
+      schedule_ = spare_schedules.take();
+      expand();
+    }
+    return *schedule_;
+  }
+  void expand() {
     if (alg_ == AeadAlg::kAes128Gcm) {
-      IMB_AES128_GCM_PRE(&mgr_, key.data(), &keys_);
+      IMB_AES128_GCM_PRE(&mgr_, key_, schedule_.get());
     } else {
-      IMB_AES256_GCM_PRE(&mgr_, key.data(), &keys_);
+      IMB_AES256_GCM_PRE(&mgr_, key_, schedule_.get());
     }
   }
 
   const IMB_MGR& mgr_;
   AeadAlg alg_;
-  gcm_key_data keys_;  // 64-byte aligned (LINUX); C++17 aligned new honours it.
+  size_t key_len_;
+  uint8_t key_[32];
+  // The round keys and the GHASH key powers (about 1 KB, 64-byte aligned:
+  // C++17 aligned new honours it), or null while released.
+  std::unique_ptr<gcm_key_data> schedule_;
 };
 
 class ChaChaPolyKey final : public AeadKey {

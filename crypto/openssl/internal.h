@@ -6,7 +6,9 @@
 #include <openssl/evp.h>
 
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "crypto/provider.h"
 
@@ -31,6 +33,38 @@ using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
 using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
 
+// PublicKeyCache keeps the last few public keys verify() decoded, as
+// EVP_PKEYs: building one from a point or a modulus (EVP_PKEY_fromdata)
+// costs OpenSSL 3 some hundred heap calls, and a client meets the same
+// server keys again and again. An entry matches only on every byte of the
+// key (type, point or n and e); a public key holds nothing secret, and an
+// EVP_PKEY that no one modifies may be used by many threads at once (each
+// user holds its own reference).
+class PublicKeyCache {
+ public:
+  PublicKeyCache() = default;
+  PublicKeyCache(const PublicKeyCache&) = delete;
+  PublicKeyCache& operator=(const PublicKeyCache&) = delete;
+  ~PublicKeyCache();
+
+  // find returns a new reference to the cached key for (type, a, b), or
+  // nullptr. `a` is the point (n for RSA), `b` empty (e for RSA).
+  EVP_PKEY* find(KeyType type, Bytes a, Bytes b) const;
+  // put stores a reference to `key`, replacing the oldest entry.
+  void put(KeyType type, Bytes a, Bytes b, EVP_PKEY* key) const;
+
+ private:
+  struct Entry {
+    KeyType type{};
+    std::vector<uint8_t> a, b;
+    EVP_PKEY* key = nullptr;
+  };
+  static constexpr size_t kEntries = 8;
+  mutable std::mutex mu_;
+  mutable Entry entries_[kEntries];
+  mutable size_t next_ = 0;  // the entry put() replaces next
+};
+
 // Env is what every object of one provider instance shares: the property
 // query (e.g. "fips=yes") and the digests and ciphers fetched once with it.
 // OpenSSL 3 re-fetches an algorithm on every init when given the legacy
@@ -46,6 +80,7 @@ struct Env {
   EVP_CIPHER* aes128gcm = nullptr;
   EVP_CIPHER* aes256gcm = nullptr;
   EVP_CIPHER* chacha20poly1305 = nullptr;
+  PublicKeyCache public_keys;
 
   Env() = default;
   Env(const Env&) = delete;

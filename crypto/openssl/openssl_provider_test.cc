@@ -165,6 +165,39 @@ TEST_CASE("signatures interoperate in both directions") {
   }
 }
 
+TEST_CASE("a decoded public key serves its own key only, past the cache's size") {
+  // verify() keeps the last few public keys it decoded; more keys than it
+  // holds, in turns, each checked against its own signature and its
+  // neighbour's, must answer as if nothing were kept.
+  const auto msg = bytes("cached keys");
+  for (SignatureScheme scheme : {SignatureScheme::kEcdsaSecp256r1Sha256, SignatureScheme::kRsaPssRsaeSha256,
+                                 SignatureScheme::kEd25519}) {
+    CAPTURE(name(scheme));
+    struct Keyed {
+      std::unique_ptr<Signer> signer;
+      std::vector<uint8_t> sig;
+    };
+    std::vector<Keyed> keys;
+    for (int i = 0; i < 11; ++i) {
+      auto material = ossl().generate_key(scheme_key_type(scheme), 1024);
+      REQUIRE(material.ok());
+      auto signer = ossl().new_signer(*material);
+      REQUIRE(signer.ok());
+      Keyed k{std::move(*signer), {}};
+      REQUIRE(k.signer->sign(scheme, msg, k.sig).ok());
+      keys.push_back(std::move(k));
+    }
+    for (int round = 0; round < 3; ++round) {
+      for (size_t i = 0; i < keys.size(); ++i) {
+        CAPTURE(i);
+        const PublicKey& pub = keys[i].signer->public_key();
+        CHECK(ossl().verify(scheme, pub, msg, keys[i].sig).ok());
+        CHECK(ossl().verify(scheme, pub, msg, keys[(i + 1) % keys.size()].sig).error() == CryptoError::kBadSignature);
+      }
+    }
+  }
+}
+
 TEST_CASE("bad keys are refused, not crashed on") {
   PublicKey short_ed{KeyType::kEd25519, std::vector<uint8_t>(31), {}, {}, {}};
   CHECK(ossl().verify(SignatureScheme::kEd25519, short_ed, bytes("m"), std::vector<uint8_t>(64)).error() ==

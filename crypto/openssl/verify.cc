@@ -6,6 +6,8 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include <algorithm>
+
 #include "crypto/openssl/internal.h"
 
 namespace sluice::crypto::ossl {
@@ -20,11 +22,7 @@ size_t bit_length(Bytes v) {
   return bits;
 }
 
-CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey& key) {
-  const KeyType want = scheme_key_type(s);
-  // Also refuses an rsaEncryption key for rsa_pss_pss_* and the reverse,
-  // and an RSA-PSS key restricted to another hash.
-  if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
+CResult<PkeyPtr> decode_public(const Env& env, KeyType want, const PublicKey& key) {
   switch (want) {
     case KeyType::kEd25519: {
       if (key.point.size() != 32) return Err(CryptoError::kInvalidKey);
@@ -41,7 +39,51 @@ CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey&
   return Err(CryptoError::kUnsupported);
 }
 
+// public_pkey is `key` as an EVP_PKEY for `s`, decoded once and then taken
+// from the Env's cache.
+CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey& key) {
+  const KeyType want = scheme_key_type(s);
+  // Also refuses an rsaEncryption key for rsa_pss_pss_* and the reverse,
+  // and an RSA-PSS key restricted to another hash.
+  if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
+  // rsaEncryption and RSA-PSS keys decode alike: the cache tells them
+  // apart by the key type alone, key_allows having judged the scheme.
+  const bool rsa = is_rsa(want);
+  const Bytes a = rsa ? Bytes(key.rsa_n) : Bytes(key.point), b = rsa ? Bytes(key.rsa_e) : Bytes();
+  if (EVP_PKEY* cached = env.public_keys.find(want, a, b)) return PkeyPtr(cached);
+  PkeyPtr decoded = SLUICE_TRY(decode_public(env, want, key));
+  env.public_keys.put(want, a, b, decoded.get());
+  return decoded;
+}
+
 }  // namespace
+
+PublicKeyCache::~PublicKeyCache() {
+  for (Entry& e : entries_) EVP_PKEY_free(e.key);
+}
+
+EVP_PKEY* PublicKeyCache::find(KeyType type, Bytes a, Bytes b) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const Entry& e : entries_) {
+    if (e.key && e.type == type && std::equal(a.begin(), a.end(), e.a.begin(), e.a.end()) &&
+        std::equal(b.begin(), b.end(), e.b.begin(), e.b.end())) {
+      return EVP_PKEY_up_ref(e.key) == 1 ? e.key : nullptr;
+    }
+  }
+  return nullptr;
+}
+
+void PublicKeyCache::put(KeyType type, Bytes a, Bytes b, EVP_PKEY* key) const {
+  if (EVP_PKEY_up_ref(key) != 1) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  Entry& e = entries_[next_];
+  next_ = (next_ + 1) % kEntries;
+  EVP_PKEY_free(e.key);
+  e.type = type;
+  e.a.assign(a.begin(), a.end());
+  e.b.assign(b.begin(), b.end());
+  e.key = key;
+}
 
 CResult<PkeyPtr> rsa_public_pkey(const Env& env, Bytes n, Bytes e) {
   const size_t bits = bit_length(n);

@@ -137,6 +137,53 @@ TEST_CASE("a rekeyed AEAD seals as a fresh key would, on every provider pair") {
   });
 }
 
+TEST_CASE("an AEAD whose key schedule was released seals and opens as before, rekeyed or not") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (AeadAlg alg : kAllAeads) {
+      if (!a.supports(alg) || !b.supports(alg)) continue;
+      INFO(name(alg));
+      const auto key1 = random_bytes(a, aead_key_len(alg)), key2 = random_bytes(a, aead_key_len(alg));
+      auto first = a.new_aead(alg, key1), second = a.new_aead(alg, key2);
+      auto check1 = b.new_aead(alg, key1), check2 = b.new_aead(alg, key2);
+      REQUIRE((first.ok() && second.ok() && check1.ok() && check2.ok()));
+      const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
+      const auto plaintext = random_bytes(a, 300);
+      // seal_checked seals with `key` and checks that `check` (the other
+      // provider, same key bytes) opens it.
+      auto seal_checked = [&](AeadKey& key, AeadKey& check) {
+        std::vector<uint8_t> record = plaintext, tag(kAeadTagLen);
+        REQUIRE(key.seal(nonce, aad, record, tag).ok());
+        REQUIRE(check.open(nonce, aad, record, tag).ok());
+        CHECK(record == plaintext);
+        return tag;
+      };
+      const auto tag1 = seal_checked(**first, **check1);
+      const auto tag2 = seal_checked(**second, **check2);
+      // Released one after the other, each key takes a schedule back (maybe
+      // the other's storage) and recomputes its own.
+      (*first)->release_schedule();
+      (*second)->release_schedule();
+      (*first)->release_schedule();  // twice is harmless
+      CHECK(seal_checked(**second, **check2) == tag2);
+      CHECK(seal_checked(**first, **check1) == tag1);
+      // Opening after a release.
+      (*first)->release_schedule();
+      std::vector<uint8_t> record = plaintext, tag(kAeadTagLen);
+      REQUIRE((*check1)->seal(nonce, aad, record, tag).ok());
+      REQUIRE((*first)->open(nonce, aad, record, tag).ok());
+      CHECK(record == plaintext);
+      // Rekeyed while released: the new key, not the old schedule.
+      (*first)->release_schedule();
+      REQUIRE((*first)->rekey(key2).ok());
+      CHECK(seal_checked(**first, **check2) == tag2);
+      std::vector<uint8_t> old_record = plaintext, old_tag(kAeadTagLen);
+      REQUIRE((*check1)->seal(nonce, aad, old_record, old_tag).ok());
+      (*first)->release_schedule();
+      CHECK((*first)->open(nonce, aad, old_record, old_tag).error() == CryptoError::kAuthFailed);
+    }
+  });
+}
+
 TEST_CASE("key shares from one provider meet the other's") {
   for_each_pair([](const Provider& a, const Provider& b) {
     for (Group g : kAllGroups) {

@@ -1,6 +1,7 @@
 // CountingProvider forwards to another provider and counts the calls tests
-// ask about: signature checks (is a verification skipped?) and AEAD objects
-// made (is a key replaced in place?).
+// ask about: signature checks (is a verification skipped?), AEAD objects
+// made (is a key replaced in place?) and AEAD key schedules released (does
+// an idle connection give them up?).
 #pragma once
 
 #include <atomic>
@@ -9,6 +10,32 @@
 #include "crypto/provider.h"
 
 namespace sluice::testing {
+
+// CountingAead forwards to the AEAD it wraps, counting release_schedule.
+class CountingAead final : public crypto::AeadKey {
+  using Bytes = crypto::Bytes;
+  using MutBytes = crypto::MutBytes;
+
+ public:
+  CountingAead(std::unique_ptr<crypto::AeadKey> base, std::atomic<int>& released)
+      : base_(std::move(base)), released_(released) {}
+  crypto::AeadAlg alg() const override { return base_->alg(); }
+  crypto::CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
+    return base_->seal(nonce, aad, in_out, tag);
+  }
+  crypto::CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+    return base_->open(nonce, aad, in_out, tag);
+  }
+  crypto::CStatus rekey(Bytes key) override { return base_->rekey(key); }
+  void release_schedule() override {
+    ++released_;
+    base_->release_schedule();
+  }
+
+ private:
+  std::unique_ptr<crypto::AeadKey> base_;
+  std::atomic<int>& released_;
+};
 
 class CountingProvider final : public crypto::Provider {
   using Bytes = crypto::Bytes;
@@ -31,7 +58,9 @@ class CountingProvider final : public crypto::Provider {
   }
   crypto::CResult<std::unique_ptr<crypto::AeadKey>> new_aead(crypto::AeadAlg a, Bytes k) const override {
     ++aeads_made;
-    return base_->new_aead(a, k);
+    auto key = base_->new_aead(a, k);
+    if (!key.ok()) return key;
+    return std::unique_ptr<crypto::AeadKey>(std::make_unique<CountingAead>(std::move(*key), schedules_released));
   }
   crypto::CResult<std::unique_ptr<crypto::KeyShare>> new_key_share(crypto::Group g) const override {
     return base_->new_key_share(g);
@@ -53,6 +82,7 @@ class CountingProvider final : public crypto::Provider {
 
   mutable std::atomic<int> verifies{0};
   mutable std::atomic<int> aeads_made{0};
+  mutable std::atomic<int> schedules_released{0};
 
  private:
   std::shared_ptr<const crypto::Provider> base_;
