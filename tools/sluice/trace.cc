@@ -28,6 +28,7 @@ std::string handshake_name(uint8_t type) {
     case wire::HandshakeType::kCertificateVerify: return "CertificateVerify";
     case wire::HandshakeType::kClientKeyExchange: return "ClientKeyExchange";
     case wire::HandshakeType::kFinished: return "Finished";
+    case wire::HandshakeType::kCertificateStatus: return "CertificateStatus";
     case wire::HandshakeType::kKeyUpdate: return "KeyUpdate";
     case wire::HandshakeType::kMessageHash: return "MessageHash";
   }
