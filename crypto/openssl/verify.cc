@@ -21,11 +21,10 @@ size_t bit_length(Bytes v) {
 }
 
 CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey& key) {
-  const KeyType want = scheme_key_type(s);
   // Also refuses an rsaEncryption key for rsa_pss_pss_* and the reverse,
   // and an RSA-PSS key restricted to another hash.
-  if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
-  switch (want) {
+  if (!verify_allows(key, s)) return Err(CryptoError::kInvalidKey);
+  switch (key.type) {
     case KeyType::kEd25519: {
       if (key.point.size() != 32) return Err(CryptoError::kInvalidKey);
       PkeyPtr k(EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", env.propq(), key.point.data(), key.point.size()));
@@ -34,7 +33,7 @@ CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey&
     }
     case KeyType::kEcdsaP256:
     case KeyType::kEcdsaP384:
-    case KeyType::kEcdsaP521: return ec_public_pkey(env, curve_for(want), key.point);
+    case KeyType::kEcdsaP521: return ec_public_pkey(env, curve_for(key.type), key.point);
     case KeyType::kRsa:
     case KeyType::kRsaPss: return rsa_public_pkey(env, key.rsa_n, key.rsa_e);
   }
