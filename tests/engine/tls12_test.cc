@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/post_handshake12.h"
 #include "core/wire/hello.h"
 #include "core/wire/types.h"
 #include "pki/keys.h"
@@ -356,6 +357,53 @@ TEST_CASE("TLS 1.2 renegotiation: refused by default with a no_renegotiation war
   REQUIRE(test::handshake(c, s));
   CHECK(s.renegotiate().status == Status::kError);
   CHECK(s.error().origin == Origin::kApi);
+}
+
+TEST_CASE("TLS 1.2 server: an unasked ClientHello gets a no_renegotiation warning and data goes on; the fifth is fatal") {
+  Mitm12 m = established_mitm12();
+  // The ClientHello a fresh connection of this client sends: the server
+  // refuses an unasked one before reading it (RFC 5746 §4.4 / RFC 5246
+  // §7.4.1.2 leave declining to the server).
+  Connection fresh = Connection::client(m.cctx, "localhost");
+  const auto hello_record = client_hello_bytes(fresh);
+  const std::vector<uint8_t> hello(hello_record.begin() + 5, hello_record.end());
+  auto as_bytes = [](const std::string& text) { return std::vector<uint8_t>(text.begin(), text.end()); };
+  std::vector<uint8_t> buf(100);
+  for (int attempt = 1; attempt <= kMaxRenegotiationRefusals; ++attempt) {
+    CAPTURE(attempt);
+    feed_all(m.server, sealed(m.from_client, wire::ContentType::kHandshake, hello));
+    CHECK(m.server.read(buf).status == Status::kWantRead);
+    REQUIRE(m.server.error().ok());
+    CHECK(m.server.handshake_done());
+    const auto warning = drain(m.server);
+    const auto records = split_records(warning);
+    REQUIRE(records.size() == 1);
+    const auto [type, alert] = opened(m.from_server, records[0]);
+    CHECK(type == wire::ContentType::kAlert);
+    CHECK(alert == std::vector<uint8_t>{1, static_cast<uint8_t>(Alert::kNoRenegotiation)});  // level 1: warning
+    feed_all(m.client, warning);
+    // Data goes on both ways: the client's (the test speaks for it now)...
+    const auto up = as_bytes("up after refusal " + std::to_string(attempt));
+    feed_all(m.server, sealed(m.from_client, wire::ContentType::kApplicationData, up));
+    CHECK(read_all(m.server) == up);
+    // ...and the server's, read by the real client, which took the warning.
+    const auto down = as_bytes("down after refusal " + std::to_string(attempt));
+    REQUIRE(m.server.write(down).status == Status::kOk);
+    const auto data = drain(m.server);
+    for (const auto& rec : split_records(data)) (void)opened(m.from_server, rec);  // keeps the sequence
+    feed_all(m.client, data);
+    CHECK(read_all(m.client) == down);
+    CHECK(m.client.error().ok());
+  }
+  // One more is the end: a fatal no_renegotiation.
+  feed_all(m.server, sealed(m.from_client, wire::ContentType::kHandshake, hello));
+  CHECK(m.server.read(buf).status == Status::kError);
+  check_error(m.server.error(), Alert::kNoRenegotiation, Reason::kRenegotiationRefused);
+  const auto records = split_records(drain(m.server));
+  REQUIRE(records.size() == 1);
+  const auto [type, alert] = opened(m.from_server, records[0]);
+  CHECK(type == wire::ContentType::kAlert);
+  CHECK(alert == std::vector<uint8_t>{2, static_cast<uint8_t>(Alert::kNoRenegotiation)});  // level 2: fatal
 }
 
 TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY") {
