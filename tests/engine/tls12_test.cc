@@ -406,6 +406,26 @@ TEST_CASE("TLS 1.2 server: an unasked ClientHello gets a no_renegotiation warnin
   CHECK(alert == std::vector<uint8_t>{2, static_cast<uint8_t>(Alert::kNoRenegotiation)});  // level 2: fatal
 }
 
+TEST_CASE("TLS 1.2 record_size_limit: a record of the limit opens, one byte more is record_overflow") {
+  // RFC 8449 §4: the limit counts TLS 1.2's plaintext alone; the record
+  // also carries GCM's 8-byte explicit nonce and the tag.
+  for (size_t extra : {0, 1}) {
+    CAPTURE(extra);
+    Mitm12 m = established_mitm12([](Context& client, Context&) { client.set_record_size_limit(256); });
+    const std::vector<uint8_t> data(256 + extra, 'x');
+    feed_all(m.client, sealed(m.from_server, wire::ContentType::kApplicationData, data));
+    std::vector<uint8_t> buf(1000);
+    const Progress r = m.client.read(buf);
+    if (extra == 0) {
+      CHECK(r.status == Status::kOk);
+      CHECK(r.bytes == data.size());
+    } else {
+      CHECK(r.status == Status::kError);
+      CHECK(m.client.error().alert == Alert::kRecordOverflow);
+    }
+  }
+}
+
 TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY") {
   for (long mode : {0L, long{kModeAutoRetry}}) {
     CAPTURE(mode);
