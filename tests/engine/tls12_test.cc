@@ -232,6 +232,31 @@ TEST_CASE("TLS 1.2: a tampered Finished is decrypt_error; a Finished before Chan
   }
 }
 
+TEST_CASE("TLS 1.2: a client offering only SHA-1 signatures (rsa_pkcs1_sha1, ecdsa_sha1) gets handshake_failure") {
+  // sluice signs nothing with SHA-1 (RFC 9155 deprecates it in TLS 1.2).
+  const std::vector<std::vector<uint16_t>> offers = {{0x0201}, {0x0203}, {0x0203, 0x0201}};
+  for (KeyType cert : {KeyType::kEcdsaP256, KeyType::kRsa}) {
+    for (const auto& offer : offers) {
+      CAPTURE(name(cert));
+      CAPTURE(offer.size());
+      Pair p = make(cert);
+      DangerTestHelloShape shape;
+      shape.advertised_signature_schemes = offer;
+      p.cctx->set_danger_test_hello_shape(shape);
+      Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+      const auto hello = client_hello_bytes(client);
+      // The shape is on the wire: the server sees SHA-1 schemes alone.
+      auto ch = wire::ClientHello::parse(Bytes(hello).subspan(9));
+      REQUIRE(ch);
+      REQUIRE(ch->signature_algorithms == offer);
+      feed_all(server, hello);
+      CHECK(server.handshake().status == Status::kError);
+      CHECK(server.error().alert == Alert::kHandshakeFailure);
+      CHECK(drain(server) == plain_alert(Alert::kHandshakeFailure));
+    }
+  }
+}
+
 TEST_CASE("TLS 1.2 after the handshake: renegotiation refused with no_renegotiation; no KeyUpdate") {
   Pair p = make(KeyType::kEcdsaP256, {CipherSuite::kEcdheEcdsaAes128GcmSha256});
   REQUIRE(test::handshake(p.client, p.server));
