@@ -19,10 +19,14 @@ Context::Context(Role role, std::shared_ptr<const crypto::Provider> provider)
   policy_.groups = {crypto::Group::kX25519, crypto::Group::kSecp256r1, crypto::Group::kSecp384r1,
                     crypto::Group::kSecp521r1};
   using S = crypto::SignatureScheme;
+  // RSA PKCS#1 v1.5 last: TLS 1.2 servers without RSA-PSS (mbedTLS 2.28)
+  // sign their ServerKeyExchange with it; TLS 1.3 takes it for certificate
+  // signatures only (tls13_signature_scheme).
   policy_.signature_schemes = {S::kEd25519,          S::kEcdsaSecp256r1Sha256, S::kEcdsaSecp384r1Sha384,
                                S::kEcdsaSecp521r1Sha512, S::kRsaPssRsaeSha256, S::kRsaPssRsaeSha384,
                                S::kRsaPssRsaeSha512, S::kRsaPssPssSha256,  S::kRsaPssPssSha384,
-                               S::kRsaPssPssSha512};
+                               S::kRsaPssPssSha512,  S::kRsaPkcs1Sha256,   S::kRsaPkcs1Sha384,
+                               S::kRsaPkcs1Sha512};
 }
 
 Context::~Context() = default;

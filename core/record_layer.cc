@@ -227,7 +227,9 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     }
   }
   // RFC 8449 §4: a record above the limit we advertised is record_overflow.
-  if (receive_inner_ && encrypted && len > receive_inner_ + crypto::kAeadTagLen) {
+  // The limit counts content only: TLS 1.2 GCM's explicit nonce (prefix)
+  // comes on top, like the tag.
+  if (receive_inner_ && encrypted && len > receive_inner_ + rd_->prefix() + crypto::kAeadTagLen) {
     return Err(Error(Reason::kRecordOverflow, "record above the advertised record_size_limit"));
   }
   OpenedRecord opened = SLUICE_TRY(rd_->open(record));

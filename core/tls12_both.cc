@@ -24,6 +24,18 @@ bool tls12_signature_scheme(SignatureScheme s, Authentication auth) {
   return false;
 }
 
+namespace {
+
+// RFC 8422 §5.1.3 / RFC 5246 §7.4.1.4.1: in TLS 1.2 an ECDSA scheme names the
+// hash only, so any ECDSA scheme fits a key on any NIST curve (Botan signs
+// with SHA-512 under a P-256 key); the other schemes name their key type.
+bool scheme_fits_key12(SignatureScheme s, crypto::KeyType key) {
+  if (crypto::is_ecdsa_key(key) && crypto::is_ecdsa_key(crypto::scheme_key_type(s))) return true;
+  return crypto::scheme_key_type(s) == key;
+}
+
+}  // namespace
+
 std::optional<SignatureScheme> choose_signature_scheme12(std::span<const uint16_t> peer_schemes,
                                                          std::span<const SignatureScheme> ours,
                                                          const crypto::Signer& signer, Authentication auth) {
@@ -55,7 +67,7 @@ TlsResult<SigVerified> SignatureCheck12::verify_server_key_exchange(const crypto
   if (!tls12_signature_scheme(scheme, auth) || std::find(offered.begin(), offered.end(), scheme) == offered.end()) {
     return Err(Error(Reason::kIllegalParameter, "ServerKeyExchange with a scheme that was not offered"));
   }
-  if (crypto::scheme_key_type(scheme) != cert.end_entity_key().type) {
+  if (!scheme_fits_key12(scheme, cert.end_entity_key().type)) {
     return Err(Error(Reason::kIllegalParameter, "ServerKeyExchange scheme does not fit the certificate key"));
   }
   const auto content = ske_signed_content(client_random, server_random, ske);
@@ -79,7 +91,7 @@ TlsResult<SigVerified> ClientSignatureCheck12::verify(const HandshakeMessage& m,
   if (!crypto::known_scheme(scheme) || std::find(requested.begin(), requested.end(), cv.scheme) == requested.end()) {
     return Err(Error(Reason::kIllegalParameter, "client CertificateVerify with a scheme that was not requested"));
   }
-  if (crypto::scheme_key_type(scheme) != cert.end_entity_key().type) {
+  if (!scheme_fits_key12(scheme, cert.end_entity_key().type)) {
     return Err(Error(Reason::kIllegalParameter, "CertificateVerify scheme does not fit the certificate key"));
   }
   if (!p.verify(scheme, cert.end_entity_key(), handshake_messages, cv.signature)) {

@@ -49,6 +49,10 @@ enum class KeyType : uint8_t { kEd25519, kEcdsaP256, kEcdsaP384, kRsa, kEcdsaP52
 
 // is_rsa: the key is an RSA modulus and exponent, whichever its algorithm.
 constexpr bool is_rsa(KeyType k) { return k == KeyType::kRsa || k == KeyType::kRsaPss; }
+// is_ecdsa_key: a point on one of the NIST curves.
+constexpr bool is_ecdsa_key(KeyType k) {
+  return k == KeyType::kEcdsaP256 || k == KeyType::kEcdsaP384 || k == KeyType::kEcdsaP521;
+}
 
 inline constexpr size_t kAeadTagLen = 16;
 inline constexpr size_t kAeadNonceLen = 12;

@@ -136,6 +136,15 @@ inline bool key_allows(const PublicKey& key, SignatureScheme scheme) {
   return !key.pss_hash || *key.pss_hash == scheme_hash(scheme);
 }
 
+// verify_allows is key_allows for checking a signature, where an ECDSA
+// scheme names only the hash and the key its own curve: TLS 1.2 (RFC 8422
+// §5.1.3, a P-256 server may sign with SHA-512) and X.509 pair them freely.
+// TLS 1.3 binds curve and hash; its core checks that before verifying.
+inline bool verify_allows(const PublicKey& key, SignatureScheme scheme) {
+  if (is_ecdsa_key(key.type) && is_ecdsa_key(scheme_key_type(scheme))) return true;
+  return key_allows(key, scheme);
+}
+
 // Private key components, as parsed from PKCS#8 / SEC1 / PKCS#1 (see pki/).
 // Providers build signers from these and never parse ASN.1 themselves.
 struct PrivateKeyMaterial {

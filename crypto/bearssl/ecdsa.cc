@@ -54,7 +54,7 @@ class EcdsaSigner final : public Signer {
 
 CStatus ecdsa_verify(SignatureScheme s, const PublicKey& key, Bytes msg, Bytes sig) {
   if (!is_ecdsa_scheme(s)) return Err(CryptoError::kUnsupported);
-  if (key.type != scheme_key_type(s)) return Err(CryptoError::kInvalidKey);
+  if (!verify_allows(key, s)) return Err(CryptoError::kInvalidKey);
   const Curve c = curve_for(key.type);
   if (key.point.size() != c.point_len || key.point[0] != 0x04) {
     return Err(CryptoError::kInvalidKey);

@@ -22,8 +22,11 @@ size_t bit_length(Bytes v) {
   return bits;
 }
 
-CResult<PkeyPtr> decode_public(const Env& env, KeyType want, const PublicKey& key) {
-  switch (want) {
+// decode_public is `key` as an EVP_PKEY of its own type: in TLS 1.2 an
+// ECDSA scheme names only the hash (RFC 8422 §5.1.3), so the key's curve
+// decides, not the scheme's.
+CResult<PkeyPtr> decode_public(const Env& env, const PublicKey& key) {
+  switch (key.type) {
     case KeyType::kEd25519: {
       if (key.point.size() != 32) return Err(CryptoError::kInvalidKey);
       PkeyPtr k(EVP_PKEY_new_raw_public_key_ex(nullptr, "ED25519", env.propq(), key.point.data(), key.point.size()));
@@ -32,7 +35,7 @@ CResult<PkeyPtr> decode_public(const Env& env, KeyType want, const PublicKey& ke
     }
     case KeyType::kEcdsaP256:
     case KeyType::kEcdsaP384:
-    case KeyType::kEcdsaP521: return ec_public_pkey(env, curve_for(want), key.point);
+    case KeyType::kEcdsaP521: return ec_public_pkey(env, curve_for(key.type), key.point);
     case KeyType::kRsa:
     case KeyType::kRsaPss: return rsa_public_pkey(env, key.rsa_n, key.rsa_e);
   }
@@ -42,17 +45,16 @@ CResult<PkeyPtr> decode_public(const Env& env, KeyType want, const PublicKey& ke
 // public_pkey is `key` as an EVP_PKEY for `s`, decoded once and then taken
 // from the Env's cache.
 CResult<PkeyPtr> public_pkey(const Env& env, SignatureScheme s, const PublicKey& key) {
-  const KeyType want = scheme_key_type(s);
   // Also refuses an rsaEncryption key for rsa_pss_pss_* and the reverse,
   // and an RSA-PSS key restricted to another hash.
-  if (!key_allows(key, s)) return Err(CryptoError::kInvalidKey);
+  if (!verify_allows(key, s)) return Err(CryptoError::kInvalidKey);
   // rsaEncryption and RSA-PSS keys decode alike: the cache tells them
-  // apart by the key type alone, key_allows having judged the scheme.
-  const bool rsa = is_rsa(want);
+  // apart by the key type alone, verify_allows having judged the scheme.
+  const bool rsa = is_rsa(key.type);
   const Bytes a = rsa ? Bytes(key.rsa_n) : Bytes(key.point), b = rsa ? Bytes(key.rsa_e) : Bytes();
-  if (EVP_PKEY* cached = env.public_keys.find(want, a, b)) return PkeyPtr(cached);
-  PkeyPtr decoded = SLUICE_TRY(decode_public(env, want, key));
-  env.public_keys.put(want, a, b, decoded.get());
+  if (EVP_PKEY* cached = env.public_keys.find(key.type, a, b)) return PkeyPtr(cached);
+  PkeyPtr decoded = SLUICE_TRY(decode_public(env, key));
+  env.public_keys.put(key.type, a, b, decoded.get());
   return decoded;
 }
 

@@ -121,7 +121,13 @@ void set_schemes(const Config& c, Context& ctx) {
     }
   } else if (!c.signing_prefs.empty()) {
     for (int s : c.signing_prefs) add(static_cast<crypto::SignatureScheme>(s));
-    for (auto s : ctx.policy().signature_schemes) add(s);
+    // The defaults follow, less RSA PKCS#1 v1.5: on this one list for signing
+    // and verifying they would let an RSA key sign with a PKCS#1 scheme the
+    // peer prefers over the one -signing-prefs names.
+    using S = crypto::SignatureScheme;
+    for (S s : ctx.policy().signature_schemes) {
+      if (s != S::kRsaPkcs1Sha256 && s != S::kRsaPkcs1Sha384 && s != S::kRsaPkcs1Sha512) add(s);
+    }
   } else {
     // BoringSSL's default verify list (its kVerifySignatureAlgorithms,
     // less the SHA-1 schemes sluice does not have): no Ed25519, ECDSA P-521

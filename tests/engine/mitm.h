@@ -13,6 +13,7 @@
 
 #include "base/hex.h"
 #include "core/bytes.h"
+#include "core/keyschedule12.h"
 #include "core/record_protection.h"
 #include "core/wire/types.h"
 #include "tests/engine/test_env.h"
@@ -151,12 +152,16 @@ inline Mitm established_mitm() {
   return m;
 }
 
-// sealed is one record of `type` carrying `content` and `padding` zeros,
-// sealed with the peer's keys in `rp` (whose sequence moves on).
+// sealed is one record of `type` carrying `content` and `padding` zeros
+// (TLS 1.3 only), sealed with the peer's keys in `rp` (whose sequence moves
+// on), TLS 1.3 or TLS 1.2.
 inline std::vector<uint8_t> sealed(Protection& rp, wire::ContentType type, const std::vector<uint8_t>& content,
                                    size_t padding = 0) {
-  std::vector<uint8_t> rec(5 + content.size() + 17 + padding);
-  std::copy(content.begin(), content.end(), rec.begin() + 5);
+  // Room for TLS 1.2's explicit nonce before the content and the tag (and
+  // TLS 1.3's inner content type) after it.
+  const size_t prefix = rp->prefix();
+  std::vector<uint8_t> rec(5 + prefix + content.size() + rp.overhead() + 1 + padding);
+  std::copy(content.begin(), content.end(), rec.begin() + 5 + static_cast<ptrdiff_t>(prefix));
   auto n = rp.seal(type, rec, content.size(), padding);
   REQUIRE(n);
   rec.resize(*n);
@@ -173,6 +178,100 @@ inline Progress read_buffered(Connection& c) {
     if (p.status != Status::kWantRead || !c.has_pending()) break;
   }
   return p;
+}
+
+// split_records cuts a stream of whole records into its records.
+inline std::vector<std::vector<uint8_t>> split_records(Bytes stream) {
+  std::vector<std::vector<uint8_t>> out;
+  while (stream.size() >= 5) {
+    const size_t len = 5 + (size_t{stream[3]} << 8 | stream[4]);
+    REQUIRE(stream.size() >= len);
+    out.emplace_back(stream.begin(), stream.begin() + static_cast<ptrdiff_t>(len));
+    stream = stream.subspan(len);
+  }
+  REQUIRE(stream.empty());
+  return out;
+}
+
+// opened is the type and plaintext of a copy of `rec` opened with `rp`
+// (whose sequence moves on).
+inline std::pair<wire::ContentType, std::vector<uint8_t>> opened(Protection& rp, std::vector<uint8_t> rec) {
+  auto o = rp.open(rec);
+  REQUIRE(o);
+  return {o->type, {o->plaintext.begin(), o->plaintext.end()}};
+}
+
+// Mitm12 is a TLS 1.2 pair on ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 past its
+// handshake, with each direction's record keys rebuilt from the server's
+// CLIENT_RANDOM key-log line and the ServerHello's random, and their
+// sequence numbers where the engines' are: a test can seal records as the
+// client would (`from_client`) and open what the server sends
+// (`from_server`). Once a test seals with from_client, the real client's
+// next record would repeat a sequence number: from then on the test speaks
+// for the client.
+struct Mitm12 {
+  std::shared_ptr<Context> cctx, sctx;
+  Connection client, server;
+  Protection from_client, from_server;
+};
+
+// established_mitm12 runs the handshake flight by flight. `configure` may
+// change the contexts first (both are TLS 1.2 only).
+template <class Configure>
+inline Mitm12 established_mitm12(Configure&& configure) {
+  const auto& cert = test::test_cert(crypto::KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  cctx->set_max_version(wire::kTls12);
+  sctx->set_max_version(wire::kTls12);
+  cctx->set_cipher_suites({wire::CipherSuite::kEcdheEcdsaAes128GcmSha256});
+  std::vector<uint8_t> client_random, master;
+  sctx->set_key_log([&](std::string_view line) {
+    REQUIRE(line.starts_with("CLIENT_RANDOM "));
+    const size_t sp = line.rfind(' ');
+    client_random = *from_hex(line.substr(14, sp - 14));
+    master = *from_hex(line.substr(sp + 1));
+  });
+  configure(*cctx, *sctx);
+  Mitm12 m{cctx, sctx, Connection::client(cctx, "localhost"), Connection::server(sctx), {}, {}};
+  REQUIRE(m.client.handshake().status == Status::kWantRead);
+  feed_all(m.server, drain(m.client));
+  REQUIRE(m.server.handshake().status == Status::kWantRead);
+  const auto server_flight = drain(m.server);
+  // Record header (5), handshake header (4), server_version (2), random.
+  REQUIRE(server_flight.size() > 43);
+  REQUIRE(server_flight[5] == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+  const std::vector<uint8_t> server_random(server_flight.begin() + 11, server_flight.begin() + 43);
+  feed_all(m.client, server_flight);
+  (void)m.client.handshake();
+  const auto client_finish = drain(m.client);  // ClientKeyExchange, ChangeCipherSpec, Finished
+  feed_all(m.server, client_finish);
+  REQUIRE(m.server.handshake().status == Status::kOk);
+  const auto server_finish = drain(m.server);  // NewSessionTicket, ChangeCipherSpec, Finished
+  feed_all(m.client, server_finish);
+  REQUIRE(m.client.handshake().status == Status::kOk);
+  m.sctx->set_key_log({});  // the callback refers to this frame's locals
+  REQUIRE(master.size() == 48);
+  auto keys = key_block12(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm, master,
+                          client_random, server_random);
+  REQUIRE(keys);
+  auto c = Protection::tls12(*test::sodium_first(), crypto::AeadAlg::kAes128Gcm, keys->client_key, keys->client_iv);
+  auto s = Protection::tls12(*test::sodium_first(), crypto::AeadAlg::kAes128Gcm, keys->server_key, keys->server_iv);
+  REQUIRE(c);
+  REQUIRE(s);
+  m.from_client = std::move(*c);
+  m.from_server = std::move(*s);
+  // Each side's Finished is its first protected record: opening them checks
+  // the rebuilt keys and moves both sequence numbers past them.
+  for (auto [flight, rp] : {std::pair{&client_finish, &m.from_client}, std::pair{&server_finish, &m.from_server}}) {
+    const auto records = split_records(*flight);
+    REQUIRE(!records.empty());
+    CHECK(opened(*rp, records.back()).first == wire::ContentType::kHandshake);
+  }
+  return m;
+}
+inline Mitm12 established_mitm12() {
+  return established_mitm12([](Context&, Context&) {});
 }
 
 // Plaintext alert record as sent before keys exist.

@@ -3,7 +3,9 @@
 // AEAD's record limit (RFC 8446 §5.5).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
+#include <utility>
 
 #include "base/hex.h"
 #include "core/bytes.h"
@@ -74,6 +76,47 @@ TEST_CASE("record_size_limit: each side's records fit the limit the other advert
   for (size_t len : lens) CHECK(len <= 1024 + crypto::kAeadTagLen);
   CHECK(lens.size() >= 5);
   CHECK(deliver(client, server, data.size()) == data);
+}
+
+TEST_CASE("record_size_limit counts by version (RFC 8449 §4): TLS 1.2 data alone, TLS 1.3 data and content type") {
+  constexpr uint16_t kLimit = 256;
+  struct Case {
+    uint16_t version;
+    wire::CipherSuite suite;
+    size_t before, after;  // record body = before + data + after
+    size_t most;           // the most data a record may carry
+  };
+  using S = wire::CipherSuite;
+  for (const Case& c : {// TLS 1.3: tag, and the inner content type the limit counts.
+                        Case{wire::kTls13, S::kAes128GcmSha256, 0, 16 + 1, kLimit - 1},
+                        // TLS 1.2 GCM: the 8-byte explicit nonce first, the tag after.
+                        Case{wire::kTls12, S::kEcdheEcdsaAes128GcmSha256, 8, 16, kLimit},
+                        Case{wire::kTls12, S::kEcdheEcdsaChaCha20Poly1305Sha256, 0, 16, kLimit}}) {
+    CAPTURE(c.version);
+    CAPTURE(static_cast<int>(c.suite));
+    auto p = make();
+    p->cctx->set_max_version(c.version);
+    p->cctx->set_cipher_suites({c.suite});
+    p->cctx->set_record_size_limit(kLimit);
+    p->sctx->set_record_size_limit(kLimit);
+    Connection client = Connection::client(p->cctx, "localhost");
+    Connection server = Connection::server(p->sctx);
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(client.negotiated().version == c.version);
+    const auto data = pattern(10 * 1024, 5);
+    for (auto [from, to] : {std::pair{&client, &server}, std::pair{&server, &client}}) {
+      REQUIRE(from->write(data).status == Status::kOk);
+      size_t largest = 0;
+      for (size_t len : record_lengths(from->outbound())) {
+        REQUIRE(len >= c.before + c.after);
+        CHECK(len - c.before - c.after <= c.most);
+        largest = std::max(largest, len - c.before - c.after);
+      }
+      CHECK(largest == c.most);  // the limit is used, not undershot
+      CHECK(deliver(*from, *to, data.size()) == data);
+    }
+  }
 }
 
 TEST_CASE("record_size_limit: a record above the advertised limit is record_overflow") {

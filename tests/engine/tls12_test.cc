@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/post_handshake12.h"
 #include "core/wire/hello.h"
 #include "core/wire/types.h"
 #include "pki/keys.h"
@@ -231,6 +232,31 @@ TEST_CASE("TLS 1.2: a tampered Finished is decrypt_error; a Finished before Chan
   }
 }
 
+TEST_CASE("TLS 1.2: a client offering only SHA-1 signatures (rsa_pkcs1_sha1, ecdsa_sha1) gets handshake_failure") {
+  // sluice signs nothing with SHA-1 (RFC 9155 deprecates it in TLS 1.2).
+  const std::vector<std::vector<uint16_t>> offers = {{0x0201}, {0x0203}, {0x0203, 0x0201}};
+  for (KeyType cert : {KeyType::kEcdsaP256, KeyType::kRsa}) {
+    for (const auto& offer : offers) {
+      CAPTURE(name(cert));
+      CAPTURE(offer.size());
+      Pair p = make(cert);
+      DangerTestHelloShape shape;
+      shape.advertised_signature_schemes = offer;
+      p.cctx->set_danger_test_hello_shape(shape);
+      Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+      const auto hello = client_hello_bytes(client);
+      // The shape is on the wire: the server sees SHA-1 schemes alone.
+      auto ch = wire::ClientHello::parse(Bytes(hello).subspan(9));
+      REQUIRE(ch);
+      REQUIRE(ch->signature_algorithms == offer);
+      feed_all(server, hello);
+      CHECK(server.handshake().status == Status::kError);
+      CHECK(server.error().alert == Alert::kHandshakeFailure);
+      CHECK(drain(server) == plain_alert(Alert::kHandshakeFailure));
+    }
+  }
+}
+
 TEST_CASE("TLS 1.2 after the handshake: renegotiation refused with no_renegotiation; no KeyUpdate") {
   Pair p = make(KeyType::kEcdsaP256, {CipherSuite::kEcdheEcdsaAes128GcmSha256});
   REQUIRE(test::handshake(p.client, p.server));
@@ -356,6 +382,73 @@ TEST_CASE("TLS 1.2 renegotiation: refused by default with a no_renegotiation war
   REQUIRE(test::handshake(c, s));
   CHECK(s.renegotiate().status == Status::kError);
   CHECK(s.error().origin == Origin::kApi);
+}
+
+TEST_CASE("TLS 1.2 server: an unasked ClientHello gets a no_renegotiation warning and data goes on; the fifth is fatal") {
+  Mitm12 m = established_mitm12();
+  // The ClientHello a fresh connection of this client sends: the server
+  // refuses an unasked one before reading it (RFC 5746 §4.4 / RFC 5246
+  // §7.4.1.2 leave declining to the server).
+  Connection fresh = Connection::client(m.cctx, "localhost");
+  const auto hello_record = client_hello_bytes(fresh);
+  const std::vector<uint8_t> hello(hello_record.begin() + 5, hello_record.end());
+  auto as_bytes = [](const std::string& text) { return std::vector<uint8_t>(text.begin(), text.end()); };
+  std::vector<uint8_t> buf(100);
+  for (int attempt = 1; attempt <= kMaxRenegotiationRefusals; ++attempt) {
+    CAPTURE(attempt);
+    feed_all(m.server, sealed(m.from_client, wire::ContentType::kHandshake, hello));
+    CHECK(m.server.read(buf).status == Status::kWantRead);
+    REQUIRE(m.server.error().ok());
+    CHECK(m.server.handshake_done());
+    const auto warning = drain(m.server);
+    const auto records = split_records(warning);
+    REQUIRE(records.size() == 1);
+    const auto [type, alert] = opened(m.from_server, records[0]);
+    CHECK(type == wire::ContentType::kAlert);
+    CHECK(alert == std::vector<uint8_t>{1, static_cast<uint8_t>(Alert::kNoRenegotiation)});  // level 1: warning
+    feed_all(m.client, warning);
+    // Data goes on both ways: the client's (the test speaks for it now)...
+    const auto up = as_bytes("up after refusal " + std::to_string(attempt));
+    feed_all(m.server, sealed(m.from_client, wire::ContentType::kApplicationData, up));
+    CHECK(read_all(m.server) == up);
+    // ...and the server's, read by the real client, which took the warning.
+    const auto down = as_bytes("down after refusal " + std::to_string(attempt));
+    REQUIRE(m.server.write(down).status == Status::kOk);
+    const auto data = drain(m.server);
+    for (const auto& rec : split_records(data)) (void)opened(m.from_server, rec);  // keeps the sequence
+    feed_all(m.client, data);
+    CHECK(read_all(m.client) == down);
+    CHECK(m.client.error().ok());
+  }
+  // One more is the end: a fatal no_renegotiation.
+  feed_all(m.server, sealed(m.from_client, wire::ContentType::kHandshake, hello));
+  CHECK(m.server.read(buf).status == Status::kError);
+  check_error(m.server.error(), Alert::kNoRenegotiation, Reason::kRenegotiationRefused);
+  const auto records = split_records(drain(m.server));
+  REQUIRE(records.size() == 1);
+  const auto [type, alert] = opened(m.from_server, records[0]);
+  CHECK(type == wire::ContentType::kAlert);
+  CHECK(alert == std::vector<uint8_t>{2, static_cast<uint8_t>(Alert::kNoRenegotiation)});  // level 2: fatal
+}
+
+TEST_CASE("TLS 1.2 record_size_limit: a record of the limit opens, one byte more is record_overflow") {
+  // RFC 8449 §4: the limit counts TLS 1.2's plaintext alone; the record
+  // also carries GCM's 8-byte explicit nonce and the tag.
+  for (size_t extra : {0, 1}) {
+    CAPTURE(extra);
+    Mitm12 m = established_mitm12([](Context& client, Context&) { client.set_record_size_limit(256); });
+    const std::vector<uint8_t> data(256 + extra, 'x');
+    feed_all(m.client, sealed(m.from_server, wire::ContentType::kApplicationData, data));
+    std::vector<uint8_t> buf(1000);
+    const Progress r = m.client.read(buf);
+    if (extra == 0) {
+      CHECK(r.status == Status::kOk);
+      CHECK(r.bytes == data.size());
+    } else {
+      CHECK(r.status == Status::kError);
+      CHECK(m.client.error().alert == Alert::kRecordOverflow);
+    }
+  }
 }
 
 TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY") {

@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include "adapters/net/loopback.h"
+#include "core/post_handshake12.h"
 #include "tests/interop/loopback_namespace.h"
 #include "tests/interop/matrix.h"
 #include "tests/interop/peer_process.h"
@@ -162,6 +163,37 @@ TEST_CASE("TLS 1.2: sluice client -> gnutls-serv --echo, and gnutls-cli -> sluic
       // peer without RFC 5746: the handshake completing shows it.
     }
   }
+}
+
+TEST_CASE("TLS 1.2 renegotiation: gnutls-cli --rehandshake retries until the sluice server's bound ends it") {
+  require_gnutls();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  auto server = SluiceServer::start(server_context(leaf), 1, CloseOrder::kPeerFirst);
+  REQUIRE(server);
+  std::string err;
+  // --rehandshake: a ClientHello over the session right after the handshake.
+  auto client = PeerProcess::start({"gnutls-cli", "--rehandshake", "-p", std::to_string(server->port()), "--x509cafile",
+                                    leaf.ca_pem, "--priority", gnutls12("AES-128-GCM", "ECDSA"), "127.0.0.1"},
+                                   err);
+  REQUIRE_MESSAGE(client.has_value(), err);
+  CHECK(client->wait_for_output("*** ReHandshake has failed"));
+  client->close_stdin();
+  (void)client->wait_exit();
+  const auto out = server->join();
+  INFO("gnutls-cli said:\n" << tail(client->output()));
+  // Each refusal is a warning GnuTLS reports and retries after; the one
+  // past the bound is fatal.
+  size_t warnings = 0;
+  for (size_t at = 0; (at = client->output().find("Non fatal error: A TLS warning alert has been received", at)) !=
+                      std::string::npos;
+       ++at) {
+    ++warnings;
+  }
+  CHECK(warnings == static_cast<size_t>(kMaxRenegotiationRefusals));
+  CHECK(client->output().find("Received alert [100]: No renegotiation is allowed") != std::string::npos);
+  CHECK(client->output().find("Fatal error: A TLS fatal alert has been received") != std::string::npos);
+  CHECK(out.negotiated.version == 0x0303);
+  CHECK_MESSAGE(out.error.find("too many renegotiation attempts") != std::string::npos, out.error);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // sluice against NSS (Debian's libnss3-tools): sluice's client to selfserv
 // and tstclnt to sluice's server, ECDSA and RSA certificates, pinned to
-// TLS 1.2 (-V tls1.2:tls1.2) and to TLS 1.3.
+// TLS 1.2 (-V tls1.2:tls1.2) and to TLS 1.3; and NSS limited to SHA-1
+// signature schemes (-J), refused both ways.
 //
 // selfserv binds the wildcard address and has no option to bind another, so
 // this test runs in a network namespace of its own with only loopback up
@@ -144,6 +145,61 @@ TEST_CASE("NSS tstclnt -> sluice server: TLS 1.2 and 1.3, ECDSA and RSA") {
     CHECK(contains(c.suites, out.negotiated.cipher_suite));
     CHECK(out.received == msg);
     CHECK(out.clean_close);
+  }
+}
+
+TEST_CASE("TLS 1.2 with SHA-1 signatures only (NSS -J): refused both ways with handshake_failure") {
+  require_nss();
+  struct Sha1Case {
+    crypto::KeyType type;
+    const char* schemes;  // -J
+  };
+  for (const Sha1Case& c : {Sha1Case{crypto::KeyType::kRsa, "rsa_pkcs1_sha1"},
+                            Sha1Case{crypto::KeyType::kEcdsaP256, "ecdsa_sha1"}}) {
+    CAPTURE(c.schemes);
+    const LeafFiles& leaf = leaf_for(c.type);
+    const std::string db = nss_db(leaf);
+    {
+      // tstclnt offers only the SHA-1 scheme: the sluice server has nothing
+      // to sign its ServerKeyExchange with.
+      auto server = SluiceServer::start(server_context(leaf), 1);
+      REQUIRE(server);
+      const std::string request_file = scratch_dir() + "/nss-sha1-request";
+      {
+        std::ofstream f(request_file, std::ios::binary);
+        f << "x\n";
+      }
+      std::string err;
+      auto client = PeerProcess::start({"tstclnt", "-h", "127.0.0.1", "-p", std::to_string(server->port()), "-a",
+                                        "localhost", "-d", db, "-V", "tls1.2:tls1.2", "-G", "-J", c.schemes, "-A",
+                                        request_file},
+                                       err);
+      REQUIRE_MESSAGE(client.has_value(), err);
+      const auto status = client->wait_exit();
+      client->close_stdin();
+      const auto out = server->join();
+      INFO("tstclnt said:\n" << tail(client->output()));
+      CHECK(status.has_value());
+      CHECK(status != 0);
+      CHECK(!out.handshake_ok);
+      CHECK_MESSAGE(out.error.find("(alert: handshake_failure)") != std::string::npos, out.error);
+      CHECK(client->output().find("SSL_ERROR_NO_CYPHER_OVERLAP") != std::string::npos);
+    }
+    {
+      // selfserv signs with the SHA-1 scheme alone, which sluice never offers.
+      auto port = net::free_loopback_port();
+      REQUIRE(port);
+      std::string err;
+      auto server = PeerProcess::start({"selfserv", "-p", std::to_string(*port), "-d", db, "-n", "leaf", "-V",
+                                        "tls1.2:tls1.2", "-G", "-J", c.schemes},
+                                       err);
+      REQUIRE_MESSAGE(server.has_value(), err);
+      REQUIRE_MESSAGE(wait_listening(*port), "selfserv did not listen:\n" << tail(server->output()));
+      const auto out = run_request(client_context(leaf.ca_pem), *port, "localhost", "GET / HTTP/1.0\r\n\r\n");
+      INFO("selfserv said:\n" << tail(server->output()));
+      CHECK(!out.handshake_ok);
+      CHECK_MESSAGE(out.error.find("alert received: handshake_failure") != std::string::npos, out.error);
+    }
   }
 }
 

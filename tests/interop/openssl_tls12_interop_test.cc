@@ -186,6 +186,38 @@ TEST_CASE("keying material exporter matches openssl's, TLS 1.3 and TLS 1.2") {
   }
 }
 
+TEST_CASE("TLS 1.2 renegotiation: openssl s_client's R command, refused by the sluice server") {
+  require_openssl();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  // The server echoes what it reads and waits for more than comes.
+  auto server = SluiceServer::start(server_context(leaf), 1000, CloseOrder::kPeerFirst);
+  REQUIRE(server);
+  std::string err;
+  // No -ign_eof: with it s_client takes no command letters.
+  auto client = PeerProcess::start({"openssl", "s_client", "-tls1_2", "-connect",
+                                    "127.0.0.1:" + std::to_string(server->port()), "-servername", "localhost",
+                                    "-CAfile", leaf.ca_pem, "-verify_return_error"},
+                                   err);
+  REQUIRE_MESSAGE(client.has_value(), err);
+  CHECK(client->write_stdin("before renegotiation\n"));
+  CHECK(client->wait_for_output("before renegotiation\n"));  // echoed
+  // R on a read of its own: s_client sends a ClientHello over the session.
+  CHECK(client->write_stdin("R\n"));
+  // sluice answers with a warning no_renegotiation; OpenSSL's client ends
+  // the connection itself when its renegotiation is refused (a fatal
+  // handshake_failure, rec_layer_s3.c: "no renegotiation"), so data cannot
+  // go on here; tests/engine/tls12_test.cc shows it going on.
+  CHECK(client->wait_for_output("RENEGOTIATING"));
+  CHECK(client->wait_for_output("no renegotiation"));
+  client->close_stdin();
+  (void)client->wait_exit();
+  const auto out = server->join();
+  INFO("openssl said:\n" << tail(client->output()));
+  CHECK(out.negotiated.version == 0x0303);
+  CHECK(out.received == "before renegotiation\n");
+  CHECK_MESSAGE(out.error.find("alert received: handshake_failure") != std::string::npos, out.error);
+}
+
 TEST_CASE("TLS 1.2 renegotiation: openssl s_server's R command, with and without AUTO_RETRY") {
   require_openssl();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);

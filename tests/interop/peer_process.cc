@@ -14,7 +14,41 @@
 
 namespace sluice::interop {
 
+namespace {
+
+// resolve_in_path is the file `name` names: itself when it holds a slash,
+// otherwise the first executable of that name in PATH and the Debian
+// directories Bazel's minimal PATH leaves out (lighttpd is in /usr/sbin).
+std::optional<std::string> resolve_in_path(const std::string& name) {
+  if (name.find('/') != std::string::npos) return name;
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "/usr/bin:/bin";
+  dirs += ":/usr/bin:/bin:/usr/sbin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    const size_t colon = dirs.find(':', start);
+    const std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
+    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return dir + "/" + name;
+    if (colon == std::string::npos) break;
+    start = colon + 1;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::optional<PeerProcess> PeerProcess::start(const std::vector<std::string>& argv, std::string& out_error) {
+  if (argv.empty()) {
+    out_error = "no command";
+    return std::nullopt;
+  }
+  // Resolved here, not by execvp in the child, so a peer is found exactly
+  // where find_in_path found it.
+  const auto file = resolve_in_path(argv[0]);
+  if (!file) {
+    out_error = argv[0] + " not found in PATH";
+    return std::nullopt;
+  }
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) {
     out_error = "pipe failed";
@@ -36,7 +70,7 @@ std::optional<PeerProcess> PeerProcess::start(const std::vector<std::string>& ar
     ::dup2(in_pipe[0], 0);
     ::dup2(out_pipe[1], 1);
     ::dup2(out_pipe[1], 2);
-    ::execvp(args[0], args.data());
+    ::execv(file->c_str(), args.data());
     ::_exit(127);
   }
   ::close(in_pipe[0]);
@@ -161,21 +195,7 @@ std::optional<int> PeerProcess::wait_exit(std::chrono::milliseconds timeout) {
   return status_;
 }
 
-bool find_in_path(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path ? path : "/usr/bin:/bin";
-  // Bazel's strict action env keeps PATH minimal; the Debian packages live here.
-  dirs += ":/usr/bin:/bin:/usr/sbin";
-  size_t start = 0;
-  while (start <= dirs.size()) {
-    const size_t colon = dirs.find(':', start);
-    const std::string dir = dirs.substr(start, colon == std::string::npos ? std::string::npos : colon - start);
-    if (!dir.empty() && ::access((dir + "/" + name).c_str(), X_OK) == 0) return true;
-    if (colon == std::string::npos) break;
-    start = colon + 1;
-  }
-  return false;
-}
+bool find_in_path(const std::string& name) { return resolve_in_path(name).has_value(); }
 
 CommandResult run_command(const std::vector<std::string>& argv) {
   std::string err;
