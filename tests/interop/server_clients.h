@@ -21,15 +21,16 @@ namespace sluice::interop {
 std::string echo_once(const net::SocketAddress& addr, std::shared_ptr<const Context> cctx, const std::string& msg,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
-// CanaryStats: round trips of a small echo while something else runs.
+// CanaryStats: how a small echo fared while something else ran.
 struct CanaryStats {
   std::string error;
-  int round_trips = 0;
   std::chrono::steady_clock::duration worst{};
 };
-// run_canary pings 32 bytes through the echo server until `stop`.
+// run_canary pings 32 bytes through the echo server until `stop`, counting
+// each completed round trip in `round_trips` as it happens (so another
+// thread can see when the canary was served).
 CanaryStats run_canary(const net::SocketAddress& addr, std::shared_ptr<const Context> cctx,
-                       const std::atomic<bool>& stop);
+                       const std::atomic<bool>& stop, std::atomic<int>& round_trips);
 
 // FloodStats: what the flooding peer did.
 struct FloodStats {

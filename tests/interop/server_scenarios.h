@@ -4,13 +4,20 @@
 // close/evict, graceful shutdown, a connect burst past the old backlog, and
 // sequential connections leaving nothing behind.
 //
-// Bounds are generous on purpose (a shared, noisy 2-core VM): each one
-// separates the fixed behaviour from the old one by an order of magnitude.
+// Assertions are on behaviour (counters, close reasons, what a peer sees,
+// round trips interleaved), not on how fast something went: these run on a
+// shared, loaded 2-core machine. Wall-clock limits are hang guards that
+// fail saying so. The only bounds left on time are where waiting is the
+// behaviour (run(1ms) waits, an out-of-fds listener rests); each is a
+// lower bound on wall time or an upper bound on CPU time, which load can
+// only make easier to meet.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +26,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -54,14 +63,15 @@ inline adapters::Service echo_service() {
   return s;
 }
 
-// serve listens on `where` (port 0) and returns the bound address.
+// serve listens on `where` (port 0) with `service` (the echo server unless
+// told) and returns the bound address.
 template <class Loop>
-net::SocketAddress serve(Loop& loop, const net::SocketAddress& where) {
+net::SocketAddress serve(Loop& loop, const net::SocketAddress& where, adapters::Service service = echo_service()) {
   auto fd = net::listen_on(where);
   REQUIRE_MESSAGE(fd, (fd ? "" : fd.error().describe()));
   auto bound = net::SocketAddress::of_socket(fd->get());
   REQUIRE(bound);
-  REQUIRE(loop.listen(std::move(*fd), echo_service()));
+  REQUIRE(loop.listen(std::move(*fd), std::move(service)));
   return *bound;
 }
 
@@ -94,40 +104,50 @@ void listeners_ipv4_and_ipv6(Loop& loop) {
   CHECK(c.failures() == 0);
 }
 
+// flood_beside_canary: while one peer floods the server with tiny records,
+// a canary's echoes keep completing. Before the fix the loop served the
+// flooding socket until it ran dry (one run(2ms) took 12.6 s), so the
+// canary completed nothing until the flood was over. What is asserted is
+// that interleaving, counted in round trips, not how fast either went.
 template <class Loop>
 void flood_beside_canary(Loop& loop) {
   const auto addr = serve(loop, net::SocketAddress::loopback4(0));
   std::atomic<bool> flood_started{false}, stop_canary{false};
+  std::atomic<int> canary_trips{0};
   FloodStats flood;
   CanaryStats canary;
-  std::thread canary_thread([&] { canary = run_canary(addr, creds().client, stop_canary); });
+  std::thread canary_thread([&] { canary = run_canary(addr, creds().client, stop_canary, canary_trips); });
   std::thread flood_thread([&] { flood = run_flood(addr, creds().client, 60'000, flood_started); });
-  // Every run(2ms) must come back soon, flood or not: before the fix one
-  // took 12.6 s.
-  Clock::duration worst_run{};
-  int flood_runs = 0;
-  const auto end = Clock::now() + std::chrono::seconds(60);
-  while (loop.counters().closed_by(adapters::CloseReason::kClean) < 1 && Clock::now() < end) {
-    const auto t0 = Clock::now();
+  // The flood lasts from its first record until the loop closes its
+  // connection: the flooder ends with close_notify behind its last record,
+  // and it is the only connection that closes cleanly while the canary
+  // still runs. The count at the start is read after the loop first sees
+  // the flood, which can only lower the count during it.
+  int trips_at_flood_start = -1;
+  const auto hang_guard = Clock::now() + std::chrono::seconds(120);
+  while (loop.counters().closed_by(adapters::CloseReason::kClean) < 1 && Clock::now() < hang_guard) {
     REQUIRE(loop.run(milliseconds(2)));
-    if (flood_started) {
-      worst_run = std::max(worst_run, Clock::now() - t0);
-      ++flood_runs;
-    }
+    if (trips_at_flood_start < 0 && flood_started) trips_at_flood_start = canary_trips;
   }
+  const bool flood_over = loop.counters().closed_by(adapters::CloseReason::kClean) == 1;
+  const int trips_during_flood = canary_trips - trips_at_flood_start;
   stop_canary = true;
-  spin(loop, [&] { return loop.counters().open == 0; }, milliseconds(10000));
+  const bool all_closed = spin(loop, [&] { return loop.counters().open == 0; }, milliseconds(30000));
   flood_thread.join();
   canary_thread.join();
+  REQUIRE_MESSAGE(flood_over, "hang guard: the flood was not served within 120 s");
+  CHECK_MESSAGE(all_closed, "hang guard: the canary did not close within 30 s");
   CHECK_MESSAGE(flood.error.empty(), flood.error);
   CHECK_MESSAGE(canary.error.empty(), canary.error);
-  const auto worst_rtt_ms = std::chrono::duration_cast<milliseconds>(canary.worst).count();
-  const auto worst_run_ms = std::chrono::duration_cast<milliseconds>(worst_run).count();
-  MESSAGE("flood " << flood.bytes << " bytes; canary " << canary.round_trips << " round trips, worst "
-                   << worst_rtt_ms << " ms; worst run(2ms) " << worst_run_ms << " ms over " << flood_runs);
-  CHECK(canary.round_trips > 10);
-  CHECK(worst_rtt_ms < 400);
-  CHECK(worst_run_ms < 250);
+  MESSAGE("flood " << flood.bytes << " bytes; canary " << canary_trips.load() << " round trips, " << trips_during_flood
+                   << " during the flood, worst "
+                   << std::chrono::duration_cast<milliseconds>(canary.worst).count() << " ms (not asserted)");
+  REQUIRE(trips_at_flood_start >= 0);
+  // One round trip may already have been under way when the flood began;
+  // a second one began and ended while the flooder was being served.
+  CHECK(trips_during_flood >= 2);
+  CHECK(loop.counters().closed_by(adapters::CloseReason::kClean) == 2);
+  CHECK(loop.counters().failures() == 0);
 }
 
 inline double thread_cpu_ms() {
@@ -158,7 +178,6 @@ void run_1ms_waits(Loop& loop) {
   const double cpu = thread_cpu_ms() - cpu0;
   MESSAGE(kCalls << " x run(1ms) took " << ms << " ms, " << cpu << " ms of CPU");
   CHECK(ms >= kCalls * 0.9);
-  CHECK(ms < kCalls * 40.0);
   // Waiting, not spinning: a loop that polls with a zero timeout until the
   // millisecond is over burns it all.
   CHECK(cpu < ms * 0.2);
@@ -167,14 +186,13 @@ void run_1ms_waits(Loop& loop) {
 // A raw TCP client that never speaks TLS, or stops after its ClientHello.
 struct Staller {
   net::Fd fd;
-  Clock::time_point started;
 };
 
 inline Staller stall(const net::SocketAddress& addr, const std::vector<uint8_t>& first_bytes) {
   auto fd = net::connect_to(addr);
   REQUIRE(fd);
   if (!first_bytes.empty()) REQUIRE(::send(fd->get(), first_bytes.data(), first_bytes.size(), MSG_NOSIGNAL) > 0);
-  return Staller{std::move(*fd), Clock::now()};
+  return Staller{std::move(*fd)};
 }
 
 template <class Loop>
@@ -187,7 +205,6 @@ void stallers_evicted_by_deadline(Loop& loop) {
   // An idle client: handshakes, echoes once, then says nothing.
   std::atomic<bool> idle_done{false};
   std::string idle_error;
-  Clock::duration idle_closed_after{};
   std::thread idle([&] {
     auto fd = net::connect_to(addr);
     if (!fd) return idle_error = "connect", idle_done = true, void();
@@ -195,32 +212,23 @@ void stallers_evicted_by_deadline(Loop& loop) {
     s.set_timeout(std::chrono::seconds(20));
     uint8_t b[1] = {'i'};
     if (!s.handshake() || !s.write(b) || !s.read_exact(b)) idle_error = "echo";
-    const auto t0 = Clock::now();
     auto r = s.read(b);  // evicted: the transport ends without close_notify
-    idle_closed_after = Clock::now() - t0;
     if (r || r.error().kind != adapters::StreamError::Kind::kTls || r.error().tls.reason != Reason::kTruncated) {
       idle_error = "expected the server to drop the idle connection";
     }
     idle_done = true;
   });
   const auto& c = loop.counters();
-  const bool all = spin(loop, [&] { return idle_done && c.open == 0; }, milliseconds(15000));
+  const bool all = spin(loop, [&] { return idle_done && c.open == 0; }, milliseconds(30000));
   idle.join();
-  CHECK(all);
+  CHECK_MESSAGE(all, "hang guard: stallers or the idler still open after 30 s");
   CHECK_MESSAGE(idle_error.empty(), idle_error);
   CHECK(c.closed_by(adapters::CloseReason::kHandshakeTimeout) == 2);
   CHECK(c.closed_by(adapters::CloseReason::kIdleTimeout) == 1);
   CHECK(c.handshakes == 1);
-  // The stallers' sockets were closed by the server, not left hanging.
-  for (Staller* st : {&silent, &hello}) {
-    CHECK(peer_closed(st->fd.get(), milliseconds(2000)));
-    const auto after = std::chrono::duration_cast<milliseconds>(Clock::now() - st->started).count();
-    CHECK(after >= 250);
-    CHECK(after < 10000);
-  }
-  const auto idle_ms = std::chrono::duration_cast<milliseconds>(idle_closed_after).count();
-  CHECK(idle_ms >= 500);
-  CHECK(idle_ms < 10000);
+  // The stallers' sockets were closed by the server, not left hanging (the
+  // loop has closed them by now; the limit is a hang guard).
+  for (Staller* st : {&silent, &hello}) CHECK(peer_closed(st->fd.get(), milliseconds(10000)));
   CHECK(loop.entries() == 0);
 }
 
@@ -313,40 +321,68 @@ void graceful_shutdown(Loop& loop) {
 
 // shutdown_forced: a client that sends a lot and reads nothing leaves the
 // server unable to flush; begin_shutdown's drain time bounds the wait and
-// the connection is evicted (kShutdownForced).
+// the connection is evicted (kShutdownForced, a reason only the drain
+// deadline gives), which the client sees as its write failing.
 template <class Loop>
 void shutdown_forced_when_peer_does_not_read(Loop& loop) {
-  const auto addr = serve(loop, net::SocketAddress::loopback4(0));
-  std::atomic<bool> handshaken{false}, done{false};
+  // The echo service, noting the connection's id (make_handler runs on
+  // this thread, inside run()).
+  std::optional<adapters::ConnId> id;
+  adapters::Service service = echo_service();
+  service.make_handler = [&id, echo = service.make_handler](adapters::ConnId i) {
+    id = i;
+    return echo(i);
+  };
+  const auto addr = serve(loop, net::SocketAddress::loopback4(0), std::move(service));
+  std::atomic<bool> handshaken{false};
+  std::string write_error;
   std::thread t([&] {
     auto fd = net::connect_to(addr);
-    if (!fd) return done = true, void();
+    if (!fd) return write_error = "connect failed", void();
     adapters::BlockingStream s(std::move(*fd), Connection::client(creds().client, "localhost"));
-    s.set_timeout(std::chrono::seconds(5));
-    if (s.handshake()) handshaken = true;
+    // A hang guard: the server's forced close must end the write long before.
+    s.set_timeout(std::chrono::seconds(60));
+    if (!s.handshake()) return write_error = "handshake failed", void();
+    handshaken = true;
     // Far more than the socket buffers hold both ways: once the server's
-    // echoes back up, it stops reading and this write times out.
+    // echoes back up, it stops reading and this write blocks until the
+    // server drops the connection.
     const std::vector<uint8_t> lots(64 << 20, 'z');
-    (void)s.write(lots);
-    done = true;
+    auto r = s.write(lots);
+    if (r) write_error = "the write completed";
+    else if (r.error().kind != adapters::StreamError::Kind::kSystem) write_error = r.error().describe();
   });
-  REQUIRE(spin(loop, [&] { return handshaken.load(); }, milliseconds(15000)));
-  // Let the server's outbound back up behind the client that never reads.
-  spin(loop, [] { return false; }, milliseconds(500));
+  REQUIRE(spin(loop, [&] { return handshaken.load(); }, milliseconds(30000)));
+  // Backed up: the loop ends a turn still holding records the socket
+  // refused; the client reads nothing, so that will not change. Required on
+  // 10 turns in a row, so that a send io_uring still has in flight at the
+  // end of one turn is not taken for it.
+  int backed_up_turns = 0;
+  const bool backed_up = spin(
+      loop,
+      [&] {
+        const Connection* c = id ? loop.find(*id) : nullptr;
+        backed_up_turns = (c && c->wants_write()) ? backed_up_turns + 1 : 0;
+        return backed_up_turns >= 10;
+      },
+      milliseconds(30000));
+  REQUIRE_MESSAGE(backed_up, "hang guard: the server's outbound never backed up");
   loop.begin_shutdown(milliseconds(300));
-  const auto t0 = Clock::now();
+  // close_notify cannot go out, so shutting down does not end it at once.
+  CHECK(loop.counters().open == 1);
   bool empty = false;
-  while (!empty && Clock::now() - t0 < std::chrono::seconds(10)) {
+  const auto hang_guard = Clock::now() + std::chrono::seconds(30);
+  while (!empty && Clock::now() < hang_guard) {
     auto r = loop.run(milliseconds(10));
     REQUIRE(r);
     empty = *r;
   }
-  const auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
   t.join();
-  CHECK(empty);
-  CHECK(ms >= 250);
-  CHECK(ms < 5000);
+  REQUIRE_MESSAGE(empty, "hang guard: the loop still held the connection 30 s after begin_shutdown");
   CHECK(loop.counters().closed_by(adapters::CloseReason::kShutdownForced) == 1);
+  CHECK(loop.counters().closed_by(adapters::CloseReason::kShutdown) == 0);
+  CHECK(loop.entries() == 0);
+  CHECK_MESSAGE(write_error.empty(), "the client's write should fail on the closed socket: " << write_error);
 }
 
 // connect_burst: 300 connects land before the loop runs (the old backlog
@@ -358,17 +394,21 @@ void connect_burst(Loop& loop) {
   const auto addr = serve(loop, net::SocketAddress::loopback4(0));
   constexpr int kBurst = 300;
   std::vector<net::Fd> clients;
-  const auto t0 = Clock::now();
+  // Every connect completes before the loop has run once, and none needed
+  // its SYN sent again: the backlog held them all (a dropped SYN is what
+  // cost the old clients 1 s, 3 s...).
+  int retransmitted = 0;
   for (int i = 0; i < kBurst; ++i) {
     auto fd = net::connect_to(addr);
     REQUIRE(fd);
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    REQUIRE(::getsockopt(fd->get(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0);
+    if (info.tcpi_total_retrans != 0) ++retransmitted;
     clients.push_back(std::move(*fd));
-    if (Clock::now() - t0 > std::chrono::seconds(5)) break;
   }
-  const auto ms = std::chrono::duration_cast<milliseconds>(Clock::now() - t0).count();
-  MESSAGE(clients.size() << " connects in " << ms << " ms");
   CHECK(clients.size() == kBurst);
-  CHECK(ms < 3000);
+  CHECK(retransmitted == 0);
   CHECK(spin(loop, [&] { return loop.counters().accepted == kBurst; }, milliseconds(10000)));
   clients.clear();
   CHECK(spin(loop, [&] { return loop.counters().open == 0; }, milliseconds(10000)));
