@@ -122,6 +122,7 @@ std::string_view name(Alert a) {
     case Alert::kMissingExtension: return "missing_extension";
     case Alert::kUnsupportedExtension: return "unsupported_extension";
     case Alert::kUnrecognizedName: return "unrecognized_name";
+    case Alert::kBadCertificateStatusResponse: return "bad_certificate_status_response";
     case Alert::kUnknownPskIdentity: return "unknown_psk_identity";
     case Alert::kCertificateRequired: return "certificate_required";
     case Alert::kNoApplicationProtocol: return "no_application_protocol";

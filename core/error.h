@@ -36,6 +36,7 @@ enum class Alert : uint8_t {
   kMissingExtension = 109,
   kUnsupportedExtension = 110,
   kUnrecognizedName = 112,
+  kBadCertificateStatusResponse = 113,  // RFC 6066 §8: a stapled OCSP response refused
   kUnknownPskIdentity = 115,
   kCertificateRequired = 116,
   kNoApplicationProtocol = 120,

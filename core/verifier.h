@@ -49,8 +49,8 @@ struct CertificateRequest {
   bool resumption = false;
   // What the server stapled, when the client asked (Context::set_request_ocsp,
   // set_request_sct); empty otherwise.
-  std::span<const uint8_t> ocsp_response;
-  std::span<const uint8_t> sct_list;
+  std::span<const uint8_t> ocsp_response = {};
+  std::span<const uint8_t> sct_list = {};
 };
 
 class CertificateVerifier {

@@ -53,6 +53,10 @@ struct Config {
   bool reverify_on_resume = false;
   bool enable_early_data = false;
   bool enable_ocsp_stapling = false, enable_signed_cert_timestamps = false;
+  // BoringSSL's OCSP callbacks: the client's judges the staple (sluice: the
+  // verifier, which sees it); the server's decides per handshake whether to
+  // staple (sluice: what the certificate carries).
+  bool use_ocsp_callback = false, set_ocsp_in_callback = false, decline_ocsp_callback = false, fail_ocsp_callback = false;
   bool no_ticket = false;
   std::string cipher;  // TLS 1.2 cipher string: no effect on TLS 1.3
   int export_keying_material = 0;
@@ -69,6 +73,7 @@ struct Config {
   int expect_cipher = 0;
   std::string expect_early_data_reason;
   bool expect_no_session_id = false;
+  bool expect_no_session = false;  // the client stores no session from this connection
   bool expect_hrr = false, expect_no_hrr = false;
   bool expect_session_miss = false;
   bool expect_accept_early_data = false;

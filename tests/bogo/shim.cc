@@ -156,10 +156,11 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
 
 // check_after_exchange checks what is known only once the peer's
 // post-handshake messages (tickets) were read.
-void check_after_exchange(const Config& c, const ShimState& state) {
+void check_after_exchange(const Config& c, const ShimState& state, int sessions_before) {
   if (c.expect_ticket_supports_early_data && !c.is_server && !state.last_session_allows_early_data()) {
     fail("the session does not allow early data");
   }
+  if (c.expect_no_session && state.sessions_stored() != sessions_before) fail("a session was stored, but none was expected");
 }
 
 // exchange is what the shim does once its handshake is done: write first
@@ -237,6 +238,7 @@ void run_connection(const Config& c, const Config& retry, ShimState& state, bool
   std::string err;
   const int fd = connect_to_runner(c.port, c.ipv6, c.shim_id, err);
   if (fd < 0) fail(err);
+  const int sessions_before = state.sessions_stored();
   Connection conn = c.is_server ? Connection::server(ctx) : Connection::client(ctx, c.host_name);
   Driver d(fd, conn, c.async, c.is_server);
 
@@ -265,7 +267,7 @@ void run_connection(const Config& c, const Config& retry, ShimState& state, bool
   if (after.expect_no_hrr && d.sniffer().hello_retry_request()) fail("a HelloRetryRequest was sent");
   if (!conn.negotiated().resumed) state.full_handshake_scheme = static_cast<int>(conn.negotiated().peer_signature_scheme);
   exchange(after, conn, d, early_data_written);
-  check_after_exchange(after, state);
+  check_after_exchange(after, state, sessions_before);
   ::close(fd);
 }
 

@@ -31,8 +31,15 @@ constexpr uint32_t kMaxEarlyData = 14336;
 // checks CertificateVerify against the key the token carries.
 class ShimVerifier final : public CertificateVerifier {
  public:
-  ShimVerifier(bool fail, bool custom) : fail_(fail), custom_(custom) {}
+  ShimVerifier(bool fail, bool custom, bool fail_ocsp) : fail_(fail), custom_(custom), fail_ocsp_(fail_ocsp) {}
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
+    if (fail_ocsp_) {
+      // BoringSSL's client OCSP callback runs staple or not; refusing, it
+      // sends bad_certificate_status_response (RFC 6066 §8).
+      Error e(Reason::kBadCertificate, "OCSP callback refused the status");
+      e.alert = Alert::kBadCertificateStatusResponse;
+      return Err(e);
+    }
     if (fail_) {
       // The alerts BoringSSL sends for a refusal by its verify callback
       // (handshake_failure) and by a custom verifier (certificate_unknown).
@@ -58,7 +65,7 @@ class ShimVerifier final : public CertificateVerifier {
   }
 
  private:
-  bool fail_, custom_;
+  bool fail_, custom_, fail_ocsp_;
 };
 
 }  // namespace
@@ -96,7 +103,8 @@ CertifiedKey load_credentials(const Config& c, const crypto::Provider& provider)
   if (!signer) unimplemented("not yet: signing with the key of " + c.key_file);
   ck.chain = std::move(*chain);
   ck.signer = std::shared_ptr<crypto::Signer>(std::move(*signer));
-  ck.ocsp_response = base64_flag(c.ocsp_response, "-ocsp-response");
+  // A server OCSP callback that declines staples nothing this handshake.
+  if (!(c.use_ocsp_callback && c.decline_ocsp_callback)) ck.ocsp_response = base64_flag(c.ocsp_response, "-ocsp-response");
   ck.sct_list = base64_flag(c.signed_cert_timestamps, "-signed-cert-timestamps");
   return ck;
 }
@@ -150,6 +158,7 @@ void set_schemes(const Config& c, Context& ctx) {
 
 void RecordingSessionStore::put(std::string_view server_name, Session s) {
   last_early_ = s.max_early_data > 0;
+  ++stored_;
   inner_.put(server_name, std::move(s));
 }
 
@@ -171,6 +180,9 @@ std::string unsupported_config(const Config& c) {
   }
   if (c.min_version > 0x0304) return "unknown minimum version";
   if (c.expect_total_renegotiations > 0) return "not yet: TLS 1.2 renegotiation";
+  // The shim sees the sessions a client stores; a server's are its tickets.
+  if (c.expect_no_session && c.is_server) return "not yet: a server's session report";
+  if (c.is_server && c.use_ocsp_callback && c.fail_ocsp_callback) return "not yet: a server callback that fails the handshake";
   for (int g : c.curves) {
     if (g == 21) return "never: P-224";
     if (!known_group(g)) return "not yet: group " + std::to_string(g);
@@ -226,8 +238,8 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   // A BoringSSL client without -verify-peer verifies in "soft fail" mode:
   // a refusal is recorded, not fatal.
   const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
-  ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback));
-  ctx->set_reverify_on_resume(c.reverify_on_resume);
+  const bool fail_ocsp = !c.is_server && c.use_ocsp_callback && c.fail_ocsp_callback;
+  ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback, fail_ocsp));  ctx->set_reverify_on_resume(c.reverify_on_resume);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
   ctx->set_request_sct(c.enable_signed_cert_timestamps);
   // BoringSSL's client uses middlebox compatibility mode by default.

@@ -23,10 +23,13 @@ class RecordingSessionStore final : public SessionStore {
   std::optional<Session> take(std::string_view server_name) override;
   bool any() const { return inner_.size() > 0; }
   bool last_allows_early_data() const { return last_early_.load(); }
+  // stored counts the sessions ever put (-expect-no-session compares it).
+  int stored() const { return stored_.load(); }
 
  private:
   InMemorySessionStore inner_;
   std::atomic<bool> last_early_{false};
+  std::atomic<int> stored_{0};
 };
 
 class ShimState {
@@ -39,6 +42,7 @@ class ShimState {
   void advance_clock(int seconds) { *clock_offset_ms_ += int64_t{seconds} * 1000; }
   bool has_session() const { return sessions_->any(); }
   bool last_session_allows_early_data() const { return sessions_->last_allows_early_data(); }
+  int sessions_stored() const { return sessions_->stored(); }
 
   std::shared_ptr<const crypto::Provider> provider(bool async) const { return async ? async_ : base_; }
   std::shared_ptr<RecordingSessionStore> sessions() const { return sessions_; }
