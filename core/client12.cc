@@ -153,6 +153,8 @@ TlsResult<Wait> Client12::do_send_client_hello() {
   ch.alpn = policy.alpn;
   ch.extended_master_secret = true;
   ch.ec_point_formats = true;
+  ch.status_request = policy.request_ocsp;
+  ch.signed_certificate_timestamp = policy.request_sct;
   ch.renegotiation_info = true;
   ch.renegotiated_connection.assign(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
   std::vector<uint8_t> msg;

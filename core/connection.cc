@@ -323,6 +323,7 @@ int Connection::client_certificate_requests() const {
 }
 
 bool Connection::handshake_done() const { return impl_->hs_done_; }
+int Connection::renegotiations() const { return impl_->renegotiations_; }
 const Error& Connection::error() const { return impl_->error_; }
 const Negotiated& Connection::negotiated() const { return impl_->negotiated(); }
 

@@ -118,6 +118,8 @@ class Connection {
   // read() returns it, and the handshake still needs the socket).
   bool has_pending() const;
   bool handshake_done() const;
+  // renegotiations: how many TLS 1.2 renegotiations have completed.
+  int renegotiations() const;
   const Error& error() const;
   const Negotiated& negotiated() const;
 

@@ -63,6 +63,8 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-expect-reject-early-data", &Config::expect_reject_early_data},
     {"-expect-ticket-supports-early-data", &Config::expect_ticket_supports_early_data},
     {"-enable-ocsp-stapling", &Config::enable_ocsp_stapling},
+    {"-renegotiate-once", &Config::renegotiate_once},
+    {"-renegotiate-freely", &Config::renegotiate_freely},
     {"-use-ocsp-callback", &Config::use_ocsp_callback},
     {"-set-ocsp-in-callback", &Config::set_ocsp_in_callback},
     {"-decline-ocsp-callback", &Config::decline_ocsp_callback},
@@ -124,9 +126,7 @@ constexpr NoOpFlag kNoOpFlags[] = {
     // the handshake succeeded.
     {"-expect-verify-result", false, "a handshake that succeeded was verified"},
     // TLS 1.3 has no renegotiation; a TLS 1.2 connection exits 89 anyway.
-    {"-renegotiate-freely", false, "no renegotiation in TLS 1.3"},
     {"-renegotiate-ignore", false, "no renegotiation in TLS 1.3"},
-    {"-renegotiate-once", false, "no renegotiation in TLS 1.3"},
     {"-renegotiate-explicit", false, "no renegotiation in TLS 1.3"},
     {"-forbid-renegotiation-after-handshake", false, "no renegotiation in TLS 1.3"},
     // Hints exist only for split handshakes, which the shim does not offer.

@@ -53,6 +53,7 @@ struct Config {
   bool reverify_on_resume = false;
   bool enable_early_data = false;
   bool enable_ocsp_stapling = false, enable_signed_cert_timestamps = false;
+  bool renegotiate_once = false, renegotiate_freely = false;  // a client answers a HelloRequest
   // BoringSSL's OCSP callbacks: the client's judges the staple (sluice: the
   // verifier, which sees it); the server's decides per handshake whether to
   // staple (sluice: what the certificate carries).

@@ -206,12 +206,16 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
     return;
   }
   std::vector<uint8_t> buf(512);
+  // Replies to a burst of TLS 1.3 KeyUpdates wait for our next write, as
+  // BoringSSL's do; in TLS 1.2 what a read produces (a renegotiation's
+  // hello, a no_renegotiation warning) goes out at once.
+  const bool eager = conn.negotiated().version != 0x0304;
   while (true) {
     std::vector<uint8_t> peeked;
     if (c.peek_then_read) {
       // SSL_peek: a read into no buffer drives the connection until data
       // is ready; readable() shows it in place without consuming it.
-      const Progress p = d.run([&] { return conn.read(std::span<uint8_t>()); }, /*eager_flush=*/false);
+      const Progress p = d.run([&] { return conn.read(std::span<uint8_t>()); }, eager);
       if (p.status == Status::kZeroReturn) break;
       if (p.status != Status::kOk) report_tls_failure(c, conn, d, "peek");
       const auto view = conn.readable();
@@ -219,7 +223,7 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
       peeked.assign(view.begin(), view.begin() + static_cast<ptrdiff_t>(std::min(view.size(), buf.size())));
     }
     const auto want = c.peek_then_read ? std::span<uint8_t>(buf.data(), peeked.size()) : std::span<uint8_t>(buf);
-    const Progress p = d.run([&] { return conn.read(want); }, /*eager_flush=*/false);
+    const Progress p = d.run([&] { return conn.read(want); }, eager);
     if (p.status == Status::kZeroReturn) break;
     if (p.status != Status::kOk) report_tls_failure(c, conn, d, "read");
     if (c.peek_then_read && !std::equal(peeked.begin(), peeked.end(), buf.begin())) fail("peeked data differs from what was read");
@@ -268,6 +272,9 @@ void run_connection(const Config& c, const Config& retry, ShimState& state, bool
   if (!conn.negotiated().resumed) state.full_handshake_scheme = static_cast<int>(conn.negotiated().peer_signature_scheme);
   exchange(after, conn, d, early_data_written);
   check_after_exchange(after, state, sessions_before);
+  if (conn.renegotiations() != after.expect_total_renegotiations) {
+    fail("renegotiations: " + std::to_string(conn.renegotiations()) + " != " + std::to_string(after.expect_total_renegotiations));
+  }
   ::close(fd);
 }
 

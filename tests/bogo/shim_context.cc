@@ -179,7 +179,6 @@ std::string unsupported_config(const Config& c) {
     return "never: TLS 1.1 and below";
   }
   if (c.min_version > 0x0304) return "unknown minimum version";
-  if (c.expect_total_renegotiations > 0) return "not yet: TLS 1.2 renegotiation";
   // The shim sees the sessions a client stores; a server's are its tickets.
   if (c.expect_no_session && c.is_server) return "not yet: a server's session report";
   if (c.is_server && c.use_ocsp_callback && c.fail_ocsp_callback) return "not yet: a server callback that fails the handshake";
@@ -240,6 +239,8 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
   const bool fail_ocsp = !c.is_server && c.use_ocsp_callback && c.fail_ocsp_callback;
   ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback, fail_ocsp));  ctx->set_reverify_on_resume(c.reverify_on_resume);
+  if (c.renegotiate_once) ctx->set_renegotiation(Renegotiation::kOnce);
+  if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
   ctx->set_request_sct(c.enable_signed_cert_timestamps);
   // BoringSSL's client uses middlebox compatibility mode by default.

@@ -459,6 +459,7 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
     Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
     client.set_mode(mode);
     REQUIRE(test::handshake(client, server));
+    CHECK(client.renegotiations() == 0);
     REQUIRE(server.renegotiate().status == Status::kOk);
     // Application data may still come while the renegotiation runs.
     const uint8_t x[] = {'x'};
@@ -492,6 +493,8 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
     CHECK(server.handshake_done());
     CHECK(client.error().ok());
     CHECK(server.error().ok());
+    CHECK(client.renegotiations() == 1);
+    CHECK(server.renegotiations() == 1);
     exchange(client, server, 3000, 11);
     exchange(server, client, 3000, 12);
     // Once only: a second request is refused.
@@ -499,6 +502,7 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
     test::transfer(server, client);
     (void)client.read(buf);
     CHECK(client.handshake_done());
+    CHECK(client.renegotiations() == 1);
   }
 }
 
