@@ -249,7 +249,6 @@ TlsResult<Wait> Client12::do_read_server_hello() {
     negotiated_.peer_chain = session.peer_chain;
     negotiated_.peer_ocsp_response = session.peer_ocsp_response;
     negotiated_.peer_sct_list = session.peer_sct_list;  // what the full handshake was shown
-    if (negotiated_.alpn.empty()) negotiated_.alpn = session.alpn;
     auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, hello.random, server_random_));
     client_write_.emplace(std::move(keys.client_write));
     io_.expect_change_cipher_spec12(std::move(keys.server_write));

@@ -502,7 +502,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
     n.peer_chain = session_->peer_chain;
     n.peer_ocsp_response = session_->peer_ocsp_response;
     n.peer_sct_list = session_->peer_sct_list;
-    n.alpn = session_->alpn;
+    // ALPN is the connection's, from EncryptedExtensions, not the session's
+    // (RFC 7301 §3.1).
   }
   state_ = ClientState::kReadEncryptedExtensions;
   return Wait::kOk;

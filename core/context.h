@@ -64,6 +64,12 @@ struct CertificateQuery {
 using CertificateSelector =
     std::function<const CertifiedKey*(const CertificateQuery& query, std::span<const CertifiedKey> candidates)>;
 
+// An ALPN selector (server; OpenSSL's SSL_CTX_set_alpn_select_cb) sees the
+// client's protocols in its order and returns one of them, std::nullopt to
+// decline (no ALPN in the answer, the handshake goes on), or an Error to
+// refuse the handshake with its alert (e.g. Reason::kNoApplicationProtocol).
+using AlpnSelector = std::function<TlsResult<std::optional<std::string>>(std::span<const std::string> offered)>;
+
 // Test-only overrides that make sluice's hellos carry other implementations'
 // advertised lists byte for byte (RFC 8448). Code points here are only
 // advertised: selection always uses the real, supported lists.
@@ -122,6 +128,7 @@ struct Policy {
 struct Credentials {
   std::vector<CertifiedKey> certificates;  // a server's (several), or a client's (the first)
   CertificateSelector selector;
+  AlpnSelector alpn_selector;
   std::shared_ptr<const CertificateVerifier> verifier;
   std::vector<std::vector<uint8_t>> certificate_authorities;  // DER names for a CertificateRequest
   std::shared_ptr<SessionStore> session_store = std::make_shared<InMemorySessionStore>();
@@ -219,7 +226,9 @@ class Context {
   void set_post_handshake_auth(bool on) { policy_.post_handshake_auth = on; }
   // ALPN protocols, in preference order.
   void set_alpn(std::vector<std::string> protocols) { policy_.alpn = std::move(protocols); }
-  void set_cipher_suites(std::vector<wire::CipherSuite> s) { policy_.cipher_suites = std::move(s); }
+  // set_alpn_selector (server): the application chooses instead of
+  // set_alpn's preference list.
+  void set_alpn_selector(AlpnSelector s) { credentials_.alpn_selector = std::move(s); }  void set_cipher_suites(std::vector<wire::CipherSuite> s) { policy_.cipher_suites = std::move(s); }
   void set_groups(std::vector<crypto::Group> g) { policy_.groups = std::move(g); }
   void set_signature_schemes(std::vector<crypto::SignatureScheme> s) { policy_.signature_schemes = std::move(s); }
   void set_max_version(uint16_t v) { policy_.max_version = v; }

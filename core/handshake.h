@@ -9,10 +9,13 @@
 // connection's fields.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -193,6 +196,26 @@ struct ClientHelloSent {
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;  // why no 0-RTT, if none was offered
 };
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
+
+// choose_alpn is the server's ALPN answer (RFC 7301 §3.2): the selector's
+// choice, or the first of our protocols the client offers; empty for none.
+// No overlap with our list is fatal; a selector's choice must be offered.
+inline TlsResult<std::string> choose_alpn(const Context& ctx, std::span<const std::string> offered) {
+  if (offered.empty()) return std::string();
+  if (const auto& select = ctx.credentials().alpn_selector; select) {
+    std::optional<std::string> chosen = SLUICE_TRY(select(offered));
+    if (!chosen) return std::string();
+    if (chosen->empty() || std::find(offered.begin(), offered.end(), *chosen) == offered.end()) {
+      return Err(Error(Reason::kInternal, "the ALPN selector chose a protocol the client did not offer"));
+    }
+    return std::move(*chosen);
+  }
+  if (ctx.policy().alpn.empty()) return std::string();
+  for (const auto& p : ctx.policy().alpn) {
+    if (std::find(offered.begin(), offered.end(), p) != offered.end()) return p;
+  }
+  return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
+}
 
 // reverify_session runs the verifier again on a resumed session's server
 // chain when Context::set_reverify_on_resume asks for it.

@@ -154,15 +154,7 @@ Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
   }
   client_point_formats_ = ch.ec_point_formats;
   // ALPN (RFC 7301 §3.2) and SNI as in TLS 1.3.
-  if (!ch.alpn.empty() && !ctx().policy().alpn.empty()) {
-    for (const auto& proto : ctx().policy().alpn) {
-      if (std::find(ch.alpn.begin(), ch.alpn.end(), proto) != ch.alpn.end()) {
-        alpn_ = proto;
-        break;
-      }
-    }
-    if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
-  }
+  alpn_ = SLUICE_TRY(choose_alpn(ctx(), ch.alpn));
   negotiated_.early_data_reason =
       ctx().policy().max_early_data == 0 ? EarlyDataReason::kDisabled : EarlyDataReason::kProtocolVersion;
   if (ch.has_server_name && !ch.server_name.empty()) {

@@ -182,16 +182,7 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   }
   SLUICE_TRY(choose_group(ch));
 
-  // ALPN (RFC 7301 §3.2): the server's preference; no overlap is fatal.
-  if (!ch.alpn.empty() && !ctx().policy().alpn.empty()) {
-    for (const auto& p : ctx().policy().alpn) {
-      if (std::find(ch.alpn.begin(), ch.alpn.end(), p) != ch.alpn.end()) {
-        alpn_ = p;
-        break;
-      }
-    }
-    if (alpn_.empty()) return Err(Error(Reason::kNoApplicationProtocol, "no ALPN protocol in common"));
-  }
+  alpn_ = SLUICE_TRY(choose_alpn(ctx(), ch.alpn));
   if (ch.has_server_name && !ch.server_name.empty()) {
     negotiated_.server_name = ch.server_name;
     sni_ack_ = true;

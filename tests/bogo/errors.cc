@@ -19,6 +19,7 @@ constexpr DetailName kByDetail[] = {
     {Reason::kIllegalParameter, "ServerHello suite differs", "WRONG_CIPHER_RETURNED"},
     {Reason::kIllegalParameter, "0-RTT accepted under another cipher suite", "CIPHER_MISMATCH_ON_EARLY_DATA"},
     {Reason::kBadCertificate, "OCSP callback", "OCSP_CB_ERROR"},
+    {Reason::kInternal, "ALPN selector chose", "INVALID_ALPN_PROTOCOL"},
     {Reason::kDecodeError, "HelloRequest with a body", "BAD_HELLO_REQUEST"},
     {Reason::kIllegalParameter, "server certificate changed in a renegotiation", "SERVER_CERT_CHANGED"},
     {Reason::kDecodeError, "SCT list", "ERROR_PARSING_EXTENSION"},

@@ -43,7 +43,8 @@ struct Config {
   std::string host_name;
   std::string advertise_alpn;  // wire format: length-prefixed names
   std::string select_alpn;
-  bool decline_alpn = false;
+  bool decline_alpn = false, reject_alpn = false, select_empty_alpn = false;
+  std::string expect_advertised_alpn;  // wire format
   std::vector<int> curves;
   std::vector<int> signing_prefs, verify_prefs;
   bool require_any_client_certificate = false;

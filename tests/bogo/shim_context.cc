@@ -82,6 +82,19 @@ std::vector<uint8_t> base64_flag(const std::string& value, const char* flag) {
 
 namespace {
 
+// alpn_list reads an ALPN list in wire format (length-prefixed names), as
+// -advertise-alpn and -expect-advertised-alpn pass it.
+std::vector<std::string> alpn_list(const std::string& w) {
+  std::vector<std::string> names;
+  for (size_t i = 0; i < w.size();) {
+    const size_t len = static_cast<uint8_t>(w[i]);
+    if (i + 1 + len > w.size()) break;
+    names.push_back(w.substr(i + 1, len));
+    i += 1 + len;
+  }
+  return names;
+}
+
 bool known_group(int id) {
   return id == static_cast<int>(crypto::Group::kSecp256r1) || id == static_cast<int>(crypto::Group::kSecp384r1) ||
          id == static_cast<int>(crypto::Group::kSecp521r1) || id == static_cast<int>(crypto::Group::kX25519);
@@ -257,7 +270,20 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     ctx->set_cipher_suites(std::move(suites));
     if (c.require_any_client_certificate) ctx->set_client_auth(ClientAuth::kRequire);
     else if (c.verify_peer) ctx->set_client_auth(ClientAuth::kRequest);
-    if (!c.select_alpn.empty() && !c.decline_alpn) ctx->set_alpn({c.select_alpn});
+    // BoringSSL's shim answers ALPN from a callback: sluice's selector.
+    if (!c.select_alpn.empty() || c.decline_alpn || c.reject_alpn || c.select_empty_alpn ||
+        !c.expect_advertised_alpn.empty()) {
+      ctx->set_alpn_selector([c](std::span<const std::string> offered) -> TlsResult<std::optional<std::string>> {
+        if (!c.expect_advertised_alpn.empty() && alpn_list(c.expect_advertised_alpn) != std::vector(offered.begin(), offered.end())) {
+          std::fprintf(stderr, "bad ALPN advertised\n");
+          std::exit(1);
+        }
+        if (c.reject_alpn) return Err(Error(Reason::kNoApplicationProtocol, "-reject-alpn"));
+        if (c.select_empty_alpn) return std::optional<std::string>(std::string());
+        if (c.decline_alpn || c.select_alpn.empty()) return std::optional<std::string>();
+        return std::optional<std::string>(c.select_alpn);
+      });
+    }
     // Ticket keys are shared by the test's connections, so that the runner
     // can resume. -no-ticket (SSL_OP_NO_TICKET) neither sends tickets nor
     // accepts them: keys of this connection's own cannot open any.
@@ -265,16 +291,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     else ctx->set_ticket_sealer(state.tickets());
     if (c.enable_early_data) ctx->set_max_early_data(kMaxEarlyData);
   } else {
-    // -advertise-alpn is in wire format: length-prefixed names.
-    std::vector<std::string> alpn;
-    const std::string& w = c.advertise_alpn;
-    for (size_t i = 0; i < w.size();) {
-      const size_t len = static_cast<uint8_t>(w[i]);
-      if (i + 1 + len > w.size()) break;
-      alpn.push_back(w.substr(i + 1, len));
-      i += 1 + len;
-    }
-    if (!alpn.empty()) ctx->set_alpn(std::move(alpn));
+    if (auto alpn = alpn_list(c.advertise_alpn); !alpn.empty()) ctx->set_alpn(std::move(alpn));
     ctx->set_session_store(state.sessions());
     if (c.enable_early_data) ctx->set_enable_early_data(true);
   }
