@@ -3,6 +3,7 @@
 // created, and later mode changes on the context do not reach it.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -118,6 +119,7 @@ struct Policy {
   size_t outbound_limit = wire::kMaxRecordLen;
   uint16_t record_size_limit = 0;
   size_t record_padding = 0;
+  size_t max_send_fragment = wire::kMaxPlaintext;
   uint64_t key_update_interval = 0;
   bool middlebox_compat = false;
   bool strict_group_preference = false;
@@ -267,7 +269,12 @@ class Context {
   // Pad protected records to a multiple of `block` bytes (RFC 8446 §5.4),
   // within the record size limit; 0 (the default) pads nothing.
   void set_record_padding(size_t block) { policy_.record_padding = block; }
-  // Send a KeyUpdate after this many records under one key. 0 (the
+  // The most plaintext we put in one record, 512..16384 (OpenSSL's
+  // SSL_CTX_set_max_send_fragment): smaller records reach the peer's
+  // application sooner. The peer's record_size_limit may lower it further.
+  void set_max_send_fragment(size_t bytes) {
+    policy_.max_send_fragment = std::clamp<size_t>(bytes, 512, wire::kMaxPlaintext);
+  }  // Send a KeyUpdate after this many records under one key. 0 (the
   // default) uses the AEAD's limit (RFC 8446 §5.5): 2^24 records for
   // AES-GCM; ChaCha20-Poly1305 needs none.
   void set_key_update_interval(uint64_t records) { policy_.key_update_interval = records; }

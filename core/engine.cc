@@ -17,6 +17,7 @@ Connection::Impl::Impl(std::shared_ptr<const Context> c, Role r, std::string ser
       rl_(internals(*ctx_).pool, ctx_->policy().outbound_limit, ctx_->policy().record_padding) {
   hs_ = r == Role::kClient ? make_client13(*this, std::move(server_name)) : make_server13(*this);
   rl_.set_pooling((mode_ & kModeReleaseBuffers) != 0);
+  rl_.set_record_limits(ctx_->policy().max_send_fragment, 0);
 }
 
 Connection::Impl::~Impl() {

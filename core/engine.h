@@ -5,6 +5,7 @@
 // turns its results into the API's calls and the mode contract.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,7 +45,7 @@ struct Connection::Impl final : HandshakeIo {
   Result<void, Error> rekey_read13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) override;
   Result<void, Error> rekey_write13(crypto::HashAlg h, crypto::AeadAlg a, Bytes secret) override;
   void set_record_limits(size_t send_fragment, size_t receive_inner) override {
-    rl_.set_record_limits(send_fragment, receive_inner);
+    rl_.set_record_limits(std::min(send_fragment, ctx_->policy().max_send_fragment), receive_inner);
   }
   void set_ccs_allowed(bool on) override { rl_.set_ccs_allowed(on); }
   void begin_early_data() override {

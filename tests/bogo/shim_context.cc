@@ -252,6 +252,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
   const bool fail_ocsp = !c.is_server && c.use_ocsp_callback && c.fail_ocsp_callback;
   ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback, fail_ocsp));  ctx->set_reverify_on_resume(c.reverify_on_resume);
+  if (c.max_send_fragment > 0) ctx->set_max_send_fragment(static_cast<size_t>(c.max_send_fragment));
   if (c.renegotiate_once) ctx->set_renegotiation(Renegotiation::kOnce);
   if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);

@@ -148,6 +148,38 @@ TEST_CASE("record_size_limit: a record above the advertised limit is record_over
   CHECK(client.error().alert == Alert::kRecordOverflow);
 }
 
+TEST_CASE("max_send_fragment caps every record's data, in both versions") {
+  for (uint16_t version : {uint16_t{0x0303}, uint16_t{0x0304}}) {
+    CAPTURE(version);
+    auto p = make();
+    p->cctx->set_max_version(version);
+    for (auto& ctx : {p->cctx, p->sctx}) {
+      ctx->set_cipher_suites({wire::CipherSuite::kAes128GcmSha256, wire::CipherSuite::kEcdheEcdsaAes128GcmSha256});
+    }
+    p->sctx->set_max_send_fragment(1000);
+    p->client = Connection::client(p->cctx, "localhost");
+    p->server = Connection::server(p->sctx);
+    REQUIRE(test::handshake(p->client, p->server));
+    const auto data = pattern(10000, 3);
+    REQUIRE(p->server.write(data).status == Status::kOk);
+    auto wire = test::drain(p->server);
+    // TLS 1.3: data + content type + 16-byte tag; TLS 1.2 GCM: 8-byte nonce + data + tag.
+    const size_t overhead = version == 0x0304 ? 17 : 24;
+    size_t full = 0;
+    for (size_t len : record_lengths(wire)) {
+      CHECK(len <= 1000 + overhead);
+      full += len == 1000 + overhead;
+    }
+    CHECK(full == 10);
+    test::feed_all(p->client, wire);
+    CHECK(test::read_available(p->client) == data);
+  }
+  // Below OpenSSL's floor of 512 it is 512.
+  auto p = make();
+  p->sctx->set_max_send_fragment(1);
+  CHECK(p->sctx->policy().max_send_fragment == 512);
+}
+
 TEST_CASE("record padding rounds every protected record up to the block") {
   auto p = make();
   p->sctx->set_record_padding(256);
