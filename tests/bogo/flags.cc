@@ -88,6 +88,7 @@ constexpr IntFlag kIntFlags[] = {
     {"-expect-cipher-no-aes", &Config::expect_cipher_no_aes},
     {"-export-keying-material", &Config::export_keying_material},
     {"-max-send-fragment", &Config::max_send_fragment},
+    {"-read-size", &Config::read_size},
     {"-expect-total-renegotiations", &Config::expect_total_renegotiations},
 };
 
@@ -228,7 +229,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-expect-msg-callback", true, "not yet: message callback"},
     {"-send-alert", false, "not yet: sending an arbitrary alert"},
     {"-read-with-unfinished-write", false, "not yet: read during an unfinished write"},
-    {"-read-size", true, "not yet: read size"},
     {"-max-cert-list", true, "not yet: certificate list size limit"},
     {"-handshake-never-done", false, "never: BoringSSL handshake loop hook"},
     {"-handshake-twice", false, "not yet: second SSL_do_handshake semantics"},

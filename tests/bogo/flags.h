@@ -56,6 +56,7 @@ struct Config {
   bool enable_ocsp_stapling = false, enable_signed_cert_timestamps = false;
   bool renegotiate_once = false, renegotiate_freely = false;  // a client answers a HelloRequest
   int max_send_fragment = 0;
+  int read_size = 0;  // the most one read() asks for (default 512)
   // BoringSSL's OCSP callbacks: the client's judges the staple (sluice: the
   // verifier, which sees it); the server's decides per handshake whether to
   // staple (sluice: what the certificate carries).

@@ -205,7 +205,7 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
     }
     return;
   }
-  std::vector<uint8_t> buf(512);
+  std::vector<uint8_t> buf(c.read_size > 0 ? static_cast<size_t>(c.read_size) : 512);
   // Replies to a burst of TLS 1.3 KeyUpdates wait for our next write, as
   // BoringSSL's do; in TLS 1.2 what a read produces (a renegotiation's
   // hello, a no_renegotiation warning) goes out at once.
