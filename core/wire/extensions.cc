@@ -53,6 +53,21 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
   return {};
 }
 
+TlsResult<Bytes> read_ocsp_status(ByteReader& r) {
+  uint8_t type;
+  ByteReader response;
+  if (!r.u8(type) || type != 1 || !r.vec24(1, 0xffffff, response)) {
+    return Err(Error(Reason::kDecodeError, "CertificateStatus"));
+  }
+  return response.rest();
+}
+
+void write_ocsp_status(ByteWriter& w, Bytes response) {
+  w.u8(1);  // ocsp
+  auto prefixed = w.prefix24();
+  w.bytes(response);
+}
+
 Result<void, Error> check_sct_list(Bytes body) {
   ByteReader r(body), list;
   if (!r.vec16(1, 0xffff, list) || !r.empty()) return Err(Error(Reason::kDecodeError, "SCT list"));

@@ -16,6 +16,13 @@ namespace sluice::wire {
 // It must consume the whole body (the walker checks that).
 using ExtensionVisitor = std::function<Result<void, Error>(uint16_t type, ByteReader& body)>;
 
+// CertificateStatus (RFC 6066 §8), the same in TLS 1.2's message and TLS
+// 1.3's CertificateEntry extension: status_type ocsp, then a non-empty
+// OCSPResponse. read_ocsp_status consumes it from `r` (decode_error if it
+// is anything else); write_ocsp_status writes it.
+TlsResult<Bytes> read_ocsp_status(ByteReader& r);
+void write_ocsp_status(ByteWriter& w, Bytes response);
+
 // check_sct_list: `body` is a SignedCertificateTimestampList (RFC 6962
 // §3.3) with at least one entry, none empty; decode_error otherwise.
 Result<void, Error> check_sct_list(Bytes body);

@@ -121,9 +121,7 @@ bool CertificateView::serialize(std::vector<uint8_t>& out) const {
       auto exts = w.prefix16();
       if (leaf && !ocsp_response.empty()) {
         ExtensionWriter e(w, ExtensionType::kStatusRequest);
-        w.u8(1);  // CertificateStatus: ocsp
-        auto response = w.prefix24();
-        w.bytes(ocsp_response);
+        write_ocsp_status(w, ocsp_response);
       }
       if (leaf && !sct_list.empty()) {
         ExtensionWriter e(w, ExtensionType::kSignedCertificateTimestamp);
@@ -158,12 +156,8 @@ TlsResult<Certificate> Certificate::parse(Bytes body) {
     SLUICE_TRY(parse_extensions(list, [&](uint16_t type, ByteReader& body) -> Result<void, Error> {
       switch (static_cast<ExtensionType>(type)) {
         case ExtensionType::kStatusRequest: {
-          uint8_t status_type;
-          ByteReader response;
-          if (!body.u8(status_type) || status_type != 1 || !body.vec24(1, 0xffffff, response)) {
-            return Err(decode("CertificateStatus"));
-          }
-          if (leaf) c.ocsp_response.assign(response.rest().begin(), response.rest().end());
+          const Bytes response = SLUICE_TRY(read_ocsp_status(body));
+          if (leaf) c.ocsp_response.assign(response.begin(), response.end());
           return {};
         }
         case ExtensionType::kSignedCertificateTimestamp:

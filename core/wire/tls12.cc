@@ -32,20 +32,16 @@ bool CertificateStatus::serialize(std::vector<uint8_t>& out) const {
   ByteWriter w(out);
   {
     MessageWriter m(w, HandshakeType::kCertificateStatus);
-    w.u8(1);  // ocsp
-    auto response = w.prefix24();
-    w.bytes(ocsp_response);
+    write_ocsp_status(w, ocsp_response);
   }
   return w.ok();
 }
 
 TlsResult<CertificateStatus> CertificateStatus::parse(Bytes body) {
-  ByteReader r(body), response;
-  uint8_t type;
-  if (!r.u8(type) || type != 1 || !r.vec24(1, 0xffffff, response) || !r.empty()) {
-    return Err(Error(Reason::kDecodeError, "CertificateStatus"));
-  }
-  return CertificateStatus{response.rest()};
+  ByteReader r(body);
+  const Bytes response = SLUICE_TRY(read_ocsp_status(r));
+  if (!r.empty()) return Err(Error(Reason::kDecodeError, "CertificateStatus"));
+  return CertificateStatus{response};
 }
 
 bool Certificate12View::serialize(std::vector<uint8_t>& out) const {

@@ -55,6 +55,14 @@ struct World {
     CHECK(as_text(std::span(buf).first(r.bytes)) == "hi");
     return {client.negotiated(), server.negotiated()};
   }
+
+  // tickets_for_early_data: the server takes up to `max` bytes of 0-RTT,
+  // the client offers it, and a first connection brings the tickets.
+  void tickets_for_early_data(uint32_t max) {
+    sctx->set_max_early_data(max);
+    cctx->set_enable_early_data(true);
+    connect();
+  }
 };
 
 }  // namespace
@@ -214,9 +222,7 @@ TEST_CASE("0-RTT refused: the server skips max_early_data_size of payload, not o
   // max_early_data_size of it. 2^14 bytes of payload arrive as one record
   // of 2^14 + 22 bytes; the budget counts the payload.
   World w;
-  w.sctx->set_max_early_data(16384);
-  w.cctx->set_enable_early_data(true);
-  w.connect();
+  w.tickets_for_early_data(16384);
   w.sctx->set_max_early_data(0);  // this connection's server refuses 0-RTT
   Connection c = Connection::client(w.cctx, "localhost");
   const auto early = test::pattern(16384, 3);
@@ -241,9 +247,7 @@ TEST_CASE("a resumption is not refused for signature schemes the certificate can
 
 TEST_CASE("0-RTT accepted: a server that only calls handshake() completes; read() then returns the early data") {
   World w;
-  w.sctx->set_max_early_data(1000);
-  w.cctx->set_enable_early_data(true);
-  w.connect();
+  w.tickets_for_early_data(1000);
   Connection client = Connection::client(w.cctx, "localhost");
   REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
   Connection server = Connection::server(w.sctx);
@@ -259,9 +263,7 @@ TEST_CASE("0-RTT accepted: a server that only calls handshake() completes; read(
 
 TEST_CASE("0-RTT accepted: the server answers before the client's Finished (0.5-RTT data) and may export") {
   World w;
-  w.sctx->set_max_early_data(1000);
-  w.cctx->set_enable_early_data(true);
-  w.connect();
+  w.tickets_for_early_data(1000);
   Connection client = Connection::client(w.cctx, "localhost");
   REQUIRE(client.write_early(bytes("early bird")).status == Status::kOk);
   Connection server = Connection::server(w.sctx);
@@ -299,9 +301,7 @@ TEST_CASE("0-RTT accepted: the server answers before the client's Finished (0.5-
 
 TEST_CASE("0-RTT answered by a HelloRetryRequest is skipped, and the handshake completes (RFC 8446 §4.2.10)") {
   World w;
-  w.sctx->set_max_early_data(16384);
-  w.cctx->set_enable_early_data(true);
-  w.connect();
+  w.tickets_for_early_data(16384);
   w.sctx->set_groups({crypto::Group::kSecp384r1});  // not the client's key share: a retry
   Connection client = Connection::client(w.cctx, "localhost");
   // A full record: skipped in the clear, it is still a ciphertext (2^14 + 17).
@@ -321,9 +321,7 @@ TEST_CASE("0-RTT answered by a HelloRetryRequest is skipped, and the handshake c
 
 TEST_CASE("accepted 0-RTT above max_early_data_size is unexpected_message (RFC 8446 §4.2.10)") {
   World w;
-  w.sctx->set_max_early_data(1000);
-  w.cctx->set_enable_early_data(true);
-  w.connect();  // two tickets, each allowing 1000 bytes
+  w.tickets_for_early_data(1000);  // two tickets, each allowing 1000 bytes
   for (size_t limit : {11u, 10u}) {
     CAPTURE(limit);
     w.sctx->set_max_early_data(limit);  // the server now allows fewer
@@ -347,9 +345,7 @@ TEST_CASE("accepted 0-RTT above max_early_data_size is unexpected_message (RFC 8
 
 TEST_CASE("0-RTT above the ticket's max_early_data: the rest follows the handshake, nothing is lost") {
   World w;
-  w.sctx->set_max_early_data(4);
-  w.cctx->set_enable_early_data(true);
-  w.connect();
+  w.tickets_for_early_data(4);
   Connection client = Connection::client(w.cctx, "localhost");
   REQUIRE(client.write_early(bytes("early bird")).bytes == 10);
   Connection server = Connection::server(w.sctx);

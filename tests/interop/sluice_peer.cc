@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 
+#include <optional>
+
 #include "adapters/blocking/blocking_stream.h"
 #include "adapters/net/loopback.h"
 #include "tests/interop/peer_process.h"
@@ -87,6 +89,20 @@ void exchange(adapters::BlockingStream& s, const std::string& msg, size_t expect
   out.clean_close = true;
 }
 
+// connect_client opens a sluice client on 127.0.0.1:port; nothing (and
+// `out.error` set) when the connection fails.
+std::optional<adapters::BlockingStream> connect_client(std::shared_ptr<Context> ctx, uint16_t port,
+                                                       const std::string& server_name, SessionOutcome& out) {
+  auto fd = net::connect_loopback(port);
+  if (!fd) {
+    out.error = fd.error().describe();
+    return std::nullopt;
+  }
+  set_timeouts(fd->get());
+  return std::optional<adapters::BlockingStream>(std::in_place, std::move(*fd),
+                                                 Connection::client(std::move(ctx), server_name));
+}
+
 }  // namespace
 
 std::unique_ptr<SluiceServer> SluiceServer::start(std::shared_ptr<Context> ctx, size_t expect, CloseOrder order) {
@@ -129,27 +145,17 @@ SessionOutcome SluiceServer::join() {
 SessionOutcome run_client(std::shared_ptr<Context> ctx, uint16_t port, const std::string& server_name,
                           const std::string& msg, size_t expect) {
   SessionOutcome out;
-  auto fd = net::connect_loopback(port);
-  if (!fd) {
-    out.error = fd.error().describe();
-    return out;
-  }
-  set_timeouts(fd->get());
-  adapters::BlockingStream s(std::move(*fd), Connection::client(std::move(ctx), server_name));
-  exchange(s, msg, expect, /*echo=*/false, CloseOrder::kSluiceFirst, out);
+  auto s = connect_client(std::move(ctx), port, server_name, out);
+  if (s) exchange(*s, msg, expect, /*echo=*/false, CloseOrder::kSluiceFirst, out);
   return out;
 }
 
 SessionOutcome run_request(std::shared_ptr<Context> ctx, uint16_t port, const std::string& server_name,
                            const std::string& request) {
   SessionOutcome out;
-  auto fd = net::connect_loopback(port);
-  if (!fd) {
-    out.error = fd.error().describe();
-    return out;
-  }
-  set_timeouts(fd->get());
-  adapters::BlockingStream s(std::move(*fd), Connection::client(std::move(ctx), server_name));
+  auto stream = connect_client(std::move(ctx), port, server_name, out);
+  if (!stream) return out;
+  adapters::BlockingStream& s = *stream;
   if (!handshake(s, out)) return out;
   if (auto w = s.write(as_bytes(request)); !w) {
     out.error = "write: " + w.error().describe();
