@@ -5,6 +5,7 @@
 
 #include "base/hex.h"
 #include "core/context_internals.h"
+#include "crypto/hpke.h"
 
 namespace sluice {
 
@@ -91,6 +92,22 @@ void key_log(const Context& c, std::string_view label, std::span<const uint8_t> 
   line += ' ';
   line += to_hex(secret);
   c.hooks().key_log(line);
+}
+
+Result<void, Error> Context::add_ech_key(std::span<const uint8_t> ech_config, std::span<const uint8_t> private_key,
+                                         bool retry) {
+  ByteReader r(ech_config);
+  auto parsed = wire::parse_ech_config(r);
+  if (!parsed.ok() || !r.empty()) return Err(Error::api(Reason::kConfiguration, "ECHConfig does not parse"));
+  if (!*parsed) return Err(Error::api(Reason::kConfiguration, "ECHConfig of a version other than 0xfe0d"));
+  wire::EchConfig& config = **parsed;
+  auto public_key = crypto::hpke_public_key(*provider_, config.kem_id, private_key);
+  if (!public_key.ok()) return Err(Error::api(Reason::kConfiguration, "ECH KEM unsupported, or the key is malformed"));
+  if (*public_key != config.public_key) {
+    return Err(Error::api(Reason::kConfiguration, "ECH private key does not match the ECHConfig's public key"));
+  }
+  credentials_.ech_keys.push_back(EchKey{std::move(config), SecretBytes(private_key), retry});
+  return {};
 }
 
 }  // namespace sluice

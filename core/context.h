@@ -19,6 +19,7 @@
 #include "core/session.h"
 #include "core/tickets.h"
 #include "core/verifier.h"
+#include "core/wire/ech.h"
 #include "core/wire/types.h"
 #include "crypto/provider.h"
 
@@ -127,6 +128,14 @@ struct Policy {
 };
 
 // Credentials: who we are and whom we trust, and where sessions live.
+// EchKey is one Encrypted Client Hello configuration a server accepts: the
+// ECHConfig it published and the HPKE private key that goes with it.
+struct EchKey {
+  wire::EchConfig config;
+  SecretBytes private_key;
+  bool retry = false;  // also sent to clients whose ECH failed, to retry with
+};
+
 struct Credentials {
   std::vector<CertifiedKey> certificates;  // a server's (several), or a client's (the first)
   CertificateSelector selector;
@@ -135,6 +144,7 @@ struct Credentials {
   std::vector<std::vector<uint8_t>> certificate_authorities;  // DER names for a CertificateRequest
   std::shared_ptr<SessionStore> session_store = std::make_shared<InMemorySessionStore>();
   std::shared_ptr<TicketSealer> ticket_sealer = std::make_shared<TicketKeys>();
+  std::vector<EchKey> ech_keys;  // a server's Encrypted Client Hello keys
 };
 
 // MessageInfo describes one handshake message or alert as it is sent or
@@ -230,7 +240,8 @@ class Context {
   void set_alpn(std::vector<std::string> protocols) { policy_.alpn = std::move(protocols); }
   // set_alpn_selector (server): the application chooses instead of
   // set_alpn's preference list.
-  void set_alpn_selector(AlpnSelector s) { credentials_.alpn_selector = std::move(s); }  void set_cipher_suites(std::vector<wire::CipherSuite> s) { policy_.cipher_suites = std::move(s); }
+  void set_alpn_selector(AlpnSelector s) { credentials_.alpn_selector = std::move(s); }
+  void set_cipher_suites(std::vector<wire::CipherSuite> s) { policy_.cipher_suites = std::move(s); }
   void set_groups(std::vector<crypto::Group> g) { policy_.groups = std::move(g); }
   void set_signature_schemes(std::vector<crypto::SignatureScheme> s) { policy_.signature_schemes = std::move(s); }
   void set_max_version(uint16_t v) { policy_.max_version = v; }
@@ -258,6 +269,15 @@ class Context {
   // the verifier's. Default off.
   void set_request_ocsp(bool on) { policy_.request_ocsp = on; }
   void set_request_sct(bool on) { policy_.request_sct = on; }
+  // Server: accept Encrypted Client Hello (draft-ietf-tls-esni) under
+  // `ech_config`, one ECHConfig as published (version 0xfe0d, KEM
+  // DHKEM(X25519, HKDF-SHA256)), decrypting with `private_key`. With
+  // `retry`, the config is also sent to clients whose ECH did not decrypt,
+  // for them to retry with. A config that does not parse, or a key that is
+  // not the config's, is a kConfiguration error. Keys are tried in the
+  // order added among those with the client's config_id.
+  Result<void, Error> add_ech_key(std::span<const uint8_t> ech_config, std::span<const uint8_t> private_key,
+                                  bool retry);
   // Bytes of sealed records the outbound buffer may hold before write()
   // says kWantWrite. Default: one full record with its overhead. An empty
   // buffer always takes one record, however small the limit.

@@ -43,6 +43,10 @@ Alert alert_for(Reason r) {
     case Reason::kBadFinished:
     case Reason::kBadSignature: return Alert::kDecryptError;
     case Reason::kUnrecognizedName: return Alert::kUnrecognizedName;
+    case Reason::kEchRejected: return Alert::kEchRequired;
+    case Reason::kEchDecryptFailed: return Alert::kDecryptError;
+    case Reason::kInvalidClientHelloInner:
+    case Reason::kInvalidOuterExtension: return Alert::kIllegalParameter;
     case Reason::kCertificateRequired: return Alert::kCertificateRequired;
     case Reason::kBadCertificate: return Alert::kBadCertificate;
     case Reason::kUnsupportedCertificate: return Alert::kUnsupportedCertificate;
@@ -126,6 +130,7 @@ std::string_view name(Alert a) {
     case Alert::kUnknownPskIdentity: return "unknown_psk_identity";
     case Alert::kCertificateRequired: return "certificate_required";
     case Alert::kNoApplicationProtocol: return "no_application_protocol";
+    case Alert::kEchRequired: return "ech_required";
   }
   return "unknown_alert";
 }
@@ -164,6 +169,10 @@ std::string_view describe(Reason r) {
     case Reason::kNoSharedGroup: return "no shared key exchange group";
     case Reason::kNoSharedSignatureScheme: return "no shared signature scheme";
     case Reason::kNoApplicationProtocol: return "no shared application protocol";
+    case Reason::kEchRejected: return "the server did not accept Encrypted Client Hello";
+    case Reason::kEchDecryptFailed: return "Encrypted Client Hello does not decrypt";
+    case Reason::kInvalidClientHelloInner: return "invalid ClientHelloInner";
+    case Reason::kInvalidOuterExtension: return "invalid ech_outer_extensions";
     case Reason::kDowngradeDetected: return "downgrade detected";
     case Reason::kInappropriateFallback: return "inappropriate fallback";
     case Reason::kBadFinished: return "Finished does not verify";

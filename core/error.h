@@ -40,6 +40,7 @@ enum class Alert : uint8_t {
   kUnknownPskIdentity = 115,
   kCertificateRequired = 116,
   kNoApplicationProtocol = 120,
+  kEchRequired = 121,  // draft-ietf-tls-esni §11.2: the server did not accept ECH
 };
 std::string_view name(Alert);
 
@@ -85,6 +86,11 @@ enum class Reason : uint16_t {
   kBadFinished,
   kBadSignature,
   kUnrecognizedName,
+  // Encrypted Client Hello.
+  kEchRejected,            // client: the server declined ECH (retry configs may follow)
+  kEchDecryptFailed,       // server: a second ClientHello's ECH does not decrypt
+  kInvalidClientHelloInner,  // server: a decrypted ClientHelloInner that is not allowed
+  kInvalidOuterExtension,  // server: ech_outer_extensions names what it may not
   // Certificates.
   kCertificateRequired,
   kBadCertificate,

@@ -96,18 +96,20 @@ class HandshakeIo {
 
   // --- messages out ---
   // queue serializes `m` straight onto the pending handshake output and
-  // returns its bytes (valid until the output is flushed or grows).
+  // returns its bytes (valid until the output is flushed or grows), which
+  // the caller may still patch (ECH's acceptance signal covers the message
+  // it is written into).
   // Queued messages are sealed together by flush(), which runs before any
   // write-key change and whenever the driver returns.
   template <class M>
-  TlsResult<Bytes> queue(const M& m) {
+  TlsResult<MutBytes> queue(const M& m) {
     std::vector<uint8_t>& out = handshake_output();
     const size_t at = out.size();
     if (!m.serialize(out)) {
       out.resize(at);
       return Err(Error(Reason::kConfiguration, "handshake message does not encode (a list is too long)"));
     }
-    return Bytes(out).subspan(at);
+    return MutBytes(out).subspan(at);
   }
   virtual Result<void, Error> send(Bytes message) = 0;
   virtual Result<void, Error> flush() = 0;

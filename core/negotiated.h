@@ -45,6 +45,7 @@ struct Negotiated {
   bool early_data_accepted = false;  // 0-RTT data was accepted
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;
   bool hello_retry_request = false;  // TLS 1.3: the server sent a HelloRetryRequest (RFC 8446 §4.1.4)
+  bool ech_accepted = false;         // Encrypted Client Hello: the inner hello was answered
 };
 
 }  // namespace sluice

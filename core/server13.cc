@@ -8,7 +8,9 @@
 #include "core/suites.h"
 #include "core/tickets.h"
 #include "core/tls13_both.h"
+#include "core/wire/ech.h"
 #include "core/wire/extensions.h"
+#include "crypto/hpke.h"
 #include "core/wire/hello.h"
 #include "core/wire/messages.h"
 
@@ -109,6 +111,12 @@ class Server13 final : public HandshakeMachine {
   TlsResult<Wait> do_send_finished();
   TlsResult<Wait> do_read_finished();
   Result<void, Error> negotiate(const wire::ClientHello& ch);
+  Result<void, Error> open_ech(wire::ClientHello& ch, Bytes body, std::vector<uint8_t>& inner_message);
+  Result<void, Error> take_inner_hello(wire::ClientHello& ch, Bytes body, Bytes encoded,
+                                       std::vector<uint8_t>& inner_message);
+  // confirm_ech patches the acceptance signal into `sent`, the message just
+  // queued with zeros where it goes.
+  Result<void, Error> confirm_ech(std::string_view label, MutBytes sent, MutBytes signal);
 
   HandshakeIo& io_;
   // Our CertificateVerify's signature while an asynchronous signer makes it.
@@ -152,6 +160,14 @@ class Server13 final : public HandshakeMachine {
   EarlyDataReason early_reason_ = EarlyDataReason::kSessionNotResumed;
   std::optional<Protection> handshake_read_;  // after EndOfEarlyData
   SecretBytes resumption_secret_;
+  // Encrypted Client Hello (draft-ietf-tls-esni §7). The HPKE context that
+  // opened the first hello opens the second; a hello that did not open is
+  // answered as it is, with our retry configs.
+  std::unique_ptr<crypto::HpkeContext> ech_context_;
+  wire::EchCipherSuite ech_suite_;
+  uint8_t ech_config_id_ = 0;
+  bool ech_declined_ = false;
+  bool confirm_ech_ = false;  // the hello answered is an inner one: signal it
 };
 
 // Ticket ages may differ by network delay and clock drift; beyond this,
@@ -319,7 +335,11 @@ TlsResult<Wait> Server13::do_send_hello_retry_request() {
   hrr.cookie = hello_retry_cookie_;
   // RFC 8446 §4.4.1: the first ClientHello is replaced by its hash.
   transcript_.replace_with_message_hash();
-  transcript_.add(SLUICE_TRY(io_.queue(hrr)));
+  if (confirm_ech_) hrr.ech_confirmation.emplace();  // zeros until computed
+  const MutBytes sent = SLUICE_TRY(io_.queue(hrr));
+  // The signal ends the message (ServerHello::serialize writes it last).
+  if (confirm_ech_) SLUICE_TRY(confirm_ech(kEchHrrAcceptLabel, sent, sent.last(wire::kEchConfirmationLen)));
+  transcript_.add(sent);
   if (!session_id_.empty()) {
     SLUICE_TRY(io_.send_change_cipher_spec());
     sent_ccs_ = true;
@@ -390,6 +410,104 @@ EarlyDataReason Server13::accept_early_data(const wire::ClientHello& ch, uint32_
   return EarlyDataReason::kAccepted;
 }
 
+namespace {
+
+// The HPKE info of an ECH encryption (draft-ietf-tls-esni §6.1):
+// "tls ech" || 0x00 || ECHConfig.
+std::vector<uint8_t> ech_info(const wire::EchConfig& config) {
+  constexpr std::string_view kLabel = "tls ech";
+  std::vector<uint8_t> info(kLabel.begin(), kLabel.end());
+  info.push_back(0);
+  info.insert(info.end(), config.raw.begin(), config.raw.end());
+  return info;
+}
+
+// The AAD of an ECH encryption: the ClientHelloOuter's body with the
+// payload zeroed (§5.2).
+std::vector<uint8_t> ech_aad(Bytes outer_body, const wire::EchExtension& ech) {
+  std::vector<uint8_t> aad(outer_body.begin(), outer_body.end());
+  std::fill_n(aad.begin() + static_cast<ptrdiff_t>(ech.payload_offset), ech.payload.size(), 0);
+  return aad;
+}
+
+}  // namespace
+
+Result<void, Error> Server13::open_ech(wire::ClientHello& ch, Bytes body, std::vector<uint8_t>& inner_message) {
+  if (retried_) {
+    if (!ech_context_) return {};  // the first hello was answered as it came
+    // §7.1.1: the second hello goes on with the first's context.
+    if (!ch.ech || ch.ech->inner) {
+      return Err(Error(Reason::kMissingExtension, "second ClientHelloOuter without encrypted_client_hello"));
+    }
+    if (ch.ech->config_id != ech_config_id_ || wire::EchCipherSuite{ch.ech->kdf, ch.ech->aead} != ech_suite_ ||
+        !ch.ech->enc.empty()) {
+      Error e(Reason::kDecodeError, "second ClientHelloOuter changed the ECH config, suite or enc");
+      e.alert = Alert::kIllegalParameter;
+      return Err(e);
+    }
+    std::vector<uint8_t> encoded;
+    if (!ech_context_->open(ech_aad(body, *ch.ech), ch.ech->payload, encoded).ok()) {
+      return Err(Error(Reason::kEchDecryptFailed, "second ClientHelloOuter's ECH does not decrypt"));
+    }
+    return take_inner_hello(ch, body, encoded, inner_message);
+  }
+  const auto& keys = ctx().credentials().ech_keys;
+  if (!ch.ech || ch.ech->inner || keys.empty() || ctx().policy().max_version < wire::kTls13) return {};
+  const wire::EchCipherSuite suite{ch.ech->kdf, ch.ech->aead};
+  const std::vector<uint8_t> aad = ech_aad(body, *ch.ech);
+  for (const EchKey& key : keys) {
+    const auto& offered = key.config.cipher_suites;
+    if (key.config.config_id != ch.ech->config_id ||
+        std::find(offered.begin(), offered.end(), suite) == offered.end() ||
+        !crypto::hpke_supported(provider(), {suite.kdf, suite.aead})) {
+      continue;
+    }
+    auto context = crypto::HpkeSetup::recipient(provider(), key.config.kem_id, {suite.kdf, suite.aead},
+                                                key.private_key, ch.ech->enc, ech_info(key.config));
+    std::vector<uint8_t> encoded;
+    // Another key may share the config_id (§7.1: trial decryption).
+    if (!context.ok() || !context->open(aad, ch.ech->payload, encoded).ok()) continue;
+    ech_context_ = std::make_unique<crypto::HpkeContext>(std::move(*context));
+    ech_suite_ = suite;
+    ech_config_id_ = ch.ech->config_id;
+    negotiated_.ech_accepted = true;
+    return take_inner_hello(ch, body, encoded, inner_message);
+  }
+  // §7.1: not for us, or not decryptable: the outer hello is answered.
+  ech_declined_ = true;
+  return {};
+}
+
+Result<void, Error> Server13::take_inner_hello(wire::ClientHello& ch, Bytes body, Bytes encoded,
+                                               std::vector<uint8_t>& inner_message) {
+  std::vector<uint8_t> inner_body = SLUICE_TRY(wire::decode_client_hello_inner(encoded, body));
+  inner_message.clear();
+  inner_message.reserve(wire::kHandshakeHeaderLen + inner_body.size());
+  inner_message.push_back(static_cast<uint8_t>(HandshakeType::kClientHello));
+  for (int shift : {16, 8, 0}) inner_message.push_back(static_cast<uint8_t>(inner_body.size() >> shift));
+  inner_message.insert(inner_message.end(), inner_body.begin(), inner_body.end());
+  // The parsed hello views into inner_message, which the caller keeps.
+  wire::ClientHello inner =
+      SLUICE_TRY(wire::ClientHello::parse(Bytes(inner_message).subspan(wire::kHandshakeHeaderLen)));
+  // §7.1: an inner hello says so, and offers TLS 1.3 and nothing older.
+  if (!inner.ech || !inner.ech->inner) {
+    return Err(Error(Reason::kInvalidClientHelloInner, "ClientHelloInner without an inner encrypted_client_hello"));
+  }
+  const auto& versions = inner.supported_versions;
+  if (versions.empty() || std::any_of(versions.begin(), versions.end(), [](uint16_t v) { return v < wire::kTls13; })) {
+    return Err(Error(Reason::kInvalidClientHelloInner, "ClientHelloInner offers a version below TLS 1.3"));
+  }
+  ch = std::move(inner);
+  return {};
+}
+
+Result<void, Error> Server13::confirm_ech(std::string_view label, MutBytes sent, MutBytes signal) {
+  std::array<uint8_t, wire::kEchConfirmationLen> confirmation;
+  SLUICE_TRY(ech_accept_confirmation(provider(), suite_->hash, client_random_, label, transcript_, sent, confirmation));
+  std::copy(confirmation.begin(), confirmation.end(), signal.begin());
+  return {};
+}
+
 TlsResult<Wait> Server13::do_read_client_hello() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
@@ -398,6 +516,12 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     return Err(Error(Reason::kConfiguration, "client certificates requested but no verifier is set"));
   }
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
+  // With Encrypted Client Hello accepted, the rest of the handshake answers
+  // (and its transcript holds) the ClientHelloInner.
+  std::vector<uint8_t> inner_message;
+  SLUICE_TRY(open_ech(ch, m->body, inner_message));
+  const Bytes body = inner_message.empty() ? m->body : Bytes(inner_message).subspan(wire::kHandshakeHeaderLen);
+  const HandshakeMessage hello{m->type, body, inner_message.empty() ? m->whole : Bytes(inner_message)};
   // RFC 8446 §4.1.2, Appendix D.5: a TLS 1.3 ClientHello says 0x0303 here,
   // and nothing below TLS 1.2 is negotiated.
   if (ch.legacy_version < wire::kTls12) {
@@ -431,7 +555,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   if (retried_) {
     SLUICE_TRY(check_second_hello(ch, retry_group));
     // RFC 8446 §4.1.2: apart from what the retry asked for, the same hello.
-    if (wire::retry_invariant(m->body) != first_hello_) {
+    if (wire::retry_invariant(body) != first_hello_) {
       return Err(Error(Reason::kIllegalParameter, "second ClientHello changed more than the retry allows"));
     }
     first_hello_.clear();
@@ -449,7 +573,7 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   }
   client_psk_modes_ = ch.psk_modes;
-  SLUICE_TRY(accept_psk(ch, *m));
+  SLUICE_TRY(accept_psk(ch, hello));
   // A resumption authenticates by the PSK: the certificate (and whether one
   // fits the client's schemes) matters only without one.
   if (!ticket_) SLUICE_TRY(choose_certificate(ch));
@@ -471,8 +595,11 @@ TlsResult<Wait> Server13::do_read_client_hello() {
     // follow a second hello (§4.1.2): nothing is skipped there.
     io_.skip_rejected_early_data(std::max<size_t>(ctx().policy().max_early_data, kMinEarlyDataSkipped));
   }
-  if (need_retry_ && !retried_) first_hello_ = wire::retry_invariant(m->body);
-  transcript_.add(m->whole);
+  if (need_retry_ && !retried_) first_hello_ = wire::retry_invariant(body);
+  // An inner hello (ours, or one a client-facing server decrypted for us)
+  // is answered with the acceptance signal (§7.2).
+  confirm_ech_ = ch.ech && ch.ech->inner;
+  transcript_.add(hello.whole);
   io_.message_done();
   io_.set_ccs_allowed(true);
   if (early_accepted_) {
@@ -507,7 +634,14 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   } else {
     shared = SecretBytes(crypto::hash_len(suite_->hash));  // psk_ke: zeros (RFC 8446 §7.1)
   }
-  transcript_.add(SLUICE_TRY(io_.queue(sh)));
+  if (confirm_ech_) std::fill(sh.random.end() - wire::kEchConfirmationLen, sh.random.end(), 0);
+  const MutBytes sent = SLUICE_TRY(io_.queue(sh));
+  if (confirm_ech_) {
+    // §7.2: the last 8 bytes of ServerHello.random.
+    const size_t random_end = wire::kHandshakeHeaderLen + 2 + wire::kRandomLen;
+    SLUICE_TRY(confirm_ech(kEchAcceptLabel, sent, sent.subspan(random_end - wire::kEchConfirmationLen, wire::kEchConfirmationLen)));
+  }
+  transcript_.add(sent);
   // RFC 8446 §D.4: in compatibility mode (the client sent a session id) the
   // server sends a CCS right after its first handshake message.
   if (!session_id_.empty() && !sent_ccs_) SLUICE_TRY(io_.send_change_cipher_spec());
@@ -543,6 +677,16 @@ TlsResult<Wait> Server13::do_send_encrypted_extensions() {
   ee.server_name_ack = sni_ack_;
   ee.alpn = alpn_;
   ee.early_data = early_accepted_;
+  if (ech_declined_) {
+    // §7.1: a client whose ECH we could not open learns what to retry with.
+    std::vector<uint8_t> list(2);
+    for (const EchKey& key : ctx().credentials().ech_keys) {
+      if (key.retry) list.insert(list.end(), key.config.raw.begin(), key.config.raw.end());
+    }
+    list[0] = static_cast<uint8_t>((list.size() - 2) >> 8);
+    list[1] = static_cast<uint8_t>(list.size() - 2);
+    if (list.size() > 2) ee.ech_retry_configs = std::move(list);
+  }
   transcript_.add(SLUICE_TRY(io_.queue(ee)));
   // A resumed handshake authenticates by the PSK: no certificates.
   if (ticket_) {

@@ -204,4 +204,16 @@ Result<void, Error> export_keying_material13(const crypto::Provider& p, crypto::
   return hkdf_expand_label(p, h, derived, "exporter", Bytes(ctx_hash.data(), n), out);
 }
 
+Result<void, Error> ech_accept_confirmation(const crypto::Provider& p, crypto::HashAlg h, Bytes inner_random,
+                                            std::string_view label, const Transcript& transcript, Bytes message,
+                                            MutBytes out) {
+  const size_t n = crypto::hash_len(h);
+  SecretBytes prk(n);
+  SLUICE_TRY(p.hkdf_extract(h, {}, inner_random, prk.span()));
+  HashValue hv;
+  hv.len = n;
+  SLUICE_TRY(transcript.hash_with(p, h, message, MutBytes(hv.bytes, hv.len)));
+  return hkdf_expand_label(p, h, prk, label, hv.view(), out);
+}
+
 }  // namespace sluice

@@ -125,13 +125,24 @@ TlsResult<Wait> queue_certificate_verify13(HandshakeIo& io, crypto::Signer& sign
 // transcript.
 Result<void, Error> queue_finished13(HandshakeIo& io, crypto::HashAlg h, Bytes base_key, Transcript& t);
 
-// is_ip_literal: `name` is an IPv4 dotted quad or an IPv6 address (RFC 6066
-// §3: those are not sent as SNI).
 // export_keying_material13: RFC 8446 §7.5 from an exporter master secret;
 // no context hashes as an empty one.
 Result<void, Error> export_keying_material13(const crypto::Provider& p, crypto::HashAlg h, Bytes exporter_secret,
                                              std::string_view label, std::optional<Bytes> context, MutBytes out);
 
+// ech_accept_confirmation writes the 8-byte signal that a server answered
+// the ClientHelloInner (draft-ietf-tls-esni §7.2): HKDF-Expand-Label(
+// HKDF-Extract(0, ClientHelloInner.random), label, Transcript-Hash(
+// transcript + message), 8), where `message` (the ServerHello or
+// HelloRetryRequest) has the signal's own bytes zeroed.
+inline constexpr std::string_view kEchAcceptLabel = "ech accept confirmation";
+inline constexpr std::string_view kEchHrrAcceptLabel = "hrr ech accept confirmation";
+Result<void, Error> ech_accept_confirmation(const crypto::Provider& p, crypto::HashAlg h, Bytes inner_random,
+                                            std::string_view label, const Transcript& transcript, Bytes message,
+                                            MutBytes out);
+
+// is_ip_literal: `name` is an IPv4 dotted quad or an IPv6 address (RFC 6066
+// §3: those are not sent as SNI).
 bool is_ip_literal(std::string_view name);
 
 }  // namespace sluice

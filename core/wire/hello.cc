@@ -166,6 +166,21 @@ bool ClientHello::serialize(std::vector<uint8_t>& out) const {
       ExtensionWriter e(w, ExtensionType::kPadding);
       w.zeros(padding_len);
     }
+    if (ech) {
+      ExtensionWriter e(w, ExtensionType::kEncryptedClientHello);
+      w.u8(ech->inner ? 1 : 0);
+      if (!ech->inner) {
+        w.u16(ech->kdf);
+        w.u16(ech->aead);
+        w.u8(ech->config_id);
+        {
+          auto len = w.prefix16();
+          w.bytes(ech->enc);
+        }
+        auto len = w.prefix16();
+        w.bytes(ech->payload);
+      }
+    }
     if (psk) {
       // RFC 8446 §4.2.11: pre_shared_key is the last extension.
       ExtensionWriter e(w, ExtensionType::kPreSharedKey);
@@ -302,6 +317,28 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
         ch.psk = std::move(psks);
         return {};
       }
+      case ExtensionType::kEncryptedClientHello: {
+        EchExtension ech;
+        uint8_t type;
+        if (!body.u8(type)) return Err(decode("encrypted_client_hello extension"));
+        if (type == 1) {
+          if (!body.empty()) return Err(decode("encrypted_client_hello extension of type inner is not empty"));
+          ech.inner = true;
+        } else if (type == 0) {
+          ByteReader enc, payload;
+          if (!body.u16(ech.kdf) || !body.u16(ech.aead) || !body.u8(ech.config_id) || !body.prefixed16(enc) ||
+              !body.vec16(1, 0xffff, payload)) {
+            return Err(decode("encrypted_client_hello extension"));
+          }
+          ech.enc.assign(enc.rest().begin(), enc.rest().end());
+          ech.payload.assign(payload.rest().begin(), payload.rest().end());
+          ech.payload_offset = static_cast<size_t>(payload.rest().data() - data.data());
+        } else {
+          return Err(decode("encrypted_client_hello extension type"));
+        }
+        ch.ech = std::move(ech);
+        return {};
+      }
       case ExtensionType::kRenegotiationInfo: {
         ByteReader ri;
         if (!body.prefixed8(ri)) return Err(decode("renegotiation_info"));
@@ -379,6 +416,7 @@ std::vector<uint8_t> retry_invariant(Bytes body) {
       case ExtensionType::kCookie:
       case ExtensionType::kPreSharedKey:
       case ExtensionType::kPadding:
+      case ExtensionType::kEncryptedClientHello:  // a new encryption each time
         continue;
       default:
         exts.push_back({type, at.first(at.size() - block.remaining())});
@@ -453,6 +491,10 @@ bool ServerHello::serialize(std::vector<uint8_t>& out) const {
       ExtensionWriter e(w, ExtensionType::kRecordSizeLimit);
       w.u16(*record_size_limit);
     }
+    if (ech_confirmation) {
+      ExtensionWriter e(w, ExtensionType::kEncryptedClientHello);
+      w.bytes(*ech_confirmation);
+    }
   }
   // The length prefixes above are closed: an overflow shows now.
   return w.ok();
@@ -493,6 +535,16 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
         if (hrr) return Err(Error(Reason::kUnsupportedExtension, "pre_shared_key in a HelloRetryRequest"));
         if (!body.u16(v)) return Err(decode("pre_shared_key selection"));
         sh.selected_psk = v;
+        return {};
+      }
+      case ExtensionType::kEncryptedClientHello: {
+        // Only a HelloRetryRequest carries it (a ServerHello signals in its
+        // random); the client decides whether it may.
+        if (!hrr) return Err(Error(Reason::kUnsupportedExtension, "encrypted_client_hello in a ServerHello"));
+        std::array<uint8_t, 8> c;
+        sh.ech_confirmation_offset = static_cast<size_t>(body.rest().data() - data.data());
+        if (!body.copy(c)) return Err(decode("HelloRetryRequest encrypted_client_hello"));
+        sh.ech_confirmation = c;
         return {};
       }
       case ExtensionType::kCookie: {

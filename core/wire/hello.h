@@ -54,6 +54,19 @@ struct KeyShareEntry {
   Bytes key_exchange;
 };
 
+// The encrypted_client_hello extension of a ClientHello (draft-ietf-tls-esni
+// §5): an outer hello's encrypted inner hello, or the inner hello's marker.
+struct EchExtension {
+  bool inner = false;
+  uint16_t kdf = 0, aead = 0;
+  uint8_t config_id = 0;
+  std::vector<uint8_t> enc;
+  std::vector<uint8_t> payload;
+  // parsed: where payload starts in the hello's body (the AAD is the body
+  // with the payload zeroed).
+  size_t payload_offset = 0;
+};
+
 // Extensions of a ClientHello that sluice understands. Unknown extensions are
 // skipped (RFC 8446 §4.2), but still checked for duplicates.
 struct ClientHello {
@@ -78,6 +91,9 @@ struct ClientHello {
   bool post_handshake_auth = false;
   bool status_request = false;                 // OCSP stapling (RFC 6066 §8), no responder list
   bool signed_certificate_timestamp = false;   // RFC 6962 §3.3.1
+  // Written after padding, so an outer hello (which has no PSK) ends with
+  // the ECH payload.
+  std::optional<EchExtension> ech;
   std::optional<OfferedPsks> psk;  // always the last extension
   // TLS 1.2 (RFC 7627, RFC 8422 §5.1.2, RFC 5746, RFC 5077).
   bool extended_master_secret = false;
@@ -107,6 +123,10 @@ struct ServerHello {
   std::optional<uint16_t> hrr_selected_group;  // key_share in an HRR
   std::optional<uint16_t> selected_psk;        // pre_shared_key
   std::vector<uint8_t> cookie;
+  // encrypted_client_hello in a HelloRetryRequest: the acceptance signal
+  // (draft-ietf-tls-esni §7.2.1). Written last, so it ends the message.
+  std::optional<std::array<uint8_t, 8>> ech_confirmation;
+  size_t ech_confirmation_offset = 0;  // parsed: where it is in the body
   // TLS 1.2 ServerHello extensions (RFC 7627, RFC 8422, RFC 5746, RFC 5077,
   // RFC 7301, RFC 6066, RFC 8449). A TLS 1.3 client refuses them.
   bool extended_master_secret = false;

@@ -39,6 +39,10 @@ bool EncryptedExtensions::serialize(std::vector<uint8_t>& out) const {
       w.bytes(as_bytes(alpn));
     }
     if (early_data) ExtensionWriter e(w, ExtensionType::kEarlyData);
+    if (ech_retry_configs) {
+      ExtensionWriter e(w, ExtensionType::kEncryptedClientHello);
+      w.bytes(*ech_retry_configs);
+    }
   }
   // The length prefixes above are closed: an overflow shows now.
   return w.ok();
@@ -72,6 +76,10 @@ TlsResult<EncryptedExtensions> EncryptedExtensions::parse(Bytes body) {
       }
       case ExtensionType::kEarlyData:
         ee.early_data = true;
+        return {};
+      case ExtensionType::kEncryptedClientHello:
+        ee.ech_retry_configs.emplace(b.rest().begin(), b.rest().end());
+        (void)b.skip(b.remaining());
         return {};
       case ExtensionType::kKeyShare:
       case ExtensionType::kSupportedVersions:

@@ -37,6 +37,9 @@ struct EncryptedExtensions {
   bool server_name_ack = false;
   std::string alpn;  // empty: none selected
   bool early_data = false;
+  // encrypted_client_hello: the retry configs (an ECHConfigList) of a
+  // server that did not accept ECH (draft-ietf-tls-esni §5); unchecked here.
+  std::optional<std::vector<uint8_t>> ech_retry_configs;
 
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<EncryptedExtensions> parse(Bytes body);

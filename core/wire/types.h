@@ -54,6 +54,8 @@ enum class ExtensionType : uint16_t {
   kPostHandshakeAuth = 49,
   kSignatureAlgorithmsCert = 50,
   kKeyShare = 51,
+  kEchOuterExtensions = 0xfd00,   // draft-ietf-tls-esni §5.1
+  kEncryptedClientHello = 0xfe0d,  // draft-ietf-tls-esni §5
   kRenegotiationInfo = 0xff01,
 };
 

@@ -119,6 +119,10 @@ const char* by_reason(Reason r) {
     case Reason::kBadFinished: return "DIGEST_CHECK_FAILED";
     case Reason::kBadSignature: return "BAD_SIGNATURE";
     case Reason::kUnrecognizedName: return "UNRECOGNIZED_NAME";
+    case Reason::kEchRejected: return "ECH_REJECTED";
+    case Reason::kEchDecryptFailed: return "DECRYPTION_FAILED";
+    case Reason::kInvalidClientHelloInner: return "INVALID_CLIENT_HELLO_INNER";
+    case Reason::kInvalidOuterExtension: return "INVALID_OUTER_EXTENSION";
     case Reason::kCertificateRequired: return "PEER_DID_NOT_RETURN_A_CERTIFICATE";
     case Reason::kNoClientCertificate: return "PEER_DID_NOT_RETURN_A_CERTIFICATE";
     case Reason::kBadCertificate:

@@ -27,6 +27,10 @@ struct IntListFlag {
   const char* name;
   std::vector<int> Config::*field;
 };
+struct StringListFlag {
+  const char* name;
+  std::vector<std::string> Config::*field;
+};
 
 constexpr BoolFlag kBoolFlags[] = {
     {"-server", &Config::is_server},
@@ -58,6 +62,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-use-export-context", &Config::use_export_context},
     {"-expect-session-miss", &Config::expect_session_miss},
     {"-expect-hrr", &Config::expect_hrr},
+    {"-expect-ech-accept", &Config::expect_ech_accept},
     {"-expect-no-session-id", &Config::expect_no_session_id},
     {"-expect-no-session", &Config::expect_no_session},
     {"-expect-no-hrr", &Config::expect_no_hrr},
@@ -117,6 +122,13 @@ constexpr IntListFlag kIntListFlags[] = {
     {"-curves", &Config::curves},
     {"-signing-prefs", &Config::signing_prefs},
     {"-verify-prefs", &Config::verify_prefs},
+    {"-ech-is-retry-config", &Config::ech_is_retry_config},
+};
+
+// Repeated string flags: each occurrence appends.
+constexpr StringListFlag kStringListFlags[] = {
+    {"-ech-server-config", &Config::ech_server_configs},
+    {"-ech-server-key", &Config::ech_server_keys},
 };
 
 // Flags whose effect is already sluice's behaviour for TLS 1.3, so taking
@@ -160,10 +172,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-psk", true, "not yet: external PSKs"},
     {"-psk-identity", true, "not yet: external PSKs"},
     {"-ech-config-list", true, "not yet: ECH"},
-    {"-ech-server-key", true, "not yet: ECH"},
-    {"-ech-server-config", true, "not yet: ECH"},
-    {"-ech-is-retry-config", true, "not yet: ECH"},
-    {"-expect-ech-accept", false, "not yet: ECH"},
     {"-enable-ech-grease", false, "not yet: ECH"},
     {"-expect-ech-retry-configs", true, "not yet: ECH"},
     {"-expect-no-ech-retry-configs", false, "not yet: ECH"},
@@ -241,7 +249,7 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-export-early-keying-material", true, "not yet: early exporter"},
 };
 
-enum class Kind { kUnknown, kBool, kInt, kString, kIntList, kNoOp, kUnsupported };
+enum class Kind { kUnknown, kBool, kInt, kString, kIntList, kStringList, kNoOp, kUnsupported };
 
 struct Lookup {
   Kind kind = Kind::kUnknown;
@@ -265,6 +273,7 @@ Lookup lookup(std::string_view name) {
   else if (find_in(kIntFlags, name, l.index)) l.kind = Kind::kInt;
   else if (find_in(kStringFlags, name, l.index)) l.kind = Kind::kString;
   else if (find_in(kIntListFlags, name, l.index)) l.kind = Kind::kIntList;
+  else if (find_in(kStringListFlags, name, l.index)) l.kind = Kind::kStringList;
   else if (find_in(kNoOpFlags, name, l.index)) l.kind = Kind::kNoOp;
   else if (find_in(kUnsupported, name, l.index)) l.kind = Kind::kUnsupported;
   return l;
@@ -275,7 +284,8 @@ bool takes_value(const Lookup& l) {
     case Kind::kBool: return false;
     case Kind::kInt:
     case Kind::kString:
-    case Kind::kIntList: return true;
+    case Kind::kIntList:
+    case Kind::kStringList: return true;
     case Kind::kNoOp: return kNoOpFlags[l.index].arg;
     case Kind::kUnsupported: return kUnsupported[l.index].arg;
     case Kind::kUnknown: return false;
@@ -371,6 +381,7 @@ ParseResult parse_flags(const std::vector<std::string>& args) {
         case Kind::kInt: c->*(kIntFlags[l.index].field) = n; break;
         case Kind::kString: c->*(kStringFlags[l.index].field) = value; break;
         case Kind::kIntList: (c->*(kIntListFlags[l.index].field)).push_back(n); break;
+        case Kind::kStringList: (c->*(kStringListFlags[l.index].field)).push_back(value); break;
         case Kind::kNoOp:
         case Kind::kUnsupported:
         case Kind::kUnknown: break;

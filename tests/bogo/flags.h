@@ -57,6 +57,10 @@ struct Config {
   bool renegotiate_once = false, renegotiate_freely = false;  // a client answers a HelloRequest
   int max_send_fragment = 0;
   int read_size = 0;  // the most one read() asks for (default 512)
+  // A server's ECH keys: the i-th config (base64 ECHConfig) goes with the
+  // i-th key and the i-th retry flag.
+  std::vector<std::string> ech_server_configs, ech_server_keys;
+  std::vector<int> ech_is_retry_config;
   // BoringSSL's OCSP callbacks: the client's judges the staple (sluice: the
   // verifier, which sees it); the server's decides per handshake whether to
   // staple (sluice: what the certificate carries).
@@ -79,6 +83,7 @@ struct Config {
   bool expect_no_session_id = false;
   bool expect_no_session = false;  // the client stores no session from this connection
   bool expect_hrr = false, expect_no_hrr = false;
+  bool expect_ech_accept = false;
   bool expect_session_miss = false;
   bool expect_accept_early_data = false;
   bool expect_reject_early_data = false;

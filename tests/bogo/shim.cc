@@ -140,6 +140,7 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
       n.peer_sct_list != base64_flag(c.expect_signed_cert_timestamps, "-expect-signed-cert-timestamps")) {
     fail("SCT list mismatch");
   }
+  if (c.expect_ech_accept != n.ech_accepted) fail(n.ech_accepted ? "ECH was accepted unexpectedly" : "ECH was not accepted");
   if (c.expect_accept_early_data && !n.early_data_accepted) fail("early data was not accepted");
   if (c.expect_reject_early_data && n.early_data_accepted) fail("early data was not rejected");
   if (!c.expect_peer_cert_file.empty()) {

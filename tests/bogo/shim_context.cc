@@ -256,6 +256,19 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.renegotiate_once) ctx->set_renegotiation(Renegotiation::kOnce);
   if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
+  if (c.ech_server_configs.size() != c.ech_server_keys.size() ||
+      c.ech_server_configs.size() != c.ech_is_retry_config.size()) {
+    std::fprintf(stderr, "-ech-server-config, -ech-server-key and -ech-is-retry-config must come in threes\n");
+    std::exit(1);
+  }
+  for (size_t i = 0; i < c.ech_server_configs.size(); ++i) {
+    auto added = ctx->add_ech_key(base64_flag(c.ech_server_configs[i], "-ech-server-config"),
+                                  base64_flag(c.ech_server_keys[i], "-ech-server-key"), c.ech_is_retry_config[i] != 0);
+    if (!added.ok()) {
+      std::fprintf(stderr, "ECH key refused: %s\n", added.error().detail);
+      std::exit(1);
+    }
+  }
   ctx->set_request_sct(c.enable_signed_cert_timestamps);
   // BoringSSL's client uses middlebox compatibility mode by default.
   ctx->set_middlebox_compat(true);
