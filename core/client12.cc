@@ -175,6 +175,11 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   if (sh.legacy_version != wire::kTls12) {
     return Err(Error(Reason::kNoSharedVersion, "server chose a version below TLS 1.2"));
   }
+  // Our session id is random when we offer no session (TLS 1.3's
+  // compatibility mode): echoed, it claims a resumption of nothing.
+  if (!sent_.session && !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id) {
+    return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo resumes a session that was not offered"));
+  }
   suite_ = suite_info(sh.cipher_suite);
   if (!suite_ || suite_->version != wire::kTls12 ||
       std::find(hello.cipher_suites.begin(), hello.cipher_suites.end(), sh.cipher_suite) == hello.cipher_suites.end()) {
@@ -299,7 +304,8 @@ TlsResult<Wait> Client12::do_read_certificate_status() {
 }
 
 Result<void, Error> Client12::verify_chain(std::vector<std::vector<uint8_t>> chain) {
-  CertificateRequest req{chain, sent_.server_name, ctx().now(), true};
+  const bool ech_rejected = !sent_.ech_public_name.empty();
+  CertificateRequest req{chain, ech_rejected ? sent_.ech_public_name : sent_.server_name, ctx().now(), true};
   req.ocsp_response = negotiated_.peer_ocsp_response;
   req.sct_list = negotiated_.peer_sct_list;
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
@@ -360,7 +366,8 @@ TlsResult<Wait> Client12::do_send_client_flight() {
     // RFC 5246 §7.4.6: our certificate if one fits the request, else none.
     const CertifiedKey& ck = ctx().certificate();
     std::optional<crypto::SignatureScheme> scheme;
-    if (ck.signer && !ck.chain.empty()) {
+    // A server that declined ECH is not shown our certificate.
+    if (ck.signer && !ck.chain.empty() && sent_.ech_public_name.empty()) {
       scheme = client_auth_scheme12(requested_schemes_, ctx().policy().signature_schemes, *ck.signer);
     }
     sign = scheme.has_value();
@@ -483,6 +490,9 @@ TlsResult<Wait> Client12::do_read_finished() {
   if (!m) return Wait::kReadMessage;
   if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
   FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
+  // The server answered a ClientHelloOuter and proved the public name: the
+  // connection ends here (draft-ietf-tls-esni §6.1.6).
+  if (!sent_.ech_public_name.empty()) return Err(Error(Reason::kEchRejected));
   CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
   SigVerified sig = SLUICE_TRY(take_proof(sig_verified_, "no verified ServerKeyExchange"));
   SLUICE_TRY(enter(std::move(finished), PeerAuthenticated::by_certificate(std::move(cert), std::move(sig))));

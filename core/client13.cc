@@ -5,6 +5,7 @@
 
 #include "core/handshake.h"
 #include "core/context_internals.h"
+#include "core/ech.h"
 #include "core/session.h"
 #include "core/suites.h"
 #include "core/tls13_both.h"
@@ -85,12 +86,28 @@ class Client13 final : public HandshakeMachine {
 
   TlsResult<Wait> do_send_client_hello();
   Result<void, Error> send_hello();
+  // bind_psk writes the PSK binder over `msg`, our whole hello (RFC 8446
+  // §4.2.11.2: it covers the hello up to the binders, which end it).
+  Result<void, Error> bind_psk(std::vector<uint8_t>& msg);
   // offered says whether our hello offered `suite` (the SCSV is no suite).
   bool offered(uint16_t suite) const {
     return suite != wire::kFallbackScsv &&
            std::find(hello_.cipher_suites.begin(), hello_.cipher_suites.end(), suite) != hello_.cipher_suites.end();
   }
   Result<void, Error> offer_session(wire::ClientHello& ch, bool tls13);
+  // Encrypted Client Hello (draft-ietf-tls-esni §6.1): hello_ is the inner
+  // hello, and each hello sent is the ClientHelloOuter that carries it.
+  Result<void, Error> prepare_ech();
+  // grease_ech: an outer encrypted_client_hello of random bytes, as long as
+  // a real one for a typical hello (§6.2); a second hello repeats it.
+  Result<void, Error> grease_ech();
+  TlsResult<std::vector<uint8_t>> seal_outer_hello(std::vector<uint8_t>& inner);
+  TlsResult<bool> ech_confirmed(std::string_view label, const HandshakeMessage& m, size_t signal_offset);
+  Result<void, Error> resolve_ech(const wire::ServerHello& sh, const HandshakeMessage& m);
+  void continue_with_outer();
+  // verify_name: the name the server's certificate must carry (the ECH
+  // config's public name once ECH was rejected).
+  const std::string& verify_name() const { return ech_rejected_ ? ech_->choice.config.public_name : server_name_; }
   Result<void, Error> send_early_data();
   TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
   Result<void, Error> check_server_hello_common(const wire::ServerHello& sh);
@@ -157,6 +174,20 @@ class Client13 final : public HandshakeMachine {
   bool early_accepted_ = false;
   std::optional<Protection> handshake_write_;  // held while 0-RTT goes out
   SecretBytes client_app_secret_, server_app_secret_;
+  // Encrypted Client Hello.
+  struct EchOffer {
+    EchChoice choice;
+    crypto::HpkeContext context;
+    std::vector<uint8_t> enc;
+    std::array<uint8_t, wire::kRandomLen> outer_random{};
+    std::vector<uint16_t> outer_suites;
+    wire::ClientHello outer;  // the last ClientHelloOuter sent
+    Transcript outer_transcript;
+  };
+  std::unique_ptr<EchOffer> ech_;
+  bool ech_grease_ = false;         // a random encrypted_client_hello was sent
+  bool ech_hrr_confirmed_ = false;  // the HelloRetryRequest signalled acceptance
+  bool ech_rejected_ = false;       // the handshake goes on with ClientHelloOuter
 };
 
 // code_points lists enum values as their wire numbers, in one allocation
@@ -231,6 +262,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.signed_certificate_timestamp = ctx().policy().request_sct;
   pha_offered_ = ch.post_handshake_auth;
   offered_schemes_ = code_points(ctx().policy().signature_schemes);
+  if (tls13) SLUICE_TRY(prepare_ech());
   SLUICE_TRY(offer_session(ch, tls13));
   SLUICE_TRY(send_hello());
   io_.mark_initial_hello();
@@ -257,12 +289,14 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
       ch.psk_modes.push_back(0);
     }
   }
-  // RFC 5077 §3.2: an empty session_ticket says a TLS 1.2 server may send one.
-  if (offers12_) ch.session_ticket = true;
+  // RFC 5077 §3.2: an empty session_ticket says a TLS 1.2 server may send
+  // one. An inner hello offers TLS 1.3 alone (the outer one says this).
+  const bool offers12 = offers12_ && !ech_;
+  if (offers12) ch.session_ticket = true;
   std::optional<Session> s = store->take(session_name_);
   if (!s) return {};
   if (const auto info = suite_info(s->cipher_suite); info && info->version == wire::kTls12) {
-    if (!offers12_ || !offered(s->cipher_suite)) return {};
+    if (!offers12 || !offered(s->cipher_suite)) return {};
     const int64_t now_ms = ctx().now_ms();
     if (s->received_at_ms > now_ms || s->received_at_ms <= now_ms - static_cast<int64_t>(s->lifetime) * 1000) return {};
     // RFC 5077 §3.4: with a ticket the session ID is ours, random, and the
@@ -317,26 +351,164 @@ Result<void, Error> Client13::send_hello() {
   msg.reserve(kTypicalHelloLen);
   hello_.padding_len = 0;
   bool encoded = hello_.serialize(msg);
-  if (size_t pad = wire::f5_padding_len(msg.size()); encoded && pad != 0) {
+  // An inner hello is padded by ECH's rule instead (§6.1.3).
+  if (size_t pad = wire::f5_padding_len(msg.size()); encoded && pad != 0 && !ech_) {
     hello_.padding_len = pad;
     msg.clear();
     encoded = hello_.serialize(msg);
   }
   if (!encoded) return Err(Error(Reason::kConfiguration, "ClientHello does not encode (a list is too long)"));
-  if (hello_.psk) {
-    // RFC 8446 §4.2.11.2: the binder covers the hello up to the binders.
-    const auto h = suite_info(session_->cipher_suite)->hash;
-    const size_t truncated = msg.size() - hello_.psk->binders_len();
-    HashValue hv;
-    hv.len = crypto::hash_len(h);
-    SLUICE_TRY(transcript_.hash_with(provider(), h, Bytes(msg).first(truncated), MutBytes(hv.bytes, hv.len)));
-    auto binder = SLUICE_TRY(psk_binder(provider(), h, session_->psk, hv.view()));
-    std::copy(binder.begin(), binder.end(), msg.end() - static_cast<ptrdiff_t>(binder.size()));
-    hello_.psk->binders[0] = std::move(binder);
+  if (hello_.psk && !ech_) SLUICE_TRY(bind_psk(msg));
+  if (ech_ && !ech_rejected_) {
+    std::vector<uint8_t> outer = SLUICE_TRY(seal_outer_hello(msg));
+    SLUICE_TRY(io_.send(outer));
+    ech_->outer_transcript.add(std::move(outer));
+  } else {
+    SLUICE_TRY(io_.send(msg));
   }
-  SLUICE_TRY(io_.send(msg));
   transcript_.add(std::move(msg));
   return {};
+}
+
+Result<void, Error> Client13::bind_psk(std::vector<uint8_t>& msg) {
+  const auto h = suite_info(session_->cipher_suite)->hash;
+  const size_t truncated = msg.size() - hello_.psk->binders_len();
+  HashValue hv;
+  hv.len = crypto::hash_len(h);
+  SLUICE_TRY(transcript_.hash_with(provider(), h, Bytes(msg).first(truncated), MutBytes(hv.bytes, hv.len)));
+  auto binder = SLUICE_TRY(psk_binder(provider(), h, session_->psk, hv.view()));
+  std::copy(binder.begin(), binder.end(), msg.end() - static_cast<ptrdiff_t>(binder.size()));
+  hello_.psk->binders[0] = std::move(binder);
+  return {};
+}
+
+Result<void, Error> Client13::prepare_ech() {
+  std::optional<EchChoice> choice = choose_ech_config(provider(), io_.ech_config_list());
+  if (!choice) return ctx().policy().ech_grease ? grease_ech() : Result<void, Error>();
+  const wire::EchConfig& config = choice->config;
+  auto sender = SLUICE_TRY(crypto::HpkeSetup::sender(provider(), config.kem_id, {choice->suite.kdf, choice->suite.aead},
+                                                     config.public_key, ech_info(config)));
+  ech_ = std::make_unique<EchOffer>(EchOffer{std::move(*choice), std::move(sender.context), std::move(sender.enc)});
+  SLUICE_TRY(provider().random(ech_->outer_random));
+  // The inner hello offers TLS 1.3 alone: TLS 1.2's suites, extensions and
+  // fallback signal stay in the outer one (§6.1).
+  wire::ClientHello& inner = hello_;
+  ech_->outer_suites = inner.cipher_suites;
+  std::erase_if(inner.cipher_suites, [](uint16_t cs) {
+    const auto info = suite_info(cs);
+    return !info || info->version != wire::kTls13;
+  });
+  inner.supported_versions = {wire::kTls13};
+  inner.extended_master_secret = inner.ec_point_formats = inner.renegotiation_info = false;
+  inner.ech = wire::EchExtension{.inner = true};
+  return {};
+}
+
+Result<void, Error> Client13::grease_ech() {
+  wire::EchExtension ech{.inner = false, .kdf = crypto::kHpkeKdfSha256, .aead = crypto::kHpkeAeadAes128Gcm};
+  uint8_t shape[2];
+  SLUICE_TRY(provider().random(shape));
+  ech.config_id = shape[0];
+  ech.enc.resize(32);  // an X25519 public value
+  // A padded inner hello is a multiple of 32 bytes; most are 4 to 8 of them.
+  ech.payload.resize(32 * (4 + shape[1] % 5) + crypto::kAeadTagLen);
+  SLUICE_TRY(provider().random(ech.enc));
+  SLUICE_TRY(provider().random(ech.payload));
+  hello_.ech = std::move(ech);
+  ech_grease_ = true;
+  return {};
+}
+
+TlsResult<std::vector<uint8_t>> Client13::seal_outer_hello(std::vector<uint8_t>& inner) {
+  EchOffer& ech = *ech_;
+  wire::ClientHello& outer = ech.outer;
+  outer = hello_;
+  outer.random = ech.outer_random;
+  outer.cipher_suites = ech.outer_suites;
+  outer.server_name = ech.choice.config.public_name;
+  outer.has_server_name = true;
+  outer.supported_versions = offers12_ ? std::vector<uint16_t>{wire::kTls13, wire::kTls12}
+                                       : std::vector<uint16_t>{wire::kTls13};
+  // RFC 7627, RFC 8422 §5.1.2, RFC 5746 §3.4, RFC 5077 §3.2: what a TLS 1.2
+  // server needs, with no session: ClientHelloOuter resumes nothing.
+  outer.extended_master_secret = outer.ec_point_formats = outer.renegotiation_info = outer.session_ticket = offers12_;
+  outer.session_ticket_data.clear();
+  outer.psk.reset();
+  // early_data stays: a server that cannot open the inner hello must know
+  // to skip the 0-RTT records that follow (§6.1).
+  outer.padding_len = 0;
+  // A second hello reuses the HPKE context: its enc is empty (§6.1.5).
+  outer.ech = wire::EchExtension{.inner = false,
+                                 .kdf = ech.choice.suite.kdf,
+                                 .aead = ech.choice.suite.aead,
+                                 .config_id = ech.choice.config.config_id,
+                                 .enc = retried_ ? std::vector<uint8_t>() : ech.enc,
+                                 .payload = std::vector<uint8_t>(1)};
+  // The payload's length is known once the inner hello is encoded against
+  // the outer one's other extensions, which do not depend on it.
+  std::vector<uint8_t> probe;
+  if (!outer.serialize(probe)) return Err(Error(Reason::kConfiguration, "ClientHelloOuter does not encode"));
+  std::vector<uint8_t> encoded = encode_client_hello_inner(inner, probe);
+  // The transcript's inner hello is the one the server rebuilds.
+  std::vector<uint8_t> body = SLUICE_TRY(wire::decode_client_hello_inner(encoded, Bytes(probe).subspan(wire::kHandshakeHeaderLen)));
+  inner.resize(wire::kHandshakeHeaderLen);
+  inner.insert(inner.end(), body.begin(), body.end());
+  if (hello_.psk) {
+    // The binders end both the rebuilt hello and the encoded one.
+    SLUICE_TRY(bind_psk(inner));
+    const size_t n = hello_.psk->binders_len();
+    std::copy(inner.end() - static_cast<ptrdiff_t>(n), inner.end(), encoded.end() - static_cast<ptrdiff_t>(n));
+  }
+  pad_client_hello_inner(encoded, hello_.has_server_name ? hello_.server_name.size() : 0,
+                         ech.choice.config.maximum_name_length);
+  outer.ech->payload.assign(encoded.size() + crypto::kAeadTagLen, 0);
+  std::vector<uint8_t> msg;
+  msg.reserve(kTypicalHelloLen + encoded.size());
+  if (!outer.serialize(msg)) return Err(Error(Reason::kConfiguration, "ClientHelloOuter does not encode"));
+  // The AAD is the outer hello with the payload zeroed, as it is now; the
+  // payload ends the message (ECH is its last extension).
+  std::vector<uint8_t> sealed;
+  SLUICE_TRY(ech.context.seal(Bytes(msg).subspan(wire::kHandshakeHeaderLen), encoded, sealed));
+  std::copy(sealed.begin(), sealed.end(), msg.end() - static_cast<ptrdiff_t>(sealed.size()));
+  outer.ech->payload = std::move(sealed);  // a rejecting HelloRetryRequest has it sent again
+  return msg;
+}
+
+TlsResult<bool> Client13::ech_confirmed(std::string_view label, const HandshakeMessage& m, size_t signal_offset) {
+  std::vector<uint8_t> zeroed(m.whole.begin(), m.whole.end());
+  std::fill_n(zeroed.begin() + static_cast<ptrdiff_t>(signal_offset), wire::kEchConfirmationLen, 0);
+  std::array<uint8_t, wire::kEchConfirmationLen> expected;
+  SLUICE_TRY(ech_accept_confirmation(provider(), suite_->hash, hello_.random, label, transcript_, zeroed, expected));
+  return std::equal(expected.begin(), expected.end(), m.whole.begin() + static_cast<ptrdiff_t>(signal_offset));
+}
+
+Result<void, Error> Client13::resolve_ech(const wire::ServerHello& sh, const HandshakeMessage& m) {
+  if (!transcript_.hash_selected()) SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
+  // §7.2: the last 8 bytes of ServerHello.random.
+  const size_t signal = wire::kHandshakeHeaderLen + 2 + wire::kRandomLen - wire::kEchConfirmationLen;
+  const bool accepted = !ech_rejected_ && SLUICE_TRY(ech_confirmed(kEchAcceptLabel, m, signal));
+  if (ech_hrr_confirmed_ && !accepted) {
+    return Err(Error(Reason::kIllegalParameter, "ECH accepted in the HelloRetryRequest but not in the ServerHello"));
+  }
+  if (accepted) {
+    negotiated_.ech_accepted = true;
+    ech_->outer_transcript.clear();
+    return {};
+  }
+  if (!ech_rejected_) continue_with_outer();  // else the HelloRetryRequest did
+  // ClientHelloOuter offered no PSK.
+  if (sh.selected_psk) return Err(Error(Reason::kUnsupportedExtension, "pre_shared_key answering a ClientHelloOuter"));
+  return {};
+}
+
+void Client13::continue_with_outer() {
+  // §6.1.6: the server answered ClientHelloOuter. The handshake goes on
+  // with it, authenticates the public name, and ends in ech_required.
+  ech_rejected_ = true;
+  transcript_ = std::move(ech_->outer_transcript);
+  hello_ = std::move(ech_->outer);
+  sent_sni_ = true;
+  session_.reset();
 }
 
 Result<void, Error> Client13::send_early_data() {
@@ -404,10 +576,26 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
   } else if (hrr.cookie.empty()) {
     return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest that would change nothing"));
   }
+  // §6.1.5: the signal answers an ECH offer; without one it is unsolicited.
+  if (hrr.ech_confirmation && !ech_ && !ech_grease_) {
+    return Err(Error(Reason::kUnsupportedExtension, "encrypted_client_hello in a HelloRetryRequest without ECH offered"));
+  }
   suite_ = suite_info(hrr.cipher_suite);
   SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.replace_with_message_hash();
-  transcript_.add(m.whole);
+  if (ech_) {
+    Transcript& outer = ech_->outer_transcript;
+    SLUICE_TRY(outer.select_hash(provider(), suite_->hash));
+    outer.replace_with_message_hash();
+    outer.add(m.whole);
+    ech_hrr_confirmed_ =
+        hrr.ech_confirmation &&
+        SLUICE_TRY(ech_confirmed(kEchHrrAcceptLabel, m, wire::kHandshakeHeaderLen + hrr.ech_confirmation_offset));
+    // Not confirmed: the server answers ClientHelloOuter, and the second
+    // one repeats the first's encrypted_client_hello unchanged.
+    if (!ech_hrr_confirmed_) continue_with_outer();
+  }
+  if (!ech_rejected_) transcript_.add(m.whole);
   io_.message_done();
 
   if (hrr.hrr_selected_group) {
@@ -442,9 +630,18 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   if (sh.selected_version == 0 && !sh.is_hello_retry_request() && !retried_ && offers12_ &&
       sh.legacy_version == wire::kTls12 && !downgraded(sh)) {
     // A TLS 1.2 server: its machine reads this ServerHello and goes on from
-    // the hello we sent.
+    // the hello we sent (ClientHelloOuter, if ECH was offered: a TLS 1.2
+    // server answers that one).
+    // RFC 8446 §4.2.10: 0-RTT went out as TLS 1.3; a TLS 1.2 server cannot
+    // take it. The application retries without it.
+    if (early_offered_) return Err(Error(Reason::kNoSharedVersion, "TLS 1.2 ServerHello after 0-RTT was sent"));
+    std::string ech_public_name;
+    if (ech_) {
+      ech_public_name = ech_->choice.config.public_name;
+      continue_with_outer();
+    }
     ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_, std::move(session12_),
-                         negotiated_.early_data_reason};
+                         negotiated_.early_data_reason, std::move(ech_public_name)};
     sent.hello.key_shares.clear();  // views into our TLS 1.3 key share
     io_.hand_off(make_client12(io_, std::move(sent)));
     return Wait::kOk;
@@ -452,6 +649,7 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   SLUICE_TRY(check_server_hello_common(sh));
   if (sh.is_hello_retry_request()) return handle_hello_retry_request(sh, *m);
   suite_ = suite_info(sh.cipher_suite);
+  if (ech_) SLUICE_TRY(resolve_ech(sh, *m));
   if (sh.selected_psk) {
     const size_t offered_psks = hello_.psk ? hello_.psk->identities.size() : 0;
     const auto psk_hash = offered_psks ? suite_info(session_->cipher_suite)->hash : suite_->hash;
@@ -516,6 +714,18 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
   auto ee = SLUICE_TRY(wire::EncryptedExtensions::parse(m->body));
   if (ee.server_name_ack && !sent_sni_) {
     return Err(Error(Reason::kUnsupportedExtension, "server_name acknowledged but not sent"));
+  }
+  if (ee.ech_retry_configs) {
+    // §6.1.6: retry configs come only from a server that declined ECH.
+    if (!ech_ && !ech_grease_) {
+      return Err(Error(Reason::kUnsupportedExtension, "encrypted_client_hello in EncryptedExtensions, not offered"));
+    }
+    if (ech_ && !ech_rejected_) return Err(Error(Reason::kUnsupportedExtension, "ECH retry configs although ECH was accepted"));
+    if (!wire::parse_ech_config_list(*ee.ech_retry_configs).ok()) {
+      return Err(Error(Reason::kDecodeError, "ECH retry configs extension does not parse"));
+    }
+    // After GREASE the configs are for the next connection to use.
+    if (ech_rejected_) io_.set_ech_retry_configs(*ee.ech_retry_configs);
   }
   if (!ee.alpn.empty()) {
     const auto& offered = ctx().policy().alpn;
@@ -586,7 +796,7 @@ TlsResult<Wait> Client13::do_read_certificate() {
   auto cert = SLUICE_TRY(read_certificate(*m, {}, hello_.status_request, hello_.signed_certificate_timestamp));
   // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "empty server Certificate"));
-  CertificateRequest req{cert.certificates, server_name_, ctx().now(), true};
+  CertificateRequest req{cert.certificates, verify_name(), ctx().now(), true};
   req.ocsp_response = cert.ocsp_response;
   req.sct_list = cert.sct_list;
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier.get()->verify(req)));
@@ -646,7 +856,8 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
   SLUICE_TRY(begin_second_flight());
   const CertifiedKey& ck = ctx().certificate();
   std::optional<crypto::SignatureScheme> scheme;
-  if (ck.signer && !ck.chain.empty()) {
+  // §6.1.6: a server that declined ECH is not shown our certificate.
+  if (ck.signer && !ck.chain.empty() && !ech_rejected_) {
     scheme = choose_signature_scheme13(requested_schemes_, ctx().policy().signature_schemes, *ck.signer);
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
@@ -665,6 +876,12 @@ TlsResult<Wait> Client13::do_send_client_certificate_verify() {
 }
 
 TlsResult<Wait> Client13::do_send_finished() {
+  if (ech_rejected_) {
+    // §6.1.6: the public name is authenticated (and an empty Certificate
+    // sent if one was asked for); the connection ends here.
+    SLUICE_TRY(io_.flush());
+    return Err(Error(Reason::kEchRejected));
+  }
   if (early_accepted_) {
     // RFC 8446 §4.5: EndOfEarlyData, under the early key, ends 0-RTT.
     const uint8_t eoed[4] = {static_cast<uint8_t>(HandshakeType::kEndOfEarlyData), 0, 0, 0};

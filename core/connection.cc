@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "core/engine.h"
+#include "core/wire/ech.h"
 
 namespace sluice {
 
@@ -112,6 +113,20 @@ Progress Connection::write_early(std::span<const uint8_t> data) {
   c.early_out_.insert(c.early_out_.end(), data.begin(), data.begin() + static_cast<ptrdiff_t>(n));
   return {Status::kOk, n};
 }
+
+Progress Connection::set_ech_config_list(std::span<const uint8_t> list) {
+  Impl& c = *impl_;
+  if (c.role_ != Role::kClient || c.handshake_started_) {
+    return c.fail(Error::api(Reason::kApiMisuse, "set_ech_config_list on a server or after the handshake started"));
+  }
+  if (!wire::parse_ech_config_list(list).ok()) {
+    return c.fail(Error::api(Reason::kDecodeError, "ECHConfigList does not parse"));
+  }
+  c.ech_config_list_.assign(list.begin(), list.end());
+  return {Status::kOk, 0};
+}
+
+std::span<const uint8_t> Connection::ech_retry_configs() const { return impl_->ech_retry_configs_; }
 
 std::span<const uint8_t> Connection::readable() {
   Impl& c = *impl_;

@@ -96,6 +96,17 @@ class Connection {
   // was, what the ticket's max_early_data had no room for is sent as
   // ordinary data at the end of the handshake.
   Progress write_early(std::span<const uint8_t> data);
+  // set_ech_config_list (client, before the handshake): offer Encrypted
+  // Client Hello (draft-ietf-tls-esni) with the first usable config of
+  // `list`, an ECHConfigList as published in DNS (RFC 9460 "ech"). The
+  // server then sees the real server name and the rest of the hello only
+  // encrypted. kDecodeError (an API error) if the list does not parse; a
+  // list with no usable config offers no ECH. If the server declines, the
+  // handshake authenticates the config's public name and then fails with
+  // Reason::kEchRejected: ech_retry_configs() then holds what the server
+  // offered to retry with (empty: retry without ECH).
+  Progress set_ech_config_list(std::span<const uint8_t> list);
+  std::span<const uint8_t> ech_retry_configs() const;
   // request_client_certificate (server) asks a client that offered
   // post_handshake_auth for a certificate (RFC 8446 §4.6.2). The answer is
   // processed by read(); negotiated().peer_chain holds the result and

@@ -117,6 +117,7 @@ struct Policy {
   bool reverify_on_resume = false;
   bool request_ocsp = false;
   bool request_sct = false;
+  bool ech_grease = false;
   size_t outbound_limit = wire::kMaxRecordLen;
   uint16_t record_size_limit = 0;
   size_t record_padding = 0;
@@ -269,6 +270,11 @@ class Context {
   // the verifier's. Default off.
   void set_request_ocsp(bool on) { policy_.request_ocsp = on; }
   void set_request_sct(bool on) { policy_.request_sct = on; }
+  // Client: without a usable ECH config (Connection::set_ech_config_list),
+  // send an encrypted_client_hello of random bytes shaped like a real one
+  // (draft-ietf-tls-esni §6.2), so that servers and middleboxes keep
+  // tolerating the extension. Default off.
+  void set_ech_grease(bool on) { policy_.ech_grease = on; }
   // Server: accept Encrypted Client Hello (draft-ietf-tls-esni) under
   // `ech_config`, one ECHConfig as published (version 0xfe0d, KEM
   // DHKEM(X25519, HKDF-SHA256)), decrypting with `private_key`. With

@@ -146,6 +146,10 @@ class HandshakeIo {
   virtual void expect_change_cipher_spec12(Protection next) = 0;
   virtual bool change_cipher_spec_received() const = 0;
   virtual Result<void, Error> send_warning_alert(Alert a) = 0;
+  // Encrypted Client Hello (client): the ECHConfigList the application set
+  // (empty: none), and where a declining server's retry configs are kept.
+  virtual Bytes ech_config_list() const = 0;
+  virtual void set_ech_retry_configs(Bytes configs) = 0;
 
   // --- version dispatch ---
   // hand_off: the machine that runs from the next step on (the TLS 1.3
@@ -196,6 +200,9 @@ struct ClientHelloSent {
   bool sent_sni = false;
   std::optional<Session> session;  // a TLS 1.2 session offered for resumption
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;  // why no 0-RTT, if none was offered
+  // Set when the hello was a ClientHelloOuter: ECH is rejected, the server
+  // must be this name, and the handshake ends in ech_required.
+  std::string ech_public_name;
 };
 std::unique_ptr<HandshakeMachine> make_client12(HandshakeIo& io, ClientHelloSent sent);
 

@@ -4,6 +4,7 @@
 
 #include "core/handshake.h"
 #include "core/context_internals.h"
+#include "core/ech.h"
 #include "core/record_layer.h"
 #include "core/suites.h"
 #include "core/tickets.h"
@@ -409,28 +410,6 @@ EarlyDataReason Server13::accept_early_data(const wire::ClientHello& ch, uint32_
   if (!internals(ctx()).claim_early_data_ticket(ch.psk->identities[0].identity)) return EarlyDataReason::kReplay;
   return EarlyDataReason::kAccepted;
 }
-
-namespace {
-
-// The HPKE info of an ECH encryption (draft-ietf-tls-esni §6.1):
-// "tls ech" || 0x00 || ECHConfig.
-std::vector<uint8_t> ech_info(const wire::EchConfig& config) {
-  constexpr std::string_view kLabel = "tls ech";
-  std::vector<uint8_t> info(kLabel.begin(), kLabel.end());
-  info.push_back(0);
-  info.insert(info.end(), config.raw.begin(), config.raw.end());
-  return info;
-}
-
-// The AAD of an ECH encryption: the ClientHelloOuter's body with the
-// payload zeroed (§5.2).
-std::vector<uint8_t> ech_aad(Bytes outer_body, const wire::EchExtension& ech) {
-  std::vector<uint8_t> aad(outer_body.begin(), outer_body.end());
-  std::fill_n(aad.begin() + static_cast<ptrdiff_t>(ech.payload_offset), ech.payload.size(), 0);
-  return aad;
-}
-
-}  // namespace
 
 Result<void, Error> Server13::open_ech(wire::ClientHello& ch, Bytes body, std::vector<uint8_t>& inner_message) {
   if (retried_) {

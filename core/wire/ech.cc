@@ -108,6 +108,7 @@ TlsResult<std::vector<uint8_t>> decode_client_hello_inner(Bytes encoded, Bytes o
   {
     auto block = w.prefix16();
     size_t next_outer = 0;  // references must follow the outer hello's order
+    bool expanded = false;
     while (!exts.empty()) {
       const Bytes at = exts.rest();
       uint16_t type;
@@ -117,6 +118,8 @@ TlsResult<std::vector<uint8_t>> decode_client_hello_inner(Bytes encoded, Bytes o
         w.bytes(at.first(at.size() - exts.remaining()));
         continue;
       }
+      if (expanded) return Err(decode("two ech_outer_extensions"));
+      expanded = true;
       ByteReader refs;
       if (!body.vec8(2, 254, refs) || refs.remaining() % 2 || !body.empty()) {
         return Err(decode("ech_outer_extensions"));

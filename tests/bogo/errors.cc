@@ -27,6 +27,8 @@ constexpr DetailName kByDetail[] = {
     {Reason::kConfiguration, "SCT list is malformed", "INVALID_SCT_LIST"},
     {Reason::kIllegalParameter, "0-RTT accepted under another ALPN", "ALPN_MISMATCH_ON_EARLY_DATA"},
     {Reason::kIllegalParameter, "HelloRetryRequest that would change nothing", "EMPTY_HELLO_RETRY_REQUEST"},
+    {Reason::kIllegalParameter, "ECH accepted in the HelloRetryRequest", "INCONSISTENT_ECH_NEGOTIATION"},
+    {Reason::kNoSharedVersion, "after 0-RTT was sent", "WRONG_VERSION_ON_EARLY_DATA"},
     {Reason::kIllegalParameter, "second ClientHello without the requested key share", "WRONG_CURVE"},
     {Reason::kIllegalParameter, "ALPN", "INVALID_ALPN_PROTOCOL"},
     {Reason::kIllegalParameter, "ServerHello compression method", "DECODE_ERROR"},

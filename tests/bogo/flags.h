@@ -61,6 +61,8 @@ struct Config {
   // i-th key and the i-th retry flag.
   std::vector<std::string> ech_server_configs, ech_server_keys;
   std::vector<int> ech_is_retry_config;
+  std::string ech_config_list;  // base64 ECHConfigList a client offers ECH with
+  bool enable_ech_grease = false;
   // BoringSSL's OCSP callbacks: the client's judges the staple (sluice: the
   // verifier, which sees it); the server's decides per handshake whether to
   // staple (sluice: what the certificate carries).
@@ -84,6 +86,8 @@ struct Config {
   bool expect_no_session = false;  // the client stores no session from this connection
   bool expect_hrr = false, expect_no_hrr = false;
   bool expect_ech_accept = false;
+  std::string expect_ech_retry_configs, expect_ech_name_override;  // base64; a name
+  bool expect_no_ech_retry_configs = false, expect_no_ech_name_override = false;
   bool expect_session_miss = false;
   bool expect_accept_early_data = false;
   bool expect_reject_early_data = false;

@@ -155,6 +155,27 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
   }
 }
 
+// check_ech_name: the name the last server chain was verified for is the
+// host name, or (ECH rejected) the config's public name.
+void check_ech_name(const Config& c, const ShimState& state) {
+  const std::string& name = *state.verified_name();
+  if (name.empty()) return;  // nothing verified in this connection
+  if (!c.expect_ech_name_override.empty() && name != c.expect_ech_name_override) {
+    fail("ECH name override: verified '" + name + "', expected '" + c.expect_ech_name_override + "'");
+  }
+  if (c.expect_no_ech_name_override && name != c.host_name) fail("ECH name override unexpected: verified '" + name + "'");
+}
+
+// check_retry_configs: what a server that declined ECH offered.
+void check_retry_configs(const Config& c, const Connection& conn) {
+  const auto got = conn.ech_retry_configs();
+  if (c.expect_no_ech_retry_configs && !got.empty()) fail("ECH retry configs unexpectedly present");
+  if (!c.expect_ech_retry_configs.empty()) {
+    const auto want = base64_flag(c.expect_ech_retry_configs, "-expect-ech-retry-configs");
+    if (!std::equal(got.begin(), got.end(), want.begin(), want.end())) fail("ECH retry configs mismatch");
+  }
+}
+
 // check_after_exchange checks what is known only once the peer's
 // post-handshake messages (tickets) were read.
 void check_after_exchange(const Config& c, const ShimState& state, int sessions_before) {
@@ -239,6 +260,7 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
 // was rejected goes on with `retry` (BoringSSL's shim switches to its
 // -on-retry- config after SSL_reset_early_data_reject).
 void run_connection(const Config& c, const Config& retry, ShimState& state, bool is_resume) {
+  state.verified_name()->clear();
   std::shared_ptr<const Context> ctx = build_context(c, state);
   std::string err;
   const int fd = connect_to_runner(c.port, c.ipv6, c.shim_id, err);
@@ -246,6 +268,10 @@ void run_connection(const Config& c, const Config& retry, ShimState& state, bool
   const int sessions_before = state.sessions_stored();
   Connection conn = c.is_server ? Connection::server(ctx) : Connection::client(ctx, c.host_name);
   Driver d(fd, conn, c.async, c.is_server);
+  if (!c.ech_config_list.empty() &&
+      conn.set_ech_config_list(base64_flag(c.ech_config_list, "-ech-config-list")).status != Status::kOk) {
+    fail(":INVALID_ECH_CONFIG_LIST: " + describe_error(conn.error()));
+  }
 
   bool early_data_written = false;
   if (!c.is_server && c.enable_early_data && is_resume && c.shim_writes_first && state.has_session()) {
@@ -265,8 +291,12 @@ void run_connection(const Config& c, const Config& retry, ShimState& state, bool
     }
     return p;
   });
-  if (handshake.status != Status::kOk) report_tls_failure(c, conn, d, "handshake", offered_psk);
   const Config& after = early_data_written && !conn.negotiated().early_data_accepted ? retry : c;
+  check_ech_name(after, state);
+  if (handshake.status != Status::kOk) {
+    if (conn.error().reason == Reason::kEchRejected) check_retry_configs(after, conn);
+    report_tls_failure(c, conn, d, "handshake", offered_psk);
+  }
   check_expectations(after, conn, is_resume, state);
   if (after.expect_hrr && !d.sniffer().hello_retry_request()) fail("no HelloRetryRequest was sent");
   if (after.expect_no_hrr && d.sniffer().hello_retry_request()) fail("a HelloRetryRequest was sent");

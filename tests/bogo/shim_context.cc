@@ -31,8 +31,12 @@ constexpr uint32_t kMaxEarlyData = 14336;
 // checks CertificateVerify against the key the token carries.
 class ShimVerifier final : public CertificateVerifier {
  public:
-  ShimVerifier(bool fail, bool custom, bool fail_ocsp) : fail_(fail), custom_(custom), fail_ocsp_(fail_ocsp) {}
+  ShimVerifier(bool fail, bool custom, bool fail_ocsp, std::shared_ptr<std::string> verified_name)
+      : fail_(fail), custom_(custom), fail_ocsp_(fail_ocsp), verified_name_(std::move(verified_name)) {}
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
+    // What BoringSSL's SSL_get0_ech_name_override tells its callback: the
+    // name checked, which ECH's rejection changes to the public name.
+    if (req.peer_is_server) verified_name_->assign(req.server_name);
     if (fail_ocsp_) {
       // BoringSSL's client OCSP callback runs staple or not; refusing, it
       // sends bad_certificate_status_response (RFC 6066 §8).
@@ -66,6 +70,7 @@ class ShimVerifier final : public CertificateVerifier {
 
  private:
   bool fail_, custom_, fail_ocsp_;
+  std::shared_ptr<std::string> verified_name_;
 };
 
 }  // namespace
@@ -251,11 +256,14 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   // a refusal is recorded, not fatal.
   const bool hard_fail = c.verify_fail && (c.is_server || c.verify_peer);
   const bool fail_ocsp = !c.is_server && c.use_ocsp_callback && c.fail_ocsp_callback;
-  ctx->set_verifier(std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback, fail_ocsp));  ctx->set_reverify_on_resume(c.reverify_on_resume);
+  ctx->set_verifier(
+      std::make_shared<ShimVerifier>(hard_fail, c.use_custom_verify_callback, fail_ocsp, state.verified_name()));
+  ctx->set_reverify_on_resume(c.reverify_on_resume);
   if (c.max_send_fragment > 0) ctx->set_max_send_fragment(static_cast<size_t>(c.max_send_fragment));
   if (c.renegotiate_once) ctx->set_renegotiation(Renegotiation::kOnce);
   if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
+  ctx->set_ech_grease(c.enable_ech_grease);
   if (c.ech_server_configs.size() != c.ech_server_keys.size() ||
       c.ech_server_configs.size() != c.ech_is_retry_config.size()) {
     std::fprintf(stderr, "-ech-server-config, -ech-server-key and -ech-is-retry-config must come in threes\n");

@@ -50,6 +50,8 @@ class ShimState {
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms() const { return clock_offset_ms_; }
   // start_ms is the wall clock when the shim started (milliseconds).
   int64_t start_ms() const { return start_ms_; }
+  // The server name the verifier last checked a server's chain for.
+  std::shared_ptr<std::string> verified_name() const { return verified_name_; }
 
   // The peer's signature scheme in the last full handshake.
   int full_handshake_scheme = 0;
@@ -60,6 +62,7 @@ class ShimState {
   std::shared_ptr<TicketSealer> tickets_ = std::make_shared<TicketKeys>();
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms_ = std::make_shared<std::atomic<int64_t>>(0);
   int64_t start_ms_ = 0;
+  std::shared_ptr<std::string> verified_name_ = std::make_shared<std::string>();
 };
 
 // unsupported_config says why a parsed Config asks for what sluice cannot
