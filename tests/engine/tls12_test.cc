@@ -152,6 +152,77 @@ TEST_CASE("TLS 1.2: a server whose maximum is TLS 1.3 says so in its random; a T
   CHECK(!std::equal(sentinel.begin(), sentinel.end(), f12.begin() + 5 + 4 + 2 + 24));
 }
 
+TEST_CASE("TLS 1.2 client: a server echoing the session id of a hello that offered no session is refused") {
+  // The client offers TLS 1.3 too, so its session id is random
+  // (compatibility mode); it offers no TLS 1.2 session under it.
+  Pair q = make(KeyType::kEcdsaP256);
+  q.cctx->set_max_version(wire::kTls13);
+  q.cctx->set_middlebox_compat(true);
+  q.sctx->set_max_version(wire::kTls12);
+  Connection client = Connection::client(q.cctx, "localhost");
+  Connection server = Connection::server(q.sctx);
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  const auto hello = drain(client);
+  const auto ch = wire::ClientHello::parse(Bytes(hello).subspan(9));
+  REQUIRE(ch.ok());
+  REQUIRE(!ch->legacy_session_id.empty());
+  feed_all(server, hello);
+  REQUIRE(server.handshake().status == Status::kWantRead);
+  const auto flight = drain(server);
+  // The ServerHello opens the first record; forge its session id echo.
+  const size_t record_len = size_t{flight[3]} << 8 | flight[4];
+  const size_t sh_len = size_t{flight[6]} << 16 | size_t{flight[7]} << 8 | flight[8];
+  auto sh = wire::ServerHello::parse(Bytes(flight).subspan(9, sh_len));
+  REQUIRE(sh.ok());
+  sh->legacy_session_id_echo = ch->legacy_session_id;
+  std::vector<uint8_t> body;
+  REQUIRE(sh->serialize(body));
+  body.insert(body.end(), flight.begin() + 9 + static_cast<ptrdiff_t>(sh_len),
+              flight.begin() + 5 + static_cast<ptrdiff_t>(record_len));
+  std::vector<uint8_t> forged = {flight[0], flight[1], flight[2], static_cast<uint8_t>(body.size() >> 8),
+                                 static_cast<uint8_t>(body.size())};
+  forged.insert(forged.end(), body.begin(), body.end());
+  forged.insert(forged.end(), flight.begin() + 5 + static_cast<ptrdiff_t>(record_len), flight.end());
+  feed_all(client, forged);
+  CHECK(client.handshake().status == Status::kError);
+  check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+  CHECK(std::string_view(client.error().detail).find("session that was not offered") != std::string_view::npos);
+}
+
+TEST_CASE("TLS 1.2 client: a TLS 1.2 ServerHello after 0-RTT was sent is refused (the application retries)") {
+  const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  cctx->set_enable_early_data(true);
+  sctx->set_max_early_data(1024);
+  {
+    Connection client = Connection::client(cctx, "localhost");
+    Connection server = Connection::server(sctx);
+    REQUIRE(test::handshake(client, server));
+    const auto data = test::pattern(10, 1);
+    REQUIRE(server.write(data).status == Status::kOk);
+    test::transfer(server, client);
+    REQUIRE(read_all(client) == data);  // and the tickets with it
+  }
+  sctx->set_max_version(wire::kTls12);
+  Connection client = Connection::client(cctx, "localhost");
+  Connection server = Connection::server(sctx);
+  REQUIRE(client.write_early(test::pattern(100, 2)).status == Status::kOk);
+  // The TLS 1.2 server answers the hello (the 0-RTT records after it it
+  // could not read).
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  const auto out = drain(client);
+  const size_t hello_record = 5 + (size_t{out[3]} << 8 | out[4]);
+  REQUIRE(out.size() > hello_record);  // 0-RTT follows the hello
+  feed_all(server, std::span(out).first(hello_record));
+  REQUIRE(server.handshake().status == Status::kWantRead);
+  test::transfer(server, client);
+  CHECK(client.handshake().status == Status::kError);
+  INFO(test::describe(client), " | ", test::describe(server));
+  check_error(client.error(), Alert::kProtocolVersion, Reason::kNoSharedVersion);
+  CHECK(std::string_view(client.error().detail).find("0-RTT") != std::string_view::npos);
+}
+
 TEST_CASE("TLS 1.2: a default client and server still choose TLS 1.3; a TLS 1.3-only server refuses TLS 1.2") {
   auto cctx = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
   auto sctx = test::server_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
