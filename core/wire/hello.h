@@ -78,6 +78,9 @@ struct ClientHello {
   bool post_handshake_auth = false;
   bool status_request = false;                 // OCSP stapling (RFC 6066 §8), no responder list
   bool signed_certificate_timestamp = false;   // RFC 6962 §3.3.1
+  // compress_certificate (RFC 8879 §3): the algorithms the client can
+  // decompress a server Certificate with; empty: absent.
+  std::vector<uint16_t> compress_certificate;
   std::optional<OfferedPsks> psk;  // always the last extension
   // TLS 1.2 (RFC 7627, RFC 8422 §5.1.2, RFC 5746, RFC 5077).
   bool extended_master_secret = false;
