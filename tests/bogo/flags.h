@@ -57,6 +57,9 @@ struct Config {
   bool renegotiate_once = false, renegotiate_freely = false;  // a client answers a HelloRequest
   int max_send_fragment = 0;
   int read_size = 0;  // the most one read() asks for (default 512)
+  // The runner's mock certificate compression algorithms: all, or one by id.
+  bool install_cert_compression_algs = false;
+  int install_one_cert_compression_alg = 0;
   // BoringSSL's OCSP callbacks: the client's judges the staple (sluice: the
   // verifier, which sees it); the server's decides per handshake whether to
   // staple (sluice: what the certificate carries).
