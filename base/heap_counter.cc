@@ -9,6 +9,13 @@ namespace {
 
 std::atomic<int64_t> g_live{0};
 std::atomic<uint64_t> g_count{0};
+std::atomic<uint64_t> g_largest{0};
+
+void note_size(size_t n) {
+  uint64_t seen = g_largest.load(std::memory_order_relaxed);
+  while (n > seen && !g_largest.compare_exchange_weak(seen, n, std::memory_order_relaxed)) {
+  }
+}
 // Each block starts with its size, so delete knows what it frees.
 constexpr size_t kHeader = alignof(std::max_align_t);
 
@@ -18,6 +25,7 @@ void* counted_alloc(size_t n) {
   *reinterpret_cast<size_t*>(p) = n;
   g_live += static_cast<int64_t>(n);
   ++g_count;
+  note_size(n);
   return p + kHeader;
 }
 
@@ -40,6 +48,7 @@ void* counted_aligned_alloc(size_t n, std::align_val_t al) {
   reinterpret_cast<size_t*>(p + a)[-1] = n;
   g_live += static_cast<int64_t>(n);
   ++g_count;
+  note_size(n);
   return p + a;
 }
 
@@ -68,6 +77,8 @@ void operator delete[](void* p, size_t, std::align_val_t a) noexcept { counted_a
 
 namespace sluice {
 
-HeapStats heap_stats() { return {g_live.load(), g_count.load()}; }
+HeapStats heap_stats() { return {g_live.load(), g_count.load(), g_largest.load()}; }
+
+void reset_largest_allocation() { g_largest.store(0); }
 
 }  // namespace sluice

@@ -12,7 +12,12 @@ namespace sluice {
 struct HeapStats {
   int64_t live_bytes;
   uint64_t allocations;
+  // The largest single allocation since reset_largest_allocation() (or
+  // the start): a test's proof that a size the peer declared was never
+  // allocated.
+  uint64_t largest_allocation;
 };
 HeapStats heap_stats();
+void reset_largest_allocation();
 
 }  // namespace sluice

@@ -3,6 +3,7 @@
 // it waits for; the driver in connection.cc turns that into a Status.
 #include <algorithm>
 
+#include "core/cert_compression.h"
 #include "core/handshake.h"
 #include "core/context_internals.h"
 #include "core/ech.h"
@@ -162,6 +163,8 @@ class Client13 final : public HandshakeMachine {
   std::optional<FinishedVerified> finished_verified_;
   bool certificate_requested_ = false;
   std::vector<uint16_t> requested_schemes_;
+  // Compresses our Certificate: the server's CertificateRequest listed it.
+  const CertificateCompression* compress_with_ = nullptr;
   crypto::SignatureScheme client_scheme_{};
   bool second_flight_started_ = false;
   bool ccs_sent_ = false;
@@ -260,6 +263,8 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.post_handshake_auth = tls13 && ctx().policy().post_handshake_auth;
   ch.status_request = ctx().policy().request_ocsp;
   ch.signed_certificate_timestamp = ctx().policy().request_sct;
+  // RFC 8879 §3: a TLS 1.3 extension (a TLS 1.2 server ignores it).
+  if (tls13) ch.compress_certificate = decompression_offer(ctx());
   pha_offered_ = ch.post_handshake_auth;
   offered_schemes_ = code_points(ctx().policy().signature_schemes);
   if (tls13) SLUICE_TRY(prepare_ech());
@@ -783,6 +788,7 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
     }
     certificate_requested_ = true;
     requested_schemes_ = std::move(cr.signature_algorithms);
+    compress_with_ = choose_compression(ctx(), cr.compress_certificate);
     transcript_.add(m->whole);
     io_.message_done();
   }
@@ -793,7 +799,10 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
 TlsResult<Wait> Client13::do_read_certificate() {
   auto m = SLUICE_TRY(message());
   if (!m) return Wait::kReadMessage;
-  auto cert = SLUICE_TRY(read_certificate(*m, {}, hello_.status_request, hello_.signed_certificate_timestamp));
+  std::vector<uint8_t> decompressed;
+  const HandshakeMessage plain =
+      SLUICE_TRY(uncompressed_certificate(*m, ctx(), hello_.compress_certificate, decompressed));
+  auto cert = SLUICE_TRY(read_certificate(plain, {}, hello_.status_request, hello_.signed_certificate_timestamp));
   // RFC 8446 §4.4.2.4: an empty server Certificate is a decode_error.
   if (cert.certificates.empty()) return Err(Error(Reason::kDecodeError, "empty server Certificate"));
   CertificateRequest req{cert.certificates, verify_name(), ctx().now(), true};
@@ -862,7 +871,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
   SLUICE_TRY(queue_certificate13(io_, {}, scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(),
-                                 {}, {}, transcript_));
+                                 {}, {}, transcript_, compress_with_));
   if (scheme) client_scheme_ = *scheme;
   state_ = scheme ? ClientState::kSendClientCertificateVerify : ClientState::kSendFinished;
   return Wait::kOk;

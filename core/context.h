@@ -72,6 +72,30 @@ using CertificateSelector =
 // refuse the handshake with its alert (e.g. Reason::kNoApplicationProtocol).
 using AlpnSelector = std::function<TlsResult<std::optional<std::string>>(std::span<const std::string> offered)>;
 
+// A certificate compression algorithm (RFC 8879), by its IANA id (zlib 1,
+// brotli 2, zstd 3), with either direction or both. Each function sees
+// only bytes; it is called during the handshake of the connection that
+// needs it, on that connection's thread.
+struct CertificateCompression {
+  uint16_t algorithm = 0;
+  // compress appends the compressed form of `certificate` (the body of a
+  // TLS 1.3 Certificate message) to `out` and returns true, or returns
+  // false to decline: the plain Certificate is sent. Empty: this algorithm
+  // is only decompressed.
+  std::function<bool(std::span<const uint8_t> certificate, std::vector<uint8_t>& out)> compress;
+  // decompress writes the Certificate body into `out`, which is exactly
+  // the uncompressed_length the peer declared (never above
+  // Context::set_max_decompressed_certificate), and returns how many bytes
+  // it wrote, or std::nullopt when `compressed` does not decompress or does
+  // not fit. Anything but out.size() bytes is bad_certificate. Empty: this
+  // algorithm is only compressed with.
+  std::function<std::optional<size_t>(std::span<const uint8_t> compressed, std::span<uint8_t> out)> decompress;
+};
+
+// The default bound on a decompressed Certificate: a few kilobytes of
+// compressed input could otherwise make us allocate up to 16 MiB.
+inline constexpr size_t kDefaultMaxDecompressedCertificate = 64 * 1024;
+
 // Test-only overrides that make sluice's hellos carry other implementations'
 // advertised lists byte for byte (RFC 8448). Code points here are only
 // advertised: selection always uses the real, supported lists.
@@ -118,6 +142,7 @@ struct Policy {
   bool request_ocsp = false;
   bool request_sct = false;
   bool ech_grease = false;
+  size_t max_decompressed_certificate = kDefaultMaxDecompressedCertificate;
   size_t outbound_limit = wire::kMaxRecordLen;
   uint16_t record_size_limit = 0;
   size_t record_padding = 0;
@@ -171,6 +196,8 @@ struct Hooks {
   std::function<void(const MessageInfo&)> message_callback;
   // Server: the cookie a HelloRetryRequest carries (RFC 8446 §4.2.2).
   std::function<std::vector<uint8_t>()> hello_retry_cookie;
+  // RFC 8879 algorithms, in preference order (add_certificate_compression).
+  std::vector<CertificateCompression> certificate_compression;
 };
 
 struct ContextInternals;
@@ -284,6 +311,22 @@ class Context {
   // order added among those with the client's config_id.
   Result<void, Error> add_ech_key(std::span<const uint8_t> ech_config, std::span<const uint8_t> private_key,
                                   bool retry);
+  // Certificate compression (RFC 8879; TLS 1.3 only, TLS 1.2 ignores it).
+  // add_certificate_compression registers an algorithm, after those
+  // already registered. A client lists the algorithms it can decompress in
+  // its ClientHello, and a server asking for a certificate in its
+  // CertificateRequest; the peer may then send its Certificate compressed
+  // with one of them. Our own Certificate (when it is not empty) goes
+  // compressed with the first registered algorithm that can compress and
+  // that the peer listed, as BoringSSL chooses: the sender's preference,
+  // not the peer's order. An API error when `c.algorithm` is registered
+  // already or `c` has neither function.
+  Result<void, Error> add_certificate_compression(CertificateCompression c);
+  // The largest uncompressed_length accepted (default
+  // kDefaultMaxDecompressedCertificate, at most 256 KiB, the largest
+  // handshake message read as it is); a larger one is bad_certificate,
+  // refused before anything is allocated for it.
+  void set_max_decompressed_certificate(size_t bytes);
   // Bytes of sealed records the outbound buffer may hold before write()
   // says kWantWrite. Default: one full record with its overhead. An empty
   // buffer always takes one record, however small the limit.

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "core/cert_compression.h"
 #include "core/keyschedule.h"
 #include "core/session.h"
 #include "core/tls13_both.h"
@@ -142,7 +143,8 @@ TlsResult<Wait> PostHandshake13::answer_certificate_request(const HandshakeMessa
     scheme = choose_signature_scheme13(cr.signature_algorithms, ctx().policy().signature_schemes, *ck.signer);
   }
   SLUICE_TRY(queue_certificate13(io_, cr.request_context,
-                                 scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(), {}, {}, t));
+                                 scheme ? std::span(ck.chain) : std::span<const std::vector<uint8_t>>(), {}, {}, t,
+                                 choose_compression(ctx(), cr.compress_certificate)));
   if (!scheme) {
     SLUICE_TRY(queue_finished13(io_, hash_, write_secret_, t));
     return Wait::kOk;
@@ -178,11 +180,13 @@ Result<void, Error> PostHandshake13::request_client_certificate() {
   SLUICE_TRY(io_.provider().random(cr.request_context));
   for (auto s : ctx().policy().signature_schemes) cr.signature_algorithms.push_back(static_cast<uint16_t>(s));
   cr.certificate_authorities = ctx().credentials().certificate_authorities;
+  cr.compress_certificate = decompression_offer(ctx());
   Bytes msg = SLUICE_TRY(io_.queue(cr));
   auth_->running.emplace(auth_->handshake_transcript.copy());
   auth_->running->add(msg);
   auth_->context = cr.request_context;
   auth_->schemes = cr.signature_algorithms;
+  auth_->compression = std::move(cr.compress_certificate);
   SLUICE_TRY(io_.flush());
   auth_->state = PhaState::kCertificate;
   return {};
@@ -192,7 +196,9 @@ Result<void, Error> PostHandshake13::process_client_auth(const HandshakeMessage&
   ClientAuth& a = *auth_;  // process() calls this only while a request is outstanding
   switch (a.state) {
     case PhaState::kCertificate: {
-      auto cert = SLUICE_TRY(read_certificate(m, a.context));
+      std::vector<uint8_t> decompressed;
+      const HandshakeMessage plain = SLUICE_TRY(uncompressed_certificate(m, ctx(), a.compression, decompressed));
+      auto cert = SLUICE_TRY(read_certificate(plain, a.context));
       a.running->add(m.whole);
       if (cert.certificates.empty()) {
         a.chain.clear();

@@ -103,6 +103,7 @@ class PostHandshake13 final : public PostHandshake {
     std::optional<SigVerified> sig_verified;
     std::vector<std::vector<uint8_t>> chain;
     std::vector<uint16_t> schemes;
+    std::vector<uint16_t> compression;  // compress_certificate in the request
   };
   std::unique_ptr<ClientAuth> auth_;
 };

@@ -2,6 +2,7 @@
 // one function per state.
 #include <algorithm>
 
+#include "core/cert_compression.h"
 #include "core/handshake.h"
 #include "core/context_internals.h"
 #include "core/ech.h"
@@ -151,6 +152,9 @@ class Server13 final : public HandshakeMachine {
   // What a second ClientHello must repeat of the first (after an HRR).
   std::vector<uint8_t> first_hello_;
   std::vector<uint16_t> requested_schemes_;  // in our CertificateRequest
+  std::vector<uint16_t> offered_compression_;  // compress_certificate in our CertificateRequest
+  // Compresses our Certificate: the client's hello listed it.
+  const CertificateCompression* compress_with_ = nullptr;
   std::optional<CertVerified> client_cert_verified_;
   // Resumption.
   std::vector<uint8_t> client_psk_modes_;
@@ -200,6 +204,7 @@ Result<void, Error> Server13::negotiate(const wire::ClientHello& ch) {
   SLUICE_TRY(choose_group(ch));
 
   alpn_ = SLUICE_TRY(choose_alpn(ctx(), ch.alpn));
+  compress_with_ = choose_compression(ctx(), ch.compress_certificate);
   if (ch.has_server_name && !ch.server_name.empty()) {
     negotiated_.server_name = ch.server_name;
     sni_ack_ = true;
@@ -687,6 +692,8 @@ TlsResult<Wait> Server13::do_send_certificate_request() {
   }
   cr.signature_algorithms = requested_schemes_;
   cr.certificate_authorities = ctx().credentials().certificate_authorities;
+  offered_compression_ = decompression_offer(ctx());
+  cr.compress_certificate = offered_compression_;
   transcript_.add(SLUICE_TRY(io_.queue(cr)));
   state_ = ServerState::kSendCertificate;
   return Wait::kOk;
@@ -695,7 +702,9 @@ TlsResult<Wait> Server13::do_send_certificate_request() {
 TlsResult<Wait> Server13::do_read_client_certificate() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
-  auto cert = SLUICE_TRY(read_certificate(*m, {}));
+  std::vector<uint8_t> decompressed;
+  const HandshakeMessage plain = SLUICE_TRY(uncompressed_certificate(*m, ctx(), offered_compression_, decompressed));
+  auto cert = SLUICE_TRY(read_certificate(plain, {}));
   transcript_.add(m->whole);
   io_.message_done();
   if (cert.certificates.empty()) {
@@ -734,7 +743,7 @@ TlsResult<Wait> Server13::do_send_certificate() {
     return Err(Error(Reason::kConfiguration, "the certificate's SCT list is malformed"));
   }
   SLUICE_TRY(queue_certificate13(io_, {}, cert_->chain, ocsp_requested_ ? Bytes(cert_->ocsp_response) : Bytes(),
-                                 sct_requested_ ? Bytes(cert_->sct_list) : Bytes(), transcript_));
+                                 sct_requested_ ? Bytes(cert_->sct_list) : Bytes(), transcript_, compress_with_));
   state_ = ServerState::kSendCertificateVerify;
   return Wait::kOk;
 }

@@ -1,5 +1,6 @@
 #include "core/tls13_both.h"
 
+#include "core/cert_compression.h"
 #include "core/signing.h"
 
 #include <algorithm>
@@ -134,8 +135,14 @@ TlsResult<PskAccepted> PskCheck::accept_selection(size_t offered, uint16_t index
 }
 
 Result<void, Error> queue_certificate13(HandshakeIo& io, Bytes context, std::span<const std::vector<uint8_t>> chain,
-                                        Bytes ocsp_response, Bytes sct_list, Transcript& t) {
-  t.add(SLUICE_TRY(io.queue(wire::CertificateView{context, chain, ocsp_response, sct_list})));
+                                        Bytes ocsp_response, Bytes sct_list, Transcript& t,
+                                        const CertificateCompression* compress_with) {
+  const wire::CertificateView cert{context, chain, ocsp_response, sct_list};
+  if (compress_with && !chain.empty()) {
+    const bool sent = SLUICE_TRY(queue_compressed_certificate13(io, cert, *compress_with, t));
+    if (sent) return {};
+  }
+  t.add(SLUICE_TRY(io.queue(cert)));
   return {};
 }
 

@@ -111,9 +111,13 @@ TlsResult<std::vector<uint8_t>> psk_binder(const crypto::Provider& p, crypto::Ha
 // --- our messages ---
 // queue_certificate13 sends a Certificate of `chain` (empty: none), with
 // what is stapled to its end entity (empty: nothing), and adds it to the
-// transcript.
+// transcript. With `compress_with` (the algorithm chosen for the peer's
+// compress_certificate list) a chain goes as a CompressedCertificate
+// unless the compressor declines (RFC 8879 §4); an empty one gains
+// nothing from compression and goes as it is.
 Result<void, Error> queue_certificate13(HandshakeIo& io, Bytes context, std::span<const std::vector<uint8_t>> chain,
-                                        Bytes ocsp_response, Bytes sct_list, Transcript& t);
+                                        Bytes ocsp_response, Bytes sct_list, Transcript& t,
+                                        const CertificateCompression* compress_with = nullptr);
 // queue_certificate_verify13 signs the transcript with `signer` and sends
 // the CertificateVerify. kAsync while the signature is pending in
 // `pending` (the caller keeps it and calls again with the same transcript),

@@ -142,6 +142,7 @@ int message_selector(uint8_t type, size_t body_len) {
     case 2: return 1;
     case 8: return 2;
     case 11: return 3;
+    case 25: return 0x83;  // CompressedCertificate: Certificate's selector with bit 7
     case 13: return 4;
     case 15: return 5;
     case 20: return body_len == 48 ? 7 : 6;

@@ -1,4 +1,4 @@
-// Every TLS 1.3 handshake message parser (RFC 8446 §4). The first byte picks
+// Every TLS 1.3 handshake message parser (RFC 8446 §4, RFC 8879 §4). The first byte picks
 // the parser, the rest is the message body (without the 4-byte header).
 // Whatever parses must serialize, and what is serialized must parse again to
 // the same bytes: the parsers and writers agree on the format.
@@ -50,7 +50,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 0: check<ClientHello>(body); break;
     case 1: check<ServerHello>(body); break;
     case 2: check<EncryptedExtensions>(body); break;
-    case 3: check<Certificate>(body); break;
+    case 3:
+      // RFC 8879's CompressedCertificate, which stands in for a
+      // Certificate, when bit 7 of the selector is set.
+      if (data[0] & 0x80) check<CompressedCertificate>(body);
+      else check<Certificate>(body);
+      break;
     case 4: check<CertificateRequest>(body); break;
     case 5: check<CertificateVerify>(body); break;
     case 6:

@@ -90,4 +90,27 @@ Result<void, Error> read_u16_list(ByteReader& body, size_t min_bytes, std::vecto
   return {};
 }
 
+Result<void, Error> read_compression_algorithms(ByteReader& body, std::vector<uint16_t>& out) {
+  ByteReader list;
+  if (!body.vec8(2, 254, list) || list.remaining() % 2 || !body.empty()) {
+    return Err(Error(Reason::kDecodeError, "compress_certificate extension length"));
+  }
+  out.clear();
+  out.reserve(list.remaining() / 2);
+  uint16_t id;
+  while (list.u16(id)) {
+    // At most 127 entries: a linear search per entry stays cheap.
+    if (std::find(out.begin(), out.end(), id) != out.end()) {
+      return Err(Error(Reason::kDecodeError, "compress_certificate extension lists an algorithm twice"));
+    }
+    out.push_back(id);
+  }
+  return {};
+}
+
+void write_compression_algorithms(ByteWriter& w, std::span<const uint16_t> algorithms) {
+  auto list = w.prefix8();
+  for (uint16_t id : algorithms) w.u16(id);
+}
+
 }  // namespace sluice::wire

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
+#include <vector>
 
 #include "core/bytes.h"
 #include "core/error.h"
@@ -32,6 +34,13 @@ Result<void, Error> parse_extensions(ByteReader& r, const ExtensionVisitor& visi
 
 // Helpers for list-shaped extension bodies.
 Result<void, Error> read_u16_list(ByteReader& body, size_t min_bytes, std::vector<uint16_t>& out);
+
+// compress_certificate (RFC 8879 §3), in a ClientHello or a
+// CertificateRequest: CertificateCompressionAlgorithm algorithms<2..2^8-2>.
+// read_compression_algorithms consumes it from `body`; an odd or empty
+// list, or one naming an algorithm twice, is decode_error.
+Result<void, Error> read_compression_algorithms(ByteReader& body, std::vector<uint16_t>& out);
+void write_compression_algorithms(ByteWriter& w, std::span<const uint16_t> algorithms);
 
 // ExtensionWriter writes `type` and a u16 length that is back-patched.
 class ExtensionWriter {

@@ -162,6 +162,10 @@ bool ClientHello::serialize(std::vector<uint8_t>& out) const {
       w.u16(*record_size_limit);
     }
     if (post_handshake_auth) ExtensionWriter e(w, ExtensionType::kPostHandshakeAuth);
+    if (!compress_certificate.empty()) {
+      ExtensionWriter e(w, ExtensionType::kCompressCertificate);
+      write_compression_algorithms(w, compress_certificate);
+    }
     if (padding_len) {
       ExtensionWriter e(w, ExtensionType::kPadding);
       w.zeros(padding_len);
@@ -368,6 +372,10 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
       case ExtensionType::kSignedCertificateTimestamp:
         ch.signed_certificate_timestamp = true;  // RFC 6962 §3.3.1: empty
         return {};
+      case ExtensionType::kCompressCertificate:
+        // Parsed whatever the version: a malformed list is refused even
+        // where TLS 1.2 then ignores it (RFC 8879 §3).
+        return read_compression_algorithms(body, ch.compress_certificate);
       case ExtensionType::kEcPointFormats: {
         // RFC 8422 §5.1.2: a list that does not hold "uncompressed" is
         // refused by the server; a malformed one is decode_error.

@@ -94,6 +94,9 @@ struct ClientHello {
   // Written after padding, so an outer hello (which has no PSK) ends with
   // the ECH payload.
   std::optional<EchExtension> ech;
+  // compress_certificate (RFC 8879 §3): the algorithms the client can
+  // decompress a server Certificate with; empty: absent.
+  std::vector<uint16_t> compress_certificate;
   std::optional<OfferedPsks> psk;  // always the last extension
   // TLS 1.2 (RFC 7627, RFC 8422 §5.1.2, RFC 5746, RFC 5077).
   bool extended_master_secret = false;

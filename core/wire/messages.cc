@@ -205,6 +205,10 @@ bool CertificateRequest::serialize(std::vector<uint8_t>& out) const {
         w.bytes(name);
       }
     }
+    if (!compress_certificate.empty()) {
+      ExtensionWriter e(w, ExtensionType::kCompressCertificate);
+      write_compression_algorithms(w, compress_certificate);
+    }
   }
   // The length prefixes above are closed: an overflow shows now.
   return w.ok();
@@ -229,6 +233,9 @@ TlsResult<CertificateRequest> CertificateRequest::parse(Bytes body) {
       }
       return {};
     }
+    if (static_cast<ExtensionType>(type) == ExtensionType::kCompressCertificate) {
+      return read_compression_algorithms(b, cr.compress_certificate);
+    }
     (void)b.skip(b.remaining());
     return {};
   }));
@@ -238,6 +245,30 @@ TlsResult<CertificateRequest> CertificateRequest::parse(Bytes body) {
     return Err(Error(Reason::kMissingExtension, "CertificateRequest without signature_algorithms"));
   }
   return cr;
+}
+
+bool CompressedCertificate::serialize(std::vector<uint8_t>& out) const {
+  ByteWriter w(out);
+  {
+    MessageWriter m(w, HandshakeType::kCompressedCertificate);
+    w.u16(algorithm);
+    w.u24(uncompressed_length);
+    auto body = w.prefix24();
+    w.bytes(compressed);
+  }
+  // The length prefixes above are closed: an overflow shows now.
+  return w.ok();
+}
+
+TlsResult<CompressedCertificate> CompressedCertificate::parse(Bytes body) {
+  ByteReader r(body), compressed;
+  CompressedCertificate cc;
+  if (!r.u16(cc.algorithm) || !r.u24(cc.uncompressed_length) || !r.vec24(1, 0xffffff, compressed)) {
+    return Err(decode("CompressedCertificate"));
+  }
+  SLUICE_TRY(expect_end(r, "bytes after CompressedCertificate"));
+  cc.compressed = compressed.rest();
+  return cc;
 }
 
 bool CertificateVerify::serialize(std::vector<uint8_t>& out) const {

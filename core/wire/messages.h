@@ -72,9 +72,24 @@ struct CertificateRequest {
   std::vector<uint8_t> request_context;
   std::vector<uint16_t> signature_algorithms;
   std::vector<std::vector<uint8_t>> certificate_authorities;  // DER names
+  // compress_certificate (RFC 8879 §3): what the server can decompress a
+  // client Certificate with; empty: absent.
+  std::vector<uint16_t> compress_certificate;
 
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<CertificateRequest> parse(Bytes body);
+};
+
+// CompressedCertificate (RFC 8879 §4) stands in for a TLS 1.3 Certificate:
+// the Certificate message's body compressed with `algorithm`. `compressed`
+// is a view: into the parsed body, or the sender's storage.
+struct CompressedCertificate {
+  uint16_t algorithm = 0;
+  uint32_t uncompressed_length = 0;  // uint24 on the wire
+  Bytes compressed;                  // <1..2^24-1>
+
+  [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
+  static TlsResult<CompressedCertificate> parse(Bytes body);
 };
 
 // CertificateVerify and Finished hold views: into the parsed body, or into

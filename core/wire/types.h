@@ -30,6 +30,7 @@ enum class HandshakeType : uint8_t {
   kFinished = 20,
   kCertificateStatus = 22,
   kKeyUpdate = 24,
+  kCompressedCertificate = 25,  // RFC 8879 §4
   kMessageHash = 254,
 };
 
@@ -43,6 +44,7 @@ enum class ExtensionType : uint16_t {
   kSignedCertificateTimestamp = 18,
   kPadding = 21,
   kExtendedMasterSecret = 23,
+  kCompressCertificate = 27,  // RFC 8879 §3
   kRecordSizeLimit = 28,
   kSessionTicket = 35,
   kPreSharedKey = 41,

@@ -81,6 +81,9 @@ constexpr DetailName kByDetail[] = {
     {Reason::kBadCertificate, "key usage", "KEY_USAGE_BIT_INCORRECT"},
     {Reason::kDecodeError, "der:", "CANNOT_PARSE_LEAF_CERT"},
     {Reason::kBadCertificate, "der:", "CANNOT_PARSE_LEAF_CERT"},
+    {Reason::kIllegalParameter, "CompressedCertificate: an algorithm", "UNKNOWN_CERT_COMPRESSION_ALG"},
+    {Reason::kBadCertificate, "CompressedCertificate: uncompressed_length above", "UNCOMPRESSED_CERT_TOO_LARGE"},
+    {Reason::kBadCertificate, "CompressedCertificate: does not decompress", "CERT_DECOMPRESSION_FAILED"},
 };
 
 const char* by_reason(Reason r) {

@@ -80,6 +80,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-decline-ocsp-callback", &Config::decline_ocsp_callback},
     {"-fail-ocsp-callback", &Config::fail_ocsp_callback},
     {"-enable-signed-cert-timestamps", &Config::enable_signed_cert_timestamps},
+    {"-install-cert-compression-algs", &Config::install_cert_compression_algs},
 };
 
 constexpr IntFlag kIntFlags[] = {
@@ -98,6 +99,7 @@ constexpr IntFlag kIntFlags[] = {
     {"-max-send-fragment", &Config::max_send_fragment},
     {"-read-size", &Config::read_size},
     {"-expect-total-renegotiations", &Config::expect_total_renegotiations},
+    {"-install-one-cert-compression-alg", &Config::install_one_cert_compression_alg},
 };
 
 constexpr StringFlag kStringFlags[] = {
@@ -202,8 +204,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-handoff", false, "never: split handshakes"},
     {"-handshaker-path", true, "never: split handshakes"},
     {"-handshake-hints", false, "never: split handshakes"},
-    {"-install-cert-compression-algs", false, "not yet: certificate compression"},
-    {"-install-one-cert-compression-alg", true, "not yet: certificate compression"},
     {"-delegated-credential", true, "not yet: delegated credentials"},
     {"-expect-delegated-credential-used", false, "not yet: delegated credentials"},
     {"-expect-no-offer-early-data", false, "not yet: no early-data offer report"},

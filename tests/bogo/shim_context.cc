@@ -11,6 +11,7 @@
 #include "pki/keys.h"
 #include "pki/pem.h"
 #include "pki/x509.h"
+#include "tests/bogo/cert_compression.h"
 
 namespace sluice::bogo {
 
@@ -278,6 +279,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     }
   }
   ctx->set_request_sct(c.enable_signed_cert_timestamps);
+  install_cert_compression(c, *ctx);
   // BoringSSL's client uses middlebox compatibility mode by default.
   ctx->set_middlebox_compat(true);
 

@@ -40,5 +40,17 @@ TEST_CASE("heap_counter: over-aligned allocations are counted, aligned, and give
   check_counted<CacheLineBlock>();
 }
 
+TEST_CASE("heap_counter: the largest allocation since a reset is kept") {
+  reset_largest_allocation();
+  auto big = std::make_unique<unsigned char[]>(5000);
+  auto small = std::make_unique<unsigned char[]>(10);
+  CHECK(heap_stats().largest_allocation == 5000);
+  big.reset();
+  CHECK(heap_stats().largest_allocation == 5000);  // freeing does not lower it
+  reset_largest_allocation();
+  auto next = std::make_unique<unsigned char[]>(300);
+  CHECK(heap_stats().largest_allocation == 300);
+}
+
 }  // namespace
 }  // namespace sluice

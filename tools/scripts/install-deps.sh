@@ -7,6 +7,7 @@ PACKAGES=(
   bazel-bootstrap g++ clang libclang-rt-14-dev      # build (gcc default, clang for fuzzing)
   libsodium-dev libbearssl-dev liburing-dev         # providers and the io_uring adapter
   libipsec-mb-dev                                   # the IPsec MB AEAD provider
+  zlib1g-dev                                        # zlib certificate compression
   doctest-dev nlohmann-json3-dev                    # tests
   libssl-dev openssl gnutls-bin curl                # benchmarks and interop peers
   libnss3-tools botan lighttpd lighttpd-mod-mbedtls # more interop peers (NSS, Botan, mbedTLS)

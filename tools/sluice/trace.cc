@@ -30,6 +30,7 @@ std::string handshake_name(uint8_t type) {
     case wire::HandshakeType::kFinished: return "Finished";
     case wire::HandshakeType::kCertificateStatus: return "CertificateStatus";
     case wire::HandshakeType::kKeyUpdate: return "KeyUpdate";
+    case wire::HandshakeType::kCompressedCertificate: return "CompressedCertificate";
     case wire::HandshakeType::kMessageHash: return "MessageHash";
   }
   return "handshake type " + std::to_string(type);
