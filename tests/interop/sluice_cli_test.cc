@@ -481,6 +481,38 @@ TEST_CASE("-loop epoll and -loop uring serve several openssl clients at once") {
   }
 }
 
+TEST_CASE("-loop epoll and -loop uring report the client certificate: verified with -Verify, none sent with -verify") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& client_leaf = client_leaf_for(crypto::KeyType::kEcdsaP256);
+  struct Case {
+    const char* option;
+    bool send_certificate;
+    const char* report;
+  };
+  for (const char* kind : {"epoll", "uring"}) {
+    for (const Case& c : {Case{"-Verify", true, "Client certificate: verified (CN=sluice interop client"},
+                          Case{"-verify", false, "Client certificate: none sent"}}) {
+      CAPTURE(kind);
+      CAPTURE(c.option);
+      uint16_t port = 0;
+      auto server = sluice_server({"-loop", kind, "-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                   "-CAfile", leaf.ca_pem, c.option, "1"},
+                                  port);
+      REQUIRE(server.has_value());
+      std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                         leaf.ca_pem};
+      if (c.send_certificate) client.insert(client.end(), {"-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem});
+      const Ran r = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(r.output));
+      CHECK(status == 0);
+      CHECK(has(server->output(), c.report));
+      CHECK_FALSE(has(server->output(), "Client certificate: not requested"));
+    }
+  }
+}
+
 TEST_CASE("s_client options against openssl s_server -www: versions, suites, groups, sigalgs, ALPN, modes, trace") {
   require_peers();
   const LeafFiles& rsa = leaf_for(crypto::KeyType::kRsa);

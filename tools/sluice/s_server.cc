@@ -354,7 +354,8 @@ int s_server(std::span<const std::string_view> args) {
   std::fflush(stdout);
 
   if (loop_kind != "blocking") {
-    return serve_on_loop(loop_kind, std::move(*listener), ctx, naccept, settings.www, settings.quiet);
+    return serve_on_loop(loop_kind, std::move(*listener), ctx,
+                         {naccept, settings.www, settings.quiet, settings.client_auth});
   }
   bool failed = false;
   for (long served = 0; naccept < 0 || served < naccept; ++served) {
