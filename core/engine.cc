@@ -434,7 +434,7 @@ Progress Connection::Impl::fill_readable() {
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:
-        observe_alert(false, 1, Alert::kCloseNotify);
+        observe_alert(false, rl_.peer_close_level(), Alert::kCloseNotify);
         return {Status::kZeroReturn, 0};
       case RecordLayer::Kind::kHandshake: {
         if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());
