@@ -151,6 +151,9 @@ struct MessageInfo {
   // close_notify too: TLS 1.3 lets a peer send it at either level). 0 for a
   // handshake message.
   uint8_t alert_level = 0;
+  // The connection's negotiated version (wire::kTls12 or kTls13) once the
+  // ServerHello has settled it, else 0: a Certificate's form depends on it.
+  uint16_t version = 0;
 };
 
 // Hooks: what the application injects. None is required.

@@ -36,12 +36,12 @@ Result<void, Error> Connection::Impl::send(Bytes message) {
 
 void Connection::Impl::observe_handshake(bool sent, uint8_t type, Bytes body) const {
   if (const auto& cb = ctx_->hooks().message_callback; cb)
-    cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0});
+    cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0, negotiated().version});
 }
 
 void Connection::Impl::observe_alert(bool sent, uint8_t level, Alert alert) const {
   if (const auto& cb = ctx_->hooks().message_callback; cb)
-    cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level});
+    cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level, negotiated().version});
 }
 
 void Connection::Impl::observe_received_message() {

@@ -14,6 +14,7 @@
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_cli.h"
 #include "tests/interop/test_pki.h"
+#include "tools/sluice/trace.h"
 
 namespace sluice::interop {
 namespace {
@@ -642,6 +643,34 @@ TEST_CASE("-trace decodes hellos, certificates and alerts, against openssl; -msg
     CHECK(has(r.output, "\n>>> Alert unknown_ca (48)\n    level: fatal (2), description: unknown_ca (48)\n"));
     CHECK(r.output.find("<<< Handshake Certificate") < r.output.find(">>> Alert unknown_ca"));
   }
+}
+
+TEST_CASE("-trace reads a Certificate in the negotiated version's form: a body both forms parse, read two ways") {
+  // TLS 1.2's form (a chain) and TLS 1.3's (a request context, then
+  // entries with extensions) overlap: this body is a valid TLS 1.2 chain of
+  // one 327677-byte certificate and a valid TLS 1.3 Certificate with a
+  // 5-byte request context and one 327669-byte certificate.
+  constexpr size_t kLength = 327683;
+  std::vector<uint8_t> body(kLength, 0x41);
+  auto put24 = [&body](size_t at, size_t v) {
+    body[at] = static_cast<uint8_t>(v >> 16);
+    body[at + 1] = static_cast<uint8_t>(v >> 8);
+    body[at + 2] = static_cast<uint8_t>(v);
+  };
+  put24(0, kLength - 3);   // TLS 1.2: the chain's length (0x050000); TLS 1.3: context length 5, then 2 bytes of it
+  put24(3, kLength - 6);   // TLS 1.2: the certificate's length; TLS 1.3: the rest of the context
+  put24(6, kLength - 9);   // TLS 1.3: the entries' length
+  put24(9, kLength - 14);  // TLS 1.3: the certificate's length
+  body[kLength - 2] = body[kLength - 1] = 0;  // TLS 1.3: no extensions
+  MessageInfo m{false, wire::ContentType::kHandshake, static_cast<uint8_t>(wire::HandshakeType::kCertificate),
+                body.size(), body};
+  m.version = wire::kTls12;
+  CHECK(tool::describe_fields(m) == std::vector<std::string>{"certificate 0: (327677 bytes, not decodable)"});
+  m.version = wire::kTls13;
+  CHECK(tool::describe_fields(m) ==
+        std::vector<std::string>{"request context: 5 bytes", "certificate 0: (327669 bytes, not decodable)"});
+  m.version = 0;
+  CHECK(tool::describe_fields(m) == std::vector<std::string>{"(not decoded: no version negotiated yet)"});
 }
 
 TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
