@@ -673,6 +673,202 @@ TEST_CASE("-trace reads a Certificate in the negotiated version's form: a body b
   CHECK(tool::describe_fields(m) == std::vector<std::string>{"(not decoded: no version negotiated yet)"});
 }
 
+TEST_CASE("OCSP stapling: s_client -status and s_server -status_file against openssl's, TLS 1.3 and 1.2") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string& response = ocsp_response_for(leaf);
+  const std::string size = std::to_string(read_all(response).size());
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    {
+      uint16_t port = 0;
+      auto server = openssl_server({"-naccept", "2", "-status_file", response}, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      const Ran asked = run_to_end(sluice_client(port, {version, "-status", "-trace"}), "hi\n");
+      const Ran not_asked = run_to_end(sluice_client(port, {version}), "hi\n");
+      server->wait_exit();
+      INFO("-status:\n" << tail(asked.output, 6000) << "\nwithout:\n" << tail(not_asked.output));
+      CHECK(asked.status == 0);
+      CHECK(has(asked.output, "\nOCSP response: " + size + " bytes\n"));
+      // TLS 1.3 staples in the end entity's CertificateEntry, TLS 1.2 in a
+      // CertificateStatus message of its own.
+      if (version == "-tls1_3") {
+        CHECK(has(asked.output, "\n    OCSP response stapled: " + size + " bytes\n"));
+      } else {
+        CHECK(has(asked.output, "<<< Handshake CertificateStatus [length "));
+        CHECK(has(asked.output, "\n    OCSP response: " + size + " bytes\n"));
+      }
+      CHECK(not_asked.status == 0);
+      CHECK(has(not_asked.output, "\nOCSP response: (none)\n"));
+    }
+    {
+      uint16_t port = 0;
+      auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-status_file", response},
+                                  port);
+      REQUIRE(server.has_value());
+      const std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                               "-CAfile", leaf.ca_pem, version};
+      auto with_status = client;
+      with_status.push_back("-status");
+      const Ran asked = run_to_end(with_status, "hi\n");
+      const Ran not_asked = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl -status:\n" << tail(asked.output));
+      CHECK(status == 0);
+      CHECK(has(asked.output, "OCSP Response Status: successful"));
+      CHECK(has(asked.output, "Responder Id: CN = sluice interop CA"));
+      CHECK_FALSE(has(not_asked.output, "OCSP Response Status"));
+    }
+  }
+}
+
+// keying_material is the hex after openssl's "Keying material: " (sluice
+// prints the same block).
+std::string keying_material(const std::string& output) {
+  const size_t at = output.find("Keying material: ");
+  if (at == std::string::npos) return "";
+  const size_t from = at + std::string("Keying material: ").size();
+  return output.substr(from, output.find('\n', from) - from);
+}
+
+TEST_CASE("-keymatexport LABEL -keymatexportlen N: what openssl exports at the other end, both roles, TLS 1.3 and 1.2") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::vector<std::string> exporter = {"-keymatexport", "EXPERIMENTAL-sluice-cli", "-keymatexportlen", "48"};
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    {
+      uint16_t port = 0;
+      auto v = exporter;
+      v.push_back("-naccept");
+      v.push_back("1");
+      auto server = openssl_server(v, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      auto client = exporter;
+      client.push_back(version);
+      const Ran r = run_to_end(sluice_client(port, client), "hi\n");
+      server->wait_exit();
+      INFO("sluice:\n" << tail(r.output) << "\nopenssl:\n" << tail(server->output()));
+      CHECK(r.status == 0);
+      CHECK(has(r.output, "Label: 'EXPERIMENTAL-sluice-cli'\n    Length: 48 bytes\n"));
+      CHECK(keying_material(r.output).size() == 96);
+      CHECK(keying_material(r.output) == keying_material(server->output()));
+    }
+    {
+      uint16_t port = 0;
+      auto v = exporter;
+      v.insert(v.end(), {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem});
+      auto server = sluice_server(v, port);
+      REQUIRE(server.has_value());
+      std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                         leaf.ca_pem, version};
+      client.insert(client.end(), exporter.begin(), exporter.end());
+      const Ran r = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(r.output));
+      CHECK(status == 0);
+      CHECK(keying_material(server->output()).size() == 96);
+      CHECK(keying_material(server->output()) == keying_material(r.output));
+    }
+  }
+}
+
+// received_record_lengths reads openssl -msg's record headers of
+// application data records it received ("<<< ... RecordHeader" followed
+// by "17 03 03 HH LL").
+std::vector<size_t> received_record_lengths(const std::string& output) {
+  std::vector<size_t> lengths;
+  const std::string header = "<<< TLS 1.2, RecordHeader [length 0005]\n    17 03 03 ";
+  for (size_t at = output.find(header); at != std::string::npos; at = output.find(header, at + 1)) {
+    const std::string hex = output.substr(at + header.size(), 5);  // "HH LL"
+    lengths.push_back(std::stoul(hex.substr(0, 2), nullptr, 16) * 256 + std::stoul(hex.substr(3, 2), nullptr, 16));
+  }
+  return lengths;
+}
+
+TEST_CASE("-max_send_frag N: openssl receives the echo of 3000 bytes in records of at most N bytes of plaintext") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-max_send_frag", "512", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                 "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+                                port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                      leaf.ca_pem, version, "-msg", "-ign_eof"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    const std::string line = std::string(3000, 'f') + "\n";
+    client->write_stdin(line);
+    REQUIRE(client->wait_for_output("ffff\n"));
+    client->close_stdin();
+    client->wait_exit();
+    server->wait_exit();
+    // TLS 1.3 records hide their type: openssl's header says 1.2 either way.
+    // AES-128-GCM adds 8 (TLS 1.2's explicit nonce) or 1 (TLS 1.3's inner
+    // type) and a 16-byte tag to the plaintext.
+    const size_t overhead = version == "-tls1_3" ? 17 : 24;
+    const auto lengths = received_record_lengths(client->output());
+    INFO("openssl:\n" << tail(client->output(), 3000));
+    size_t plaintext = 0;
+    for (size_t n : lengths) {
+      CHECK(n <= 512 + overhead);
+      plaintext += n - overhead;
+    }
+    // The echo (and, in TLS 1.3, the tickets) came in pieces of 512.
+    CHECK(plaintext >= line.size());
+    CHECK(lengths.size() >= 6);
+  }
+}
+
+TEST_CASE("s_client -reverify_on_resume: a resumed session's chain is checked against today's -CAfile") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "3", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE(server.has_value());
+  const std::string sess = tmp_path("reverify.sess");
+  const Ran first = run_to_end(sluice_client(port, {"-sess_out", sess}), "one\n");
+  REQUIRE_MESSAGE(first.status == 0, first.output);
+  // Another anchor than the one the session's chain leads to.
+  auto with_other_anchor = [&](std::vector<std::string> extra) {
+    auto argv = sluice_client(port, {"-sess_in", sess, "-CAfile", client_leaf_for(crypto::KeyType::kEd25519).cert_pem});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_to_end(argv, "two\n");
+  };
+  const Ran trusting = with_other_anchor({});
+  const Ran rechecking = with_other_anchor({"-reverify_on_resume"});
+  server->wait_exit();
+  INFO("without:\n" << tail(trusting.output) << "\nwith -reverify_on_resume:\n" << tail(rechecking.output));
+  CHECK(trusting.status == 0);
+  CHECK(has(trusting.output, "Resumed: yes"));
+  CHECK(rechecking.status == 1);
+  CHECK_FALSE(has(rechecking.output, "Resumed: yes"));
+  CHECK(has(rechecking.output, "unknown_ca"));
+}
+
+TEST_CASE("the report gives why 0-RTT was not used: a ticket that does not allow it, and no -early_data at all") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);  // no -early_data
+  REQUIRE(server.has_value());
+  const std::string sess = tmp_path("no-early.sess"), early = tmp_path("no-early.txt");
+  write_all(early, "early-bytes\n");
+  const Ran first = run_to_end(sluice_client(port, {"-sess_out", sess}), "one\n");
+  const Ran second = run_to_end(sluice_client(port, {"-sess_in", sess, "-early_data", early}), "two\n");
+  server->wait_exit();
+  INFO("first:\n" << tail(first.output) << "\nsecond:\n" << tail(second.output));
+  CHECK(has(first.output, "Early data: not accepted (disabled)"));
+  CHECK(second.status == 0);
+  CHECK(has(second.output, "Resumed: yes"));
+  CHECK(has(second.output, "Early data: not accepted (unsupported_for_session)"));
+  CHECK(has(second.output, "early-bytes"));  // sent after the handshake instead, and echoed
+}
+
 TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -740,13 +936,14 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                         "-key", "-sess_out", "-sess_in", "-reconnect", "-early_data", "-tls1_2", "-tls1_3",
                         "-min_protocol", "-max_protocol", "-ciphersuites", "-cipher", "-groups", "-sigalgs", "-alpn",
                         "-mode", "-record_size_limit", "-padding", "-keylogfile", "-msg", "-trace", "-quiet",
-                        "-ign_eof", "-brief"})
+                        "-ign_eof", "-brief", "-status", "-ct", "-reverify_on_resume", "-max_send_frag",
+                        "-keymatexport", "-keymatexportlen"})
     CHECK_MESSAGE(has(client_help.output, std::string(o) + " "), o);
   const Ran server_help = run_to_end({sluice_binary(), "s_server", "-help"}, "");
   CHECK(server_help.status == 0);
   for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
-                        "-WWW", "-groups", "-sigalgs", "-mode"})
+                        "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-max_send_frag", "-keymatexport"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
 
   struct Bad {
@@ -762,6 +959,9 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_server", "-accept", "0", "-sigalgs", "md5"}, "-sigalgs: unknown signature scheme 'md5'"},
                        Bad{{"s_server", "-key", "k.pem"}, "-key 'k.pem' has no -cert before it"},
                        Bad{{"s_server", "-accept", "0", "-Verify", "deep"}, "-Verify: 'deep' is not a depth"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-max_send_frag", "100"}, "-max_send_frag: '100' is not in 512..16384"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-keymatexportlen", "8"}, "-keymatexportlen without -keymatexport"},
+                       Bad{{"s_server", "-accept", "0", "-keymatexport", "L", "-keymatexportlen", "0"}, "-keymatexportlen: '0' is not in 1..8160"},
                        Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
     std::vector<std::string> argv = {sluice_binary()};
     argv.insert(argv.end(), b.args.begin(), b.args.end());

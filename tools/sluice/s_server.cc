@@ -30,6 +30,7 @@ constexpr OptionSpec kServerSpec[] = {
     {"cert", "FILE", "certificate chain (PEM); repeat -cert/-key for more keys (RSA, ECDSA, Ed25519)"},
     {"key", "FILE", "the private key of the -cert before it"},
     {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
+    {"status_file", "FILE", "staple FILE (a DER OCSP response) for clients that ask (status_request), every -cert"},
     {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
     {"verify", "N", "request a client certificate; N is openssl's depth: the most intermediates in its chain"},
     {"Verify", "N", "require a client certificate (N as for -verify)"},
@@ -105,6 +106,7 @@ struct ServeSettings {
   std::string www_dir;
   bool quiet = false, brief = false, commands = true;
   bool client_auth = false;
+  std::optional<ExportRequest> exported;
 };
 
 // serve_one runs one accepted connection; returns false when the server
@@ -120,6 +122,7 @@ bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, const ServeSetti
   const HandshakeFacts facts{Role::kServer, s.client_auth};
   const std::string report = describe_negotiated(d.connection().negotiated(), facts, s.brief);
   if (!s.quiet) std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", report.c_str());
+  if (s.exported) std::fputs(describe_exported(d.connection(), *s.exported).c_str(), stderr);
   const bool had_client_certificate = !d.connection().negotiated().peer_chain.empty();
   bool keep_serving = true;
   std::string head;
@@ -249,6 +252,11 @@ int s_server(std::span<const std::string_view> args) {
   settings.quiet = opts->has("quiet");
   settings.brief = opts->has("brief");
   settings.commands = !opts->has("nocommands");
+  settings.exported = parse_export(*opts, err);
+  if (!err.empty()) {
+    say("sluice s_server: %s\n", err);
+    return 2;
+  }
   if (settings.www && !settings.www_dir.empty()) {
     say("sluice s_server: %s\n", "-www and -WWW: choose one");
     return 2;
@@ -276,6 +284,19 @@ int s_server(std::span<const std::string_view> args) {
     say("sluice: no -cert given: generated a self-signed P-256 certificate %s (pin it with -pin)\n",
         files->back().cert);
   }
+  std::vector<uint8_t> ocsp_response;
+  if (opts->has("status_file")) {
+    std::string der;
+    if (!read_option_file("status_file", opts->get("status_file"), der, err)) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    if (der.empty()) {
+      say("sluice s_server: -status_file: %s is empty (a DER OCSP response)\n", opts->get("status_file"));
+      return 1;
+    }
+    ocsp_response.assign(der.begin(), der.end());
+  }
   for (const auto& f : *files) {
     CertifiedKey ck;
     if (!load_certified_key(*provider, f.cert, f.key, ck, err)) {
@@ -283,6 +304,7 @@ int s_server(std::span<const std::string_view> args) {
       return 1;
     }
     ck.server_names = f.names;
+    ck.ocsp_response = ocsp_response;
     ctx->add_certificate(std::move(ck));
   }
   if (opts->has("verify") || opts->has("Verify")) {
@@ -355,7 +377,7 @@ int s_server(std::span<const std::string_view> args) {
 
   if (loop_kind != "blocking") {
     return serve_on_loop(loop_kind, std::move(*listener), ctx,
-                         {naccept, settings.www, settings.quiet, settings.client_auth});
+                         {naccept, settings.www, settings.quiet, settings.client_auth, settings.exported});
   }
   bool failed = false;
   for (long served = 0; naccept < 0 || served < naccept; ++served) {

@@ -37,6 +37,7 @@ struct LoopConnection {
       if (!settings.quiet) {
         std::fprintf(stderr, "sluice: HANDSHAKE done (connection %llu)\n%s", static_cast<unsigned long long>(id),
                      describe_negotiated(c.negotiated(), facts(), false).c_str());
+        if (settings.exported) std::fputs(describe_exported(c, *settings.exported).c_str(), stderr);
       }
     }
     if (out_offset < out.size()) {

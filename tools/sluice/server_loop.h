@@ -8,6 +8,7 @@
 
 #include "adapters/net/fd.h"
 #include "core/context.h"
+#include "tools/sluice/options.h"
 
 namespace sluice::tool {
 
@@ -16,6 +17,7 @@ struct LoopSettings {
   bool www = false;          // answer one GET with the status page instead of echoing
   bool quiet = false;        // no report
   bool client_auth = false;  // -verify/-Verify (or -CAfile) was given: report the client certificate
+  std::optional<ExportRequest> exported;  // -keymatexport: printed after each handshake
 };
 
 // serve_on_loop serves `listener` until `settings.naccept` connections have
