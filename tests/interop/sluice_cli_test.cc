@@ -722,6 +722,74 @@ TEST_CASE("OCSP stapling: s_client -status and s_server -status_file against ope
   }
 }
 
+// sct_list is a SignedCertificateTimestampList (RFC 6962 §3.3) of one v1
+// SCT from a log that does not exist (id 0x11...; openssl shows it as an
+// unknown log), 55 bytes in all.
+std::string sct_list() {
+  std::string sct(1, '\0');                          // v1
+  sct += std::string(32, '\x11');                    // log id
+  sct += std::string("\x00\x00\x01\x8b\xd0\x3d\x28\x00", 8);  // timestamp (ms)
+  sct += std::string("\x00\x00", 2);                 // no extensions
+  sct += std::string("\x04\x03\x00\x04\x30\x02\x00\x00", 8);  // ecdsa_sha256, a 4-byte signature
+  auto u16 = [](size_t n) { return std::string{static_cast<char>(n >> 8), static_cast<char>(n & 0xff)}; };
+  return u16(sct.size() + 2) + u16(sct.size()) + sct;
+}
+
+TEST_CASE("SCTs: s_client -ct against openssl s_server -serverinfo, s_server -sct_file against openssl s_client -ct") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string list = sct_list();
+  REQUIRE(list.size() == 55);
+  const std::string sct_file = tmp_path("scts.bin");
+  write_all(sct_file, list);
+  // openssl's serverinfo: a PEM "SERVERINFOV2" block of a 4-byte context
+  // (ClientHello, TLS 1.2 ServerHello, TLS 1.3 Certificate, not on
+  // resumption) and the extension (signed_certificate_timestamp, 18).
+  const std::string raw = tmp_path("serverinfo.bin"), serverinfo = tmp_path("serverinfo.pem");
+  write_all(raw, std::string("\x00\x00\x11\xc0\x00\x12\x00", 7) + static_cast<char>(list.size()) + list);
+  const auto b64 = run_command({"openssl", "base64", "-in", raw});
+  REQUIRE(b64.status == 0);
+  write_all(serverinfo, "-----BEGIN SERVERINFOV2 FOR sluice-----\n" + b64.output + "-----END SERVERINFOV2 FOR sluice-----\n");
+  // openssl s_client -ct wants a log list; none is trusted.
+  const std::string logs = tmp_path("ct_logs.cnf");
+  write_all(logs, "enabled_logs =\n");
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    {
+      uint16_t port = 0;
+      auto server = openssl_server({"-naccept", "2", "-serverinfo", serverinfo}, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      const Ran asked = run_to_end(sluice_client(port, {version, "-ct", "-trace"}), "hi\n");
+      const Ran not_asked = run_to_end(sluice_client(port, {version}), "hi\n");
+      server->wait_exit();
+      INFO("-ct:\n" << tail(asked.output, 5000) << "\nwithout:\n" << tail(not_asked.output));
+      CHECK(asked.status == 0);
+      CHECK(has(asked.output, "\nSCT list: 55 bytes\n"));
+      if (version == "-tls1_3") CHECK(has(asked.output, "\n    SCT list stapled: 55 bytes\n"));
+      CHECK(not_asked.status == 0);
+      CHECK(has(not_asked.output, "\nSCT list: (none)\n"));
+    }
+    {
+      uint16_t port = 0;
+      auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-sct_file", sct_file},
+                                  port);
+      REQUIRE(server.has_value());
+      const std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                               "-CAfile", leaf.ca_pem, version};
+      auto with_ct = client;
+      with_ct.insert(with_ct.end(), {"-ct", "-ctlogfile", logs});
+      const Ran asked = run_to_end(with_ct, "hi\n");
+      const Ran not_asked = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl -ct:\n" << tail(asked.output));
+      CHECK(status == 0);
+      CHECK(has(asked.output, "SCTs present (1)"));
+      CHECK(has(asked.output, "Log ID    : 11:11:11:11"));
+      CHECK_FALSE(has(not_asked.output, "SCTs present"));
+    }
+  }
+}
+
 // keying_material is the hex after openssl's "Keying material: " (sluice
 // prints the same block).
 std::string keying_material(const std::string& output) {
@@ -943,7 +1011,7 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
   CHECK(server_help.status == 0);
   for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
-                        "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-max_send_frag", "-keymatexport"})
+                        "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
 
   struct Bad {

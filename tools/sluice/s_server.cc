@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/wire/extensions.h"
 #include "crypto/composite/composite_provider.h"
 #include "tools/sluice/credentials.h"
 #include "adapters/net/loopback.h"
@@ -31,6 +32,7 @@ constexpr OptionSpec kServerSpec[] = {
     {"key", "FILE", "the private key of the -cert before it"},
     {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
     {"status_file", "FILE", "staple FILE (a DER OCSP response) for clients that ask (status_request), every -cert"},
+    {"sct_file", "FILE", "staple FILE (a SignedCertificateTimestampList, RFC 6962 §3.3) for clients that ask, every -cert"},
     {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
     {"verify", "N", "request a client certificate; N is openssl's depth: the most intermediates in its chain"},
     {"Verify", "N", "require a client certificate (N as for -verify)"},
@@ -297,6 +299,20 @@ int s_server(std::span<const std::string_view> args) {
     }
     ocsp_response.assign(der.begin(), der.end());
   }
+  std::vector<uint8_t> sct_list;
+  if (opts->has("sct_file")) {
+    std::string list;
+    if (!read_option_file("sct_file", opts->get("sct_file"), list, err)) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    sct_list.assign(list.begin(), list.end());
+    if (!wire::check_sct_list(sct_list)) {
+      say("sluice s_server: -sct_file: %s is not a SignedCertificateTimestampList (length-prefixed SCTs)\n",
+          opts->get("sct_file"));
+      return 1;
+    }
+  }
   for (const auto& f : *files) {
     CertifiedKey ck;
     if (!load_certified_key(*provider, f.cert, f.key, ck, err)) {
@@ -305,6 +321,7 @@ int s_server(std::span<const std::string_view> args) {
     }
     ck.server_names = f.names;
     ck.ocsp_response = ocsp_response;
+    ck.sct_list = sct_list;
     ctx->add_certificate(std::move(ck));
   }
   if (opts->has("verify") || opts->has("Verify")) {
