@@ -937,6 +937,181 @@ TEST_CASE("the report gives why 0-RTT was not used: a ticket that does not allow
   CHECK(has(second.output, "early-bytes"));  // sent after the handshake instead, and echoed
 }
 
+TEST_CASE("s_client -middlebox_compat: a 32-byte session id and a change_cipher_spec, seen by openssl s_server -trace") {
+  require_peers();
+  for (const bool compat : {true, false}) {
+    CAPTURE(compat);
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-trace"}, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    std::vector<std::string> extra = {"-tls1_3", "-trace"};
+    if (compat) extra.push_back("-middlebox_compat");
+    const Ran r = run_to_end(sluice_client(port, extra), "hi\n");
+    server->wait_exit();
+    INFO("sluice:\n" << tail(r.output) << "\nopenssl:\n" << tail(server->output()));
+    CHECK(r.status == 0);
+    CHECK(has(r.output, compat ? "\n    session id: 32 bytes\n" : "\n    session id: 0 bytes\n"));
+    CHECK(has(server->output(), compat ? "session_id (len=32)" : "session_id (len=0)"));
+    // RFC 8446 §D.4: the client's dummy change_cipher_spec before its
+    // second flight (openssl's server sends its own either way).
+    CHECK(has(server->output(), "Received Record\nHeader:\n  Version = TLS 1.2 (0x303)\n"
+                                "  Content Type = ChangeCipherSpec (20)") == compat);
+  }
+}
+
+TEST_CASE("s_server -hrr_cookie: the HelloRetryRequest carries a cookie and openssl's second hello echoes it") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool cookie : {true, false}) {
+    CAPTURE(cookie);
+    uint16_t port = 0;
+    std::vector<std::string> v = {"-naccept", "1", "-trace", "-strict_groups", "-groups", "secp384r1,x25519",
+                                  "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+    if (cookie) v.push_back("-hrr_cookie");
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    const Ran c = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                              "-groups", "x25519:secp384r1"},
+                             "hi\n");
+    const auto status = server->wait_exit();
+    const std::string out = server->output();
+    INFO("sluice:\n" << tail(out, 5000));
+    CHECK(status == 0);
+    CHECK(has(out, "HelloRetryRequest: yes"));
+    const size_t retry = out.find("\n    HelloRetryRequest\n");
+    const size_t second_hello = out.find("<<< Handshake ClientHello", retry);
+    REQUIRE(retry != std::string::npos);
+    REQUIRE(second_hello != std::string::npos);
+    CHECK(has(out.substr(retry, second_hello - retry), "\n    cookie: 32 bytes\n") == cookie);
+    CHECK(has(out.substr(second_hello, 1000), "\n    cookie: 32 bytes\n") == cookie);
+  }
+}
+
+TEST_CASE("-key_update_interval N: sluice s_server updates its key every N records, seen by openssl s_client -msg") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool interval : {true, false}) {
+    CAPTURE(interval);
+    uint16_t port = 0;
+    std::vector<std::string> v = {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+    if (interval) v.insert(v.end(), {"-key_update_interval", "3"});
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                      leaf.ca_pem, "-tls1_3", "-msg"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    // One line at a time, each echoed before the next: a record each.
+    for (int i = 0; i < 8; ++i) {
+      const std::string line = "line-" + std::to_string(i) + "\n";
+      client->write_stdin(line);
+      REQUIRE(client->wait_for_output(line));
+    }
+    client->close_stdin();
+    client->wait_exit();
+    CHECK(server->wait_exit() == 0);
+    INFO("openssl:\n" << tail(client->output(), 3000));
+    // The tickets and eight echoes under the first key: at least two updates.
+    const size_t updates = count_of(client->output(), "<<< TLS 1.3, Handshake [length 0005], KeyUpdate");
+    if (interval) {
+      CHECK(updates >= 2);
+    } else {
+      CHECK(updates == 0);
+    }
+  }
+}
+
+TEST_CASE("s_client -renegotiation once answers openssl s_server's HelloRequest (command r); by default it is refused") {
+  require_peers();
+  for (const bool accept : {true, false}) {
+    CAPTURE(accept);
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-tls1_2"}, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    std::vector<std::string> extra = {"-msg"};
+    if (accept) extra.insert(extra.end(), {"-renegotiation", "once"});
+    std::string err;
+    auto client = PeerProcess::start(sluice_client(port, extra), err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    REQUIRE(client->wait_for_output("HANDSHAKE done"));
+    server->write_stdin("r\n");
+    REQUIRE(server->wait_for_output("SSL_do_handshake -> 1"));
+    if (accept) {
+      REQUIRE(client->wait_for_output("<<< Handshake Finished", std::chrono::seconds(10)));
+      client->write_stdin("after-renegotiation\n");
+      CHECK(server->wait_for_output("after-renegotiation"));
+    }
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    server->wait_exit();
+    INFO("sluice:\n" << tail(client->output()) << "\nopenssl:\n" << tail(server->output()));
+    if (accept) {
+      CHECK(status == 0);
+      CHECK(count_of(client->output(), ">>> Handshake ClientHello") == 2);
+    } else {
+      // openssl ends the connection when refused (handshake_failure).
+      CHECK(status == 1);
+      CHECK(has(client->output(), ">>> Alert no_renegotiation (100)"));
+      CHECK(count_of(client->output(), ">>> Handshake ClientHello") == 1);
+    }
+  }
+}
+
+TEST_CASE("s_server -alpn_mismatch decline: a client offering none of -alpn gets no ALPN; refuse (the default) ends it") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const std::string what : {"decline", "refuse"}) {
+    CAPTURE(what);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-alpn", "http/1.1", "-alpn_mismatch", what, "-cert", leaf.cert_pem,
+                                 "-key", leaf.key_pem},
+                                port);
+    REQUIRE(server.has_value());
+    const Ran c = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                              "-alpn", "h2"},
+                             "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(c.output));
+    if (what == "decline") {
+      CHECK(status == 0);
+      CHECK(has(server->output(), "ALPN: (none)"));
+      CHECK(has(c.output, "No ALPN negotiated"));
+    } else {
+      CHECK(status == 1);
+      CHECK(has(server->output(), "no_application_protocol"));
+      CHECK(has(c.output, "no application protocol"));
+    }
+  }
+}
+
+TEST_CASE("s_client -enable_pha without -cert: offered, and a post-handshake request (command c) is answered empty") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool offer : {true, false}) {
+    CAPTURE(offer);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-CAfile", leaf.ca_pem},
+                                port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start(sluice_client(port, offer ? std::vector<std::string>{"-enable_pha"}
+                                                                : std::vector<std::string>{}),
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    REQUIRE(server->wait_for_output("Client certificate: none sent"));
+    server->write_stdin("c\n");
+    REQUIRE(server->wait_for_output(offer ? "CERTIFICATE REQUEST sent" : "sluice: ERROR"));
+    // The echo still works after the request: the empty answer was taken.
+    client->write_stdin("after-request\n");
+    CHECK(client->wait_for_output("after-request\n"));
+    client->close_stdin();
+    CHECK(client->wait_exit() == 0);
+    CHECK(server->wait_exit() == 0);
+    INFO("sluice s_server:\n" << tail(server->output()));
+  }
+}
+
 TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -1005,13 +1180,15 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                         "-min_protocol", "-max_protocol", "-ciphersuites", "-cipher", "-groups", "-sigalgs", "-alpn",
                         "-mode", "-record_size_limit", "-padding", "-keylogfile", "-msg", "-trace", "-quiet",
                         "-ign_eof", "-brief", "-status", "-ct", "-reverify_on_resume", "-max_send_frag",
-                        "-keymatexport", "-keymatexportlen"})
+                        "-keymatexport", "-keymatexportlen", "-enable_pha", "-middlebox_compat", "-renegotiation",
+                        "-key_update_interval"})
     CHECK_MESSAGE(has(client_help.output, std::string(o) + " "), o);
   const Ran server_help = run_to_end({sluice_binary(), "s_server", "-help"}, "");
   CHECK(server_help.status == 0);
   for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
-                        "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport"})
+                        "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport",
+                        "-hrr_cookie", "-alpn_mismatch", "-key_update_interval"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
 
   struct Bad {
@@ -1030,6 +1207,8 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_client", "-connect", "127.0.0.1:1", "-max_send_frag", "100"}, "-max_send_frag: '100' is not in 512..16384"},
                        Bad{{"s_client", "-connect", "127.0.0.1:1", "-keymatexportlen", "8"}, "-keymatexportlen without -keymatexport"},
                        Bad{{"s_server", "-accept", "0", "-keymatexport", "L", "-keymatexportlen", "0"}, "-keymatexportlen: '0' is not in 1..8160"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-renegotiation", "always"}, "-renegotiation: 'always' is not never, once or freely"},
+                       Bad{{"s_server", "-accept", "0", "-alpn_mismatch", "ignore"}, "-alpn_mismatch: 'ignore' is not refuse or decline"},
                        Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
     std::vector<std::string> argv = {sluice_binary()};
     argv.insert(argv.end(), b.args.begin(), b.args.end());

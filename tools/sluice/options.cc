@@ -26,6 +26,7 @@ constexpr OptionSpec kCommon[] = {
     {"record_size_limit", "N", "send record_size_limit N (64..16385, RFC 8449)"},
     {"padding", "N", "pad protected records to a multiple of N bytes (TLS 1.3)"},
     {"max_send_frag", "N", "put at most N bytes (512..16384) of plaintext in a record"},
+    {"key_update_interval", "N", "TLS 1.3: send a KeyUpdate after every N records under one key (default: the AEAD's limit)"},
     {"keymatexport", "LABEL", "after each handshake, export keying material for LABEL (RFC 5705 / RFC 8446 §7.5)"},
     {"keymatexportlen", "N", "export N bytes (1..8160; default 20)"},
     {"keylogfile", "FILE", "append NSS key log lines to FILE (SSLKEYLOGFILE is honoured too)"},
@@ -375,6 +376,14 @@ bool apply_common(const Options& opts, Context& ctx, std::string& out_error) {
       return false;
     }
     ctx.set_max_send_fragment(*n);
+  }
+  if (opts.has("key_update_interval")) {
+    auto n = parse_number(opts.get("key_update_interval"), 1, uint64_t{1} << 62);
+    if (!n) {
+      out_error = "-key_update_interval: '" + opts.get("key_update_interval") + "' is not a positive number of records";
+      return false;
+    }
+    ctx.set_key_update_interval(*n);
   }
   if (opts.has("padding")) {
     auto n = parse_number(opts.get("padding"), 1, 16384);

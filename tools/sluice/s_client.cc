@@ -39,6 +39,9 @@ constexpr OptionSpec kClientSpec[] = {
     {"reverify_on_resume", "", "on resumption, check the session's server chain again (trust may have changed)"},
     {"status", "", "ask the server to staple an OCSP response (status_request); the report gives its size"},
     {"ct", "", "ask the server for signed certificate timestamps (signed_certificate_timestamp)"},
+    {"enable_pha", "", "offer post-handshake authentication (answered with -cert, or with no certificate); -cert implies it"},
+    {"middlebox_compat", "", "TLS 1.3 middlebox compatibility mode: a session id and change_cipher_spec (RFC 8446 §D.4)"},
+    {"renegotiation", "WHEN", "TLS 1.2: answer a server's HelloRequest never (default, no_renegotiation), once or freely"},
     {"ign_eof", "", "stdin EOF does not close; wait for the server to close"},
     {"nocommands", "", "stdin lines k, K, R, Q are data, not commands"},
 };
@@ -120,6 +123,21 @@ int s_client(std::span<const std::string_view> args) {
   if (opts->has("reverify_on_resume")) ctx->set_reverify_on_resume(true);
   if (opts->has("status")) ctx->set_request_ocsp(true);
   if (opts->has("ct")) ctx->set_request_sct(true);
+  if (opts->has("enable_pha")) ctx->set_post_handshake_auth(true);
+  if (opts->has("middlebox_compat")) ctx->set_middlebox_compat(true);
+  if (opts->has("renegotiation")) {
+    const std::string when = opts->get("renegotiation");
+    if (when == "never") {
+      ctx->set_renegotiation(Renegotiation::kNever);
+    } else if (when == "once") {
+      ctx->set_renegotiation(Renegotiation::kOnce);
+    } else if (when == "freely") {
+      ctx->set_renegotiation(Renegotiation::kFreely);
+    } else {
+      say("sluice s_client: -renegotiation: '%s' is not never, once or freely\n", when);
+      return 2;
+    }
+  }
   const auto exported = parse_export(*opts, err);
   if (!err.empty()) {
     say("sluice s_client: %s\n", err);

@@ -43,6 +43,8 @@ constexpr OptionSpec kServerSpec[] = {
     {"early_data", "", "accept 0-RTT data (up to 16384 bytes, or -max_early_data)"},
     {"max_early_data", "N", "accept up to N bytes of 0-RTT data"},
     {"strict_groups", "", "insist on the first -groups entry the client supports, retrying (HRR) if needed"},
+    {"hrr_cookie", "", "a HelloRetryRequest carries a cookie the second ClientHello must echo"},
+    {"alpn_mismatch", "WHAT", "a client offering none of -alpn: refuse (default, no_application_protocol) or decline (no ALPN)"},
     {"naccept", "N", "exit after N connections"},
     {"loop", "KIND", "blocking (default: one connection at a time, stdin commands), epoll or uring"},
     {"www", "", "answer GET with a page saying what was negotiated"},
@@ -377,6 +379,32 @@ int s_server(std::span<const std::string_view> args) {
     ctx->set_max_early_data(static_cast<uint32_t>(*n));
   }
   if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
+  if (opts->has("hrr_cookie")) {
+    // Random bytes: the echo proves the second hello answers this retry.
+    ctx->set_hello_retry_cookie([provider] {
+      std::vector<uint8_t> cookie(32);
+      if (!provider->random(cookie)) cookie.clear();
+      return cookie;
+    });
+  }
+  if (opts->has("alpn_mismatch")) {
+    const std::string what = opts->get("alpn_mismatch");
+    if (what != "refuse" && what != "decline") {
+      say("sluice s_server: -alpn_mismatch: '%s' is not refuse or decline\n", what);
+      return 2;
+    }
+    if (what == "decline") {
+      // The context's list in its order, as without a selector; only a
+      // client with none of it is answered differently: without ALPN.
+      ctx->set_alpn_selector([protocols = ctx->policy().alpn](std::span<const std::string> offered)
+                                 -> TlsResult<std::optional<std::string>> {
+        for (const auto& p : protocols) {
+          if (std::find(offered.begin(), offered.end(), p) != offered.end()) return std::optional<std::string>(p);
+        }
+        return std::optional<std::string>();
+      });
+    }
+  }
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
   if (opts->has("msg") || opts->has("trace"))
     install_trace(*ctx, opts->has("trace") ? TraceDetail::kFields : TraceDetail::kMessages);

@@ -72,14 +72,19 @@ std::vector<std::string> client_hello_fields(Bytes body) {
   // Without supported_versions the legacy version is the offer (TLS 1.2).
   const std::vector<uint16_t> versions =
       ch->supported_versions.empty() ? std::vector<uint16_t>{ch->legacy_version} : ch->supported_versions;
-  return {
+  std::vector<std::string> out = {
       "versions: " + listed(versions, version_name),
       "cipher suites: " + listed(ch->cipher_suites, cipher_suite_name),
       "groups: " + listed(ch->supported_groups, group_name),
       "key share groups: " + listed(key_share_groups, group_name),
       "ALPN: " + listed(ch->alpn, [](const std::string& p) { return p; }),
       "server name: " + (ch->server_name.empty() ? std::string("(none)") : ch->server_name),
+      // 32 bytes in a TLS 1.3 hello: middlebox compatibility mode (or a
+      // TLS 1.2 session being resumed by ID).
+      "session id: " + std::to_string(ch->legacy_session_id.len) + " bytes",
   };
+  if (!ch->cookie.empty()) out.push_back("cookie: " + std::to_string(ch->cookie.size()) + " bytes");
+  return out;
 }
 
 std::vector<std::string> server_hello_fields(Bytes body) {
@@ -89,6 +94,7 @@ std::vector<std::string> server_hello_fields(Bytes body) {
   if (sh->is_hello_retry_request()) out.emplace_back("HelloRetryRequest");
   out.push_back("version: " + version_name(sh->selected_version ? sh->selected_version : sh->legacy_version));
   out.push_back("cipher suite: " + cipher_suite_name(sh->cipher_suite));
+  if (!sh->cookie.empty()) out.push_back("cookie: " + std::to_string(sh->cookie.size()) + " bytes");
   if (sh->hrr_selected_group) {
     out.push_back("group: " + group_name(*sh->hrr_selected_group));
   } else if (sh->key_share) {
