@@ -311,6 +311,33 @@ TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-ke
   }
 }
 
+TEST_CASE("s_server -verify names the -CAfile CAs in its request, as openssl's does; -no_ca_names leaves them out") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    for (const bool names : {true, false}) {
+      CAPTURE(version);
+      CAPTURE(names);
+      uint16_t port = 0;
+      std::vector<std::string> v = {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                    "-CAfile", leaf.ca_pem, "-verify", "1"};
+      if (!names) v.push_back("-no_ca_names");
+      auto server = sluice_server(v, port);
+      REQUIRE(server.has_value());
+      const Ran c = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                                version},
+                               "hi\n");
+      CHECK(server->wait_exit() == 0);
+      INFO("openssl:\n" << tail(c.output));
+      if (names) {
+        CHECK(has(c.output, "Acceptable client certificate CA names\nCN = sluice interop CA\n"));
+      } else {
+        CHECK(has(c.output, "No client certificate CA names sent"));
+      }
+    }
+  }
+}
+
 TEST_CASE("-Verify N / -verify N: N bounds the client chain's intermediates, as openssl's depth does") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -1188,7 +1215,7 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
   for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
                         "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport",
-                        "-hrr_cookie", "-alpn_mismatch", "-key_update_interval"})
+                        "-hrr_cookie", "-alpn_mismatch", "-key_update_interval", "-no_ca_names"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
 
   struct Bad {

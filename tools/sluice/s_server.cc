@@ -33,7 +33,8 @@ constexpr OptionSpec kServerSpec[] = {
     {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
     {"status_file", "FILE", "staple FILE (a DER OCSP response) for clients that ask (status_request), every -cert"},
     {"sct_file", "FILE", "staple FILE (a SignedCertificateTimestampList, RFC 6962 §3.3) for clients that ask, every -cert"},
-    {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
+    {"CAfile", "FILE", "trust anchors for client certificates (PEM), also named in the certificate request; default: the system bundle"},
+    {"no_ca_names", "", "do not name the -CAfile CAs in the certificate request (certificate_authorities)"},
     {"verify", "N", "request a client certificate; N is openssl's depth: the most intermediates in its chain"},
     {"Verify", "N", "require a client certificate (N as for -verify)"},
     {"num_tickets", "N", "session tickets after each handshake (default 2)"},
@@ -350,6 +351,15 @@ int s_server(std::span<const std::string_view> args) {
     }
     ctx->set_verifier(std::move(verifier));
     settings.client_auth = true;
+  }
+  if (settings.client_auth && opts->has("CAfile") && !opts->has("no_ca_names")) {
+    // As openssl s_server: the client may pick its certificate by them.
+    std::vector<std::vector<uint8_t>> names;
+    if (!ca_names(opts->get("CAfile"), names, err)) {
+      say("sluice s_server: -CAfile: %s\n", err);
+      return 1;
+    }
+    ctx->set_certificate_authorities(std::move(names));
   }
   if (opts->has("num_tickets")) {
     auto n = parse_number(opts->get("num_tickets"), 0, 16);
