@@ -2,7 +2,10 @@
 // and curl from Debian) on loopback: full-duplex bulk data, the report,
 // sessions across processes, client authentication, KeyUpdate from each
 // side, -www/-WWW, the event-loop servers, s_server's ticket, 0-RTT and
-// per-SNI options, and option errors.
+// per-SNI options, the flags for the rest of the engine (OCSP and SCT
+// staples, the exporter, fragment size, key update interval, reverification,
+// middlebox compatibility, renegotiation, HRR cookies, the ALPN selector, CA
+// names), the -trace decoder, and option errors.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
