@@ -75,6 +75,9 @@ std::string openssl_suite_name(uint16_t suite);
 // them. False with a message naming the option on a bad value.
 extern const std::span<const OptionSpec> kCommonSpec;
 [[nodiscard]] bool apply_common(const Options& opts, Context& ctx, std::string& out_error);
+// with_common is a command's own options followed by the shared ones.
+std::vector<OptionSpec> with_common(std::span<const OptionSpec> own);
+
 // ExportRequest is -keymatexport LABEL / -keymatexportlen N: keying
 // material exported after each handshake (no context, as openssl's tools).
 struct ExportRequest {
@@ -84,7 +87,5 @@ struct ExportRequest {
 // parse_export is the request, or nullopt when none was asked for; then a
 // non-empty `out_error` names a bad value.
 [[nodiscard]] std::optional<ExportRequest> parse_export(const Options& opts, std::string& out_error);
-// with_common is a command's own options followed by the shared ones.
-std::vector<OptionSpec> with_common(std::span<const OptionSpec> own);
 
 }  // namespace sluice::tool

@@ -390,7 +390,8 @@ int s_server(std::span<const std::string_view> args) {
   }
   if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
   if (opts->has("hrr_cookie")) {
-    // Random bytes: the echo proves the second hello answers this retry.
+    // Fresh random bytes each retry; the engine refuses a second hello
+    // that does not echo them.
     ctx->set_hello_retry_cookie([provider] {
       std::vector<uint8_t> cookie(32);
       if (!provider->random(cookie)) cookie.clear();
