@@ -277,7 +277,7 @@ Progress Connection::shutdown() {
         break;
       }
       case RecordLayer::Kind::kClosed:
-        c.observe_alert(false, 1, Alert::kCloseNotify);
+        c.observe_alert(false, c.rl_.peer_close_level(), Alert::kCloseNotify);
         break;
       case RecordLayer::Kind::kControl:
         break;

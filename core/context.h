@@ -183,9 +183,13 @@ struct MessageInfo {
   // Handshake: the message body, as sent or received (decrypted); it is
   // valid only during the callback. Empty for an alert.
   std::span<const uint8_t> body;
-  // Alert: 1 (warning) or 2 (fatal); a received close_notify says 1, the
-  // level it is sent with. 0 for a handshake message.
+  // Alert: 1 (warning) or 2 (fatal), as the record carried it (a received
+  // close_notify too: TLS 1.3 lets a peer send it at either level). 0 for a
+  // handshake message.
   uint8_t alert_level = 0;
+  // The connection's negotiated version (wire::kTls12 or kTls13) once the
+  // ServerHello has settled it, else 0: a Certificate's form depends on it.
+  uint16_t version = 0;
 };
 
 // Hooks: what the application injects. None is required.

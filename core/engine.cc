@@ -36,12 +36,12 @@ Result<void, Error> Connection::Impl::send(Bytes message) {
 
 void Connection::Impl::observe_handshake(bool sent, uint8_t type, Bytes body) const {
   if (const auto& cb = ctx_->hooks().message_callback; cb)
-    cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0});
+    cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0, negotiated().version});
 }
 
 void Connection::Impl::observe_alert(bool sent, uint8_t level, Alert alert) const {
   if (const auto& cb = ctx_->hooks().message_callback; cb)
-    cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level});
+    cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level, negotiated().version});
 }
 
 void Connection::Impl::observe_received_message() {
@@ -434,7 +434,7 @@ Progress Connection::Impl::fill_readable() {
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:
-        observe_alert(false, 1, Alert::kCloseNotify);
+        observe_alert(false, rl_.peer_close_level(), Alert::kCloseNotify);
         return {Status::kZeroReturn, 0};
       case RecordLayer::Kind::kHandshake: {
         if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());

@@ -280,6 +280,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       const auto alert = static_cast<Alert>(desc);
       if (alert == Alert::kCloseNotify) {
         peer_closed_ = true;
+        peer_close_level_ = level;
         return Record{Kind::kClosed, {}};
       }
       if (level == kWarning) {

@@ -96,6 +96,9 @@ class RecordLayer {
   TlsResult<Record> read();
   void release_record();
   bool peer_closed() const { return peer_closed_; }
+  // The level the peer's close_notify came with (1 warning, 2 fatal; TLS 1.3
+  // lets the level be ignored, so either closes), for tracing.
+  uint8_t peer_close_level() const { return peer_close_level_; }
 
   // The application-data window (decrypted bytes in place).
   Bytes app_data() const { return in_.all().subspan(app_off_, app_len_); }
@@ -164,6 +167,7 @@ class RecordLayer {
   bool handshake_seen_ = false;  // a handshake record was read
   bool eof_ = false;
   bool peer_closed_ = false;
+  uint8_t peer_close_level_ = 0;
   int empty_records_ = 0;
   int warning_alerts_ = 0;
   size_t early_skip_budget_ = 0;

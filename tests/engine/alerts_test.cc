@@ -1,7 +1,8 @@
 // Alerts a hostile peer can shape: an unknown level is illegal_parameter; a
 // TLS 1.3 warning other than user_canceled is malformed (decode_error, as
 // BoringSSL has it); a TLS 1.2 warning lets the connection go on; and a
-// stream of tolerated warnings with nothing in between is bounded.
+// stream of tolerated warnings with nothing in between is bounded; a
+// close_notify is traced at the level it came with.
 #include <doctest/doctest.h>
 
 #include <string>
@@ -52,6 +53,33 @@ TEST_CASE("TLS 1.3 alerts: levels and warnings (RFC 8446 §6)") {
     CHECK(m.server.error().ok());
     CHECK(server_reads(m, {uc}, &rp).status == Status::kError);
     CHECK(m.server.error().reason == Reason::kTooManyWarningAlerts);
+  }
+}
+
+TEST_CASE("a received close_notify is traced at the level its record carried, by read() and by shutdown()") {
+  // RFC 8446 §6 lets the level of a TLS 1.3 alert be ignored: a fatal
+  // close_notify still closes, and the trace shows what the wire had.
+  for (const uint8_t level : {kWarning, kFatal}) {
+    for (const bool via_shutdown : {false, true}) {
+      CAPTURE(static_cast<int>(level));
+      CAPTURE(via_shutdown);
+      Mitm m = established_mitm();
+      std::vector<uint8_t> received_levels;
+      m.sctx->set_message_callback([&received_levels](const MessageInfo& info) {
+        if (!info.sent && info.content_type == ContentType::kAlert &&
+            info.type == static_cast<uint8_t>(Alert::kCloseNotify))
+          received_levels.push_back(info.alert_level);
+      });
+      Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+      if (via_shutdown) {
+        REQUIRE(m.server.shutdown().status == Status::kWantRead);
+        feed_all(m.server, sealed(rp, ContentType::kAlert, {level, static_cast<uint8_t>(Alert::kCloseNotify)}));
+        CHECK(m.server.shutdown().status == Status::kOk);
+      } else {
+        CHECK(server_reads(m, {{level, Alert::kCloseNotify}}, &rp).status == Status::kZeroReturn);
+      }
+      CHECK(received_levels == std::vector<uint8_t>{level});
+    }
   }
 }
 

@@ -2,7 +2,10 @@
 // and curl from Debian) on loopback: full-duplex bulk data, the report,
 // sessions across processes, client authentication, KeyUpdate from each
 // side, -www/-WWW, the event-loop servers, s_server's ticket, 0-RTT and
-// per-SNI options, and option errors.
+// per-SNI options, the flags for the rest of the engine (OCSP and SCT
+// staples, the exporter, fragment size, key update interval, reverification,
+// middlebox compatibility, renegotiation, HRR cookies, the ALPN selector, CA
+// names), the -trace decoder, and option errors.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -14,6 +17,7 @@
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_cli.h"
 #include "tests/interop/test_pki.h"
+#include "tools/sluice/trace.h"
 
 namespace sluice::interop {
 namespace {
@@ -310,6 +314,33 @@ TEST_CASE("client authentication: -Verify required, -verify requested, -cert/-ke
   }
 }
 
+TEST_CASE("s_server -verify names the -CAfile CAs in its request, as openssl's does; -no_ca_names leaves them out") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    for (const bool names : {true, false}) {
+      CAPTURE(version);
+      CAPTURE(names);
+      uint16_t port = 0;
+      std::vector<std::string> v = {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                    "-CAfile", leaf.ca_pem, "-verify", "1"};
+      if (!names) v.push_back("-no_ca_names");
+      auto server = sluice_server(v, port);
+      REQUIRE(server.has_value());
+      const Ran c = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                                version},
+                               "hi\n");
+      CHECK(server->wait_exit() == 0);
+      INFO("openssl:\n" << tail(c.output));
+      if (names) {
+        CHECK(has(c.output, "Acceptable client certificate CA names\nCN = sluice interop CA\n"));
+      } else {
+        CHECK(has(c.output, "No client certificate CA names sent"));
+      }
+    }
+  }
+}
+
 TEST_CASE("-Verify N / -verify N: N bounds the client chain's intermediates, as openssl's depth does") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -481,6 +512,38 @@ TEST_CASE("-loop epoll and -loop uring serve several openssl clients at once") {
   }
 }
 
+TEST_CASE("-loop epoll and -loop uring report the client certificate: verified with -Verify, none sent with -verify") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& client_leaf = client_leaf_for(crypto::KeyType::kEcdsaP256);
+  struct Case {
+    const char* option;
+    bool send_certificate;
+    const char* report;
+  };
+  for (const char* kind : {"epoll", "uring"}) {
+    for (const Case& c : {Case{"-Verify", true, "Client certificate: verified (CN=sluice interop client"},
+                          Case{"-verify", false, "Client certificate: none sent"}}) {
+      CAPTURE(kind);
+      CAPTURE(c.option);
+      uint16_t port = 0;
+      auto server = sluice_server({"-loop", kind, "-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                   "-CAfile", leaf.ca_pem, c.option, "1"},
+                                  port);
+      REQUIRE(server.has_value());
+      std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                         leaf.ca_pem};
+      if (c.send_certificate) client.insert(client.end(), {"-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem});
+      const Ran r = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(r.output));
+      CHECK(status == 0);
+      CHECK(has(server->output(), c.report));
+      CHECK_FALSE(has(server->output(), "Client certificate: not requested"));
+    }
+  }
+}
+
 TEST_CASE("s_client options against openssl s_server -www: versions, suites, groups, sigalgs, ALPN, modes, trace") {
   require_peers();
   const LeafFiles& rsa = leaf_for(crypto::KeyType::kRsa);
@@ -612,6 +675,474 @@ TEST_CASE("-trace decodes hellos, certificates and alerts, against openssl; -msg
   }
 }
 
+TEST_CASE("-trace reads a Certificate in the negotiated version's form: a body both forms parse, read two ways") {
+  // TLS 1.2's form (a chain) and TLS 1.3's (a request context, then
+  // entries with extensions) overlap: this body is a valid TLS 1.2 chain of
+  // one 327677-byte certificate and a valid TLS 1.3 Certificate with a
+  // 5-byte request context and one 327669-byte certificate.
+  constexpr size_t kLength = 327683;
+  std::vector<uint8_t> body(kLength, 0x41);
+  auto put24 = [&body](size_t at, size_t v) {
+    body[at] = static_cast<uint8_t>(v >> 16);
+    body[at + 1] = static_cast<uint8_t>(v >> 8);
+    body[at + 2] = static_cast<uint8_t>(v);
+  };
+  put24(0, kLength - 3);   // TLS 1.2: the chain's length (0x050000); TLS 1.3: context length 5, then 2 bytes of it
+  put24(3, kLength - 6);   // TLS 1.2: the certificate's length; TLS 1.3: the rest of the context
+  put24(6, kLength - 9);   // TLS 1.3: the entries' length
+  put24(9, kLength - 14);  // TLS 1.3: the certificate's length
+  body[kLength - 2] = body[kLength - 1] = 0;  // TLS 1.3: no extensions
+  MessageInfo m{false, wire::ContentType::kHandshake, static_cast<uint8_t>(wire::HandshakeType::kCertificate),
+                body.size(), body};
+  m.version = wire::kTls12;
+  CHECK(tool::describe_fields(m) == std::vector<std::string>{"certificate 0: (327677 bytes, not decodable)"});
+  m.version = wire::kTls13;
+  CHECK(tool::describe_fields(m) ==
+        std::vector<std::string>{"request context: 5 bytes", "certificate 0: (327669 bytes, not decodable)"});
+  m.version = 0;
+  CHECK(tool::describe_fields(m) == std::vector<std::string>{"(not decoded: no version negotiated yet)"});
+}
+
+TEST_CASE("OCSP stapling: s_client -status and s_server -status_file against openssl's, TLS 1.3 and 1.2") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string& response = ocsp_response_for(leaf);
+  const std::string size = std::to_string(read_all(response).size());
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    {
+      uint16_t port = 0;
+      auto server = openssl_server({"-naccept", "2", "-status_file", response}, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      const Ran asked = run_to_end(sluice_client(port, {version, "-status", "-trace"}), "hi\n");
+      const Ran not_asked = run_to_end(sluice_client(port, {version}), "hi\n");
+      server->wait_exit();
+      INFO("-status:\n" << tail(asked.output, 6000) << "\nwithout:\n" << tail(not_asked.output));
+      CHECK(asked.status == 0);
+      CHECK(has(asked.output, "\nOCSP response: " + size + " bytes\n"));
+      // TLS 1.3 staples in the end entity's CertificateEntry, TLS 1.2 in a
+      // CertificateStatus message of its own.
+      if (version == "-tls1_3") {
+        CHECK(has(asked.output, "\n    OCSP response stapled: " + size + " bytes\n"));
+      } else {
+        CHECK(has(asked.output, "<<< Handshake CertificateStatus [length "));
+        CHECK(has(asked.output, "\n    OCSP response: " + size + " bytes\n"));
+      }
+      CHECK(not_asked.status == 0);
+      CHECK(has(not_asked.output, "\nOCSP response: (none)\n"));
+    }
+    {
+      uint16_t port = 0;
+      auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-status_file", response},
+                                  port);
+      REQUIRE(server.has_value());
+      const std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                               "-CAfile", leaf.ca_pem, version};
+      auto with_status = client;
+      with_status.push_back("-status");
+      const Ran asked = run_to_end(with_status, "hi\n");
+      const Ran not_asked = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl -status:\n" << tail(asked.output));
+      CHECK(status == 0);
+      CHECK(has(asked.output, "OCSP Response Status: successful"));
+      CHECK(has(asked.output, "Responder Id: CN = sluice interop CA"));
+      CHECK_FALSE(has(not_asked.output, "OCSP Response Status"));
+    }
+  }
+}
+
+// sct_list is a SignedCertificateTimestampList (RFC 6962 §3.3) of one v1
+// SCT from a log that does not exist (id 0x11...; openssl shows it as an
+// unknown log), 55 bytes in all.
+std::string sct_list() {
+  std::string sct(1, '\0');                          // v1
+  sct += std::string(32, '\x11');                    // log id
+  sct += std::string("\x00\x00\x01\x8b\xd0\x3d\x28\x00", 8);  // timestamp (ms)
+  sct += std::string("\x00\x00", 2);                 // no extensions
+  sct += std::string("\x04\x03\x00\x04\x30\x02\x00\x00", 8);  // ecdsa_sha256, a 4-byte signature
+  auto u16 = [](size_t n) { return std::string{static_cast<char>(n >> 8), static_cast<char>(n & 0xff)}; };
+  return u16(sct.size() + 2) + u16(sct.size()) + sct;
+}
+
+TEST_CASE("SCTs: s_client -ct against openssl s_server -serverinfo, s_server -sct_file against openssl s_client -ct") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string list = sct_list();
+  REQUIRE(list.size() == 55);
+  const std::string sct_file = tmp_path("scts.bin");
+  write_all(sct_file, list);
+  // openssl's serverinfo: a PEM "SERVERINFOV2" block of a 4-byte context
+  // (ClientHello, TLS 1.2 ServerHello, TLS 1.3 Certificate, not on
+  // resumption) and the extension (signed_certificate_timestamp, 18).
+  const std::string raw = tmp_path("serverinfo.bin"), serverinfo = tmp_path("serverinfo.pem");
+  write_all(raw, std::string("\x00\x00\x11\xc0\x00\x12\x00", 7) + static_cast<char>(list.size()) + list);
+  const auto b64 = run_command({"openssl", "base64", "-in", raw});
+  REQUIRE(b64.status == 0);
+  write_all(serverinfo, "-----BEGIN SERVERINFOV2 FOR sluice-----\n" + b64.output + "-----END SERVERINFOV2 FOR sluice-----\n");
+  // openssl s_client -ct wants a log list; none is trusted.
+  const std::string logs = tmp_path("ct_logs.cnf");
+  write_all(logs, "enabled_logs =\n");
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    {
+      uint16_t port = 0;
+      auto server = openssl_server({"-naccept", "2", "-serverinfo", serverinfo}, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      const Ran asked = run_to_end(sluice_client(port, {version, "-ct", "-trace"}), "hi\n");
+      const Ran not_asked = run_to_end(sluice_client(port, {version}), "hi\n");
+      server->wait_exit();
+      INFO("-ct:\n" << tail(asked.output, 5000) << "\nwithout:\n" << tail(not_asked.output));
+      CHECK(asked.status == 0);
+      CHECK(has(asked.output, "\nSCT list: 55 bytes\n"));
+      if (version == "-tls1_3") CHECK(has(asked.output, "\n    SCT list stapled: 55 bytes\n"));
+      CHECK(not_asked.status == 0);
+      CHECK(has(not_asked.output, "\nSCT list: (none)\n"));
+    }
+    {
+      uint16_t port = 0;
+      auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-sct_file", sct_file},
+                                  port);
+      REQUIRE(server.has_value());
+      const std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port),
+                                               "-CAfile", leaf.ca_pem, version};
+      auto with_ct = client;
+      with_ct.insert(with_ct.end(), {"-ct", "-ctlogfile", logs});
+      const Ran asked = run_to_end(with_ct, "hi\n");
+      const Ran not_asked = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl -ct:\n" << tail(asked.output));
+      CHECK(status == 0);
+      CHECK(has(asked.output, "SCTs present (1)"));
+      CHECK(has(asked.output, "Log ID    : 11:11:11:11"));
+      CHECK_FALSE(has(not_asked.output, "SCTs present"));
+    }
+  }
+}
+
+// keying_material is the hex after openssl's "Keying material: " (sluice
+// prints the same block).
+std::string keying_material(const std::string& output) {
+  const size_t at = output.find("Keying material: ");
+  if (at == std::string::npos) return "";
+  const size_t from = at + std::string("Keying material: ").size();
+  return output.substr(from, output.find('\n', from) - from);
+}
+
+TEST_CASE("-keymatexport LABEL -keymatexportlen N: what openssl exports at the other end, both roles, TLS 1.3 and 1.2") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::vector<std::string> exporter = {"-keymatexport", "EXPERIMENTAL-sluice-cli", "-keymatexportlen", "48"};
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    {
+      uint16_t port = 0;
+      auto v = exporter;
+      v.push_back("-naccept");
+      v.push_back("1");
+      auto server = openssl_server(v, port);
+      REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+      auto client = exporter;
+      client.push_back(version);
+      const Ran r = run_to_end(sluice_client(port, client), "hi\n");
+      server->wait_exit();
+      INFO("sluice:\n" << tail(r.output) << "\nopenssl:\n" << tail(server->output()));
+      CHECK(r.status == 0);
+      CHECK(has(r.output, "Label: 'EXPERIMENTAL-sluice-cli'\n    Length: 48 bytes\n"));
+      CHECK(keying_material(r.output).size() == 96);
+      CHECK(keying_material(r.output) == keying_material(server->output()));
+    }
+    {
+      uint16_t port = 0;
+      auto v = exporter;
+      v.insert(v.end(), {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem});
+      auto server = sluice_server(v, port);
+      REQUIRE(server.has_value());
+      std::vector<std::string> client = {"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                         leaf.ca_pem, version};
+      client.insert(client.end(), exporter.begin(), exporter.end());
+      const Ran r = run_to_end(client, "hi\n");
+      const auto status = server->wait_exit();
+      INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(r.output));
+      CHECK(status == 0);
+      CHECK(keying_material(server->output()).size() == 96);
+      CHECK(keying_material(server->output()) == keying_material(r.output));
+    }
+  }
+}
+
+// received_record_lengths reads openssl -msg's record headers of
+// application data records it received ("<<< ... RecordHeader" followed
+// by "17 03 03 HH LL").
+std::vector<size_t> received_record_lengths(const std::string& output) {
+  std::vector<size_t> lengths;
+  const std::string header = "<<< TLS 1.2, RecordHeader [length 0005]\n    17 03 03 ";
+  for (size_t at = output.find(header); at != std::string::npos; at = output.find(header, at + 1)) {
+    const std::string hex = output.substr(at + header.size(), 5);  // "HH LL"
+    lengths.push_back(std::stoul(hex.substr(0, 2), nullptr, 16) * 256 + std::stoul(hex.substr(3, 2), nullptr, 16));
+  }
+  return lengths;
+}
+
+TEST_CASE("-max_send_frag N: openssl receives the echo of 3000 bytes in records of at most N bytes of plaintext") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const std::string version : {"-tls1_3", "-tls1_2"}) {
+    CAPTURE(version);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-max_send_frag", "512", "-cert", leaf.cert_pem, "-key", leaf.key_pem,
+                                 "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256", "-ciphersuites", "TLS_AES_128_GCM_SHA256"},
+                                port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                      leaf.ca_pem, version, "-msg", "-ign_eof"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    const std::string line = std::string(3000, 'f') + "\n";
+    client->write_stdin(line);
+    REQUIRE(client->wait_for_output("ffff\n"));
+    client->close_stdin();
+    client->wait_exit();
+    server->wait_exit();
+    // TLS 1.3 records hide their type: openssl's header says 1.2 either way.
+    // AES-128-GCM adds 8 (TLS 1.2's explicit nonce) or 1 (TLS 1.3's inner
+    // type) and a 16-byte tag to the plaintext.
+    const size_t overhead = version == "-tls1_3" ? 17 : 24;
+    const auto lengths = received_record_lengths(client->output());
+    INFO("openssl:\n" << tail(client->output(), 3000));
+    size_t plaintext = 0;
+    for (size_t n : lengths) {
+      CHECK(n <= 512 + overhead);
+      plaintext += n - overhead;
+    }
+    // The echo (and, in TLS 1.3, the tickets) came in pieces of 512.
+    CHECK(plaintext >= line.size());
+    CHECK(lengths.size() >= 6);
+  }
+}
+
+TEST_CASE("s_client -reverify_on_resume: a resumed session's chain is checked against today's -CAfile") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "3", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE(server.has_value());
+  const std::string sess = tmp_path("reverify.sess");
+  const Ran first = run_to_end(sluice_client(port, {"-sess_out", sess}), "one\n");
+  REQUIRE_MESSAGE(first.status == 0, first.output);
+  // Another anchor than the one the session's chain leads to.
+  auto with_other_anchor = [&](std::vector<std::string> extra) {
+    auto argv = sluice_client(port, {"-sess_in", sess, "-CAfile", client_leaf_for(crypto::KeyType::kEd25519).cert_pem});
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return run_to_end(argv, "two\n");
+  };
+  const Ran trusting = with_other_anchor({});
+  const Ran rechecking = with_other_anchor({"-reverify_on_resume"});
+  server->wait_exit();
+  INFO("without:\n" << tail(trusting.output) << "\nwith -reverify_on_resume:\n" << tail(rechecking.output));
+  CHECK(trusting.status == 0);
+  CHECK(has(trusting.output, "Resumed: yes"));
+  CHECK(rechecking.status == 1);
+  CHECK_FALSE(has(rechecking.output, "Resumed: yes"));
+  CHECK(has(rechecking.output, "unknown_ca"));
+}
+
+TEST_CASE("the report gives why 0-RTT was not used: a ticket that does not allow it, and no -early_data at all") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);  // no -early_data
+  REQUIRE(server.has_value());
+  const std::string sess = tmp_path("no-early.sess"), early = tmp_path("no-early.txt");
+  write_all(early, "early-bytes\n");
+  const Ran first = run_to_end(sluice_client(port, {"-sess_out", sess}), "one\n");
+  const Ran second = run_to_end(sluice_client(port, {"-sess_in", sess, "-early_data", early}), "two\n");
+  server->wait_exit();
+  INFO("first:\n" << tail(first.output) << "\nsecond:\n" << tail(second.output));
+  CHECK(has(first.output, "Early data: not accepted (disabled)"));
+  CHECK(second.status == 0);
+  CHECK(has(second.output, "Resumed: yes"));
+  CHECK(has(second.output, "Early data: not accepted (unsupported_for_session)"));
+  CHECK(has(second.output, "early-bytes"));  // sent after the handshake instead, and echoed
+}
+
+TEST_CASE("s_client -middlebox_compat: a 32-byte session id and a change_cipher_spec, seen by openssl s_server -trace") {
+  require_peers();
+  for (const bool compat : {true, false}) {
+    CAPTURE(compat);
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-trace"}, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    std::vector<std::string> extra = {"-tls1_3", "-trace"};
+    if (compat) extra.push_back("-middlebox_compat");
+    const Ran r = run_to_end(sluice_client(port, extra), "hi\n");
+    server->wait_exit();
+    INFO("sluice:\n" << tail(r.output) << "\nopenssl:\n" << tail(server->output()));
+    CHECK(r.status == 0);
+    CHECK(has(r.output, compat ? "\n    session id: 32 bytes\n" : "\n    session id: 0 bytes\n"));
+    CHECK(has(server->output(), compat ? "session_id (len=32)" : "session_id (len=0)"));
+    // RFC 8446 §D.4: the client's dummy change_cipher_spec before its
+    // second flight (openssl's server sends its own either way).
+    CHECK(has(server->output(), "Received Record\nHeader:\n  Version = TLS 1.2 (0x303)\n"
+                                "  Content Type = ChangeCipherSpec (20)") == compat);
+  }
+}
+
+TEST_CASE("s_server -hrr_cookie: the HelloRetryRequest carries a cookie and openssl's second hello echoes it") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool cookie : {true, false}) {
+    CAPTURE(cookie);
+    uint16_t port = 0;
+    std::vector<std::string> v = {"-naccept", "1", "-trace", "-strict_groups", "-groups", "secp384r1,x25519",
+                                  "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+    if (cookie) v.push_back("-hrr_cookie");
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    const Ran c = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                              "-groups", "x25519:secp384r1"},
+                             "hi\n");
+    const auto status = server->wait_exit();
+    const std::string out = server->output();
+    INFO("sluice:\n" << tail(out, 5000));
+    CHECK(status == 0);
+    CHECK(has(out, "HelloRetryRequest: yes"));
+    const size_t retry = out.find("\n    HelloRetryRequest\n");
+    const size_t second_hello = out.find("<<< Handshake ClientHello", retry);
+    REQUIRE(retry != std::string::npos);
+    REQUIRE(second_hello != std::string::npos);
+    CHECK(has(out.substr(retry, second_hello - retry), "\n    cookie: 32 bytes\n") == cookie);
+    CHECK(has(out.substr(second_hello, 1000), "\n    cookie: 32 bytes\n") == cookie);
+  }
+}
+
+TEST_CASE("-key_update_interval N: sluice s_server updates its key every N records, seen by openssl s_client -msg") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool interval : {true, false}) {
+    CAPTURE(interval);
+    uint16_t port = 0;
+    std::vector<std::string> v = {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+    if (interval) v.insert(v.end(), {"-key_update_interval", "3"});
+    auto server = sluice_server(v, port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile",
+                                      leaf.ca_pem, "-tls1_3", "-msg"},
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    // One line at a time, each echoed before the next: a record each.
+    for (int i = 0; i < 8; ++i) {
+      const std::string line = "line-" + std::to_string(i) + "\n";
+      client->write_stdin(line);
+      REQUIRE(client->wait_for_output(line));
+    }
+    client->close_stdin();
+    client->wait_exit();
+    CHECK(server->wait_exit() == 0);
+    INFO("openssl:\n" << tail(client->output(), 3000));
+    // The tickets and eight echoes under the first key: at least two updates.
+    const size_t updates = count_of(client->output(), "<<< TLS 1.3, Handshake [length 0005], KeyUpdate");
+    if (interval) {
+      CHECK(updates >= 2);
+    } else {
+      CHECK(updates == 0);
+    }
+  }
+}
+
+TEST_CASE("s_client -renegotiation once answers openssl s_server's HelloRequest (command r); by default it is refused") {
+  require_peers();
+  for (const bool accept : {true, false}) {
+    CAPTURE(accept);
+    uint16_t port = 0;
+    auto server = openssl_server({"-naccept", "1", "-tls1_2"}, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    std::vector<std::string> extra = {"-msg"};
+    if (accept) extra.insert(extra.end(), {"-renegotiation", "once"});
+    std::string err;
+    auto client = PeerProcess::start(sluice_client(port, extra), err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    REQUIRE(client->wait_for_output("HANDSHAKE done"));
+    server->write_stdin("r\n");
+    REQUIRE(server->wait_for_output("SSL_do_handshake -> 1"));
+    REQUIRE(client->wait_for_output("<<< Handshake HelloRequest"));
+    if (accept) {
+      // openssl reads it once the new handshake is over.
+      client->write_stdin("after-renegotiation\n");
+      CHECK(server->wait_for_output("after-renegotiation"));
+    }
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    server->wait_exit();
+    INFO("sluice:\n" << tail(client->output()) << "\nopenssl:\n" << tail(server->output()));
+    if (accept) {
+      CHECK(status == 0);
+      CHECK(count_of(client->output(), ">>> Handshake ClientHello") == 2);
+    } else {
+      // openssl ends the connection when refused (handshake_failure).
+      CHECK(status == 1);
+      CHECK(has(client->output(), ">>> Alert no_renegotiation (100)"));
+      CHECK(count_of(client->output(), ">>> Handshake ClientHello") == 1);
+    }
+  }
+}
+
+TEST_CASE("s_server -alpn_mismatch decline: a client offering none of -alpn gets no ALPN; refuse (the default) ends it") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const std::string what : {"decline", "refuse"}) {
+    CAPTURE(what);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-alpn", "http/1.1", "-alpn_mismatch", what, "-cert", leaf.cert_pem,
+                                 "-key", leaf.key_pem},
+                                port);
+    REQUIRE(server.has_value());
+    const Ran c = run_to_end({"openssl", "s_client", "-connect", "127.0.0.1:" + port_of(port), "-CAfile", leaf.ca_pem,
+                              "-alpn", "h2"},
+                             "hi\n");
+    const auto status = server->wait_exit();
+    INFO("sluice:\n" << tail(server->output()) << "\nopenssl:\n" << tail(c.output));
+    if (what == "decline") {
+      CHECK(status == 0);
+      CHECK(has(server->output(), "ALPN: (none)"));
+      CHECK(has(c.output, "No ALPN negotiated"));
+    } else {
+      CHECK(status == 1);
+      CHECK(has(server->output(), "no_application_protocol"));
+      CHECK(has(c.output, "no application protocol"));
+    }
+  }
+}
+
+TEST_CASE("s_client -enable_pha without -cert: offered, and a post-handshake request (command c) is answered empty") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool offer : {true, false}) {
+    CAPTURE(offer);
+    uint16_t port = 0;
+    auto server = sluice_server({"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-CAfile", leaf.ca_pem},
+                                port);
+    REQUIRE(server.has_value());
+    std::string err;
+    auto client = PeerProcess::start(sluice_client(port, offer ? std::vector<std::string>{"-enable_pha"}
+                                                                : std::vector<std::string>{}),
+                                     err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    REQUIRE(server->wait_for_output("Client certificate: none sent"));
+    server->write_stdin("c\n");
+    REQUIRE(server->wait_for_output(offer ? "CERTIFICATE REQUEST sent" : "sluice: ERROR"));
+    // The echo still works after the request: the empty answer was taken.
+    client->write_stdin("after-request\n");
+    CHECK(client->wait_for_output("after-request\n"));
+    client->close_stdin();
+    CHECK(client->wait_exit() == 0);
+    CHECK(server->wait_exit() == 0);
+    INFO("sluice s_server:\n" << tail(server->output()));
+  }
+}
+
 TEST_CASE("failures exit non-zero: verification, a fallback SCSV refused, a name mismatch") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -679,13 +1210,16 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                         "-key", "-sess_out", "-sess_in", "-reconnect", "-early_data", "-tls1_2", "-tls1_3",
                         "-min_protocol", "-max_protocol", "-ciphersuites", "-cipher", "-groups", "-sigalgs", "-alpn",
                         "-mode", "-record_size_limit", "-padding", "-keylogfile", "-msg", "-trace", "-quiet",
-                        "-ign_eof", "-brief"})
+                        "-ign_eof", "-brief", "-status", "-ct", "-reverify_on_resume", "-max_send_frag",
+                        "-keymatexport", "-keymatexportlen", "-enable_pha", "-middlebox_compat", "-renegotiation",
+                        "-key_update_interval"})
     CHECK_MESSAGE(has(client_help.output, std::string(o) + " "), o);
   const Ran server_help = run_to_end({sluice_binary(), "s_server", "-help"}, "");
   CHECK(server_help.status == 0);
   for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
-                        "-WWW", "-groups", "-sigalgs", "-mode"})
+                        "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport",
+                        "-hrr_cookie", "-alpn_mismatch", "-key_update_interval", "-no_ca_names"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
 
   struct Bad {
@@ -701,6 +1235,11 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_server", "-accept", "0", "-sigalgs", "md5"}, "-sigalgs: unknown signature scheme 'md5'"},
                        Bad{{"s_server", "-key", "k.pem"}, "-key 'k.pem' has no -cert before it"},
                        Bad{{"s_server", "-accept", "0", "-Verify", "deep"}, "-Verify: 'deep' is not a depth"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-max_send_frag", "100"}, "-max_send_frag: '100' is not in 512..16384"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-keymatexportlen", "8"}, "-keymatexportlen without -keymatexport"},
+                       Bad{{"s_server", "-accept", "0", "-keymatexport", "L", "-keymatexportlen", "0"}, "-keymatexportlen: '0' is not in 1..8160"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-renegotiation", "always"}, "-renegotiation: 'always' is not never, once or freely"},
+                       Bad{{"s_server", "-accept", "0", "-alpn_mismatch", "ignore"}, "-alpn_mismatch: 'ignore' is not refuse or decline"},
                        Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
     std::vector<std::string> argv = {sluice_binary()};
     argv.insert(argv.end(), b.args.begin(), b.args.end());

@@ -173,6 +173,23 @@ const LeafFiles& client_leaf_behind(size_t intermediates) {
   return it->second;
 }
 
+const std::string& ocsp_response_for(const LeafFiles& leaf) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> cache;  // by the leaf's path
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(leaf.cert_pem);
+  if (it != cache.end()) return it->second;
+  if (!leaf.intermediates_pem.empty()) die("ocsp_response_for: only leaves the CA signed itself");
+  const std::string ca = ca_dir();
+  const std::string base = leaf.cert_pem.substr(0, leaf.cert_pem.rfind('/')) + "/ocsp";
+  std::ofstream(base + "-index.txt");  // no certificate listed: status unknown
+  must({"openssl", "ocsp", "-issuer", ca + "/ca.pem", "-cert", leaf.cert_pem, "-no_nonce", "-reqout",
+        base + "-request.der"});
+  must({"openssl", "ocsp", "-index", base + "-index.txt", "-rsigner", ca + "/ca.pem", "-rkey", ca + "/ca.key", "-CA",
+        ca + "/ca.pem", "-reqin", base + "-request.der", "-respout", base + "-response.der", "-ndays", "1"});
+  return cache.emplace(leaf.cert_pem, base + "-response.der").first->second;
+}
+
 std::shared_ptr<Context> server_context(const LeafFiles& leaf) {
   auto provider = crypto::default_provider();
   auto ctx = std::make_shared<Context>(Role::kServer, provider);

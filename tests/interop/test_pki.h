@@ -33,6 +33,11 @@ const LeafFiles& client_leaf_for(crypto::KeyType type);
 // deep client") issued through `intermediates` CAs below the same CA.
 const LeafFiles& client_leaf_behind(size_t intermediates);
 
+// ocsp_response_for makes (once per leaf) a DER OCSP response about `leaf`
+// signed by its CA (`openssl ocsp` over an empty index: status "unknown",
+// which is all a staple test needs) and returns its path.
+const std::string& ocsp_response_for(const LeafFiles& leaf);
+
 // short_name is "ed25519", "p256", "p384" or "rsa".
 std::string short_name(crypto::KeyType type);
 

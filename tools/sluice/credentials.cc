@@ -7,6 +7,7 @@
 #include "pki/pem.h"
 #include "pki/pinned_verifier.h"
 #include "pki/webpki_verifier.h"
+#include "pki/x509.h"
 
 namespace sluice::tool {
 
@@ -41,6 +42,28 @@ class NameOverride final : public CertificateVerifier {
 std::shared_ptr<const CertificateVerifier> verify_as(std::shared_ptr<const CertificateVerifier> inner,
                                                      std::string name) {
   return std::make_shared<NameOverride>(std::move(inner), std::move(name));
+}
+
+bool ca_names(const std::string& ca_file, std::vector<std::vector<uint8_t>>& out, std::string& out_error) {
+  auto text = pki::read_text_file(ca_file);
+  if (!text) {
+    out_error = ca_file + ": " + describe_error(text.error());
+    return false;
+  }
+  auto certs = pki::pem_certificates(*text);
+  if (!certs) {
+    out_error = ca_file + ": " + describe_error(certs.error());
+    return false;
+  }
+  for (const auto& der : *certs) {
+    auto cert = pki::parse_certificate(der);
+    if (!cert) {
+      out_error = ca_file + ": " + describe_error(cert.error());
+      return false;
+    }
+    out.emplace_back(cert->subject.begin(), cert->subject.end());
+  }
+  return true;
 }
 
 bool load_certified_key(const crypto::Provider& provider, const std::string& cert_path, const std::string& key_path,

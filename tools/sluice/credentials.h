@@ -31,6 +31,12 @@ namespace sluice::tool {
     std::shared_ptr<const crypto::Provider> provider, const std::string& ca_file, const std::string& pin_file,
     std::string& out_error, size_t max_intermediates = pki::kMaxIntermediates);
 
+// ca_names reads the subjects (DER Names) of the certificates in the PEM
+// file `ca_file`: the CAs a server names in its CertificateRequest, as
+// openssl s_server does with its -CAfile.
+[[nodiscard]] bool ca_names(const std::string& ca_file, std::vector<std::vector<uint8_t>>& out,
+                            std::string& out_error);
+
 // verify_as checks chains with `inner` against `name` instead of the name
 // sent as SNI (s_client -verify_hostname, or -noservername).
 [[nodiscard]] std::shared_ptr<const CertificateVerifier> verify_as(std::shared_ptr<const CertificateVerifier> inner,

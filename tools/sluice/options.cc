@@ -1,6 +1,8 @@
 #include "tools/sluice/options.h"
 
 #include <charconv>
+#include <fstream>
+#include <sstream>
 
 #include "core/modes.h"
 #include "core/suites.h"
@@ -23,9 +25,14 @@ constexpr OptionSpec kCommon[] = {
      "modes: partial_write, moving_buffer, auto_retry, release_buffers, fallback_scsv, async"},
     {"record_size_limit", "N", "send record_size_limit N (64..16385, RFC 8449)"},
     {"padding", "N", "pad protected records to a multiple of N bytes (TLS 1.3)"},
+    {"max_send_frag", "N", "put at most N bytes (512..16384) of plaintext in a record"},
+    {"key_update_interval", "N", "TLS 1.3: send a KeyUpdate after every N records under one key (default: the AEAD's limit)"},
+    {"keymatexport", "LABEL", "after each handshake, export keying material for LABEL (RFC 5705 / RFC 8446 §7.5)"},
+    {"keymatexportlen", "N", "export N bytes (1..8160; default 20)"},
     {"keylogfile", "FILE", "append NSS key log lines to FILE (SSLKEYLOGFILE is honoured too)"},
     {"msg", "", "one line per handshake message and alert, each direction (stderr)"},
-    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI; certificate subjects; alert levels"},
+    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI, session id, cookie; "
+              "certificate subjects and staples; alert levels"},
     {"quiet", "", "no report and no received data echoed to the terminal"},
     {"brief", "", "a short report: version, suite, group, resumption"},
     {"help", "", "this list"},
@@ -148,6 +155,18 @@ std::optional<uint16_t> parse_port(std::string_view s) {
   auto v = parse_number(s, 1, 65535);
   if (!v) return std::nullopt;
   return static_cast<uint16_t>(*v);
+}
+
+bool read_option_file(std::string_view option, const std::string& path, std::string& out, std::string& out_error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out_error = "-" + std::string(option) + ": cannot read " + path;
+    return false;
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
 }
 
 std::optional<std::vector<crypto::Group>> parse_groups(std::string_view s, std::string& out_error) {
@@ -351,6 +370,22 @@ bool apply_common(const Options& opts, Context& ctx, std::string& out_error) {
     }
     ctx.set_record_size_limit(static_cast<uint16_t>(*n));
   }
+  if (opts.has("max_send_frag")) {
+    auto n = parse_number(opts.get("max_send_frag"), 512, 16384);
+    if (!n) {
+      out_error = "-max_send_frag: '" + opts.get("max_send_frag") + "' is not in 512..16384";
+      return false;
+    }
+    ctx.set_max_send_fragment(*n);
+  }
+  if (opts.has("key_update_interval")) {
+    auto n = parse_number(opts.get("key_update_interval"), 1, uint64_t{1} << 62);
+    if (!n) {
+      out_error = "-key_update_interval: '" + opts.get("key_update_interval") + "' is not a positive number of records";
+      return false;
+    }
+    ctx.set_key_update_interval(*n);
+  }
   if (opts.has("padding")) {
     auto n = parse_number(opts.get("padding"), 1, 16384);
     if (!n) {
@@ -360,6 +395,25 @@ bool apply_common(const Options& opts, Context& ctx, std::string& out_error) {
     ctx.set_record_padding(*n);
   }
   return true;
+}
+
+std::optional<ExportRequest> parse_export(const Options& opts, std::string& out_error) {
+  if (!opts.has("keymatexport")) {
+    if (opts.has("keymatexportlen")) out_error = "-keymatexportlen without -keymatexport LABEL";
+    return std::nullopt;
+  }
+  ExportRequest e{opts.get("keymatexport"), 20};
+  if (opts.has("keymatexportlen")) {
+    // 255 hash lengths is HKDF-Expand's most with SHA-256 (TLS 1.3); the
+    // TLS 1.2 PRF has no bound, but one range keeps the option simple.
+    auto n = parse_number(opts.get("keymatexportlen"), 1, 8160);
+    if (!n) {
+      out_error = "-keymatexportlen: '" + opts.get("keymatexportlen") + "' is not in 1..8160";
+      return std::nullopt;
+    }
+    e.length = *n;
+  }
+  return e;
 }
 
 }  // namespace sluice::tool

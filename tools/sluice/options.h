@@ -49,6 +49,11 @@ std::vector<std::string> split_list(std::string_view s);
 // parse_number accepts a decimal in [min, max].
 [[nodiscard]] std::optional<uint64_t> parse_number(std::string_view s, uint64_t min, uint64_t max);
 
+// read_option_file reads the file an option names, whole; false with an
+// error naming the option when it cannot be read.
+[[nodiscard]] bool read_option_file(std::string_view option, const std::string& path, std::string& out,
+                                    std::string& out_error);
+
 // The options both subcommands share: versions, suites, groups, signature
 // schemes, ALPN, modes, record options, key log and tracing. Each parse_*
 // returns nullopt with an error naming the option and the bad value.
@@ -72,5 +77,15 @@ extern const std::span<const OptionSpec> kCommonSpec;
 [[nodiscard]] bool apply_common(const Options& opts, Context& ctx, std::string& out_error);
 // with_common is a command's own options followed by the shared ones.
 std::vector<OptionSpec> with_common(std::span<const OptionSpec> own);
+
+// ExportRequest is -keymatexport LABEL / -keymatexportlen N: keying
+// material exported after each handshake (no context, as openssl's tools).
+struct ExportRequest {
+  std::string label;
+  size_t length = 20;
+};
+// parse_export is the request, or nullopt when none was asked for; then a
+// non-empty `out_error` names a bad value.
+[[nodiscard]] std::optional<ExportRequest> parse_export(const Options& opts, std::string& out_error);
 
 }  // namespace sluice::tool

@@ -44,7 +44,8 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
                               ? std::string("(none)")
                               : std::string(crypto::name(n.signature_scheme)));
   s += "\nHelloRetryRequest: " + yes_no(n.hello_retry_request);
-  s += "\nEarly data: " + std::string(n.early_data_accepted ? "accepted" : "not accepted");
+  s += "\nEarly data: " + std::string(n.early_data_accepted ? "accepted"
+                                                             : "not accepted (" + std::string(name(n.early_data_reason)) + ")");
   if (facts.role == Role::kServer) {
     if (!facts.client_auth_asked) {
       s += "\nClient certificate: not requested";
@@ -57,6 +58,14 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
         s += "\nClient signature: " + std::string(crypto::name(n.peer_signature_scheme));
     }
   }
+  if (facts.role == Role::kClient) {
+    // Stapled by the server for a client that asked (-status, -ct); how
+    // to judge them is the verifier's business, so the report only counts.
+    s += "\nOCSP response: " + (n.peer_ocsp_response.empty() ? std::string("(none)")
+                                                            : std::to_string(n.peer_ocsp_response.size()) + " bytes");
+    s += "\nSCT list: " + (n.peer_sct_list.empty() ? std::string("(none)")
+                                                   : std::to_string(n.peer_sct_list.size()) + " bytes");
+  }
   s += "\nALPN: " + (n.alpn.empty() ? std::string("(none)") : n.alpn);
   s += "\nServer name: " + (n.server_name.empty() ? std::string("(none)") : n.server_name);
   s += "\nPeer certificates: " + std::to_string(n.peer_chain.size());
@@ -65,6 +74,21 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
   }
   s += "\n";
   return s;
+}
+
+std::string describe_exported(Connection& conn, const ExportRequest& request) {
+  std::vector<uint8_t> material(request.length);
+  const Progress p = conn.export_keying_material(request.label, std::nullopt, material);
+  std::string s = "Keying material exporter:\n    Label: '" + request.label + "'\n    Length: " +
+                  std::to_string(request.length) + " bytes\n";
+  if (p.status != Status::kOk) return s + "    Error: " + std::string(describe(conn.error().reason)) + "\n";
+  s += "    Keying material: ";
+  for (uint8_t b : material) {
+    char hex[3];
+    std::snprintf(hex, sizeof hex, "%02X", b);
+    s += hex;
+  }
+  return s + "\n";
 }
 
 }  // namespace sluice::tool

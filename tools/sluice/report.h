@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/connection.h"
+#include "tools/sluice/options.h"
 
 namespace sluice::tool {
 
@@ -26,5 +27,9 @@ std::string certificate_line(const std::vector<uint8_t>& der);
 // then the peer's chain (one line per certificate). `brief` keeps the
 // version, suite, group and whether the session resumed.
 std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts, bool brief = false);
+
+// describe_exported is openssl's "Keying material exporter" block for
+// `request` from `conn` (or the reason it could not be exported).
+std::string describe_exported(Connection& conn, const ExportRequest& request);
 
 }  // namespace sluice::tool

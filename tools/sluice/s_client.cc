@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -38,6 +36,12 @@ constexpr OptionSpec kClientSpec[] = {
     {"reconnect", "", "then connect 5 more times, resuming each time"},
     {"early_data", "FILE", "send FILE as 0-RTT data (needs -sess_in or -reconnect)"},
     {"psk_ke", "", "offer resumption without a fresh key exchange (psk_ke)"},
+    {"reverify_on_resume", "", "on resumption, check the session's server chain again (trust may have changed)"},
+    {"status", "", "ask the server to staple an OCSP response (status_request); the report gives its size"},
+    {"ct", "", "ask the server for signed certificate timestamps (signed_certificate_timestamp)"},
+    {"enable_pha", "", "offer post-handshake authentication (answered with -cert, or with no certificate); -cert implies it"},
+    {"middlebox_compat", "", "TLS 1.3 middlebox compatibility mode: a session id and change_cipher_spec (RFC 8446 §D.4)"},
+    {"renegotiation", "WHEN", "TLS 1.2: answer a server's HelloRequest never (default, no_renegotiation), once or freely"},
     {"ign_eof", "", "stdin EOF does not close; wait for the server to close"},
     {"nocommands", "", "stdin lines k, K, R, Q are data, not commands"},
 };
@@ -48,18 +52,6 @@ constexpr std::string_view kSynopsis =
     "Commands on stdin (a line holding only the letter): k KeyUpdate, K KeyUpdate requesting one back,\n"
     "R renegotiate (TLS 1.2), Q close. Exit status: 0 after a clean or truncated close, 1 on a\n"
     "handshake, verification or I/O failure, 2 on a bad option.";
-
-bool read_file(const std::string& option, const std::string& path, std::string& out, std::string& out_error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    out_error = "-" + option + ": cannot read " + path;
-    return false;
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
 
 bool is_ip_literal(const std::string& host) {
   return host.find(':') != std::string::npos ||
@@ -128,6 +120,29 @@ int s_client(std::span<const std::string_view> args) {
     ctx->set_post_handshake_auth(true);
   }
   if (opts->has("psk_ke")) ctx->set_allow_psk_ke(true);
+  if (opts->has("reverify_on_resume")) ctx->set_reverify_on_resume(true);
+  if (opts->has("status")) ctx->set_request_ocsp(true);
+  if (opts->has("ct")) ctx->set_request_sct(true);
+  if (opts->has("enable_pha")) ctx->set_post_handshake_auth(true);
+  if (opts->has("middlebox_compat")) ctx->set_middlebox_compat(true);
+  if (opts->has("renegotiation")) {
+    const std::string when = opts->get("renegotiation");
+    if (when == "never") {
+      ctx->set_renegotiation(Renegotiation::kNever);
+    } else if (when == "once") {
+      ctx->set_renegotiation(Renegotiation::kOnce);
+    } else if (when == "freely") {
+      ctx->set_renegotiation(Renegotiation::kFreely);
+    } else {
+      say("sluice s_client: -renegotiation: '%s' is not never, once or freely\n", when);
+      return 2;
+    }
+  }
+  const auto exported = parse_export(*opts, err);
+  if (!err.empty()) {
+    say("sluice s_client: %s\n", err);
+    return 2;
+  }
   auto store = std::make_shared<SavingSessionStore>(opts->get("sess_out"));
   ctx->set_session_store(store);
   if (opts->has("sess_in")) {
@@ -140,7 +155,7 @@ int s_client(std::span<const std::string_view> args) {
   }
   std::string early;
   if (opts->has("early_data")) {
-    if (!read_file("early_data", opts->get("early_data"), early, err)) {
+    if (!read_option_file("early_data", opts->get("early_data"), early, err)) {
       say("sluice s_client: %s\n", err);
       return 1;
     }
@@ -174,6 +189,7 @@ int s_client(std::span<const std::string_view> args) {
       std::fprintf(stderr, "sluice: HANDSHAKE done (connection %d)\n%s", i + 1,
                    describe_negotiated(n, {Role::kClient, false}, brief).c_str());
     }
+    if (exported) std::fputs(describe_exported(d.connection(), *exported).c_str(), stderr);
     if (!early.empty() && !n.early_data_accepted) d.send(early);
 
     DuplexOptions o;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/wire/extensions.h"
 #include "crypto/composite/composite_provider.h"
 #include "tools/sluice/credentials.h"
 #include "adapters/net/loopback.h"
@@ -30,7 +31,10 @@ constexpr OptionSpec kServerSpec[] = {
     {"cert", "FILE", "certificate chain (PEM); repeat -cert/-key for more keys (RSA, ECDSA, Ed25519)"},
     {"key", "FILE", "the private key of the -cert before it"},
     {"cert_sni", "LIST", "SNI names the -cert before it serves (default: any name)"},
-    {"CAfile", "FILE", "trust anchors for client certificates (PEM); default: the system bundle"},
+    {"status_file", "FILE", "staple FILE (a DER OCSP response) for clients that ask (status_request), every -cert"},
+    {"sct_file", "FILE", "staple FILE (a SignedCertificateTimestampList, RFC 6962 §3.3) for clients that ask, every -cert"},
+    {"CAfile", "FILE", "trust anchors for client certificates (PEM), also named in the certificate request; default: the system bundle"},
+    {"no_ca_names", "", "do not name the -CAfile CAs in the certificate request (certificate_authorities)"},
     {"verify", "N", "request a client certificate; N is openssl's depth: the most intermediates in its chain"},
     {"Verify", "N", "require a client certificate (N as for -verify)"},
     {"num_tickets", "N", "session tickets after each handshake (default 2)"},
@@ -40,6 +44,8 @@ constexpr OptionSpec kServerSpec[] = {
     {"early_data", "", "accept 0-RTT data (up to 16384 bytes, or -max_early_data)"},
     {"max_early_data", "N", "accept up to N bytes of 0-RTT data"},
     {"strict_groups", "", "insist on the first -groups entry the client supports, retrying (HRR) if needed"},
+    {"hrr_cookie", "", "a HelloRetryRequest carries a cookie the second ClientHello must echo"},
+    {"alpn_mismatch", "WHAT", "a client offering none of -alpn: refuse (default, no_application_protocol) or decline (no ALPN)"},
     {"naccept", "N", "exit after N connections"},
     {"loop", "KIND", "blocking (default: one connection at a time, stdin commands), epoll or uring"},
     {"www", "", "answer GET with a page saying what was negotiated"},
@@ -105,6 +111,7 @@ struct ServeSettings {
   std::string www_dir;
   bool quiet = false, brief = false, commands = true;
   bool client_auth = false;
+  std::optional<ExportRequest> exported;
 };
 
 // serve_one runs one accepted connection; returns false when the server
@@ -120,6 +127,7 @@ bool serve_one(net::Fd fd, const std::shared_ptr<Context>& ctx, const ServeSetti
   const HandshakeFacts facts{Role::kServer, s.client_auth};
   const std::string report = describe_negotiated(d.connection().negotiated(), facts, s.brief);
   if (!s.quiet) std::fprintf(stderr, "sluice: HANDSHAKE done\n%s", report.c_str());
+  if (s.exported) std::fputs(describe_exported(d.connection(), *s.exported).c_str(), stderr);
   const bool had_client_certificate = !d.connection().negotiated().peer_chain.empty();
   bool keep_serving = true;
   std::string head;
@@ -249,6 +257,11 @@ int s_server(std::span<const std::string_view> args) {
   settings.quiet = opts->has("quiet");
   settings.brief = opts->has("brief");
   settings.commands = !opts->has("nocommands");
+  settings.exported = parse_export(*opts, err);
+  if (!err.empty()) {
+    say("sluice s_server: %s\n", err);
+    return 2;
+  }
   if (settings.www && !settings.www_dir.empty()) {
     say("sluice s_server: %s\n", "-www and -WWW: choose one");
     return 2;
@@ -276,6 +289,33 @@ int s_server(std::span<const std::string_view> args) {
     say("sluice: no -cert given: generated a self-signed P-256 certificate %s (pin it with -pin)\n",
         files->back().cert);
   }
+  std::vector<uint8_t> ocsp_response;
+  if (opts->has("status_file")) {
+    std::string der;
+    if (!read_option_file("status_file", opts->get("status_file"), der, err)) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    if (der.empty()) {
+      say("sluice s_server: -status_file: %s is empty (a DER OCSP response)\n", opts->get("status_file"));
+      return 1;
+    }
+    ocsp_response.assign(der.begin(), der.end());
+  }
+  std::vector<uint8_t> sct_list;
+  if (opts->has("sct_file")) {
+    std::string list;
+    if (!read_option_file("sct_file", opts->get("sct_file"), list, err)) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    sct_list.assign(list.begin(), list.end());
+    if (!wire::check_sct_list(sct_list)) {
+      say("sluice s_server: -sct_file: %s is not a SignedCertificateTimestampList (length-prefixed SCTs)\n",
+          opts->get("sct_file"));
+      return 1;
+    }
+  }
   for (const auto& f : *files) {
     CertifiedKey ck;
     if (!load_certified_key(*provider, f.cert, f.key, ck, err)) {
@@ -283,6 +323,8 @@ int s_server(std::span<const std::string_view> args) {
       return 1;
     }
     ck.server_names = f.names;
+    ck.ocsp_response = ocsp_response;
+    ck.sct_list = sct_list;
     ctx->add_certificate(std::move(ck));
   }
   if (opts->has("verify") || opts->has("Verify")) {
@@ -309,6 +351,15 @@ int s_server(std::span<const std::string_view> args) {
     }
     ctx->set_verifier(std::move(verifier));
     settings.client_auth = true;
+  }
+  if (settings.client_auth && opts->has("CAfile") && !opts->has("no_ca_names")) {
+    // As openssl s_server: the client may pick its certificate by them.
+    std::vector<std::vector<uint8_t>> names;
+    if (!ca_names(opts->get("CAfile"), names, err)) {
+      say("sluice s_server: -CAfile: %s\n", err);
+      return 1;
+    }
+    ctx->set_certificate_authorities(std::move(names));
   }
   if (opts->has("num_tickets")) {
     auto n = parse_number(opts->get("num_tickets"), 0, 16);
@@ -338,6 +389,33 @@ int s_server(std::span<const std::string_view> args) {
     ctx->set_max_early_data(static_cast<uint32_t>(*n));
   }
   if (opts->has("strict_groups")) ctx->set_strict_group_preference(true);
+  if (opts->has("hrr_cookie")) {
+    // Fresh random bytes each retry; the engine refuses a second hello
+    // that does not echo them.
+    ctx->set_hello_retry_cookie([provider] {
+      std::vector<uint8_t> cookie(32);
+      if (!provider->random(cookie)) cookie.clear();
+      return cookie;
+    });
+  }
+  if (opts->has("alpn_mismatch")) {
+    const std::string what = opts->get("alpn_mismatch");
+    if (what != "refuse" && what != "decline") {
+      say("sluice s_server: -alpn_mismatch: '%s' is not refuse or decline\n", what);
+      return 2;
+    }
+    if (what == "decline") {
+      // The context's list in its order, as without a selector; only a
+      // client with none of it is answered differently: without ALPN.
+      ctx->set_alpn_selector([protocols = ctx->policy().alpn](std::span<const std::string> offered)
+                                 -> TlsResult<std::optional<std::string>> {
+        for (const auto& p : protocols) {
+          if (std::find(offered.begin(), offered.end(), p) != offered.end()) return std::optional<std::string>(p);
+        }
+        return std::optional<std::string>();
+      });
+    }
+  }
   if (!install_key_log(*ctx, opts->get("keylogfile"))) return 1;
   if (opts->has("msg") || opts->has("trace"))
     install_trace(*ctx, opts->has("trace") ? TraceDetail::kFields : TraceDetail::kMessages);
@@ -354,7 +432,8 @@ int s_server(std::span<const std::string_view> args) {
   std::fflush(stdout);
 
   if (loop_kind != "blocking") {
-    return serve_on_loop(loop_kind, std::move(*listener), ctx, naccept, settings.www, settings.quiet);
+    return serve_on_loop(loop_kind, std::move(*listener), ctx,
+                         {naccept, settings.www, settings.quiet, settings.client_auth, settings.exported});
   }
   bool failed = false;
   for (long served = 0; naccept < 0 || served < naccept; ++served) {

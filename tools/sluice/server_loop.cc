@@ -17,13 +17,15 @@ using adapters::Want;
 // Connection: one client's echo (or -www) state between handler calls.
 struct LoopConnection {
   adapters::ConnId id = 0;
-  bool www = false, quiet = false;
+  LoopSettings settings;
   bool reported = false;
   std::vector<uint8_t> buf = std::vector<uint8_t>(16384);
   std::string out;  // plaintext still to write (the echo, or the response)
   size_t out_offset = 0;
   std::string head;
   bool closing = false;
+
+  HandshakeFacts facts() const { return {Role::kServer, settings.client_auth}; }
 
   Want step(Connection& c) {
     if (!c.handshake_done()) {
@@ -32,10 +34,10 @@ struct LoopConnection {
     }
     if (!reported) {
       reported = true;
-      if (!quiet) {
-        HandshakeFacts facts{Role::kServer, false};
+      if (!settings.quiet) {
         std::fprintf(stderr, "sluice: HANDSHAKE done (connection %llu)\n%s", static_cast<unsigned long long>(id),
-                     describe_negotiated(c.negotiated(), facts, false).c_str());
+                     describe_negotiated(c.negotiated(), facts(), false).c_str());
+        if (settings.exported) std::fputs(describe_exported(c, *settings.exported).c_str(), stderr);
       }
     }
     if (out_offset < out.size()) {
@@ -58,14 +60,13 @@ struct LoopConnection {
       return Want::kAgain;
     }
     if (p.status != Status::kOk) return adapters::want_for(p);
-    if (!www) {
+    if (!settings.www) {
       out.assign(reinterpret_cast<const char*>(buf.data()), p.bytes);
       return Want::kAgain;
     }
     head.append(reinterpret_cast<const char*>(buf.data()), p.bytes);
     if (request_complete(head)) {
-      HandshakeFacts facts{Role::kServer, false};
-      out = status_page(head, describe_negotiated(c.negotiated(), facts, false));
+      out = status_page(head, describe_negotiated(c.negotiated(), facts(), false));
       closing = true;
     } else if (head.size() > kMaxRequestHead) {
       closing = true;
@@ -75,7 +76,8 @@ struct LoopConnection {
 };
 
 template <class Loop>
-int run_loop(Loop& loop, net::Fd listener, std::shared_ptr<const Context> ctx, long naccept, bool www, bool quiet) {
+int run_loop(Loop& loop, net::Fd listener, std::shared_ptr<const Context> ctx, const LoopSettings& settings) {
+  const long naccept = settings.naccept;
   long closed = 0;
   int failures = 0;
   adapters::ConnId next = 0;
@@ -93,8 +95,7 @@ int run_loop(Loop& loop, net::Fd listener, std::shared_ptr<const Context> ctx, l
   service.make_handler = [&](adapters::ConnId id) -> adapters::Handler {
     auto state = std::make_shared<LoopConnection>();
     state->id = id;
-    state->www = www;
-    state->quiet = quiet;
+    state->settings = settings;
     ++next;
     return [state](Connection& c) { return state->step(c); };
   };
@@ -115,22 +116,22 @@ int run_loop(Loop& loop, net::Fd listener, std::shared_ptr<const Context> ctx, l
 
 }  // namespace
 
-int serve_on_loop(const std::string& kind, net::Fd listener, std::shared_ptr<const Context> ctx, long naccept,
-                  bool www, bool quiet) {
+int serve_on_loop(const std::string& kind, net::Fd listener, std::shared_ptr<const Context> ctx,
+                  const LoopSettings& settings) {
   if (kind == "epoll") {
     auto loop = adapters::EpollLoop::create(adapters::EpollLoop::Trigger::kLevel);
     if (!loop) {
       std::fprintf(stderr, "sluice s_server: -loop epoll: %s\n", loop.error().describe().c_str());
       return 1;
     }
-    return run_loop(**loop, std::move(listener), std::move(ctx), naccept, www, quiet);
+    return run_loop(**loop, std::move(listener), std::move(ctx), settings);
   }
   auto loop = adapters::UringLoop::create();
   if (!loop) {
     std::fprintf(stderr, "sluice s_server: -loop uring: %s\n", loop.error().describe().c_str());
     return 1;
   }
-  return run_loop(**loop, std::move(listener), std::move(ctx), naccept, www, quiet);
+  return run_loop(**loop, std::move(listener), std::move(ctx), settings);
 }
 
 }  // namespace sluice::tool

@@ -73,14 +73,19 @@ std::vector<std::string> client_hello_fields(Bytes body) {
   // Without supported_versions the legacy version is the offer (TLS 1.2).
   const std::vector<uint16_t> versions =
       ch->supported_versions.empty() ? std::vector<uint16_t>{ch->legacy_version} : ch->supported_versions;
-  return {
+  std::vector<std::string> out = {
       "versions: " + listed(versions, version_name),
       "cipher suites: " + listed(ch->cipher_suites, cipher_suite_name),
       "groups: " + listed(ch->supported_groups, group_name),
       "key share groups: " + listed(key_share_groups, group_name),
       "ALPN: " + listed(ch->alpn, [](const std::string& p) { return p; }),
       "server name: " + (ch->server_name.empty() ? std::string("(none)") : ch->server_name),
+      // 32 bytes in a TLS 1.3 hello: middlebox compatibility mode (or a
+      // TLS 1.2 session being resumed by ID).
+      "session id: " + std::to_string(ch->legacy_session_id.len) + " bytes",
   };
+  if (!ch->cookie.empty()) out.push_back("cookie: " + std::to_string(ch->cookie.size()) + " bytes");
+  return out;
 }
 
 std::vector<std::string> server_hello_fields(Bytes body) {
@@ -90,6 +95,7 @@ std::vector<std::string> server_hello_fields(Bytes body) {
   if (sh->is_hello_retry_request()) out.emplace_back("HelloRetryRequest");
   out.push_back("version: " + version_name(sh->selected_version ? sh->selected_version : sh->legacy_version));
   out.push_back("cipher suite: " + cipher_suite_name(sh->cipher_suite));
+  if (!sh->cookie.empty()) out.push_back("cookie: " + std::to_string(sh->cookie.size()) + " bytes");
   if (sh->hrr_selected_group) {
     out.push_back("group: " + group_name(*sh->hrr_selected_group));
   } else if (sh->key_share) {
@@ -101,22 +107,39 @@ std::vector<std::string> server_hello_fields(Bytes body) {
   return out;
 }
 
-std::vector<std::string> certificate_fields(Bytes body) {
-  // The callback does not know the connection's version: TLS 1.3's form
-  // (with a request context and per-entry extensions) is tried first; a
-  // TLS 1.2 chain does not parse as one.
-  std::vector<std::vector<uint8_t>> chain;
-  if (auto c13 = wire::Certificate::parse(body)) {
-    chain = std::move(c13->certificates);
-  } else if (auto c12 = wire::Certificate12::parse(body)) {
-    chain = std::move(c12->certificates);
-  } else {
-    return {"(not decodable: " + std::string(c12.error().detail) + ")"};
-  }
+std::vector<std::string> chain_lines(const std::vector<std::vector<uint8_t>>& chain) {
   if (chain.empty()) return {"no certificates"};
   std::vector<std::string> out;
   for (size_t i = 0; i < chain.size(); ++i) out.push_back("certificate " + std::to_string(i) + ": " + certificate_line(chain[i]));
   return out;
+}
+
+// certificate_fields reads the form of the negotiated version: TLS 1.3's
+// has a request context and extensions per entry (staples ride on the end
+// entity's), TLS 1.2's only the chain. Some bodies parse either way, so the
+// form cannot be guessed from the bytes.
+std::vector<std::string> certificate_fields(uint16_t version, Bytes body) {
+  if (version == wire::kTls12) {
+    auto c = wire::Certificate12::parse(body);
+    if (!c) return {"(not decodable as TLS 1.2's: " + std::string(c.error().detail) + ")"};
+    return chain_lines(c->certificates);
+  }
+  if (version != wire::kTls13) return {"(not decoded: no version negotiated yet)"};
+  auto c = wire::Certificate::parse(body);
+  if (!c) return {"(not decodable as TLS 1.3's: " + std::string(c.error().detail) + ")"};
+  std::vector<std::string> out;
+  // Non-empty only in answer to a post-handshake CertificateRequest.
+  if (!c->request_context.empty()) out.push_back("request context: " + std::to_string(c->request_context.size()) + " bytes");
+  for (auto& line : chain_lines(c->certificates)) out.push_back(std::move(line));
+  if (!c->ocsp_response.empty()) out.push_back("OCSP response stapled: " + std::to_string(c->ocsp_response.size()) + " bytes");
+  if (!c->sct_list.empty()) out.push_back("SCT list stapled: " + std::to_string(c->sct_list.size()) + " bytes");
+  return out;
+}
+
+std::vector<std::string> certificate_status_fields(Bytes body) {
+  auto cs = wire::CertificateStatus::parse(body);
+  if (!cs) return {"(not decodable: " + std::string(cs.error().detail) + ")"};
+  return {"OCSP response: " + std::to_string(cs->ocsp_response.size()) + " bytes"};
 }
 
 std::vector<std::string> server_key_exchange_fields(Bytes body) {
@@ -151,7 +174,8 @@ std::vector<std::string> describe_fields(const MessageInfo& m) {
   switch (static_cast<wire::HandshakeType>(m.type)) {
     case wire::HandshakeType::kClientHello: return client_hello_fields(m.body);
     case wire::HandshakeType::kServerHello: return server_hello_fields(m.body);
-    case wire::HandshakeType::kCertificate: return certificate_fields(m.body);
+    case wire::HandshakeType::kCertificate: return certificate_fields(m.version, m.body);
+    case wire::HandshakeType::kCertificateStatus: return certificate_status_fields(m.body);
     case wire::HandshakeType::kServerKeyExchange: return server_key_exchange_fields(m.body);
     default: return {};
   }
