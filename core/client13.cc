@@ -96,6 +96,9 @@ class Client13 final : public HandshakeMachine {
            std::find(hello_.cipher_suites.begin(), hello_.cipher_suites.end(), suite) != hello_.cipher_suites.end();
   }
   Result<void, Error> offer_session(wire::ClientHello& ch, bool tls13);
+  // add_grease puts RFC 8701's reserved values in the hello: a suite, a
+  // group with a one-byte key share, a version, and two extensions.
+  Result<void, Error> add_grease(wire::ClientHello& ch);
   // Encrypted Client Hello (draft-ietf-tls-esni §6.1): hello_ is the inner
   // hello, and each hello sent is the ClientHelloOuter that carries it.
   Result<void, Error> prepare_ech();
@@ -183,7 +186,7 @@ class Client13 final : public HandshakeMachine {
     crypto::HpkeContext context;
     std::vector<uint8_t> enc;
     std::array<uint8_t, wire::kRandomLen> outer_random{};
-    std::vector<uint16_t> outer_suites;
+    std::vector<uint16_t> outer_suites, outer_versions;
     wire::ClientHello outer;  // the last ClientHelloOuter sent
     Transcript outer_transcript;
   };
@@ -260,6 +263,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   ch.session_ticket = shape.session_ticket;
   if (shape.psk_dhe_ke) ch.psk_modes = {1};
   if (ctx().policy().record_size_limit) ch.record_size_limit = ctx().policy().record_size_limit;
+  if (ctx().policy().grease) SLUICE_TRY(add_grease(ch));
   ch.post_handshake_auth = tls13 && ctx().policy().post_handshake_auth;
   ch.status_request = ctx().policy().request_ocsp;
   ch.signed_certificate_timestamp = ctx().policy().request_sct;
@@ -278,6 +282,23 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   io_.set_ccs_allowed(true);
   state_ = ClientState::kReadServerHello;
   return Wait::kOk;
+}
+
+Result<void, Error> Client13::add_grease(wire::ClientHello& ch) {
+  static constexpr uint8_t kGreaseKey[1] = {0};
+  uint8_t seed[4];
+  SLUICE_TRY(provider().random(seed));
+  const uint16_t group = wire::grease_value(seed[1]);
+  ch.cipher_suites.insert(ch.cipher_suites.begin(), wire::grease_value(seed[0]));
+  ch.supported_groups.insert(ch.supported_groups.begin(), group);
+  if (ch.has_key_share) ch.key_shares.insert(ch.key_shares.begin(), {group, Bytes(kGreaseKey)});
+  if (!ch.supported_versions.empty()) {
+    ch.supported_versions.insert(ch.supported_versions.begin(), wire::grease_value(seed[2]));
+  }
+  ch.grease_extension_first = wire::grease_value(seed[3]);
+  // The two extensions must differ (RFC 8446 §4.2: no repeated type).
+  ch.grease_extension_last = wire::grease_value(seed[3] + 1u + seed[0] % 15u);
+  return {};
 }
 
 Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
@@ -399,11 +420,12 @@ Result<void, Error> Client13::prepare_ech() {
   // fallback signal stay in the outer one (§6.1).
   wire::ClientHello& inner = hello_;
   ech_->outer_suites = inner.cipher_suites;
+  ech_->outer_versions = inner.supported_versions;
   std::erase_if(inner.cipher_suites, [](uint16_t cs) {
     const auto info = suite_info(cs);
-    return !info || info->version != wire::kTls13;
+    return !wire::is_grease(cs) && (!info || info->version != wire::kTls13);
   });
-  inner.supported_versions = {wire::kTls13};
+  std::erase_if(inner.supported_versions, [](uint16_t v) { return v != wire::kTls13 && !wire::is_grease(v); });
   inner.extended_master_secret = inner.ec_point_formats = inner.renegotiation_info = false;
   inner.ech = wire::EchExtension{.inner = true};
   return {};
@@ -432,8 +454,7 @@ TlsResult<std::vector<uint8_t>> Client13::seal_outer_hello(std::vector<uint8_t>&
   outer.cipher_suites = ech.outer_suites;
   outer.server_name = ech.choice.config.public_name;
   outer.has_server_name = true;
-  outer.supported_versions = offers12_ ? std::vector<uint16_t>{wire::kTls13, wire::kTls12}
-                                       : std::vector<uint16_t>{wire::kTls13};
+  outer.supported_versions = ech.outer_versions;
   // RFC 7627, RFC 8422 §5.1.2, RFC 5746 §3.4, RFC 5077 §3.2: what a TLS 1.2
   // server needs, with no session: ClientHelloOuter resumes nothing.
   outer.extended_master_secret = outer.ec_point_formats = outer.renegotiation_info = outer.session_ticket = offers12_;

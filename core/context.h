@@ -142,6 +142,7 @@ struct Policy {
   bool request_ocsp = false;
   bool request_sct = false;
   bool ech_grease = false;
+  bool grease = false;
   size_t max_decompressed_certificate = kDefaultMaxDecompressedCertificate;
   size_t outbound_limit = wire::kMaxRecordLen;
   uint16_t record_size_limit = 0;
@@ -301,6 +302,11 @@ class Context {
   // the verifier's. Default off.
   void set_request_ocsp(bool on) { policy_.request_ocsp = on; }
   void set_request_sct(bool on) { policy_.request_sct = on; }
+  // Client: GREASE (RFC 8701): a reserved value among the hello's cipher
+  // suites, groups, key shares and versions, and two reserved extensions,
+  // so that servers keep ignoring what they do not know. (A TLS 1.3 server
+  // always puts one in its NewSessionTicket's extensions.) Default off.
+  void set_grease(bool on) { policy_.grease = on; }
   // Client: without a usable ECH config (Connection::set_ech_config_list),
   // send an encrypted_client_hello of random bytes shaped like a real one
   // (draft-ietf-tls-esni §6.2), so that servers and middleboxes keep

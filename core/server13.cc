@@ -812,6 +812,9 @@ Result<void, Error> Server13::send_tickets() {
     st.alpn = alpn_;
     nst.ticket = SLUICE_TRY((*ctx().credentials().ticket_sealer).seal(provider(), st, st.issued_at));
     if (st.max_early_data > 0) nst.max_early_data = st.max_early_data;
+    // RFC 8701 §3: a TLS 1.3 client must ignore it; meeting one in every
+    // ticket keeps new clients honest.
+    nst.grease_extension = wire::grease_value(nst.age_add);
     SLUICE_TRY(io_.queue(nst));
   }
   return {};

@@ -91,6 +91,7 @@ bool ClientHello::serialize(std::vector<uint8_t>& out) const {
     w.u8(0);
     auto exts = w.prefix16();
     // The order follows common browsers' (and the RFC 8448 traces').
+    if (grease_extension_first) ExtensionWriter e(w, static_cast<ExtensionType>(grease_extension_first));
     if (has_server_name) {
       ExtensionWriter e(w, ExtensionType::kServerName);
       auto list = w.prefix16();
@@ -165,6 +166,10 @@ bool ClientHello::serialize(std::vector<uint8_t>& out) const {
     if (!compress_certificate.empty()) {
       ExtensionWriter e(w, ExtensionType::kCompressCertificate);
       write_compression_algorithms(w, compress_certificate);
+    }
+    if (grease_extension_last) {
+      ExtensionWriter e(w, static_cast<ExtensionType>(grease_extension_last));
+      w.u8(0);
     }
     if (padding_len) {
       ExtensionWriter e(w, ExtensionType::kPadding);
@@ -387,6 +392,11 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
         return {};
       }
       default:
+        // Parsed for the record: which GREASE extensions came, first and last.
+        if (is_grease(type)) {
+          if (!ch.grease_extension_first) ch.grease_extension_first = type;
+          else ch.grease_extension_last = type;
+        }
         (void)body.skip(body.remaining());
         return {};
     }

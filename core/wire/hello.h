@@ -108,6 +108,9 @@ struct ClientHello {
   std::vector<uint8_t> session_ticket_data;  // a TLS 1.2 ticket offered (RFC 5077)
   bool has_server_name = false;
   bool has_key_share = false;
+  // RFC 8701: GREASE extensions, one empty first and one of a zero byte
+  // last (before padding); 0 sends none.
+  uint16_t grease_extension_first = 0, grease_extension_last = 0;
 
   // serialize writes the whole handshake message (header included).
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;

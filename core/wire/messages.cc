@@ -331,6 +331,7 @@ bool NewSessionTicket::serialize(std::vector<uint8_t>& out) const {
       ExtensionWriter e(w, ExtensionType::kEarlyData);
       w.u32(*max_early_data);
     }
+    if (grease_extension) ExtensionWriter e(w, static_cast<ExtensionType>(grease_extension));
   }
   // The length prefixes above are closed: an overflow shows now.
   return w.ok();

@@ -116,6 +116,7 @@ struct NewSessionTicket {
   Bytes nonce;  // a view: into the parsed body, or the sender's storage
   std::vector<uint8_t> ticket;
   std::optional<uint32_t> max_early_data;
+  uint16_t grease_extension = 0;  // RFC 8701: an empty one, ignored by the client
 
   [[nodiscard]] bool serialize(std::vector<uint8_t>& out) const;
   static TlsResult<NewSessionTicket> parse(Bytes body);

@@ -78,6 +78,12 @@ enum class CipherSuite : uint16_t {
 inline constexpr uint16_t kEmptyRenegotiationInfoScsv = 0x00ff;
 inline constexpr uint16_t kFallbackScsv = 0x5600;
 
+// RFC 8701: GREASE values (0x0A0A, 0x1A1A, ... 0xFAFA) for cipher suites,
+// groups, extensions and versions, which a peer must ignore. grease_value
+// makes the k-th (k mod 16).
+inline constexpr uint16_t grease_value(unsigned k) { return static_cast<uint16_t>(0x0A0A + 0x1010 * (k % 16)); }
+inline constexpr bool is_grease(uint16_t v) { return (v & 0x0F0F) == 0x0A0A && (v >> 12) == ((v >> 4) & 0xF); }
+
 inline constexpr uint16_t kTls10 = 0x0301;
 inline constexpr uint16_t kTls12 = 0x0303;
 inline constexpr uint16_t kTls13 = 0x0304;

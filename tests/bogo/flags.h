@@ -63,6 +63,7 @@ struct Config {
   std::vector<int> ech_is_retry_config;
   std::string ech_config_list;  // base64 ECHConfigList a client offers ECH with
   bool enable_ech_grease = false;
+  bool enable_grease = false;
   // The runner's mock certificate compression algorithms: all, or one by id.
   bool install_cert_compression_algs = false;
   int install_one_cert_compression_alg = 0;

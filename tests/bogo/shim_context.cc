@@ -265,6 +265,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
   ctx->set_ech_grease(c.enable_ech_grease);
+  ctx->set_grease(c.enable_grease);
   if (c.ech_server_configs.size() != c.ech_server_keys.size() ||
       c.ech_server_configs.size() != c.ech_is_retry_config.size()) {
     std::fprintf(stderr, "-ech-server-config, -ech-server-key and -ech-is-retry-config must come in threes\n");
