@@ -91,9 +91,11 @@ struct DangerTestHelloShape {
 
 // What a TLS 1.2 client does when its server asks to renegotiate (RFC 5746,
 // BoringSSL's ssl_renegotiate_*): refuse with no_renegotiation (the
-// default), accept once, or accept every time. The server's certificate must
-// stay the same across a renegotiation.
-enum class Renegotiation : uint8_t { kNever, kOnce, kFreely };
+// default), accept once, accept every time, or leave the answer to the
+// application (kExplicit: Connection::renegotiation_requested() says the
+// server asked, Connection::renegotiate() answers). The server's
+// certificate must stay the same across a renegotiation.
+enum class Renegotiation : uint8_t { kNever, kOnce, kFreely, kExplicit };
 
 // Policy: what a context negotiates and the limits it keeps. Plain data,
 // read by every connection created from the context.

@@ -334,6 +334,15 @@ Progress Connection::Impl::handshake(bool read_records) {
       case RecordLayer::Kind::kClosed:
         return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
       case RecordLayer::Kind::kControl:
+        if (rl_.warning() == Alert::kNoRenegotiation && renegotiation_declined()) {
+          // RFC 5746 §4.2 lets a server decline the renegotiation its
+          // client asked for with this warning, before any answer: the
+          // connection goes on as it was (as sluice's server lets a
+          // declined client go on).
+          hs_.reset();
+          hs_done_ = true;
+          renegotiating_ = false;
+        }
         continue;
       case RecordLayer::Kind::kChangeCipherSpec:
         // RFC 5246 §7.1: the key change; no handshake message may span it.
@@ -349,6 +358,22 @@ Progress Connection::Impl::handshake(bool read_records) {
   if (auto r = flush(); !r) return fail(std::move(r).error());
   release_idle();
   return {Status::kOk, 0};
+}
+
+bool Connection::Impl::renegotiation_declined() const {
+  // Nothing of the server's answer has come: no ServerHello was taken and
+  // none is being read.
+  return role_ == Role::kClient && renegotiating_ && hs_ && hs_->negotiated().version == 0 && hs_in_.empty();
+}
+
+Progress Connection::Impl::start_renegotiation() {
+  hs_ = std::move(reneg_machine_);
+  hs_done_ = false;
+  renegotiating_ = true;
+  // The client's ClientHello goes out now; the server's answer is read by
+  // the calls that follow.
+  Progress p = handshake(false);
+  return p.status == Status::kWantRead ? Progress{Status::kOk, 0} : p;
 }
 
 Progress Connection::Impl::process_post_handshake() {
@@ -455,8 +480,9 @@ Progress Connection::Impl::fill_readable() {
           break;
         }
         // Without AUTO_RETRY a record with no application data ends the
-        // call, even when more records are buffered (SSL_CTX_set_mode(3)).
-        if (!(mode_ & kModeAutoRetry)) {
+        // call, even when more records are buffered (SSL_CTX_set_mode(3));
+        // a HelloRequest left to the application ends it in any mode.
+        if (!(mode_ & kModeAutoRetry) || post_->renegotiation_requested()) {
           release_idle();
           return {Status::kWantRead, 0};
         }

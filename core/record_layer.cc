@@ -133,6 +133,7 @@ bool looks_like_http(Bytes b) {
 }  // namespace
 
 TlsResult<RecordLayer::Record> RecordLayer::read() {
+  warning_.reset();
   const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
   const Bytes header_bytes = in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes();
   ByteReader header(header_bytes);
@@ -292,6 +293,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
           return Err(Error(Reason::kDecodeError, "warning alert in TLS 1.3"));
         }
         if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
+        warning_ = alert;
         return Record{Kind::kControl, {}};
       }
       return Err(Error::received(alert));

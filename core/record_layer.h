@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "core/buffers.h"
 #include "core/error.h"
@@ -94,6 +95,8 @@ class RecordLayer {
     Bytes plaintext;
   };
   TlsResult<Record> read();
+  // warning: the warning alert the last read() returned as kControl.
+  std::optional<Alert> warning() const { return warning_; }
   void release_record();
   bool peer_closed() const { return peer_closed_; }
 
@@ -166,6 +169,7 @@ class RecordLayer {
   bool peer_closed_ = false;
   int empty_records_ = 0;
   int warning_alerts_ = 0;
+  std::optional<Alert> warning_;
   size_t early_skip_budget_ = 0;
   size_t send_fragment_ = wire::kMaxPlaintext;
   size_t receive_inner_ = 0;

@@ -67,6 +67,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-enable-ocsp-stapling", &Config::enable_ocsp_stapling},
     {"-renegotiate-once", &Config::renegotiate_once},
     {"-renegotiate-freely", &Config::renegotiate_freely},
+    {"-renegotiate-explicit", &Config::renegotiate_explicit},
     {"-use-ocsp-callback", &Config::use_ocsp_callback},
     {"-set-ocsp-in-callback", &Config::set_ocsp_in_callback},
     {"-decline-ocsp-callback", &Config::decline_ocsp_callback},
@@ -132,7 +133,6 @@ constexpr NoOpFlag kNoOpFlags[] = {
     {"-expect-verify-result", false, "a handshake that succeeded was verified"},
     // TLS 1.3 has no renegotiation; a TLS 1.2 connection exits 89 anyway.
     {"-renegotiate-ignore", false, "no renegotiation in TLS 1.3"},
-    {"-renegotiate-explicit", false, "no renegotiation in TLS 1.3"},
     {"-forbid-renegotiation-after-handshake", false, "no renegotiation in TLS 1.3"},
     // Hints exist only for split handshakes, which the shim does not offer.
     {"-allow-hint-mismatch", false, "no split handshakes"},

@@ -255,6 +255,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.max_send_fragment > 0) ctx->set_max_send_fragment(static_cast<size_t>(c.max_send_fragment));
   if (c.renegotiate_once) ctx->set_renegotiation(Renegotiation::kOnce);
   if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
+  if (c.renegotiate_explicit) ctx->set_renegotiation(Renegotiation::kExplicit);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
   ctx->set_request_sct(c.enable_signed_cert_timestamps);
   // BoringSSL's client uses middlebox compatibility mode by default.

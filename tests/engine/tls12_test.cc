@@ -506,27 +506,132 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
   }
 }
 
-TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused") {
-  Pair p = make(KeyType::kEcdsaP256);
-  p.cctx->set_renegotiation(Renegotiation::kFreely);
-  // The client trusts both certificates; the server changes its own.
-  p.cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kEcdsaP256).der));
-  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
-  REQUIRE(test::handshake(client, server));
-  auto key = pki::parse_private_key_pem(test::test_cert(KeyType::kEcdsaP384).key_pem);
-  REQUIRE(key);
-  auto signer = test::sodium_first()->new_signer(*key);
-  REQUIRE(signer);
-  p.sctx->set_certificate({{test::test_cert(KeyType::kEcdsaP384).der}, std::shared_ptr<crypto::Signer>(std::move(*signer)), {}});
-  REQUIRE(server.renegotiate().status == Status::kOk);
-  std::vector<uint8_t> buf(10);
-  for (int i = 0; i < 10 && client.error().ok(); ++i) {
-    test::transfer(server, client);
-    (void)client.read(buf);
-    test::transfer(client, server);
-    (void)server.read(buf);
+TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused, whichever side started it") {
+  // kFreely: the client answers the server's HelloRequest itself; kExplicit:
+  // the application answers it with renegotiate(), the client's own call.
+  for (Renegotiation policy : {Renegotiation::kFreely, Renegotiation::kExplicit}) {
+    CAPTURE(static_cast<int>(policy));
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(policy);
+    // The client trusts both certificates; the server changes its own.
+    p.cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kEcdsaP256).der));
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    REQUIRE(test::handshake(client, server));
+    auto key = pki::parse_private_key_pem(test::test_cert(KeyType::kEcdsaP384).key_pem);
+    REQUIRE(key);
+    auto signer = test::sodium_first()->new_signer(*key);
+    REQUIRE(signer);
+    p.sctx->set_certificate({{test::test_cert(KeyType::kEcdsaP384).der}, std::shared_ptr<crypto::Signer>(std::move(*signer)), {}});
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    std::vector<uint8_t> buf(10);
+    for (int i = 0; i < 10 && client.error().ok(); ++i) {
+      test::transfer(server, client);
+      (void)client.read(buf);
+      if (client.renegotiation_requested()) REQUIRE(client.renegotiate().status == Status::kOk);
+      test::transfer(client, server);
+      (void)server.read(buf);
+    }
+    CHECK(client.renegotiations() == 0);
+    check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
   }
-  check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
+
+TEST_CASE("TLS 1.2 client renegotiation: kExplicit leaves a HelloRequest to the application; renegotiate() answers it") {
+  for (long mode : {0L, long{kModeAutoRetry}}) {
+    CAPTURE(mode);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(Renegotiation::kExplicit);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    client.set_mode(mode);
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    const uint8_t x[] = {'x'};
+    REQUIRE(server.write(x).status == Status::kOk);
+    test::transfer(server, client);
+    std::vector<uint8_t> buf(10);
+    // The HelloRequest ends the read in either mode: the application must
+    // decide. Nothing is sent for it: no warning, no ClientHello.
+    CHECK(client.read(buf).status == Status::kWantRead);
+    CHECK(client.renegotiation_requested());
+    CHECK(client.handshake_done());
+    CHECK(!client.wants_write());
+    Progress r = client.read(buf);
+    REQUIRE(r.status == Status::kOk);
+    CHECK(r.bytes == 1);
+    REQUIRE(client.renegotiate().status == Status::kOk);
+    CHECK(!client.renegotiation_requested());
+    CHECK(!client.handshake_done());
+    CHECK(client.wants_write());  // the ClientHello
+    // While it runs read() and write() say kWantRead (SSL_CTX_set_mode(3)).
+    CHECK(client.write(x).status == Status::kWantRead);
+    CHECK(client.read(buf).status == Status::kWantRead);
+    for (int i = 0; i < 20 && !(client.handshake_done() && server.handshake_done()); ++i) {
+      test::transfer(client, server);
+      (void)server.read(buf);
+      test::transfer(server, client);
+      (void)client.read(buf);
+    }
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    CHECK(client.handshake_done());
+    CHECK(client.error().ok());
+    CHECK(server.error().ok());
+    CHECK(client.renegotiations() == 1);
+    CHECK(server.renegotiations() == 1);
+    exchange(client, server, 3000, 31);
+    exchange(server, client, 3000, 32);
+  }
+}
+
+TEST_CASE("TLS 1.2 client renegotiation unasked: declined by a sluice server's warning, the connection goes on") {
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(test::handshake(p.client, p.server));
+  REQUIRE(p.client.renegotiate().status == Status::kOk);
+  CHECK(!p.client.handshake_done());
+  const auto hello = drain(p.client);
+  const auto records = split_records(hello);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0][0] == static_cast<uint8_t>(wire::ContentType::kHandshake));
+  feed_all(p.server, hello);
+  std::vector<uint8_t> buf(10);
+  CHECK(p.server.read(buf).status == Status::kWantRead);
+  CHECK(p.server.error().ok());
+  test::transfer(p.server, p.client);  // the no_renegotiation warning
+  CHECK(p.client.read(buf).status == Status::kWantRead);
+  CHECK(p.client.error().ok());
+  CHECK(p.client.handshake_done());
+  CHECK(p.client.renegotiations() == 0);
+  CHECK(p.server.renegotiations() == 0);
+  exchange(p.client, p.server, 3000, 33);
+  exchange(p.server, p.client, 3000, 34);
+}
+
+TEST_CASE("TLS 1.2 client renegotiation: an API error on TLS 1.3, before the handshake, or while one runs") {
+  Pair p = make(KeyType::kEcdsaP256);
+  CHECK(p.client.renegotiate().status == Status::kError);
+  CHECK(p.client.error().origin == Origin::kApi);
+  REQUIRE(test::handshake(p.client, p.server));
+  REQUIRE(p.client.renegotiate().status == Status::kOk);
+  CHECK(p.client.renegotiate().status == Status::kError);  // one runs
+  CHECK(p.client.error().origin == Origin::kApi);
+  // The refused call changed nothing: the server declines the first and
+  // data goes on.
+  std::vector<uint8_t> buf(10);
+  for (int i = 0; i < 5 && !p.client.handshake_done(); ++i) {
+    test::transfer(p.client, p.server);
+    (void)p.server.read(buf);
+    test::transfer(p.server, p.client);
+    (void)p.client.read(buf);
+  }
+  CHECK(p.client.handshake_done());
+  exchange(p.client, p.server, 500, 35);
+  // TLS 1.3 has no renegotiation, from either side.
+  auto c13 = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  auto s13 = test::server_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  Connection c = Connection::client(c13, "localhost"), s = Connection::server(s13);
+  REQUIRE(test::handshake(c, s));
+  CHECK(c.renegotiate().status == Status::kError);
+  CHECK(c.error().origin == Origin::kApi);
+  exchange(c, s, 500, 36);
 }
 
 TEST_CASE("keying material exporters agree between the sides (RFC 8446 §7.5, RFC 5705)") {
