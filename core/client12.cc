@@ -101,6 +101,9 @@ class Client12 final : public HandshakeMachine {
   // read_ticket takes a NewSessionTicket if the server said it would send
   // one; true when the message was one.
   TlsResult<bool> read_ticket(const HandshakeMessage& m);
+  // check_ticket_came: past the ticket's place, the ticket is there if the
+  // ServerHello promised one.
+  Result<void, Error> check_ticket_came() const;
   // read_server_finished checks the server's Finished, which must follow
   // its ChangeCipherSpec, and keeps its verify_data (RFC 5746).
   TlsResult<FinishedVerified> read_server_finished(const HandshakeMessage& m);
@@ -236,8 +239,14 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   // The compatibility CCS of TLS 1.3 has no place here.
   io_.set_ccs_allowed(false);
   // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server echoing the session ID we
-  // sent with a session resumes it.
-  if (sent_.session && !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id) {
+  // sent with a session resumes it. Without one, the ID was the random one
+  // of TLS 1.3's compatibility mode (RFC 8446 §D.4): an echo claims a
+  // session that does not exist.
+  const bool echoed = !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id;
+  if (echoed && !sent_.session) {
+    return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo resumes no session that was offered"));
+  }
+  if (echoed) {
     const Session& session = *sent_.session;
     if (sh.cipher_suite != session.cipher_suite) {
       return Err(Error(Reason::kIllegalParameter, "resumed session with another cipher suite"));
@@ -414,6 +423,16 @@ TlsResult<bool> Client12::read_ticket(const HandshakeMessage& m) {
   return true;
 }
 
+Result<void, Error> Client12::check_ticket_came() const {
+  // RFC 5077 §3.3: a server that acknowledged session_ticket sends a
+  // NewSessionTicket (empty if it changed its mind) before its
+  // ChangeCipherSpec.
+  if (ticket_expected_ && !ticket_) {
+    return Err(Error(Reason::kUnexpectedMessage, "the promised NewSessionTicket did not come before ChangeCipherSpec"));
+  }
+  return {};
+}
+
 void Client12::store_session() {
   SessionStore* store = ctx().credentials().session_store.get();
   if (!store) return;
@@ -468,6 +487,7 @@ TlsResult<Wait> Client12::do_read_resumed_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+  SLUICE_TRY(check_ticket_came());
   FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
   // RFC 5246 §7.3: in a resumption the client's ChangeCipherSpec and
   // Finished come last.
@@ -482,6 +502,7 @@ TlsResult<Wait> Client12::do_read_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+  SLUICE_TRY(check_ticket_came());
   FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
   CertVerified cert = SLUICE_TRY(take_proof(cert_verified_, "no verified server certificate"));
   SigVerified sig = SLUICE_TRY(take_proof(sig_verified_, "no verified ServerKeyExchange"));

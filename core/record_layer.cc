@@ -252,6 +252,11 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       if (!app_allowed_) {
         // Unprotected inside a handshake is a record-layer violation; as the
         // first record, a peer that does not speak TLS first.
+        // TLS 1.2 protects a handshake's records only from ChangeCipherSpec
+        // on: what then comes instead of Finished is named for that.
+        if (encrypted && !rd_.tls13()) {
+          return Err(Error(Reason::kUnexpectedMessage, "application data after ChangeCipherSpec, before Finished"));
+        }
         return Err(Error(Reason::kUnexpectedMessage, encrypted || !handshake_seen_
                                                          ? "application data before the handshake ended"
                                                          : "unprotected application data record"));

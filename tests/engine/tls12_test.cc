@@ -687,4 +687,50 @@ TEST_CASE("TLS 1.2 renegotiation: data arriving meanwhile is kept in order, and 
   CHECK(read_all(client) == want);
 }
 
+TEST_CASE("TLS 1.2 client: a server that acknowledged session_ticket but sends no NewSessionTicket is refused") {
+  // RFC 5077 §3.3: the ticket (empty if the server changed its mind) comes
+  // before the server's ChangeCipherSpec.
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(p.client.handshake().status == Status::kWantRead);
+  feed_all(p.server, drain(p.client));
+  REQUIRE(p.server.handshake().status == Status::kWantRead);
+  feed_all(p.client, drain(p.server));
+  REQUIRE(p.client.handshake().status == Status::kWantRead);
+  feed_all(p.server, drain(p.client));
+  REQUIRE(p.server.handshake().status == Status::kOk);
+  auto records = split_records(drain(p.server));  // NewSessionTicket, ChangeCipherSpec, Finished
+  REQUIRE(records.size() == 3);
+  REQUIRE(records[0][5] == static_cast<uint8_t>(wire::HandshakeType::kNewSessionTicket));
+  records.erase(records.begin());
+  for (const auto& r : records) feed_all(p.client, r);
+  CHECK(p.client.handshake().status == Status::kError);
+  check_error(p.client.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+}
+
+TEST_CASE("TLS 1.2 client: a ServerHello echoing the random session ID of compatibility mode is illegal_parameter") {
+  // A TLS 1.3 client in middlebox compatibility mode sends a random
+  // legacy_session_id; a TLS 1.2 server echoing it claims to resume a
+  // session the client never had (RFC 5246 §7.4.1.3).
+  const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  cctx->set_middlebox_compat(true);
+  sctx->set_max_version(wire::kTls12);
+  sctx->set_ticket_count(0);  // the server names the session with an ID of its own
+  Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+  const auto hello = client_hello_bytes(client);
+  // Record header (5), handshake header (4), version (2), random (32).
+  REQUIRE(hello[43] == 32);
+  const std::vector<uint8_t> session_id(hello.begin() + 44, hello.begin() + 76);
+  feed_all(server, hello);
+  REQUIRE(server.handshake().status == Status::kWantRead);
+  auto flight = drain(server);
+  REQUIRE(flight[5] == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+  REQUIRE(flight[43] == 32);  // the server's own session ID, for its cache
+  std::copy(session_id.begin(), session_id.end(), flight.begin() + 44);
+  feed_all(client, flight);
+  CHECK(client.handshake().status == Status::kError);
+  check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
+
 }  // namespace sluice
