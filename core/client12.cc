@@ -255,6 +255,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
     resumed_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
     master_ = session.psk.copy();
     negotiated_.resumed = true;
+    negotiated_.group = static_cast<crypto::Group>(session.group);  // no key exchange: the session's
     negotiated_.peer_chain = session.peer_chain;
     negotiated_.peer_ocsp_response = session.peer_ocsp_response;
     negotiated_.peer_sct_list = session.peer_sct_list;  // what the full handshake was shown
@@ -450,6 +451,7 @@ void Client12::store_session() {
   if (s.ticket.empty() && s.session_id.empty()) return;  // nothing to resume with
   s.psk = master_.copy();
   s.cipher_suite = negotiated_.cipher_suite;
+  s.group = static_cast<uint16_t>(negotiated_.group);
   s.received_at_ms = ctx().now_ms();
   s.alpn = negotiated_.alpn;
   s.peer_chain = negotiated_.peer_chain;

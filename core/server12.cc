@@ -231,6 +231,8 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   if (!reneg_) resumed_ = find_session(ch);
   if (resumed_) {
     suite_ = suite_info(resumed_->cipher_suite);
+    // No key exchange: the session's group is the one it was made with.
+    group_ = static_cast<crypto::Group>(resumed_->group);
     master_ = resumed_->psk.copy();
     psk_accepted_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
   } else {
@@ -273,6 +275,7 @@ std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
 TicketState Server12::session_state() const {
   TicketState st;
   st.cipher_suite = suite_->id;
+  st.group = static_cast<uint16_t>(group_);
   st.psk = master_.copy();
   st.lifetime = ctx().policy().ticket_lifetime;
   st.issued_at = ctx().now();
@@ -333,6 +336,7 @@ TlsResult<Wait> Server12::do_send_resumption() {
   n.version = wire::kTls12;
   n.cipher_suite = suite_->id;
   n.alpn = alpn_;
+  n.group = group_;
   n.resumed = true;
   state_ = Server12State::kReadResumedFinished;
   return Wait::kOk;

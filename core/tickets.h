@@ -21,6 +21,7 @@ namespace sluice {
 // What a server needs to resume from a ticket.
 struct TicketState {
   uint16_t cipher_suite = 0;
+  uint16_t group = 0;  // TLS 1.2: the full handshake's key exchange group, which a resumption reports
   SecretBytes psk;
   uint32_t age_add = 0;
   uint32_t lifetime = 0;

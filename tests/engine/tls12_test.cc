@@ -270,10 +270,13 @@ TEST_CASE("TLS 1.2 after the handshake: renegotiation refused with no_renegotiat
 TEST_CASE("TLS 1.2 resumption: by session ticket (RFC 5077) and by session ID, both sides") {
   for (bool tickets : {true, false}) {
     CAPTURE(tickets);
-    Pair p = make(KeyType::kEcdsaP256);
+    // A group that is nobody's first choice: a resumption, which makes no
+    // key exchange, reports the session's own.
+    Pair p = make(KeyType::kEcdsaP256, {}, {Group::kSecp384r1});
     if (!tickets) p.sctx->set_ticket_count(0);  // the server falls back to its session-ID cache
     REQUIRE(test::handshake(p.client, p.server));
     CHECK(!p.client.negotiated().resumed);
+    REQUIRE(p.client.negotiated().group == Group::kSecp384r1);
     for (int round = 0; round < 3; ++round) {
       CAPTURE(round);
       Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
@@ -283,6 +286,8 @@ TEST_CASE("TLS 1.2 resumption: by session ticket (RFC 5077) and by session ID, b
       CHECK(c.negotiated().resumed);
       CHECK(s.negotiated().resumed);
       CHECK(c.negotiated().peer_chain.front() == test::test_cert(KeyType::kEcdsaP256).der);
+      CHECK(c.negotiated().group == Group::kSecp384r1);
+      CHECK(s.negotiated().group == Group::kSecp384r1);
       exchange(c, s, 5000, 7);
       exchange(s, c, 5000, 8);
     }
