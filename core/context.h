@@ -137,6 +137,7 @@ struct Credentials {
   std::vector<std::vector<uint8_t>> certificate_authorities;  // DER names for a CertificateRequest
   std::shared_ptr<SessionStore> session_store = std::make_shared<InMemorySessionStore>();
   std::shared_ptr<TicketSealer> ticket_sealer = std::make_shared<TicketKeys>();
+  std::shared_ptr<SessionIdCache> session_id_cache = std::make_shared<SessionIdCache>();
 };
 
 // MessageInfo describes one handshake message or alert as it is sent or
@@ -219,6 +220,10 @@ class Context {
   // Server: who seals and opens tickets (default: TicketKeys, rotating keys
   // held by this context).
   void set_ticket_sealer(std::shared_ptr<TicketSealer> sealer) { credentials_.ticket_sealer = std::move(sealer); }
+  // Server: where TLS 1.2 sessions of clients that take no tickets are kept
+  // under a session ID (default: a cache of this context's own; another
+  // context's to resume across contexts; nullptr: no session IDs).
+  void set_session_id_cache(std::shared_ptr<SessionIdCache> cache) { credentials_.session_id_cache = std::move(cache); }
   // certificate is the first chain (a client's; empty when none is set).
   const CertifiedKey& certificate() const;
 

@@ -255,8 +255,8 @@ std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
   if (ch.legacy_session_id.empty()) return std::nullopt;
   if (!ch.session_ticket_data.empty() && ctx().credentials().ticket_sealer) {
     st = ctx().credentials().ticket_sealer->open(provider(), ch.session_ticket_data, now);
-  } else if (!ch.legacy_session_id.empty()) {
-    st = internals(ctx()).session_cache12.take(ch.legacy_session_id.view());
+  } else if (ctx().credentials().session_id_cache) {
+    st = ctx().credentials().session_id_cache->take(ch.legacy_session_id.view());
   }
   if (!st) return std::nullopt;
   // A TLS 1.2 session of a suite the client offers and we still allow, not
@@ -312,7 +312,9 @@ Result<void, Error> Server12::send_ticket_or_cache() {
     transcript_.add(SLUICE_TRY(io_.queue(nst)));
     return {};
   }
-  if (!session_id_.empty()) internals(ctx()).session_cache12.put(session_id_.view(), session_state());
+  if (!session_id_.empty() && ctx().credentials().session_id_cache) {
+    ctx().credentials().session_id_cache->put(session_id_.view(), session_state());
+  }
   return {};
 }
 
@@ -384,7 +386,7 @@ TlsResult<Wait> Server12::do_send_server_hello() {
     std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), server_random_.end() - 8);
   }
   wire::ServerHello sh = server_hello_base();
-  if (!sh.session_ticket) {
+  if (!sh.session_ticket && ctx().credentials().session_id_cache) {
     // No ticket: a session ID names the session in our cache.
     session_id_.len = wire::SessionId::kMaxLen;
     SLUICE_TRY(provider().random(session_id_.bytes));

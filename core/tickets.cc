@@ -104,4 +104,22 @@ std::optional<TicketState> TicketKeys::open(const crypto::Provider& p, std::span
   return st;
 }
 
+void SessionIdCache::put(std::span<const uint8_t> id, TicketState state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.emplace_back(std::vector<uint8_t>(id.begin(), id.end()), std::move(state));
+  if (entries_.size() > kMaxEntries) entries_.pop_front();
+}
+
+std::optional<TicketState> SessionIdCache::take(std::span<const uint8_t> id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (std::equal(it->first.begin(), it->first.end(), id.begin(), id.end())) {
+      TicketState st = std::move(it->second);
+      entries_.erase(it);
+      return st;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace sluice

@@ -291,6 +291,9 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     // accepts them: keys of this connection's own cannot open any.
     if (c.no_ticket) ctx->set_ticket_count(0);
     else ctx->set_ticket_sealer(state.tickets());
+    // So is the TLS 1.2 session-ID cache, as BoringSSL's SSL_CTX keeps one
+    // for all of them.
+    ctx->set_session_id_cache(state.session_ids());
     if (c.enable_early_data) ctx->set_max_early_data(kMaxEarlyData);
   } else {
     if (auto alpn = alpn_list(c.advertise_alpn); !alpn.empty()) ctx->set_alpn(std::move(alpn));

@@ -294,6 +294,37 @@ TEST_CASE("TLS 1.2 resumption: by session ticket (RFC 5077) and by session ID, b
   }
 }
 
+TEST_CASE("TLS 1.2 resumption by session ID across server contexts that share a SessionIdCache") {
+  const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  cctx->set_max_version(wire::kTls12);
+  auto first = test::server_context(test::sodium_first(), cert);
+  first->set_ticket_count(0);  // session IDs only
+  auto shared = std::make_shared<SessionIdCache>();
+  first->set_session_id_cache(shared);
+  {
+    Connection c = Connection::client(cctx, "localhost"), s = Connection::server(first);
+    REQUIRE(test::handshake(c, s));
+    CHECK(!c.negotiated().resumed);
+  }
+  // A second context that shares the cache resumes the first one's
+  // session (and keeps it there for the next); one with a cache of its own
+  // does not know it, and one without a cache names no sessions.
+  for (const char* second_cache : {"shared", "own", "none"}) {
+    CAPTURE(second_cache);
+    auto second = test::server_context(test::sodium_first(), cert);
+    second->set_ticket_count(0);
+    const bool shares = std::string(second_cache) == "shared";
+    if (shares) second->set_session_id_cache(shared);
+    if (std::string(second_cache) == "none") second->set_session_id_cache(nullptr);
+    Connection c = Connection::client(cctx, "localhost"), s = Connection::server(second);
+    REQUIRE(test::handshake(c, s));
+    CHECK(c.negotiated().resumed == shares);
+    CHECK(s.negotiated().resumed == shares);
+    exchange(c, s, 500, 37);
+  }
+}
+
 TEST_CASE("TLS 1.2 resumption: a session for a suite no longer offered, or under a TLS 1.3 server, is a full handshake") {
   Pair p = make(KeyType::kEcdsaP256, {CipherSuite::kEcdheEcdsaAes128GcmSha256, CipherSuite::kEcdheEcdsaAes256GcmSha384});
   REQUIRE(test::handshake(p.client, p.server));
