@@ -357,6 +357,8 @@ TlsResult<Wait> Client12::do_read_server_hello_done() {
   }
   SLUICE_TRY(expect_message(*m, HandshakeType::kServerHelloDone));
   if (!m->body.empty()) return Err(Error(Reason::kDecodeError, "ServerHelloDone with a body"));
+  // Our flight answers it: nothing of the server's may follow in its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "ServerHelloDone does not end its record"));
   if (!certificate_requested_) sent_.transcript.drop_messages();
   sent_.transcript.add(m->whole);
   io_.message_done();

@@ -345,10 +345,10 @@ Progress Connection::Impl::handshake(bool read_records) {
         }
         continue;
       case RecordLayer::Kind::kChangeCipherSpec:
-        // RFC 5246 §7.1: the key change; no handshake message may span it.
-        if (!hs_in_.empty() || !pending_read_) {
-          return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec inside a handshake message"));
-        }
+        // RFC 5246 §7.1: the key change, where the machine expects it; no
+        // handshake message may span it.
+        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec inside a handshake message"));
+        if (!pending_read_) return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec where a handshake message is due"));
         rl_.read_protection() = std::move(*pending_read_);
         pending_read_.reset();
         ccs_received_ = true;

@@ -115,6 +115,7 @@ class Server12 final : public HandshakeMachine {
   std::unique_ptr<crypto::PendingSignature> pending_signature_;
   SecretBytes master_;
   std::optional<Protection> server_write_;  // installed with our ChangeCipherSpec
+  std::optional<Protection> client_write_;  // armed once a client certificate's CertificateVerify is read
   wire::SessionId client_session_id_;
   wire::SessionId session_id_;     // ours, for the session-ID cache (full handshakes without a ticket)
   bool client_takes_tickets_ = false;
@@ -221,6 +222,8 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
+  // Our flight answers it: nothing of the client's may follow in its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "ClientHello does not end its record"));
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
   client_random_ = ch.random;
   client_session_id_ = ch.legacy_session_id;
@@ -476,6 +479,7 @@ TlsResult<Wait> Server12::do_read_client_certificate_verify() {
   transcript_.add(m->whole);
   transcript_.drop_messages();
   io_.message_done();
+  io_.expect_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key")));
   state_ = Server12State::kReadFinished;
   return Wait::kOk;
 }
@@ -495,9 +499,15 @@ TlsResult<Wait> Server12::do_read_client_key_exchange() {
   master_ = SLUICE_TRY(extended_master_secret(provider(), suite_->hash, pre_master, session_hash.view()));
   key_log(ctx(), "CLIENT_RANDOM", client_random_, master_);
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
-  io_.expect_change_cipher_spec12(std::move(keys.client_write));
   server_write_.emplace(std::move(keys.server_write));
-  state_ = client_cert_verified_ ? Server12State::kReadClientCertificateVerify : Server12State::kReadFinished;
+  if (client_cert_verified_) {
+    // The client's ChangeCipherSpec may come only after its CertificateVerify.
+    client_write_.emplace(std::move(keys.client_write));
+    state_ = Server12State::kReadClientCertificateVerify;
+    return Wait::kOk;
+  }
+  io_.expect_change_cipher_spec12(std::move(keys.client_write));
+  state_ = Server12State::kReadFinished;
   return Wait::kOk;
 }
 

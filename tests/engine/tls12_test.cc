@@ -395,6 +395,32 @@ TEST_CASE("TLS 1.2 client certificates: required or requested, every key type, o
     CHECK(!test::handshake(c, s));
     CHECK(s.error().alert == Alert::kBadCertificate);
   }
+  SUBCASE("a client certificate without its CertificateVerify: the ChangeCipherSpec is refused where it comes") {
+    const auto& client_cert = test::test_cert(KeyType::kEcdsaP256);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_client_auth(ClientAuth::kRequire);
+    p.sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(client_cert.der));
+    p.cctx->set_certificate({{client_cert.der}, signer_for(client_cert), {}});
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    REQUIRE(c.handshake().status == Status::kWantRead);
+    feed_all(s, drain(c));
+    REQUIRE(s.handshake().status == Status::kWantRead);
+    feed_all(c, drain(s));
+    REQUIRE(c.handshake().status == Status::kWantRead);
+    // Certificate, ClientKeyExchange, CertificateVerify; ChangeCipherSpec;
+    // Finished: the first record loses its CertificateVerify.
+    auto records = split_records(drain(c));
+    REQUIRE(records.size() == 3);
+    auto msgs = split_messages(Bytes(records[0]).subspan(5));
+    REQUIRE(msgs.size() == 3);
+    REQUIRE(msgs[2].type == static_cast<uint8_t>(wire::HandshakeType::kCertificateVerify));
+    msgs.pop_back();
+    records[0] = record(wire::ContentType::kHandshake, join_messages(msgs));
+    for (const auto& r : records) feed_all(s, r);
+    CHECK(s.handshake().status == Status::kError);
+    check_error(s.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+    CHECK(std::string(s.error().detail).find("change_cipher_spec") != std::string::npos);
+  }
 }
 
 TEST_CASE("TLS 1.2 renegotiation: refused by default with a no_renegotiation warning") {
@@ -767,6 +793,36 @@ TEST_CASE("TLS 1.2 client: a ServerHello echoing the random session ID of compat
   feed_all(client, flight);
   CHECK(client.handshake().status == Status::kError);
   check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
+
+TEST_CASE("TLS 1.2: a ClientHello or ServerHelloDone must end its record; the next flight answers it") {
+  // A partial NewSessionTicket header after the message, in the same record.
+  const std::vector<uint8_t> partial = {static_cast<uint8_t>(wire::HandshakeType::kNewSessionTicket), 0, 0};
+  auto with_tail = [&](const std::vector<uint8_t>& rec) {
+    std::vector<uint8_t> payload(rec.begin() + 5, rec.end());
+    payload.insert(payload.end(), partial.begin(), partial.end());
+    return record(static_cast<wire::ContentType>(rec[0]), payload);
+  };
+  SUBCASE("server") {
+    Pair p = make(KeyType::kEcdsaP256);
+    auto records = split_records(client_hello_bytes(p.client));
+    REQUIRE(records.size() == 1);
+    feed_all(p.server, with_tail(records[0]));
+    CHECK(p.server.handshake().status == Status::kError);
+    check_error(p.server.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+  }
+  SUBCASE("client") {
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_ticket_count(0);
+    feed_all(p.server, client_hello_bytes(p.client));
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    auto records = split_records(drain(p.server));
+    REQUIRE(!records.empty());
+    records.back() = with_tail(records.back());
+    for (const auto& r : records) feed_all(p.client, r);
+    CHECK(p.client.handshake().status == Status::kError);
+    check_error(p.client.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+  }
 }
 
 }  // namespace sluice
