@@ -313,6 +313,10 @@ Result<void, Error> Client12::verify_chain(std::vector<std::vector<uint8_t>> cha
   req.ocsp_response = negotiated_.peer_ocsp_response;
   req.sct_list = negotiated_.peer_sct_list;
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
+  // RFC 5246 §7.4.2: the certificate suits the suite's authentication.
+  if (!key_fits_suite12(cert_verified_->end_entity_key().type, suite_->auth)) {
+    return Err(Error(Reason::kUnsupportedCertificate, "server certificate key does not fit the cipher suite"));
+  }
   negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(chain));
   return {};
 }

@@ -825,4 +825,21 @@ TEST_CASE("TLS 1.2: a ClientHello or ServerHelloDone must end its record; the ne
   }
 }
 
+TEST_CASE("TLS 1.2 client: a server certificate that does not fit the suite's authentication is unsupported_certificate") {
+  // RFC 5246 §7.4.2: an ECDSA certificate under an ECDHE_RSA suite is
+  // refused at the Certificate, before any signature is looked at.
+  Pair p = make(KeyType::kEcdsaP256);
+  feed_all(p.server, client_hello_bytes(p.client));
+  REQUIRE(p.server.handshake().status == Status::kWantRead);
+  auto flight = drain(p.server);
+  REQUIRE(flight[5] == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+  const size_t suite_at = 44 + flight[43];  // after the session ID
+  REQUIRE(flight[suite_at] == 0xc0);
+  REQUIRE(flight[suite_at + 1] == 0x2b);  // ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+  flight[suite_at + 1] = 0x2f;            // ECDHE_RSA_WITH_AES_128_GCM_SHA256, also offered
+  feed_all(p.client, flight);
+  CHECK(p.client.handshake().status == Status::kError);
+  check_error(p.client.error(), Alert::kUnsupportedCertificate, Reason::kUnsupportedCertificate);
+}
+
 }  // namespace sluice
