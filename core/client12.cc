@@ -178,6 +178,10 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   if (sh.legacy_version != wire::kTls12) {
     return Err(Error(Reason::kNoSharedVersion, "server chose a version below TLS 1.2"));
   }
+  // RFC 8446 §D.3: a TLS 1.2 server cannot skip the 0-RTT data that follows
+  // our hello, so an offer of it fails the connection here; the
+  // application may retry without 0-RTT.
+  if (hello.early_data) return Err(Error(Reason::kNoSharedVersion, "TLS 1.2 ServerHello after an offer of 0-RTT"));
   suite_ = suite_info(sh.cipher_suite);
   if (!suite_ || suite_->version != wire::kTls12 ||
       std::find(hello.cipher_suites.begin(), hello.cipher_suites.end(), sh.cipher_suite) == hello.cipher_suites.end()) {
@@ -234,7 +238,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   io_.message_done();
   negotiated_.version = wire::kTls12;
   negotiated_.cipher_suite = sh.cipher_suite;
-  negotiated_.early_data_reason = sent_.hello.early_data ? EarlyDataReason::kProtocolVersion : sent_.early_data_reason;
+  negotiated_.early_data_reason = sent_.early_data_reason;  // no 0-RTT was offered (see above)
   negotiated_.server_name = sent_.sent_sni ? sent_.server_name : std::string();
   // The compatibility CCS of TLS 1.3 has no place here.
   io_.set_ccs_allowed(false);
