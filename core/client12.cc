@@ -489,6 +489,10 @@ TlsResult<FinishedVerified> Client12::read_server_finished(const HandshakeMessag
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(m, provider(), suite_->hash, master_, false, sent_.transcript));
+  // It ends the server's flight and, but for a resumption, the handshake: a
+  // HelloRequest packed behind it would ask for a new one before this one
+  // was seen to end.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "Finished does not end its record"));
   std::copy_n(m.body.begin(), server_verify_data_.size(), server_verify_data_.begin());
   sent_.transcript.add(m.whole);
   io_.message_done();

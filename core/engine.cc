@@ -455,7 +455,7 @@ Progress Connection::Impl::fill_readable() {
         return {Status::kWantRead, 0};
       }
       case RecordLayer::Kind::kAppData:
-        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
+        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a post-handshake message"));
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:

@@ -354,6 +354,8 @@ TlsResult<FinishedVerified> Server12::read_client_finished(const HandshakeMessag
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(m, provider(), suite_->hash, master_, true, transcript_));
+  // It ends the client's flight: nothing may follow in its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "Finished does not end its record"));
   std::copy_n(m.body.begin(), client_verify_data_.size(), client_verify_data_.begin());
   transcript_.add(m.whole);
   io_.message_done();

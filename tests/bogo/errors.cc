@@ -43,6 +43,7 @@ constexpr DetailName kByDetail[] = {
     {Reason::kIllegalParameter, "alert level", "UNKNOWN_ALERT_TYPE"},
     {Reason::kIllegalParameter, "ServerKeyExchange with a scheme", "WRONG_SIGNATURE_TYPE"},
     {Reason::kUnexpectedMessage, "application data inside a handshake message", "EXCESS_HANDSHAKE_DATA"},
+    {Reason::kUnexpectedMessage, "application data inside a post-handshake message", "UNEXPECTED_RECORD"},
     {Reason::kDecodeError, "ALPN", "PARSE_TLSEXT"},
     {Reason::kMissingExtension, "CertificateRequest", "DECODE_ERROR"},
     {Reason::kMissingExtension, "ClientHello without signature_algorithms", "NO_COMMON_SIGNATURE_ALGORITHMS"},

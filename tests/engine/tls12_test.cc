@@ -842,4 +842,71 @@ TEST_CASE("TLS 1.2 client: a server certificate that does not fit the suite's au
   check_error(p.client.error(), Alert::kUnsupportedCertificate, Reason::kUnsupportedCertificate);
 }
 
+TEST_CASE("TLS 1.2: a Finished must end its record; a HelloRequest packed behind it is refused") {
+  // The handshake of established_mitm12, flight by flight, with each
+  // side's Finished record resealed with a HelloRequest behind it.
+  for (const bool server_finished : {true, false}) {
+    CAPTURE(server_finished);
+    const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+    auto cctx = test::client_context(test::sodium_first(), cert);
+    auto sctx = test::server_context(test::sodium_first(), cert);
+    cctx->set_max_version(wire::kTls12);
+    cctx->set_cipher_suites({CipherSuite::kEcdheEcdsaAes128GcmSha256});
+    std::vector<uint8_t> client_random, master;
+    sctx->set_key_log([&](std::string_view line) {
+      const size_t sp = line.rfind(' ');
+      client_random = *from_hex(line.substr(14, sp - 14));
+      master = *from_hex(line.substr(sp + 1));
+    });
+    Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+    feed_all(server, client_hello_bytes(client));
+    REQUIRE(server.handshake().status == Status::kWantRead);
+    const auto server_flight = drain(server);
+    const std::vector<uint8_t> server_random(server_flight.begin() + 11, server_flight.begin() + 43);
+    feed_all(client, server_flight);
+    REQUIRE(client.handshake().status == Status::kWantRead);
+    auto client_finish = split_records(drain(client));  // ClientKeyExchange, ChangeCipherSpec, Finished
+    REQUIRE(client_finish.size() == 3);
+    // The ClientKeyExchange gives the server its master secret (and us, by
+    // its key log, the keys); the Finished waits.
+    feed_all(server, client_finish[0]);
+    feed_all(server, client_finish[1]);
+    REQUIRE(server.handshake().status == Status::kWantRead);
+    REQUIRE(master.size() == 48);
+    auto keys = key_block12(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm, master,
+                            client_random, server_random);
+    REQUIRE(keys);
+    auto protection = [&](bool of_server) {
+      auto rp = Protection::tls12(*test::sodium_first(), crypto::AeadAlg::kAes128Gcm,
+                                  of_server ? keys->server_key : keys->client_key,
+                                  of_server ? keys->server_iv : keys->client_iv);
+      REQUIRE(rp);
+      return std::move(*rp);
+    };
+    auto packed = [&](std::vector<uint8_t>& finished_record, bool of_server) {
+      Protection reader = protection(of_server), writer = protection(of_server);
+      auto [type, body] = opened(reader, finished_record);
+      REQUIRE(type == wire::ContentType::kHandshake);
+      REQUIRE(body[0] == static_cast<uint8_t>(wire::HandshakeType::kFinished));
+      const std::vector<uint8_t> hello_request = {static_cast<uint8_t>(wire::HandshakeType::kHelloRequest), 0, 0, 0};
+      body.insert(body.end(), hello_request.begin(), hello_request.end());
+      finished_record = sealed(writer, wire::ContentType::kHandshake, body);
+    };
+    if (!server_finished) {
+      packed(client_finish.back(), false);
+      feed_all(server, client_finish.back());
+      CHECK(server.handshake().status == Status::kError);
+      check_error(server.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+      continue;
+    }
+    feed_all(server, client_finish.back());
+    REQUIRE(server.handshake().status == Status::kOk);
+    auto server_finish = split_records(drain(server));  // NewSessionTicket, ChangeCipherSpec, Finished
+    packed(server_finish.back(), true);
+    for (const auto& r : server_finish) feed_all(client, r);
+    CHECK(client.handshake().status == Status::kError);
+    check_error(client.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+  }
+}
+
 }  // namespace sluice
