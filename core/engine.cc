@@ -189,6 +189,9 @@ void Connection::Impl::expect_change_cipher_spec12(Protection next) {
 }
 
 Result<void, Error> Connection::Impl::send_warning_alert(Alert a) {
+  // RFC 5246 §7.2.1: nothing follows our close_notify; what it would have
+  // refused goes unanswered.
+  if (sent_close_) return {};
   SLUICE_TRY(flush());
   const uint8_t alert[2] = {1, static_cast<uint8_t>(a)};
   SLUICE_TRY(rl_.seal(ContentType::kAlert, alert));

@@ -909,4 +909,25 @@ TEST_CASE("TLS 1.2: a Finished must end its record; a HelloRequest packed behind
   }
 }
 
+TEST_CASE("TLS 1.2 client: after its close_notify a HelloRequest is left unanswered, whatever the policy") {
+  // RFC 5246 §7.2.1: nothing follows our close_notify, not even the
+  // no_renegotiation warning that refuses.
+  for (Renegotiation policy : {Renegotiation::kNever, Renegotiation::kFreely}) {
+    CAPTURE(static_cast<int>(policy));
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(policy);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(client.shutdown().status == Status::kWantRead);
+    const auto close = split_records(drain(client));
+    REQUIRE(close.size() == 1);
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    test::transfer(server, client);
+    CHECK(client.shutdown().status == Status::kWantRead);
+    CHECK(client.error().ok());
+    CHECK(!client.wants_write());
+    CHECK(client.renegotiations() == 0);
+  }
+}
+
 }  // namespace sluice
