@@ -134,6 +134,7 @@ class Client12 final : public HandshakeMachine {
   crypto::SignatureScheme client_scheme_{};
   std::unique_ptr<crypto::PendingSignature> pending_signature_;
   std::optional<Renegotiation12> reneg_;  // this handshake renegotiates
+  bool server_secure_renegotiation_ = false;  // the ServerHello had renegotiation_info
   std::array<uint8_t, 12> client_verify_data_{}, server_verify_data_{};
 };
 
@@ -194,6 +195,9 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   // RFC 5746 §3.4/§3.5: empty on an initial handshake; on a renegotiation
   // both Finished values of the handshake before.
   if (reneg_) {
+    if (!reneg_->server_secure) {
+      return Err(Error(Reason::kInsecureRenegotiation, "renegotiation with a server that did not signal RFC 5746 before"));
+    }
     std::vector<uint8_t> expected(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
     expected.insert(expected.end(), reneg_->server_verify_data.begin(), reneg_->server_verify_data.end());
     if (!sh.renegotiation_info || sh.renegotiated_connection != expected) {
@@ -228,6 +232,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   }
   server_random_ = sh.random;
   server_session_id_ = sh.legacy_session_id_echo;
+  server_secure_renegotiation_ = sh.renegotiation_info;
   // A CertificateRequest would have us sign the messages themselves.
   sent_.transcript.keep_messages();
   ticket_expected_ = sh.session_ticket;
@@ -475,6 +480,7 @@ Result<void, Error> Client12::enter(FinishedVerified finished, PeerAuthenticated
   Traffic12 traffic;
   traffic.client_verify_data = client_verify_data_;
   traffic.server_verify_data = server_verify_data_;
+  traffic.peer_secure_renegotiation = server_secure_renegotiation_;
   traffic.master_secret = std::move(master_);
   traffic.client_random = sent_.hello.random;
   traffic.server_random = server_random_;

@@ -78,6 +78,9 @@ struct DangerTestHelloShape {
   std::vector<uint16_t> advertised_groups;
   std::vector<uint16_t> advertised_signature_schemes;
   bool renegotiation_info = false;
+  // Server: a first TLS 1.2 ServerHello without renegotiation_info, as a
+  // server from before RFC 5746 sends (it may still renegotiate).
+  bool omit_server_renegotiation_info = false;
   bool session_ticket = false;
   bool psk_dhe_ke = false;
   // Server: groups listed in EncryptedExtensions.

@@ -75,7 +75,8 @@ TlsResult<Wait> PostHandshake12::process(const HandshakeMessage& m, bool, Negoti
     io_.renegotiate(make_server12_renegotiation(io_, state_), true);
     return Wait::kOk;
   }
-  return Err(Error(Reason::kUnexpectedMessage, "unexpected post-handshake message"));
+  return Err(Error(Reason::kUnexpectedMessage, role_ == Role::kClient ? "post-handshake message other than HelloRequest"
+                                                                    : "post-handshake message other than ClientHello"));
 }
 
 }  // namespace sluice

@@ -107,6 +107,7 @@ class Server12 final : public HandshakeMachine {
   crypto::Group group_{};
   std::array<uint8_t, wire::kRandomLen> client_random_{}, server_random_{};
   bool client_point_formats_ = false;
+  bool client_secure_renegotiation_ = false;  // the client signalled RFC 5746
   bool sni_ack_ = false;
   std::string alpn_;
   std::optional<uint16_t> record_size_limit_;
@@ -149,6 +150,11 @@ Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
   } else if (ch.renegotiation_info && !ch.renegotiated_connection.empty()) {
     return Err(Error(Reason::kInsecureRenegotiation, "initial ClientHello with renegotiation data"));
   }
+  // RFC 5746 §3.6: renegotiation_info is answered only to a client that
+  // signalled (an extension not offered is never sent, RFC 5246 §7.4.1.4).
+  client_secure_renegotiation_ =
+      reneg_ || ch.renegotiation_info ||
+      std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), wire::kEmptyRenegotiationInfoScsv) != ch.cipher_suites.end();
   // RFC 8422 §5.1.2: we send uncompressed points only.
   if (ch.ec_point_formats && !ch.ec_point_uncompressed) {
     return Err(Error(Reason::kIllegalParameter, "ec_point_formats without uncompressed"));
@@ -291,7 +297,7 @@ wire::ServerHello Server12::server_hello_base() {
   sh.random = server_random_;
   sh.cipher_suite = suite_->id;
   sh.extended_master_secret = true;
-  sh.renegotiation_info = true;
+  sh.renegotiation_info = client_secure_renegotiation_ && !(ctx().danger_shape().omit_server_renegotiation_info && !reneg_);
   if (reneg_) {
     sh.renegotiated_connection.assign(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
     sh.renegotiated_connection.insert(sh.renegotiated_connection.end(), reneg_->server_verify_data.begin(),

@@ -32,6 +32,7 @@ constexpr DetailName kByDetail[] = {
     {Reason::kDecodeError, "malformed change_cipher_spec", "BAD_CHANGE_CIPHER_SPEC"},
     {Reason::kUnexpectedMessage, "handshake message before ChangeCipherSpec", "UNEXPECTED_RECORD"},
     {Reason::kUnexpectedMessage, "promised NewSessionTicket", "UNEXPECTED_RECORD"},
+    {Reason::kUnexpectedMessage, "other than HelloRequest", "BAD_HELLO_REQUEST"},
     {Reason::kNoSharedVersion, "after an offer of 0-RTT", "WRONG_VERSION_ON_EARLY_DATA"},
     {Reason::kUnsupportedCertificate, "does not fit the cipher suite", "WRONG_CERTIFICATE_TYPE"},
     {Reason::kUnexpectedMessage, "application data after ChangeCipherSpec", "UNEXPECTED_RECORD"},

@@ -930,4 +930,52 @@ TEST_CASE("TLS 1.2 client: after its close_notify a HelloRequest is left unanswe
   }
 }
 
+TEST_CASE("TLS 1.2 RFC 5746: a server answers renegotiation_info only to a client that signalled it") {
+  for (const bool signalled : {true, false}) {
+    CAPTURE(signalled);
+    Pair p = make(KeyType::kEcdsaP256);
+    const auto record = split_records(client_hello_bytes(p.client));
+    REQUIRE(record.size() == 1);
+    auto msgs = split_messages(Bytes(record[0]).subspan(5));
+    REQUIRE(msgs.size() == 1);
+    auto ch = wire::ClientHello::parse(msgs[0].body);
+    REQUIRE(ch);
+    // A client from before RFC 5746 sends neither the extension nor the SCSV.
+    if (!signalled) {
+      ch->renegotiation_info = false;
+      std::erase(ch->cipher_suites, wire::kEmptyRenegotiationInfoScsv);
+    }
+    std::vector<uint8_t> hello;
+    REQUIRE(ch->serialize(hello));
+    feed_all(p.server, sluice::record(wire::ContentType::kHandshake, hello));
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    const auto flight = drain(p.server);
+    const auto server_msgs = split_messages(Bytes(split_records(flight)[0]).subspan(5));
+    REQUIRE(server_msgs[0].type == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+    auto sh = wire::ServerHello::parse(server_msgs[0].body);
+    REQUIRE(sh);
+    CHECK(sh->renegotiation_info == signalled);
+  }
+}
+
+TEST_CASE("TLS 1.2 client: no renegotiation with a server that did not signal RFC 5746 in the first handshake") {
+  Pair p = make(KeyType::kEcdsaP256);
+  p.cctx->set_renegotiation(Renegotiation::kFreely);
+  DangerTestHelloShape legacy;
+  legacy.omit_server_renegotiation_info = true;
+  p.sctx->set_danger_test_hello_shape(legacy);
+  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+  REQUIRE(test::handshake(client, server));
+  REQUIRE(server.renegotiate().status == Status::kOk);
+  std::vector<uint8_t> buf(10);
+  for (int i = 0; i < 10 && client.error().ok(); ++i) {
+    test::transfer(server, client);
+    (void)client.read(buf);
+    test::transfer(client, server);
+    (void)server.read(buf);
+  }
+  CHECK(client.renegotiations() == 0);
+  CHECK(client.error().reason == Reason::kInsecureRenegotiation);
+}
+
 }  // namespace sluice
