@@ -444,7 +444,9 @@ Result<void, Error> Client12::check_ticket_came() const {
   // NewSessionTicket (empty if it changed its mind) before its
   // ChangeCipherSpec.
   if (ticket_expected_ && !ticket_) {
-    return Err(Error(Reason::kUnexpectedMessage, "the promised NewSessionTicket did not come before ChangeCipherSpec"));
+    return Err(Error(Reason::kUnexpectedMessage, io_.change_cipher_spec_received()
+                                                     ? "the promised NewSessionTicket did not come before ChangeCipherSpec"
+                                                     : "another message where a NewSessionTicket was due"));
   }
   return {};
 }
