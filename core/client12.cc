@@ -101,6 +101,9 @@ class Client12 final : public HandshakeMachine {
   // read_ticket takes a NewSessionTicket if the server said it would send
   // one; true when the message was one.
   TlsResult<bool> read_ticket(const HandshakeMessage& m);
+  // check_ticket_came: past the ticket's place, the ticket is there if the
+  // ServerHello promised one.
+  Result<void, Error> check_ticket_came() const;
   // read_server_finished checks the server's Finished, which must follow
   // its ChangeCipherSpec, and keeps its verify_data (RFC 5746).
   TlsResult<FinishedVerified> read_server_finished(const HandshakeMessage& m);
@@ -131,6 +134,7 @@ class Client12 final : public HandshakeMachine {
   crypto::SignatureScheme client_scheme_{};
   std::unique_ptr<crypto::PendingSignature> pending_signature_;
   std::optional<Renegotiation12> reneg_;  // this handshake renegotiates
+  bool server_secure_renegotiation_ = false;  // the ServerHello had renegotiation_info
   std::array<uint8_t, 12> client_verify_data_{}, server_verify_data_{};
 };
 
@@ -180,6 +184,10 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   if (!sent_.session && !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id) {
     return Err(Error(Reason::kIllegalParameter, "legacy_session_id_echo resumes a session that was not offered"));
   }
+  // RFC 8446 §D.3: a TLS 1.2 server cannot skip the 0-RTT data that follows
+  // our hello, so an offer of it fails the connection here; the
+  // application may retry without 0-RTT.
+  if (hello.early_data) return Err(Error(Reason::kNoSharedVersion, "TLS 1.2 ServerHello after an offer of 0-RTT"));
   suite_ = suite_info(sh.cipher_suite);
   if (!suite_ || suite_->version != wire::kTls12 ||
       std::find(hello.cipher_suites.begin(), hello.cipher_suites.end(), sh.cipher_suite) == hello.cipher_suites.end()) {
@@ -192,6 +200,9 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   // RFC 5746 §3.4/§3.5: empty on an initial handshake; on a renegotiation
   // both Finished values of the handshake before.
   if (reneg_) {
+    if (!reneg_->server_secure) {
+      return Err(Error(Reason::kInsecureRenegotiation, "renegotiation with a server that did not signal RFC 5746 before"));
+    }
     std::vector<uint8_t> expected(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
     expected.insert(expected.end(), reneg_->server_verify_data.begin(), reneg_->server_verify_data.end());
     if (!sh.renegotiation_info || sh.renegotiated_connection != expected) {
@@ -226,6 +237,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   }
   server_random_ = sh.random;
   server_session_id_ = sh.legacy_session_id_echo;
+  server_secure_renegotiation_ = sh.renegotiation_info;
   // A CertificateRequest would have us sign the messages themselves.
   sent_.transcript.keep_messages();
   ticket_expected_ = sh.session_ticket;
@@ -236,13 +248,14 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   io_.message_done();
   negotiated_.version = wire::kTls12;
   negotiated_.cipher_suite = sh.cipher_suite;
-  negotiated_.early_data_reason = sent_.hello.early_data ? EarlyDataReason::kProtocolVersion : sent_.early_data_reason;
+  negotiated_.early_data_reason = sent_.early_data_reason;  // no 0-RTT was offered (see above)
   negotiated_.server_name = sent_.sent_sni ? sent_.server_name : std::string();
   // The compatibility CCS of TLS 1.3 has no place here.
   io_.set_ccs_allowed(false);
   // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server echoing the session ID we
-  // sent with a session resumes it.
-  if (sent_.session && !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id) {
+  // sent with a session resumes it (without one, see above).
+  const bool echoed = !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id;
+  if (echoed) {
     const Session& session = *sent_.session;
     if (sh.cipher_suite != session.cipher_suite) {
       return Err(Error(Reason::kIllegalParameter, "resumed session with another cipher suite"));
@@ -251,6 +264,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
     resumed_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
     master_ = session.psk.copy();
     negotiated_.resumed = true;
+    negotiated_.group = static_cast<crypto::Group>(session.group);  // no key exchange: the session's
     negotiated_.peer_chain = session.peer_chain;
     negotiated_.peer_ocsp_response = session.peer_ocsp_response;
     negotiated_.peer_sct_list = session.peer_sct_list;  // what the full handshake was shown
@@ -309,6 +323,10 @@ Result<void, Error> Client12::verify_chain(std::vector<std::vector<uint8_t>> cha
   req.ocsp_response = negotiated_.peer_ocsp_response;
   req.sct_list = negotiated_.peer_sct_list;
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
+  // RFC 5246 §7.4.2: the certificate suits the suite's authentication.
+  if (!key_fits_suite12(cert_verified_->end_entity_key().type, suite_->auth)) {
+    return Err(Error(Reason::kUnsupportedCertificate, "server certificate key does not fit the cipher suite"));
+  }
   negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(chain));
   return {};
 }
@@ -353,6 +371,8 @@ TlsResult<Wait> Client12::do_read_server_hello_done() {
   }
   SLUICE_TRY(expect_message(*m, HandshakeType::kServerHelloDone));
   if (!m->body.empty()) return Err(Error(Reason::kDecodeError, "ServerHelloDone with a body"));
+  // Our flight answers it: nothing of the server's may follow in its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "ServerHelloDone does not end its record"));
   if (!certificate_requested_) sent_.transcript.drop_messages();
   sent_.transcript.add(m->whole);
   io_.message_done();
@@ -421,6 +441,18 @@ TlsResult<bool> Client12::read_ticket(const HandshakeMessage& m) {
   return true;
 }
 
+Result<void, Error> Client12::check_ticket_came() const {
+  // RFC 5077 §3.3: a server that acknowledged session_ticket sends a
+  // NewSessionTicket (empty if it changed its mind) before its
+  // ChangeCipherSpec.
+  if (ticket_expected_ && !ticket_) {
+    return Err(Error(Reason::kUnexpectedMessage, io_.change_cipher_spec_received()
+                                                     ? "the promised NewSessionTicket did not come before ChangeCipherSpec"
+                                                     : "another message where a NewSessionTicket was due"));
+  }
+  return {};
+}
+
 void Client12::store_session() {
   SessionStore* store = ctx().credentials().session_store.get();
   if (!store) return;
@@ -438,6 +470,7 @@ void Client12::store_session() {
   if (s.ticket.empty() && s.session_id.empty()) return;  // nothing to resume with
   s.psk = master_.copy();
   s.cipher_suite = negotiated_.cipher_suite;
+  s.group = static_cast<uint16_t>(negotiated_.group);
   s.received_at_ms = ctx().now_ms();
   s.alpn = negotiated_.alpn;
   s.peer_chain = negotiated_.peer_chain;
@@ -451,6 +484,7 @@ Result<void, Error> Client12::enter(FinishedVerified finished, PeerAuthenticated
   Traffic12 traffic;
   traffic.client_verify_data = client_verify_data_;
   traffic.server_verify_data = server_verify_data_;
+  traffic.peer_secure_renegotiation = server_secure_renegotiation_;
   traffic.master_secret = std::move(master_);
   traffic.client_random = sent_.hello.random;
   traffic.server_random = server_random_;
@@ -465,6 +499,10 @@ TlsResult<FinishedVerified> Client12::read_server_finished(const HandshakeMessag
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(m, provider(), suite_->hash, master_, false, sent_.transcript));
+  // It ends the server's flight and, but for a resumption, the handshake: a
+  // HelloRequest packed behind it would ask for a new one before this one
+  // was seen to end.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "Finished does not end its record"));
   std::copy_n(m.body.begin(), server_verify_data_.size(), server_verify_data_.begin());
   sent_.transcript.add(m.whole);
   io_.message_done();
@@ -475,6 +513,7 @@ TlsResult<Wait> Client12::do_read_resumed_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+  SLUICE_TRY(check_ticket_came());
   FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
   // RFC 5246 §7.3: in a resumption the client's ChangeCipherSpec and
   // Finished come last.
@@ -489,6 +528,7 @@ TlsResult<Wait> Client12::do_read_finished() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   if (SLUICE_TRY(read_ticket(*m))) return Wait::kOk;
+  SLUICE_TRY(check_ticket_came());
   FinishedVerified finished = SLUICE_TRY(read_server_finished(*m));
   // The server answered a ClientHelloOuter and proved the public name: the
   // connection ends here (draft-ietf-tls-esni §6.1.6).

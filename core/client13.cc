@@ -658,9 +658,6 @@ TlsResult<Wait> Client13::do_read_server_hello() {
     // A TLS 1.2 server: its machine reads this ServerHello and goes on from
     // the hello we sent (ClientHelloOuter, if ECH was offered: a TLS 1.2
     // server answers that one).
-    // RFC 8446 §4.2.10: 0-RTT went out as TLS 1.3; a TLS 1.2 server cannot
-    // take it. The application retries without it.
-    if (early_offered_) return Err(Error(Reason::kNoSharedVersion, "TLS 1.2 ServerHello after 0-RTT was sent"));
     std::string ech_public_name;
     if (ech_) {
       ech_public_name = ech_->choice.config.public_name;

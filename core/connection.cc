@@ -300,10 +300,19 @@ Progress Connection::key_update(bool request_peer_update) {
 Progress Connection::renegotiate() {
   Impl& c = *impl_;
   if (c.failed()) return {Status::kError, 0};
-  if (!c.hs_done_ || c.sent_close_ || !c.post_) return c.fail(Error::api(Reason::kApiMisuse, "renegotiate before the handshake ended"));
+  if (!c.hs_done_ || c.sent_close_ || !c.post_) {
+    return c.fail(Error::api(Reason::kApiMisuse, "renegotiate before the handshake ended, while one runs, or after shutdown"));
+  }
   if (c.rl_.write_space_lent()) return c.fail(Error::api(Reason::kApiMisuse, "renegotiate while write space is lent"));
   if (auto r = c.post_->request_renegotiation(); !r) return c.fail(std::move(r).error());
+  // A client's renegotiation begins at once (a server's when the client
+  // answers its HelloRequest).
+  if (c.reneg_machine_) return c.start_renegotiation();
   return {Status::kOk, 0};
+}
+
+bool Connection::renegotiation_requested() const {
+  return impl_->hs_done_ && impl_->post_ && impl_->post_->renegotiation_requested();
 }
 
 Progress Connection::request_client_certificate() {

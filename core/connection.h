@@ -113,9 +113,19 @@ class Connection {
   // client_certificate_requests() says how many are outstanding.
   Progress request_client_certificate();
   int client_certificate_requests() const;
-  // renegotiate (TLS 1.2 server) asks the client for a new handshake with
-  // a HelloRequest; read() runs it when the client answers.
+  // renegotiate (TLS 1.2, after the handshake). A server asks the client
+  // for a new handshake with a HelloRequest; read() runs it when the client
+  // answers. A client starts one: its ClientHello is sent now, and read()
+  // and write() run the handshake (without AUTO_RETRY they say kWantRead
+  // until it is done). A server that declines with a no_renegotiation
+  // warning leaves the connection as it was (renegotiations() does not
+  // count it). An API error on TLS 1.3, before the handshake ended or while
+  // one runs.
   Progress renegotiate();
+  // renegotiation_requested (client, Renegotiation::kExplicit): the server
+  // sent a HelloRequest that waits for renegotiate(). read() returns
+  // kWantRead after it, with AUTO_RETRY too.
+  bool renegotiation_requested() const;
   // key_update sends a KeyUpdate (RFC 8446 §4.6.3) after the handshake.
   Progress key_update(bool request_peer_update);
   // export_keying_material fills `out` from the session's secrets for

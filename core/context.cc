@@ -65,24 +65,6 @@ bool ContextInternals::claim_early_data_ticket(std::span<const uint8_t> ticket) 
   return true;
 }
 
-void SessionCache12::put(std::span<const uint8_t> id, TicketState state) {
-  std::lock_guard<std::mutex> lock(mu_);
-  entries_.emplace_back(std::vector<uint8_t>(id.begin(), id.end()), std::move(state));
-  if (entries_.size() > kMaxEntries) entries_.pop_front();
-}
-
-std::optional<TicketState> SessionCache12::take(std::span<const uint8_t> id) {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
-    if (std::equal(it->first.begin(), it->first.end(), id.begin(), id.end())) {
-      TicketState st = std::move(it->second);
-      entries_.erase(it);
-      return st;
-    }
-  }
-  return std::nullopt;
-}
-
 void key_log(const Context& c, std::string_view label, std::span<const uint8_t> client_random,
              std::span<const uint8_t> secret) {
   if (!c.hooks().key_log) return;

@@ -103,6 +103,9 @@ struct DangerTestHelloShape {
   std::vector<uint16_t> advertised_groups;
   std::vector<uint16_t> advertised_signature_schemes;
   bool renegotiation_info = false;
+  // Server: a first TLS 1.2 ServerHello without renegotiation_info, as a
+  // server from before RFC 5746 sends (it may still renegotiate).
+  bool omit_server_renegotiation_info = false;
   bool session_ticket = false;
   bool psk_dhe_ke = false;
   // Server: groups listed in EncryptedExtensions.
@@ -116,9 +119,11 @@ struct DangerTestHelloShape {
 
 // What a TLS 1.2 client does when its server asks to renegotiate (RFC 5746,
 // BoringSSL's ssl_renegotiate_*): refuse with no_renegotiation (the
-// default), accept once, or accept every time. The server's certificate must
-// stay the same across a renegotiation.
-enum class Renegotiation : uint8_t { kNever, kOnce, kFreely };
+// default), accept once, accept every time, or leave the answer to the
+// application (kExplicit: Connection::renegotiation_requested() says the
+// server asked, Connection::renegotiate() answers). The server's
+// certificate must stay the same across a renegotiation.
+enum class Renegotiation : uint8_t { kNever, kOnce, kFreely, kExplicit };
 
 // Policy: what a context negotiates and the limits it keeps. Plain data,
 // read by every connection created from the context.
@@ -172,6 +177,7 @@ struct Credentials {
   std::shared_ptr<SessionStore> session_store = std::make_shared<InMemorySessionStore>();
   std::shared_ptr<TicketSealer> ticket_sealer = std::make_shared<TicketKeys>();
   std::vector<EchKey> ech_keys;  // a server's Encrypted Client Hello keys
+  std::shared_ptr<SessionIdCache> session_id_cache = std::make_shared<SessionIdCache>();
 };
 
 // MessageInfo describes one handshake message or alert as it is sent or
@@ -260,6 +266,10 @@ class Context {
   // Server: who seals and opens tickets (default: TicketKeys, rotating keys
   // held by this context).
   void set_ticket_sealer(std::shared_ptr<TicketSealer> sealer) { credentials_.ticket_sealer = std::move(sealer); }
+  // Server: where TLS 1.2 sessions of clients that take no tickets are kept
+  // under a session ID (default: a cache of this context's own; another
+  // context's to resume across contexts; nullptr: no session IDs).
+  void set_session_id_cache(std::shared_ptr<SessionIdCache> cache) { credentials_.session_id_cache = std::move(cache); }
   // certificate is the first chain (a client's; empty when none is set).
   const CertifiedKey& certificate() const;
 

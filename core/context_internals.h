@@ -16,23 +16,7 @@
 
 namespace sluice {
 
-// SessionCache12 is a server's bounded TLS 1.2 session-ID cache (RFC 5246
-// §7.4.1.2): the oldest entry goes when it is full.
-class SessionCache12 {
- public:
-  static constexpr size_t kMaxEntries = 1024;
-  void put(std::span<const uint8_t> id, TicketState state);
-  // take removes and returns the state for `id` (a session ID resumes once;
-  // the resumed handshake stores it again).
-  std::optional<TicketState> take(std::span<const uint8_t> id);
-
- private:
-  std::mutex mu_;
-  std::deque<std::pair<std::vector<uint8_t>, TicketState>> entries_;
-};
-
 struct ContextInternals {
-  SessionCache12 session_cache12;
   BufferPool pool;
   ChainCache chain_cache;  // shares peer chains between this context's connections
   std::mutex replay_mu;

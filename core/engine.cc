@@ -160,7 +160,7 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
   }
   std::vector<uint8_t>().swap(early_out_);  // no 0-RTT in TLS 1.2: the application sends it again
   negotiated_ = std::move(traffic.negotiated);
-  Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, {}};
+  Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, traffic.peer_secure_renegotiation, {}};
   if (role_ == Role::kClient && !negotiated_.peer_chain.empty()) state.server_certificate = negotiated_.peer_chain.front();
   Traffic12 keys;
   keys.master_secret = traffic.master_secret.copy();
@@ -189,6 +189,9 @@ void Connection::Impl::expect_change_cipher_spec12(Protection next) {
 }
 
 Result<void, Error> Connection::Impl::send_warning_alert(Alert a) {
+  // RFC 5246 §7.2.1: nothing follows our close_notify; what it would have
+  // refused goes unanswered.
+  if (sent_close_) return {};
   SLUICE_TRY(flush());
   const uint8_t alert[2] = {1, static_cast<uint8_t>(a)};
   SLUICE_TRY(rl_.seal(ContentType::kAlert, alert));
@@ -334,12 +337,21 @@ Progress Connection::Impl::handshake(bool read_records) {
       case RecordLayer::Kind::kClosed:
         return fail(Error(Reason::kUnexpectedMessage, "close_notify during the handshake"));
       case RecordLayer::Kind::kControl:
+        if (rl_.warning() == Alert::kNoRenegotiation && renegotiation_declined()) {
+          // RFC 5746 §4.2 lets a server decline the renegotiation its
+          // client asked for with this warning, before any answer: the
+          // connection goes on as it was (as sluice's server lets a
+          // declined client go on).
+          hs_.reset();
+          hs_done_ = true;
+          renegotiating_ = false;
+        }
         continue;
       case RecordLayer::Kind::kChangeCipherSpec:
-        // RFC 5246 §7.1: the key change; no handshake message may span it.
-        if (!hs_in_.empty() || !pending_read_) {
-          return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec inside a handshake message"));
-        }
+        // RFC 5246 §7.1: the key change, where the machine expects it; no
+        // handshake message may span it.
+        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec inside a handshake message"));
+        if (!pending_read_) return fail(Error(Reason::kUnexpectedMessage, "change_cipher_spec where a handshake message is due"));
         rl_.read_protection() = std::move(*pending_read_);
         pending_read_.reset();
         ccs_received_ = true;
@@ -349,6 +361,22 @@ Progress Connection::Impl::handshake(bool read_records) {
   if (auto r = flush(); !r) return fail(std::move(r).error());
   release_idle();
   return {Status::kOk, 0};
+}
+
+bool Connection::Impl::renegotiation_declined() const {
+  // Nothing of the server's answer has come: no ServerHello was taken and
+  // none is being read.
+  return role_ == Role::kClient && renegotiating_ && hs_ && hs_->negotiated().version == 0 && hs_in_.empty();
+}
+
+Progress Connection::Impl::start_renegotiation() {
+  hs_ = std::move(reneg_machine_);
+  hs_done_ = false;
+  renegotiating_ = true;
+  // The client's ClientHello goes out now; the server's answer is read by
+  // the calls that follow.
+  Progress p = handshake(false);
+  return p.status == Status::kWantRead ? Progress{Status::kOk, 0} : p;
 }
 
 Progress Connection::Impl::process_post_handshake() {
@@ -430,7 +458,7 @@ Progress Connection::Impl::fill_readable() {
         return {Status::kWantRead, 0};
       }
       case RecordLayer::Kind::kAppData:
-        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a handshake message"));
+        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a post-handshake message"));
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:
@@ -455,8 +483,9 @@ Progress Connection::Impl::fill_readable() {
           break;
         }
         // Without AUTO_RETRY a record with no application data ends the
-        // call, even when more records are buffered (SSL_CTX_set_mode(3)).
-        if (!(mode_ & kModeAutoRetry)) {
+        // call, even when more records are buffered (SSL_CTX_set_mode(3));
+        // a HelloRequest left to the application ends it in any mode.
+        if (!(mode_ & kModeAutoRetry) || post_->renegotiation_requested()) {
           release_idle();
           return {Status::kWantRead, 0};
         }

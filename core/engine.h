@@ -79,6 +79,12 @@ struct Connection::Impl final : HandshakeIo {
   // fill_readable processes records until application data is readable
   // (kOk, app_pending() bytes) or something else must happen first.
   Progress fill_readable();
+  // start_renegotiation runs the machine renegotiate() set, until it waits
+  // for the peer (a client's own renegotiation: its ClientHello is sent).
+  Progress start_renegotiation();
+  // renegotiation_declined: a client's renegotiation that a no_renegotiation
+  // warning now ends, as nothing of the server's answer came before it.
+  bool renegotiation_declined() const;
   // process_post_handshake handles every complete buffered message.
   Progress process_post_handshake();
   // settle sends what the engine owes the peer (a coalesced KeyUpdate

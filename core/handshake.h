@@ -67,12 +67,16 @@ struct Traffic12 {
   // Both Finished messages' verify_data: a renegotiation proves it
   // continues this connection with them (RFC 5746 §3.1).
   std::array<uint8_t, 12> client_verify_data{}, server_verify_data{};
+  bool peer_secure_renegotiation = true;  // the peer signalled RFC 5746
   Negotiated negotiated;
 };
 
 // Renegotiation12 is what a renegotiation handshake continues from.
 struct Renegotiation12 {
   std::array<uint8_t, 12> client_verify_data{}, server_verify_data{};
+  // Client: the server signalled RFC 5746 (renegotiation_info) in the
+  // handshake before; without it no renegotiation is secure.
+  bool server_secure = true;
   std::vector<uint8_t> server_certificate;  // the end-entity certificate, which must not change
 };
 

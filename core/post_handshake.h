@@ -36,10 +36,14 @@ class PostHandshake {
   // export_keying_material: RFC 8446 §7.5 (TLS 1.3) or RFC 5705 (TLS 1.2).
   virtual Result<void, Error> export_keying_material(std::string_view label, std::optional<Bytes> context,
                                                      MutBytes out) const = 0;
-  // request_renegotiation: a TLS 1.2 server's HelloRequest.
+  // request_renegotiation: a TLS 1.2 server's HelloRequest, or a TLS 1.2
+  // client's new handshake (HandshakeIo::renegotiate gets its machine).
   virtual Result<void, Error> request_renegotiation() {
     return Err(Error::api(Reason::kApiMisuse, "renegotiation exists in TLS 1.2 only"));
   }
+  // renegotiation_requested: a client's HelloRequest waits for the
+  // application (Renegotiation::kExplicit).
+  virtual bool renegotiation_requested() const { return false; }
 };
 
 }  // namespace sluice

@@ -34,7 +34,14 @@ Result<void, Error> PostHandshake12::refuse() {
 }
 
 Result<void, Error> PostHandshake12::request_renegotiation() {
-  if (role_ != Role::kServer) return Err(Error::api(Reason::kApiMisuse, "only a server sends HelloRequest"));
+  if (role_ == Role::kClient) {
+    // RFC 5746 §3.5: the new ClientHello carries our last verify_data; the
+    // machine checks the server's answer and its certificate as when the
+    // server asked.
+    hello_request_pending_ = false;
+    io_.renegotiate(make_client12_renegotiation(io_, server_name_, state_), false);
+    return {};
+  }
   SLUICE_TRY(io_.queue(wire::EmptyMessage{HandshakeType::kHelloRequest}));
   SLUICE_TRY(io_.flush());
   requested_ = true;
@@ -45,6 +52,12 @@ TlsResult<Wait> PostHandshake12::process(const HandshakeMessage& m, bool, Negoti
   if (role_ == Role::kClient && m.type == HandshakeType::kHelloRequest) {
     if (!m.body.empty()) return Err(Error(Reason::kDecodeError, "HelloRequest with a body"));
     const Renegotiation policy = io_.context().policy().renegotiation;
+    if (policy == Renegotiation::kExplicit) {
+      // The application answers (renegotiate()) or lets it be; more
+      // requests meanwhile ask the same thing.
+      hello_request_pending_ = true;
+      return Wait::kOk;
+    }
     const bool accept = policy == Renegotiation::kFreely || (policy == Renegotiation::kOnce && renegotiations_ == 0);
     if (!accept) {
       SLUICE_TRY(refuse());
@@ -62,7 +75,8 @@ TlsResult<Wait> PostHandshake12::process(const HandshakeMessage& m, bool, Negoti
     io_.renegotiate(make_server12_renegotiation(io_, state_), true);
     return Wait::kOk;
   }
-  return Err(Error(Reason::kUnexpectedMessage, "unexpected post-handshake message"));
+  return Err(Error(Reason::kUnexpectedMessage, role_ == Role::kClient ? "post-handshake message other than HelloRequest"
+                                                                    : "post-handshake message other than ClientHello"));
 }
 
 }  // namespace sluice

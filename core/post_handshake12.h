@@ -1,9 +1,11 @@
 // The TLS 1.2 protocol after the handshake: renegotiation (RFC 5746). A
 // client answers a HelloRequest by its policy (Renegotiation): a
-// no_renegotiation warning, or a new handshake over the connection. A
-// server asks for one with renegotiate() and then takes the client's
-// ClientHello; an unasked ClientHello is refused with a warning, a bounded
-// number of times, then fatally. Nothing else may arrive.
+// no_renegotiation warning, a new handshake over the connection, or
+// (kExplicit) nothing until the application calls renegotiate(), which
+// also starts one unasked. A server asks for one with renegotiate() and
+// then takes the client's ClientHello; an unasked ClientHello is refused
+// with a warning, a bounded number of times, then fatally. Nothing else
+// may arrive.
 #pragma once
 
 #include "core/post_handshake.h"
@@ -22,8 +24,10 @@ class PostHandshake12 final : public PostHandshake {
         renegotiations_(renegotiations), keys_(std::move(keys)) {}
   Result<void, Error> export_keying_material(std::string_view label, std::optional<Bytes> context,
                                              MutBytes out) const override;
-  // request_renegotiation (server) sends a HelloRequest.
+  // request_renegotiation: a server sends a HelloRequest; a client hands
+  // the connection a machine whose ClientHello renegotiates.
   Result<void, Error> request_renegotiation() override;
+  bool renegotiation_requested() const override { return hello_request_pending_; }
   int renegotiations() const { return renegotiations_; }
 
   TlsResult<Wait> process(const HandshakeMessage& m, bool ends_record, Negotiated& negotiated) override;
@@ -54,6 +58,7 @@ class PostHandshake12 final : public PostHandshake {
   int renegotiations_;  // completed on this connection
   int refusals_ = 0;
   bool requested_ = false;  // server: a HelloRequest went out
+  bool hello_request_pending_ = false;  // client, kExplicit: the server asked, the application has not answered
   Traffic12 keys_;          // master secret and randoms, for the exporter
 };
 

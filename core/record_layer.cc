@@ -133,6 +133,7 @@ bool looks_like_http(Bytes b) {
 }  // namespace
 
 TlsResult<RecordLayer::Record> RecordLayer::read() {
+  warning_.reset();
   const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
   const Bytes header_bytes = in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes();
   ByteReader header(header_bytes);
@@ -251,6 +252,11 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       if (!app_allowed_) {
         // Unprotected inside a handshake is a record-layer violation; as the
         // first record, a peer that does not speak TLS first.
+        // TLS 1.2 protects a handshake's records only from ChangeCipherSpec
+        // on: what then comes instead of Finished is named for that.
+        if (encrypted && !rd_.tls13()) {
+          return Err(Error(Reason::kUnexpectedMessage, "application data after ChangeCipherSpec, before Finished"));
+        }
         return Err(Error(Reason::kUnexpectedMessage, encrypted || !handshake_seen_
                                                          ? "application data before the handshake ended"
                                                          : "unprotected application data record"));
@@ -293,6 +299,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
           return Err(Error(Reason::kDecodeError, "warning alert in TLS 1.3"));
         }
         if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
+        warning_ = alert;
         return Record{Kind::kControl, {}};
       }
       return Err(Error::received(alert));

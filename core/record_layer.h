@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 
 #include "core/buffers.h"
 #include "core/error.h"
@@ -94,6 +95,8 @@ class RecordLayer {
     Bytes plaintext;
   };
   TlsResult<Record> read();
+  // warning: the warning alert the last read() returned as kControl.
+  std::optional<Alert> warning() const { return warning_; }
   void release_record();
   bool peer_closed() const { return peer_closed_; }
   // The level the peer's close_notify came with (1 warning, 2 fatal; TLS 1.3
@@ -170,6 +173,7 @@ class RecordLayer {
   uint8_t peer_close_level_ = 0;
   int empty_records_ = 0;
   int warning_alerts_ = 0;
+  std::optional<Alert> warning_;
   size_t early_skip_budget_ = 0;
   size_t send_fragment_ = wire::kMaxPlaintext;
   size_t receive_inner_ = 0;

@@ -107,6 +107,7 @@ class Server12 final : public HandshakeMachine {
   crypto::Group group_{};
   std::array<uint8_t, wire::kRandomLen> client_random_{}, server_random_{};
   bool client_point_formats_ = false;
+  bool client_secure_renegotiation_ = false;  // the client signalled RFC 5746
   bool sni_ack_ = false;
   std::string alpn_;
   std::optional<uint16_t> record_size_limit_;
@@ -115,6 +116,7 @@ class Server12 final : public HandshakeMachine {
   std::unique_ptr<crypto::PendingSignature> pending_signature_;
   SecretBytes master_;
   std::optional<Protection> server_write_;  // installed with our ChangeCipherSpec
+  std::optional<Protection> client_write_;  // armed once a client certificate's CertificateVerify is read
   wire::SessionId client_session_id_;
   wire::SessionId session_id_;     // ours, for the session-ID cache (full handshakes without a ticket)
   bool client_takes_tickets_ = false;
@@ -148,6 +150,11 @@ Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
   } else if (ch.renegotiation_info && !ch.renegotiated_connection.empty()) {
     return Err(Error(Reason::kInsecureRenegotiation, "initial ClientHello with renegotiation data"));
   }
+  // RFC 5746 §3.6: renegotiation_info is answered only to a client that
+  // signalled (an extension not offered is never sent, RFC 5246 §7.4.1.4).
+  client_secure_renegotiation_ =
+      reneg_ || ch.renegotiation_info ||
+      std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), wire::kEmptyRenegotiationInfoScsv) != ch.cipher_suites.end();
   // RFC 8422 §5.1.2: we send uncompressed points only.
   if (ch.ec_point_formats && !ch.ec_point_uncompressed) {
     return Err(Error(Reason::kIllegalParameter, "ec_point_formats without uncompressed"));
@@ -221,6 +228,8 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   SLUICE_TRY(expect_message(*m, HandshakeType::kClientHello));
+  // Our flight answers it: nothing of the client's may follow in its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "ClientHello does not end its record"));
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
   client_random_ = ch.random;
   client_session_id_ = ch.legacy_session_id;
@@ -231,6 +240,8 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   if (!reneg_) resumed_ = find_session(ch);
   if (resumed_) {
     suite_ = suite_info(resumed_->cipher_suite);
+    // No key exchange: the session's group is the one it was made with.
+    group_ = static_cast<crypto::Group>(resumed_->group);
     master_ = resumed_->psk.copy();
     psk_accepted_.emplace(SLUICE_TRY(PskCheck::accept_selection(1, 0, suite_->hash, suite_->hash)));
   } else {
@@ -253,8 +264,8 @@ std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
   if (ch.legacy_session_id.empty()) return std::nullopt;
   if (!ch.session_ticket_data.empty() && ctx().credentials().ticket_sealer) {
     st = ctx().credentials().ticket_sealer->open(provider(), ch.session_ticket_data, now);
-  } else if (!ch.legacy_session_id.empty()) {
-    st = internals(ctx()).session_cache12.take(ch.legacy_session_id.view());
+  } else if (ctx().credentials().session_id_cache) {
+    st = ctx().credentials().session_id_cache->take(ch.legacy_session_id.view());
   }
   if (!st) return std::nullopt;
   // A TLS 1.2 session of a suite the client offers and we still allow, not
@@ -273,6 +284,7 @@ std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
 TicketState Server12::session_state() const {
   TicketState st;
   st.cipher_suite = suite_->id;
+  st.group = static_cast<uint16_t>(group_);
   st.psk = master_.copy();
   st.lifetime = ctx().policy().ticket_lifetime;
   st.issued_at = ctx().now();
@@ -285,7 +297,7 @@ wire::ServerHello Server12::server_hello_base() {
   sh.random = server_random_;
   sh.cipher_suite = suite_->id;
   sh.extended_master_secret = true;
-  sh.renegotiation_info = true;
+  sh.renegotiation_info = client_secure_renegotiation_ && !(ctx().danger_shape().omit_server_renegotiation_info && !reneg_);
   if (reneg_) {
     sh.renegotiated_connection.assign(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
     sh.renegotiated_connection.insert(sh.renegotiated_connection.end(), reneg_->server_verify_data.begin(),
@@ -309,7 +321,9 @@ Result<void, Error> Server12::send_ticket_or_cache() {
     transcript_.add(SLUICE_TRY(io_.queue(nst)));
     return {};
   }
-  if (!session_id_.empty()) internals(ctx()).session_cache12.put(session_id_.view(), session_state());
+  if (!session_id_.empty() && ctx().credentials().session_id_cache) {
+    ctx().credentials().session_id_cache->put(session_id_.view(), session_state());
+  }
   return {};
 }
 
@@ -333,6 +347,7 @@ TlsResult<Wait> Server12::do_send_resumption() {
   n.version = wire::kTls12;
   n.cipher_suite = suite_->id;
   n.alpn = alpn_;
+  n.group = group_;
   n.resumed = true;
   state_ = Server12State::kReadResumedFinished;
   return Wait::kOk;
@@ -345,6 +360,8 @@ TlsResult<FinishedVerified> Server12::read_client_finished(const HandshakeMessag
   }
   FinishedVerified finished =
       SLUICE_TRY(FinishedCheck12::verify(m, provider(), suite_->hash, master_, true, transcript_));
+  // It ends the client's flight: nothing may follow in its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "Finished does not end its record"));
   std::copy_n(m.body.begin(), client_verify_data_.size(), client_verify_data_.begin());
   transcript_.add(m.whole);
   io_.message_done();
@@ -380,7 +397,7 @@ TlsResult<Wait> Server12::do_send_server_hello() {
     std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), server_random_.end() - 8);
   }
   wire::ServerHello sh = server_hello_base();
-  if (!sh.session_ticket) {
+  if (!sh.session_ticket && ctx().credentials().session_id_cache) {
     // No ticket: a session ID names the session in our cache.
     session_id_.len = wire::SessionId::kMaxLen;
     SLUICE_TRY(provider().random(session_id_.bytes));
@@ -470,6 +487,7 @@ TlsResult<Wait> Server12::do_read_client_certificate_verify() {
   transcript_.add(m->whole);
   transcript_.drop_messages();
   io_.message_done();
+  io_.expect_change_cipher_spec12(SLUICE_TRY(take_proof(client_write_, "no client write key")));
   state_ = Server12State::kReadFinished;
   return Wait::kOk;
 }
@@ -489,9 +507,15 @@ TlsResult<Wait> Server12::do_read_client_key_exchange() {
   master_ = SLUICE_TRY(extended_master_secret(provider(), suite_->hash, pre_master, session_hash.view()));
   key_log(ctx(), "CLIENT_RANDOM", client_random_, master_);
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
-  io_.expect_change_cipher_spec12(std::move(keys.client_write));
   server_write_.emplace(std::move(keys.server_write));
-  state_ = client_cert_verified_ ? Server12State::kReadClientCertificateVerify : Server12State::kReadFinished;
+  if (client_cert_verified_) {
+    // The client's ChangeCipherSpec may come only after its CertificateVerify.
+    client_write_.emplace(std::move(keys.client_write));
+    state_ = Server12State::kReadClientCertificateVerify;
+    return Wait::kOk;
+  }
+  io_.expect_change_cipher_spec12(std::move(keys.client_write));
+  state_ = Server12State::kReadFinished;
   return Wait::kOk;
 }
 

@@ -8,6 +8,7 @@ Session Session::copy() const {
   s.session_id = session_id;
   s.psk = psk.copy();
   s.cipher_suite = cipher_suite;
+  s.group = group;
   s.age_add = age_add;
   s.lifetime = lifetime;
   s.received_at_ms = received_at_ms;

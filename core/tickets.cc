@@ -6,10 +6,10 @@ namespace sluice {
 
 namespace {
 constexpr size_t kNameLen = 16;
-constexpr uint8_t kStateVersion = 1;
-// name, nonce, version, suite, PSK (≤ 64 + 1), age_add, lifetime, issued_at,
+constexpr uint8_t kStateVersion = 2;
+// name, nonce, version, suite, group, PSK (≤ 64 + 1), age_add, lifetime, issued_at,
 // max_early_data, ALPN (≤ 255 + 1), tag.
-constexpr size_t kMaxTicketLen = kNameLen + crypto::kAeadNonceLen + 1 + 2 + 65 + 4 + 4 + 8 + 4 + 256 + crypto::kAeadTagLen;
+constexpr size_t kMaxTicketLen = kNameLen + crypto::kAeadNonceLen + 1 + 2 + 2 + 65 + 4 + 4 + 8 + 4 + 256 + crypto::kAeadTagLen;
 }  // namespace
 
 crypto::AeadAlg TicketKeys::aead_for(const crypto::Provider& p) {
@@ -41,6 +41,7 @@ TlsResult<std::vector<uint8_t>> TicketKeys::seal(const crypto::Provider& p, cons
   const size_t body_at = out.size();
   w.u8(kStateVersion);
   w.u16(st.cipher_suite);
+  w.u16(st.group);
   {
     auto psk = w.prefix8();
     w.bytes(st.psk);
@@ -90,7 +91,7 @@ std::optional<TicketState> TicketKeys::open(const crypto::Provider& p, std::span
   uint8_t version;
   ByteReader psk, alpn;
   uint64_t issued;
-  if (!r.u8(version) || version != kStateVersion || !r.u16(st.cipher_suite) || !r.vec8(1, 64, psk) ||
+  if (!r.u8(version) || version != kStateVersion || !r.u16(st.cipher_suite) || !r.u16(st.group) || !r.vec8(1, 64, psk) ||
       !r.u32(st.age_add) || !r.u32(st.lifetime) || !r.u64(issued) || !r.u32(st.max_early_data) ||
       !r.prefixed8(alpn) || !r.empty()) {
     wipe(all);
@@ -101,6 +102,24 @@ std::optional<TicketState> TicketKeys::open(const crypto::Provider& p, std::span
   st.alpn.assign(alpn.rest().begin(), alpn.rest().end());
   wipe(all);
   return st;
+}
+
+void SessionIdCache::put(std::span<const uint8_t> id, TicketState state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entries_.emplace_back(std::vector<uint8_t>(id.begin(), id.end()), std::move(state));
+  if (entries_.size() > kMaxEntries) entries_.pop_front();
+}
+
+std::optional<TicketState> SessionIdCache::take(std::span<const uint8_t> id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (std::equal(it->first.begin(), it->first.end(), id.begin(), id.end())) {
+      TicketState st = std::move(it->second);
+      entries_.erase(it);
+      return st;
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace sluice

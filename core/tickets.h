@@ -5,7 +5,9 @@
 #pragma once
 
 #include <array>
+#include <deque>
 #include <memory>
+#include <span>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -21,6 +23,7 @@ namespace sluice {
 // What a server needs to resume from a ticket.
 struct TicketState {
   uint16_t cipher_suite = 0;
+  uint16_t group = 0;  // TLS 1.2: the full handshake's key exchange group, which a resumption reports
   SecretBytes psk;
   uint32_t age_add = 0;
   uint32_t lifetime = 0;
@@ -39,6 +42,23 @@ class TicketSealer {
   // open returns nullopt for a ticket that is not ours or not valid.
   virtual std::optional<TicketState> open(const crypto::Provider& p, std::span<const uint8_t> ticket,
                                           int64_t now) = 0;
+};
+
+// SessionIdCache is a server's bounded TLS 1.2 session-ID cache (RFC 5246
+// §7.4.1.2), for clients that take no tickets: the oldest entry goes when
+// it is full. Thread-safe; contexts may share one (Context::
+// set_session_id_cache), as they may share a TicketSealer.
+class SessionIdCache {
+ public:
+  static constexpr size_t kMaxEntries = 1024;
+  void put(std::span<const uint8_t> id, TicketState state);
+  // take removes and returns the state for `id` (a session ID resumes once;
+  // the resumed handshake stores it again).
+  std::optional<TicketState> take(std::span<const uint8_t> id);
+
+ private:
+  std::mutex mu_;
+  std::deque<std::pair<std::vector<uint8_t>, TicketState>> entries_;
 };
 
 class TicketKeys final : public TicketSealer {

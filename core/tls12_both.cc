@@ -8,20 +8,17 @@ namespace sluice {
 
 using crypto::SignatureScheme;
 
-bool tls12_signature_scheme(SignatureScheme s, Authentication auth) {
-  if (!crypto::known_scheme(s)) return false;
-  const crypto::KeyType k = crypto::scheme_key_type(s);
+bool key_fits_suite12(crypto::KeyType k, Authentication auth) {
   switch (auth) {
-    case Authentication::kEcdsa:
-      // RFC 8422 §5.1.3 and RFC 8422bis: ECDSA suites carry EdDSA keys too.
-      return k == crypto::KeyType::kEcdsaP256 || k == crypto::KeyType::kEcdsaP384 ||
-             k == crypto::KeyType::kEcdsaP521 || k == crypto::KeyType::kEd25519;
-    case Authentication::kRsa:
-      return k == crypto::KeyType::kRsa || k == crypto::KeyType::kRsaPss;
-    case Authentication::kAny:
-      return true;
+    case Authentication::kEcdsa: return crypto::is_ecdsa_key(k) || k == crypto::KeyType::kEd25519;
+    case Authentication::kRsa: return crypto::is_rsa(k);
+    case Authentication::kAny: return true;
   }
   return false;
+}
+
+bool tls12_signature_scheme(SignatureScheme s, Authentication auth) {
+  return crypto::known_scheme(s) && key_fits_suite12(crypto::scheme_key_type(s), auth);
 }
 
 namespace {

@@ -76,6 +76,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-enable-ocsp-stapling", &Config::enable_ocsp_stapling},
     {"-renegotiate-once", &Config::renegotiate_once},
     {"-renegotiate-freely", &Config::renegotiate_freely},
+    {"-renegotiate-explicit", &Config::renegotiate_explicit},
     {"-use-ocsp-callback", &Config::use_ocsp_callback},
     {"-set-ocsp-in-callback", &Config::set_ocsp_in_callback},
     {"-decline-ocsp-callback", &Config::decline_ocsp_callback},
@@ -151,9 +152,12 @@ constexpr NoOpFlag kNoOpFlags[] = {
     // BoringSSL reports a successful verification as the result whenever
     // the handshake succeeded.
     {"-expect-verify-result", false, "a handshake that succeeded was verified"},
+    // sluice requires the extended master secret (RFC 7627): a TLS 1.2
+    // handshake that succeeded used it, and TLS 1.3 reports it as BoringSSL
+    // does, enabled.
+    {"-expect-extended-master-secret", false, "every handshake that succeeded has it"},
     // TLS 1.3 has no renegotiation; a TLS 1.2 connection exits 89 anyway.
     {"-renegotiate-ignore", false, "no renegotiation in TLS 1.3"},
-    {"-renegotiate-explicit", false, "no renegotiation in TLS 1.3"},
     {"-forbid-renegotiation-after-handshake", false, "no renegotiation in TLS 1.3"},
     // Hints exist only for split handshakes, which the shim does not offer.
     {"-allow-hint-mismatch", false, "no split handshakes"},
@@ -215,7 +219,6 @@ constexpr UnsupportedFlag kUnsupported[] = {
     {"-expect-ticket-renewal", false, "not yet: no ticket callback"},
     {"-ticket-key", true, "not yet: ticket keys are sluice's own format"},
     {"-expect-session-id", false, "not yet: TLS 1.2 session IDs"},
-    {"-expect-extended-master-secret", false, "not yet: TLS 1.2"},
     {"-expect-secure-renegotiation", false, "not yet: TLS 1.2"},
     {"-expect-no-secure-renegotiation", false, "not yet: TLS 1.2"},
     {"-tls-unique", false, "not yet: TLS 1.2"},

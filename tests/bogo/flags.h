@@ -55,6 +55,7 @@ struct Config {
   bool enable_early_data = false;
   bool enable_ocsp_stapling = false, enable_signed_cert_timestamps = false;
   bool renegotiate_once = false, renegotiate_freely = false;  // a client answers a HelloRequest
+  bool renegotiate_explicit = false;  // the application answers a HelloRequest (renegotiate())
   int max_send_fragment = 0;
   int read_size = 0;  // the most one read() asks for (default 512)
   // A server's ECH keys: the i-th config (base64 ECHConfig) goes with the

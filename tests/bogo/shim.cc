@@ -232,6 +232,7 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
   // BoringSSL's do; in TLS 1.2 what a read produces (a renegotiation's
   // hello, a no_renegotiation warning) goes out at once.
   const bool eager = conn.negotiated().version != 0x0304;
+  int explicit_renegotiations = 0;
   while (true) {
     std::vector<uint8_t> peeked;
     if (c.peek_then_read) {
@@ -245,12 +246,25 @@ void exchange(const Config& c, Connection& conn, Driver& d, bool early_data_writ
       peeked.assign(view.begin(), view.begin() + static_cast<ptrdiff_t>(std::min(view.size(), buf.size())));
     }
     const auto want = c.peek_then_read ? std::span<uint8_t>(buf.data(), peeked.size()) : std::span<uint8_t>(buf);
-    const Progress p = d.run([&] { return conn.read(want); }, eager);
+    const Progress p = d.run([&] {
+      // -renegotiate-explicit: BoringSSL's SSL_read says WANT_RENEGOTIATE
+      // and the shim calls SSL_renegotiate; here read() stops on the
+      // HelloRequest and renegotiate() answers it.
+      const Progress r = conn.read(want);
+      if (r.status != Status::kWantRead || !c.renegotiate_explicit || !conn.renegotiation_requested()) return r;
+      ++explicit_renegotiations;
+      const Progress started = conn.renegotiate();
+      return started.status == Status::kOk ? conn.read(want) : started;
+    }, eager);
     if (p.status == Status::kZeroReturn) break;
     if (p.status != Status::kOk) report_tls_failure(c, conn, d, "read");
     if (c.peek_then_read && !std::equal(peeked.begin(), peeked.end(), buf.begin())) fail("peeked data differs from what was read");
     for (size_t i = 0; i < p.bytes; ++i) buf[i] ^= 0xff;
     if (!write_all(d, conn, std::span<const uint8_t>(buf.data(), p.bytes))) report_tls_failure(c, conn, d, "write");
+  }
+  if (c.renegotiate_explicit && explicit_renegotiations != conn.renegotiations()) {
+    fail("Performed " + std::to_string(conn.renegotiations()) + " renegotiations, but triggered " +
+         std::to_string(explicit_renegotiations) + " of them");
   }
   const Progress p = d.run([&] { return conn.shutdown(); });
   if (p.status == Status::kError && c.check_close_notify) report_tls_failure(c, conn, d, "shutdown");

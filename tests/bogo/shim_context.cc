@@ -263,6 +263,7 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   if (c.max_send_fragment > 0) ctx->set_max_send_fragment(static_cast<size_t>(c.max_send_fragment));
   if (c.renegotiate_once) ctx->set_renegotiation(Renegotiation::kOnce);
   if (c.renegotiate_freely) ctx->set_renegotiation(Renegotiation::kFreely);
+  if (c.renegotiate_explicit) ctx->set_renegotiation(Renegotiation::kExplicit);
   ctx->set_request_ocsp(c.enable_ocsp_stapling);
   ctx->set_ech_grease(c.enable_ech_grease);
   ctx->set_grease(c.enable_grease);
@@ -314,6 +315,9 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
     // accepts them: keys of this connection's own cannot open any.
     if (c.no_ticket) ctx->set_ticket_count(0);
     else ctx->set_ticket_sealer(state.tickets());
+    // So is the TLS 1.2 session-ID cache, as BoringSSL's SSL_CTX keeps one
+    // for all of them.
+    ctx->set_session_id_cache(state.session_ids());
     if (c.enable_early_data) ctx->set_max_early_data(kMaxEarlyData);
   } else {
     if (auto alpn = alpn_list(c.advertise_alpn); !alpn.empty()) ctx->set_alpn(std::move(alpn));

@@ -47,6 +47,7 @@ class ShimState {
   std::shared_ptr<const crypto::Provider> provider(bool async) const { return async ? async_ : base_; }
   std::shared_ptr<RecordingSessionStore> sessions() const { return sessions_; }
   std::shared_ptr<TicketSealer> tickets() const { return tickets_; }
+  std::shared_ptr<SessionIdCache> session_ids() const { return session_ids_; }
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms() const { return clock_offset_ms_; }
   // start_ms is the wall clock when the shim started (milliseconds).
   int64_t start_ms() const { return start_ms_; }
@@ -60,6 +61,7 @@ class ShimState {
   std::shared_ptr<const crypto::Provider> base_, async_;
   std::shared_ptr<RecordingSessionStore> sessions_ = std::make_shared<RecordingSessionStore>();
   std::shared_ptr<TicketSealer> tickets_ = std::make_shared<TicketKeys>();
+  std::shared_ptr<SessionIdCache> session_ids_ = std::make_shared<SessionIdCache>();
   std::shared_ptr<std::atomic<int64_t>> clock_offset_ms_ = std::make_shared<std::atomic<int64_t>>(0);
   int64_t start_ms_ = 0;
   std::shared_ptr<std::string> verified_name_ = std::make_shared<std::string>();

@@ -446,4 +446,31 @@ TEST_CASE("pre_shared_key without psk_key_exchange_modes is missing_extension (R
   CHECK(server.error().reason == Reason::kMissingExtension);
 }
 
+TEST_CASE("a client that offered 0-RTT fails on a TLS 1.2 ServerHello (RFC 8446 §D.3), and retries without it") {
+  World w;
+  w.tickets_for_early_data(16384);
+  w.sctx->set_max_version(wire::kTls12);  // the deployment went back to TLS 1.2
+  {
+    Connection c = Connection::client(w.cctx, "localhost"), s = Connection::server(w.sctx);
+    REQUIRE(c.write_early(bytes("early")).status == Status::kOk);
+    REQUIRE(c.handshake().status == Status::kWantRead);
+    // The ClientHello alone reaches the server (its 0-RTT record would end
+    // a TLS 1.2 server's handshake first); its ServerHello comes back.
+    const auto out = test::drain(c);
+    const size_t hello_len = 5 + (size_t{out[3]} << 8 | out[4]);
+    REQUIRE(out.size() > hello_len);  // the 0-RTT record follows
+    test::feed_all(s, std::vector<uint8_t>(out.begin(), out.begin() + static_cast<ptrdiff_t>(hello_len)));
+    REQUIRE(s.handshake().status == Status::kWantRead);
+    test::feed_all(c, test::drain(s));
+    CHECK(c.handshake().status == Status::kError);
+    CHECK(c.error().alert == Alert::kProtocolVersion);
+    CHECK(c.error().reason == Reason::kNoSharedVersion);
+  }
+  // The retry, 0-RTT off: TLS 1.2 goes on.
+  w.cctx->set_enable_early_data(false);
+  Connection c = Connection::client(w.cctx, "localhost"), s = Connection::server(w.sctx);
+  REQUIRE(test::handshake(c, s));
+  CHECK(c.negotiated().version == wire::kTls12);
+}
+
 }  // namespace sluice

@@ -341,10 +341,13 @@ TEST_CASE("TLS 1.2 after the handshake: renegotiation refused with no_renegotiat
 TEST_CASE("TLS 1.2 resumption: by session ticket (RFC 5077) and by session ID, both sides") {
   for (bool tickets : {true, false}) {
     CAPTURE(tickets);
-    Pair p = make(KeyType::kEcdsaP256);
+    // A group that is nobody's first choice: a resumption, which makes no
+    // key exchange, reports the session's own.
+    Pair p = make(KeyType::kEcdsaP256, {}, {Group::kSecp384r1});
     if (!tickets) p.sctx->set_ticket_count(0);  // the server falls back to its session-ID cache
     REQUIRE(test::handshake(p.client, p.server));
     CHECK(!p.client.negotiated().resumed);
+    REQUIRE(p.client.negotiated().group == Group::kSecp384r1);
     for (int round = 0; round < 3; ++round) {
       CAPTURE(round);
       Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
@@ -354,9 +357,42 @@ TEST_CASE("TLS 1.2 resumption: by session ticket (RFC 5077) and by session ID, b
       CHECK(c.negotiated().resumed);
       CHECK(s.negotiated().resumed);
       CHECK(c.negotiated().peer_chain.front() == test::test_cert(KeyType::kEcdsaP256).der);
+      CHECK(c.negotiated().group == Group::kSecp384r1);
+      CHECK(s.negotiated().group == Group::kSecp384r1);
       exchange(c, s, 5000, 7);
       exchange(s, c, 5000, 8);
     }
+  }
+}
+
+TEST_CASE("TLS 1.2 resumption by session ID across server contexts that share a SessionIdCache") {
+  const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  cctx->set_max_version(wire::kTls12);
+  auto first = test::server_context(test::sodium_first(), cert);
+  first->set_ticket_count(0);  // session IDs only
+  auto shared = std::make_shared<SessionIdCache>();
+  first->set_session_id_cache(shared);
+  {
+    Connection c = Connection::client(cctx, "localhost"), s = Connection::server(first);
+    REQUIRE(test::handshake(c, s));
+    CHECK(!c.negotiated().resumed);
+  }
+  // A second context that shares the cache resumes the first one's
+  // session (and keeps it there for the next); one with a cache of its own
+  // does not know it, and one without a cache names no sessions.
+  for (const char* second_cache : {"shared", "own", "none"}) {
+    CAPTURE(second_cache);
+    auto second = test::server_context(test::sodium_first(), cert);
+    second->set_ticket_count(0);
+    const bool shares = std::string(second_cache) == "shared";
+    if (shares) second->set_session_id_cache(shared);
+    if (std::string(second_cache) == "none") second->set_session_id_cache(nullptr);
+    Connection c = Connection::client(cctx, "localhost"), s = Connection::server(second);
+    REQUIRE(test::handshake(c, s));
+    CHECK(c.negotiated().resumed == shares);
+    CHECK(s.negotiated().resumed == shares);
+    exchange(c, s, 500, 37);
   }
 }
 
@@ -429,6 +465,32 @@ TEST_CASE("TLS 1.2 client certificates: required or requested, every key type, o
     Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
     CHECK(!test::handshake(c, s));
     CHECK(s.error().alert == Alert::kBadCertificate);
+  }
+  SUBCASE("a client certificate without its CertificateVerify: the ChangeCipherSpec is refused where it comes") {
+    const auto& client_cert = test::test_cert(KeyType::kEcdsaP256);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_client_auth(ClientAuth::kRequire);
+    p.sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(client_cert.der));
+    p.cctx->set_certificate({{client_cert.der}, signer_for(client_cert), {}});
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    REQUIRE(c.handshake().status == Status::kWantRead);
+    feed_all(s, drain(c));
+    REQUIRE(s.handshake().status == Status::kWantRead);
+    feed_all(c, drain(s));
+    REQUIRE(c.handshake().status == Status::kWantRead);
+    // Certificate, ClientKeyExchange, CertificateVerify; ChangeCipherSpec;
+    // Finished: the first record loses its CertificateVerify.
+    auto records = split_records(drain(c));
+    REQUIRE(records.size() == 3);
+    auto msgs = split_messages(Bytes(records[0]).subspan(5));
+    REQUIRE(msgs.size() == 3);
+    REQUIRE(msgs[2].type == static_cast<uint8_t>(wire::HandshakeType::kCertificateVerify));
+    msgs.pop_back();
+    records[0] = record(wire::ContentType::kHandshake, join_messages(msgs));
+    for (const auto& r : records) feed_all(s, r);
+    CHECK(s.handshake().status == Status::kError);
+    check_error(s.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+    CHECK(std::string(s.error().detail).find("change_cipher_spec") != std::string::npos);
   }
 }
 
@@ -577,27 +639,132 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
   }
 }
 
-TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused") {
-  Pair p = make(KeyType::kEcdsaP256);
-  p.cctx->set_renegotiation(Renegotiation::kFreely);
-  // The client trusts both certificates; the server changes its own.
-  p.cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kEcdsaP256).der));
-  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
-  REQUIRE(test::handshake(client, server));
-  auto key = pki::parse_private_key_pem(test::test_cert(KeyType::kEcdsaP384).key_pem);
-  REQUIRE(key);
-  auto signer = test::sodium_first()->new_signer(*key);
-  REQUIRE(signer);
-  p.sctx->set_certificate({{test::test_cert(KeyType::kEcdsaP384).der}, std::shared_ptr<crypto::Signer>(std::move(*signer)), {}});
-  REQUIRE(server.renegotiate().status == Status::kOk);
-  std::vector<uint8_t> buf(10);
-  for (int i = 0; i < 10 && client.error().ok(); ++i) {
-    test::transfer(server, client);
-    (void)client.read(buf);
-    test::transfer(client, server);
-    (void)server.read(buf);
+TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused, whichever side started it") {
+  // kFreely: the client answers the server's HelloRequest itself; kExplicit:
+  // the application answers it with renegotiate(), the client's own call.
+  for (Renegotiation policy : {Renegotiation::kFreely, Renegotiation::kExplicit}) {
+    CAPTURE(static_cast<int>(policy));
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(policy);
+    // The client trusts both certificates; the server changes its own.
+    p.cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kEcdsaP256).der));
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    REQUIRE(test::handshake(client, server));
+    auto key = pki::parse_private_key_pem(test::test_cert(KeyType::kEcdsaP384).key_pem);
+    REQUIRE(key);
+    auto signer = test::sodium_first()->new_signer(*key);
+    REQUIRE(signer);
+    p.sctx->set_certificate({{test::test_cert(KeyType::kEcdsaP384).der}, std::shared_ptr<crypto::Signer>(std::move(*signer)), {}});
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    std::vector<uint8_t> buf(10);
+    for (int i = 0; i < 10 && client.error().ok(); ++i) {
+      test::transfer(server, client);
+      (void)client.read(buf);
+      if (client.renegotiation_requested()) REQUIRE(client.renegotiate().status == Status::kOk);
+      test::transfer(client, server);
+      (void)server.read(buf);
+    }
+    CHECK(client.renegotiations() == 0);
+    check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
   }
-  check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
+
+TEST_CASE("TLS 1.2 client renegotiation: kExplicit leaves a HelloRequest to the application; renegotiate() answers it") {
+  for (long mode : {0L, long{kModeAutoRetry}}) {
+    CAPTURE(mode);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(Renegotiation::kExplicit);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    client.set_mode(mode);
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    const uint8_t x[] = {'x'};
+    REQUIRE(server.write(x).status == Status::kOk);
+    test::transfer(server, client);
+    std::vector<uint8_t> buf(10);
+    // The HelloRequest ends the read in either mode: the application must
+    // decide. Nothing is sent for it: no warning, no ClientHello.
+    CHECK(client.read(buf).status == Status::kWantRead);
+    CHECK(client.renegotiation_requested());
+    CHECK(client.handshake_done());
+    CHECK(!client.wants_write());
+    Progress r = client.read(buf);
+    REQUIRE(r.status == Status::kOk);
+    CHECK(r.bytes == 1);
+    REQUIRE(client.renegotiate().status == Status::kOk);
+    CHECK(!client.renegotiation_requested());
+    CHECK(!client.handshake_done());
+    CHECK(client.wants_write());  // the ClientHello
+    // While it runs read() and write() say kWantRead (SSL_CTX_set_mode(3)).
+    CHECK(client.write(x).status == Status::kWantRead);
+    CHECK(client.read(buf).status == Status::kWantRead);
+    for (int i = 0; i < 20 && !(client.handshake_done() && server.handshake_done()); ++i) {
+      test::transfer(client, server);
+      (void)server.read(buf);
+      test::transfer(server, client);
+      (void)client.read(buf);
+    }
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    CHECK(client.handshake_done());
+    CHECK(client.error().ok());
+    CHECK(server.error().ok());
+    CHECK(client.renegotiations() == 1);
+    CHECK(server.renegotiations() == 1);
+    exchange(client, server, 3000, 31);
+    exchange(server, client, 3000, 32);
+  }
+}
+
+TEST_CASE("TLS 1.2 client renegotiation unasked: declined by a sluice server's warning, the connection goes on") {
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(test::handshake(p.client, p.server));
+  REQUIRE(p.client.renegotiate().status == Status::kOk);
+  CHECK(!p.client.handshake_done());
+  const auto hello = drain(p.client);
+  const auto records = split_records(hello);
+  REQUIRE(records.size() == 1);
+  CHECK(records[0][0] == static_cast<uint8_t>(wire::ContentType::kHandshake));
+  feed_all(p.server, hello);
+  std::vector<uint8_t> buf(10);
+  CHECK(p.server.read(buf).status == Status::kWantRead);
+  CHECK(p.server.error().ok());
+  test::transfer(p.server, p.client);  // the no_renegotiation warning
+  CHECK(p.client.read(buf).status == Status::kWantRead);
+  CHECK(p.client.error().ok());
+  CHECK(p.client.handshake_done());
+  CHECK(p.client.renegotiations() == 0);
+  CHECK(p.server.renegotiations() == 0);
+  exchange(p.client, p.server, 3000, 33);
+  exchange(p.server, p.client, 3000, 34);
+}
+
+TEST_CASE("TLS 1.2 client renegotiation: an API error on TLS 1.3, before the handshake, or while one runs") {
+  Pair p = make(KeyType::kEcdsaP256);
+  CHECK(p.client.renegotiate().status == Status::kError);
+  CHECK(p.client.error().origin == Origin::kApi);
+  REQUIRE(test::handshake(p.client, p.server));
+  REQUIRE(p.client.renegotiate().status == Status::kOk);
+  CHECK(p.client.renegotiate().status == Status::kError);  // one runs
+  CHECK(p.client.error().origin == Origin::kApi);
+  // The refused call changed nothing: the server declines the first and
+  // data goes on.
+  std::vector<uint8_t> buf(10);
+  for (int i = 0; i < 5 && !p.client.handshake_done(); ++i) {
+    test::transfer(p.client, p.server);
+    (void)p.server.read(buf);
+    test::transfer(p.server, p.client);
+    (void)p.client.read(buf);
+  }
+  CHECK(p.client.handshake_done());
+  exchange(p.client, p.server, 500, 35);
+  // TLS 1.3 has no renegotiation, from either side.
+  auto c13 = test::client_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  auto s13 = test::server_context(test::sodium_first(), test::test_cert(KeyType::kEcdsaP256));
+  Connection c = Connection::client(c13, "localhost"), s = Connection::server(s13);
+  REQUIRE(test::handshake(c, s));
+  CHECK(c.renegotiate().status == Status::kError);
+  CHECK(c.error().origin == Origin::kApi);
+  exchange(c, s, 500, 36);
 }
 
 TEST_CASE("keying material exporters agree between the sides (RFC 8446 §7.5, RFC 5705)") {
@@ -651,6 +818,235 @@ TEST_CASE("TLS 1.2 renegotiation: data arriving meanwhile is kept in order, and 
   std::vector<uint8_t> want = first;
   want.insert(want.end(), second.begin(), second.end());
   CHECK(read_all(client) == want);
+}
+
+TEST_CASE("TLS 1.2 client: a server that acknowledged session_ticket but sends no NewSessionTicket is refused") {
+  // RFC 5077 §3.3: the ticket (empty if the server changed its mind) comes
+  // before the server's ChangeCipherSpec.
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(p.client.handshake().status == Status::kWantRead);
+  feed_all(p.server, drain(p.client));
+  REQUIRE(p.server.handshake().status == Status::kWantRead);
+  feed_all(p.client, drain(p.server));
+  REQUIRE(p.client.handshake().status == Status::kWantRead);
+  feed_all(p.server, drain(p.client));
+  REQUIRE(p.server.handshake().status == Status::kOk);
+  auto records = split_records(drain(p.server));  // NewSessionTicket, ChangeCipherSpec, Finished
+  REQUIRE(records.size() == 3);
+  REQUIRE(records[0][5] == static_cast<uint8_t>(wire::HandshakeType::kNewSessionTicket));
+  records.erase(records.begin());
+  for (const auto& r : records) feed_all(p.client, r);
+  CHECK(p.client.handshake().status == Status::kError);
+  check_error(p.client.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+}
+
+TEST_CASE("TLS 1.2 client: a ServerHello echoing the random session ID of compatibility mode is illegal_parameter") {
+  // A TLS 1.3 client in middlebox compatibility mode sends a random
+  // legacy_session_id; a TLS 1.2 server echoing it claims to resume a
+  // session the client never had (RFC 5246 §7.4.1.3).
+  const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  cctx->set_middlebox_compat(true);
+  sctx->set_max_version(wire::kTls12);
+  sctx->set_ticket_count(0);  // the server names the session with an ID of its own
+  Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+  const auto hello = client_hello_bytes(client);
+  // Record header (5), handshake header (4), version (2), random (32).
+  REQUIRE(hello[43] == 32);
+  const std::vector<uint8_t> session_id(hello.begin() + 44, hello.begin() + 76);
+  feed_all(server, hello);
+  REQUIRE(server.handshake().status == Status::kWantRead);
+  auto flight = drain(server);
+  REQUIRE(flight[5] == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+  REQUIRE(flight[43] == 32);  // the server's own session ID, for its cache
+  std::copy(session_id.begin(), session_id.end(), flight.begin() + 44);
+  feed_all(client, flight);
+  CHECK(client.handshake().status == Status::kError);
+  check_error(client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+}
+
+TEST_CASE("TLS 1.2: a ClientHello or ServerHelloDone must end its record; the next flight answers it") {
+  // A partial NewSessionTicket header after the message, in the same record.
+  const std::vector<uint8_t> partial = {static_cast<uint8_t>(wire::HandshakeType::kNewSessionTicket), 0, 0};
+  auto with_tail = [&](const std::vector<uint8_t>& rec) {
+    std::vector<uint8_t> payload(rec.begin() + 5, rec.end());
+    payload.insert(payload.end(), partial.begin(), partial.end());
+    return record(static_cast<wire::ContentType>(rec[0]), payload);
+  };
+  SUBCASE("server") {
+    Pair p = make(KeyType::kEcdsaP256);
+    auto records = split_records(client_hello_bytes(p.client));
+    REQUIRE(records.size() == 1);
+    feed_all(p.server, with_tail(records[0]));
+    CHECK(p.server.handshake().status == Status::kError);
+    check_error(p.server.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+  }
+  SUBCASE("client") {
+    Pair p = make(KeyType::kEcdsaP256);
+    p.sctx->set_ticket_count(0);
+    feed_all(p.server, client_hello_bytes(p.client));
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    auto records = split_records(drain(p.server));
+    REQUIRE(!records.empty());
+    records.back() = with_tail(records.back());
+    for (const auto& r : records) feed_all(p.client, r);
+    CHECK(p.client.handshake().status == Status::kError);
+    check_error(p.client.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+  }
+}
+
+TEST_CASE("TLS 1.2 client: a server certificate that does not fit the suite's authentication is unsupported_certificate") {
+  // RFC 5246 §7.4.2: an ECDSA certificate under an ECDHE_RSA suite is
+  // refused at the Certificate, before any signature is looked at.
+  Pair p = make(KeyType::kEcdsaP256);
+  feed_all(p.server, client_hello_bytes(p.client));
+  REQUIRE(p.server.handshake().status == Status::kWantRead);
+  auto flight = drain(p.server);
+  REQUIRE(flight[5] == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+  const size_t suite_at = 44 + flight[43];  // after the session ID
+  REQUIRE(flight[suite_at] == 0xc0);
+  REQUIRE(flight[suite_at + 1] == 0x2b);  // ECDHE_ECDSA_WITH_AES_128_GCM_SHA256
+  flight[suite_at + 1] = 0x2f;            // ECDHE_RSA_WITH_AES_128_GCM_SHA256, also offered
+  feed_all(p.client, flight);
+  CHECK(p.client.handshake().status == Status::kError);
+  check_error(p.client.error(), Alert::kUnsupportedCertificate, Reason::kUnsupportedCertificate);
+}
+
+TEST_CASE("TLS 1.2: a Finished must end its record; a HelloRequest packed behind it is refused") {
+  // The handshake of established_mitm12, flight by flight, with each
+  // side's Finished record resealed with a HelloRequest behind it.
+  for (const bool server_finished : {true, false}) {
+    CAPTURE(server_finished);
+    const auto& cert = test::test_cert(KeyType::kEcdsaP256);
+    auto cctx = test::client_context(test::sodium_first(), cert);
+    auto sctx = test::server_context(test::sodium_first(), cert);
+    cctx->set_max_version(wire::kTls12);
+    cctx->set_cipher_suites({CipherSuite::kEcdheEcdsaAes128GcmSha256});
+    std::vector<uint8_t> client_random, master;
+    sctx->set_key_log([&](std::string_view line) {
+      const size_t sp = line.rfind(' ');
+      client_random = *from_hex(line.substr(14, sp - 14));
+      master = *from_hex(line.substr(sp + 1));
+    });
+    Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+    feed_all(server, client_hello_bytes(client));
+    REQUIRE(server.handshake().status == Status::kWantRead);
+    const auto server_flight = drain(server);
+    const std::vector<uint8_t> server_random(server_flight.begin() + 11, server_flight.begin() + 43);
+    feed_all(client, server_flight);
+    REQUIRE(client.handshake().status == Status::kWantRead);
+    auto client_finish = split_records(drain(client));  // ClientKeyExchange, ChangeCipherSpec, Finished
+    REQUIRE(client_finish.size() == 3);
+    // The ClientKeyExchange gives the server its master secret (and us, by
+    // its key log, the keys); the Finished waits.
+    feed_all(server, client_finish[0]);
+    feed_all(server, client_finish[1]);
+    REQUIRE(server.handshake().status == Status::kWantRead);
+    REQUIRE(master.size() == 48);
+    auto keys = key_block12(*test::sodium_first(), crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm, master,
+                            client_random, server_random);
+    REQUIRE(keys);
+    auto protection = [&](bool of_server) {
+      auto rp = Protection::tls12(*test::sodium_first(), crypto::AeadAlg::kAes128Gcm,
+                                  of_server ? keys->server_key : keys->client_key,
+                                  of_server ? keys->server_iv : keys->client_iv);
+      REQUIRE(rp);
+      return std::move(*rp);
+    };
+    auto packed = [&](std::vector<uint8_t>& finished_record, bool of_server) {
+      Protection reader = protection(of_server), writer = protection(of_server);
+      auto [type, body] = opened(reader, finished_record);
+      REQUIRE(type == wire::ContentType::kHandshake);
+      REQUIRE(body[0] == static_cast<uint8_t>(wire::HandshakeType::kFinished));
+      const std::vector<uint8_t> hello_request = {static_cast<uint8_t>(wire::HandshakeType::kHelloRequest), 0, 0, 0};
+      body.insert(body.end(), hello_request.begin(), hello_request.end());
+      finished_record = sealed(writer, wire::ContentType::kHandshake, body);
+    };
+    if (!server_finished) {
+      packed(client_finish.back(), false);
+      feed_all(server, client_finish.back());
+      CHECK(server.handshake().status == Status::kError);
+      check_error(server.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+      continue;
+    }
+    feed_all(server, client_finish.back());
+    REQUIRE(server.handshake().status == Status::kOk);
+    auto server_finish = split_records(drain(server));  // NewSessionTicket, ChangeCipherSpec, Finished
+    packed(server_finish.back(), true);
+    for (const auto& r : server_finish) feed_all(client, r);
+    CHECK(client.handshake().status == Status::kError);
+    check_error(client.error(), Alert::kUnexpectedMessage, Reason::kUnexpectedMessage);
+  }
+}
+
+TEST_CASE("TLS 1.2 client: after its close_notify a HelloRequest is left unanswered, whatever the policy") {
+  // RFC 5246 §7.2.1: nothing follows our close_notify, not even the
+  // no_renegotiation warning that refuses.
+  for (Renegotiation policy : {Renegotiation::kNever, Renegotiation::kFreely}) {
+    CAPTURE(static_cast<int>(policy));
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(policy);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(client.shutdown().status == Status::kWantRead);
+    const auto close = split_records(drain(client));
+    REQUIRE(close.size() == 1);
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    test::transfer(server, client);
+    CHECK(client.shutdown().status == Status::kWantRead);
+    CHECK(client.error().ok());
+    CHECK(!client.wants_write());
+    CHECK(client.renegotiations() == 0);
+  }
+}
+
+TEST_CASE("TLS 1.2 RFC 5746: a server answers renegotiation_info only to a client that signalled it") {
+  for (const bool signalled : {true, false}) {
+    CAPTURE(signalled);
+    Pair p = make(KeyType::kEcdsaP256);
+    const auto record = split_records(client_hello_bytes(p.client));
+    REQUIRE(record.size() == 1);
+    auto msgs = split_messages(Bytes(record[0]).subspan(5));
+    REQUIRE(msgs.size() == 1);
+    auto ch = wire::ClientHello::parse(msgs[0].body);
+    REQUIRE(ch);
+    // A client from before RFC 5746 sends neither the extension nor the SCSV.
+    if (!signalled) {
+      ch->renegotiation_info = false;
+      std::erase(ch->cipher_suites, wire::kEmptyRenegotiationInfoScsv);
+    }
+    std::vector<uint8_t> hello;
+    REQUIRE(ch->serialize(hello));
+    feed_all(p.server, sluice::record(wire::ContentType::kHandshake, hello));
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    const auto flight = drain(p.server);
+    const auto server_msgs = split_messages(Bytes(split_records(flight)[0]).subspan(5));
+    REQUIRE(server_msgs[0].type == static_cast<uint8_t>(wire::HandshakeType::kServerHello));
+    auto sh = wire::ServerHello::parse(server_msgs[0].body);
+    REQUIRE(sh);
+    CHECK(sh->renegotiation_info == signalled);
+  }
+}
+
+TEST_CASE("TLS 1.2 client: no renegotiation with a server that did not signal RFC 5746 in the first handshake") {
+  Pair p = make(KeyType::kEcdsaP256);
+  p.cctx->set_renegotiation(Renegotiation::kFreely);
+  DangerTestHelloShape legacy;
+  legacy.omit_server_renegotiation_info = true;
+  p.sctx->set_danger_test_hello_shape(legacy);
+  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+  REQUIRE(test::handshake(client, server));
+  REQUIRE(server.renegotiate().status == Status::kOk);
+  std::vector<uint8_t> buf(10);
+  for (int i = 0; i < 10 && client.error().ok(); ++i) {
+    test::transfer(server, client);
+    (void)client.read(buf);
+    test::transfer(client, server);
+    (void)server.read(buf);
+  }
+  CHECK(client.renegotiations() == 0);
+  CHECK(client.error().reason == Reason::kInsecureRenegotiation);
 }
 
 }  // namespace sluice

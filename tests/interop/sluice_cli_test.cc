@@ -436,6 +436,43 @@ TEST_CASE("KeyUpdate from each side: K on sluice s_client and on sluice s_server
   }
 }
 
+TEST_CASE("R on sluice s_client renegotiates TLS 1.2 with openssl s_server, or is declined; data flows after either") {
+  require_peers();
+  // OpenSSL 3.0 declines a client's renegotiation with a no_renegotiation
+  // warning unless -client_renegotiation allows it.
+  for (const bool allowed : {true, false}) {
+    CAPTURE(allowed);
+    uint16_t port = 0;
+    std::vector<std::string> extra = {"-naccept", "1", "-tls1_2", "-msg"};
+    if (allowed) extra.push_back("-client_renegotiation");
+    auto server = openssl_server(extra, port);
+    REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+    std::string err;
+    auto client = PeerProcess::start(sluice_client(port, {}), err);
+    REQUIRE_MESSAGE(client.has_value(), err);
+    REQUIRE(client->wait_for_output("HANDSHAKE done"));
+    client->write_stdin("R\n");
+    REQUIRE(client->wait_for_output("RENEGOTIATING (ClientHello sent)"));
+    REQUIRE(client->wait_for_output(allowed ? "RENEGOTIATION done (1 on this connection)"
+                                            : "RENEGOTIATION declined by the server"));
+    client->write_stdin("after-renegotiation\n");
+    CHECK(server->wait_for_output("after-renegotiation"));
+    server->write_stdin("from-openssl\n");
+    CHECK(client->wait_for_output("from-openssl"));
+    client->close_stdin();
+    const auto status = client->wait_exit();
+    server->wait_exit();
+    INFO("sluice:\n" << tail(client->output()) << "\nopenssl:\n" << tail(server->output()));
+    CHECK(status == 0);
+    CHECK(has(client->output(), "CLOSE clean"));
+    // openssl saw both hellos, and answered the second with its Finished
+    // or its warning.
+    CHECK(count_of(server->output(), "], ClientHello") == 2);
+    CHECK(count_of(server->output(), ">>> TLS 1.2, Handshake [length 0010], Finished") == (allowed ? 2u : 1u));
+    CHECK(has(server->output(), "warning no_renegotiation") == !allowed);
+  }
+}
+
 TEST_CASE("-www -alpn h2,http/1.1 never negotiates h2; -WWW DIR serves files and refuses traversal") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);

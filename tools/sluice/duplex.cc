@@ -222,6 +222,12 @@ Ending Duplex::run(const DuplexOptions& o, std::string& out_error) {
       break;
     }
     if (!flush(out_error)) return Ending::kError;
+    if (conn_.handshake_done() && (renegotiating_ || conn_.renegotiations() != renegotiations_)) {
+      const bool completed = conn_.renegotiations() != renegotiations_;
+      renegotiations_ = conn_.renegotiations();
+      if (o.on_renegotiation) o.on_renegotiation(completed);
+    }
+    renegotiating_ = !conn_.handshake_done();
 
     // Closing: once the peer closed and everything queued is out, answer
     // with our close_notify; or send ours first when asked to.

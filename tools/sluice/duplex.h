@@ -36,6 +36,9 @@ struct DuplexOptions {
   std::function<void(std::span<const uint8_t>)> on_data;
   // on_command runs a command letter from the input (k, K, R, Q, ...).
   std::function<void(char)> on_command;
+  // on_renegotiation hears that a TLS 1.2 renegotiation ended: completed,
+  // or (false) declined by the peer with a no_renegotiation warning.
+  std::function<void(bool completed)> on_renegotiation;
 };
 
 class Duplex {
@@ -79,6 +82,8 @@ class Duplex {
   size_t queued_bytes_ = 0;
   bool want_close_ = false, sent_close_ = false, peer_closed_ = false, transport_eof_ = false;
   uint64_t sent_ = 0, received_ = 0;
+  int renegotiations_ = 0;        // completed, as last reported
+  bool renegotiating_ = false;    // a renegotiation ran at the last look
 };
 
 }  // namespace sluice::tool

@@ -216,13 +216,23 @@ int s_client(std::span<const std::string_view> args) {
           }
           break;
         case 'R':
-          say("sluice: %s\n",
-              "R: a client cannot start a TLS 1.2 renegotiation: the public API has only the server's "
-              "Connection::renegotiate (a client answers HelloRequests, see -mode auto_retry)");
+          if (d.call([](Connection& conn) { return conn.renegotiate(); }, e)) {
+            if (!quiet) say("sluice: %s\n", "RENEGOTIATING (ClientHello sent)");
+          } else {
+            say("sluice: ERROR renegotiate: %s\n", e);
+          }
           break;
         case 'Q':
         case 'q': d.close(); break;
         default: d.send(std::string(1, c) + "\n"); break;
+      }
+    };
+    o.on_renegotiation = [&d, quiet](bool completed) {
+      if (quiet) return;
+      if (completed) {
+        say("sluice: RENEGOTIATION done (%s on this connection)\n", std::to_string(d.connection().renegotiations()));
+      } else {
+        say("sluice: %s\n", "RENEGOTIATION declined by the server (no_renegotiation warning); the connection goes on");
       }
     };
     const Ending end = d.run(o, err);
