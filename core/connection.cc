@@ -122,11 +122,14 @@ Progress Connection::set_ech_config_list(std::span<const uint8_t> list) {
   if (!wire::parse_ech_config_list(list).ok()) {
     return c.fail(Error::api(Reason::kDecodeError, "ECHConfigList does not parse"));
   }
-  c.ech_config_list_.assign(list.begin(), list.end());
+  if (!c.ech_) c.ech_ = std::make_unique<Impl::EchClient>();
+  c.ech_->config_list.assign(list.begin(), list.end());
   return {Status::kOk, 0};
 }
 
-std::span<const uint8_t> Connection::ech_retry_configs() const { return impl_->ech_retry_configs_; }
+std::span<const uint8_t> Connection::ech_retry_configs() const {
+  return impl_->ech_ ? std::span<const uint8_t>(impl_->ech_->retry_configs) : std::span<const uint8_t>();
+}
 
 std::span<const uint8_t> Connection::readable() {
   Impl& c = *impl_;

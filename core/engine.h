@@ -63,8 +63,11 @@ struct Connection::Impl final : HandshakeIo {
   void expect_change_cipher_spec12(Protection next) override;
   bool change_cipher_spec_received() const override { return ccs_received_; }
   Result<void, Error> send_warning_alert(Alert a) override;
-  Bytes ech_config_list() const override { return ech_config_list_; }
-  void set_ech_retry_configs(Bytes configs) override { ech_retry_configs_.assign(configs.begin(), configs.end()); }
+  Bytes ech_config_list() const override { return ech_ ? Bytes(ech_->config_list) : Bytes(); }
+  void set_ech_retry_configs(Bytes configs) override {
+    if (!ech_) ech_ = std::make_unique<EchClient>();
+    ech_->retry_configs.assign(configs.begin(), configs.end());
+  }
   void hand_off(std::unique_ptr<HandshakeMachine> next) override { next_machine_ = std::move(next); }
   void renegotiate(std::unique_ptr<HandshakeMachine> machine, bool keep_message) override {
     reneg_machine_ = std::move(machine);
@@ -146,7 +149,12 @@ struct Connection::Impl final : HandshakeIo {
   bool sent_close_ = false;
   bool handshake_started_ = false;
   bool async_pending_ = false;  // the last call returned kWantAsync
-  std::vector<uint8_t> ech_config_list_, ech_retry_configs_;
+  // Encrypted Client Hello's per-connection inputs and outputs, allocated
+  // only by connections that use it (an idle connection stays small).
+  struct EchClient {
+    std::vector<uint8_t> config_list, retry_configs;
+  };
+  std::unique_ptr<EchClient> ech_;
   std::function<void()> async_callback_;
   Error error_;
   std::vector<uint8_t> early_out_;  // client: 0-RTT data to send
