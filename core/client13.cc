@@ -586,6 +586,11 @@ Result<void, Error> Client13::check_server_hello_common(const wire::ServerHello&
 }
 
 TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m) {
+  // RFC 8446 §5.1: our second hello may change keys (0-RTT's are dropped);
+  // nothing may follow the HelloRetryRequest in its record.
+  if (!io_.message_ends_record()) {
+    return Err(Error(Reason::kUnexpectedMessage, "HelloRetryRequest does not end its record"));
+  }
   // RFC 8446 §4.1.4: a second HelloRetryRequest is unexpected_message.
   if (retried_) return Err(Error(Reason::kUnexpectedMessage, "second HelloRetryRequest"));
   retried_ = true;
@@ -800,9 +805,10 @@ TlsResult<Wait> Client13::do_read_certificate_request_or_certificate() {
   if (!m) return Wait::kReadMessage;
   if (m->type == HandshakeType::kCertificateRequest) {
     auto cr = SLUICE_TRY(wire::CertificateRequest::parse(m->body));
-    // RFC 8446 §4.3.2: the context is empty during the handshake.
+    // RFC 8446 §4.3.2: the context is empty during the handshake; one there
+    // is a malformed message (decode_error, as BoringSSL answers).
     if (!cr.request_context.empty()) {
-      return Err(Error(Reason::kIllegalParameter, "CertificateRequest context must be empty in the handshake"));
+      return Err(Error(Reason::kDecodeError, "CertificateRequest context must be empty in the handshake"));
     }
     certificate_requested_ = true;
     requested_schemes_ = std::move(cr.signature_algorithms);

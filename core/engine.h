@@ -63,6 +63,8 @@ struct Connection::Impl final : HandshakeIo {
   void expect_change_cipher_spec12(Protection next) override;
   bool change_cipher_spec_received() const override { return ccs_received_; }
   Result<void, Error> send_warning_alert(Alert a) override;
+  uint64_t outbound_position() const override { return rl_.outbound_position(); }
+  bool outbound_sent_through(uint64_t position) const override { return rl_.outbound_sent_through(position); }
   Bytes ech_config_list() const override { return ech_ ? Bytes(ech_->config_list) : Bytes(); }
   void set_ech_retry_configs(Bytes configs) override {
     if (!ech_) ech_ = std::make_unique<EchClient>();

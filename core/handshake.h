@@ -150,6 +150,10 @@ class HandshakeIo {
   virtual void expect_change_cipher_spec12(Protection next) = 0;
   virtual bool change_cipher_spec_received() const = 0;
   virtual Result<void, Error> send_warning_alert(Alert a) = 0;
+  // The output stream's position (bytes sealed so far), and whether the
+  // application has taken it all up to a position.
+  virtual uint64_t outbound_position() const = 0;
+  virtual bool outbound_sent_through(uint64_t position) const = 0;
   // Encrypted Client Hello (client): the ECHConfigList the application set
   // (empty: none), and where a declining server's retry configs are kept.
   virtual Bytes ech_config_list() const = 0;

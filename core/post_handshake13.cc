@@ -73,7 +73,11 @@ Result<void, Error> PostHandshake13::process_key_update(const HandshakeMessage& 
   if (--key_update_credit_ < 0) return Err(Error(Reason::kTooManyKeyUpdates, "too many KeyUpdates without data"));
   read_secret_ = SLUICE_TRY(next_traffic_secret(io_.provider(), hash_, read_secret_));
   SLUICE_TRY(io_.rekey_read13(hash_, aead_, read_secret_));
-  if (ku.update_requested) reply_pending_ = true;
+  // Our last KeyUpdate, still waiting in the outbound buffer, reaches the
+  // peer after this request: it answers it, and a burst of requests gets
+  // one reply (RFC 8446 §4.6.3 asks for one before our next data).
+  const bool unsent_update = update_end_ != 0 && !io_.outbound_sent_through(update_end_);
+  if (ku.update_requested && !unsent_update) reply_pending_ = true;
   return {};
 }
 
@@ -82,6 +86,7 @@ Result<void, Error> PostHandshake13::send_key_update(bool request_peer_update) {
   reply_pending_ = false;
   SLUICE_TRY(io_.queue(wire::KeyUpdate{request_peer_update}));
   SLUICE_TRY(io_.flush());
+  update_end_ = io_.outbound_position();
   write_secret_ = SLUICE_TRY(next_traffic_secret(io_.provider(), hash_, write_secret_));
   return io_.rekey_write13(hash_, aead_, write_secret_);
 }

@@ -80,6 +80,7 @@ class PostHandshake13 final : public PostHandshake {
   int key_update_credit_ = kMaxKeyUpdatesWithoutData;
   size_t app_bytes_since_credit_ = 0;
   bool reply_pending_ = false;
+  uint64_t update_end_ = 0;  // where our last KeyUpdate ends in the output stream (0: none sent)
 
   // Client: an answer to a CertificateRequest waiting for its signature.
   struct Answer {

@@ -87,7 +87,9 @@ void RecordLayer::free_retired() {
 void RecordLayer::outbound_consumed(size_t n) {
   outbound_lent_ = false;
   if (!retired_out_.empty()) free_retired();
-  out_.consume(std::min(n, out_.held()));
+  const size_t taken = std::min(n, out_.held());
+  out_.consume(taken);
+  consumed_total_ += taken;
   // A lent write space sits at the tail: rewinding would move it.
   if (!out_lent_) out_.rewind();
 }
@@ -357,6 +359,7 @@ Result<void, Error> RecordLayer::seal(ContentType type, Bytes payload, uint16_t 
     std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag), area.begin() + start);
     const size_t n = SLUICE_TRY(wr_->seal(type, area, frag, pad, record_version));
     out_.commit(n);
+    sealed_total_ += n;
     payload = payload.subspan(frag);
   } while (!payload.empty());
   return {};
@@ -407,6 +410,7 @@ TlsResult<size_t> RecordLayer::write_commit(size_t n) {
   if (out_.free_tail() < need) return Err(Error::api(Reason::kApiMisuse, "write_commit larger than write_space"));
   const size_t sealed = SLUICE_TRY(wr_->seal(ContentType::kApplicationData, out_.tail().first(need), n, pad, wire::kTls12));
   out_.commit(sealed);
+  sealed_total_ += sealed;
   return n;
 }
 

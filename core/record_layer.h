@@ -56,6 +56,11 @@ class RecordLayer {
   bool has_outbound() const { return out_.allocated() && !out_.empty(); }
   // outbound_full: what is held has reached the outbound limit.
   bool outbound_full() const { return out_.allocated() && out_.held() >= outbound_limit_; }
+  // outbound_position counts every byte ever sealed for output;
+  // outbound_sent_through(p): the application has taken everything up to
+  // position p (the bytes are gone from outbound()).
+  uint64_t outbound_position() const { return sealed_total_; }
+  bool outbound_sent_through(uint64_t position) const { return consumed_total_ >= position; }
   // has_complete_record: a whole record is buffered but not yet opened.
   bool has_complete_record() const;
 
@@ -154,6 +159,7 @@ class RecordLayer {
   Protection rd_, wr_;
   const uint8_t* in_lent_ = nullptr;   // inbound_space() handed out
   bool outbound_lent_ = false;             // outbound() handed out
+  uint64_t sealed_total_ = 0, consumed_total_ = 0;
   // Storage outgrown while outbound() was lent, kept until outbound_consumed.
   std::vector<std::vector<uint8_t>> retired_out_;
   // make_room gives the outbound buffer `need` free bytes at its tail

@@ -499,6 +499,9 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   if (ctx().policy().client_auth != ClientAuth::kNone && ctx().credentials().verifier.get() == nullptr) {
     return Err(Error(Reason::kConfiguration, "client certificates requested but no verifier is set"));
   }
+  // RFC 8446 §5.1: a ClientHello precedes a key change (0-RTT, or the
+  // handshake keys), so it ends its record.
+  if (!io_.message_ends_record()) return Err(Error(Reason::kUnexpectedMessage, "ClientHello does not end its record"));
   auto ch = SLUICE_TRY(wire::ClientHello::parse(m->body));
   // With Encrypted Client Hello accepted, the rest of the handshake answers
   // (and its transcript holds) the ClientHelloInner.

@@ -527,7 +527,12 @@ TlsResult<ServerHello> ServerHello::parse(Bytes data) {
       !r.u8(compression)) {
     return Err(decode("ServerHello fixed fields"));
   }
-  if (compression != 0) return Err(Error(Reason::kIllegalParameter, "ServerHello compression method"));
+  // A HelloRetryRequest is not a ServerHello to negotiate with: a wrong
+  // field there is a malformed message (decode_error, as BoringSSL answers).
+  if (compression != 0) {
+    return Err(sh.is_hello_retry_request() ? decode("HelloRetryRequest compression method")
+                                           : Error(Reason::kIllegalParameter, "ServerHello compression method"));
+  }
   sh.legacy_session_id_echo.assign(sid.rest());
   if (r.empty()) return sh;  // TLS 1.2 and older may omit extensions
   const bool hrr = sh.is_hello_retry_request();

@@ -215,6 +215,39 @@ TEST_CASE("a KeyUpdate flood with one-byte records: replies coalesce, the flood 
   CHECK(max_held <= wire::kMaxRecordLen + 64);
 }
 
+TEST_CASE("KeyUpdate requests read one at a time, while our reply waits unsent, get that one reply") {
+  Pair p = established();
+  int updates_received = 0;  // KeyUpdates the client receives from the server
+  p.cctx->set_message_callback([&](const MessageInfo& m) {
+    if (!m.sent && m.content_type == wire::ContentType::kHandshake && m.type == 24) ++updates_received;
+  });
+  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+  REQUIRE(test::handshake(client, server));
+  const uint8_t one = 1;
+  // Five requests from the client, each read by the server on its own
+  // while the server's application does not take what it has to send.
+  for (int i = 0; i < 5; ++i) {
+    REQUIRE(client.key_update(true).status == Status::kOk);
+    REQUIRE(client.write(std::span(&one, 1)).status == Status::kOk);
+    test::transfer(client, server);
+    REQUIRE(read_all(server).size() == 1);
+  }
+  // Then the server answers: one KeyUpdate before its data.
+  REQUIRE(server.write(std::span(&one, 1)).status == Status::kOk);
+  test::transfer(server, client);
+  CHECK(read_all(client).size() == 1);
+  CHECK(updates_received == 1);
+  // Once our reply is gone, the next request gets a reply of its own.
+  REQUIRE(client.key_update(true).status == Status::kOk);
+  REQUIRE(client.write(std::span(&one, 1)).status == Status::kOk);
+  test::transfer(client, server);
+  CHECK(read_all(server).size() == 1);
+  REQUIRE(server.write(std::span(&one, 1)).status == Status::kOk);
+  test::transfer(server, client);
+  CHECK(read_all(client).size() == 1);
+  CHECK(updates_received == 2);
+}
+
 TEST_CASE("a message too long to encode is an error, not a malformed message on the wire") {
   const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
   auto sctx = test::server_context(test::sodium_first(), cert);
