@@ -173,6 +173,7 @@ class Server13 final : public HandshakeMachine {
   uint8_t ech_config_id_ = 0;
   bool ech_declined_ = false;
   bool confirm_ech_ = false;  // the hello answered is an inner one: signal it
+  bool first_psk_fits_ = false;  // the first hello's PSK was usable, but a retry was needed
 };
 
 // Ticket ages may differ by network delay and clock drift; beyond this,
@@ -575,6 +576,12 @@ TlsResult<Wait> Server13::do_read_client_hello() {
                                     : need_retry_    ? EarlyDataReason::kHelloRetryRequest
                                                      : early_reason_;
   }
+  // RFC 8446 §4.1.2: the second hello may drop only PSKs the retry's suite
+  // cannot use; one that fits it must be offered again.
+  if (retried_ && first_psk_fits_ && !ch.psk) {
+    return Err(Error(Reason::kIllegalParameter, "second ClientHello dropped a PSK that fits the suite"));
+  }
+  if (need_retry_) first_psk_fits_ = ticket_.has_value();
   if (need_retry_) ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
   if (ch.early_data && !early_accepted_ && !retried_) {
     // Rejected 0-RTT follows this hello, also when we ask for a retry; it
