@@ -85,6 +85,29 @@ std::vector<std::string> client_hello_fields(Bytes body) {
       "session id: " + std::to_string(ch->legacy_session_id.len) + " bytes",
   };
   if (!ch->cookie.empty()) out.push_back("cookie: " + std::to_string(ch->cookie.size()) + " bytes");
+  if (ch->ech) {
+    // An outer hello's payload is the inner hello sealed (or, GREASE ECH,
+    // random bytes of the same shape); an inner hello carries the marker.
+    const auto& e = *ch->ech;
+    out.push_back(e.inner ? std::string("encrypted_client_hello (0xfe0d): inner")
+                          : "encrypted_client_hello (0xfe0d): outer, config_id " + std::to_string(e.config_id) +
+                                ", HPKE KDF " + hex16(e.kdf) + " AEAD " + hex16(e.aead) + ", enc " +
+                                std::to_string(e.enc.size()) + " bytes, payload " + std::to_string(e.payload.size()) +
+                                " bytes");
+  }
+  // RFC 8701 values the client put among the real ones (its two GREASE
+  // extensions are skipped by the parser, as by any server).
+  std::vector<std::string> grease;
+  auto note = [&grease](const char* where, const std::vector<uint16_t>& values) {
+    for (uint16_t v : values) {
+      if (wire::is_grease(v)) grease.push_back(std::string(where) + " " + hex16(v));
+    }
+  };
+  note("suite", ch->cipher_suites);
+  note("group", ch->supported_groups);
+  note("key share", key_share_groups);
+  note("version", ch->supported_versions);
+  if (!grease.empty()) out.push_back("GREASE: " + listed(grease, [](const std::string& g) { return g; }));
   return out;
 }
 
