@@ -1250,7 +1250,8 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                         "-mode", "-record_size_limit", "-padding", "-keylogfile", "-msg", "-trace", "-quiet",
                         "-ign_eof", "-brief", "-status", "-ct", "-reverify_on_resume", "-max_send_frag",
                         "-keymatexport", "-keymatexportlen", "-enable_pha", "-middlebox_compat", "-renegotiation",
-                        "-key_update_interval", "-ech_config_list", "-ech_retry_out", "-ech_grease", "-grease"})
+                        "-key_update_interval", "-ech_config_list", "-ech_retry_out", "-ech_grease", "-grease",
+                        "-cert_comp", "-max_cert_decomp"})
     CHECK_MESSAGE(has(client_help.output, std::string(o) + " "), o);
   const Ran server_help = run_to_end({sluice_binary(), "s_server", "-help"}, "");
   CHECK(server_help.status == 0);
@@ -1258,7 +1259,7 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
                         "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport",
                         "-hrr_cookie", "-alpn_mismatch", "-key_update_interval", "-no_ca_names", "-ech_key",
-                        "-ech_config", "-ech_retry"})
+                        "-ech_config", "-ech_retry", "-cert_comp", "-max_cert_decomp"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
   const Ran keygen_help = run_to_end({sluice_binary(), "ech_keygen", "-help"}, "");
   CHECK(keygen_help.status == 0);
@@ -1283,6 +1284,8 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_server", "-accept", "0", "-keymatexport", "L", "-keymatexportlen", "0"}, "-keymatexportlen: '0' is not in 1..8160"},
                        Bad{{"s_client", "-connect", "127.0.0.1:1", "-renegotiation", "always"}, "-renegotiation: 'always' is not never, once or freely"},
                        Bad{{"s_server", "-accept", "0", "-alpn_mismatch", "ignore"}, "-alpn_mismatch: 'ignore' is not refuse or decline"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-cert_comp", "brotli"}, "-cert_comp: unknown algorithm 'brotli'"},
+                       Bad{{"s_server", "-accept", "0", "-max_cert_decomp", "0"}, "-max_cert_decomp: '0' is not in 1..262144"},
                        Bad{{"s_client", "-connect", "127.0.0.1:1", "-ech_config_list", "not base64!"}, "-ech_config_list: cannot read not base64!"},
                        Bad{{"s_client", "-connect", "127.0.0.1:1", "-ech_config_list", "AAAA"}, "-ech_config_list: AAAA is not an ECHConfigList"},
                        Bad{{"s_server", "-accept", "0", "-ech_config", "c.bin"}, "-ech_config has no -ech_key before it"},
@@ -1607,5 +1610,63 @@ TEST_CASE("GREASE: s_client -grease and -ech_grease against openssl s_server, wh
   CHECK(has(server->output(), "ech-grease-data"));
 }
 
+
+TEST_CASE("-cert_comp zlib: sluice s_server and s_client send their certificates compressed (RFC 8879), both ways") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& client_leaf = client_leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "3", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-cert_comp", "zlib",
+                               "-Verify", "1", "-CAfile", leaf.ca_pem, "-msg"},
+                              port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const std::vector<std::string> client_cert = {"-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem};
+  auto compressing = client_cert;
+  compressing.insert(compressing.end(), {"-cert_comp", "zlib", "-trace"});
+  const Ran both = run_to_end(sluice_client(port, compressing), "zipped\n");
+  auto plain = client_cert;
+  plain.push_back("-msg");
+  const Ran neither = run_to_end(sluice_client(port, plain), "plain\n");
+  // The server's certificate decompresses to a few hundred bytes: above
+  // a bound of 100, the client refuses it.
+  auto bounded = compressing;
+  bounded.insert(bounded.end(), {"-max_cert_decomp", "100"});
+  const Ran too_big = run_to_end(sluice_client(port, bounded), "never\n");
+  server->wait_exit();
+  INFO("compressing client:\n" << tail(both.output) << "\nplain client:\n" << tail(neither.output) << "\nserver:\n"
+                               << tail(server->output(), 6000));
+  REQUIRE(both.status == 0);
+  CHECK(has(both.output, "compress_certificate: zlib"));
+  CHECK(has(both.output, "<<< Handshake CompressedCertificate"));
+  CHECK(has(both.output, "algorithm: zlib (1)"));
+  CHECK(has(both.output, ">>> Handshake CompressedCertificate"));  // the client's, asked for by the server
+  CHECK_FALSE(has(both.output, "<<< Handshake Certificate "));
+  // A client without -cert_comp gets the plain Certificate, and answers the
+  // server's request (which offered zlib) with a plain one.
+  REQUIRE(neither.status == 0);
+  CHECK(has(neither.output, "<<< Handshake Certificate "));
+  CHECK_FALSE(has(neither.output, "CompressedCertificate"));
+  CHECK(count_of(server->output(), "<<< Handshake CompressedCertificate") == 1);
+  CHECK(count_of(server->output(), "<<< Handshake Certificate ") == 1);
+  CHECK(count_of(server->output(), "Client certificate: verified") == 2);
+  INFO("-max_cert_decomp 100:\n" << tail(too_big.output));
+  CHECK(too_big.status == 1);
+  CHECK(has(too_big.output, "<<< Handshake CompressedCertificate"));
+  CHECK(has(too_big.output, ">>> Alert bad_certificate"));
+}
+
+TEST_CASE("-cert_comp zlib against openssl 3.0, which has no RFC 8879: offered, ignored, the plain Certificate is used") {
+  require_peers();
+  uint16_t port = 0;
+  auto server = openssl_server({"-naccept", "1"}, port);
+  REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+  const Ran r = run_to_end(sluice_client(port, {"-cert_comp", "zlib", "-trace"}), "hello\n");
+  server->wait_exit();
+  INFO(tail(r.output));
+  REQUIRE(r.status == 0);
+  CHECK(has(r.output, "compress_certificate: zlib"));
+  CHECK(has(r.output, "<<< Handshake Certificate "));
+  CHECK_FALSE(has(r.output, "CompressedCertificate"));
+}
 }  // namespace
 }  // namespace sluice::interop

@@ -58,6 +58,16 @@ std::string group_name(uint16_t g) {
   return n == "?" ? hex16(g) : std::string(n);
 }
 
+// RFC 8879 §7.3's registry.
+std::string compression_name(uint16_t algorithm) {
+  switch (algorithm) {
+    case 1: return "zlib";
+    case 2: return "brotli";
+    case 3: return "zstd";
+  }
+  return hex16(algorithm);
+}
+
 template <typename T, typename Name>
 std::string listed(const std::vector<T>& items, Name name) {
   std::string s;
@@ -95,6 +105,8 @@ std::vector<std::string> client_hello_fields(Bytes body) {
                                 std::to_string(e.enc.size()) + " bytes, payload " + std::to_string(e.payload.size()) +
                                 " bytes");
   }
+  if (!ch->compress_certificate.empty())
+    out.push_back("compress_certificate: " + listed(ch->compress_certificate, compression_name));
   // RFC 8701 values the client put among the real ones (its two GREASE
   // extensions are skipped by the parser, as by any server).
   std::vector<std::string> grease;
@@ -109,6 +121,14 @@ std::vector<std::string> client_hello_fields(Bytes body) {
   note("version", ch->supported_versions);
   if (!grease.empty()) out.push_back("GREASE: " + listed(grease, [](const std::string& g) { return g; }));
   return out;
+}
+
+std::vector<std::string> compressed_certificate_fields(Bytes body) {
+  auto cc = wire::CompressedCertificate::parse(body);
+  if (!cc) return {"(not decodable: " + std::string(cc.error().detail) + ")"};
+  return {"algorithm: " + compression_name(cc->algorithm) + " (" + std::to_string(cc->algorithm) + ")",
+          "uncompressed length: " + std::to_string(cc->uncompressed_length) + " bytes, compressed: " +
+              std::to_string(cc->compressed.size()) + " bytes"};
 }
 
 std::vector<std::string> server_hello_fields(Bytes body) {
@@ -199,6 +219,7 @@ std::vector<std::string> describe_fields(const MessageInfo& m) {
     case wire::HandshakeType::kServerHello: return server_hello_fields(m.body);
     case wire::HandshakeType::kCertificate: return certificate_fields(m.version, m.body);
     case wire::HandshakeType::kCertificateStatus: return certificate_status_fields(m.body);
+    case wire::HandshakeType::kCompressedCertificate: return compressed_certificate_fields(m.body);
     case wire::HandshakeType::kServerKeyExchange: return server_key_exchange_fields(m.body);
     default: return {};
   }

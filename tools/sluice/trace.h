@@ -3,8 +3,10 @@
 // -trace adds the main fields of each, indented below its line: a
 // ClientHello's versions, suites, groups, key share groups, ALPN and SNI; a
 // ServerHello's version, suite and group; a Certificate's subjects (read in
-// the negotiated version's form) and staples; a CertificateStatus's OCSP
-// response; an alert's level and description.
+// the negotiated version's form) and staples; a CompressedCertificate's
+// algorithm and lengths; a CertificateStatus's OCSP response; an alert's
+// level and description. A ClientHello's encrypted_client_hello,
+// compress_certificate and GREASE values show too.
 #pragma once
 
 #include <string>
