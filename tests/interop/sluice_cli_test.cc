@@ -1565,7 +1565,8 @@ TEST_CASE("ECH rejected: a server with another key fails the client with ech_req
                               port);
   REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
   const std::string retry = tmp_path("ech-retry.list");
-  const Ran rejected = run_to_end(ech_client(port, {"-ech_config_list", stale.list, "-ech_retry_out", retry}), "x\n");
+  const Ran rejected =
+      run_to_end(ech_client(port, {"-ech_config_list", stale.list, "-ech_retry_out", retry, "-trace"}), "x\n");
   const Ran retried = run_to_end(ech_client(port, {"-ech_config_list", retry}), "y\n");
   // A declining server must prove the public name; -verify_hostname stands
   // in for the hidden name only, so a certificate for localhost fails here.
@@ -1577,6 +1578,9 @@ TEST_CASE("ECH rejected: a server with another key fails the client with ech_req
   CHECK(has(rejected.output, "ech_required"));
   CHECK(has(rejected.output, "ECH: rejected (retry configs: " + std::to_string(read_all(current.list).size()) + " bytes)"));
   CHECK(read_all(retry) == read_all(current.list));
+  // They arrive in EncryptedExtensions, the ECHConfigList whole.
+  CHECK(has(rejected.output, "encrypted_client_hello (0xfe0d): retry configs, " +
+                                 std::to_string(read_all(current.list).size()) + " bytes"));
   REQUIRE(retried.status == 0);
   CHECK(has(retried.output, "ECH: accepted"));
   CHECK(has(server->output(), "Server name: secret.example"));

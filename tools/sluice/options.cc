@@ -34,8 +34,9 @@ constexpr OptionSpec kCommon[] = {
     {"keymatexportlen", "N", "export N bytes (1..8160; default 20)"},
     {"keylogfile", "FILE", "append NSS key log lines to FILE (SSLKEYLOGFILE is honoured too)"},
     {"msg", "", "one line per handshake message and alert, each direction (stderr)"},
-    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI, session id, cookie; "
-              "certificate subjects and staples; alert levels"},
+    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI, session id, cookie, "
+              "ECH, GREASE, compress_certificate; EncryptedExtensions; certificate subjects and staples, "
+              "CompressedCertificate; alert levels"},
     {"quiet", "", "no report and no received data echoed to the terminal"},
     {"brief", "", "a short report: version, suite, group, resumption"},
     {"help", "", "this list"},

@@ -123,6 +123,21 @@ std::vector<std::string> client_hello_fields(Bytes body) {
   return out;
 }
 
+std::vector<std::string> encrypted_extensions_fields(Bytes body) {
+  auto ee = wire::EncryptedExtensions::parse(body);
+  if (!ee) return {"(not decodable: " + std::string(ee.error().detail) + ")"};
+  std::vector<std::string> out;
+  if (!ee->alpn.empty()) out.push_back("ALPN selected: " + ee->alpn);
+  if (ee->server_name_ack) out.emplace_back("server_name acknowledged");
+  if (ee->early_data) out.emplace_back("early_data accepted");
+  if (ee->record_size_limit) out.push_back("record_size_limit: " + std::to_string(*ee->record_size_limit));
+  // A server that could not decrypt our ECH offers these to retry with.
+  if (ee->ech_retry_configs)
+    out.push_back("encrypted_client_hello (0xfe0d): retry configs, " + std::to_string(ee->ech_retry_configs->size()) +
+                  " bytes");
+  return out;
+}
+
 std::vector<std::string> compressed_certificate_fields(Bytes body) {
   auto cc = wire::CompressedCertificate::parse(body);
   if (!cc) return {"(not decodable: " + std::string(cc.error().detail) + ")"};
@@ -217,6 +232,7 @@ std::vector<std::string> describe_fields(const MessageInfo& m) {
   switch (static_cast<wire::HandshakeType>(m.type)) {
     case wire::HandshakeType::kClientHello: return client_hello_fields(m.body);
     case wire::HandshakeType::kServerHello: return server_hello_fields(m.body);
+    case wire::HandshakeType::kEncryptedExtensions: return encrypted_extensions_fields(m.body);
     case wire::HandshakeType::kCertificate: return certificate_fields(m.version, m.body);
     case wire::HandshakeType::kCertificateStatus: return certificate_status_fields(m.body);
     case wire::HandshakeType::kCompressedCertificate: return compressed_certificate_fields(m.body);
