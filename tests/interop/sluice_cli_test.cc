@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "crypto/algorithms.h"
+#include "pki/pem.h"
 #include "tests/interop/peer_process.h"
 #include "tests/interop/sluice_cli.h"
 #include "tests/interop/test_pki.h"
@@ -1249,15 +1250,21 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                         "-mode", "-record_size_limit", "-padding", "-keylogfile", "-msg", "-trace", "-quiet",
                         "-ign_eof", "-brief", "-status", "-ct", "-reverify_on_resume", "-max_send_frag",
                         "-keymatexport", "-keymatexportlen", "-enable_pha", "-middlebox_compat", "-renegotiation",
-                        "-key_update_interval"})
+                        "-key_update_interval", "-ech_config_list", "-ech_retry_out", "-ech_grease", "-grease",
+                        "-cert_comp", "-max_cert_decomp"})
     CHECK_MESSAGE(has(client_help.output, std::string(o) + " "), o);
   const Ran server_help = run_to_end({sluice_binary(), "s_server", "-help"}, "");
   CHECK(server_help.status == 0);
   for (const char* o : {"-accept", "-cert", "-key", "-cert_sni", "-verify", "-Verify", "-CAfile", "-num_tickets",
                         "-ticket_lifetime", "-no_ticket", "-psk_ke", "-early_data", "-loop", "-naccept", "-www",
                         "-WWW", "-groups", "-sigalgs", "-mode", "-status_file", "-sct_file", "-max_send_frag", "-keymatexport",
-                        "-hrr_cookie", "-alpn_mismatch", "-key_update_interval", "-no_ca_names"})
+                        "-hrr_cookie", "-alpn_mismatch", "-key_update_interval", "-no_ca_names", "-ech_key",
+                        "-ech_config", "-ech_retry", "-cert_comp", "-max_cert_decomp"})
     CHECK_MESSAGE(has(server_help.output, std::string(o) + " "), o);
+  const Ran keygen_help = run_to_end({sluice_binary(), "ech_keygen", "-help"}, "");
+  CHECK(keygen_help.status == 0);
+  for (const char* o : {"-public_name", "-config_id", "-max_name_length", "-out_key", "-out_config", "-out_list"})
+    CHECK_MESSAGE(has(keygen_help.output, std::string(o) + " "), o);
 
   struct Bad {
     std::vector<std::string> args;
@@ -1277,6 +1284,13 @@ TEST_CASE("-help lists every option; a bad value is named with its option; no ad
                        Bad{{"s_server", "-accept", "0", "-keymatexport", "L", "-keymatexportlen", "0"}, "-keymatexportlen: '0' is not in 1..8160"},
                        Bad{{"s_client", "-connect", "127.0.0.1:1", "-renegotiation", "always"}, "-renegotiation: 'always' is not never, once or freely"},
                        Bad{{"s_server", "-accept", "0", "-alpn_mismatch", "ignore"}, "-alpn_mismatch: 'ignore' is not refuse or decline"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-cert_comp", "brotli"}, "-cert_comp: unknown algorithm 'brotli'"},
+                       Bad{{"s_server", "-accept", "0", "-max_cert_decomp", "0"}, "-max_cert_decomp: '0' is not in 1..262144"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-ech_config_list", "not base64!"}, "-ech_config_list: cannot read not base64!"},
+                       Bad{{"s_client", "-connect", "127.0.0.1:1", "-ech_config_list", "AAAA"}, "-ech_config_list: AAAA is not an ECHConfigList"},
+                       Bad{{"s_server", "-accept", "0", "-ech_config", "c.bin"}, "-ech_config has no -ech_key before it"},
+                       Bad{{"s_server", "-accept", "0", "-ech_key", "k.bin"}, "-ech_key 'k.bin' has no -ech_config after it"},
+                       Bad{{"ech_keygen", "-public_name", "p.example", "-out_key", "k", "-out_list", "l", "-config_id", "256"}, "-config_id: '256' is not in 0..255"},
                        Bad{{"s_client", "-frobnicate"}, "unknown option '-frobnicate'"}}) {
     std::vector<std::string> argv = {sluice_binary()};
     argv.insert(argv.end(), b.args.begin(), b.args.end());
@@ -1464,5 +1478,199 @@ TEST_CASE("s_server -psk_ke: gnutls-cli offering psk_ke only resumes without a k
   }
 }
 
+// An ECH key made by `sluice ech_keygen`, with its files.
+struct EchFiles {
+  std::string key, config, list;
+  std::string list_base64;  // what ech_keygen printed
+};
+
+EchFiles ech_keygen(const std::string& name, const std::string& public_name, const std::string& config_id) {
+  EchFiles f{tmp_path(name + ".key"), tmp_path(name + ".config"), tmp_path(name + ".list"), ""};
+  const Ran r = run_to_end({sluice_binary(), "ech_keygen", "-public_name", public_name, "-config_id", config_id,
+                            "-out_key", f.key, "-out_config", f.config, "-out_list", f.list},
+                           "");
+  REQUIRE_MESSAGE(r.status == 0, r.output);
+  f.list_base64 = r.output.substr(0, r.output.find('\n'));
+  return f;
+}
+
+uint16_t u16_at(const std::string& s, size_t at) {
+  return static_cast<uint16_t>(static_cast<uint8_t>(s[at]) << 8 | static_cast<uint8_t>(s[at + 1]));
+}
+
+// The server's certificate is for localhost: the public name is the name a
+// declining server authenticates as, so the tests make it localhost, and
+// the hidden name (secret.example) is checked as localhost too
+// (-verify_hostname).
+std::vector<std::string> ech_client(uint16_t port, const std::vector<std::string>& extra) {
+  std::vector<std::string> options = {"-servername", "secret.example", "-verify_hostname", "localhost"};
+  options.insert(options.end(), extra.begin(), extra.end());
+  return sluice_client(port, options);
+}
+
+TEST_CASE("ECH: sluice ech_keygen's files; s_client -ech_config_list to s_server -ech_key is accepted, the real name only inside") {
+  const EchFiles ech = ech_keygen("ech-accept", "localhost", "7");
+  // draft-ietf-tls-esni-18 §4: version 0xfe0d, length, config_id, DHKEM(X25519), a 32-byte key, two suites.
+  const std::string config = read_all(ech.config), list = read_all(ech.list);
+  REQUIRE(config.size() > 10);
+  CHECK(u16_at(config, 0) == 0xfe0d);
+  CHECK(u16_at(config, 2) == config.size() - 4);
+  CHECK(static_cast<uint8_t>(config[4]) == 7);
+  CHECK(u16_at(config, 5) == 0x0020);
+  CHECK(u16_at(config, 7) == 32);
+  CHECK(u16_at(config, 41) == 8);  // (HKDF-SHA256, AES-128-GCM) and (HKDF-SHA256, ChaCha20-Poly1305)
+  CHECK(config.substr(43, 8) == std::string("\0\1\0\1\0\1\0\3", 8));
+  CHECK(has(config, std::string("\x09") + "localhost"));
+  CHECK(read_all(ech.key).size() == 32);
+  CHECK(u16_at(list, 0) == list.size() - 2);
+  CHECK(list.substr(2) == config);
+  const auto printed = pki::base64_decode(ech.list_base64);
+  REQUIRE(printed.ok());
+  CHECK(std::string(printed->begin(), printed->end()) == list);
+
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-ech_key", ech.key,
+                               "-ech_config", ech.config},
+                              port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const Ran from_file = run_to_end(ech_client(port, {"-ech_config_list", ech.list, "-trace"}), "hidden\n");
+  // The list as DNS shows it: base64 on the command line.
+  const Ran from_base64 = run_to_end(ech_client(port, {"-ech_config_list", ech.list_base64}), "again\n");
+  server->wait_exit();
+  INFO("client:\n" << tail(from_file.output) << "\nbase64 client:\n" << tail(from_base64.output) << "\nserver:\n"
+                   << tail(server->output()));
+  REQUIRE(from_file.status == 0);
+  CHECK(has(from_file.output, "ECH: accepted"));
+  CHECK(has(from_file.output, "Server name: secret.example"));
+  // On the wire: the public name, and the real hello sealed.
+  CHECK(has(from_file.output, "server name: localhost"));
+  CHECK_FALSE(has(from_file.output, "server name: secret.example"));
+  CHECK(has(from_file.output, "encrypted_client_hello (0xfe0d): outer, config_id 7"));
+  CHECK(has(from_file.output, "hidden"));
+  CHECK(from_base64.status == 0);
+  CHECK(has(from_base64.output, "ECH: accepted"));
+  CHECK(count_of(server->output(), "ECH: accepted") == 2);
+  CHECK(count_of(server->output(), "Server name: secret.example") == 2);
+}
+
+TEST_CASE("ECH rejected: a server with another key fails the client with ech_required; -ech_retry_out's configs then work") {
+  const EchFiles stale = ech_keygen("ech-stale", "localhost", "9");
+  const EchFiles current = ech_keygen("ech-current", "localhost", "9");
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  const EchFiles elsewhere = ech_keygen("ech-elsewhere", "public.example", "9");
+  auto server = sluice_server({"-naccept", "3", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-ech_key",
+                               current.key, "-ech_config", current.config, "-ech_retry"},
+                              port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const std::string retry = tmp_path("ech-retry.list");
+  const Ran rejected =
+      run_to_end(ech_client(port, {"-ech_config_list", stale.list, "-ech_retry_out", retry, "-trace"}), "x\n");
+  const Ran retried = run_to_end(ech_client(port, {"-ech_config_list", retry}), "y\n");
+  // A declining server must prove the public name; -verify_hostname stands
+  // in for the hidden name only, so a certificate for localhost fails here.
+  const Ran wrong_public_name = run_to_end(ech_client(port, {"-ech_config_list", elsewhere.list}), "z\n");
+  server->wait_exit();
+  INFO("rejected:\n" << tail(rejected.output) << "\nretried:\n" << tail(retried.output) << "\nserver:\n"
+                     << tail(server->output()));
+  CHECK(rejected.status == 1);
+  CHECK(has(rejected.output, "ech_required"));
+  CHECK(has(rejected.output, "ECH: rejected (retry configs: " + std::to_string(read_all(current.list).size()) + " bytes)"));
+  CHECK(read_all(retry) == read_all(current.list));
+  // They arrive in EncryptedExtensions, the ECHConfigList whole.
+  CHECK(has(rejected.output, "encrypted_client_hello (0xfe0d): retry configs, " +
+                                 std::to_string(read_all(current.list).size()) + " bytes"));
+  REQUIRE(retried.status == 0);
+  CHECK(has(retried.output, "ECH: accepted"));
+  CHECK(has(server->output(), "Server name: secret.example"));
+  INFO("public.example:\n" << tail(wrong_public_name.output));
+  CHECK(wrong_public_name.status == 1);
+  CHECK(has(wrong_public_name.output, "certificate does not match the host name"));
+  CHECK_FALSE(has(wrong_public_name.output, "ECH: rejected"));
+}
+
+TEST_CASE("GREASE: s_client -grease and -ech_grease against openssl s_server, which ignores them") {
+  require_peers();
+  uint16_t port = 0;
+  auto server = openssl_server({"-naccept", "2"}, port);
+  REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+  const Ran grease = run_to_end(sluice_client(port, {"-grease", "-trace"}), "grease-data\n");
+  const Ran ech_grease = run_to_end(sluice_client(port, {"-ech_grease", "-trace"}), "ech-grease-data\n");
+  server->wait_exit();
+  INFO("-grease:\n" << tail(grease.output) << "\n-ech_grease:\n" << tail(ech_grease.output) << "\nopenssl:\n"
+                    << tail(server->output()));
+  REQUIRE(grease.status == 0);
+  CHECK(has(grease.output, "GREASE: suite 0x"));
+  CHECK(has(grease.output, ", group 0x"));
+  CHECK(has(grease.output, ", version 0x"));
+  CHECK(has(grease.output, "Protocol: TLSv1.3"));
+  CHECK_FALSE(has(grease.output, "encrypted_client_hello"));
+  REQUIRE(ech_grease.status == 0);
+  CHECK(has(ech_grease.output, "encrypted_client_hello (0xfe0d): outer"));
+  CHECK(has(ech_grease.output, "ECH: not offered (GREASE sent)"));
+  CHECK_FALSE(has(ech_grease.output, "GREASE: "));
+  CHECK(has(server->output(), "grease-data"));
+  CHECK(has(server->output(), "ech-grease-data"));
+}
+
+
+TEST_CASE("-cert_comp zlib: sluice s_server and s_client send their certificates compressed (RFC 8879), both ways") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const LeafFiles& client_leaf = client_leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "3", "-cert", leaf.cert_pem, "-key", leaf.key_pem, "-cert_comp", "zlib",
+                               "-Verify", "1", "-CAfile", leaf.ca_pem, "-msg"},
+                              port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const std::vector<std::string> client_cert = {"-cert", client_leaf.cert_pem, "-key", client_leaf.key_pem};
+  auto compressing = client_cert;
+  compressing.insert(compressing.end(), {"-cert_comp", "zlib", "-trace"});
+  const Ran both = run_to_end(sluice_client(port, compressing), "zipped\n");
+  auto plain = client_cert;
+  plain.push_back("-msg");
+  const Ran neither = run_to_end(sluice_client(port, plain), "plain\n");
+  // The server's certificate decompresses to a few hundred bytes: above
+  // a bound of 100, the client refuses it.
+  auto bounded = compressing;
+  bounded.insert(bounded.end(), {"-max_cert_decomp", "100"});
+  const Ran too_big = run_to_end(sluice_client(port, bounded), "never\n");
+  server->wait_exit();
+  INFO("compressing client:\n" << tail(both.output) << "\nplain client:\n" << tail(neither.output) << "\nserver:\n"
+                               << tail(server->output(), 6000));
+  REQUIRE(both.status == 0);
+  CHECK(has(both.output, "compress_certificate: zlib"));
+  CHECK(has(both.output, "<<< Handshake CompressedCertificate"));
+  CHECK(has(both.output, "algorithm: zlib (1)"));
+  CHECK(has(both.output, ">>> Handshake CompressedCertificate"));  // the client's, asked for by the server
+  CHECK_FALSE(has(both.output, "<<< Handshake Certificate "));
+  // A client without -cert_comp gets the plain Certificate, and answers the
+  // server's request (which offered zlib) with a plain one.
+  REQUIRE(neither.status == 0);
+  CHECK(has(neither.output, "<<< Handshake Certificate "));
+  CHECK_FALSE(has(neither.output, "CompressedCertificate"));
+  CHECK(count_of(server->output(), "<<< Handshake CompressedCertificate") == 1);
+  CHECK(count_of(server->output(), "<<< Handshake Certificate ") == 1);
+  CHECK(count_of(server->output(), "Client certificate: verified") == 2);
+  INFO("-max_cert_decomp 100:\n" << tail(too_big.output));
+  CHECK(too_big.status == 1);
+  CHECK(has(too_big.output, "<<< Handshake CompressedCertificate"));
+  CHECK(has(too_big.output, ">>> Alert bad_certificate"));
+}
+
+TEST_CASE("-cert_comp zlib against openssl 3.0, which has no RFC 8879: offered, ignored, the plain Certificate is used") {
+  require_peers();
+  uint16_t port = 0;
+  auto server = openssl_server({"-naccept", "1"}, port);
+  REQUIRE_MESSAGE(server.has_value(), "openssl s_server did not start");
+  const Ran r = run_to_end(sluice_client(port, {"-cert_comp", "zlib", "-trace"}), "hello\n");
+  server->wait_exit();
+  INFO(tail(r.output));
+  REQUIRE(r.status == 0);
+  CHECK(has(r.output, "compress_certificate: zlib"));
+  CHECK(has(r.output, "<<< Handshake Certificate "));
+  CHECK_FALSE(has(r.output, "CompressedCertificate"));
+}
 }  // namespace
 }  // namespace sluice::interop

@@ -24,24 +24,26 @@ std::string describe_error(const Error& e) {
 
 class NameOverride final : public CertificateVerifier {
  public:
-  NameOverride(std::shared_ptr<const CertificateVerifier> inner, std::string name)
-      : inner_(std::move(inner)), name_(std::move(name)) {}
+  NameOverride(std::shared_ptr<const CertificateVerifier> inner, std::string sni, std::string name)
+      : inner_(std::move(inner)), sni_(std::move(sni)), name_(std::move(name)) {}
   TlsResult<CertVerified> verify(const CertificateRequest& req) const override {
     CertificateRequest r = req;
-    if (r.peer_is_server) r.server_name = name_;
+    // Any other name is an ECH config's public name, checked when a server
+    // declines ECH: that one is checked as it is.
+    if (r.peer_is_server && r.server_name == sni_) r.server_name = name_;
     return inner_->verify(r);
   }
 
  private:
   std::shared_ptr<const CertificateVerifier> inner_;
-  std::string name_;
+  std::string sni_, name_;
 };
 
 }  // namespace
 
 std::shared_ptr<const CertificateVerifier> verify_as(std::shared_ptr<const CertificateVerifier> inner,
-                                                     std::string name) {
-  return std::make_shared<NameOverride>(std::move(inner), std::move(name));
+                                                     std::string sni, std::string name) {
+  return std::make_shared<NameOverride>(std::move(inner), std::move(sni), std::move(name));
 }
 
 bool ca_names(const std::string& ca_file, std::vector<std::vector<uint8_t>>& out, std::string& out_error) {

@@ -37,9 +37,10 @@ namespace sluice::tool {
 [[nodiscard]] bool ca_names(const std::string& ca_file, std::vector<std::vector<uint8_t>>& out,
                             std::string& out_error);
 
-// verify_as checks chains with `inner` against `name` instead of the name
-// sent as SNI (s_client -verify_hostname, or -noservername).
+// verify_as checks chains with `inner` against `name` where the name is
+// `sni`, the name sent as SNI (s_client -verify_hostname, or
+// -noservername); any other name (an ECH config's public name) as it is.
 [[nodiscard]] std::shared_ptr<const CertificateVerifier> verify_as(std::shared_ptr<const CertificateVerifier> inner,
-                                                                   std::string name);
+                                                                   std::string sni, std::string name);
 
 }  // namespace sluice::tool

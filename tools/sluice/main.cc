@@ -12,7 +12,8 @@ int main(int argc, char** argv) {
     std::fprintf(args.empty() ? stderr : stdout,
                  "usage: sluice s_server [-accept PORT] [-cert PEM -key PEM]... [options]\n"
                  "       sluice s_client -connect HOST:PORT [options]\n"
-                 "`sluice s_server -help` and `sluice s_client -help` list every option.\n"
+                 "       sluice ech_keygen -public_name NAME -out_key FILE -out_list FILE [options]\n"
+                 "`sluice COMMAND -help` lists every option of a command.\n"
                  "Only loopback (127.0.0.0/8, ::1) is ever listened on or connected to.\n");
     return args.empty() ? 2 : 0;
   }
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   std::span<const std::string_view> rest(args.data() + 1, args.size() - 1);
   if (cmd == "s_server") return sluice::tool::s_server(rest);
   if (cmd == "s_client") return sluice::tool::s_client(rest);
-  std::fprintf(stderr, "sluice: unknown command '%.*s' (s_server, s_client)\n", static_cast<int>(cmd.size()), cmd.data());
+  if (cmd == "ech_keygen") return sluice::tool::ech_keygen(rest);
+  std::fprintf(stderr, "sluice: unknown command '%.*s' (s_server, s_client, ech_keygen)\n", static_cast<int>(cmd.size()), cmd.data());
   return 2;
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "compression/zlib_certificate.h"
 #include "core/modes.h"
 #include "core/suites.h"
 
@@ -27,12 +28,15 @@ constexpr OptionSpec kCommon[] = {
     {"padding", "N", "pad protected records to a multiple of N bytes (TLS 1.3)"},
     {"max_send_frag", "N", "put at most N bytes (512..16384) of plaintext in a record"},
     {"key_update_interval", "N", "TLS 1.3: send a KeyUpdate after every N records under one key (default: the AEAD's limit)"},
+    {"cert_comp", "LIST", "certificate compression (RFC 8879, TLS 1.3): zlib; offered to the peer and used to send ours"},
+    {"max_cert_decomp", "N", "the largest certificate accepted compressed, decompressed (default 65536, at most 262144)"},
     {"keymatexport", "LABEL", "after each handshake, export keying material for LABEL (RFC 5705 / RFC 8446 §7.5)"},
     {"keymatexportlen", "N", "export N bytes (1..8160; default 20)"},
     {"keylogfile", "FILE", "append NSS key log lines to FILE (SSLKEYLOGFILE is honoured too)"},
     {"msg", "", "one line per handshake message and alert, each direction (stderr)"},
-    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI, session id, cookie; "
-              "certificate subjects and staples; alert levels"},
+    {"trace", "", "-msg with the main fields: hellos' versions, suites, groups, ALPN, SNI, session id, cookie, "
+              "ECH, GREASE, compress_certificate; EncryptedExtensions; certificate subjects and staples, "
+              "CompressedCertificate; alert levels"},
     {"quiet", "", "no report and no received data echoed to the terminal"},
     {"brief", "", "a short report: version, suite, group, resumption"},
     {"help", "", "this list"},
@@ -385,6 +389,24 @@ bool apply_common(const Options& opts, Context& ctx, std::string& out_error) {
       return false;
     }
     ctx.set_key_update_interval(*n);
+  }
+  for (const auto& algorithm : split_list(opts.get("cert_comp"))) {
+    if (algorithm != "zlib") {
+      out_error = "-cert_comp: unknown algorithm '" + algorithm + "' (zlib)";
+      return false;
+    }
+    if (!ctx.add_certificate_compression(compression::zlib_certificate_compression())) {
+      out_error = "-cert_comp: zlib named twice";
+      return false;
+    }
+  }
+  if (opts.has("max_cert_decomp")) {
+    auto n = parse_number(opts.get("max_cert_decomp"), 1, 256 * 1024);
+    if (!n) {
+      out_error = "-max_cert_decomp: '" + opts.get("max_cert_decomp") + "' is not in 1..262144";
+      return false;
+    }
+    ctx.set_max_decompressed_certificate(*n);
   }
   if (opts.has("padding")) {
     auto n = parse_number(opts.get("padding"), 1, 16384);

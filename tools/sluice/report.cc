@@ -12,6 +12,19 @@ namespace {
 
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
 
+// A rejected offer never gets here: the client's handshake fails
+// (ech_required) and s_client says so itself.
+std::string ech_line(const Negotiated& n, const HandshakeFacts& facts) {
+  if (n.ech_accepted) return "accepted";
+  if (facts.role == Role::kServer) return "not used";
+  switch (facts.ech_offer) {
+    case EchOffer::kNone: break;
+    case EchOffer::kGrease: return "not offered (GREASE sent)";
+    case EchOffer::kConfig: return "not offered (no usable config in the list)";
+  }
+  return "not offered";
+}
+
 }  // namespace
 
 std::string certificate_line(const std::vector<uint8_t>& der) {
@@ -66,6 +79,7 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
     s += "\nSCT list: " + (n.peer_sct_list.empty() ? std::string("(none)")
                                                    : std::to_string(n.peer_sct_list.size()) + " bytes");
   }
+  s += "\nECH: " + ech_line(n, facts);
   s += "\nALPN: " + (n.alpn.empty() ? std::string("(none)") : n.alpn);
   s += "\nServer name: " + (n.server_name.empty() ? std::string("(none)") : n.server_name);
   s += "\nPeer certificates: " + std::to_string(n.peer_chain.size());

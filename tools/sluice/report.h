@@ -11,10 +11,18 @@
 
 namespace sluice::tool {
 
+// What a client set out to do about Encrypted Client Hello.
+enum class EchOffer : uint8_t {
+  kNone,    // nothing
+  kGrease,  // -ech_grease: a random encrypted_client_hello, no config
+  kConfig,  // -ech_config_list: a real one, if the list had a usable config
+};
+
 // HandshakeFacts are what the report needs that Negotiated does not carry.
 struct HandshakeFacts {
   Role role = Role::kClient;
   bool client_auth_asked = false;  // server: -verify/-Verify was given
+  EchOffer ech_offer = EchOffer::kNone;  // client
 };
 
 // cipher_suite_name gives the RFC name ("TLS_AES_128_GCM_SHA256"), or the

@@ -7,9 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "core/wire/ech.h"
 #include "crypto/composite/composite_provider.h"
 #include "tools/sluice/credentials.h"
 #include "tools/sluice/duplex.h"
+#include "tools/sluice/ech.h"
 #include "tools/sluice/endpoint.h"
 #include "tools/sluice/keylog.h"
 #include "tools/sluice/options.h"
@@ -42,6 +44,11 @@ constexpr OptionSpec kClientSpec[] = {
     {"enable_pha", "", "offer post-handshake authentication (answered with -cert, or with no certificate); -cert implies it"},
     {"middlebox_compat", "", "TLS 1.3 middlebox compatibility mode: a session id and change_cipher_spec (RFC 8446 §D.4)"},
     {"renegotiation", "WHEN", "TLS 1.2: answer a server's HelloRequest never (default, no_renegotiation), once or freely"},
+    {"ech_config_list", "FILE|BASE64",
+     "offer Encrypted Client Hello with an ECHConfigList: a file (binary or base64) or base64 itself"},
+    {"ech_retry_out", "FILE", "when the server rejects ECH, write the retry configs it sent (an ECHConfigList) to FILE"},
+    {"ech_grease", "", "without a usable ECH config, send a random encrypted_client_hello (GREASE ECH)"},
+    {"grease", "", "GREASE (RFC 8701): reserved values among the hello's suites, groups, versions and extensions"},
     {"ign_eof", "", "stdin EOF does not close; wait for the server to close"},
     {"nocommands", "", "stdin lines k, K, R, Q are data, not commands"},
 };
@@ -59,6 +66,24 @@ bool is_ip_literal(const std::string& host) {
 }
 
 void say(const char* fmt, const std::string& s) { std::fprintf(stderr, fmt, s.c_str()); }
+
+// report_ech_rejected says the server declined ECH (the handshake with its
+// public name went through, then ech_required) and keeps what it offered
+// to retry with for -ech_retry_out.
+void report_ech_rejected(const Connection& conn, const Options& opts) {
+  const auto retry = conn.ech_retry_configs();
+  say("sluice: ECH: rejected (retry configs: %s)\n",
+      retry.empty() ? std::string("none: retry without ECH") : std::to_string(retry.size()) + " bytes");
+  if (!opts.has("ech_retry_out")) return;
+  std::string err;
+  if (retry.empty()) {
+    say("sluice: -ech_retry_out: %s\n", "nothing written: the server sent no retry configs");
+  } else if (!write_binary("ech_retry_out", opts.get("ech_retry_out"), retry, err)) {
+    say("sluice: ERROR %s\n", err);
+  } else {
+    say("sluice: ECH retry configs written to %s\n", opts.get("ech_retry_out"));
+  }
+}
 
 }  // namespace
 
@@ -104,7 +129,7 @@ int s_client(std::span<const std::string_view> args) {
     say("sluice s_client: %s\n", err);
     return 1;
   }
-  if (verify_name != sni) verifier = verify_as(std::move(verifier), verify_name);
+  if (verify_name != sni) verifier = verify_as(std::move(verifier), sni, verify_name);
   ctx->set_verifier(std::move(verifier));
   if (opts->has("cert") != opts->has("key")) {
     say("sluice s_client: %s\n", "give both -cert and -key, or neither");
@@ -153,6 +178,27 @@ int s_client(std::span<const std::string_view> args) {
     }
     store->put(sni, std::move(*s));
   }
+  std::vector<uint8_t> ech_list;
+  HandshakeFacts facts{Role::kClient, false, EchOffer::kNone};
+  if (opts->has("ech_config_list")) {
+    if (!read_ech_input("ech_config_list", opts->get("ech_config_list"), true, ech_list, err)) {
+      say("sluice s_client: %s\n", err);
+      return 2;
+    }
+    if (!wire::parse_ech_config_list(ech_list)) {
+      say("sluice s_client: -ech_config_list: %s is not an ECHConfigList\n", opts->get("ech_config_list"));
+      return 2;
+    }
+    facts.ech_offer = EchOffer::kConfig;
+  } else if (opts->has("ech_retry_out")) {
+    say("sluice s_client: %s\n", "-ech_retry_out without -ech_config_list");
+    return 2;
+  }
+  if (opts->has("ech_grease")) {
+    ctx->set_ech_grease(true);
+    if (facts.ech_offer == EchOffer::kNone) facts.ech_offer = EchOffer::kGrease;
+  }
+  if (opts->has("grease")) ctx->set_grease(true);
   std::string early;
   if (opts->has("early_data")) {
     if (!read_option_file("early_data", opts->get("early_data"), early, err)) {
@@ -173,7 +219,12 @@ int s_client(std::span<const std::string_view> args) {
       say("sluice s_client: connect: %s\n", fd.error().describe());
       return 1;
     }
-    Duplex d(std::move(*fd), Connection::client(ctx, sni));
+    Connection conn = Connection::client(ctx, sni);
+    if (!ech_list.empty() && conn.set_ech_config_list(ech_list).status != Status::kOk) {
+      say("sluice s_client: -ech_config_list: %s\n", std::string(describe(conn.error().reason)));
+      return 2;
+    }
+    Duplex d(std::move(*fd), std::move(conn));
     bool early_sent = false;
     if (!early.empty()) {
       const Progress p = d.connection().write_early(std::span(reinterpret_cast<const uint8_t*>(early.data()), early.size()));
@@ -182,12 +233,13 @@ int s_client(std::span<const std::string_view> args) {
     }
     if (!d.handshake(err)) {
       say("sluice: ERROR %s\n", err);
+      if (d.connection().error().reason == Reason::kEchRejected) report_ech_rejected(d.connection(), *opts);
       return 1;
     }
     const Negotiated& n = d.connection().negotiated();
     if (!quiet) {
       std::fprintf(stderr, "sluice: HANDSHAKE done (connection %d)\n%s", i + 1,
-                   describe_negotiated(n, {Role::kClient, false}, brief).c_str());
+                   describe_negotiated(n, facts, brief).c_str());
     }
     if (exported) std::fputs(describe_exported(d.connection(), *exported).c_str(), stderr);
     if (!early.empty() && !n.early_data_accepted) d.send(early);

@@ -13,6 +13,7 @@
 #include "tools/sluice/credentials.h"
 #include "adapters/net/loopback.h"
 #include "tools/sluice/duplex.h"
+#include "tools/sluice/ech.h"
 #include "tools/sluice/endpoint.h"
 #include "tools/sluice/http.h"
 #include "tools/sluice/keylog.h"
@@ -46,6 +47,9 @@ constexpr OptionSpec kServerSpec[] = {
     {"strict_groups", "", "insist on the first -groups entry the client supports, retrying (HRR) if needed"},
     {"hrr_cookie", "", "a HelloRetryRequest carries a cookie the second ClientHello must echo"},
     {"alpn_mismatch", "WHAT", "a client offering none of -alpn: refuse (default, no_application_protocol) or decline (no ALPN)"},
+    {"ech_key", "FILE", "an Encrypted Client Hello key: the X25519 private key (binary or base64; sluice ech_keygen)"},
+    {"ech_config", "FILE", "the ECHConfig of the -ech_key before it (binary or base64); repeat the pair for more keys"},
+    {"ech_retry", "", "offer the -ech_config before it to clients whose ECH did not decrypt, to retry with"},
     {"naccept", "N", "exit after N connections"},
     {"loop", "KIND", "blocking (default: one connection at a time, stdin commands), epoll or uring"},
     {"www", "", "answer GET with a page saying what was negotiated"},
@@ -85,6 +89,35 @@ std::optional<std::vector<CertFiles>> cert_files(const Options& opts, std::strin
   for (const auto& c : out) {
     if (c.key.empty()) {
       out_error = "-cert '" + c.cert + "' has no -key after it";
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+struct EchFiles {
+  std::string key, config;
+  bool retry = false;
+};
+
+// ech_files pairs each -ech_key with the -ech_config and -ech_retry after it.
+std::optional<std::vector<EchFiles>> ech_files(const Options& opts, std::string& out_error) {
+  std::vector<EchFiles> out;
+  for (const auto& [name, value] : opts.in_order()) {
+    if (name == "ech_key") {
+      out.push_back({value, "", false});
+    } else if (name == "ech_config" || name == "ech_retry") {
+      if (out.empty() || (name == "ech_config" && !out.back().config.empty())) {
+        out_error = "-" + name + " has no -ech_key before it";
+        return std::nullopt;
+      }
+      if (name == "ech_config") out.back().config = value;
+      if (name == "ech_retry") out.back().retry = true;
+    }
+  }
+  for (const auto& e : out) {
+    if (e.config.empty()) {
+      out_error = "-ech_key '" + e.key + "' has no -ech_config after it";
       return std::nullopt;
     }
   }
@@ -326,6 +359,22 @@ int s_server(std::span<const std::string_view> args) {
     ck.ocsp_response = ocsp_response;
     ck.sct_list = sct_list;
     ctx->add_certificate(std::move(ck));
+  }
+  auto ech = ech_files(*opts, err);
+  if (!ech) {
+    say("sluice s_server: %s\n", err);
+    return 2;
+  }
+  for (const auto& e : *ech) {
+    std::vector<uint8_t> key, config;
+    if (!read_ech_input("ech_key", e.key, false, key, err) || !read_ech_input("ech_config", e.config, false, config, err)) {
+      say("sluice s_server: %s\n", err);
+      return 1;
+    }
+    if (auto added = ctx->add_ech_key(config, key, e.retry); !added) {
+      say("sluice s_server: %s\n", "-ech_config " + e.config + ": " + added.error().detail);
+      return 1;
+    }
   }
   if (opts->has("verify") || opts->has("Verify")) {
     const char* option = opts->has("Verify") ? "Verify" : "verify";

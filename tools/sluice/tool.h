@@ -8,5 +8,6 @@ namespace sluice::tool {
 
 int s_server(std::span<const std::string_view> args);
 int s_client(std::span<const std::string_view> args);
+int ech_keygen(std::span<const std::string_view> args);
 
 }  // namespace sluice::tool

@@ -58,6 +58,16 @@ std::string group_name(uint16_t g) {
   return n == "?" ? hex16(g) : std::string(n);
 }
 
+// RFC 8879 §7.3's registry.
+std::string compression_name(uint16_t algorithm) {
+  switch (algorithm) {
+    case 1: return "zlib";
+    case 2: return "brotli";
+    case 3: return "zstd";
+  }
+  return hex16(algorithm);
+}
+
 template <typename T, typename Name>
 std::string listed(const std::vector<T>& items, Name name) {
   std::string s;
@@ -85,7 +95,55 @@ std::vector<std::string> client_hello_fields(Bytes body) {
       "session id: " + std::to_string(ch->legacy_session_id.len) + " bytes",
   };
   if (!ch->cookie.empty()) out.push_back("cookie: " + std::to_string(ch->cookie.size()) + " bytes");
+  if (ch->ech) {
+    // An outer hello's payload is the inner hello sealed (or, GREASE ECH,
+    // random bytes of the same shape); an inner hello carries the marker.
+    const auto& e = *ch->ech;
+    out.push_back(e.inner ? std::string("encrypted_client_hello (0xfe0d): inner")
+                          : "encrypted_client_hello (0xfe0d): outer, config_id " + std::to_string(e.config_id) +
+                                ", HPKE KDF " + hex16(e.kdf) + " AEAD " + hex16(e.aead) + ", enc " +
+                                std::to_string(e.enc.size()) + " bytes, payload " + std::to_string(e.payload.size()) +
+                                " bytes");
+  }
+  if (!ch->compress_certificate.empty())
+    out.push_back("compress_certificate: " + listed(ch->compress_certificate, compression_name));
+  // RFC 8701 values the client put among the real ones (its two GREASE
+  // extensions are skipped by the parser, as by any server).
+  std::vector<std::string> grease;
+  auto note = [&grease](const char* where, const std::vector<uint16_t>& values) {
+    for (uint16_t v : values) {
+      if (wire::is_grease(v)) grease.push_back(std::string(where) + " " + hex16(v));
+    }
+  };
+  note("suite", ch->cipher_suites);
+  note("group", ch->supported_groups);
+  note("key share", key_share_groups);
+  note("version", ch->supported_versions);
+  if (!grease.empty()) out.push_back("GREASE: " + listed(grease, [](const std::string& g) { return g; }));
   return out;
+}
+
+std::vector<std::string> encrypted_extensions_fields(Bytes body) {
+  auto ee = wire::EncryptedExtensions::parse(body);
+  if (!ee) return {"(not decodable: " + std::string(ee.error().detail) + ")"};
+  std::vector<std::string> out;
+  if (!ee->alpn.empty()) out.push_back("ALPN selected: " + ee->alpn);
+  if (ee->server_name_ack) out.emplace_back("server_name acknowledged");
+  if (ee->early_data) out.emplace_back("early_data accepted");
+  if (ee->record_size_limit) out.push_back("record_size_limit: " + std::to_string(*ee->record_size_limit));
+  // A server that could not decrypt our ECH offers these to retry with.
+  if (ee->ech_retry_configs)
+    out.push_back("encrypted_client_hello (0xfe0d): retry configs, " + std::to_string(ee->ech_retry_configs->size()) +
+                  " bytes");
+  return out;
+}
+
+std::vector<std::string> compressed_certificate_fields(Bytes body) {
+  auto cc = wire::CompressedCertificate::parse(body);
+  if (!cc) return {"(not decodable: " + std::string(cc.error().detail) + ")"};
+  return {"algorithm: " + compression_name(cc->algorithm) + " (" + std::to_string(cc->algorithm) + ")",
+          "uncompressed length: " + std::to_string(cc->uncompressed_length) + " bytes, compressed: " +
+              std::to_string(cc->compressed.size()) + " bytes"};
 }
 
 std::vector<std::string> server_hello_fields(Bytes body) {
@@ -174,8 +232,10 @@ std::vector<std::string> describe_fields(const MessageInfo& m) {
   switch (static_cast<wire::HandshakeType>(m.type)) {
     case wire::HandshakeType::kClientHello: return client_hello_fields(m.body);
     case wire::HandshakeType::kServerHello: return server_hello_fields(m.body);
+    case wire::HandshakeType::kEncryptedExtensions: return encrypted_extensions_fields(m.body);
     case wire::HandshakeType::kCertificate: return certificate_fields(m.version, m.body);
     case wire::HandshakeType::kCertificateStatus: return certificate_status_fields(m.body);
+    case wire::HandshakeType::kCompressedCertificate: return compressed_certificate_fields(m.body);
     case wire::HandshakeType::kServerKeyExchange: return server_key_exchange_fields(m.body);
     default: return {};
   }
