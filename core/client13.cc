@@ -414,7 +414,10 @@ Result<void, Error> Client13::prepare_ech() {
   const wire::EchConfig& config = choice->config;
   auto sender = SLUICE_TRY(crypto::HpkeSetup::sender(provider(), config.kem_id, {choice->suite.kdf, choice->suite.aead},
                                                      config.public_key, ech_info(config)));
-  ech_ = std::make_unique<EchOffer>(EchOffer{std::move(*choice), std::move(sender.context), std::move(sender.enc)});
+  ech_ = std::make_unique<EchOffer>();
+  ech_->choice = std::move(*choice);
+  ech_->context = std::move(sender.context);
+  ech_->enc = std::move(sender.enc);
   SLUICE_TRY(provider().random(ech_->outer_random));
   // The inner hello offers TLS 1.3 alone: TLS 1.2's suites, extensions and
   // fallback signal stay in the outer one (§6.1).
@@ -427,12 +430,14 @@ Result<void, Error> Client13::prepare_ech() {
   });
   std::erase_if(inner.supported_versions, [](uint16_t v) { return v != wire::kTls13 && !wire::is_grease(v); });
   inner.extended_master_secret = inner.ec_point_formats = inner.renegotiation_info = false;
-  inner.ech = wire::EchExtension{.inner = true};
+  inner.ech.emplace().inner = true;
   return {};
 }
 
 Result<void, Error> Client13::grease_ech() {
-  wire::EchExtension ech{.inner = false, .kdf = crypto::kHpkeKdfSha256, .aead = crypto::kHpkeAeadAes128Gcm};
+  wire::EchExtension ech;
+  ech.kdf = crypto::kHpkeKdfSha256;
+  ech.aead = crypto::kHpkeAeadAes128Gcm;
   uint8_t shape[2];
   SLUICE_TRY(provider().random(shape));
   ech.config_id = shape[0];
@@ -464,12 +469,12 @@ TlsResult<std::vector<uint8_t>> Client13::seal_outer_hello(std::vector<uint8_t>&
   // to skip the 0-RTT records that follow (§6.1).
   outer.padding_len = 0;
   // A second hello reuses the HPKE context: its enc is empty (§6.1.5).
-  outer.ech = wire::EchExtension{.inner = false,
-                                 .kdf = ech.choice.suite.kdf,
-                                 .aead = ech.choice.suite.aead,
-                                 .config_id = ech.choice.config.config_id,
-                                 .enc = retried_ ? std::vector<uint8_t>() : ech.enc,
-                                 .payload = std::vector<uint8_t>(1)};
+  wire::EchExtension& ext = outer.ech.emplace();
+  ext.kdf = ech.choice.suite.kdf;
+  ext.aead = ech.choice.suite.aead;
+  ext.config_id = ech.choice.config.config_id;
+  if (!retried_) ext.enc = ech.enc;
+  ext.payload.resize(1);
   // The payload's length is known once the inner hello is encoded against
   // the outer one's other extensions, which do not depend on it.
   std::vector<uint8_t> probe;
