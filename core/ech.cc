@@ -8,31 +8,12 @@
 namespace sluice {
 namespace {
 
-// An extension of a serialized hello, header included.
-struct RawExtension {
-  uint16_t type;
-  Bytes whole;
-};
+using wire::RawExtension;
 
-// hello_extensions splits a whole ClientHello message into its fixed part
-// (header included) and its extensions. Our own serializer made it.
+// hello_extensions splits a whole ClientHello message of our own making
+// into its fixed part (handshake header excluded) and its extensions.
 Bytes hello_extensions(Bytes message, std::vector<RawExtension>& out) {
-  ByteReader r(message.subspan(wire::kHandshakeHeaderLen)), skip, exts;
-  uint16_t version;
-  if (!r.u16(version) || !r.skip(wire::kRandomLen) || !r.prefixed8(skip) || !r.prefixed16(skip) ||
-      !r.prefixed8(skip)) {
-    return {};
-  }
-  const Bytes fixed = message.first(message.size() - r.remaining());
-  if (!r.prefixed16(exts)) return fixed;
-  while (!exts.empty()) {
-    const Bytes at = exts.rest();
-    uint16_t type;
-    ByteReader body;
-    if (!exts.u16(type) || !exts.prefixed16(body)) break;
-    out.push_back({type, at.first(at.size() - exts.remaining())});
-  }
-  return fixed;
+  return wire::split_client_hello(message.subspan(wire::kHandshakeHeaderLen), out).value_or(Bytes());
 }
 
 }  // namespace
@@ -79,8 +60,8 @@ std::vector<uint8_t> encode_client_hello_inner(Bytes inner, Bytes outer) {
   std::vector<uint8_t> out;
   out.reserve(inner.size() + 64);
   ByteWriter w(out);
-  // The fixed part without the handshake header, and the session id empty.
-  ByteReader r(fixed.subspan(wire::kHandshakeHeaderLen));
+  // The fixed part, with the session id empty.
+  ByteReader r(fixed);
   Bytes version_random;
   ByteReader sid;
   (void)r.bytes(2 + wire::kRandomLen, version_random);

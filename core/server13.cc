@@ -468,9 +468,12 @@ Result<void, Error> Server13::take_inner_hello(wire::ClientHello& ch, Bytes body
   std::vector<uint8_t> inner_body = SLUICE_TRY(wire::decode_client_hello_inner(encoded, body));
   inner_message.clear();
   inner_message.reserve(wire::kHandshakeHeaderLen + inner_body.size());
-  inner_message.push_back(static_cast<uint8_t>(HandshakeType::kClientHello));
-  for (int shift : {16, 8, 0}) inner_message.push_back(static_cast<uint8_t>(inner_body.size() >> shift));
-  inner_message.insert(inner_message.end(), inner_body.begin(), inner_body.end());
+  ByteWriter w(inner_message);
+  {
+    wire::MessageWriter header(w, HandshakeType::kClientHello);
+    w.bytes(inner_body);
+  }
+  if (!w.ok()) return Err(Error(Reason::kDecodeError, "ClientHelloInner too long"));
   // The parsed hello views into inner_message, which the caller keeps.
   wire::ClientHello inner =
       SLUICE_TRY(wire::ClientHello::parse(Bytes(inner_message).subspan(wire::kHandshakeHeaderLen)));
@@ -581,8 +584,10 @@ TlsResult<Wait> Server13::do_read_client_hello() {
   if (retried_ && first_psk_fits_ && !ch.psk) {
     return Err(Error(Reason::kIllegalParameter, "second ClientHello dropped a PSK that fits the suite"));
   }
-  if (need_retry_) first_psk_fits_ = ticket_.has_value();
-  if (need_retry_) ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
+  if (need_retry_) {
+    first_psk_fits_ = ticket_.has_value();
+    ticket_.reset(), psk_accepted_.reset(), early_accepted_ = false;
+  }
   if (ch.early_data && !early_accepted_ && !retried_) {
     // Rejected 0-RTT follows this hello, also when we ask for a retry; it
     // is skipped up to max_early_data_size (RFC 8446 §4.2.10). None may

@@ -105,10 +105,15 @@ CResult<HpkeContext> HpkeSetup::key_schedule(const Provider& p, uint16_t kem, Hp
   return ctx;
 }
 
+std::array<uint8_t, kAeadNonceLen> HpkeContext::nonce() const {
+  std::array<uint8_t, kAeadNonceLen> n = base_nonce_;
+  for (size_t i = 0; i < 8; ++i) n[kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+  return n;
+}
+
 CStatus HpkeContext::seal(Bytes aad, Bytes plaintext, std::vector<uint8_t>& out) {
   if (!key_) return Err(CryptoError::kInternal);
-  std::array<uint8_t, kAeadNonceLen> nonce = base_nonce_;
-  for (size_t i = 0; i < 8; ++i) nonce[kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+  const std::array<uint8_t, kAeadNonceLen> nonce = this->nonce();
   const size_t start = out.size();
   out.insert(out.end(), plaintext.begin(), plaintext.end());
   out.resize(out.size() + kAeadTagLen);
@@ -124,8 +129,7 @@ CStatus HpkeContext::seal(Bytes aad, Bytes plaintext, std::vector<uint8_t>& out)
 CStatus HpkeContext::open(Bytes aad, Bytes ciphertext, std::vector<uint8_t>& out) {
   if (!key_) return Err(CryptoError::kInternal);
   if (ciphertext.size() < kAeadTagLen) return Err(CryptoError::kAuthFailed);
-  std::array<uint8_t, kAeadNonceLen> nonce = base_nonce_;
-  for (size_t i = 0; i < 8; ++i) nonce[kAeadNonceLen - 1 - i] ^= static_cast<uint8_t>(seq_ >> (8 * i));
+  const std::array<uint8_t, kAeadNonceLen> nonce = this->nonce();
   const size_t len = ciphertext.size() - kAeadTagLen;
   out.assign(ciphertext.begin(), ciphertext.begin() + static_cast<ptrdiff_t>(len));
   if (auto st = key_->open(nonce, aad, out, ciphertext.last(kAeadTagLen)); !st.ok()) {

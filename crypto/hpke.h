@@ -45,6 +45,8 @@ class HpkeContext {
 
  private:
   friend class HpkeSetup;
+  // nonce is base_nonce XOR the sequence number (RFC 9180 §5.2).
+  std::array<uint8_t, kAeadNonceLen> nonce() const;
   std::unique_ptr<AeadKey> key_;
   std::array<uint8_t, kAeadNonceLen> base_nonce_{};
   uint64_t seq_ = 0;

@@ -2,18 +2,13 @@
 
 #include <algorithm>
 
+#include "core/wire/hello.h"
 #include "core/wire/types.h"
 
 namespace sluice::wire {
 namespace {
 
 Error decode(const char* what) { return Error(Reason::kDecodeError, what); }
-
-// An extension of the outer hello, header included.
-struct RawExtension {
-  uint16_t type;
-  Bytes whole;
-};
 
 }  // namespace
 
@@ -57,19 +52,12 @@ TlsResult<std::vector<EchConfig>> parse_ech_config_list(Bytes list) {
 
 TlsResult<std::vector<uint8_t>> decode_client_hello_inner(Bytes encoded, Bytes outer_body) {
   // The outer hello's session id and extensions.
-  ByteReader outer(outer_body), outer_sid, skip, outer_exts;
-  uint16_t version;
-  if (!outer.u16(version) || !outer.skip(kRandomLen) || !outer.prefixed8(outer_sid) || !outer.prefixed16(skip) ||
-      !outer.prefixed8(skip) || !outer.prefixed16(outer_exts)) {
-    return Err(decode("ClientHelloOuter"));
-  }
   std::vector<RawExtension> available;
-  while (!outer_exts.empty()) {
-    const Bytes at = outer_exts.rest();
-    uint16_t type;
-    ByteReader body;
-    if (!outer_exts.u16(type) || !outer_exts.prefixed16(body)) return Err(decode("ClientHelloOuter extension"));
-    available.push_back({type, at.first(at.size() - outer_exts.remaining())});
+  const std::optional<Bytes> outer_fixed = split_client_hello(outer_body, available);
+  ByteReader outer(outer_fixed.value_or(Bytes())), outer_sid;
+  uint16_t version;
+  if (!outer_fixed || !outer.u16(version) || !outer.skip(kRandomLen) || !outer.prefixed8(outer_sid)) {
+    return Err(decode("ClientHelloOuter"));
   }
 
   ByteReader r(encoded), sid, suites, compression, exts;

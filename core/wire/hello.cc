@@ -405,43 +405,45 @@ TlsResult<ClientHello> ClientHello::parse(Bytes data) {
   return ch;
 }
 
-std::vector<uint8_t> retry_invariant(Bytes body) {
-  ByteReader r(body);
-  Bytes fixed;
+std::optional<Bytes> split_client_hello(Bytes body, std::vector<RawExtension>& extensions) {
+  ByteReader r(body), skip, block;
   uint16_t version;
-  ByteReader sid, suites, compression, block;
-  std::vector<uint8_t> out;
-  if (!r.u16(version) || !r.skip(kRandomLen) || !r.prefixed8(sid) || !r.prefixed16(suites) ||
-      !r.prefixed8(compression)) {
-    return out;
+  if (!r.u16(version) || !r.skip(kRandomLen) || !r.prefixed8(skip) || !r.prefixed16(skip) || !r.prefixed8(skip)) {
+    return std::nullopt;
   }
-  const size_t fixed_len = body.size() - r.remaining();
-  out.assign(body.begin(), body.begin() + static_cast<ptrdiff_t>(fixed_len));
-  if (r.empty() || !r.prefixed16(block)) return out;
-  struct Ext {
-    uint16_t type;
-    Bytes whole;  // type, length and body
-  };
-  std::vector<Ext> exts;
+  const Bytes fixed = body.first(body.size() - r.remaining());
+  if (r.empty()) return fixed;  // a hello with no extensions
+  if (!r.prefixed16(block)) return std::nullopt;
   while (!block.empty()) {
     const Bytes at = block.rest();
     uint16_t type;
     ByteReader ext_body;
-    if (!block.u16(type) || !block.prefixed16(ext_body)) break;
-    switch (static_cast<ExtensionType>(type)) {
+    if (!block.u16(type) || !block.prefixed16(ext_body)) return std::nullopt;
+    extensions.push_back({type, at.first(at.size() - block.remaining())});
+  }
+  return fixed;
+}
+
+std::vector<uint8_t> retry_invariant(Bytes body) {
+  std::vector<RawExtension> exts;
+  const std::optional<Bytes> fixed = split_client_hello(body, exts);
+  if (!fixed) return {};
+  std::erase_if(exts, [](const RawExtension& e) {
+    switch (static_cast<ExtensionType>(e.type)) {
       case ExtensionType::kKeyShare:
       case ExtensionType::kEarlyData:
       case ExtensionType::kCookie:
       case ExtensionType::kPreSharedKey:
       case ExtensionType::kPadding:
       case ExtensionType::kEncryptedClientHello:  // a new encryption each time
-        continue;
+        return true;
       default:
-        exts.push_back({type, at.first(at.size() - block.remaining())});
+        return false;
     }
-  }
-  std::stable_sort(exts.begin(), exts.end(), [](const Ext& a, const Ext& b) { return a.type < b.type; });
-  for (const Ext& e : exts) out.insert(out.end(), e.whole.begin(), e.whole.end());
+  });
+  std::stable_sort(exts.begin(), exts.end(), [](const RawExtension& a, const RawExtension& b) { return a.type < b.type; });
+  std::vector<uint8_t> out(fixed->begin(), fixed->end());
+  for (const RawExtension& e : exts) out.insert(out.end(), e.whole.begin(), e.whole.end());
   return out;
 }
 

@@ -157,6 +157,18 @@ struct ServerHello {
   static TlsResult<ServerHello> parse(Bytes body);
 };
 
+// RawExtension is one extension of a serialized hello as it is on the wire:
+// its type and its bytes, header included.
+struct RawExtension {
+  uint16_t type;
+  Bytes whole;
+};
+// split_client_hello splits a ClientHello body (no handshake header) into
+// its fixed part (legacy_version through compression methods) and its
+// extensions, in order; extension bodies are not looked into. nullopt when
+// the fixed part or the extensions' framing does not parse.
+std::optional<Bytes> split_client_hello(Bytes body, std::vector<RawExtension>& extensions);
+
 // retry_invariant is what a second ClientHello (after a HelloRetryRequest)
 // must repeat of the first (RFC 8446 §4.1.2): every field and every
 // extension but key_share, early_data, cookie, pre_shared_key and padding,

@@ -84,6 +84,23 @@ struct World {
   EchKeyPair key = make_ech_key(*provider, 7, "public.example");
 
   World() { cctx->set_verifier(names); }
+
+  // ech_session runs a handshake with ECH to "secret.example" that leaves
+  // the client a session (its tickets come with the first data read), and
+  // returns the client's view of it; the server's is checked to agree.
+  Negotiated ech_session() {
+    Connection client = Connection::client(cctx, "secret.example");
+    Connection server = Connection::server(sctx);
+    REQUIRE(client.set_ech_config_list(config_list({&key})).status == Status::kOk);
+    REQUIRE(test::handshake(client, server));
+    CHECK(server.negotiated().ech_accepted == client.negotiated().ech_accepted);
+    CHECK(server.negotiated().server_name == "secret.example");
+    const auto data = test::pattern(16, 5);
+    CHECK(server.write(data).status == Status::kOk);
+    test::transfer(server, client);
+    CHECK(test::read_available(client) == data);
+    return client.negotiated();
+  }
 };
 
 // The ClientHello the client sends first, as the network sees it.
@@ -149,19 +166,9 @@ TEST_CASE("ECH across a HelloRetryRequest, and with resumption and 0-RTT in the 
   w.sctx->set_max_early_data(1024);
   w.cctx->set_enable_early_data(true);
   {
-    Connection client = Connection::client(w.cctx, "secret.example");
-    Connection server = Connection::server(w.sctx);
-    REQUIRE(client.set_ech_config_list(config_list({&w.key})).status == Status::kOk);
-    REQUIRE(test::handshake(client, server));
-    CHECK(client.negotiated().hello_retry_request);
-    CHECK(client.negotiated().ech_accepted);
-    CHECK(server.negotiated().ech_accepted);
-    CHECK(server.negotiated().server_name == "secret.example");
-    // The tickets arrive with the first read.
-    std::vector<uint8_t> buf(16);
-    CHECK(server.write(std::span<const uint8_t>(buf)).status == Status::kOk);
-    test::transfer(server, client);
-    CHECK(test::read_available(client).size() == buf.size());
+    const Negotiated first = w.ech_session();
+    CHECK(first.hello_retry_request);
+    CHECK(first.ech_accepted);
   }
   w.sctx->set_groups({crypto::Group::kX25519});
   Connection client = Connection::client(w.cctx, "secret.example");
@@ -298,16 +305,7 @@ TEST_CASE("ECH declined with 0-RTT in the inner hello: the outer one says early_
   REQUIRE(w.sctx->add_ech_key(w.key.config, w.key.private_key, true).ok());
   w.sctx->set_max_early_data(1024);
   w.cctx->set_enable_early_data(true);
-  {
-    Connection client = Connection::client(w.cctx, "secret.example");
-    Connection server = Connection::server(w.sctx);
-    REQUIRE(client.set_ech_config_list(config_list({&w.key})).status == Status::kOk);
-    REQUIRE(test::handshake(client, server));
-    std::vector<uint8_t> buf(16);
-    CHECK(server.write(std::span<const uint8_t>(buf)).status == Status::kOk);
-    test::transfer(server, client);
-    CHECK(test::read_available(client).size() == buf.size());
-  }
+  CHECK(w.ech_session().ech_accepted);
   // The server has lost its key: it answers ClientHelloOuter.
   auto sctx2 = test::server_context(w.provider, w.cert);
   sctx2->set_max_early_data(1024);

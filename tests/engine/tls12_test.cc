@@ -38,6 +38,18 @@ Pair make(KeyType cert, std::vector<CipherSuite> suites = {}, std::vector<Group>
 
 std::vector<uint8_t> read_all(Connection& c) { return test::read_available(c); }
 
+// finish_renegotiation runs a renegotiation to its end: each side reads
+// what the other sent until both say the handshake is done.
+void finish_renegotiation(Connection& client, Connection& server) {
+  std::vector<uint8_t> buf(64);
+  for (int i = 0; i < 20 && !(client.handshake_done() && server.handshake_done()); ++i) {
+    test::transfer(client, server);
+    (void)server.read(buf);
+    test::transfer(server, client);
+    (void)client.read(buf);
+  }
+}
+
 void exchange(Connection& a, Connection& b, size_t n, uint32_t seed) {
   const auto data = test::pattern(n, seed);
   size_t sent = 0;
@@ -615,12 +627,7 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
     CHECK(!client.handshake_done());  // the renegotiation is running
     // write() says kWantRead until it is done (SSL_CTX_set_mode(3)).
     CHECK(client.write(x).status == Status::kWantRead);
-    for (int i = 0; i < 20 && !(client.handshake_done() && server.handshake_done()); ++i) {
-      test::transfer(client, server);
-      (void)server.read(buf);
-      test::transfer(server, client);
-      (void)client.read(buf);
-    }
+    finish_renegotiation(client, server);
     INFO("client: ", test::describe(client), " server: ", test::describe(server));
     CHECK(client.handshake_done());
     CHECK(server.handshake_done());
@@ -698,12 +705,7 @@ TEST_CASE("TLS 1.2 client renegotiation: kExplicit leaves a HelloRequest to the 
     // While it runs read() and write() say kWantRead (SSL_CTX_set_mode(3)).
     CHECK(client.write(x).status == Status::kWantRead);
     CHECK(client.read(buf).status == Status::kWantRead);
-    for (int i = 0; i < 20 && !(client.handshake_done() && server.handshake_done()); ++i) {
-      test::transfer(client, server);
-      (void)server.read(buf);
-      test::transfer(server, client);
-      (void)client.read(buf);
-    }
+    finish_renegotiation(client, server);
     INFO("client: ", test::describe(client), " server: ", test::describe(server));
     CHECK(client.handshake_done());
     CHECK(client.error().ok());
