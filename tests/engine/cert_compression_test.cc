@@ -86,13 +86,7 @@ std::shared_ptr<Seen> watch(Context& ctx) {
 constexpr uint8_t kCertificate = static_cast<uint8_t>(wire::HandshakeType::kCertificate);
 constexpr uint8_t kCompressed = static_cast<uint8_t>(wire::HandshakeType::kCompressedCertificate);
 
-std::shared_ptr<crypto::Signer> signer_for(const crypto::Provider& p, const test::TestCert& cert) {
-  auto key = pki::parse_private_key_pem(cert.key_pem);
-  REQUIRE(key);
-  auto signer = p.new_signer(*key);
-  REQUIRE(signer);
-  return std::shared_ptr<crypto::Signer>(std::move(*signer));
-}
+using test::signer_for;
 
 // A client and a server on one certificate, each watched.
 struct Pair {

@@ -14,13 +14,7 @@ namespace {
 
 using crypto::KeyType;
 
-std::shared_ptr<crypto::Signer> signer_for(const crypto::Provider& p, const test::TestCert& cert) {
-  auto key = pki::parse_private_key_pem(cert.key_pem);
-  REQUIRE(key);
-  auto signer = p.new_signer(*key);
-  REQUIRE(signer);
-  return std::shared_ptr<crypto::Signer>(std::move(*signer));
-}
+using test::signer_for;
 
 struct Pair {
   std::shared_ptr<Context> cctx, sctx;

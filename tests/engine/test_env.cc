@@ -99,13 +99,17 @@ std::shared_ptr<const crypto::Provider> bearssl_first() {
   return p;
 }
 
-std::shared_ptr<Context> server_context(std::shared_ptr<const crypto::Provider> provider, const TestCert& cert) {
-  auto ctx = std::make_shared<Context>(Role::kServer, provider);
+std::shared_ptr<crypto::Signer> signer_for(const crypto::Provider& provider, const TestCert& cert) {
   auto key = pki::parse_private_key_pem(cert.key_pem);
   if (!key) std::abort();
-  auto signer = provider->new_signer(*key);
+  auto signer = provider.new_signer(*key);
   if (!signer) std::abort();
-  ctx->set_certificate({{cert.der}, std::shared_ptr<crypto::Signer>(std::move(*signer))});
+  return std::shared_ptr<crypto::Signer>(std::move(*signer));
+}
+
+std::shared_ptr<Context> server_context(std::shared_ptr<const crypto::Provider> provider, const TestCert& cert) {
+  auto ctx = std::make_shared<Context>(Role::kServer, provider);
+  ctx->set_certificate({{cert.der}, signer_for(*provider, cert)});
   return ctx;
 }
 

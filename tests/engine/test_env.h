@@ -24,6 +24,9 @@ const TestCert& test_cert(crypto::KeyType type);
 std::shared_ptr<const crypto::Provider> sodium_first();
 std::shared_ptr<const crypto::Provider> bearssl_first();
 
+// signer_for makes `cert`'s private key into a signer of `provider`
+// (aborts if the test key does not load).
+std::shared_ptr<crypto::Signer> signer_for(const crypto::Provider& provider, const TestCert& cert);
 // server_context serves `cert` using `provider` for its signer.
 std::shared_ptr<Context> server_context(std::shared_ptr<const crypto::Provider> provider, const TestCert& cert);
 // client_context pins `cert` as the only acceptable server certificate.

@@ -431,13 +431,7 @@ TEST_CASE("TLS 1.2 resumption: a session for a suite no longer offered, or under
 }
 
 TEST_CASE("TLS 1.2 client certificates: required or requested, every key type, or none") {
-  auto signer_for = [](const test::TestCert& c) {
-    auto key = pki::parse_private_key_pem(c.key_pem);
-    REQUIRE(key);
-    auto signer = test::sodium_first()->new_signer(*key);
-    REQUIRE(signer);
-    return std::shared_ptr<crypto::Signer>(std::move(*signer));
-  };
+  auto signer_for = [](const test::TestCert& c) { return test::signer_for(*test::sodium_first(), c); };
   for (KeyType type : {KeyType::kEcdsaP256, KeyType::kRsa, KeyType::kEd25519, KeyType::kEcdsaP384}) {
     CAPTURE(name(type));
     const auto& client_cert = test::test_cert(type);
