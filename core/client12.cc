@@ -109,6 +109,9 @@ class Client12 final : public HandshakeMachine {
   TlsResult<FinishedVerified> read_server_finished(const HandshakeMessage& m);
   void store_session();
   Result<void, Error> enter(FinishedVerified finished, PeerAuthenticated peer);
+  // check_extended_master_secret: RFC 7627 as the policy wants it, and
+  // unchanged from the session resumed or the connection renegotiated.
+  Result<void, Error> check_extended_master_secret(const wire::ServerHello& sh, bool resumes);
 
   HandshakeIo& io_;
   ClientHelloSent sent_;
@@ -155,7 +158,7 @@ TlsResult<Wait> Client12::do_send_client_hello() {
     sent_.sent_sni = true;
   }
   ch.alpn = policy.alpn;
-  ch.extended_master_secret = true;
+  ch.extended_master_secret = !ctx().danger_shape().omit_extended_master_secret;
   ch.ec_point_formats = true;
   ch.status_request = policy.request_ocsp;
   ch.signed_certificate_timestamp = policy.request_sct;
@@ -193,10 +196,10 @@ TlsResult<Wait> Client12::do_read_server_hello() {
       std::find(hello.cipher_suites.begin(), hello.cipher_suites.end(), sh.cipher_suite) == hello.cipher_suites.end()) {
     return Err(Error(Reason::kUnofferedSelection, "server chose a cipher suite that was not offered"));
   }
-  // RFC 7627 §5.3: sluice requires the extended master secret.
-  if (!sh.extended_master_secret) {
-    return Err(Error(Reason::kExtendedMasterSecretRequired, "ServerHello without extended_master_secret"));
-  }
+  // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server echoing the session ID we
+  // sent with a session resumes it (without one, see above).
+  const bool resumes = !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id;
+  SLUICE_TRY(check_extended_master_secret(sh, resumes));
   // RFC 5746 §3.4/§3.5: empty on an initial handshake; on a renegotiation
   // both Finished values of the handshake before.
   if (reneg_) {
@@ -252,10 +255,7 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   negotiated_.server_name = sent_.sent_sni ? sent_.server_name : std::string();
   // The compatibility CCS of TLS 1.3 has no place here.
   io_.set_ccs_allowed(false);
-  // RFC 5246 §7.4.1.3 / RFC 5077 §3.4: the server echoing the session ID we
-  // sent with a session resumes it (without one, see above).
-  const bool echoed = !hello.legacy_session_id.empty() && sh.legacy_session_id_echo == hello.legacy_session_id;
-  if (echoed) {
+  if (resumes) {
     const Session& session = *sent_.session;
     if (sh.cipher_suite != session.cipher_suite) {
       return Err(Error(Reason::kIllegalParameter, "resumed session with another cipher suite"));
@@ -276,6 +276,28 @@ TlsResult<Wait> Client12::do_read_server_hello() {
   }
   state_ = Client12State::kReadCertificate;
   return Wait::kOk;
+}
+
+Result<void, Error> Client12::check_extended_master_secret(const wire::ServerHello& sh, bool resumes) {
+  const bool ems = sh.extended_master_secret;
+  if (ems && !sent_.hello.extended_master_secret) {
+    return Err(Error(Reason::kUnsupportedExtension, "extended_master_secret acknowledged but not offered"));
+  }
+  // RFC 7627 §5.3: a resumption keeps the session's state; the triple
+  // handshake's last step is a renegotiation that changes it.
+  if (resumes && ems != sent_.session->extended_master_secret) {
+    return Err(Error(Reason::kExtendedMasterSecretMismatch,
+                     ems ? "a session without extended master secret resumed with it"
+                         : "a session with extended master secret resumed without it"));
+  }
+  if (reneg_ && ems != reneg_->extended_master_secret) {
+    return Err(Error(Reason::kExtendedMasterSecretMismatch, "renegotiation changes the extended master secret"));
+  }
+  if (!ems && ctx().policy().require_extended_master_secret) {
+    return Err(Error(Reason::kExtendedMasterSecretRequired, "ServerHello without extended_master_secret"));
+  }
+  negotiated_.extended_master_secret = ems;
+  return {};
 }
 
 TlsResult<Wait> Client12::do_read_certificate() {
@@ -399,8 +421,11 @@ TlsResult<Wait> Client12::do_send_client_flight() {
   key_share_.reset();
   // RFC 7627 §4: the session hash covers the handshake through
   // ClientKeyExchange.
-  HashValue session_hash = current_hash(sent_.transcript);
-  master_ = SLUICE_TRY(extended_master_secret(provider(), suite_->hash, pre_master_, session_hash.view()));
+  master_ = SLUICE_TRY(negotiated_.extended_master_secret
+                           ? extended_master_secret(provider(), suite_->hash, pre_master_,
+                                                    current_hash(sent_.transcript).view())
+                           : legacy_master_secret(provider(), suite_->hash, pre_master_, sent_.hello.random,
+                                                  server_random_));
   pre_master_ = SecretBytes();
   key_log(ctx(), "CLIENT_RANDOM", sent_.hello.random, master_);
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, sent_.hello.random, server_random_));
@@ -471,6 +496,7 @@ void Client12::store_session() {
   s.psk = master_.copy();
   s.cipher_suite = negotiated_.cipher_suite;
   s.group = static_cast<uint16_t>(negotiated_.group);
+  s.extended_master_secret = negotiated_.extended_master_secret;
   s.received_at_ms = ctx().now_ms();
   s.alpn = negotiated_.alpn;
   s.peer_chain = negotiated_.peer_chain;

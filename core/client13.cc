@@ -243,7 +243,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   }
   if (offers12_) {
     // RFC 7627, RFC 8422 §5.1.2, RFC 5746 §3.4: what a TLS 1.2 server needs.
-    ch.extended_master_secret = true;
+    ch.extended_master_secret = !ctx().danger_shape().omit_extended_master_secret;
     ch.ec_point_formats = true;
     ch.renegotiation_info = true;
   }
@@ -323,6 +323,9 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
   if (!s) return {};
   if (const auto info = suite_info(s->cipher_suite); info && info->version == wire::kTls12) {
     if (!offers12 || !offered(s->cipher_suite)) return {};
+    // RFC 7627 §5.3 would have us offer no session without it: only a
+    // context that accepts such peers resumes with them (as it was made).
+    if (!s->extended_master_secret && ctx().policy().require_extended_master_secret) return {};
     const int64_t now_ms = ctx().now_ms();
     if (s->received_at_ms > now_ms || s->received_at_ms <= now_ms - static_cast<int64_t>(s->lifetime) * 1000) return {};
     // RFC 5077 §3.4: with a ticket the session ID is ours, random, and the
@@ -726,6 +729,7 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   }
   Negotiated& n = negotiated_;
   n.version = wire::kTls13;
+  n.extended_master_secret = true;
   n.cipher_suite = sh.cipher_suite;
   n.resumed = resumed_;
   if (resumed_) {

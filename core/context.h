@@ -108,6 +108,9 @@ struct DangerTestHelloShape {
   bool omit_server_renegotiation_info = false;
   bool session_ticket = false;
   bool psk_dhe_ke = false;
+  // A TLS 1.2 hello without extended_master_secret, as a peer from before
+  // RFC 7627 sends (the client's ClientHello, the server's ServerHello).
+  bool omit_extended_master_secret = false;
   // Server: groups listed in EncryptedExtensions.
   std::vector<uint16_t> encrypted_extensions_groups;
   // Server: signature schemes listed in a CertificateRequest.
@@ -157,6 +160,7 @@ struct Policy {
   bool middlebox_compat = false;
   bool strict_group_preference = false;
   Renegotiation renegotiation = Renegotiation::kNever;
+  bool require_extended_master_secret = true;
 };
 
 // Credentials: who we are and whom we trust, and where sessions live.
@@ -378,6 +382,13 @@ class Context {
   // renegotiation. Without AUTO_RETRY, read() and write() say kWantRead
   // while it runs; with it they return once it is done (SSL_CTX_set_mode(3)).
   void set_renegotiation(Renegotiation r) { policy_.renegotiation = r; }
+  // TLS 1.2: refuse a peer without the extended master secret (RFC 7627;
+  // the default, handshake_failure). Off, such a peer gets RFC 5246's
+  // master secret, which leaves its sessions open to the triple handshake
+  // attack; a session then resumes only with the EMS state it was made
+  // with, and a renegotiation keeps the connection's (RFC 7627 §5.3).
+  // sluice always offers it, and Negotiated::extended_master_secret tells.
+  void set_require_extended_master_secret(bool on) { policy_.require_extended_master_secret = on; }
 
   // --- hooks ---
   // Seconds since the Unix epoch; the default reads the system clock.

@@ -160,7 +160,8 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
   }
   std::vector<uint8_t>().swap(early_out_);  // no 0-RTT in TLS 1.2: the application sends it again
   negotiated_ = std::move(traffic.negotiated);
-  Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, traffic.peer_secure_renegotiation, {}};
+  Renegotiation12 state{traffic.client_verify_data, traffic.server_verify_data, traffic.peer_secure_renegotiation, {},
+                        negotiated_.extended_master_secret};
   if (role_ == Role::kClient && !negotiated_.peer_chain.empty()) state.server_certificate = negotiated_.peer_chain.front();
   Traffic12 keys;
   keys.master_secret = traffic.master_secret.copy();

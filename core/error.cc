@@ -28,6 +28,7 @@ Alert alert_for(Reason r) {
     case Reason::kInvalidKeyShare: return Alert::kIllegalParameter;
     case Reason::kBadBinder: return Alert::kDecryptError;
     case Reason::kExtendedMasterSecretRequired:
+    case Reason::kExtendedMasterSecretMismatch:
     case Reason::kInsecureRenegotiation: return Alert::kHandshakeFailure;
     case Reason::kRenegotiationRefused: return Alert::kNoRenegotiation;
     case Reason::kNoClientCertificate: return Alert::kHandshakeFailure;
@@ -159,6 +160,7 @@ std::string_view describe(Reason r) {
     case Reason::kInvalidKeyShare: return "invalid key share";
     case Reason::kBadBinder: return "PSK binder does not verify";
     case Reason::kExtendedMasterSecretRequired: return "extended master secret required";
+    case Reason::kExtendedMasterSecretMismatch: return "extended master secret differs from the session's";
     case Reason::kRenegotiationRefused: return "renegotiation refused";
     case Reason::kInsecureRenegotiation: return "renegotiation_info does not check";
     case Reason::kNoClientCertificate: return "client certificate required";

@@ -73,6 +73,7 @@ enum class Reason : uint16_t {
   kInvalidKeyShare,        // a key share that is not a valid public value
   kBadBinder,              // a PSK binder that does not verify
   kExtendedMasterSecretRequired,  // TLS 1.2 without RFC 7627
+  kExtendedMasterSecretMismatch,  // a resumption or renegotiation that changes it (RFC 7627 §5.3)
   kRenegotiationRefused,   // TLS 1.2: too many renegotiation attempts
   kInsecureRenegotiation,  // RFC 5746 renegotiation_info does not check
   kNoClientCertificate,    // TLS 1.2: a required client certificate was not sent

@@ -78,6 +78,7 @@ struct Renegotiation12 {
   // handshake before; without it no renegotiation is secure.
   bool server_secure = true;
   std::vector<uint8_t> server_certificate;  // the end-entity certificate, which must not change
+  bool extended_master_secret = true;       // which must not change either (RFC 7627 §5.3)
 };
 
 class HandshakeMachine;

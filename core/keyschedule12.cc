@@ -36,6 +36,13 @@ TlsResult<SecretBytes> extended_master_secret(const crypto::Provider& p, crypto:
   return master;
 }
 
+TlsResult<SecretBytes> legacy_master_secret(const crypto::Provider& p, crypto::HashAlg h, Bytes pre_master,
+                                            Bytes client_random, Bytes server_random) {
+  SecretBytes master(48);
+  SLUICE_TRY(prf12(p, h, pre_master, "master secret", client_random, server_random, master.span()));
+  return master;
+}
+
 TlsResult<Keys12> key_block12(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a, Bytes master,
                               Bytes client_random, Bytes server_random) {
   // RFC 5246 §6.3: key_block = PRF(master, "key expansion", server_random +

@@ -23,6 +23,12 @@ Result<void, Error> prf12(const crypto::Provider& p, crypto::HashAlg h, Bytes se
 TlsResult<SecretBytes> extended_master_secret(const crypto::Provider& p, crypto::HashAlg h, Bytes pre_master,
                                               Bytes session_hash);
 
+// legacy_master_secret: RFC 5246 §8.1's PRF(pre_master, "master secret",
+// client_random + server_random)[0..47], for a peer without RFC 7627 when
+// Context::set_require_extended_master_secret(false) allows one.
+TlsResult<SecretBytes> legacy_master_secret(const crypto::Provider& p, crypto::HashAlg h, Bytes pre_master,
+                                            Bytes client_random, Bytes server_random);
+
 // Keys12 are both directions' AEAD keys and IVs: GCM uses 4 bytes of
 // implicit IV (the salt), ChaCha20-Poly1305 12 (RFC 7905 §2).
 struct Keys12 {

@@ -46,6 +46,10 @@ struct Negotiated {
   EarlyDataReason early_data_reason = EarlyDataReason::kUnknown;
   bool hello_retry_request = false;  // TLS 1.3: the server sent a HelloRetryRequest (RFC 8446 §4.1.4)
   bool ech_accepted = false;         // Encrypted Client Hello: the inner hello was answered
+  // The keys are bound to the handshake that made them: TLS 1.2 with the
+  // extended master secret (RFC 7627; a resumption inherits its session's),
+  // and always TLS 1.3.
+  bool extended_master_secret = false;
 };
 
 }  // namespace sluice

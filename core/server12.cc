@@ -92,7 +92,7 @@ class Server12 final : public HandshakeMachine {
   Result<void, Error> negotiate(const wire::ClientHello& ch);
   Result<void, Error> check_extensions(const wire::ClientHello& ch);
   // find_session: the session a ticket or session ID names, if it may resume here.
-  std::optional<TicketState> find_session(const wire::ClientHello& ch);
+  TlsResult<std::optional<TicketState>> find_session(const wire::ClientHello& ch);
   TicketState session_state() const;
   Result<void, Error> send_ticket_or_cache();
   wire::ServerHello server_hello_base();
@@ -132,10 +132,15 @@ class Server12 final : public HandshakeMachine {
 
 Result<void, Error> Server12::check_extensions(const wire::ClientHello& ch) {
   // RFC 7627 §5.3: without the extended master secret the session is open
-  // to the triple handshake; sluice requires it.
-  if (!ch.extended_master_secret) {
+  // to the triple handshake, whose last step is a renegotiation changing it.
+  if (reneg_ && ch.extended_master_secret != reneg_->extended_master_secret) {
+    return Err(Error(Reason::kExtendedMasterSecretMismatch, "renegotiation changes the extended master secret"));
+  }
+  if (!ch.extended_master_secret && ctx().policy().require_extended_master_secret) {
     return Err(Error(Reason::kExtendedMasterSecretRequired, "ClientHello without extended_master_secret"));
   }
+  negotiated_.extended_master_secret =
+      ch.extended_master_secret && !ctx().danger_shape().omit_extended_master_secret;
   // RFC 5746 §3.6/§3.7: on an initial handshake the client signals with
   // the SCSV or an empty renegotiation_info; on a renegotiation with its
   // last verify_data, and never the SCSV.
@@ -237,7 +242,7 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   ocsp_requested_ = ch.status_request;
   sct_requested_ = ch.signed_certificate_timestamp;
   SLUICE_TRY(check_extensions(ch));
-  if (!reneg_) resumed_ = find_session(ch);
+  if (!reneg_) resumed_ = SLUICE_TRY(find_session(ch));
   if (resumed_) {
     suite_ = suite_info(resumed_->cipher_suite);
     // No key exchange: the session's group is the one it was made with.
@@ -256,18 +261,18 @@ TlsResult<Wait> Server12::do_read_client_hello() {
   return Wait::kOk;
 }
 
-std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
+TlsResult<std::optional<TicketState>> Server12::find_session(const wire::ClientHello& ch) {
   std::optional<TicketState> st;
   const int64_t now = ctx().now();
   // Resumption is signalled by echoing the client's session ID (RFC 5077
   // §3.4): without one, a full handshake.
-  if (ch.legacy_session_id.empty()) return std::nullopt;
+  if (ch.legacy_session_id.empty()) return std::optional<TicketState>();
   if (!ch.session_ticket_data.empty() && ctx().credentials().ticket_sealer) {
     st = ctx().credentials().ticket_sealer->open(provider(), ch.session_ticket_data, now);
   } else if (ctx().credentials().session_id_cache) {
     st = ctx().credentials().session_id_cache->take(ch.legacy_session_id.view());
   }
-  if (!st) return std::nullopt;
+  if (!st) return std::optional<TicketState>();
   // A TLS 1.2 session of a suite the client offers and we still allow, not
   // expired (written so no subtraction involves the ticket's own numbers).
   const auto info = suite_info(st->cipher_suite);
@@ -276,7 +281,16 @@ std::optional<TicketState> Server12::find_session(const wire::ClientHello& ch) {
       std::find(ch.cipher_suites.begin(), ch.cipher_suites.end(), info->id) == ch.cipher_suites.end() ||
       std::find(ours.begin(), ours.end(), static_cast<wire::CipherSuite>(info->id)) == ours.end() ||
       st->issued_at > now || st->issued_at < now - static_cast<int64_t>(st->lifetime)) {
-    return std::nullopt;
+    return std::optional<TicketState>();
+  }
+  // RFC 7627 §5.3: a session with the extended master secret never
+  // resumes without it; one without it is replaced by a full handshake
+  // for a client that offers it (and resumes as it was made otherwise).
+  if (st->extended_master_secret != negotiated_.extended_master_secret) {
+    if (st->extended_master_secret) {
+      return Err(Error(Reason::kExtendedMasterSecretMismatch, "a session with extended master secret resumed without it"));
+    }
+    return std::optional<TicketState>();
   }
   return st;
 }
@@ -285,6 +299,7 @@ TicketState Server12::session_state() const {
   TicketState st;
   st.cipher_suite = suite_->id;
   st.group = static_cast<uint16_t>(group_);
+  st.extended_master_secret = negotiated_.extended_master_secret;
   st.psk = master_.copy();
   st.lifetime = ctx().policy().ticket_lifetime;
   st.issued_at = ctx().now();
@@ -296,7 +311,7 @@ wire::ServerHello Server12::server_hello_base() {
   wire::ServerHello sh;
   sh.random = server_random_;
   sh.cipher_suite = suite_->id;
-  sh.extended_master_secret = true;
+  sh.extended_master_secret = negotiated_.extended_master_secret;
   sh.renegotiation_info = client_secure_renegotiation_ && !(ctx().danger_shape().omit_server_renegotiation_info && !reneg_);
   if (reneg_) {
     sh.renegotiated_connection.assign(reneg_->client_verify_data.begin(), reneg_->client_verify_data.end());
@@ -503,8 +518,11 @@ TlsResult<Wait> Server12::do_read_client_key_exchange() {
   io_.message_done();
   // RFC 7627 §4: the session hash covers the handshake through
   // ClientKeyExchange.
-  HashValue session_hash = current_hash(transcript_);
-  master_ = SLUICE_TRY(extended_master_secret(provider(), suite_->hash, pre_master, session_hash.view()));
+  master_ = SLUICE_TRY(negotiated_.extended_master_secret
+                           ? extended_master_secret(provider(), suite_->hash, pre_master,
+                                                    current_hash(transcript_).view())
+                           : legacy_master_secret(provider(), suite_->hash, pre_master, client_random_,
+                                                  server_random_));
   key_log(ctx(), "CLIENT_RANDOM", client_random_, master_);
   auto keys = SLUICE_TRY(protections12(provider(), *suite_, master_, client_random_, server_random_));
   server_write_.emplace(std::move(keys.server_write));

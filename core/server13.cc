@@ -660,6 +660,7 @@ TlsResult<Wait> Server13::do_send_server_hello() {
   Negotiated& n = negotiated_;
   n.resumed = ticket_.has_value();
   n.version = wire::kTls13;
+  n.extended_master_secret = true;
   n.cipher_suite = sh.cipher_suite;
   // psk_ke exchanges no key: no group, whatever the client's key share said.
   n.group = share ? group_ : crypto::Group{};

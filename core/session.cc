@@ -9,6 +9,7 @@ Session Session::copy() const {
   s.psk = psk.copy();
   s.cipher_suite = cipher_suite;
   s.group = group;
+  s.extended_master_secret = extended_master_secret;
   s.age_add = age_add;
   s.lifetime = lifetime;
   s.received_at_ms = received_at_ms;

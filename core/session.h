@@ -23,6 +23,7 @@ struct Session {
   SecretBytes psk;              // TLS 1.3: the resumption PSK (RFC 8446 §4.6.1); TLS 1.2: the master secret
   uint16_t cipher_suite = 0;    // its version tells a TLS 1.2 session from a TLS 1.3 one
   uint16_t group = 0;           // TLS 1.2: the full handshake's key exchange group, which a resumption reports
+  bool extended_master_secret = false;  // TLS 1.2: psk is RFC 7627's master secret
   std::vector<uint8_t> session_id;  // TLS 1.2: the server's session ID (RFC 5246 §7.4.1.3)
   uint32_t age_add = 0;
   uint32_t lifetime = 0;        // seconds

@@ -6,10 +6,14 @@ namespace sluice {
 
 namespace {
 constexpr size_t kNameLen = 16;
-constexpr uint8_t kStateVersion = 2;
-// name, nonce, version, suite, group, PSK (≤ 64 + 1), age_add, lifetime, issued_at,
-// max_early_data, ALPN (≤ 255 + 1), tag.
-constexpr size_t kMaxTicketLen = kNameLen + crypto::kAeadNonceLen + 1 + 2 + 2 + 65 + 4 + 4 + 8 + 4 + 256 + crypto::kAeadTagLen;
+// The keys live only in this process, so no ticket of an older format
+// (version 2 had no flags) can reach open().
+constexpr uint8_t kStateVersion = 3;
+constexpr uint8_t kFlagExtendedMasterSecret = 0x01;
+// name, nonce, version, suite, group, flags, PSK (≤ 64 + 1), age_add, lifetime,
+// issued_at, max_early_data, ALPN (≤ 255 + 1), tag.
+constexpr size_t kMaxTicketLen =
+    kNameLen + crypto::kAeadNonceLen + 1 + 2 + 2 + 1 + 65 + 4 + 4 + 8 + 4 + 256 + crypto::kAeadTagLen;
 }  // namespace
 
 crypto::AeadAlg TicketKeys::aead_for(const crypto::Provider& p) {
@@ -42,6 +46,7 @@ TlsResult<std::vector<uint8_t>> TicketKeys::seal(const crypto::Provider& p, cons
   w.u8(kStateVersion);
   w.u16(st.cipher_suite);
   w.u16(st.group);
+  w.u8(st.extended_master_secret ? kFlagExtendedMasterSecret : 0);
   {
     auto psk = w.prefix8();
     w.bytes(st.psk);
@@ -88,15 +93,16 @@ std::optional<TicketState> TicketKeys::open(const crypto::Provider& p, std::span
   }
   ByteReader r(all.subspan(body_at, body_len));
   TicketState st;
-  uint8_t version;
+  uint8_t version, flags;
   ByteReader psk, alpn;
   uint64_t issued;
-  if (!r.u8(version) || version != kStateVersion || !r.u16(st.cipher_suite) || !r.u16(st.group) || !r.vec8(1, 64, psk) ||
-      !r.u32(st.age_add) || !r.u32(st.lifetime) || !r.u64(issued) || !r.u32(st.max_early_data) ||
-      !r.prefixed8(alpn) || !r.empty()) {
+  if (!r.u8(version) || version != kStateVersion || !r.u16(st.cipher_suite) || !r.u16(st.group) || !r.u8(flags) ||
+      (flags & ~kFlagExtendedMasterSecret) != 0 || !r.vec8(1, 64, psk) || !r.u32(st.age_add) ||
+      !r.u32(st.lifetime) || !r.u64(issued) || !r.u32(st.max_early_data) || !r.prefixed8(alpn) || !r.empty()) {
     wipe(all);
     return std::nullopt;
   }
+  st.extended_master_secret = (flags & kFlagExtendedMasterSecret) != 0;
   st.psk = SecretBytes(psk.rest());
   st.issued_at = static_cast<int64_t>(issued);
   st.alpn.assign(alpn.rest().begin(), alpn.rest().end());

@@ -24,6 +24,7 @@ namespace sluice {
 struct TicketState {
   uint16_t cipher_suite = 0;
   uint16_t group = 0;  // TLS 1.2: the full handshake's key exchange group, which a resumption reports
+  bool extended_master_secret = false;  // TLS 1.2: psk is RFC 7627's master secret
   SecretBytes psk;
   uint32_t age_add = 0;
   uint32_t lifetime = 0;

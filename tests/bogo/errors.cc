@@ -127,6 +127,7 @@ const char* by_reason(Reason r) {
     case Reason::kNoApplicationProtocol: return "NO_APPLICATION_PROTOCOL";
     case Reason::kDowngradeDetected: return "TLS13_DOWNGRADE";
     case Reason::kExtendedMasterSecretRequired: return "EXTENDED_MASTER_SECRET_REQUIRED";
+    case Reason::kExtendedMasterSecretMismatch: return "EXTENDED_MASTER_SECRET_MISMATCH";
     case Reason::kRenegotiationRefused: return "NO_RENEGOTIATION";
     case Reason::kInsecureRenegotiation: return "RENEGOTIATION_MISMATCH";
     case Reason::kInappropriateFallback: return "INAPPROPRIATE_FALLBACK";

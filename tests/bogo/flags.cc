@@ -62,6 +62,7 @@ constexpr BoolFlag kBoolFlags[] = {
     {"-use-export-context", &Config::use_export_context},
     {"-expect-session-miss", &Config::expect_session_miss},
     {"-expect-hrr", &Config::expect_hrr},
+    {"-expect-extended-master-secret", &Config::expect_extended_master_secret},
     {"-expect-ech-accept", &Config::expect_ech_accept},
     {"-enable-ech-grease", &Config::enable_ech_grease},
     {"-enable-grease", &Config::enable_grease},
@@ -152,10 +153,6 @@ constexpr NoOpFlag kNoOpFlags[] = {
     // BoringSSL reports a successful verification as the result whenever
     // the handshake succeeded.
     {"-expect-verify-result", false, "a handshake that succeeded was verified"},
-    // sluice requires the extended master secret (RFC 7627): a TLS 1.2
-    // handshake that succeeded used it, and TLS 1.3 reports it as BoringSSL
-    // does, enabled.
-    {"-expect-extended-master-secret", false, "every handshake that succeeded has it"},
     // TLS 1.3 has no renegotiation; a TLS 1.2 connection exits 89 anyway.
     {"-renegotiate-ignore", false, "no renegotiation in TLS 1.3"},
     {"-forbid-renegotiation-after-handshake", false, "no renegotiation in TLS 1.3"},

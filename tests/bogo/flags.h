@@ -90,6 +90,7 @@ struct Config {
   bool expect_no_session_id = false;
   bool expect_no_session = false;  // the client stores no session from this connection
   bool expect_hrr = false, expect_no_hrr = false;
+  bool expect_extended_master_secret = false;
   bool expect_ech_accept = false;
   std::string expect_ech_retry_configs, expect_ech_name_override;  // base64; a name
   bool expect_no_ech_retry_configs = false, expect_no_ech_name_override = false;

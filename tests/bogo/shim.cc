@@ -101,6 +101,7 @@ void check_expectations(const Config& c, const Connection& conn, bool is_resume,
   if (c.expect_version && n.version != c.expect_version) {
     fail("version mismatch: " + std::to_string(n.version) + " != " + std::to_string(c.expect_version));
   }
+  if (c.expect_extended_master_secret && !n.extended_master_secret) fail("no extended master secret");
   if (!c.expect_alpn.empty() && n.alpn != c.expect_alpn) fail("ALPN mismatch: '" + n.alpn + "' != '" + c.expect_alpn + "'");
   if (c.expect_alpn.empty() && c.advertise_alpn.empty() && c.select_alpn.empty() && !n.alpn.empty()) {
     fail("unexpected ALPN: " + n.alpn);

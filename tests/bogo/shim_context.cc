@@ -282,8 +282,10 @@ std::shared_ptr<const Context> build_context(const Config& c, const ShimState& s
   }
   ctx->set_request_sct(c.enable_signed_cert_timestamps);
   install_cert_compression(c, *ctx);
-  // BoringSSL's client uses middlebox compatibility mode by default.
+  // BoringSSL's client uses middlebox compatibility mode by default, and
+  // neither side requires the extended master secret.
   ctx->set_middlebox_compat(true);
+  ctx->set_require_extended_master_secret(false);
 
   if (c.is_server) {
     // BoringSSL's preference on a CPU with AES instructions: AES-GCM

@@ -281,6 +281,180 @@ TEST_CASE("TLS 1.2: the extended master secret is required both ways") {
   }
 }
 
+// A peer from before RFC 7627 (the danger shape leaves the extension out of
+// its hellos) with the extended master secret allowed to be absent.
+void legacy_ems(Context& peer) {
+  DangerTestHelloShape legacy;
+  legacy.omit_extended_master_secret = true;
+  peer.set_danger_test_hello_shape(legacy);
+  peer.set_require_extended_master_secret(false);
+}
+
+// rewrite_server_hello re-frames the first record of a server flight (its
+// plaintext ServerHello and what follows it there) after `edit`; the rest
+// of the flight is dropped.
+template <typename Edit>
+std::vector<uint8_t> rewrite_server_hello(const std::vector<uint8_t>& flight, Edit edit) {
+  const auto records = split_records(flight);
+  REQUIRE(!records.empty());
+  auto msgs = split_messages(Bytes(records[0]).subspan(5));
+  REQUIRE(!msgs.empty());
+  auto sh = wire::ServerHello::parse(msgs[0].body);
+  REQUIRE(sh);
+  edit(*sh);
+  std::vector<uint8_t> whole;  // with its handshake header
+  REQUIRE(sh->serialize(whole));
+  msgs[0].body.assign(whole.begin() + 4, whole.end());
+  return sluice::record(wire::ContentType::kHandshake, join_messages(msgs));
+}
+
+TEST_CASE("TLS 1.2 without the extended master secret: refused by default, RFC 5246's master secret when allowed") {
+  for (const bool client_is_legacy : {true, false}) {
+    CAPTURE(client_is_legacy);
+    for (const bool allowed : {false, true}) {
+      CAPTURE(allowed);
+      Pair p = make(KeyType::kEcdsaP256);
+      legacy_ems(client_is_legacy ? *p.cctx : *p.sctx);
+      // The side that checks is the one facing the legacy peer.
+      Context& checker = client_is_legacy ? *p.sctx : *p.cctx;
+      checker.set_require_extended_master_secret(!allowed);
+      Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+      if (!allowed) {
+        CHECK(!test::handshake(c, s));
+        check_error((client_is_legacy ? s : c).error(), Alert::kHandshakeFailure,
+                    Reason::kExtendedMasterSecretRequired);
+        continue;
+      }
+      REQUIRE(test::handshake(c, s));
+      CHECK(!c.negotiated().extended_master_secret);
+      CHECK(!s.negotiated().extended_master_secret);
+      exchange(c, s, 3000, 41);
+      exchange(s, c, 3000, 42);
+    }
+  }
+  // With it, both say so; TLS 1.3 always binds its keys to the transcript.
+  for (const uint16_t version : {wire::kTls12, wire::kTls13}) {
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_max_version(version);
+    Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+    REQUIRE(test::handshake(c, s));
+    CHECK(c.negotiated().version == version);
+    CHECK(c.negotiated().extended_master_secret);
+    CHECK(s.negotiated().extended_master_secret);
+  }
+}
+
+TEST_CASE("TLS 1.2 resumption keeps the session's extended master secret state (RFC 7627 §5.3)") {
+  for (const bool tickets : {true, false}) {
+    CAPTURE(tickets);
+    SUBCASE("server: a session made without it resumes without it; offered with it, a full handshake") {
+      Pair p = make(KeyType::kEcdsaP256);
+      if (!tickets) p.sctx->set_ticket_count(0);
+      p.sctx->set_require_extended_master_secret(false);
+      p.cctx->set_require_extended_master_secret(false);
+      legacy_ems(*p.cctx);
+      REQUIRE(test::handshake(p.client, p.server));
+      {
+        Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+        REQUIRE(test::handshake(c, s));
+        CHECK(s.negotiated().resumed);
+        CHECK(!s.negotiated().extended_master_secret);
+        CHECK(!c.negotiated().extended_master_secret);
+        exchange(c, s, 1000, 43);
+      }
+      p.cctx->set_danger_test_hello_shape({});
+      Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+      REQUIRE(test::handshake(c, s));
+      CHECK(!s.negotiated().resumed);
+      CHECK(!c.negotiated().resumed);
+      CHECK(s.negotiated().extended_master_secret);
+      exchange(c, s, 1000, 44);
+    }
+    SUBCASE("server: a session made with it, offered without it, fails the handshake") {
+      Pair p = make(KeyType::kEcdsaP256);
+      if (!tickets) p.sctx->set_ticket_count(0);
+      p.sctx->set_require_extended_master_secret(false);
+      REQUIRE(test::handshake(p.client, p.server));
+      legacy_ems(*p.cctx);
+      Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+      CHECK(!test::handshake(c, s));
+      check_error(s.error(), Alert::kHandshakeFailure, Reason::kExtendedMasterSecretMismatch);
+    }
+    SUBCASE("client: a server resuming with another state than the session's is refused") {
+      for (const bool session_ems : {true, false}) {
+        CAPTURE(session_ems);
+        Pair p = make(KeyType::kEcdsaP256);
+        if (!tickets) p.sctx->set_ticket_count(0);
+        p.cctx->set_require_extended_master_secret(false);
+        p.sctx->set_require_extended_master_secret(false);
+        if (!session_ems) legacy_ems(*p.sctx);
+        REQUIRE(test::handshake(p.client, p.server));
+        REQUIRE(p.client.negotiated().extended_master_secret == session_ems);
+        Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+        REQUIRE(c.handshake().status == Status::kWantRead);
+        test::transfer(c, s);
+        REQUIRE(s.handshake().status == Status::kWantRead);
+        REQUIRE(s.negotiated().resumed);
+        // The server resumes as it should; the ServerHello is changed to
+        // say the opposite.
+        feed_all(c, rewrite_server_hello(drain(s), [&](wire::ServerHello& sh) {
+          REQUIRE(sh.extended_master_secret == session_ems);
+          sh.extended_master_secret = !session_ems;
+        }));
+        CHECK(c.handshake().status == Status::kError);
+        check_error(c.error(), Alert::kHandshakeFailure, Reason::kExtendedMasterSecretMismatch);
+      }
+    }
+  }
+  SUBCASE("client: a context that requires it does not offer a session made without it") {
+    for (const bool required : {false, true}) {
+      CAPTURE(required);
+      Pair p = make(KeyType::kEcdsaP256);
+      p.cctx->set_require_extended_master_secret(false);
+      p.sctx->set_require_extended_master_secret(false);
+      legacy_ems(*p.sctx);
+      REQUIRE(test::handshake(p.client, p.server));
+      REQUIRE(!p.client.negotiated().extended_master_secret);
+      p.cctx->set_require_extended_master_secret(required);
+      Connection c = Connection::client(p.cctx, "localhost");
+      const auto records = split_records(client_hello_bytes(c));
+      REQUIRE(records.size() == 1);
+      auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
+      REQUIRE(ch);
+      CHECK(ch->session_ticket_data.empty() == required);
+    }
+  }
+}
+
+TEST_CASE("TLS 1.2 renegotiation may not change the extended master secret state (RFC 7627 §5.3)") {
+  for (const bool client_drops_it : {true, false}) {
+    CAPTURE(client_drops_it);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_renegotiation(Renegotiation::kFreely);
+    p.cctx->set_require_extended_master_secret(false);
+    p.sctx->set_require_extended_master_secret(false);
+    Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+    REQUIRE(test::handshake(client, server));
+    REQUIRE(client.negotiated().extended_master_secret);
+    // The renegotiation's hello (the client's) or answer (the server's)
+    // leaves it out.
+    legacy_ems(client_drops_it ? *p.cctx : *p.sctx);
+    REQUIRE(server.renegotiate().status == Status::kOk);
+    std::vector<uint8_t> buf(10);
+    for (int i = 0; i < 10 && client.error().ok() && server.error().ok(); ++i) {
+      test::transfer(server, client);
+      (void)client.read(buf);
+      test::transfer(client, server);
+      (void)server.read(buf);
+    }
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    CHECK(client.renegotiations() == 0);
+    const Connection& refuser = client_drops_it ? server : client;
+    CHECK(refuser.error().reason == Reason::kExtendedMasterSecretMismatch);
+    CHECK(refuser.error().alert == Alert::kHandshakeFailure);
+  }
+}
+
 TEST_CASE("TLS 1.2: only suites sluice implements; a client offering none of them gets handshake_failure") {
   Pair p = make(KeyType::kEcdsaP256);
   REQUIRE(p.client.handshake().status == Status::kWantRead);

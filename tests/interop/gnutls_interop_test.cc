@@ -165,6 +165,66 @@ TEST_CASE("TLS 1.2: sluice client -> gnutls-serv --echo, and gnutls-cli -> sluic
   }
 }
 
+TEST_CASE("TLS 1.2 without the extended master secret (GnuTLS %NO_SESSION_HASH): refused by default, else RFC 5246's") {
+  require_gnutls();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  const std::string priority = gnutls12("AES-128-GCM", "ECDSA") + ":%NO_SESSION_HASH";
+  for (const bool allowed : {false, true}) {
+    CAPTURE(allowed);
+    const std::string msg = payload(3000, "no EMS") + "\n";
+    {
+      auto port = net::free_loopback_port();
+      REQUIRE(port);
+      std::string err;
+      auto server = PeerProcess::start({"gnutls-serv", "--echo", "-p", std::to_string(*port), "--priority", priority,
+                                        "--x509certfile", leaf.cert_pem, "--x509keyfile", leaf.key_pem},
+                                       err);
+      REQUIRE_MESSAGE(server.has_value(), err);
+      REQUIRE_MESSAGE(server->wait_for_output("IPv4 0.0.0.0 port " + std::to_string(*port) + "...done"),
+                      tail(server->output()));
+      auto ctx = client_context(leaf.ca_pem);
+      ctx->set_require_extended_master_secret(!allowed);
+      const auto out = run_client(ctx, *port, "localhost", msg, msg.size());
+      INFO("gnutls-serv said:\n" << tail(server->output()));
+      if (!allowed) {
+        CHECK_MESSAGE(out.error.find("extended master secret required") != std::string::npos, out.error);
+      } else {
+        CHECK_MESSAGE(out.error.empty(), out.error);
+        CHECK(out.negotiated.version == 0x0303);
+        CHECK(!out.negotiated.extended_master_secret);
+        CHECK(out.received == msg);
+      }
+    }
+    {
+      auto ctx = server_context(leaf);
+      ctx->set_require_extended_master_secret(!allowed);
+      auto server = SluiceServer::start(ctx, msg.size(), CloseOrder::kPeerFirst);
+      REQUIRE(server);
+      std::string err;
+      auto client = PeerProcess::start({"gnutls-cli", "-p", std::to_string(server->port()), "--x509cafile",
+                                        leaf.ca_pem, "--priority", priority, "127.0.0.1"},
+                                       err);
+      REQUIRE_MESSAGE(client.has_value(), err);
+      if (allowed) {
+        CHECK(client->write_stdin(msg));
+        CHECK(client->wait_for_output(msg));
+      }
+      client->close_stdin();
+      const auto status = client->wait_exit();
+      const auto out = server->join();
+      INFO("gnutls-cli said:\n" << tail(client->output()));
+      if (!allowed) {
+        CHECK(status != 0);
+        CHECK_MESSAGE(out.error.find("extended master secret required") != std::string::npos, out.error);
+      } else {
+        CHECK(status == 0);
+        CHECK(!out.negotiated.extended_master_secret);
+        CHECK(out.received == msg);
+      }
+    }
+  }
+}
+
 TEST_CASE("TLS 1.2 renegotiation: gnutls-cli --rehandshake retries until the sluice server's bound ends it") {
   require_gnutls();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
