@@ -346,8 +346,12 @@ Result<void, Error> Client12::verify_chain(std::vector<std::vector<uint8_t>> cha
   req.sct_list = negotiated_.peer_sct_list;
   cert_verified_.emplace(SLUICE_TRY(ctx().credentials().verifier->verify(req)));
   // RFC 5246 §7.4.2: the certificate suits the suite's authentication.
-  if (!key_fits_suite12(cert_verified_->end_entity_key().type, suite_->auth)) {
+  const crypto::KeyType key = cert_verified_->end_entity_key().type;
+  if (!key_fits_suite12(key, suite_->auth)) {
     return Err(Error(Reason::kUnsupportedCertificate, "server certificate key does not fit the cipher suite"));
+  }
+  if (!curve_offered12(key, sent_.hello.supported_groups)) {
+    return Err(Error(Reason::kIllegalParameter, "server certificate key on a curve the client did not offer"));
   }
   negotiated_.peer_chain = internals(ctx()).chain_cache.intern(std::move(chain));
   return {};

@@ -216,6 +216,7 @@ Result<void, Error> Server12::negotiate(const wire::ClientHello& ch) {
       const bool name_ok = ck.server_names.empty() || std::any_of(ck.server_names.begin(), ck.server_names.end(),
                                                                   [&](const std::string& n) { return n == sni; });
       if (!name_ok && certs.size() > 1) continue;
+      if (!curve_offered12(ck.signer->key_type(), ch.supported_groups)) continue;
       if (auto scheme = choose_signature_scheme12(ch.signature_algorithms, ctx().policy().signature_schemes,
                                                   *ck.signer, info->auth);
           scheme) {

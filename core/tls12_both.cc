@@ -17,6 +17,18 @@ bool key_fits_suite12(crypto::KeyType k, Authentication auth) {
   return false;
 }
 
+bool curve_offered12(crypto::KeyType k, std::span<const uint16_t> client_groups) {
+  crypto::Group curve;
+  switch (k) {
+    case crypto::KeyType::kEcdsaP256: curve = crypto::Group::kSecp256r1; break;
+    case crypto::KeyType::kEcdsaP384: curve = crypto::Group::kSecp384r1; break;
+    case crypto::KeyType::kEcdsaP521: curve = crypto::Group::kSecp521r1; break;
+    default: return true;
+  }
+  return client_groups.empty() ||
+         std::find(client_groups.begin(), client_groups.end(), static_cast<uint16_t>(curve)) != client_groups.end();
+}
+
 bool tls12_signature_scheme(SignatureScheme s, Authentication auth) {
   return crypto::known_scheme(s) && key_fits_suite12(crypto::scheme_key_type(s), auth);
 }

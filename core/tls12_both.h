@@ -18,6 +18,11 @@ namespace sluice {
 // key_fits_suite12: a key of type `k` may authenticate a suite by `auth`
 // (RFC 8422 §5.1.3 and RFC 8422bis: ECDSA suites carry EdDSA keys too).
 bool key_fits_suite12(crypto::KeyType k, Authentication auth);
+// curve_offered12: RFC 8422 §5.3 — in TLS 1.2 a server's ECDSA key lies on
+// a curve the client's supported_groups names (TLS 1.3 binds the curve in
+// the signature scheme instead). Other keys, and a client that sent no
+// list, pass.
+bool curve_offered12(crypto::KeyType k, std::span<const uint16_t> client_groups);
 // tls12_signature_scheme: `s` may sign for a suite authenticated by `auth`
 // in TLS 1.2 (RFC 5246 §7.4.1.4.1, RFC 8422 §5.1.3, RFC 8446 §4.2.3).
 bool tls12_signature_scheme(crypto::SignatureScheme s, Authentication auth);

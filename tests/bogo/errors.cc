@@ -36,6 +36,7 @@ constexpr DetailName kByDetail[] = {
     {Reason::kUnexpectedMessage, "other than HelloRequest", "BAD_HELLO_REQUEST"},
     {Reason::kNoSharedVersion, "after an offer of 0-RTT", "WRONG_VERSION_ON_EARLY_DATA"},
     {Reason::kUnsupportedCertificate, "does not fit the cipher suite", "WRONG_CERTIFICATE_TYPE"},
+    {Reason::kIllegalParameter, "curve the client did not offer", "BAD_ECC_CERT"},
     {Reason::kUnexpectedMessage, "application data after ChangeCipherSpec", "UNEXPECTED_RECORD"},
     {Reason::kIllegalParameter, "second ClientHello without the requested key share", "WRONG_CURVE"},
     {Reason::kIllegalParameter, "ALPN", "INVALID_ALPN_PROTOCOL"},

@@ -67,6 +67,39 @@ TEST_CASE("several certificates: the client's signature_algorithms pick the key"
             .signature_scheme == SignatureScheme::kEcdsaSecp256r1Sha256);
 }
 
+TEST_CASE("several certificates, TLS 1.2: an ECDSA key must lie on a curve of the client's supported_groups") {
+  auto sctx = std::make_shared<Context>(Role::kServer, test::sodium_first());
+  sctx->set_certificate(certified(KeyType::kEcdsaP256));
+  sctx->add_certificate(certified(KeyType::kEcdsaP384));
+  // In TLS 1.2 an ECDSA scheme names only the hash (RFC 8422 §5.1.3), so
+  // the P-256 key would do for every client here but for RFC 8422 §5.3.
+  struct Case {
+    std::vector<crypto::Group> groups;
+    KeyType expected;
+  };
+  for (const Case& c : {Case{{crypto::Group::kX25519, crypto::Group::kSecp256r1}, KeyType::kEcdsaP256},
+                        Case{{crypto::Group::kX25519, crypto::Group::kSecp384r1}, KeyType::kEcdsaP384}}) {
+    CAPTURE(static_cast<int>(c.expected));
+    auto cctx = std::make_shared<Context>(Role::kClient, test::sodium_first());
+    cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(c.expected).der));
+    cctx->set_max_version(wire::kTls12);
+    cctx->set_groups(c.groups);
+    Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+    INFO("client: ", test::describe(client), " server: ", test::describe(server));
+    REQUIRE(test::handshake(client, server));
+    CHECK(client.negotiated().peer_chain.front() == test::test_cert(c.expected).der);
+    CHECK(client.negotiated().group == crypto::Group::kX25519);
+  }
+  // No key on an offered curve: no ECDSA suite fits.
+  auto cctx = std::make_shared<Context>(Role::kClient, test::sodium_first());
+  cctx->set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(KeyType::kEcdsaP256).der));
+  cctx->set_max_version(wire::kTls12);
+  cctx->set_groups({crypto::Group::kX25519});
+  Connection client = Connection::client(cctx, "localhost"), server = Connection::server(sctx);
+  CHECK(!test::handshake(client, server));
+  CHECK(server.error().reason == Reason::kNoSharedCipherSuite);
+}
+
 TEST_CASE("several certificates: SNI names pick the chain, unnamed ones serve the rest") {
   auto sctx = std::make_shared<Context>(Role::kServer, test::sodium_first());
   sctx->set_certificate(certified(KeyType::kRsa));

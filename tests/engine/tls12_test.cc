@@ -32,7 +32,19 @@ Pair make(KeyType cert, std::vector<CipherSuite> suites = {}, std::vector<Group>
   auto sctx = test::server_context(provider, c);
   cctx->set_max_version(wire::kTls12);
   if (!suites.empty()) cctx->set_cipher_suites(suites);
-  if (!groups.empty()) cctx->set_groups(groups);
+  if (!groups.empty()) {
+    // The server exchanges keys on `groups` alone; the client offers the
+    // certificate's curve too, as it must to be sent an ECDSA certificate
+    // in TLS 1.2 (RFC 8422 §5.3).
+    sctx->set_groups(groups);
+    const Group curve = cert == KeyType::kEcdsaP256   ? Group::kSecp256r1
+                        : cert == KeyType::kEcdsaP384 ? Group::kSecp384r1
+                                                      : Group::kSecp521r1;
+    if (crypto::is_ecdsa_key(cert) && std::find(groups.begin(), groups.end(), curve) == groups.end()) {
+      groups.push_back(curve);
+    }
+    cctx->set_groups(groups);
+  }
   return Pair{cctx, sctx, Connection::client(cctx, "localhost"), Connection::server(sctx)};
 }
 
@@ -452,6 +464,35 @@ TEST_CASE("TLS 1.2 renegotiation may not change the extended master secret state
     const Connection& refuser = client_drops_it ? server : client;
     CHECK(refuser.error().reason == Reason::kExtendedMasterSecretMismatch);
     CHECK(refuser.error().alert == Alert::kHandshakeFailure);
+  }
+}
+
+TEST_CASE("TLS 1.2 client: a server ECDSA key on a curve it did not offer is illegal_parameter (RFC 8422 §5.3)") {
+  for (const bool server_told_p256 : {false, true}) {
+    CAPTURE(server_told_p256);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_groups({Group::kSecp384r1});
+    const auto records = split_records(client_hello_bytes(p.client));
+    REQUIRE(records.size() == 1);
+    auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
+    REQUIRE(ch);
+    // Told that the client offers P-256 too, the server sends its P-256
+    // certificate; the client checks it against what it did offer.
+    if (server_told_p256) ch->supported_groups.push_back(static_cast<uint16_t>(Group::kSecp256r1));
+    std::vector<uint8_t> hello;
+    REQUIRE(ch->serialize(hello));
+    feed_all(p.server, sluice::record(wire::ContentType::kHandshake, hello));
+    if (!server_told_p256) {
+      // The server has no certificate on P-384 to send.
+      CHECK(p.server.handshake().status == Status::kError);
+      check_error(p.server.error(), Alert::kHandshakeFailure, Reason::kNoSharedCipherSuite);
+      continue;
+    }
+    REQUIRE(p.server.handshake().status == Status::kWantRead);
+    feed_all(p.client, drain(p.server));
+    CHECK(p.client.handshake().status == Status::kError);
+    check_error(p.client.error(), Alert::kIllegalParameter, Reason::kIllegalParameter);
+    CHECK(std::string(p.client.error().detail).find("curve") != std::string::npos);
   }
 }
 
