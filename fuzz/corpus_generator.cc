@@ -230,6 +230,17 @@ void client_corpus(const std::vector<std::pair<std::string, pki::GeneratedCert>>
     auto rec = converse(fuzz::client_context(p), sctx);
     write_file("client", "server-config-" + std::to_string(bits), rec.s2c);
   }
+  {
+    // A TLS 1.2 server from before RFC 7627.
+    auto p = fuzz::fresh_provider();
+    auto sctx = server_with_cert(p, certs[0].second, {certs[0].second.der});
+    fuzz::apply_server_config(*sctx, 2);
+    DangerTestHelloShape legacy;
+    legacy.omit_extended_master_secret = true;
+    sctx->set_danger_test_hello_shape(legacy);
+    auto rec = converse(fuzz::client_context(p), sctx);
+    write_file("client", "tls12-no-ems", rec.s2c);
+  }
   // HelloRetryRequest, CertificateRequest (optional and required), 0-RTT
   // allowed in tickets, middlebox compatibility CCS.
   for (uint8_t bits : {0x08, 0x10, 0x20, 0x40, 0x80, 0xd8}) {
@@ -276,6 +287,13 @@ void server_corpus() {
       {"no-alpn-client", [](Context& c) { c.set_alpn({}); }, 0},
       {"fallback-scsv", [](Context& c) { c.set_mode(kModeSendFallbackScsv); }, 0},
       {"tls12-client", [](Context& c) { c.set_max_version(wire::kTls12); }, 0},
+      {"tls12-no-ems",
+       [](Context& c) {
+         DangerTestHelloShape legacy;
+         legacy.omit_extended_master_secret = true;
+         c.set_danger_test_hello_shape(legacy);
+       },
+       2},
       {"hrr", [](Context&) {}, 0x40},
       {"hrr-middlebox", [](Context& c) { c.set_middlebox_compat(true); }, 0xc0},
       {"client-cert-requested", [](Context&) {}, 0x10},

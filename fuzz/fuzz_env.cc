@@ -22,6 +22,9 @@ std::shared_ptr<Context> client_context(std::shared_ptr<const crypto::Provider> 
   ctx->set_alpn({"h2", "http/1.1"});
   ctx->set_clock([] { return kFuzzNow; });
   ctx->set_clock_ms([] { return kFuzzNow * 1000; });
+  // A TLS 1.2 server without the extended master secret is taken, so both
+  // master secrets and RFC 7627's resumption rules are in reach.
+  ctx->set_require_extended_master_secret(false);
   // A certificate for servers that ask for one (the chain is only sent).
   crypto::PrivateKeyMaterial key;
   key.type = crypto::KeyType::kEd25519;
@@ -59,7 +62,10 @@ std::shared_ptr<Context> server_context(std::shared_ptr<const crypto::Provider> 
 
 void apply_server_config(Context& ctx, uint8_t bits) {
   if (bits & 0x01) ctx.set_alpn({});
-  if (bits & 0x02) ctx.set_max_version(wire::kTls12);
+  if (bits & 0x02) {
+    ctx.set_max_version(wire::kTls12);
+    ctx.set_require_extended_master_secret(false);
+  }
   if (bits & 0x04) ctx.set_cipher_suites({wire::CipherSuite::kAes256GcmSha384});
   if (bits & 0x08) ctx.set_max_early_data(16384);
   if (bits & 0x30) {

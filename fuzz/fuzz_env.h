@@ -29,7 +29,8 @@ std::shared_ptr<Context> server_context(std::shared_ptr<const crypto::Provider> 
                                         std::vector<std::vector<uint8_t>> chain = {});
 
 // apply_server_config applies the server fuzzer's settings byte: 0x01 no
-// ALPN, 0x02 TLS 1.2 as the highest version, 0x04 only the SHA-384 suite,
+// ALPN, 0x02 TLS 1.2 as the highest version (and a client without the
+// extended master secret taken), 0x04 only the SHA-384 suite,
 // 0x08 0-RTT accepted, 0x10 client certificate requested, 0x20 required,
 // 0x40 P-256 only (a HelloRetryRequest for the usual client), 0x80
 // middlebox compatibility mode.
