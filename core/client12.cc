@@ -157,7 +157,8 @@ TlsResult<Wait> Client12::do_send_client_hello() {
     ch.has_server_name = true;
     sent_.sent_sni = true;
   }
-  ch.alpn = policy.alpn;
+  // No ALPN: the connection's protocol was settled by its first handshake
+  // (BoringSSL's servers refuse it here).
   ch.extended_master_secret = !ctx().danger_shape().omit_extended_master_secret;
   ch.ec_point_formats = true;
   ch.status_request = policy.request_ocsp;

@@ -214,12 +214,14 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   wire::ClientHello& ch = hello_;
   SLUICE_TRY(provider().random(client_random_));
   ch.random = client_random_;
-  if (ctx().policy().middlebox_compat) {
+  const Policy& policy = ctx().policy();
+  const bool tls13 = policy.max_version >= wire::kTls13 && policy.min_version <= wire::kTls13;
+  // RFC 8446 §D.4's fake session ID is TLS 1.3's: a TLS 1.2 server would
+  // take it for a session to resume.
+  if (policy.middlebox_compat && tls13) {
     ch.legacy_session_id.len = wire::SessionId::kMaxLen;
     SLUICE_TRY(provider().random(ch.legacy_session_id.bytes));
   }
-  const Policy& policy = ctx().policy();
-  const bool tls13 = policy.max_version >= wire::kTls13 && policy.min_version <= wire::kTls13;
   offers12_ = policy.min_version <= wire::kTls12 && policy.max_version >= wire::kTls12;
   if (!tls13 && !offers12_) return Err(Error(Reason::kConfiguration, "no protocol version between min and max"));
   // The suites of each version offered, in the policy's order.

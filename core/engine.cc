@@ -157,6 +157,9 @@ Result<void, Error> Connection::Impl::enter_traffic12(HandshakeProof proof, Traf
   if (renegotiating_) {
     ++renegotiations_;
     renegotiating_ = false;
+    // The application protocol is the connection's: a renegotiation does
+    // not change it (our client does not offer ALPN again).
+    traffic.negotiated.alpn = std::move(negotiated_.alpn);
   }
   std::vector<uint8_t>().swap(early_out_);  // no 0-RTT in TLS 1.2: the application sends it again
   negotiated_ = std::move(traffic.negotiated);

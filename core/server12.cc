@@ -265,12 +265,12 @@ TlsResult<Wait> Server12::do_read_client_hello() {
 TlsResult<std::optional<TicketState>> Server12::find_session(const wire::ClientHello& ch) {
   std::optional<TicketState> st;
   const int64_t now = ctx().now();
-  // Resumption is signalled by echoing the client's session ID (RFC 5077
-  // §3.4): without one, a full handshake.
-  if (ch.legacy_session_id.empty()) return std::optional<TicketState>();
+  // RFC 5077 §3.4: a ticket may come with an empty session ID, which we
+  // echo; the client then learns of the resumption from the message after
+  // our ServerHello.
   if (!ch.session_ticket_data.empty() && ctx().credentials().ticket_sealer) {
     st = ctx().credentials().ticket_sealer->open(provider(), ch.session_ticket_data, now);
-  } else if (ctx().credentials().session_id_cache) {
+  } else if (!ch.legacy_session_id.empty() && ctx().credentials().session_id_cache) {
     st = ctx().credentials().session_id_cache->take(ch.legacy_session_id.view());
   }
   if (!st) return std::optional<TicketState>();
@@ -344,13 +344,13 @@ Result<void, Error> Server12::send_ticket_or_cache() {
 }
 
 TlsResult<Wait> Server12::do_send_resumption() {
-  if (client_session_id_.empty()) return Err(Error(Reason::kInternal, "resumption without a session ID"));
   SLUICE_TRY(provider().random(server_random_));
   if (ctx().policy().max_version >= wire::kTls13) {
     std::copy(wire::kDowngradeTls12.begin(), wire::kDowngradeTls12.end(), server_random_.end() - 8);
   }
   wire::ServerHello sh = server_hello_base();
-  // Echoing the client's session ID says this handshake resumes.
+  // Echoing the client's session ID says this handshake resumes (an empty
+  // one, with a ticket, leaves that to what follows).
   sh.legacy_session_id_echo = client_session_id_;
   session_id_ = client_session_id_;
   transcript_.add(SLUICE_TRY(io_.queue(sh)));

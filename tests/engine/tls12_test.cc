@@ -496,6 +496,50 @@ TEST_CASE("TLS 1.2 client: a server ECDSA key on a curve it did not offer is ill
   }
 }
 
+TEST_CASE("TLS 1.2 client: middlebox compatibility's fake session ID only when TLS 1.3 is offered (RFC 8446 §D.4)") {
+  for (const uint16_t max : {wire::kTls12, wire::kTls13}) {
+    CAPTURE(max);
+    Pair p = make(KeyType::kEcdsaP256);
+    p.cctx->set_max_version(max);
+    p.cctx->set_middlebox_compat(true);
+    const auto records = split_records(client_hello_bytes(p.client));
+    REQUIRE(records.size() == 1);
+    auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
+    REQUIRE(ch);
+    // A TLS 1.2 server would take the fake one for a session to resume.
+    CHECK(ch->legacy_session_id.len == (max == wire::kTls13 ? 32 : 0));
+  }
+}
+
+TEST_CASE("TLS 1.2 server: a ticket offered with an empty session ID resumes (RFC 5077 §3.4)") {
+  Pair p = make(KeyType::kEcdsaP256);
+  REQUIRE(test::handshake(p.client, p.server));
+  Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
+  const auto records = split_records(client_hello_bytes(c));
+  REQUIRE(records.size() == 1);
+  auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
+  REQUIRE(ch);
+  REQUIRE(!ch->session_ticket_data.empty());
+  REQUIRE(!ch->legacy_session_id.empty());
+  ch->legacy_session_id = wire::SessionId{};
+  std::vector<uint8_t> hello;
+  REQUIRE(ch->serialize(hello));
+  feed_all(s, sluice::record(wire::ContentType::kHandshake, hello));
+  REQUIRE(s.handshake().status == Status::kWantRead);
+  CHECK(s.negotiated().resumed);
+  // ServerHello (echoing the empty ID), a renewed ticket, then
+  // ChangeCipherSpec: what tells the client it resumes.
+  const auto flight = split_records(drain(s));
+  REQUIRE(flight.size() >= 3);
+  const auto msgs = split_messages(Bytes(flight[0]).subspan(5));
+  REQUIRE(msgs.size() == 2);
+  auto sh = wire::ServerHello::parse(msgs[0].body);
+  REQUIRE(sh);
+  CHECK(sh->legacy_session_id_echo.empty());
+  CHECK(msgs[1].type == static_cast<uint8_t>(wire::HandshakeType::kNewSessionTicket));
+  CHECK(flight[1][0] == static_cast<uint8_t>(wire::ContentType::kChangeCipherSpec));
+}
+
 TEST_CASE("TLS 1.2: only suites sluice implements; a client offering none of them gets handshake_failure") {
   Pair p = make(KeyType::kEcdsaP256);
   REQUIRE(p.client.handshake().status == Status::kWantRead);
@@ -853,6 +897,38 @@ TEST_CASE("TLS 1.2 renegotiation: accepted, with the mode contract of AUTO_RETRY
     CHECK(client.handshake_done());
     CHECK(client.renegotiations() == 1);
   }
+}
+
+TEST_CASE("TLS 1.2 renegotiation keeps the connection's ALPN protocol; the client does not offer ALPN again") {
+  Pair p = make(KeyType::kEcdsaP256);
+  p.cctx->set_renegotiation(Renegotiation::kOnce);
+  p.cctx->set_alpn({"h2", "http/1.1"});
+  p.sctx->set_alpn({"h2"});
+  std::vector<std::vector<uint8_t>> hellos;
+  p.cctx->set_message_callback([&](const MessageInfo& m) {
+    if (m.sent && m.content_type == wire::ContentType::kHandshake &&
+        m.type == static_cast<uint8_t>(wire::HandshakeType::kClientHello)) {
+      hellos.emplace_back(m.body.begin(), m.body.end());
+    }
+  });
+  Connection client = Connection::client(p.cctx, "localhost"), server = Connection::server(p.sctx);
+  REQUIRE(test::handshake(client, server));
+  REQUIRE(client.negotiated().alpn == "h2");
+  REQUIRE(server.renegotiate().status == Status::kOk);
+  test::transfer(server, client);
+  std::vector<uint8_t> buf(10);
+  (void)client.read(buf);
+  finish_renegotiation(client, server);
+  REQUIRE(client.renegotiations() == 1);
+  REQUIRE(server.renegotiations() == 1);
+  CHECK(client.negotiated().alpn == "h2");
+  CHECK(server.negotiated().alpn == "h2");
+  REQUIRE(hellos.size() == 2);
+  auto first = wire::ClientHello::parse(hellos[0]), second = wire::ClientHello::parse(hellos[1]);
+  REQUIRE(first);
+  REQUIRE(second);
+  CHECK(first->alpn.size() == 2);
+  CHECK(second->alpn.empty());
 }
 
 TEST_CASE("TLS 1.2 renegotiation: a server whose certificate changed is refused, whichever side started it") {
