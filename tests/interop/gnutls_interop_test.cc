@@ -24,6 +24,43 @@ void require_gnutls() {
   REQUIRE_MESSAGE(err.empty(), "cannot make a loopback-only network namespace for gnutls-serv: " << err);
 }
 
+// GnutlsServer is gnutls-serv --echo with `priority` and `leaf`, listening.
+struct GnutlsServer {
+  uint16_t port;
+  std::optional<PeerProcess> process;
+};
+
+GnutlsServer start_gnutls_serv(const std::string& priority, const LeafFiles& leaf) {
+  // gnutls-serv does not report a kernel-chosen port, so ask for a free
+  // one; its "listening ... done" line says when it is ready.
+  auto port = net::free_loopback_port();
+  REQUIRE(port);
+  std::string err;
+  auto server = PeerProcess::start({"gnutls-serv", "--echo", "-p", std::to_string(*port), "--priority", priority,
+                                    "--x509certfile", leaf.cert_pem, "--x509keyfile", leaf.key_pem},
+                                   err);
+  REQUIRE_MESSAGE(server.has_value(), err);
+  REQUIRE_MESSAGE(server->wait_for_output("IPv4 0.0.0.0 port " + std::to_string(*port) + "...done"),
+                  tail(server->output()));
+  return GnutlsServer{*port, std::move(server)};
+}
+
+// start_gnutls_cli connects gnutls-cli to 127.0.0.1:port, trusting `leaf`'s
+// CA (the certificate names IP:127.0.0.1, which gnutls-cli checks).
+std::optional<PeerProcess> start_gnutls_cli(uint16_t port, const std::string& priority, const LeafFiles& leaf,
+                                            std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {"gnutls-cli"};
+  argv.insert(argv.end(), extra.begin(), extra.end());
+  for (const std::string& a : {std::string("-p"), std::to_string(port), std::string("--x509cafile"), leaf.ca_pem,
+                               std::string("--priority"), priority, std::string("127.0.0.1")}) {
+    argv.push_back(a);
+  }
+  std::string err;
+  auto client = PeerProcess::start(argv, err);
+  REQUIRE_MESSAGE(client.has_value(), err);
+  return client;
+}
+
 TEST_CASE("sluice client -> gnutls-serv --echo: every group and key type") {
   require_gnutls();
   for (auto type : kKeyTypes) {
@@ -31,23 +68,12 @@ TEST_CASE("sluice client -> gnutls-serv --echo: every group and key type") {
       const std::string tag = short_name(type) + "/" + gnutls_group(group);
       CAPTURE(tag);
       const LeafFiles& leaf = leaf_for(type);
-      // gnutls-serv does not report a kernel-chosen port, so ask for a free
-      // one; its "listening ... done" line says when it is ready.
-      auto port = net::free_loopback_port();
-      REQUIRE(port);
-      std::string err;
-      auto server = PeerProcess::start({"gnutls-serv", "--echo", "-p", std::to_string(*port), "--priority",
-                                        gnutls_priority(group), "--x509certfile", leaf.cert_pem, "--x509keyfile",
-                                        leaf.key_pem},
-                                       err);
-      REQUIRE_MESSAGE(server.has_value(), err);
-      REQUIRE_MESSAGE(server->wait_for_output("IPv4 0.0.0.0 port " + std::to_string(*port) + "...done"),
-                      tail(server->output()));
+      auto server = start_gnutls_serv(gnutls_priority(group), leaf);
       auto ctx = client_context(leaf.ca_pem);
       ctx->set_groups({group});
       const std::string msg = payload(6000, tag) + "\n";
-      const auto out = run_client(ctx, *port, "localhost", msg, msg.size());
-      INFO("gnutls-serv said:\n" << tail(server->output()));
+      const auto out = run_client(ctx, server.port, "localhost", msg, msg.size());
+      INFO("gnutls-serv said:\n" << tail(server.process->output()));
       CHECK_MESSAGE(out.error.empty(), out.error);
       CHECK(out.handshake_ok);
       CHECK(out.received == msg);
@@ -70,12 +96,7 @@ TEST_CASE("gnutls-cli -> sluice server: every group and key type") {
       // ours; it does not answer a close_notify it receives first.
       auto server = SluiceServer::start(server_context(leaf), msg.size(), CloseOrder::kPeerFirst);
       REQUIRE(server);
-      std::string err;
-      // The certificate names IP:127.0.0.1, which gnutls-cli checks.
-      auto client = PeerProcess::start({"gnutls-cli", "-p", std::to_string(server->port()), "--x509cafile",
-                                        leaf.ca_pem, "--priority", gnutls_priority(group), "127.0.0.1"},
-                                       err);
-      REQUIRE_MESSAGE(client.has_value(), err);
+      auto client = start_gnutls_cli(server->port(), gnutls_priority(group), leaf);
       CHECK(client->write_stdin(msg));
       // Keep stdin open until the echo is back: gnutls-cli ends the session
       // when stdin ends.
@@ -120,19 +141,11 @@ TEST_CASE("TLS 1.2: sluice client -> gnutls-serv --echo, and gnutls-cli -> sluic
     const LeafFiles& leaf = leaf_for(c.type);
     const std::string priority = gnutls12(c.cipher, c.sign);
     {
-      auto port = net::free_loopback_port();
-      REQUIRE(port);
-      std::string err;
-      auto server = PeerProcess::start({"gnutls-serv", "--echo", "-p", std::to_string(*port), "--priority", priority,
-                                        "--x509certfile", leaf.cert_pem, "--x509keyfile", leaf.key_pem},
-                                       err);
-      REQUIRE_MESSAGE(server.has_value(), err);
-      REQUIRE_MESSAGE(server->wait_for_output("IPv4 0.0.0.0 port " + std::to_string(*port) + "...done"),
-                      tail(server->output()));
+      auto server = start_gnutls_serv(priority, leaf);
       auto ctx = client_context(leaf.ca_pem);
       const std::string msg = payload(6000, c.cipher) + "\n";
-      const auto out = run_client(ctx, *port, "localhost", msg, msg.size());
-      INFO("gnutls-serv said:\n" << tail(server->output()));
+      const auto out = run_client(ctx, server.port, "localhost", msg, msg.size());
+      INFO("gnutls-serv said:\n" << tail(server.process->output()));
       CHECK_MESSAGE(out.error.empty(), out.error);
       CHECK(out.negotiated.version == 0x0303);
       CHECK(out.negotiated.cipher_suite == c.suite);
@@ -143,11 +156,7 @@ TEST_CASE("TLS 1.2: sluice client -> gnutls-serv --echo, and gnutls-cli -> sluic
       const std::string msg = payload(6000, c.cipher) + "\n";
       auto server = SluiceServer::start(server_context(leaf), msg.size(), CloseOrder::kPeerFirst);
       REQUIRE(server);
-      std::string err;
-      auto client = PeerProcess::start({"gnutls-cli", "-p", std::to_string(server->port()), "--x509cafile",
-                                        leaf.ca_pem, "--priority", priority, "127.0.0.1"},
-                                       err);
-      REQUIRE_MESSAGE(client.has_value(), err);
+      auto client = start_gnutls_cli(server->port(), priority, leaf);
       CHECK(client->write_stdin(msg));
       CHECK(client->wait_for_output(msg));
       client->close_stdin();
@@ -173,19 +182,11 @@ TEST_CASE("TLS 1.2 without the extended master secret (GnuTLS %NO_SESSION_HASH):
     CAPTURE(allowed);
     const std::string msg = payload(3000, "no EMS") + "\n";
     {
-      auto port = net::free_loopback_port();
-      REQUIRE(port);
-      std::string err;
-      auto server = PeerProcess::start({"gnutls-serv", "--echo", "-p", std::to_string(*port), "--priority", priority,
-                                        "--x509certfile", leaf.cert_pem, "--x509keyfile", leaf.key_pem},
-                                       err);
-      REQUIRE_MESSAGE(server.has_value(), err);
-      REQUIRE_MESSAGE(server->wait_for_output("IPv4 0.0.0.0 port " + std::to_string(*port) + "...done"),
-                      tail(server->output()));
+      auto server = start_gnutls_serv(priority, leaf);
       auto ctx = client_context(leaf.ca_pem);
       ctx->set_require_extended_master_secret(!allowed);
-      const auto out = run_client(ctx, *port, "localhost", msg, msg.size());
-      INFO("gnutls-serv said:\n" << tail(server->output()));
+      const auto out = run_client(ctx, server.port, "localhost", msg, msg.size());
+      INFO("gnutls-serv said:\n" << tail(server.process->output()));
       if (!allowed) {
         CHECK_MESSAGE(out.error.find("extended master secret required") != std::string::npos, out.error);
       } else {
@@ -200,11 +201,7 @@ TEST_CASE("TLS 1.2 without the extended master secret (GnuTLS %NO_SESSION_HASH):
       ctx->set_require_extended_master_secret(!allowed);
       auto server = SluiceServer::start(ctx, msg.size(), CloseOrder::kPeerFirst);
       REQUIRE(server);
-      std::string err;
-      auto client = PeerProcess::start({"gnutls-cli", "-p", std::to_string(server->port()), "--x509cafile",
-                                        leaf.ca_pem, "--priority", priority, "127.0.0.1"},
-                                       err);
-      REQUIRE_MESSAGE(client.has_value(), err);
+      auto client = start_gnutls_cli(server->port(), priority, leaf);
       if (allowed) {
         CHECK(client->write_stdin(msg));
         CHECK(client->wait_for_output(msg));
@@ -230,12 +227,8 @@ TEST_CASE("TLS 1.2 renegotiation: gnutls-cli --rehandshake retries until the slu
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
   auto server = SluiceServer::start(server_context(leaf), 1, CloseOrder::kPeerFirst);
   REQUIRE(server);
-  std::string err;
   // --rehandshake: a ClientHello over the session right after the handshake.
-  auto client = PeerProcess::start({"gnutls-cli", "--rehandshake", "-p", std::to_string(server->port()), "--x509cafile",
-                                    leaf.ca_pem, "--priority", gnutls12("AES-128-GCM", "ECDSA"), "127.0.0.1"},
-                                   err);
-  REQUIRE_MESSAGE(client.has_value(), err);
+  auto client = start_gnutls_cli(server->port(), gnutls12("AES-128-GCM", "ECDSA"), leaf, {"--rehandshake"});
   CHECK(client->wait_for_output("*** ReHandshake has failed"));
   client->close_stdin();
   (void)client->wait_exit();
