@@ -39,6 +39,15 @@ void Connection::Impl::observe_handshake(bool sent, uint8_t type, Bytes body) co
     cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0, negotiated().version});
 }
 
+void Connection::Impl::observe_inner_hello(bool sent, Bytes body) const {
+  if (const auto& cb = ctx_->hooks().message_callback; cb) {
+    MessageInfo info{sent, ContentType::kHandshake, static_cast<uint8_t>(wire::HandshakeType::kClientHello),
+                     body.size(), body, 0, negotiated().version};
+    info.ech_inner = true;
+    cb(info);
+  }
+}
+
 void Connection::Impl::observe_alert(bool sent, uint8_t level, Alert alert) const {
   if (const auto& cb = ctx_->hooks().message_callback; cb)
     cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level, negotiated().version});

@@ -36,6 +36,7 @@ struct Connection::Impl final : HandshakeIo {
   bool message_ends_record() const override { return !hs_in_.beyond_current(); }
   Result<void, Error> send(Bytes message) override;
   Result<void, Error> flush() override;
+  void observe_inner_hello(bool sent, Bytes body) const override;
   void mark_initial_hello() override { initial_hello_ = true; }
   Result<void, Error> send_change_cipher_spec() override;
   Result<void, Error> send_early_data(size_t max) override;

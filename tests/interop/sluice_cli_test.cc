@@ -1593,10 +1593,21 @@ TEST_CASE("ECH: sluice ech_keygen's files; s_client -ech_config_list to s_server
   REQUIRE(from_file.status == 0);
   CHECK(has(from_file.output, "ECH: accepted"));
   CHECK(has(from_file.output, "Server name: secret.example"));
-  // On the wire: the public name, and the real hello sealed.
-  CHECK(has(from_file.output, "server name: localhost"));
-  CHECK_FALSE(has(from_file.output, "server name: secret.example"));
-  CHECK(has(from_file.output, "encrypted_client_hello (0xfe0d): outer, config_id 7"));
+  // On the wire: the public name, and the real hello sealed. The trace
+  // shows the sealed hello too, marked, just before the outer one.
+  const std::string& out = from_file.output;
+  const size_t inner_at = out.find(">>> Handshake ClientHello (ECH inner, sealed in the outer hello) [length ");
+  const size_t outer_at = out.find(">>> Handshake ClientHello [length ");
+  REQUIRE(inner_at != std::string::npos);
+  REQUIRE(outer_at != std::string::npos);
+  CHECK(inner_at < outer_at);
+  const std::string inner = out.substr(inner_at, outer_at - inner_at);
+  const std::string outer = out.substr(outer_at, out.find("<<<", outer_at) - outer_at);
+  CHECK(has(inner, "server name: secret.example"));
+  CHECK(has(inner, "encrypted_client_hello (0xfe0d): inner"));
+  CHECK(has(outer, "server name: localhost"));
+  CHECK(has(outer, "encrypted_client_hello (0xfe0d): outer, config_id 7"));
+  CHECK(count_of(out, "server name: secret.example") == 1);
   CHECK(has(from_file.output, "hidden"));
   CHECK(from_base64.status == 0);
   CHECK(has(from_base64.output, "ECH: accepted"));
