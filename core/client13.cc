@@ -495,6 +495,8 @@ TlsResult<std::vector<uint8_t>> Client13::seal_outer_hello(std::vector<uint8_t>&
     const size_t n = hello_.psk->binders_len();
     std::copy(inner.end() - static_cast<ptrdiff_t>(n), inner.end(), encoded.end() - static_cast<ptrdiff_t>(n));
   }
+  // Final now (binders included): a trace shows it before the outer hello.
+  io_.observe_inner_hello(true, Bytes(inner).subspan(wire::kHandshakeHeaderLen));
   pad_client_hello_inner(encoded, hello_.has_server_name ? hello_.server_name.size() : 0,
                          ech.choice.config.maximum_name_length);
   outer.ech->payload.assign(encoded.size() + crypto::kAeadTagLen, 0);

@@ -264,7 +264,7 @@ Progress Connection::shutdown() {
   }
   // Look for the peer's close_notify among buffered records.
   while (!c.rl_.peer_closed()) {
-    auto rec = c.rl_.read();
+    auto rec = c.read_record();
     if (!rec) return c.fail(std::move(rec).error());
     switch (rec->kind) {
       case RecordLayer::Kind::kNeedMore:
@@ -280,8 +280,6 @@ Progress Connection::shutdown() {
         break;
       }
       case RecordLayer::Kind::kClosed:
-        c.observe_alert(false, c.rl_.peer_close_level(), Alert::kCloseNotify);
-        break;
       case RecordLayer::Kind::kControl:
         break;
       case RecordLayer::Kind::kChangeCipherSpec:

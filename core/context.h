@@ -185,7 +185,18 @@ struct Credentials {
 };
 
 // MessageInfo describes one handshake message or alert as it is sent or
-// received (for tracing, like OpenSSL's msg callback).
+// received (for tracing, like OpenSSL's msg callback). The callback sees a
+// received message or alert before anything sent in answer to it, and
+// every alert record either way, whatever its level or fate.
+//
+// Encrypted Client Hello: the inner ClientHello never travels as itself,
+// but a trace without it cannot show what was negotiated. It is reported
+// once more as a ClientHello with `ech_inner` set (as BoringSSL reports it
+// with its own content type): by the client when it seals it, just before
+// the outer hello it goes in; by a server when it opens it, just after the
+// outer hello. Its body is the whole inner hello as the transcript has it
+// (outer extensions filled in). Consumers counting what went over the wire
+// skip these.
 struct MessageInfo {
   bool sent;                      // false: received
   wire::ContentType content_type;  // kHandshake or kAlert
@@ -201,6 +212,8 @@ struct MessageInfo {
   // The connection's negotiated version (wire::kTls12 or kTls13) once the
   // ServerHello has settled it, else 0: a Certificate's form depends on it.
   uint16_t version = 0;
+  // A ClientHello that is ECH's inner hello (see above).
+  bool ech_inner = false;
 };
 
 // Hooks: what the application injects. None is required.
@@ -398,7 +411,8 @@ class Context {
   void set_clock_ms(std::function<int64_t()> clock) { hooks_.clock_ms = std::move(clock); }
   // Called with each NSS key-log line (SSLKEYLOGFILE format).
   void set_key_log(std::function<void(std::string_view)> cb) { hooks_.key_log = std::move(cb); }
-  // Called for each handshake message and alert sent or received.
+  // Called for each handshake message and alert sent or received, and for
+  // ECH's inner hello (see MessageInfo for the order and that case).
   void set_message_callback(std::function<void(const MessageInfo&)> cb) { hooks_.message_callback = std::move(cb); }
   // Server: a HelloRetryRequest carries a cookie made by `make` (RFC 8446
   // §4.2.2), which the second ClientHello must echo. None by default.

@@ -39,24 +39,35 @@ void Connection::Impl::observe_handshake(bool sent, uint8_t type, Bytes body) co
     cb(MessageInfo{sent, ContentType::kHandshake, type, body.size(), body, 0, negotiated().version});
 }
 
+void Connection::Impl::observe_inner_hello(bool sent, Bytes body) const {
+  if (const auto& cb = ctx_->hooks().message_callback; cb) {
+    MessageInfo info{sent, ContentType::kHandshake, static_cast<uint8_t>(wire::HandshakeType::kClientHello),
+                     body.size(), body, 0, negotiated().version};
+    info.ech_inner = true;
+    cb(info);
+  }
+}
+
 void Connection::Impl::observe_alert(bool sent, uint8_t level, Alert alert) const {
   if (const auto& cb = ctx_->hooks().message_callback; cb)
     cb(MessageInfo{sent, ContentType::kAlert, static_cast<uint8_t>(alert), 2, {}, level, negotiated().version});
 }
 
-void Connection::Impl::observe_received_message() {
-  observe_handshake(false, hs_in_.current_type(), hs_in_.current_body());
+TlsResult<std::optional<HandshakeMessage>> Connection::Impl::next_message() {
+  auto m = hs_in_.next();
+  // Seen here, before the machine acts on it, so a trace shows a message
+  // before what answers it (a KeyUpdate's reply, a refusal's alert) and a
+  // message that fails its checks before the alert it causes.
+  if (m && *m && hs_in_.first_sight()) observe_handshake(false, hs_in_.current_type(), hs_in_.current_body());
+  return m;
 }
 
-void Connection::Impl::observe_received_alert(const Error& e) const {
-  // Only a fatal alert ends the connection as an error (warnings are
-  // tolerated or refused before they get here).
-  if (e.origin == Origin::kReceived) observe_alert(false, 2, e.alert);
-}
+void Connection::Impl::message_done() { hs_in_.done(); }
 
-void Connection::Impl::message_done() {
-  observe_received_message();
-  hs_in_.done();
+TlsResult<RecordLayer::Record> Connection::Impl::read_record() {
+  auto rec = rl_.read();
+  if (const auto a = rl_.alert_read(); a.level != 0) observe_alert(false, a.level, a.alert);
+  return rec;
 }
 
 Result<void, Error> Connection::Impl::flush() {
@@ -245,10 +256,6 @@ Progress Connection::Impl::fail(Error e) {
   }
   if (failed()) return {Status::kError, 0};
   error_ = e;
-  // A message that failed its checks was still received: the trace shows
-  // it before the alert it caused, as openssl's does.
-  if (hs_in_.handed_out()) observe_received_message();
-  observe_received_alert(e);
   if (hs_) negotiated_ = hs_->negotiated();
   // A fatal alert is just bytes in outbound() (RFC 8446 §6.2). Nothing is
   // sent for a truncated transport or an alert we received. Queued
@@ -316,7 +323,7 @@ Progress Connection::Impl::handshake(bool read_records) {
       if (auto r = flush(); !r) return fail(std::move(r).error());
       return {Status::kWantRead, 0};
     }
-    auto rec = rl_.read();
+    auto rec = read_record();
     if (!rec) return fail(std::move(rec).error());
     switch (rec->kind) {
       case RecordLayer::Kind::kNeedMore:
@@ -395,7 +402,7 @@ Progress Connection::Impl::process_post_handshake() {
         continue;
       }
     }
-    auto m = hs_in_.next();
+    auto m = next_message();
     if (!m) return fail(std::move(m).error());
     if (!*m) break;
     auto w = post_->process(**m, message_ends_record(), negotiated_);
@@ -452,7 +459,7 @@ Progress Connection::Impl::fill_readable() {
   }
   while (app_pending() == 0) {
     if (rl_.peer_closed()) return {Status::kZeroReturn, 0};
-    auto rec = rl_.read();
+    auto rec = read_record();
     if (!rec) return fail(std::move(rec).error());
     switch (rec->kind) {
       case RecordLayer::Kind::kNeedMore: {
@@ -466,7 +473,6 @@ Progress Connection::Impl::fill_readable() {
         post_->note_app_data(rec->plaintext.size());
         break;
       case RecordLayer::Kind::kClosed:
-        observe_alert(false, rl_.peer_close_level(), Alert::kCloseNotify);
         return {Status::kZeroReturn, 0};
       case RecordLayer::Kind::kHandshake: {
         if (auto r = hs_in_.append(rec->plaintext); !r) return fail(std::move(r).error());

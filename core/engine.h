@@ -31,11 +31,12 @@ struct Connection::Impl final : HandshakeIo {
   // --- HandshakeIo ---
   const Context& context() const override { return *ctx_; }
   long mode() const override { return mode_; }
-  TlsResult<std::optional<HandshakeMessage>> next_message() override { return hs_in_.next(); }
+  TlsResult<std::optional<HandshakeMessage>> next_message() override;
   void message_done() override;
   bool message_ends_record() const override { return !hs_in_.beyond_current(); }
   Result<void, Error> send(Bytes message) override;
   Result<void, Error> flush() override;
+  void observe_inner_hello(bool sent, Bytes body) const override;
   void mark_initial_hello() override { initial_hello_ = true; }
   Result<void, Error> send_change_cipher_spec() override;
   Result<void, Error> send_early_data(size_t max) override;
@@ -96,12 +97,15 @@ struct Connection::Impl final : HandshakeIo {
   // reply) when no write space is lent, and releases idle buffers.
   Progress settle();
   Progress fail(Error e);
+  // read_record is the record layer's read(), with any alert it opened
+  // told to the message callback: the one way records are read.
+  TlsResult<RecordLayer::Record> read_record();
   // observe tells the message callback of a handshake message (its body)
-  // or an alert (its level and description).
+  // or an alert (its level and description). Received messages are told
+  // when first handed out (next_message), alerts when their record is
+  // opened (read_record): before anything they cause is sent.
   void observe_handshake(bool sent, uint8_t type, Bytes body) const;
   void observe_alert(bool sent, uint8_t level, Alert alert) const;
-  void observe_received_message();
-  void observe_received_alert(const Error& e) const;
   bool failed() const { return !error_.ok() && error_.origin != Origin::kApi; }
   // wait_async: kWantAsync with ASYNC (the operation then calls the
   // connection's async callback when done), else the engine waits for the

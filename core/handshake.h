@@ -118,6 +118,9 @@ class HandshakeIo {
   }
   virtual Result<void, Error> send(Bytes message) = 0;
   virtual Result<void, Error> flush() = 0;
+  // observe_inner_hello tells the message callback of an ECH inner
+  // ClientHello (its body), which is never sent or received as itself.
+  virtual void observe_inner_hello(bool sent, Bytes body) const = 0;
   // mark_initial_hello: the records of the next flush say version 0x0301
   // (RFC 8446 §5.1: the first ClientHello's record may, for middleboxes).
   virtual void mark_initial_hello() = 0;

@@ -33,6 +33,7 @@ TlsResult<std::optional<HandshakeMessage>> HandshakeReader::next() {
 void HandshakeReader::done() {
   in_.erase(in_.begin(), in_.begin() + static_cast<ptrdiff_t>(msg_len_));
   msg_len_ = 0;
+  sighted_ = false;
   if (in_.empty() && handshake_over_) in_.shrink_to_fit();
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/error.h"
@@ -34,6 +35,11 @@ class HandshakeReader {
   bool empty() const { return in_.empty(); }
   // handed_out: next() gave a message that done() has not dropped yet.
   bool handed_out() const { return msg_len_ != 0; }
+  // first_sight: true the first time it is asked about the message handed
+  // out, false after (and with none handed out). Machines may be handed the
+  // same message again (a hand-off to the version's machine, a ClientHello
+  // a renegotiation keeps); the trace shows it once.
+  bool first_sight() { return msg_len_ != 0 && !std::exchange(sighted_, true); }
   // current is the type, body length and body of the message handed out.
   uint8_t current_type() const { return msg_len_ ? in_[0] : 0; }
   size_t current_len() const { return msg_len_ ? msg_len_ - wire::kHandshakeHeaderLen : 0; }
@@ -49,6 +55,7 @@ class HandshakeReader {
  private:
   std::vector<uint8_t> in_;
   size_t msg_len_ = 0;  // length of the message handed out, if any
+  bool sighted_ = false;  // first_sight() was asked about it
   bool handshake_over_ = false;
 };
 

@@ -135,7 +135,7 @@ bool looks_like_http(Bytes b) {
 }  // namespace
 
 TlsResult<RecordLayer::Record> RecordLayer::read() {
-  warning_.reset();
+  alert_read_ = {};
   const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
   const Bytes header_bytes = in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes();
   ByteReader header(header_bytes);
@@ -226,6 +226,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     uint8_t level, desc;
     if (a.u8(level) && a.u8(desc)) {
       consume_inbound_to(unproc_);
+      alert_read_ = {level, static_cast<Alert>(desc)};
       return Err(Error::received(static_cast<Alert>(desc)));
     }
   }
@@ -283,12 +284,12 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       uint8_t level, desc;
       if (!a.u8(level) || !a.u8(desc) || !a.empty()) return Err(Error(Reason::kDecodeError, "alert length"));
       release_record();
+      const auto alert = static_cast<Alert>(desc);
+      alert_read_ = {level, alert};
       constexpr uint8_t kWarning = 1, kFatal = 2;
       if (level != kWarning && level != kFatal) return Err(Error(Reason::kIllegalParameter, "alert level"));
-      const auto alert = static_cast<Alert>(desc);
       if (alert == Alert::kCloseNotify) {
         peer_closed_ = true;
-        peer_close_level_ = level;
         return Record{Kind::kClosed, {}};
       }
       if (level == kWarning) {
@@ -301,7 +302,6 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
           return Err(Error(Reason::kDecodeError, "warning alert in TLS 1.3"));
         }
         if (++warning_alerts_ > kMaxWarningAlerts) return Err(Error(Reason::kTooManyWarningAlerts));
-        warning_ = alert;
         return Record{Kind::kControl, {}};
       }
       return Err(Error::received(alert));

@@ -100,13 +100,22 @@ class RecordLayer {
     Bytes plaintext;
   };
   TlsResult<Record> read();
+  // AlertRead is an alert record the last read() opened, whatever came of
+  // it: a warning let through, close_notify, a fatal alert, or one refused
+  // (a TLS 1.3 warning, an unknown level). Level 0: that read() opened no
+  // alert. The level is as the record carried it, for tracing.
+  struct AlertRead {
+    uint8_t level = 0;
+    Alert alert{};
+  };
+  AlertRead alert_read() const { return alert_read_; }
   // warning: the warning alert the last read() returned as kControl.
-  std::optional<Alert> warning() const { return warning_; }
+  std::optional<Alert> warning() const {
+    if (alert_read_.level != 1 || alert_read_.alert == Alert::kCloseNotify) return std::nullopt;
+    return alert_read_.alert;
+  }
   void release_record();
   bool peer_closed() const { return peer_closed_; }
-  // The level the peer's close_notify came with (1 warning, 2 fatal; TLS 1.3
-  // lets the level be ignored, so either closes), for tracing.
-  uint8_t peer_close_level() const { return peer_close_level_; }
 
   // The application-data window (decrypted bytes in place).
   Bytes app_data() const { return in_.all().subspan(app_off_, app_len_); }
@@ -176,10 +185,9 @@ class RecordLayer {
   bool handshake_seen_ = false;  // a handshake record was read
   bool eof_ = false;
   bool peer_closed_ = false;
-  uint8_t peer_close_level_ = 0;
+  AlertRead alert_read_;
   int empty_records_ = 0;
   int warning_alerts_ = 0;
-  std::optional<Alert> warning_;
   size_t early_skip_budget_ = 0;
   size_t send_fragment_ = wire::kMaxPlaintext;
   size_t receive_inner_ = 0;

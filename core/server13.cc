@@ -474,6 +474,9 @@ Result<void, Error> Server13::take_inner_hello(wire::ClientHello& ch, Bytes body
     w.bytes(inner_body);
   }
   if (!w.ok()) return Err(Error(Reason::kDecodeError, "ClientHelloInner too long"));
+  // Shown as it opened, before the checks: a refused one is traced before
+  // the alert it causes.
+  io_.observe_inner_hello(false, inner_body);
   // The parsed hello views into inner_message, which the caller keeps.
   wire::ClientHello inner =
       SLUICE_TRY(wire::ClientHello::parse(Bytes(inner_message).subspan(wire::kHandshakeHeaderLen)));

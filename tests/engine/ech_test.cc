@@ -183,6 +183,64 @@ TEST_CASE("ECH across a HelloRetryRequest, and with resumption and 0-RTT in the 
   CHECK(test::read_available(server) == early);
 }
 
+TEST_CASE("ECH and the message callback: each inner hello is reported, marked, beside the outer one") {
+  // The inner hello is what the server answers, so a trace must show it;
+  // marked, it is not mistaken for a message on the wire. A retry makes
+  // two of each.
+  World w;
+  REQUIRE(w.sctx->add_ech_key(w.key.config, w.key.private_key, true).ok());
+  w.sctx->set_groups({crypto::Group::kSecp256r1});
+  struct Hello {
+    bool sent, inner;
+    std::vector<uint8_t> body;
+  };
+  auto record = [](Context& ctx, std::vector<Hello>& hellos, std::string& order) {
+    ctx.set_message_callback([&hellos, &order](const MessageInfo& m) {
+      if (m.content_type != wire::ContentType::kHandshake) return;
+      order += m.ech_inner ? "inner " : std::to_string(m.type) + " ";
+      if (m.type == static_cast<uint8_t>(wire::HandshakeType::kClientHello)) {
+        hellos.push_back({m.sent, m.ech_inner, {m.body.begin(), m.body.end()}});
+      } else {
+        CHECK_FALSE(m.ech_inner);
+      }
+    });
+  };
+  std::vector<Hello> client_hellos, server_hellos;
+  std::string client_order, server_order;
+  record(*w.cctx, client_hellos, client_order);
+  record(*w.sctx, server_hellos, server_order);
+  Connection client = Connection::client(w.cctx, "secret.example");
+  Connection server = Connection::server(w.sctx);
+  REQUIRE(client.set_ech_config_list(config_list({&w.key})).status == Status::kOk);
+  REQUIRE(test::handshake(client, server));
+  REQUIRE(client.negotiated().ech_accepted);
+  REQUIRE(client.negotiated().hello_retry_request);
+  // The client seals the inner hello, then sends the outer one; the server
+  // reads the outer hello, then opens the inner one. (2 is ServerHello,
+  // here the HelloRetryRequest first.)
+  CHECK(client_order.starts_with("inner 1 2 inner 1 2 "));
+  CHECK(server_order.starts_with("1 inner 2 1 inner 2 "));
+  REQUIRE(client_hellos.size() == 4);
+  REQUIRE(server_hellos.size() == 4);
+  for (size_t i = 0; i < 4; ++i) {
+    CAPTURE(i);
+    const Hello& sent = client_hellos[i];
+    const bool inner = i % 2 == 0;
+    CHECK(sent.sent);
+    CHECK(sent.inner == inner);
+    // The server's order puts the outer first.
+    const Hello& received = server_hellos[inner ? i + 1 : i - 1];
+    CHECK_FALSE(received.sent);
+    CHECK(received.inner == inner);
+    CHECK(received.body == sent.body);  // the inner hello rebuilt as the client had it
+    auto parsed = wire::ClientHello::parse(sent.body);
+    REQUIRE(parsed.ok());
+    CHECK(parsed->server_name == (inner ? "secret.example" : "public.example"));
+    REQUIRE(parsed->ech.has_value());
+    CHECK(parsed->ech->inner == inner);
+  }
+}
+
 TEST_CASE("ECH declined: the public name is authenticated, then ech_required, with the retry configs") {
   World w;
   const EchKeyPair other = make_ech_key(*w.provider, 9, "public.example");

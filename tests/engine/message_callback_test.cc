@@ -1,12 +1,17 @@
 // The message callback (Context::set_message_callback) as tracing tools use
 // it: each handshake message's body as the other side received it, each
-// alert's level, and a message that failed its checks seen before the
-// alert it caused.
+// alert's level, a message that failed its checks seen before the alert it
+// caused, a post-handshake message seen before what answers it, and every
+// alert received (warnings, close_notify mid-handshake) as well as sent.
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <string>
+#include <utility>
 
 #include "core/wire/hello.h"
+#include "pki/pinned_verifier.h"
+#include "tests/engine/mitm.h"
 #include "tests/engine/test_env.h"
 
 namespace sluice {
@@ -103,6 +108,186 @@ TEST_CASE("a message the receiver refuses is seen by the callback before the fat
   CHECK(alert.content_type == ContentType::kAlert);
   CHECK(alert.type == static_cast<uint8_t>(client.error().alert));
   CHECK(alert.alert_level == 2);
+}
+
+}  // namespace sluice
+
+// ---------------------------------------------------------------------------
+// The order of events. A trace is read as a conversation: what a side
+// received comes before what it sent in answer, and every alert shows up
+// in both directions with the level its record carried.
+
+namespace sluice {
+namespace {
+
+// Trace records each callback as one short line ("< hs 24", "> alert 1 100":
+// direction, handshake type or alert level and description), joined, so a
+// failed comparison shows both sequences whole.
+struct Trace {
+  std::string lines;
+  void attach(Context& ctx) {
+    ctx.set_message_callback([this](const MessageInfo& m) {
+      lines += m.sent ? "> " : "< ";
+      if (m.content_type == ContentType::kAlert) {
+        lines += "alert " + std::to_string(m.alert_level) + " " + std::to_string(m.type);
+      } else {
+        lines += "hs " + std::to_string(m.type);
+      }
+      lines += "; ";
+    });
+  }
+  // take returns what was seen since the last take.
+  std::string take() { return std::exchange(lines, std::string()); }
+};
+
+constexpr const char* kNoRenegotiation = "alert 1 100";
+
+}  // namespace
+
+TEST_CASE("trace order: a TLS 1.2 HelloRequest is seen before the no_renegotiation warning that answers it") {
+  const auto& cert = test::test_cert(crypto::KeyType::kEcdsaP256);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  cctx->set_max_version(wire::kTls12);
+  Trace client_trace, server_trace;
+  client_trace.attach(*cctx);
+  server_trace.attach(*sctx);
+  auto client = Connection::client(cctx, "localhost");
+  auto server = Connection::server(sctx);
+  REQUIRE(test::handshake(client, server));
+  client_trace.take();
+  server_trace.take();
+
+  REQUIRE(server.renegotiate().status == Status::kOk);  // HelloRequest (0)
+  test::transfer(server, client);
+  uint8_t buf[16];
+  CHECK(client.read(buf).status == Status::kWantRead);  // refused by default
+  test::transfer(client, server);
+  CHECK(server.read(buf).status == Status::kWantRead);
+  CHECK(server.error().ok());
+  CHECK(client_trace.take() == std::string("< hs 0; > ") + kNoRenegotiation + "; ");
+  // The warning the server received is traced too, at its level.
+  CHECK(server_trace.take() == std::string("> hs 0; < ") + kNoRenegotiation + "; ");
+}
+
+TEST_CASE("trace order: a KeyUpdate asking for an update is seen before the KeyUpdate that answers it") {
+  const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  Trace client_trace, server_trace;
+  client_trace.attach(*cctx);
+  server_trace.attach(*sctx);
+  auto client = Connection::client(cctx, "localhost");
+  auto server = Connection::server(sctx);
+  REQUIRE(test::handshake(client, server));
+  (void)test::read_available(client);  // the server's tickets
+  client_trace.take();
+  server_trace.take();
+
+  REQUIRE(client.key_update(true).status == Status::kOk);
+  test::transfer(client, server);
+  (void)test::read_available(server);
+  const uint8_t one = 1;
+  REQUIRE(server.write(std::span(&one, 1)).status == Status::kOk);
+  test::transfer(server, client);
+  CHECK(test::read_available(client).size() == 1);
+  // KeyUpdate is 24; update_requested asks the peer for one back.
+  CHECK(client_trace.take() == "> hs 24; < hs 24; ");
+  CHECK(server_trace.take() == "< hs 24; > hs 24; ");
+}
+
+TEST_CASE("trace order: a post-handshake CertificateRequest is seen before the client's answer") {
+  const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  auto sctx = test::server_context(test::sodium_first(), cert);
+  cctx->set_post_handshake_auth(true);
+  sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(cert.der));
+  Trace client_trace, server_trace;
+  client_trace.attach(*cctx);
+  server_trace.attach(*sctx);
+  auto client = Connection::client(cctx, "localhost");
+  auto server = Connection::server(sctx);
+  REQUIRE(test::handshake(client, server));
+  (void)test::read_available(client);
+  client_trace.take();
+  server_trace.take();
+
+  REQUIRE(server.request_client_certificate().status == Status::kOk);
+  test::transfer(server, client);
+  (void)test::read_available(client);
+  test::transfer(client, server);
+  (void)test::read_available(server);
+  CHECK(server.error().ok());
+  CHECK(server.client_certificate_requests() == 0);
+  // CertificateRequest 13, then the client's empty Certificate 11 and its
+  // Finished 20.
+  CHECK(client_trace.take() == "< hs 13; > hs 11; > hs 20; ");
+  CHECK(server_trace.take() == "> hs 13; < hs 11; < hs 20; ");
+}
+
+TEST_CASE("trace: every alert received is seen with its level, tolerated, closing or refused") {
+  constexpr uint8_t kWarning = 1, kFatal = 2;
+  const auto user_canceled = static_cast<uint8_t>(Alert::kUserCanceled);
+  SUBCASE("a TLS 1.3 user_canceled warning, tolerated") {
+    Mitm m = established_mitm();
+    Trace trace;
+    trace.attach(*m.sctx);
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    feed_all(m.server, sealed(rp, ContentType::kAlert, {kWarning, user_canceled}));
+    CHECK(read_buffered(m.server).status == Status::kWantRead);
+    CHECK(m.server.error().ok());
+    CHECK(trace.take() == "< alert 1 90; ");
+  }
+  SUBCASE("a TLS 1.3 warning other than user_canceled, refused with decode_error") {
+    Mitm m = established_mitm();
+    Trace trace;
+    trace.attach(*m.sctx);
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    feed_all(m.server, sealed(rp, ContentType::kAlert, {kWarning, static_cast<uint8_t>(Alert::kUnrecognizedName)}));
+    CHECK(read_buffered(m.server).status == Status::kError);
+    CHECK(trace.take() == "< alert 1 112; > alert 2 50; ");
+  }
+  SUBCASE("a fatal alert") {
+    Mitm m = established_mitm();
+    Trace trace;
+    trace.attach(*m.sctx);
+    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
+    feed_all(m.server, sealed(rp, ContentType::kAlert, {kFatal, static_cast<uint8_t>(Alert::kHandshakeFailure)}));
+    CHECK(read_buffered(m.server).status == Status::kError);
+    CHECK(trace.take() == "< alert 2 40; ");
+  }
+  SUBCASE("TLS 1.2 warnings before the server's first flight") {
+    const auto& cert = test::test_cert(crypto::KeyType::kEcdsaP256);
+    auto cctx = test::client_context(test::sodium_first(), cert);
+    auto sctx = test::server_context(test::sodium_first(), cert);
+    cctx->set_max_version(wire::kTls12);
+    Trace trace;
+    trace.attach(*cctx);
+    auto client = Connection::client(cctx, "localhost");
+    auto server = Connection::server(sctx);
+    REQUIRE(client.handshake().status == Status::kWantRead);
+    feed_all(server, drain(client));
+    REQUIRE(server.handshake().status == Status::kWantRead);
+    feed_all(client, std::vector<uint8_t>{21, 3, 3, 0, 2, kWarning, static_cast<uint8_t>(Alert::kUnrecognizedName)});
+    feed_all(client, drain(server));
+    REQUIRE(test::handshake(client, server));
+    // ClientHello 1; the warning; ServerHello 2, Certificate 11,
+    // ServerKeyExchange 12, ServerHelloDone 14 ...
+    CHECK(trace.take().starts_with("> hs 1; < alert 1 112; < hs 2; < hs 11; < hs 12; < hs 14; "));
+  }
+}
+
+TEST_CASE("trace: a close_notify during the handshake is seen before the alert that ends the handshake") {
+  const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
+  auto cctx = test::client_context(test::sodium_first(), cert);
+  Trace trace;
+  trace.attach(*cctx);
+  auto client = Connection::client(cctx, "localhost");
+  REQUIRE(client.handshake().status == Status::kWantRead);
+  feed_all(client, std::vector<uint8_t>{21, 3, 3, 0, 2, 1, static_cast<uint8_t>(Alert::kCloseNotify)});
+  CHECK(client.handshake().status == Status::kError);
+  CHECK(client.error().reason == Reason::kUnexpectedMessage);
+  CHECK(trace.take() == "> hs 1; < alert 1 0; > alert 2 10; ");
 }
 
 }  // namespace sluice

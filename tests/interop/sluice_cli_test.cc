@@ -204,6 +204,56 @@ TEST_CASE("sessions across processes: sluice s_client twice against sluice s_ser
   CHECK(has(server->output(), "Resumed: yes"));
 }
 
+// line_of is the line of `output` that starts with `prefix` (the first), or
+// "" when none does.
+std::string line_of(const std::string& output, const std::string& prefix) {
+  std::istringstream in(output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(prefix)) return line;
+  }
+  return "";
+}
+
+TEST_CASE("sessions across processes, TLS 1.2: the file keeps the group a resumption reports; old files are refused") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  uint16_t port = 0;
+  auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
+  REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+  const std::string sess = tmp_path("sluice12.sess");
+  // secp384r1, not the first group offered, so a default cannot pass for it.
+  const Ran first = run_to_end(sluice_client(port, {"-tls1_2", "-groups", "P-384", "-sess_out", sess}), "one\n");
+  REQUIRE_MESSAGE(first.status == 0, first.output);
+  const std::string group = line_of(first.output, "Group: ");
+  CHECK(group == "Group: secp384r1");
+  const Ran second = run_to_end(sluice_client(port, {"-tls1_2", "-sess_in", sess}), "two\n");
+  server->wait_exit();
+  INFO("second:\n" << tail(second.output));
+  REQUIRE(second.status == 0);
+  CHECK(has(second.output, "Resumed: yes"));
+  CHECK(line_of(second.output, "Group: ") == group);
+
+  // The same session as the first format wrote it (no group line) is
+  // refused by name rather than resumed with no group.
+  std::istringstream saved(read_all(sess));
+  std::string old_format;
+  for (std::string line; std::getline(saved, line);) {
+    if (line.starts_with("# sluice session ")) line = "# sluice session 1 (holds the resumption secret)";
+    if (line.starts_with("group: ") || line.starts_with("ocsp_response: ") || line.starts_with("sct_list: ")) continue;
+    old_format += line + "\n";
+  }
+  const std::string old_sess = tmp_path("sluice12_v1.sess");
+  write_all(old_sess, old_format);
+  const Ran old = run_to_end(sluice_client(port, {"-tls1_2", "-sess_in", old_sess}), "");
+  CHECK(old.status != 0);
+  CHECK(has(old.output, "without its key exchange group (a version 1 file: save the session again with -sess_out)"));
+  // A file of a later format is refused too.
+  write_all(old_sess, "# sluice session 99\n");
+  const Ran later = run_to_end(sluice_client(port, {"-sess_in", old_sess}), "");
+  CHECK(later.status != 0);
+  CHECK(has(later.output, "version 99"));
+}
+
 TEST_CASE("sessions: gnutls-cli --resume and openssl s_client -sess_out/-sess_in against sluice s_server") {
   require_peers();
   const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
@@ -1543,10 +1593,21 @@ TEST_CASE("ECH: sluice ech_keygen's files; s_client -ech_config_list to s_server
   REQUIRE(from_file.status == 0);
   CHECK(has(from_file.output, "ECH: accepted"));
   CHECK(has(from_file.output, "Server name: secret.example"));
-  // On the wire: the public name, and the real hello sealed.
-  CHECK(has(from_file.output, "server name: localhost"));
-  CHECK_FALSE(has(from_file.output, "server name: secret.example"));
-  CHECK(has(from_file.output, "encrypted_client_hello (0xfe0d): outer, config_id 7"));
+  // On the wire: the public name, and the real hello sealed. The trace
+  // shows the sealed hello too, marked, just before the outer one.
+  const std::string& out = from_file.output;
+  const size_t inner_at = out.find(">>> Handshake ClientHello (ECH inner, sealed in the outer hello) [length ");
+  const size_t outer_at = out.find(">>> Handshake ClientHello [length ");
+  REQUIRE(inner_at != std::string::npos);
+  REQUIRE(outer_at != std::string::npos);
+  CHECK(inner_at < outer_at);
+  const std::string inner = out.substr(inner_at, outer_at - inner_at);
+  const std::string outer = out.substr(outer_at, out.find("<<<", outer_at) - outer_at);
+  CHECK(has(inner, "server name: secret.example"));
+  CHECK(has(inner, "encrypted_client_hello (0xfe0d): inner"));
+  CHECK(has(outer, "server name: localhost"));
+  CHECK(has(outer, "encrypted_client_hello (0xfe0d): outer, config_id 7"));
+  CHECK(count_of(out, "server name: secret.example") == 1);
   CHECK(has(from_file.output, "hidden"));
   CHECK(from_base64.status == 0);
   CHECK(has(from_base64.output, "ECH: accepted"));

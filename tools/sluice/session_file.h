@@ -13,7 +13,9 @@
 namespace sluice::tool {
 
 // write_session / read_session save and load one session; false or nullopt
-// with a message naming the file (and the line) on failure.
+// with a message naming the file (and the line) on failure. Files are
+// versioned (the first line): read_session takes older versions where they
+// hold all a resumption reports, and refuses the rest by name.
 [[nodiscard]] bool write_session(const std::string& path, const Session& s, std::string& out_error);
 [[nodiscard]] std::optional<Session> read_session(const std::string& path, std::string& out_error);
 

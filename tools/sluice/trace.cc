@@ -210,7 +210,10 @@ void print_message(TraceDetail detail, const MessageInfo& m) {
   const bool handshake = m.content_type == wire::ContentType::kHandshake;
   const char* dir = m.sent ? ">>>" : "<<<";
   if (handshake) {
-    std::fprintf(stderr, "%s Handshake %s [length %zu]\n", dir, handshake_name(m.type).c_str(), m.length);
+    // ECH's inner hello never crosses the wire as itself: marked, so the
+    // trace tells it from the outer hello that carries it.
+    std::fprintf(stderr, "%s Handshake %s%s [length %zu]\n", dir, handshake_name(m.type).c_str(),
+                 m.ech_inner ? " (ECH inner, sealed in the outer hello)" : "", m.length);
   } else {
     std::fprintf(stderr, "%s Alert %s (%u)\n", dir, std::string(name(static_cast<Alert>(m.type))).c_str(),
                  static_cast<unsigned>(m.type));
