@@ -216,7 +216,9 @@ std::string line_of(const std::string& output, const std::string& prefix) {
 
 TEST_CASE("sessions across processes, TLS 1.2: the file keeps the group a resumption reports; old files are refused") {
   require_peers();
-  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  // A P-384 key: in TLS 1.2 the client must offer the certificate's curve
+  // (RFC 8422 §5.3), and P-384 is the only group it offers below.
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP384);
   uint16_t port = 0;
   auto server = sluice_server({"-naccept", "2", "-cert", leaf.cert_pem, "-key", leaf.key_pem}, port);
   REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
@@ -232,6 +234,9 @@ TEST_CASE("sessions across processes, TLS 1.2: the file keeps the group a resump
   REQUIRE(second.status == 0);
   CHECK(has(second.output, "Resumed: yes"));
   CHECK(line_of(second.output, "Group: ") == group);
+  // A resumption keeps its session's extended master secret state.
+  CHECK(has(read_all(sess), "extended_master_secret: 1"));
+  CHECK(has(second.output, "Extended master secret: yes"));
 
   // The same session as the first format wrote it (no group line) is
   // refused by name rather than resumed with no group.
@@ -252,6 +257,32 @@ TEST_CASE("sessions across processes, TLS 1.2: the file keeps the group a resump
   const Ran later = run_to_end(sluice_client(port, {"-sess_in", old_sess}), "");
   CHECK(later.status != 0);
   CHECK(has(later.output, "version 99"));
+}
+
+TEST_CASE("-allow_no_ems: gnutls-cli without the extended master secret (%NO_SESSION_HASH) is refused, or taken") {
+  require_peers();
+  const LeafFiles& leaf = leaf_for(crypto::KeyType::kEcdsaP256);
+  for (const bool allow : {false, true}) {
+    CAPTURE(allow);
+    uint16_t port = 0;
+    std::vector<std::string> args = {"-naccept", "1", "-cert", leaf.cert_pem, "-key", leaf.key_pem};
+    if (allow) args.push_back("-allow_no_ems");
+    auto server = sluice_server(args, port);
+    REQUIRE_MESSAGE(server.has_value(), "sluice s_server did not start");
+    const Ran client = run_to_end({"gnutls-cli", "-p", port_of(port), "--x509cafile", leaf.ca_pem, "--priority",
+                                   "NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH", "127.0.0.1"},
+                                  "hello\n");
+    server->wait_exit();
+    INFO("gnutls-cli:\n" << tail(client.output) << "\nsluice:\n" << tail(server->output()));
+    if (!allow) {
+      CHECK(client.status != 0);
+      CHECK(has(server->output(), "extended master secret required"));
+    } else {
+      CHECK(client.status == 0);
+      CHECK(has(server->output(), "Protocol: TLSv1.2"));
+      CHECK(has(server->output(), "Extended master secret: no"));
+    }
+  }
 }
 
 TEST_CASE("sessions: gnutls-cli --resume and openssl s_client -sess_out/-sess_in against sluice s_server") {

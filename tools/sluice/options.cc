@@ -27,6 +27,8 @@ constexpr OptionSpec kCommon[] = {
     {"record_size_limit", "N", "send record_size_limit N (64..16385, RFC 8449)"},
     {"padding", "N", "pad protected records to a multiple of N bytes (TLS 1.3)"},
     {"max_send_frag", "N", "put at most N bytes (512..16384) of plaintext in a record"},
+    {"allow_no_ems", "", "TLS 1.2: accept a peer without the extended master secret (RFC 7627), with RFC 5246's "
+                         "master secret, open to the triple handshake (default: refused, handshake_failure)"},
     {"key_update_interval", "N", "TLS 1.3: send a KeyUpdate after every N records under one key (default: the AEAD's limit)"},
     {"cert_comp", "LIST", "certificate compression (RFC 8879, TLS 1.3): zlib; offered to the peer and used to send ours"},
     {"max_cert_decomp", "N", "the largest certificate accepted compressed, decompressed (default 65536, at most 262144)"},
@@ -408,6 +410,7 @@ bool apply_common(const Options& opts, Context& ctx, std::string& out_error) {
     }
     ctx.set_max_decompressed_certificate(*n);
   }
+  if (opts.has("allow_no_ems")) ctx.set_require_extended_master_secret(false);
   if (opts.has("padding")) {
     auto n = parse_number(opts.get("padding"), 1, 16384);
     if (!n) {

@@ -57,6 +57,9 @@ std::string describe_negotiated(const Negotiated& n, const HandshakeFacts& facts
                               ? std::string("(none)")
                               : std::string(crypto::name(n.signature_scheme)));
   s += "\nHelloRetryRequest: " + yes_no(n.hello_retry_request);
+  // As openssl s_client says it: the keys are bound to this handshake
+  // (RFC 7627 in TLS 1.2; always in TLS 1.3).
+  s += "\nExtended master secret: " + yes_no(n.extended_master_secret);
   s += "\nEarly data: " + std::string(n.early_data_accepted ? "accepted"
                                                              : "not accepted (" + std::string(name(n.early_data_reason)) + ")");
   if (facts.role == Role::kServer) {

@@ -18,7 +18,8 @@ namespace {
 
 // The first line names the format's version. Version 2 added the TLS 1.2
 // key exchange group (a resumption reports it, having no key exchange of
-// its own) and the staples the full handshake was shown; a version 1 file
+// its own), whether its master secret is RFC 7627's (a resumption keeps
+// that state) and the staples the full handshake was shown; a version 1 file
 // still loads a TLS 1.3 session, which needs neither, but not a TLS 1.2
 // one, which would report no group.
 constexpr std::string_view kHeader = "# sluice session ";
@@ -38,6 +39,7 @@ bool write_session(const std::string& path, const Session& s, std::string& out_e
       std::string(kHeader) + std::to_string(kVersion) + " (holds the resumption secret: keep it private)\n";
   text += "cipher_suite: " + std::to_string(s.cipher_suite) + "\n";
   text += "group: " + std::to_string(s.group) + "\n";
+  text += "extended_master_secret: " + std::to_string(s.extended_master_secret ? 1 : 0) + "\n";
   text += "ticket: " + to_hex(s.ticket) + "\n";
   text += "session_id: " + to_hex(s.session_id) + "\n";
   text += "secret: " + to_hex(s.psk.span()) + "\n";
@@ -96,8 +98,12 @@ std::optional<Session> read_session(const std::string& path, std::string& out_er
       return std::nullopt;
     };
     auto number = [&](uint64_t max) { return parse_number(value, 0, max); };
-    if (key == "cipher_suite" || key == "group" || key == "age_add" || key == "lifetime" ||
-        key == "max_early_data" || key == "received_at_ms") {
+    if (key == "extended_master_secret") {
+      auto v = number(1);
+      if (!v) return bad();
+      s.extended_master_secret = *v == 1;
+    } else if (key == "cipher_suite" || key == "group" || key == "age_add" || key == "lifetime" ||
+               key == "max_early_data" || key == "received_at_ms") {
       const bool u16 = key == "cipher_suite" || key == "group";
       auto v = number(u16 ? 0xffff : key == "received_at_ms" ? INT64_MAX : 0xffffffff);
       if (!v) return bad();
