@@ -387,8 +387,8 @@ TlsResult<Wait> Client12::do_read_server_hello_done() {
   auto m = SLUICE_TRY(io_.next_message());
   if (!m) return Wait::kReadMessage;
   if (m->type == HandshakeType::kCertificateRequest && !certificate_requested_) {
-    // A TLS 1.2 client certificate is not built yet: sluice answers with
-    // an empty Certificate, as a client without one does (RFC 5246 §7.4.6).
+    // Our flight answers it with a certificate that fits its schemes, or
+    // an empty Certificate (RFC 5246 §7.4.6).
     auto cr = SLUICE_TRY(wire::CertificateRequest12::parse(m->body));
     requested_schemes_ = std::move(cr.signature_algorithms);
     certificate_requested_ = true;
