@@ -12,8 +12,9 @@
 
 namespace sluice {
 
-// Renegotiation attempts a server refuses with a warning before ending the
-// connection (a peer could otherwise keep it busy for free).
+// Renegotiation requests refused with a warning before the next ends the
+// connection: a server's ClientHellos, or a declining client's
+// HelloRequests (a peer could otherwise keep either busy for free).
 inline constexpr int kMaxRenegotiationRefusals = 4;
 
 class PostHandshake12 final : public PostHandshake {
