@@ -49,43 +49,66 @@ Fe sub(const Fe& a, const Fe& b) {
   return r;
 }
 
-Fe mul(const Fe& a, const Fe& b) {
-  const uint64_t b19[5] = {0, 19 * b.v[1], 19 * b.v[2], 19 * b.v[3], 19 * b.v[4]};
-  u128 r[5];
-  // Limb i*j lands at i+j; at i+j >= 5 it wraps to i+j-5 times 19.
-  for (int k = 0; k < 5; ++k) {
-    u128 acc = 0;
-    for (int i = 0; i < 5; ++i) {
-      const int j = k - i;
-      acc += j >= 0 ? static_cast<u128>(a.v[i]) * b.v[j] : static_cast<u128>(a.v[i]) * b19[j + 5];
-    }
-    r[k] = acc;
-  }
+// reduce carries five 128-bit column sums into limbs below 2^51 (limb 1
+// may keep a small excess), folding 2^255 back as 19.
+Fe reduce(u128 r0, u128 r1, u128 r2, u128 r3, u128 r4) {
   Fe out;
-  for (int k = 0; k < 4; ++k) {
-    r[k + 1] += r[k] >> 51;
-    out.v[k] = static_cast<uint64_t>(r[k]) & kMask51;
-  }
-  const u128 top = r[4] >> 51;
-  out.v[4] = static_cast<uint64_t>(r[4]) & kMask51;
-  const u128 folded = static_cast<u128>(out.v[0]) + top * 19;
-  out.v[0] = static_cast<uint64_t>(folded) & kMask51;
-  out.v[1] += static_cast<uint64_t>(folded >> 51);
+  r1 += static_cast<uint64_t>(r0 >> 51);
+  out.v[0] = static_cast<uint64_t>(r0) & kMask51;
+  r2 += static_cast<uint64_t>(r1 >> 51);
+  out.v[1] = static_cast<uint64_t>(r1) & kMask51;
+  r3 += static_cast<uint64_t>(r2 >> 51);
+  out.v[2] = static_cast<uint64_t>(r2) & kMask51;
+  r4 += static_cast<uint64_t>(r3 >> 51);
+  out.v[3] = static_cast<uint64_t>(r3) & kMask51;
+  const uint64_t top = static_cast<uint64_t>(r4 >> 51);
+  out.v[4] = static_cast<uint64_t>(r4) & kMask51;
+  out.v[0] += top * 19;
+  out.v[1] += out.v[0] >> 51;
+  out.v[0] &= kMask51;
   return out;
 }
 
+inline u128 m(uint64_t a, uint64_t b) { return static_cast<u128>(a) * b; }
+
+// mul: limb i times limb j lands at i + j; from 5 on it wraps to i + j - 5
+// times 19.
+Fe mul(const Fe& a, const Fe& b) {
+  const uint64_t b1 = 19 * b.v[1], b2 = 19 * b.v[2], b3 = 19 * b.v[3], b4 = 19 * b.v[4];
+  const uint64_t* x = a.v;
+  const uint64_t* y = b.v;
+  return reduce(m(x[0], y[0]) + m(x[1], b4) + m(x[2], b3) + m(x[3], b2) + m(x[4], b1),
+                m(x[0], y[1]) + m(x[1], y[0]) + m(x[2], b4) + m(x[3], b3) + m(x[4], b2),
+                m(x[0], y[2]) + m(x[1], y[1]) + m(x[2], y[0]) + m(x[3], b4) + m(x[4], b3),
+                m(x[0], y[3]) + m(x[1], y[2]) + m(x[2], y[1]) + m(x[3], y[0]) + m(x[4], b4),
+                m(x[0], y[4]) + m(x[1], y[3]) + m(x[2], y[2]) + m(x[3], y[1]) + m(x[4], y[0]));
+}
+
+// square is mul(a, a) with the symmetric products taken once, doubled;
+// the inversion is almost all squarings.
+Fe square(const Fe& a) {
+  const uint64_t* x = a.v;
+  const uint64_t d0 = 2 * x[0], d1 = 2 * x[1];
+  const uint64_t x3_19 = 19 * x[3], x4_19 = 19 * x[4], d4_19 = 2 * x4_19;
+  return reduce(m(x[0], x[0]) + m(d1, x4_19) + m(2 * x[2], x3_19),
+                m(d0, x[1]) + m(2 * x[2], x4_19) + m(x[3], x3_19),
+                m(d0, x[2]) + m(x[1], x[1]) + m(x[3], d4_19),
+                m(d0, x[3]) + m(d1, x[2]) + m(x[4], x4_19),
+                m(d0, x[4]) + m(d1, x[3]) + m(x[2], x[2]));
+}
+
 Fe square_n(Fe a, int n) {
-  for (int i = 0; i < n; ++i) a = mul(a, a);
+  for (int i = 0; i < n; ++i) a = square(a);
   return a;
 }
 
 // invert is z^(p-2) = z^(2^255 - 21) by the usual addition chain; 0 maps
 // to 0.
 Fe invert(const Fe& z) {
-  const Fe z2 = mul(z, z);
+  const Fe z2 = square(z);
   const Fe z9 = mul(square_n(z2, 2), z);
   const Fe z11 = mul(z9, z2);
-  const Fe z_5_0 = mul(mul(z11, z11), z9);  // z^(2^5 - 1)
+  const Fe z_5_0 = mul(square(z11), z9);  // z^(2^5 - 1)
   const Fe z_10_0 = mul(square_n(z_5_0, 5), z_5_0);
   const Fe z_20_0 = mul(square_n(z_10_0, 10), z_10_0);
   const Fe z_40_0 = mul(square_n(z_20_0, 20), z_20_0);
