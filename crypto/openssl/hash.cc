@@ -129,47 +129,52 @@ CResult<std::unique_ptr<Hash>> new_hash(std::shared_ptr<const Env> env, HashAlg 
 }
 
 CStatus hkdf_expand(const Env& env, HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) {
-  // The digest contexts after the ipad and opad blocks, made once; each
-  // block copies them into the two working contexts (RFC 2104 §2).
+  // The key's pad blocks are made once per call, but each block absorbs
+  // them again: OpenSSL 3.0 copies a digest context only through a fresh
+  // provider context (a heap call per copy), which costs more here than the
+  // two compression calls a kept keyed state would save. One working
+  // context serves every block of every output.
   const EVP_MD* md = env.md(h);
   const size_t block_len = static_cast<size_t>(EVP_MD_get_block_size(md));
   if (block_len == 0 || block_len > kMaxBlockLen) return Err(CryptoError::kInternal);
-  MdCtxPtr inner_keyed(EVP_MD_CTX_new()), outer_keyed(EVP_MD_CTX_new());
-  MdCtxPtr inner(EVP_MD_CTX_new()), outer(EVP_MD_CTX_new());
-  if (!inner_keyed || !outer_keyed || !inner || !outer) return Err(CryptoError::kInternal);
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) return Err(CryptoError::kInternal);
   std::array<uint8_t, kMaxBlockLen> k{};
-  bool ok = true;
   if (prk.size() > block_len) {
-    ok = EVP_Digest(prk.data(), prk.size(), k.data(), nullptr, md, nullptr) == 1;
+    if (EVP_Digest(prk.data(), prk.size(), k.data(), nullptr, md, nullptr) != 1) return Err(CryptoError::kInternal);
   } else {
     std::copy(prk.begin(), prk.end(), k.begin());
   }
-  std::array<uint8_t, kMaxBlockLen> pad{};
-  for (size_t i = 0; i < block_len; ++i) pad[i] = k[i] ^ 0x36;
-  ok = ok && EVP_DigestInit_ex2(inner_keyed.get(), md, nullptr) == 1 &&
-       EVP_DigestUpdate(inner_keyed.get(), pad.data(), block_len) == 1;
-  for (size_t i = 0; i < block_len; ++i) pad[i] = k[i] ^ 0x5c;
-  ok = ok && EVP_DigestInit_ex2(outer_keyed.get(), md, nullptr) == 1 &&
-       EVP_DigestUpdate(outer_keyed.get(), pad.data(), block_len) == 1;
+  std::array<uint8_t, kMaxBlockLen> ipad{}, opad{};
+  for (size_t i = 0; i < block_len; ++i) {
+    ipad[i] = k[i] ^ 0x36;
+    opad[i] = k[i] ^ 0x5c;
+  }
   wipe(k);
-  wipe(pad);
-  if (!ok) return Err(CryptoError::kInternal);
   const size_t n = hash_len(h);
-  return expand_with(
+  CStatus r = expand_with(
       [&](std::span<const Bytes> parts, MutBytes out) {
-        if (EVP_MD_CTX_copy_ex(inner.get(), inner_keyed.get()) != 1) return false;
-        for (Bytes p : parts) {
-          if (!p.empty() && EVP_DigestUpdate(inner.get(), p.data(), p.size()) != 1) return false;
+        // HMAC(K, m) = H((K' ^ opad) || H((K' ^ ipad) || m)) (RFC 2104 §2).
+        if (EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+            EVP_DigestUpdate(ctx.get(), ipad.data(), block_len) != 1) {
+          return false;
         }
-        std::array<uint8_t, kMaxHashLen> inner_digest{};
-        const bool done = EVP_DigestFinal_ex(inner.get(), inner_digest.data(), nullptr) == 1 &&
-                          EVP_MD_CTX_copy_ex(outer.get(), outer_keyed.get()) == 1 &&
-                          EVP_DigestUpdate(outer.get(), inner_digest.data(), n) == 1 &&
-                          EVP_DigestFinal_ex(outer.get(), out.data(), nullptr) == 1;
-        wipe(inner_digest);
+        for (Bytes p : parts) {
+          if (!p.empty() && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) != 1) return false;
+        }
+        std::array<uint8_t, kMaxHashLen> inner{};
+        const bool done = EVP_DigestFinal_ex(ctx.get(), inner.data(), nullptr) == 1 &&
+                          EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+                          EVP_DigestUpdate(ctx.get(), opad.data(), block_len) == 1 &&
+                          EVP_DigestUpdate(ctx.get(), inner.data(), n) == 1 &&
+                          EVP_DigestFinal_ex(ctx.get(), out.data(), nullptr) == 1;
+        wipe(inner);
         return done;
       },
       h, outputs);
+  wipe(ipad);
+  wipe(opad);
+  return r;
 }
 
 CResult<std::unique_ptr<Mac>> new_hmac(std::shared_ptr<const Env> env, HashAlg h, Bytes key) {
