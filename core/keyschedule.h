@@ -27,8 +27,9 @@ struct LabelOutput {
   Bytes context;
   MutBytes out;
 };
-// kMaxLabelsAtOnce bounds hkdf_expand_labels' requests: the most one TLS 1.3
-// secret is expanded into at one time (the Master Secret's three).
+// kMaxLabelsAtOnce bounds hkdf_expand_labels' requests (their HkdfLabels
+// are encoded on the stack): the key schedule asks for at most three at a
+// time (the Handshake and Master Secrets' expansions).
 inline constexpr size_t kMaxLabelsAtOnce = 4;
 // hkdf_expand_labels runs hkdf_expand_label for each of `outputs` (at most
 // kMaxLabelsAtOnce) under `secret`, which the provider keys HMAC with once.
