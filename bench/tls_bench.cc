@@ -27,7 +27,9 @@
 //
 // Usage: bazel build --config=opt //bench:tls_bench &&
 //        bazel-bin/bench/tls_bench [--runs=N] [--sample-ms=N] [--filter=TEXT]
-//                                  [--json=FILE] [--quick]
+//                                  [--json=FILE] [--quick] [--engines=NAME,...]
+// --engines keeps only the named sluice engines beside the OpenSSL reference
+// (e.g. --engines=sluice, so a profiler sees one provider's handshakes).
 #include <openssl/crypto.h>
 
 #include <algorithm>
@@ -95,9 +97,12 @@ Options parse_options(int argc, char** argv) {
       opt.json_path = arg.substr(7);
     } else if (arg == "--quick") {
       opt.sample_ms = 50;
+    } else if (arg.rfind("--engines=", 0) == 0) {
+      opt.engines = arg.substr(10);
     } else {
       std::fprintf(stderr,
-                   "usage: tls_bench [--runs=N>=5] [--sample-ms=N] [--filter=TEXT] [--json=FILE] [--quick]\n");
+                   "usage: tls_bench [--runs=N>=5] [--sample-ms=N] [--filter=TEXT] [--json=FILE] [--quick]\n"
+                   "                 [--engines=NAME,...]\n");
       std::exit(2);
     }
   }
@@ -136,6 +141,13 @@ int run(int argc, char** argv) {
   engines.push_back(make_openssl_engine());  // engines[0] is the reference
   engines.push_back(make_sluice_engine("sluice", crypto::default_provider()));
   engines.push_back(make_sluice_engine("sluice+libcrypto", libcrypto));
+  if (!opt.engines.empty()) {
+    const std::string list = "," + opt.engines + ",";
+    const Engine* reference = engines[0].get();
+    std::erase_if(engines, [&](const std::unique_ptr<Engine>& e) {
+      return e.get() != reference && list.find("," + e->name() + ",") == std::string::npos;
+    });
+  }
 
   Report report;
   for (const auto& e : engines) report.engines.push_back(e->name());

@@ -16,6 +16,7 @@ struct Options {
   int sample_ms = 200;
   std::string filter;
   std::string json_path;
+  std::string engines;  // comma-separated sluice engines to run; empty: all
 };
 
 // Cell is one engine's median for a row, or why there is none.

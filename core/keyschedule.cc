@@ -7,33 +7,55 @@ namespace sluice {
 
 using crypto::hash_len;
 
-Result<void, Error> hkdf_expand_label(const crypto::Provider& p, crypto::HashAlg h, Bytes secret,
-                                      std::string_view label, Bytes context, MutBytes out) {
-  // struct { uint16 length; opaque label<7..255> = "tls13 " + Label;
-  //          opaque context<0..255>; } HkdfLabel;
-  std::array<uint8_t, 2 + 1 + 255 + 1 + 255> storage;
+namespace {
+
+// kMaxHkdfLabelLen: struct { uint16 length; opaque label<7..255> =
+// "tls13 " + Label; opaque context<0..255>; } HkdfLabel (RFC 8446 §7.1).
+constexpr size_t kMaxHkdfLabelLen = 2 + 1 + 255 + 1 + 255;
+
+// encode_hkdf_label writes the HkdfLabel for `o` into `storage`.
+TlsResult<Bytes> encode_hkdf_label(const LabelOutput& o, std::span<uint8_t, kMaxHkdfLabelLen> storage) {
   ByteWriter w{MutBytes(storage)};
-  w.u16(static_cast<uint16_t>(out.size()));
+  w.u16(static_cast<uint16_t>(o.out.size()));
   {
     auto l = w.prefix8();
     static constexpr std::string_view kPrefix = "tls13 ";
     w.bytes(Bytes(reinterpret_cast<const uint8_t*>(kPrefix.data()), kPrefix.size()));
-    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(label.data()), label.size()));
+    w.bytes(Bytes(reinterpret_cast<const uint8_t*>(o.label.data()), o.label.size()));
   }
   {
     auto c = w.prefix8();
-    w.bytes(context);
+    w.bytes(o.context);
   }
-  if (!w.ok() || out.size() > 0xffff) return Err(Error(Reason::kInternal, "HKDF label too long"));
-  SLUICE_TRY(p.hkdf_expand(h, secret, w.written(), out));
+  if (!w.ok() || o.out.size() > 0xffff) return Err(Error(Reason::kInternal, "HKDF label too long"));
+  return Bytes(w.written());
+}
+
+}  // namespace
+
+Result<void, Error> hkdf_expand_label(const crypto::Provider& p, crypto::HashAlg h, Bytes secret,
+                                      std::string_view label, Bytes context, MutBytes out) {
+  const LabelOutput one[] = {{label, context, out}};
+  return hkdf_expand_labels(p, h, secret, one);
+}
+
+Result<void, Error> hkdf_expand_labels(const crypto::Provider& p, crypto::HashAlg h, Bytes secret,
+                                       std::span<const LabelOutput> outputs) {
+  if (outputs.size() > kMaxLabelsAtOnce) return Err(Error(Reason::kInternal, "too many HKDF labels at once"));
+  std::array<std::array<uint8_t, kMaxHkdfLabelLen>, kMaxLabelsAtOnce> storage;
+  std::array<crypto::HkdfOutput, kMaxLabelsAtOnce> requests;
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    requests[i] = {SLUICE_TRY(encode_hkdf_label(outputs[i], storage[i])), outputs[i].out};
+  }
+  SLUICE_TRY(p.hkdf_expand_several(h, secret, std::span(requests.data(), outputs.size())));
   return {};
 }
 
 TlsResult<TrafficKeys> derive_traffic_keys(const crypto::Provider& p, crypto::HashAlg h, crypto::AeadAlg a,
                                            Bytes traffic_secret) {
   TrafficKeys k{SecretBytes(crypto::aead_key_len(a)), SecretBytes(crypto::kAeadNonceLen)};
-  SLUICE_TRY(hkdf_expand_label(p, h, traffic_secret, "key", {}, k.key.span()));
-  SLUICE_TRY(hkdf_expand_label(p, h, traffic_secret, "iv", {}, k.iv.span()));
+  const LabelOutput outputs[] = {{"key", {}, k.key.span()}, {"iv", {}, k.iv.span()}};
+  SLUICE_TRY(hkdf_expand_labels(p, h, traffic_secret, outputs));
   return k;
 }
 
@@ -125,22 +147,31 @@ TlsResult<KeySchedule::Pair> KeySchedule::advance_with_shared_secret(Bytes ecdhe
   SLUICE_TRY(ensure_empty_hash());
   Bytes empty(empty_hash_.data(), crypto::hash_len(h_));
   SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", empty));
-  secret_ = SLUICE_TRY(extract(derived, ecdhe));
-  Pair out{SLUICE_TRY(derive_secret(secret_, "c hs traffic", hello_hash)),
-           SLUICE_TRY(derive_secret(secret_, "s hs traffic", hello_hash))};
+  const SecretBytes handshake_secret = SLUICE_TRY(extract(derived, ecdhe));
+  // The Handshake Secret is expanded three times and never again, so all
+  // three at once under one keyed HMAC; the stage then keeps only the next
+  // stage's salt, Derive-Secret(Handshake Secret, "derived", "").
+  Pair out{SecretBytes(hash_len()), SecretBytes(hash_len())};
+  const LabelOutput outputs[] = {{"c hs traffic", hello_hash, out.client.span()},
+                                 {"s hs traffic", hello_hash, out.server.span()},
+                                 {"derived", empty, derived.span()}};
+  SLUICE_TRY(hkdf_expand_labels(p_, h_, handshake_secret, outputs));
+  secret_ = std::move(derived);
   stage_ = Stage::kHandshake;
   return out;
 }
 
 TlsResult<KeySchedule::Pair> KeySchedule::advance_to_master(Bytes server_finished_hash) {
   SLUICE_TRY(require(Stage::kHandshake));
-  SLUICE_TRY(ensure_empty_hash());
-  SecretBytes derived = SLUICE_TRY(derive_secret(secret_, "derived", Bytes(empty_hash_.data(), crypto::hash_len(h_))));
+  // secret_ is already Derive-Secret(Handshake Secret, "derived", "").
   std::array<uint8_t, crypto::kMaxHashLen> zeros{};
-  secret_ = SLUICE_TRY(extract(derived, Bytes(zeros.data(), crypto::hash_len(h_))));
-  Pair out{SLUICE_TRY(derive_secret(secret_, "c ap traffic", server_finished_hash)),
-           SLUICE_TRY(derive_secret(secret_, "s ap traffic", server_finished_hash))};
-  exporter_ = SLUICE_TRY(derive_secret(secret_, "exp master", server_finished_hash));
+  secret_ = SLUICE_TRY(extract(secret_, Bytes(zeros.data(), crypto::hash_len(h_))));
+  Pair out{SecretBytes(hash_len()), SecretBytes(hash_len())};
+  exporter_ = SecretBytes(hash_len());
+  const LabelOutput outputs[] = {{"c ap traffic", server_finished_hash, out.client.span()},
+                                 {"s ap traffic", server_finished_hash, out.server.span()},
+                                 {"exp master", server_finished_hash, exporter_.span()}};
+  SLUICE_TRY(hkdf_expand_labels(p_, h_, secret_, outputs));
   stage_ = Stage::kMaster;
   return out;
 }

@@ -20,6 +20,22 @@ namespace sluice {
 Result<void, Error> hkdf_expand_label(const crypto::Provider& p, crypto::HashAlg h, Bytes secret,
                                       std::string_view label, Bytes context, MutBytes out);
 
+// LabelOutput is one HKDF-Expand-Label request: out.size() bytes for
+// `label` and `context`.
+struct LabelOutput {
+  std::string_view label;
+  Bytes context;
+  MutBytes out;
+};
+// kMaxLabelsAtOnce bounds hkdf_expand_labels' requests (their HkdfLabels
+// are encoded on the stack): the key schedule asks for at most three at a
+// time (the Handshake and Master Secrets' expansions).
+inline constexpr size_t kMaxLabelsAtOnce = 4;
+// hkdf_expand_labels runs hkdf_expand_label for each of `outputs` (at most
+// kMaxLabelsAtOnce) under `secret`, which the provider keys HMAC with once.
+Result<void, Error> hkdf_expand_labels(const crypto::Provider& p, crypto::HashAlg h, Bytes secret,
+                                       std::span<const LabelOutput> outputs);
+
 // TrafficKeys are one direction's AEAD key and static IV (RFC 8446 §7.3).
 struct TrafficKeys {
   SecretBytes key;
@@ -82,7 +98,9 @@ class KeySchedule {
   // Hash("") is needed at every "derived" step: computed once.
   std::array<uint8_t, crypto::kMaxHashLen> empty_hash_{};
   bool have_empty_hash_ = false;
-  SecretBytes secret_;  // the current stage's secret
+  // The current stage's secret; in kHandshake, the salt for the Master
+  // Secret (the Handshake Secret itself is not needed after its stage).
+  SecretBytes secret_;
   SecretBytes exporter_;
 };
 

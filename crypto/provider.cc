@@ -88,4 +88,9 @@ CStatus Provider::hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) co
   return {};
 }
 
+CStatus Provider::hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const {
+  for (const HkdfOutput& o : outputs) SLUICE_TRY(hkdf_expand(h, prk, o.info, o.out));
+  return {};
+}
+
 }  // namespace sluice::crypto

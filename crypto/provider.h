@@ -212,6 +212,13 @@ class Signer {
   virtual CResult<SignStart> start_sign(SignatureScheme scheme, Bytes message);
 };
 
+// HkdfOutput is one HKDF-Expand (RFC 5869 §2.3) request: out.size() bytes
+// of output keying material for `info`.
+struct HkdfOutput {
+  Bytes info;
+  MutBytes out;
+};
+
 // Provider hands out algorithms. Asking for one it does not support answers
 // kUnsupported, never a crash. Implementations must be thread-safe: one
 // Provider serves many connections.
@@ -253,6 +260,13 @@ class Provider {
   virtual CStatus hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const;
   // hkdf_expand fills out (at most 255 * hash_len(h) bytes).
   virtual CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const;
+  // hkdf_expand_several runs hkdf_expand(h, prk, o.info, o.out) for each of
+  // `outputs`, in order; on failure (an output over 255 * hash_len(h)
+  // bytes) the outputs are left unspecified. Keying HMAC costs as much as
+  // one expansion (two compression calls), and TLS 1.3 expands most
+  // secrets two to four times, so providers override it to key HMAC with
+  // `prk` once and reuse the keyed state. The default calls hkdf_expand.
+  virtual CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const;
   // hash_parts computes a one-shot digest of the parts in order. The
   // default goes through new_hash; providers override it to keep the state
   // on the stack.

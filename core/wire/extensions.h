@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <type_traits>
 #include <span>
 #include <vector>
 
@@ -15,8 +17,28 @@
 namespace sluice::wire {
 
 // ExtensionVisitor parses one extension body; it returns an Error to stop.
-// It must consume the whole body (the walker checks that).
-using ExtensionVisitor = std::function<Result<void, Error>(uint16_t type, ByteReader& body)>;
+// It must consume the whole body (the walker checks that). It refers to the
+// caller's callable without owning it, so it lives no longer than the
+// parse_extensions call it is passed to. A std::function here made a heap
+// call for every hello parsed: the parsers' lambdas capture more than its
+// two words of inline storage.
+class ExtensionVisitor {
+ public:
+  template <class F>
+    requires(!std::is_same_v<std::remove_cvref_t<F>, ExtensionVisitor> &&
+             std::is_invocable_r_v<Result<void, Error>, F&, uint16_t, ByteReader&>)
+  ExtensionVisitor(F&& f)  // NOLINT: implicit, so a lambda can be passed as is
+      : callable_(const_cast<void*>(static_cast<const void*>(std::addressof(f)))),
+        call_([](void* callable, uint16_t type, ByteReader& body) -> Result<void, Error> {
+          return (*static_cast<std::remove_reference_t<F>*>(callable))(type, body);
+        }) {}
+
+  Result<void, Error> operator()(uint16_t type, ByteReader& body) const { return call_(callable_, type, body); }
+
+ private:
+  void* callable_;
+  Result<void, Error> (*call_)(void*, uint16_t, ByteReader&);
+};
 
 // CertificateStatus (RFC 6066 §8), the same in TLS 1.2's message and TLS
 // 1.3's CertificateEntry extension: status_type ocsp, then a non-empty

@@ -213,6 +213,9 @@ class AsyncProvider final : public Provider {
   CStatus hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out) const override {
     return base_->hkdf_extract(h, salt, ikm, out);
   }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    return base_->hkdf_expand_several(h, prk, outputs);
+  }
   CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
     return base_->hkdf_expand(h, prk, info, out);
   }

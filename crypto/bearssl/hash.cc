@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "crypto/bearssl/internal.h"
+#include "crypto/keyed_hkdf.h"
 
 namespace sluice::crypto::bearssl {
 namespace {
@@ -98,6 +99,31 @@ CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes 
   wipe(MutBytes(reinterpret_cast<uint8_t*>(&kc), sizeof kc));
   wipe(MutBytes(reinterpret_cast<uint8_t*>(&hc), sizeof hc));
   return {};
+}
+
+namespace {
+// KeyedMac is an HMAC context started from a key context, copied for each
+// HKDF block (crypto/keyed_hkdf.h); BearSSL's contexts are plain structs.
+class KeyedMac {
+ public:
+  explicit KeyedMac(const br_hmac_key_context& key) { br_hmac_init(&ctx_, &key, 0); }
+  KeyedMac(const KeyedMac&) = default;
+  KeyedMac& operator=(const KeyedMac&) = delete;
+  ~KeyedMac() { wipe_struct(ctx_); }
+  void update(Bytes d) { br_hmac_update(&ctx_, d.data(), d.size()); }
+  void finish(MutBytes out) { br_hmac_out(&ctx_, out.data()); }
+
+ private:
+  br_hmac_context ctx_;
+};
+}  // namespace
+
+CStatus hkdf_expand(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) {
+  br_hmac_key_context kc;
+  br_hmac_key_init(&kc, hash_class(h), prk.data(), prk.size());
+  CStatus r = expand_keyed(KeyedMac(kc), h, outputs);
+  wipe_struct(kc);
+  return r;
 }
 
 void digest(HashAlg h, std::initializer_list<Bytes> parts, MutBytes out) {

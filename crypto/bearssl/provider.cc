@@ -67,6 +67,14 @@ class BearSslProvider final : public Provider {
   CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
     return br::hmac_parts(h, key, parts, out);
   }
+  CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
+    const HkdfOutput one[] = {{info, out}};
+    return hkdf_expand_several(h, prk, one);
+  }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    if (!supports(h)) return Err(CryptoError::kUnsupported);
+    return br::hkdf_expand(h, prk, outputs);
+  }
   CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) const override {
     if (!supports(h)) return Err(CryptoError::kUnsupported);
     return br::new_hmac(h, key);

@@ -88,6 +88,10 @@ class CompositeProvider final : public Provider {
     if (auto* p = for_alg(h)) return p->hkdf_expand(h, prk, info, out);
     return Err(CryptoError::kUnsupported);
   }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    if (auto* p = for_alg(h)) return p->hkdf_expand_several(h, prk, outputs);
+    return Err(CryptoError::kUnsupported);
+  }
 
  private:
   template <class Alg>

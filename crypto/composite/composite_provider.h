@@ -38,7 +38,11 @@ std::unique_ptr<Provider> make_subset_provider(std::shared_ptr<const Provider> m
 //    AEADs, 2.6-3× OpenSSL 3.0's AES-GCM on VAES/AVX-512 CPUs;
 //  - SHA-NI (only on CPUs with the SHA extensions): SHA-256, its HMAC, HKDF;
 //  - libsodium: X25519, Ed25519, SHA-512, and the AEADs where IPsec MB is
-//    not used;
+//    not used. X25519 stays here by measurement (crypto_bench generate +
+//    agree, docs/benchmarks.md): libsodium 1.05-1.7× OpenSSL 3.0's EVP
+//    X25519, the libcrypto provider 0.96-1.06×, BearSSL 0.6's c25519_m31
+//    0.27-0.29×; its key generation uses the Ed25519 fixed-base table
+//    (crypto/sodium/x25519_base.h);
 //  - libcrypto (OpenSSL 3), for P-256 and P-384 key shares, ECDSA P-256 and
 //    P-384, RSA and RSA-PSS: its code for these is the fastest in Debian,
 //    3-4× BearSSL's;

@@ -84,6 +84,9 @@ class DangerDeterministicProvider final : public Provider {
   CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
     return base_->hkdf_expand(h, prk, info, out);
   }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    return base_->hkdf_expand_several(h, prk, outputs);
+  }
 
   // Shared with the signers this provider hands out, so a signature recorded
   // after new_signer() still applies. Public only so signer.cc can name it.

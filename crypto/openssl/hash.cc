@@ -9,6 +9,7 @@
 #include <array>
 
 #include "base/secret.h"
+#include "crypto/keyed_hkdf.h"
 #include "crypto/openssl/internal.h"
 
 namespace sluice::crypto::ossl {
@@ -125,6 +126,55 @@ CResult<std::unique_ptr<Hash>> new_hash(std::shared_ptr<const Env> env, HashAlg 
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestInit_ex2(ctx.get(), env->md(h), nullptr) != 1) return Err(CryptoError::kInternal);
   return std::unique_ptr<Hash>(std::make_unique<OsslHash>(std::move(env), h, std::move(ctx)));
+}
+
+CStatus hkdf_expand(const Env& env, HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) {
+  // The key's pad blocks are made once per call, but each block absorbs
+  // them again: OpenSSL 3.0 copies a digest context only through a fresh
+  // provider context (a heap call per copy), which costs more here than the
+  // two compression calls a kept keyed state would save. One working
+  // context serves every block of every output.
+  const EVP_MD* md = env.md(h);
+  const size_t block_len = static_cast<size_t>(EVP_MD_get_block_size(md));
+  if (block_len == 0 || block_len > kMaxBlockLen) return Err(CryptoError::kInternal);
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) return Err(CryptoError::kInternal);
+  std::array<uint8_t, kMaxBlockLen> k{};
+  if (prk.size() > block_len) {
+    if (EVP_Digest(prk.data(), prk.size(), k.data(), nullptr, md, nullptr) != 1) return Err(CryptoError::kInternal);
+  } else {
+    std::copy(prk.begin(), prk.end(), k.begin());
+  }
+  std::array<uint8_t, kMaxBlockLen> ipad{}, opad{};
+  for (size_t i = 0; i < block_len; ++i) {
+    ipad[i] = k[i] ^ 0x36;
+    opad[i] = k[i] ^ 0x5c;
+  }
+  wipe(k);
+  const size_t n = hash_len(h);
+  CStatus r = expand_with(
+      [&](std::span<const Bytes> parts, MutBytes out) {
+        // HMAC(K, m) = H((K' ^ opad) || H((K' ^ ipad) || m)) (RFC 2104 §2).
+        if (EVP_DigestInit_ex2(ctx.get(), md, nullptr) != 1 ||
+            EVP_DigestUpdate(ctx.get(), ipad.data(), block_len) != 1) {
+          return false;
+        }
+        for (Bytes p : parts) {
+          if (!p.empty() && EVP_DigestUpdate(ctx.get(), p.data(), p.size()) != 1) return false;
+        }
+        std::array<uint8_t, kMaxHashLen> inner{};
+        const bool done = EVP_DigestFinal_ex(ctx.get(), inner.data(), nullptr) == 1 &&
+                          EVP_DigestInit_ex2(ctx.get(), md, nullptr) == 1 &&
+                          EVP_DigestUpdate(ctx.get(), opad.data(), block_len) == 1 &&
+                          EVP_DigestUpdate(ctx.get(), inner.data(), n) == 1 &&
+                          EVP_DigestFinal_ex(ctx.get(), out.data(), nullptr) == 1;
+        wipe(inner);
+        return done;
+      },
+      h, outputs);
+  wipe(ipad);
+  wipe(opad);
+  return r;
 }
 
 CResult<std::unique_ptr<Mac>> new_hmac(std::shared_ptr<const Env> env, HashAlg h, Bytes key) {

@@ -102,6 +102,8 @@ std::shared_ptr<const Env> make_env(std::string properties);
 
 CResult<std::unique_ptr<Hash>> new_hash(std::shared_ptr<const Env> env, HashAlg h);
 CResult<std::unique_ptr<Mac>> new_hmac(std::shared_ptr<const Env> env, HashAlg h, Bytes key);
+// hkdf_expand: HKDF-Expand for each of `outputs` under one keyed HMAC.
+CStatus hkdf_expand(const Env& env, HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs);
 
 // ---- aead.cc -------------------------------------------------------------
 

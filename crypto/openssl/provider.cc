@@ -120,6 +120,14 @@ class OpenSslProvider final : public Provider {
     if (!supports(h)) return Err(CryptoError::kUnsupported);
     return ossl::new_hmac(env_, h, key);
   }
+  CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
+    const HkdfOutput one[] = {{info, out}};
+    return hkdf_expand_several(h, prk, one);
+  }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    if (!supports(h)) return Err(CryptoError::kUnsupported);
+    return ossl::hkdf_expand(*env_, h, prk, outputs);
+  }
   CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg a, Bytes key) const override {
     if (!supports(a)) return Err(CryptoError::kUnsupported);
     return ossl::new_aead(*env_, a, key);

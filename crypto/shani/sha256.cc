@@ -123,9 +123,10 @@ void Sha256::finish(std::span<uint8_t, kDigestLen> out) {
 }
 
 void Sha256::wipe() {
-  // Volatile stores: HMAC states derived from keys must not linger.
-  volatile uint8_t* p = reinterpret_cast<volatile uint8_t*>(this);
-  for (size_t i = 0; i < sizeof *this; ++i) p[i] = 0;
+  // HMAC states derived from keys must not linger. explicit_bzero rather
+  // than a loop of volatile byte stores: every HMAC wipes four of these, and
+  // the byte loop cost 40% as much as the compression function did.
+  explicit_bzero(static_cast<void*>(this), sizeof *this);
 }
 
 }  // namespace sluice::crypto::shani

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/secret.h"
+#include "crypto/keyed_hkdf.h"
 #include "crypto/shani/sha256.h"
 
 namespace sluice::crypto {
@@ -48,7 +49,8 @@ class ShaNiHash final : public Hash {
   bool finished_ = false;
 };
 
-// Hmac keeps the inner and outer hashes keyed (RFC 2104 §2).
+// Hmac keeps the inner and outer hashes keyed (RFC 2104 §2). A copy is an
+// HMAC keyed with the same key, which HKDF-Expand uses for every block.
 class Hmac {
  public:
   explicit Hmac(Bytes key) {
@@ -129,6 +131,14 @@ class ShaNiProvider final : public Provider {
     for (Bytes p : parts) mac.update(p);
     mac.finish(out);
     return {};
+  }
+  CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
+    const HkdfOutput one[] = {{info, out}};
+    return hkdf_expand_several(h, prk, one);
+  }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
+    return expand_keyed(Hmac(prk), h, outputs);
   }
 
   CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }

@@ -25,6 +25,8 @@ CResult<std::unique_ptr<Hash>> new_sodium_hash(HashAlg alg);
 
 // new_sodium_hmac: HMAC-SHA-256/512 with a key of any length.
 CResult<std::unique_ptr<Mac>> new_sodium_hmac(HashAlg alg, Bytes key);
+// sodium_hkdf_expand: HKDF-Expand for each of `outputs` under one keyed HMAC.
+CStatus sodium_hkdf_expand(HashAlg alg, Bytes prk, std::span<const HkdfOutput> outputs);
 // sodium_hash_parts: one-shot SHA-256/512 over several parts, state on the stack.
 CStatus sodium_hash_parts(HashAlg alg, std::span<const Bytes> parts, MutBytes out);
 // sodium_hmac_parts: one-shot HMAC over several parts, state on the stack.

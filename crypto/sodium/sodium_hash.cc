@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 
+#include "crypto/keyed_hkdf.h"
 #include "crypto/sodium/internal.h"
 
 namespace sluice::crypto::sodium_internal {
@@ -124,6 +125,35 @@ CResult<std::unique_ptr<Mac>> new_sodium_hmac(HashAlg alg, Bytes key) {
   switch (alg) {
     case HashAlg::kSha256: return std::unique_ptr<Mac>(std::make_unique<SodiumHmac<Sha256Traits>>(key));
     case HashAlg::kSha512: return std::unique_ptr<Mac>(std::make_unique<SodiumHmac<Sha512Traits>>(key));
+    case HashAlg::kSha384: break;
+  }
+  return Err(CryptoError::kUnsupported);
+}
+
+namespace {
+// KeyedMac is an HMAC state keyed once and copied for each HKDF block
+// (crypto/keyed_hkdf.h); libsodium's HMAC state is plain data.
+template <class Traits>
+class KeyedMac {
+ public:
+  explicit KeyedMac(Bytes key) { Traits::mac_init(&state_, key); }
+  KeyedMac(const KeyedMac&) = default;
+  KeyedMac& operator=(const KeyedMac&) = delete;
+  ~KeyedMac() { sodium_memzero(&state_, sizeof state_); }
+  void update(Bytes d) {
+    if (!d.empty()) Traits::mac_update(&state_, d);
+  }
+  void finish(MutBytes out) { Traits::mac_final(&state_, out.data()); }
+
+ private:
+  typename Traits::MacState state_;
+};
+}  // namespace
+
+CStatus sodium_hkdf_expand(HashAlg alg, Bytes prk, std::span<const HkdfOutput> outputs) {
+  switch (alg) {
+    case HashAlg::kSha256: return expand_keyed(KeyedMac<Sha256Traits>(prk), alg, outputs);
+    case HashAlg::kSha512: return expand_keyed(KeyedMac<Sha512Traits>(prk), alg, outputs);
     case HashAlg::kSha384: break;
   }
   return Err(CryptoError::kUnsupported);

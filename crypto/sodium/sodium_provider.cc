@@ -27,6 +27,13 @@ class SodiumProvider final : public Provider {
   CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
     return sodium_hmac_parts(h, key, parts, out);
   }
+  CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
+    const HkdfOutput one[] = {{info, out}};
+    return sodium_hkdf_expand(h, prk, one);
+  }
+  CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
+    return sodium_hkdf_expand(h, prk, outputs);
+  }
   CStatus hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const override {
     return sodium_hash_parts(h, parts, out);
   }

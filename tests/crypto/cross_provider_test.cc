@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "base/hex.h"
 #include "tests/crypto/providers_under_test.h"
 #include "tests/crypto/test_util.h"
 
@@ -54,6 +55,63 @@ TEST_CASE("hashes and HMAC agree across providers") {
       CHECK(ma != da);
     }
   });
+}
+
+TEST_CASE("HKDF-Expand of several outputs under one PRK equals separate expansions, on every provider pair") {
+  for_each_pair([](const Provider& a, const Provider& b) {
+    for (HashAlg h : kAllHashes) {
+      if (!a.supports(h) || !b.supports(h)) continue;
+      INFO(name(h));
+      const size_t n = hash_len(h);
+      const auto prk = random_bytes(a, n);
+      const auto long_info = random_bytes(a, 200);  // more than a block with T(i-1)
+      const std::vector<uint8_t> short_info = {'k', 'e', 'y'};
+      // Lengths around block boundaries, up to RFC 5869's 255 * HashLen.
+      const size_t lengths[] = {0, 1, n - 1, n, n + 1, 3 * n + 5, 255 * n};
+      std::vector<std::vector<uint8_t>> several;
+      std::vector<HkdfOutput> outputs;
+      several.reserve(std::size(lengths) * 2);
+      for (size_t len : lengths) {
+        for (Bytes info : {Bytes(short_info), Bytes(long_info)}) {
+          several.emplace_back(len, 0xAA);
+          outputs.push_back({info, several.back()});
+        }
+      }
+      // Several at once in a, up to four at a time (what the key schedule
+      // asks), and one by one in b, must agree output by output.
+      for (size_t i = 0; i < outputs.size(); i += 4) {
+        const size_t count = std::min<size_t>(4, outputs.size() - i);
+        REQUIRE(a.hkdf_expand_several(h, prk, std::span(outputs).subspan(i, count)).ok());
+      }
+      for (size_t i = 0; i < outputs.size(); ++i) {
+        INFO("output " << i << " of " << outputs[i].out.size() << " bytes");
+        std::vector<uint8_t> one(outputs[i].out.size(), 0x55);
+        REQUIRE(b.hkdf_expand(h, prk, outputs[i].info, one).ok());
+        CHECK(one == several[i]);
+      }
+      // Over 255 * HashLen is refused even behind a valid request.
+      std::vector<uint8_t> ok_out(n), too_long(255 * n + 1);
+      const HkdfOutput bad[] = {{short_info, ok_out}, {short_info, too_long}};
+      CHECK(a.hkdf_expand_several(h, prk, bad).error() == CryptoError::kInvalidInput);
+    }
+  });
+}
+
+TEST_CASE("HKDF known answer through hkdf_expand_several on every provider (RFC 5869 test case 1)") {
+  const auto prk = *from_hex("077709362c2e32df0ddc3f0dc47bba6390b6c73bb50f9c3122ec844ad7c2b3e5");
+  const auto info = *from_hex("f0f1f2f3f4f5f6f7f8f9");
+  const auto okm = *from_hex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865");
+  for (const auto& p : providers_under_test()) {
+    if (!p.provider->supports(HashAlg::kSha256)) continue;
+    INFO(p.name);
+    // HKDF output is a prefix of any longer output for the same info.
+    std::vector<uint8_t> full(42), prefix(10), again(42);
+    const HkdfOutput outputs[] = {{info, full}, {info, prefix}, {info, again}};
+    REQUIRE(p.provider->hkdf_expand_several(HashAlg::kSha256, prk, outputs).ok());
+    CHECK(full == okm);
+    CHECK(prefix == std::vector<uint8_t>(okm.begin(), okm.begin() + 10));
+    CHECK(again == okm);
+  }
 }
 
 TEST_CASE("AEAD: sealed by one provider, opened by the other") {

@@ -1,6 +1,8 @@
 // Wycheproof HMAC and HKDF against every provider under test.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "base/secret.h"
 #include "tests/crypto/vector_file.h"
 
@@ -34,7 +36,19 @@ Outcome run_hkdf_vector(const crypto::Provider& p, HashAlg h, const Json& test) 
   std::vector<uint8_t> prk(crypto::hash_len(h));
   if (!p.hkdf_extract(h, *salt, *ikm, prk).ok()) return Outcome::kRejected;
   std::vector<uint8_t> out(static_cast<size_t>(size));
-  if (!p.hkdf_expand(h, prk, *info, out).ok()) return Outcome::kRejected;
+  // The same expansion through hkdf_expand_several (one keyed HMAC for all
+  // outputs), beside a shorter output for the same info: refused with the
+  // single expansion, or equal to it and to its prefix.
+  std::vector<uint8_t> again(out.size()), half(out.size() / 2);
+  const crypto::HkdfOutput both[] = {{*info, again}, {*info, half}};
+  const bool several_ok = p.hkdf_expand_several(h, prk, both).ok();
+  if (!p.hkdf_expand(h, prk, *info, out).ok()) {
+    CHECK_FALSE(several_ok);
+    return Outcome::kRejected;
+  }
+  CHECK(several_ok);
+  CHECK(again == out);
+  CHECK(std::equal(half.begin(), half.end(), out.begin()));
   return outcome_of(true, out == *okm);
 }
 

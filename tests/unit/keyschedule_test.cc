@@ -3,6 +3,8 @@
 // its hash is known, then hashes what it buffered.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <string>
 #include <vector>
 
 #include "core/keyschedule.h"
@@ -45,6 +47,47 @@ TEST_CASE("key schedule: each step only after the one before it") {
   CHECK(ks.exporter_master().size() == 32);
   CHECK(ks.resumption_master(hash).ok());
   CHECK(!ks.resumption_master(hash).ok());  // the schedule is done
+}
+
+TEST_CASE("HKDF-Expand-Label: several labels under one secret give what one at a time gives") {
+  const auto& p = *provider();
+  for (crypto::HashAlg h : {crypto::HashAlg::kSha256, crypto::HashAlg::kSha512}) {
+    const size_t n = crypto::hash_len(h);
+    const std::vector<uint8_t> secret(n, 0x42), context(n, 0x17);
+    std::vector<uint8_t> a(16), b(12), c(n), d(2 * n + 3);
+    const LabelOutput outputs[] = {{"key", {}, a}, {"iv", {}, b}, {"c hs traffic", context, c}, {"derived", context, d}};
+    REQUIRE(hkdf_expand_labels(p, h, secret, outputs).ok());
+    for (const LabelOutput& o : outputs) {
+      INFO(o.label);
+      std::vector<uint8_t> one(o.out.size());
+      REQUIRE(hkdf_expand_label(p, h, secret, o.label, o.context, one).ok());
+      CHECK(std::vector<uint8_t>(o.out.begin(), o.out.end()) == one);
+    }
+    // Distinct labels (and lengths, which HkdfLabel encodes) give distinct keys.
+    CHECK(std::vector<uint8_t>(c.begin(), c.begin() + 12) != b);
+    CHECK(!std::equal(a.begin(), a.end(), c.begin()));
+  }
+  std::vector<uint8_t> out(32);
+  const std::vector<uint8_t> secret(32, 1);
+  const LabelOutput too_many[] = {{"a", {}, out}, {"b", {}, out}, {"c", {}, out}, {"d", {}, out}, {"e", {}, out}};
+  static_assert(std::size(too_many) > kMaxLabelsAtOnce);
+  CHECK(!hkdf_expand_labels(p, crypto::HashAlg::kSha256, secret, too_many).ok());
+  // A label longer than HkdfLabel allows (RFC 8446 §7.1: at most 255 bytes
+  // with "tls13 ") is refused, not truncated.
+  const std::string long_label(250, 'x');
+  CHECK(!hkdf_expand_label(p, crypto::HashAlg::kSha256, secret, long_label, {}, out).ok());
+}
+
+TEST_CASE("traffic keys: the key and IV are HKDF-Expand-Label's \"key\" and \"iv\" (RFC 8446 §7.3)") {
+  const auto& p = *provider();
+  const std::vector<uint8_t> secret(32, 0x33);
+  auto keys = derive_traffic_keys(p, crypto::HashAlg::kSha256, crypto::AeadAlg::kAes128Gcm, secret);
+  REQUIRE(keys);
+  std::vector<uint8_t> key(16), iv(12);
+  REQUIRE(hkdf_expand_label(p, crypto::HashAlg::kSha256, secret, "key", {}, key).ok());
+  REQUIRE(hkdf_expand_label(p, crypto::HashAlg::kSha256, secret, "iv", {}, iv).ok());
+  CHECK(std::vector<uint8_t>(keys->key.span().begin(), keys->key.span().end()) == key);
+  CHECK(std::vector<uint8_t>(keys->iv.span().begin(), keys->iv.span().end()) == iv);
 }
 
 TEST_CASE("transcript: buffered until the hash is chosen, the same digest either way") {
