@@ -6,6 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -142,21 +145,38 @@ struct Trace {
 
 constexpr const char* kNoRenegotiation = "alert 1 100";
 
+// Traced is a client and a server whose contexts trace, after a handshake
+// (and the client's reading of any tickets) whose lines are dropped.
+struct Traced {
+  std::shared_ptr<Context> cctx, sctx;
+  Trace client_trace, server_trace;
+  std::optional<Connection> client, server;
+};
+
+// traced builds one: `configure` adjusts both contexts first.
+std::unique_ptr<Traced> traced(crypto::KeyType type, const std::function<void(Context&, Context&)>& configure) {
+  const auto& cert = test::test_cert(type);
+  auto t = std::make_unique<Traced>();
+  t->cctx = test::client_context(test::sodium_first(), cert);
+  t->sctx = test::server_context(test::sodium_first(), cert);
+  configure(*t->cctx, *t->sctx);
+  t->client_trace.attach(*t->cctx);
+  t->server_trace.attach(*t->sctx);
+  t->client.emplace(Connection::client(t->cctx, "localhost"));
+  t->server.emplace(Connection::server(t->sctx));
+  REQUIRE(test::handshake(*t->client, *t->server));
+  (void)test::read_available(*t->client);
+  t->client_trace.take();
+  t->server_trace.take();
+  return t;
+}
+
 }  // namespace
 
 TEST_CASE("trace order: a TLS 1.2 HelloRequest is seen before the no_renegotiation warning that answers it") {
-  const auto& cert = test::test_cert(crypto::KeyType::kEcdsaP256);
-  auto cctx = test::client_context(test::sodium_first(), cert);
-  auto sctx = test::server_context(test::sodium_first(), cert);
-  cctx->set_max_version(wire::kTls12);
-  Trace client_trace, server_trace;
-  client_trace.attach(*cctx);
-  server_trace.attach(*sctx);
-  auto client = Connection::client(cctx, "localhost");
-  auto server = Connection::server(sctx);
-  REQUIRE(test::handshake(client, server));
-  client_trace.take();
-  server_trace.take();
+  auto t = traced(crypto::KeyType::kEcdsaP256, [](Context& c, Context&) { c.set_max_version(wire::kTls12); });
+  Connection &client = *t->client, &server = *t->server;
+  Trace &client_trace = t->client_trace, &server_trace = t->server_trace;
 
   REQUIRE(server.renegotiate().status == Status::kOk);  // HelloRequest (0)
   test::transfer(server, client);
@@ -171,18 +191,9 @@ TEST_CASE("trace order: a TLS 1.2 HelloRequest is seen before the no_renegotiati
 }
 
 TEST_CASE("trace order: a KeyUpdate asking for an update is seen before the KeyUpdate that answers it") {
-  const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
-  auto cctx = test::client_context(test::sodium_first(), cert);
-  auto sctx = test::server_context(test::sodium_first(), cert);
-  Trace client_trace, server_trace;
-  client_trace.attach(*cctx);
-  server_trace.attach(*sctx);
-  auto client = Connection::client(cctx, "localhost");
-  auto server = Connection::server(sctx);
-  REQUIRE(test::handshake(client, server));
-  (void)test::read_available(client);  // the server's tickets
-  client_trace.take();
-  server_trace.take();
+  auto t = traced(crypto::KeyType::kEd25519, [](Context&, Context&) {});
+  Connection &client = *t->client, &server = *t->server;
+  Trace &client_trace = t->client_trace, &server_trace = t->server_trace;
 
   REQUIRE(client.key_update(true).status == Status::kOk);
   test::transfer(client, server);
@@ -197,20 +208,12 @@ TEST_CASE("trace order: a KeyUpdate asking for an update is seen before the KeyU
 }
 
 TEST_CASE("trace order: a post-handshake CertificateRequest is seen before the client's answer") {
-  const auto& cert = test::test_cert(crypto::KeyType::kEd25519);
-  auto cctx = test::client_context(test::sodium_first(), cert);
-  auto sctx = test::server_context(test::sodium_first(), cert);
-  cctx->set_post_handshake_auth(true);
-  sctx->set_verifier(std::make_shared<pki::PinnedVerifier>(cert.der));
-  Trace client_trace, server_trace;
-  client_trace.attach(*cctx);
-  server_trace.attach(*sctx);
-  auto client = Connection::client(cctx, "localhost");
-  auto server = Connection::server(sctx);
-  REQUIRE(test::handshake(client, server));
-  (void)test::read_available(client);
-  client_trace.take();
-  server_trace.take();
+  auto t = traced(crypto::KeyType::kEd25519, [](Context& c, Context& s) {
+    c.set_post_handshake_auth(true);
+    s.set_verifier(std::make_shared<pki::PinnedVerifier>(test::test_cert(crypto::KeyType::kEd25519).der));
+  });
+  Connection &client = *t->client, &server = *t->server;
+  Trace &client_trace = t->client_trace, &server_trace = t->server_trace;
 
   REQUIRE(server.request_client_certificate().status == Status::kOk);
   test::transfer(server, client);
@@ -227,34 +230,26 @@ TEST_CASE("trace order: a post-handshake CertificateRequest is seen before the c
 
 TEST_CASE("trace: every alert received is seen with its level, tolerated, closing or refused") {
   constexpr uint8_t kWarning = 1, kFatal = 2;
-  const auto user_canceled = static_cast<uint8_t>(Alert::kUserCanceled);
-  SUBCASE("a TLS 1.3 user_canceled warning, tolerated") {
+  // TLS 1.3: user_canceled is the one warning tolerated; another warning is
+  // refused with decode_error; a fatal alert ends the connection.
+  struct Case {
+    uint8_t level;
+    Alert alert;
+    Status status;
+    const char* trace;
+  };
+  for (const Case& c : {Case{kWarning, Alert::kUserCanceled, Status::kWantRead, "< alert 1 90; "},
+                        Case{kWarning, Alert::kUnrecognizedName, Status::kError, "< alert 1 112; > alert 2 50; "},
+                        Case{kFatal, Alert::kHandshakeFailure, Status::kError, "< alert 2 40; "}}) {
+    CAPTURE(c.trace);
     Mitm m = established_mitm();
     Trace trace;
     trace.attach(*m.sctx);
     Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
-    feed_all(m.server, sealed(rp, ContentType::kAlert, {kWarning, user_canceled}));
-    CHECK(read_buffered(m.server).status == Status::kWantRead);
-    CHECK(m.server.error().ok());
-    CHECK(trace.take() == "< alert 1 90; ");
-  }
-  SUBCASE("a TLS 1.3 warning other than user_canceled, refused with decode_error") {
-    Mitm m = established_mitm();
-    Trace trace;
-    trace.attach(*m.sctx);
-    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
-    feed_all(m.server, sealed(rp, ContentType::kAlert, {kWarning, static_cast<uint8_t>(Alert::kUnrecognizedName)}));
-    CHECK(read_buffered(m.server).status == Status::kError);
-    CHECK(trace.take() == "< alert 1 112; > alert 2 50; ");
-  }
-  SUBCASE("a fatal alert") {
-    Mitm m = established_mitm();
-    Trace trace;
-    trace.attach(*m.sctx);
-    Protection rp = m.protection("CLIENT_TRAFFIC_SECRET_0");
-    feed_all(m.server, sealed(rp, ContentType::kAlert, {kFatal, static_cast<uint8_t>(Alert::kHandshakeFailure)}));
-    CHECK(read_buffered(m.server).status == Status::kError);
-    CHECK(trace.take() == "< alert 2 40; ");
+    feed_all(m.server, sealed(rp, ContentType::kAlert, {c.level, static_cast<uint8_t>(c.alert)}));
+    CHECK(read_buffered(m.server).status == c.status);
+    CHECK(m.server.error().ok() == (c.status != Status::kError));
+    CHECK(trace.take() == c.trace);
   }
   SUBCASE("TLS 1.2 warnings before the server's first flight") {
     const auto& cert = test::test_cert(crypto::KeyType::kEcdsaP256);
