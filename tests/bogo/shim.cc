@@ -294,6 +294,16 @@ void run_connection(const Config& c, const Config& retry, ShimState& state, bool
     const Progress p = conn.write_early(kHello);
     early_data_written = p.status == Status::kOk && p.bytes == sizeof kHello;
   }
+  if (early_data_written && c.export_keying_material > 0) {
+    // BoringSSL's client returns from SSL_do_handshake once its 0-RTT data
+    // is out; an export there finds the handshake not complete (and sluice
+    // refuses it the same way).
+    std::vector<uint8_t> out(static_cast<size_t>(c.export_keying_material));
+    if (conn.export_keying_material(c.export_label, std::nullopt, out).status != Status::kOk) {
+      fail(":HANDSHAKE_NOT_COMPLETE: " + describe_error(conn.error()));
+    }
+    fail("keying material exported while 0-RTT data was in flight");
+  }
   // A client offers a PSK only when it holds a session from before.
   const bool offered_psk = c.is_server || state.has_session();
   const Progress handshake = d.run([&] {
