@@ -293,6 +293,25 @@ TEST_CASE("TLS 1.2: the extended master secret is required both ways") {
   }
 }
 
+// sent_client_hello is the client's first flight, one record holding its
+// ClientHello, parsed.
+wire::ClientHello sent_client_hello(Connection& client) {
+  const auto records = split_records(client_hello_bytes(client));
+  REQUIRE(records.size() == 1);
+  const auto msgs = split_messages(Bytes(records[0]).subspan(5));
+  REQUIRE(msgs.size() == 1);
+  auto ch = wire::ClientHello::parse(msgs[0].body);
+  REQUIRE(ch);
+  return std::move(*ch);
+}
+
+// feed_client_hello hands `ch`, framed in a plaintext record, to `server`.
+void feed_client_hello(Connection& server, const wire::ClientHello& ch) {
+  std::vector<uint8_t> hello;
+  REQUIRE(ch.serialize(hello));
+  feed_all(server, sluice::record(wire::ContentType::kHandshake, hello));
+}
+
 // A peer from before RFC 7627 (the danger shape leaves the extension out of
 // its hellos) with the extended master secret allowed to be absent.
 void legacy_ems(Context& peer) {
@@ -429,11 +448,8 @@ TEST_CASE("TLS 1.2 resumption keeps the session's extended master secret state (
       REQUIRE(!p.client.negotiated().extended_master_secret);
       p.cctx->set_require_extended_master_secret(required);
       Connection c = Connection::client(p.cctx, "localhost");
-      const auto records = split_records(client_hello_bytes(c));
-      REQUIRE(records.size() == 1);
-      auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
-      REQUIRE(ch);
-      CHECK(ch->session_ticket_data.empty() == required);
+      auto ch = sent_client_hello(c);
+      CHECK(ch.session_ticket_data.empty() == required);
     }
   }
 }
@@ -472,16 +488,11 @@ TEST_CASE("TLS 1.2 client: a server ECDSA key on a curve it did not offer is ill
     CAPTURE(server_told_p256);
     Pair p = make(KeyType::kEcdsaP256);
     p.cctx->set_groups({Group::kSecp384r1});
-    const auto records = split_records(client_hello_bytes(p.client));
-    REQUIRE(records.size() == 1);
-    auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
-    REQUIRE(ch);
+    auto ch = sent_client_hello(p.client);
     // Told that the client offers P-256 too, the server sends its P-256
     // certificate; the client checks it against what it did offer.
-    if (server_told_p256) ch->supported_groups.push_back(static_cast<uint16_t>(Group::kSecp256r1));
-    std::vector<uint8_t> hello;
-    REQUIRE(ch->serialize(hello));
-    feed_all(p.server, sluice::record(wire::ContentType::kHandshake, hello));
+    if (server_told_p256) ch.supported_groups.push_back(static_cast<uint16_t>(Group::kSecp256r1));
+    feed_client_hello(p.server, ch);
     if (!server_told_p256) {
       // The server has no certificate on P-384 to send.
       CHECK(p.server.handshake().status == Status::kError);
@@ -502,12 +513,9 @@ TEST_CASE("TLS 1.2 client: middlebox compatibility's fake session ID only when T
     Pair p = make(KeyType::kEcdsaP256);
     p.cctx->set_max_version(max);
     p.cctx->set_middlebox_compat(true);
-    const auto records = split_records(client_hello_bytes(p.client));
-    REQUIRE(records.size() == 1);
-    auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
-    REQUIRE(ch);
+    auto ch = sent_client_hello(p.client);
     // A TLS 1.2 server would take the fake one for a session to resume.
-    CHECK(ch->legacy_session_id.len == (max == wire::kTls13 ? 32 : 0));
+    CHECK(ch.legacy_session_id.len == (max == wire::kTls13 ? 32 : 0));
   }
 }
 
@@ -515,16 +523,11 @@ TEST_CASE("TLS 1.2 server: a ticket offered with an empty session ID resumes (RF
   Pair p = make(KeyType::kEcdsaP256);
   REQUIRE(test::handshake(p.client, p.server));
   Connection c = Connection::client(p.cctx, "localhost"), s = Connection::server(p.sctx);
-  const auto records = split_records(client_hello_bytes(c));
-  REQUIRE(records.size() == 1);
-  auto ch = wire::ClientHello::parse(split_messages(Bytes(records[0]).subspan(5)).at(0).body);
-  REQUIRE(ch);
-  REQUIRE(!ch->session_ticket_data.empty());
-  REQUIRE(!ch->legacy_session_id.empty());
-  ch->legacy_session_id = wire::SessionId{};
-  std::vector<uint8_t> hello;
-  REQUIRE(ch->serialize(hello));
-  feed_all(s, sluice::record(wire::ContentType::kHandshake, hello));
+  auto ch = sent_client_hello(c);
+  REQUIRE(!ch.session_ticket_data.empty());
+  REQUIRE(!ch.legacy_session_id.empty());
+  ch.legacy_session_id = wire::SessionId{};
+  feed_client_hello(s, ch);
   REQUIRE(s.handshake().status == Status::kWantRead);
   CHECK(s.negotiated().resumed);
   // ServerHello (echoing the empty ID), a renewed ticket, then
@@ -1292,20 +1295,13 @@ TEST_CASE("TLS 1.2 RFC 5746: a server answers renegotiation_info only to a clien
   for (const bool signalled : {true, false}) {
     CAPTURE(signalled);
     Pair p = make(KeyType::kEcdsaP256);
-    const auto record = split_records(client_hello_bytes(p.client));
-    REQUIRE(record.size() == 1);
-    auto msgs = split_messages(Bytes(record[0]).subspan(5));
-    REQUIRE(msgs.size() == 1);
-    auto ch = wire::ClientHello::parse(msgs[0].body);
-    REQUIRE(ch);
+    auto ch = sent_client_hello(p.client);
     // A client from before RFC 5746 sends neither the extension nor the SCSV.
     if (!signalled) {
-      ch->renegotiation_info = false;
-      std::erase(ch->cipher_suites, wire::kEmptyRenegotiationInfoScsv);
+      ch.renegotiation_info = false;
+      std::erase(ch.cipher_suites, wire::kEmptyRenegotiationInfoScsv);
     }
-    std::vector<uint8_t> hello;
-    REQUIRE(ch->serialize(hello));
-    feed_all(p.server, sluice::record(wire::ContentType::kHandshake, hello));
+    feed_client_hello(p.server, ch);
     REQUIRE(p.server.handshake().status == Status::kWantRead);
     const auto flight = drain(p.server);
     const auto server_msgs = split_messages(Bytes(split_records(flight)[0]).subspan(5));
