@@ -192,11 +192,8 @@ class SluiceEngine final : public Engine {
       return nullptr;
     }
     if (config.tls12) {
-      const std::vector<wire::CipherSuite> suites12 = {wire::CipherSuite::kEcdheEcdsaAes128GcmSha256,
-                                                       wire::CipherSuite::kEcdheRsaAes128GcmSha256};
-      cctx->set_max_version(wire::kTls12);
-      cctx->set_cipher_suites(suites12);
-      sctx->set_cipher_suites(suites12);
+      limit_to_tls12(*cctx, *sctx,
+                     {wire::CipherSuite::kEcdheEcdsaAes128GcmSha256, wire::CipherSuite::kEcdheRsaAes128GcmSha256});
     }
     auto store = std::make_shared<FixedSessionStore>();
     cctx->set_session_store(store);
@@ -328,6 +325,16 @@ class SluiceEngine final : public Engine {
     return ctx;
   }
 
+  // TLS 1.2 with the given suites. The client lists P-256 after X25519: a
+  // TLS 1.2 ECDSA certificate must be on a curve the client offers (RFC 8422
+  // §5.3), and OpenSSL's side of these rows lists the same two.
+  static void limit_to_tls12(Context& client, Context& server, const std::vector<wire::CipherSuite>& suites) {
+    client.set_max_version(wire::kTls12);
+    client.set_groups({crypto::Group::kX25519, crypto::Group::kSecp256r1});
+    client.set_cipher_suites(suites);
+    server.set_cipher_suites(suites);
+  }
+
   std::shared_ptr<Pair> connected(AeadAlg suite, long mode, bool tls12 = false) {
     auto pair = std::make_shared<Pair>();
     const KeyType cert = tls12 ? KeyType::kEcdsaP256 : KeyType::kEd25519;
@@ -335,11 +342,7 @@ class SluiceEngine final : public Engine {
     pair->cctx = client_ctx(cert, mode, suite);
     pair->sctx = server_ctx(cert, mode, suite);
     if (!pair->cctx || !pair->sctx) return nullptr;
-    if (tls12) {
-      pair->cctx->set_max_version(wire::kTls12);
-      pair->cctx->set_cipher_suites({wanted});
-      pair->sctx->set_cipher_suites({wanted});
-    }
+    if (tls12) limit_to_tls12(*pair->cctx, *pair->sctx, {wanted});
     {
       SideScope scope(Side::kClient);
       pair->c.emplace(Connection::client(pair->cctx, kHostName));

@@ -27,7 +27,9 @@
 //
 // Usage: bazel build --config=opt //bench:tls_bench &&
 //        bazel-bin/bench/tls_bench [--runs=N] [--sample-ms=N] [--filter=TEXT]
-//                                  [--json=FILE] [--quick] [--engines=NAME,...]
+//                                  [--json=FILE] [--quick] [--engines=NAME,...] [--check]
+// --check runs each op once and times nothing: a smoke test that every row
+// works on every engine (//bench:tls_bench_check_test).
 // --engines keeps only the named sluice engines beside the OpenSSL reference
 // (e.g. --engines=sluice, so a profiler sees one provider's handshakes).
 #include <openssl/crypto.h>
@@ -63,6 +65,12 @@ std::vector<Cell> measure_interleaved(const std::vector<Op>& ops, const std::vec
     live[i] = ops[i] && ops[i]();  // warm-up, and a correctness gate
     if (!live[i]) cells[i].note = !why_not[i].empty() ? why_not[i] : "error";
   }
+  if (opt.check) {
+    for (size_t i = 0; i < ops.size(); ++i) {
+      if (live[i]) cells[i].value = 0;
+    }
+    return cells;
+  }
   for (int run = 0; run < opt.runs; ++run) {
     for (size_t i = 0; i < ops.size(); ++i) {
       if (!live[i]) continue;
@@ -97,12 +105,14 @@ Options parse_options(int argc, char** argv) {
       opt.json_path = arg.substr(7);
     } else if (arg == "--quick") {
       opt.sample_ms = 50;
+    } else if (arg == "--check") {
+      opt.check = true;
     } else if (arg.rfind("--engines=", 0) == 0) {
       opt.engines = arg.substr(10);
     } else {
       std::fprintf(stderr,
                    "usage: tls_bench [--runs=N>=5] [--sample-ms=N] [--filter=TEXT] [--json=FILE] [--quick]\n"
-                   "                 [--engines=NAME,...]\n");
+                   "                 [--engines=NAME,...] [--check]\n");
       std::exit(2);
     }
   }
@@ -259,6 +269,14 @@ int run(int argc, char** argv) {
     std::fprintf(stderr, "  done: memory by certificate\n");
   }
 
+  if (opt.check) {
+    // A smoke test of every row on every engine: the warm-up op is each
+    // row's correctness gate, and a row that cannot run is a failure.
+    const std::vector<std::string> failed = failures(report);
+    for (const std::string& f : failed) std::printf("FAILED %s\n", f.c_str());
+    std::printf("tls_bench --check: %zu failed\n", failed.size());
+    return failed.empty() ? 0 : 1;
+  }
   print_markdown(report, stdout);
   if (!opt.json_path.empty() && !write_json(report, opt.json_path)) {
     std::fprintf(stderr, "tls_bench: cannot write %s\n", opt.json_path.c_str());

@@ -157,6 +157,33 @@ void print_markdown(const Report& r, FILE* out) {
   }
 }
 
+std::vector<std::string> failures(const Report& r) {
+  std::vector<std::string> out;
+  auto rates = [&](const char* table, const std::vector<RateRow>& rows) {
+    for (const RateRow& row : rows) {
+      for (size_t i = 0; i < row.cells.size(); ++i) {
+        if (!row.cells[i].value) out.push_back(std::string(table) + " " + row.label + ": " + r.engines[i] + ": " + row.cells[i].note);
+      }
+    }
+  };
+  rates("handshake", r.handshakes);
+  rates("bulk", r.bulk);
+  rates("raw", r.raw);
+  rates("sweep", r.sweep);
+  rates("release_buffers", r.released);
+  for (const MemoryRow& row : r.memory) {
+    for (size_t i = 0; i < row.results.size(); ++i) {
+      if (!row.results[i]) out.push_back(std::string("memory") + (row.release_buffers ? ", RELEASE_BUFFERS" : "") + ": " + r.engines[i]);
+    }
+  }
+  for (const HandshakeHeapRow& row : r.handshake_heap) {
+    for (size_t i = 0; i < row.results.size(); ++i) {
+      if (!row.results[i]) out.push_back("memory by certificate " + row.label + ": " + r.engines[i]);
+    }
+  }
+  return out;
+}
+
 bool write_json(const Report& r, const std::string& path) {
   FILE* f = std::fopen(path.c_str(), "w");
   if (!f) return false;

@@ -17,6 +17,7 @@ struct Options {
   std::string filter;
   std::string json_path;
   std::string engines;  // comma-separated sluice engines to run; empty: all
+  bool check = false;   // run each op once, time nothing, fail on any failure
 };
 
 // Cell is one engine's median for a row, or why there is none.
@@ -56,6 +57,8 @@ struct Report {
 };
 
 void print_markdown(const Report& r, FILE* out);
+// failures lists each cell that has no figure ("row: engine: why").
+std::vector<std::string> failures(const Report& r);
 [[nodiscard]] bool write_json(const Report& r, const std::string& path);
 
 }  // namespace sluice::bench
