@@ -155,10 +155,18 @@ Progress Connection::read(std::span<uint8_t> out) {
   size_t done = 0;
   while (done < out.size()) {
     if (c.app_pending() == 0) {
-      Progress p = c.fill_readable();
+      // The next record opens straight into `out` (no copy through the
+      // record buffer); what does not fit waits in the window.
+      size_t delivered = 0;
+      Progress p = c.fill_readable(out.subspan(done), &delivered);
       if (p.status != Status::kOk) {
         if (done > 0) break;
         return p;
+      }
+      done += delivered;
+      if (c.app_pending() == 0) {
+        if (!c.rl_.has_complete_record()) break;
+        continue;
       }
     }
     Bytes window = c.app_data();
@@ -235,8 +243,7 @@ Progress Connection::write(std::span<const uint8_t> in) {
       return {Status::kWantWrite, 0};
     }
     const size_t n = std::min(space.size(), in.size() - done);
-    std::copy(in.begin() + static_cast<ptrdiff_t>(done), in.begin() + static_cast<ptrdiff_t>(done + n), space.begin());
-    auto sealed = c.rl_.write_commit(n);
+    auto sealed = c.rl_.write_commit(n, in.subspan(done, n));
     if (!sealed) return c.fail(std::move(sealed).error());
     done += n;
     if (c.mode_ & kModeEnablePartialWrite) break;

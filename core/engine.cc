@@ -64,8 +64,8 @@ TlsResult<std::optional<HandshakeMessage>> Connection::Impl::next_message() {
 
 void Connection::Impl::message_done() { hs_in_.done(); }
 
-TlsResult<RecordLayer::Record> Connection::Impl::read_record() {
-  auto rec = rl_.read();
+TlsResult<RecordLayer::Record> Connection::Impl::read_record(MutBytes deliver) {
+  auto rec = rl_.read(deliver);
   if (const auto a = rl_.alert_read(); a.level != 0) observe_alert(false, a.level, a.alert);
   return rec;
 }
@@ -445,7 +445,7 @@ Progress Connection::Impl::settle() {
   return {Status::kOk, 0};
 }
 
-Progress Connection::Impl::fill_readable() {
+Progress Connection::Impl::fill_readable(MutBytes deliver, size_t* delivered) {
   if (!hs_done_) {
     Progress p = handshake();
     if (p.status == Status::kError) return p;  // nothing is read past a failure
@@ -459,7 +459,7 @@ Progress Connection::Impl::fill_readable() {
   }
   while (app_pending() == 0) {
     if (rl_.peer_closed()) return {Status::kZeroReturn, 0};
-    auto rec = read_record();
+    auto rec = read_record(deliver);
     if (!rec) return fail(std::move(rec).error());
     switch (rec->kind) {
       case RecordLayer::Kind::kNeedMore: {
@@ -469,8 +469,15 @@ Progress Connection::Impl::fill_readable() {
         return {Status::kWantRead, 0};
       }
       case RecordLayer::Kind::kAppData:
-        if (!hs_in_.empty()) return fail(Error(Reason::kUnexpectedMessage, "application data inside a post-handshake message"));
-        post_->note_app_data(rec->plaintext.size());
+        if (!hs_in_.empty()) {
+          wipe(deliver.first(rec->delivered));
+          return fail(Error(Reason::kUnexpectedMessage, "application data inside a post-handshake message"));
+        }
+        post_->note_app_data(rec->delivered + rec->plaintext.size());
+        if (rec->delivered > 0) {
+          *delivered = rec->delivered;
+          return {Status::kOk, app_pending()};
+        }
         break;
       case RecordLayer::Kind::kClosed:
         return {Status::kZeroReturn, 0};

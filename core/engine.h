@@ -83,8 +83,10 @@ struct Connection::Impl final : HandshakeIo {
   // (kWantRead), having sent what it could.
   Progress handshake(bool read_records = true);
   // fill_readable processes records until application data is readable
-  // (kOk, app_pending() bytes) or something else must happen first.
-  Progress fill_readable();
+  // (kOk, app_pending() bytes) or something else must happen first. With
+  // `deliver` (read()'s buffer), a record's data goes there first, as much
+  // as fits: *delivered counts it, and app_pending() is the rest.
+  Progress fill_readable(MutBytes deliver = {}, size_t* delivered = nullptr);
   // start_renegotiation runs the machine renegotiate() set, until it waits
   // for the peer (a client's own renegotiation: its ClientHello is sent).
   Progress start_renegotiation();
@@ -99,7 +101,7 @@ struct Connection::Impl final : HandshakeIo {
   Progress fail(Error e);
   // read_record is the record layer's read(), with any alert it opened
   // told to the message callback: the one way records are read.
-  TlsResult<RecordLayer::Record> read_record();
+  TlsResult<RecordLayer::Record> read_record(MutBytes deliver = {});
   // observe tells the message callback of a handshake message (its body)
   // or an alert (its level and description). Received messages are told
   // when first handed out (next_message), alerts when their record is

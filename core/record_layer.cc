@@ -1,6 +1,7 @@
 #include "core/record_layer.h"
 
 #include <algorithm>
+#include <cstring>
 #include <string_view>
 
 #include "base/secret.h"
@@ -134,7 +135,7 @@ bool looks_like_http(Bytes b) {
 
 }  // namespace
 
-TlsResult<RecordLayer::Record> RecordLayer::read() {
+TlsResult<RecordLayer::Record> RecordLayer::read(MutBytes deliver) {
   alert_read_ = {};
   const size_t avail = in_.allocated() ? in_.end() - unproc_ : 0;
   const Bytes header_bytes = in_.allocated() ? Bytes(in_.all()).subspan(unproc_, avail) : Bytes();
@@ -200,7 +201,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
     // renegotiation's ChangeCipherSpec is encrypted under the old ones).
     Bytes body = record.subspan(wire::kRecordHeaderLen);
     if (encrypted) {
-      OpenedRecord opened = SLUICE_TRY(rd_->open(record));
+      OpenedRecord opened = SLUICE_TRY(rd_.open(record));
       body = opened.plaintext;
     }
     if (body.size() != 1 || body[0] != 1) return Err(Error(Reason::kDecodeError, "malformed change_cipher_spec"));
@@ -236,8 +237,10 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
   if (receive_inner_ && encrypted && len > receive_inner_ + rd_->prefix() + crypto::kAeadTagLen) {
     return Err(Error(Reason::kRecordOverflow, "record above the advertised record_size_limit"));
   }
-  OpenedRecord opened = SLUICE_TRY(rd_->open(record));
-  if (opened.plaintext.size() > wire::kMaxPlaintext) {
+  if (app_len_ > 0 || !app_allowed_) deliver = {};
+  OpenedRecord opened = SLUICE_TRY(rd_->open(record, deliver));
+  if (opened.content_len() > wire::kMaxPlaintext) {
+    wipe(deliver.first(opened.delivered));
     return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
   }
   switch (opened.type) {
@@ -264,7 +267,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
                                                          ? "application data before the handshake ended"
                                                          : "unprotected application data record"));
       }
-      if (opened.plaintext.empty()) {
+      if (opened.content_len() == 0) {
         if (++empty_records_ > kMaxEmptyRecords) return Err(Error(Reason::kTooManyEmptyRecords));
         release_record();
         return Record{Kind::kControl, {}};
@@ -275,7 +278,8 @@ TlsResult<RecordLayer::Record> RecordLayer::read() {
       warning_alerts_ = 0;
       app_off_ = static_cast<size_t>(opened.plaintext.data() - in_.all().data());
       app_len_ = opened.plaintext.size();
-      return Record{Kind::kAppData, opened.plaintext};
+      if (app_len_ == 0) release_record();  // all of it delivered
+      return Record{Kind::kAppData, opened.plaintext, opened.delivered};
     case ContentType::kAlert: {
       // RFC 8446 §6 / §5.1: an alert record carries exactly one alert; an
       // empty one is unexpected_message, any other length decode_error.
@@ -355,9 +359,9 @@ Result<void, Error> RecordLayer::seal(ContentType type, Bytes payload, uint16_t 
     } else {
       make_room(need);
     }
-    MutBytes area = out_.tail().first(need);
-    std::copy(payload.begin(), payload.begin() + static_cast<ptrdiff_t>(frag), area.begin() + start);
-    const size_t n = SLUICE_TRY(wr_->seal(type, area, frag, pad, record_version));
+    // Sealed from `payload` where it lies: our own handshake, alert and
+    // early-data buffers, never the outbound buffer.
+    const size_t n = SLUICE_TRY(wr_->seal(type, out_.tail().first(need), frag, pad, record_version, payload.first(frag)));
     out_.commit(n);
     sealed_total_ += n;
     payload = payload.subspan(frag);
@@ -394,7 +398,7 @@ MutBytes RecordLayer::write_space(size_t want) {
   return space;
 }
 
-TlsResult<size_t> RecordLayer::write_commit(size_t n) {
+TlsResult<size_t> RecordLayer::write_commit(size_t n, Bytes source) {
   const bool lent = write_space_lent();
   const uint8_t* at = out_lent_;
   const size_t room = out_lent_len_;
@@ -408,7 +412,18 @@ TlsResult<size_t> RecordLayer::write_commit(size_t n) {
   const size_t pad = padding_for(n);
   const size_t need = start + n + wr_->overhead() + pad;
   if (out_.free_tail() < need) return Err(Error::api(Reason::kApiMisuse, "write_commit larger than write_space"));
-  const size_t sealed = SLUICE_TRY(wr_->seal(ContentType::kApplicationData, out_.tail().first(need), n, pad, wire::kTls12));
+  if (!source.empty()) {
+    if (source.size() != n) return Err(Error(Reason::kInternal, "write_commit source of another length"));
+    // A source inside the record's own room (a caller passing write_space()
+    // to write()) is moved into place and sealed there.
+    const uint8_t* room_begin = out_.tail().data();
+    if (source.data() < room_begin + need && room_begin < source.data() + source.size()) {
+      std::memmove(out_.tail().data() + start, source.data(), n);
+      source = {};
+    }
+  }
+  const size_t sealed =
+      SLUICE_TRY(wr_->seal(ContentType::kApplicationData, out_.tail().first(need), n, pad, wire::kTls12, source));
   out_.commit(sealed);
   sealed_total_ += sealed;
   return n;

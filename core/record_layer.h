@@ -98,8 +98,15 @@ class RecordLayer {
   struct Record {
     Kind kind = Kind::kNeedMore;
     Bytes plaintext;
+    // kAppData: the record's first `delivered` bytes went to read()'s
+    // `deliver`; `plaintext` (the application-data window) is the rest.
+    size_t delivered = 0;
   };
-  TlsResult<Record> read();
+  // read opens the next record. Application data goes first to `deliver`
+  // (the copying read()'s buffer), as much as fits, and the rest to the
+  // application-data window; `deliver` is used only while the window is
+  // empty, so data cannot overtake data.
+  TlsResult<Record> read(MutBytes deliver = {});
   // AlertRead is an alert record the last read() opened, whatever came of
   // it: a warning let through, close_notify, a fatal alert, or one refused
   // (a TLS 1.3 warning, an unknown level). Level 0: that read() opened no
@@ -132,8 +139,10 @@ class RecordLayer {
   // small storage); empty when the outbound buffer is full.
   MutBytes write_space(size_t want = SIZE_MAX);
   bool write_space_lent() const { return out_lent_ != nullptr && out_lent_live_; }
-  // write_commit seals n bytes of the lent write space as application data.
-  TlsResult<size_t> write_commit(size_t n);
+  // write_commit seals n bytes of the lent write space as application data:
+  // the bytes written there, or, when `source` is given (n bytes), those,
+  // sealed straight into the record (the copying write()).
+  TlsResult<size_t> write_commit(size_t n, Bytes source = {});
   // abandon_write_space: a connection that failed while write space was
   // lent. Later commits fail; the storage stays where it is (the caller may
   // still hold the span), so records sealed after this must fit in place.

@@ -1,5 +1,7 @@
 #include "core/record_protection.h"
 
+#include <algorithm>
+
 #include "core/keyschedule.h"
 
 namespace sluice {
@@ -30,19 +32,24 @@ void write_header(MutBytes record, ContentType type, uint16_t version, size_t bo
   w.u16(static_cast<uint16_t>(body_len));
 }
 
+// source_fits: a seal's `source` is empty (the payload is in place) or
+// exactly the payload.
+bool source_fits(Bytes source, size_t payload_len) { return source.empty() || source.size() == payload_len; }
+
 }  // namespace
 
 TlsResult<size_t> NullProtection::seal(ContentType type, MutBytes record, size_t payload_len, size_t,
-                                       uint16_t record_version) {
+                                       uint16_t record_version, Bytes source) {
   const size_t total = wire::kRecordHeaderLen + payload_len;
-  if (record.size() < total || payload_len > 0xffff) {
+  if (record.size() < total || payload_len > 0xffff || !source_fits(source, payload_len)) {
     return Err(Error(Reason::kInternal, "no room to seal record"));
   }
   write_header(record, type, record_version, payload_len);
+  std::ranges::copy(source, record.begin() + wire::kRecordHeaderLen);
   return total;
 }
 
-TlsResult<OpenedRecord> NullProtection::open(MutBytes record) {
+TlsResult<OpenedRecord> NullProtection::open(MutBytes record, MutBytes) {
   Header h = SLUICE_TRY(header(record));
   MutBytes body = record.subspan(wire::kRecordHeaderLen);
   return OpenedRecord{static_cast<ContentType>(h.type), body, body.size()};
@@ -70,12 +77,12 @@ void Tls13Protection::nonce(uint8_t out[crypto::kAeadNonceLen]) const {
 }
 
 TlsResult<size_t> Tls13Protection::seal(ContentType type, MutBytes record, size_t payload_len, size_t padding,
-                                        uint16_t) {
+                                        uint16_t, Bytes source) {
   const size_t total = wire::kRecordHeaderLen + payload_len + overhead() + padding;
   const size_t inner_len = payload_len + 1 + padding;
   // The record layer keeps TLSInnerPlaintext within 2^14 + 1 bytes (RFC
   // 8446 §5.2); tests seal larger ones to check the receiving side.
-  if (record.size() < total || inner_len + crypto::kAeadTagLen > 0xffff) {
+  if (record.size() < total || inner_len + crypto::kAeadTagLen > 0xffff || !source_fits(source, payload_len)) {
     return Err(Error(Reason::kInternal, "no room to seal record"));
   }
   // RFC 8446 §5.5: never reuse a nonce; the sequence number may not wrap.
@@ -87,9 +94,11 @@ TlsResult<size_t> Tls13Protection::seal(ContentType type, MutBytes record, size_
   std::fill(pad.begin(), pad.end(), 0);
   uint8_t n[crypto::kAeadNonceLen];
   nonce(n);
-  SLUICE_TRY(aead_->seal(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen),
-                         record.subspan(wire::kRecordHeaderLen, inner_len),
-                         record.subspan(wire::kRecordHeaderLen + inner_len, crypto::kAeadTagLen)));
+  // The content type and padding are in place after the payload's room;
+  // the payload comes from `source` or is in place too.
+  SLUICE_TRY(aead_->seal_from(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen), source,
+                              record.subspan(wire::kRecordHeaderLen, inner_len),
+                              record.subspan(wire::kRecordHeaderLen + inner_len, crypto::kAeadTagLen)));
   ++seq_;
   return total;
 }
@@ -105,7 +114,7 @@ bool Tls13Protection::open_trial(MutBytes record) const {
       .ok();
 }
 
-TlsResult<OpenedRecord> Tls13Protection::open(MutBytes record) {
+TlsResult<OpenedRecord> Tls13Protection::open(MutBytes record, MutBytes deliver) {
   Header h = SLUICE_TRY(header(record));
   MutBytes body = record.subspan(wire::kRecordHeaderLen);
   if (static_cast<ContentType>(h.type) != ContentType::kApplicationData) {
@@ -116,20 +125,37 @@ TlsResult<OpenedRecord> Tls13Protection::open(MutBytes record) {
   uint8_t n[crypto::kAeadNonceLen];
   nonce(n);
   const size_t inner_len = body.size() - crypto::kAeadTagLen;
-  auto opened = aead_->open(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen), body.first(inner_len),
-                            body.subspan(inner_len));
+  // The inner content type is known only once opened: the first bytes go to
+  // `deliver` on the chance that this is application data.
+  MutBytes head = deliver.first(std::min(deliver.size(), inner_len));
+  auto opened = aead_->open_to(Bytes(n, sizeof n), record.first(wire::kRecordHeaderLen), body.first(inner_len), head,
+                               body.subspan(inner_len));
   if (!opened) return Err(Error(Reason::kBadRecordMac, "record authentication failed"));
   ++seq_;
+  // The inner plaintext is head || body[head.size(), inner_len).
+  auto inner = [&](size_t i) { return i < head.size() ? head[i] : body[i]; };
   // RFC 8446 §5.2: TLSInnerPlaintext (content, type and padding) is at most
   // 2^14 + 1 bytes.
   if (inner_len > wire::kMaxPlaintext + 1) {
+    wipe(head);
     return Err(Error(Reason::kRecordOverflow, "record inner plaintext above 2^14 + 1"));
   }
   // RFC 8446 §5.4: strip zero padding; the last non-zero byte is the type.
   size_t end = inner_len;
-  while (end > 0 && body[end - 1] == 0) --end;
+  while (end > 0 && inner(end - 1) == 0) --end;
   if (end == 0) return Err(Error(Reason::kUnexpectedMessage, "protected record with no content type"));
-  return OpenedRecord{static_cast<ContentType>(body[end - 1]), body.first(end - 1), inner_len};
+  const auto type = static_cast<ContentType>(inner(end - 1));
+  const size_t content = end - 1;
+  if (type != ContentType::kApplicationData) {
+    // Not the caller's: back into the record, and nothing left in `deliver`.
+    std::ranges::copy(head, body.begin());
+    wipe(head);
+    return OpenedRecord{type, body.first(content), inner_len, 0};
+  }
+  const size_t delivered = std::min(content, head.size());
+  // The content type and padding that landed in `deliver` are not data.
+  wipe(head.subspan(delivered));
+  return OpenedRecord{type, body.subspan(delivered, content - delivered), inner_len, delivered};
 }
 
 TlsResult<void> Tls12Protection::install(const crypto::Provider& p, crypto::AeadAlg a, Bytes key, Bytes iv) {
@@ -164,9 +190,9 @@ std::array<uint8_t, 13> aad12(uint64_t seq, ContentType type, uint16_t version, 
 }  // namespace
 
 TlsResult<size_t> Tls12Protection::seal(ContentType type, MutBytes record, size_t payload_len, size_t,
-                                        uint16_t) {
+                                        uint16_t, Bytes source) {
   const size_t body = prefix() + payload_len + crypto::kAeadTagLen;
-  if (record.size() < wire::kRecordHeaderLen + body || body > 0xffff) {
+  if (record.size() < wire::kRecordHeaderLen + body || body > 0xffff || !source_fits(source, payload_len)) {
     return Err(Error(Reason::kInternal, "no room to seal record"));
   }
   if (seq_ == UINT64_MAX) return Err(Error(Reason::kSequenceExhausted));
@@ -184,13 +210,13 @@ TlsResult<size_t> Tls12Protection::seal(ContentType type, MutBytes record, size_
   }
   const auto aad = aad12(seq_, type, wire::kTls12, payload_len);
   MutBytes payload = record.subspan(wire::kRecordHeaderLen + prefix(), payload_len);
-  SLUICE_TRY(aead_->seal(Bytes(nonce, sizeof nonce), aad, payload,
-                         record.subspan(wire::kRecordHeaderLen + prefix() + payload_len, crypto::kAeadTagLen)));
+  SLUICE_TRY(aead_->seal_from(Bytes(nonce, sizeof nonce), aad, source, payload,
+                              record.subspan(wire::kRecordHeaderLen + prefix() + payload_len, crypto::kAeadTagLen)));
   ++seq_;
   return wire::kRecordHeaderLen + body;
 }
 
-TlsResult<OpenedRecord> Tls12Protection::open(MutBytes record) {
+TlsResult<OpenedRecord> Tls12Protection::open(MutBytes record, MutBytes deliver) {
   Header h = SLUICE_TRY(header(record));
   MutBytes body = record.subspan(wire::kRecordHeaderLen);
   if (body.size() < prefix() + crypto::kAeadTagLen) return Err(Error(Reason::kBadRecordMac, "record shorter than tag"));
@@ -206,13 +232,17 @@ TlsResult<OpenedRecord> Tls12Protection::open(MutBytes record) {
   const size_t len = body.size() - prefix() - crypto::kAeadTagLen;
   const auto aad = aad12(seq_, type, h.version, len);
   MutBytes payload = body.subspan(prefix(), len);
-  if (!aead_->open(Bytes(nonce, sizeof nonce), aad, payload, body.subspan(prefix() + len))) {
+  // RFC 5246 §6.2.3: the plaintext is at most 2^14 bytes. (Checked before
+  // opening: `deliver` then never holds plaintext of a refused record.)
+  const bool overflow = len > wire::kMaxPlaintext;
+  MutBytes head = type == ContentType::kApplicationData && !overflow ? deliver.first(std::min(deliver.size(), len))
+                                                                      : MutBytes();
+  if (!aead_->open_to(Bytes(nonce, sizeof nonce), aad, payload, head, body.subspan(prefix() + len))) {
     return Err(Error(Reason::kBadRecordMac, "record authentication failed"));
   }
   ++seq_;
-  // RFC 5246 §6.2.3: the plaintext is at most 2^14 bytes.
-  if (len > wire::kMaxPlaintext) return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
-  return OpenedRecord{type, payload, len};
+  if (overflow) return Err(Error(Reason::kRecordOverflow, "record plaintext above 2^14"));
+  return OpenedRecord{type, payload.subspan(head.size()), len, head.size()};
 }
 
 TlsResult<Protection> Protection::tls12(const crypto::Provider& p, crypto::AeadAlg a, Bytes key, Bytes iv) {

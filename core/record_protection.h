@@ -28,10 +28,14 @@ namespace sluice {
 
 struct OpenedRecord {
   wire::ContentType type;
-  MutBytes plaintext;  // inside the record buffer that was opened
+  // plaintext is the content, inside the record buffer that was opened,
+  // less its first `delivered` bytes: those went to open()'s `deliver`.
+  MutBytes plaintext;
   // inner_len is the protected plaintext with its content type and padding
   // (TLS 1.3's TLSInnerPlaintext); for other protections the plaintext size.
   size_t inner_len = 0;
+  size_t delivered = 0;
+  size_t content_len() const { return delivered + plaintext.size(); }
 };
 
 class RecordProtection {
@@ -49,14 +53,20 @@ class RecordProtection {
   virtual size_t max_record_body() const = 0;
   virtual uint64_t sequence() const = 0;
 
-  // seal protects the payload in place. `record` starts with header and
-  // prefix room, then `payload_len` bytes of payload, then at least
-  // overhead() + padding bytes of room. `record_version` is the legacy
-  // version written in the header. Returns the record's total length.
+  // seal protects a payload of `payload_len` bytes. `record` starts with
+  // header and prefix room, then the payload's room, then at least
+  // overhead() + padding bytes of room. The payload is in place there, or,
+  // when `source` is not empty (payload_len bytes outside `record`), sealed
+  // from `source` without being copied in first. `record_version` is the
+  // legacy version written in the header. Returns the record's total length.
   virtual TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding,
-                                 uint16_t record_version) = 0;
+                                 uint16_t record_version, Bytes source) = 0;
   // open checks and decrypts a whole record (header included) in place.
-  virtual TlsResult<OpenedRecord> open(MutBytes record) = 0;
+  // Application data may instead be decrypted into `deliver` (the copying
+  // read()'s buffer), as much of it as fits: OpenedRecord::delivered says
+  // how much. What `deliver` holds past that is unspecified (zeros), and
+  // nothing else is ever left there.
+  virtual TlsResult<OpenedRecord> open(MutBytes record, MutBytes deliver) = 0;
   // open_trial says whether `record` (a copy, decrypted in place) opens
   // under this key, without advancing the sequence number.
   virtual bool open_trial(MutBytes record) const = 0;
@@ -75,8 +85,8 @@ class NullProtection final : public RecordProtection {
   size_t max_record_body() const override { return wire::kMaxPlaintext; }
   uint64_t sequence() const override { return 0; }
   TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding,
-                         uint16_t record_version) override;
-  TlsResult<OpenedRecord> open(MutBytes record) override;
+                         uint16_t record_version, Bytes source) override;
+  TlsResult<OpenedRecord> open(MutBytes record, MutBytes deliver) override;
   bool open_trial(MutBytes) const override { return false; }
 };
 
@@ -99,8 +109,8 @@ class Tls13Protection final : public RecordProtection {
   size_t max_record_body() const override { return wire::kMaxCiphertext; }
   uint64_t sequence() const override { return seq_; }
   TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding,
-                         uint16_t record_version) override;
-  TlsResult<OpenedRecord> open(MutBytes record) override;
+                         uint16_t record_version, Bytes source) override;
+  TlsResult<OpenedRecord> open(MutBytes record, MutBytes deliver) override;
   bool open_trial(MutBytes record) const override;
   void release_schedule() override {
     if (aead_) aead_->release_schedule();
@@ -136,8 +146,8 @@ class Tls12Protection final : public RecordProtection {
   size_t max_record_body() const override { return wire::kMaxCiphertext12; }
   uint64_t sequence() const override { return seq_; }
   TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding,
-                         uint16_t record_version) override;
-  TlsResult<OpenedRecord> open(MutBytes record) override;
+                         uint16_t record_version, Bytes source) override;
+  TlsResult<OpenedRecord> open(MutBytes record, MutBytes deliver) override;
   bool open_trial(MutBytes) const override { return false; }
   void release_schedule() override {
     if (aead_) aead_->release_schedule();
@@ -173,10 +183,10 @@ class Protection {
   size_t overhead() const { return get().overhead(); }
   uint64_t sequence() const { return get().sequence(); }
   TlsResult<size_t> seal(wire::ContentType type, MutBytes record, size_t payload_len, size_t padding = 0,
-                         uint16_t record_version = wire::kTls12) {
-    return get().seal(type, record, payload_len, padding, record_version);
+                         uint16_t record_version = wire::kTls12, Bytes source = {}) {
+    return get().seal(type, record, payload_len, padding, record_version, source);
   }
-  TlsResult<OpenedRecord> open(MutBytes record) { return get().open(record); }
+  TlsResult<OpenedRecord> open(MutBytes record, MutBytes deliver = {}) { return get().open(record, deliver); }
   bool open_trial(MutBytes record) const { return get().open_trial(record); }
   void release_schedule() { get().release_schedule(); }
 

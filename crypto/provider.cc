@@ -18,6 +18,19 @@ std::string_view describe(CryptoError e) {
   return "?";
 }
 
+CStatus AeadKey::seal_from(Bytes nonce, Bytes aad, Bytes head, MutBytes out, MutBytes tag) {
+  SLUICE_TRY(check_aead_split(head, out));
+  std::copy(head.begin(), head.end(), out.begin());
+  return seal(nonce, aad, out, tag);
+}
+
+CStatus AeadKey::open_to(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes head, Bytes tag) {
+  SLUICE_TRY(check_aead_split(head, in_out));
+  SLUICE_TRY(open(nonce, aad, in_out, tag));
+  std::copy(in_out.begin(), in_out.begin() + static_cast<ptrdiff_t>(head.size()), head.begin());
+  return {};
+}
+
 CResult<SignStart> Signer::start_sign(SignatureScheme scheme, Bytes message) {
   SignStart out;
   SignOutcome o = SLUICE_TRY(sign(scheme, message, out.signature));

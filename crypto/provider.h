@@ -75,6 +75,18 @@ class AeadKey {
   // open checks the tag and decrypts in_out in place. On kAuthFailed in_out
   // holds no plaintext (it is left as ciphertext or wiped).
   virtual CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) = 0;
+  // seal_from seals the plaintext `head || out[head.size():]` into `out`:
+  // its first bytes come from `head`, which must not overlap `out`, the rest
+  // are in place. The copying write() seals from the caller's buffer this
+  // way, without first copying it into the record. The default copies head
+  // into out and seals in place.
+  virtual CStatus seal_from(Bytes nonce, Bytes aad, Bytes head, MutBytes out, MutBytes tag);
+  // open_to opens the ciphertext in `in_out`, writing the plaintext's first
+  // head.size() bytes to `head` (not overlapping in_out) and the rest in
+  // place, to in_out[head.size():]. On kAuthFailed neither holds plaintext.
+  // The copying read() opens into the caller's buffer this way. The default
+  // opens in place and copies.
+  virtual CStatus open_to(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes head, Bytes tag);
   // rekey replaces the key, keeping the algorithm (kInvalidKey on a wrong
   // length). KeyUpdate and the switch to application keys go through it, so
   // a connection allocates one key object per direction, not one per key.
@@ -98,6 +110,16 @@ inline constexpr uint64_t kMaxChaChaBytes = ((uint64_t{1} << 32) - 1) * 64;
 inline CStatus check_aead_shapes(Bytes nonce, size_t tag_len, uint64_t data_len, uint64_t max_len) {
   if (nonce.size() != kAeadNonceLen || tag_len != kAeadTagLen) return Err(CryptoError::kInvalidInput);
   if (data_len > max_len) return Err(CryptoError::kInvalidInput);
+  return {};
+}
+
+// check_aead_split is what seal_from and open_to check: `head` is no longer
+// than `whole` and lies outside it.
+inline CStatus check_aead_split(Bytes head, Bytes whole) {
+  if (head.size() > whole.size()) return Err(CryptoError::kInvalidInput);
+  if (head.empty() || whole.empty()) return {};
+  const auto h = reinterpret_cast<uintptr_t>(head.data()), w = reinterpret_cast<uintptr_t>(whole.data());
+  if (h < w + whole.size() && w < h + head.size()) return Err(CryptoError::kInvalidInput);
   return {};
 }
 

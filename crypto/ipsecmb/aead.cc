@@ -1,5 +1,5 @@
 // AES-128/256-GCM and ChaCha20-Poly1305 over the library's direct AEAD
-// functions, sealing and opening in place.
+// functions, sealing and opening in place or from and to a second buffer.
 //
 // A GCM key expands its AES round keys and the GHASH key powers on first
 // use (the VAES code keeps 48 powers: about 1 KB a key); a record then costs
@@ -27,12 +27,14 @@ uint8_t* nonnull(MutBytes b) {
 }
 
 // check_tag compares the tag the open computed with the one received; on a
-// mismatch the decrypted bytes are wiped. `expected` is wiped either way.
-CStatus check_tag(MutBytes expected, Bytes tag, MutBytes in_out) {
+// mismatch the decrypted bytes (`head` and `rest`) are wiped. `expected` is
+// wiped either way.
+CStatus check_tag(MutBytes expected, Bytes tag, MutBytes head, MutBytes rest) {
   const bool ok = ct_equal(expected, tag);
   wipe(expected);
   if (!ok) {
-    wipe(in_out);
+    wipe(head);
+    wipe(rest);
     return Err(CryptoError::kAuthFailed);
   }
   return {};
@@ -89,36 +91,96 @@ class GcmKey final : public AeadKey {
   AeadAlg alg() const override { return alg_; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    return seal_from(nonce, aad, {}, in_out, tag);
+  }
+  CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+    return open_to(nonce, aad, in_out, {}, tag);
+  }
+
+  // The split forms. A part that is the whole buffer takes the one-call
+  // form with separate input and output. Otherwise a head below
+  // kMinStreamedHead is copied and the one-call form runs in place: the
+  // library's init/update/finalize calls cost more than such a copy (they
+  // made 64-byte TLS 1.3 records 10% slower); longer heads are streamed,
+  // one update per part.
+  static constexpr size_t kMinStreamedHead = 4096;
+
+  CStatus seal_from(Bytes nonce, Bytes aad, Bytes head, MutBytes out, MutBytes tag) override {
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), out.size(), kMaxGcmBytes));
+    SLUICE_TRY(check_aead_split(head, out));
     const gcm_key_data& keys = schedule();
     gcm_context_data ctx;
-    uint8_t* data = nonnull(in_out);
-    if (alg_ == AeadAlg::kAes128Gcm) {
-      IMB_AES128_GCM_ENC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
-                         tag.data(), kAeadTagLen);
+    const bool aes128 = alg_ == AeadAlg::kAes128Gcm;
+    const MutBytes rest = out.subspan(head.size());
+    if (head.size() >= kMinStreamedHead && !rest.empty()) {
+      if (aes128) {
+        IMB_AES128_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
+        IMB_AES128_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, out.data(), head.data(), head.size());
+        IMB_AES128_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
+        IMB_AES128_GCM_ENC_FINALIZE(&mgr_, &keys, &ctx, tag.data(), kAeadTagLen);
+      } else {
+        IMB_AES256_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
+        IMB_AES256_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, out.data(), head.data(), head.size());
+        IMB_AES256_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
+        IMB_AES256_GCM_ENC_FINALIZE(&mgr_, &keys, &ctx, tag.data(), kAeadTagLen);
+      }
     } else {
-      IMB_AES256_GCM_ENC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
-                         tag.data(), kAeadTagLen);
+      const uint8_t* in = nonnull(out);
+      if (rest.empty() && !head.empty()) {
+        in = head.data();
+      } else {
+        std::copy(head.begin(), head.end(), out.begin());
+      }
+      if (aes128) {
+        IMB_AES128_GCM_ENC(&mgr_, &keys, &ctx, nonnull(out), in, out.size(), nonce.data(), nonnull(aad), aad.size(),
+                           tag.data(), kAeadTagLen);
+      } else {
+        IMB_AES256_GCM_ENC(&mgr_, &keys, &ctx, nonnull(out), in, out.size(), nonce.data(), nonnull(aad), aad.size(),
+                           tag.data(), kAeadTagLen);
+      }
     }
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
     return {};
   }
 
-  CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+  CStatus open_to(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes head, Bytes tag) override {
     SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxGcmBytes));
+    SLUICE_TRY(check_aead_split(head, in_out));
     const gcm_key_data& keys = schedule();
     gcm_context_data ctx;
     uint8_t expected[kAeadTagLen];
-    uint8_t* data = nonnull(in_out);
-    if (alg_ == AeadAlg::kAes128Gcm) {
-      IMB_AES128_GCM_DEC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
-                         expected, kAeadTagLen);
+    const bool aes128 = alg_ == AeadAlg::kAes128Gcm;
+    const MutBytes rest = in_out.subspan(head.size());
+    if (head.size() >= kMinStreamedHead && !rest.empty()) {
+      if (aes128) {
+        IMB_AES128_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
+        IMB_AES128_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, head.data(), in_out.data(), head.size());
+        IMB_AES128_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
+        IMB_AES128_GCM_DEC_FINALIZE(&mgr_, &keys, &ctx, expected, kAeadTagLen);
+      } else {
+        IMB_AES256_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
+        IMB_AES256_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, head.data(), in_out.data(), head.size());
+        IMB_AES256_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
+        IMB_AES256_GCM_DEC_FINALIZE(&mgr_, &keys, &ctx, expected, kAeadTagLen);
+      }
+      wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
+      return check_tag(expected, tag, head, rest);
+    }
+    // One call: into `head` when it takes everything, else in place (and
+    // the head copied out once the tag is checked).
+    const bool to_head = rest.empty() && !head.empty();
+    uint8_t* out = to_head ? head.data() : nonnull(in_out);
+    if (aes128) {
+      IMB_AES128_GCM_DEC(&mgr_, &keys, &ctx, out, nonnull(in_out), in_out.size(), nonce.data(), nonnull(aad),
+                         aad.size(), expected, kAeadTagLen);
     } else {
-      IMB_AES256_GCM_DEC(&mgr_, &keys, &ctx, data, data, in_out.size(), nonce.data(), nonnull(aad), aad.size(),
-                         expected, kAeadTagLen);
+      IMB_AES256_GCM_DEC(&mgr_, &keys, &ctx, out, nonnull(in_out), in_out.size(), nonce.data(), nonnull(aad),
+                         aad.size(), expected, kAeadTagLen);
     }
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
-    return check_tag(expected, tag, in_out);
+    SLUICE_TRY(check_tag(expected, tag, head, to_head ? MutBytes() : in_out));
+    if (!to_head) std::copy(in_out.begin(), in_out.begin() + static_cast<ptrdiff_t>(head.size()), head.begin());
+    return {};
   }
 
   CStatus rekey(Bytes key) override {
@@ -169,28 +231,37 @@ class ChaChaPolyKey final : public AeadKey {
   AeadAlg alg() const override { return AeadAlg::kChaCha20Poly1305; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
+    return seal_from(nonce, aad, {}, in_out, tag);
+  }
+  CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+    return open_to(nonce, aad, in_out, {}, tag);
+  }
+
+  CStatus seal_from(Bytes nonce, Bytes aad, Bytes head, MutBytes out, MutBytes tag) override {
+    SLUICE_TRY(check_aead_shapes(nonce, tag.size(), out.size(), kMaxChaChaBytes));
+    SLUICE_TRY(check_aead_split(head, out));
     chacha20_poly1305_context_data ctx;
+    const MutBytes rest = out.subspan(head.size());
     IMB_CHACHA20_POLY1305_INIT(&mgr_, key_, &ctx, nonce.data(), nonnull(aad), aad.size());
-    if (!in_out.empty()) {
-      IMB_CHACHA20_POLY1305_ENC_UPDATE(&mgr_, key_, &ctx, in_out.data(), in_out.data(), in_out.size());
-    }
+    if (!head.empty()) IMB_CHACHA20_POLY1305_ENC_UPDATE(&mgr_, key_, &ctx, out.data(), head.data(), head.size());
+    if (!rest.empty()) IMB_CHACHA20_POLY1305_ENC_UPDATE(&mgr_, key_, &ctx, rest.data(), rest.data(), rest.size());
     IMB_CHACHA20_POLY1305_ENC_FINALIZE(&mgr_, &ctx, tag.data(), kAeadTagLen);
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
     return {};
   }
 
-  CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+  CStatus open_to(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes head, Bytes tag) override {
     SLUICE_TRY(check_aead_shapes(nonce, tag.size(), in_out.size(), kMaxChaChaBytes));
+    SLUICE_TRY(check_aead_split(head, in_out));
     chacha20_poly1305_context_data ctx;
     uint8_t expected[kAeadTagLen];
+    const MutBytes rest = in_out.subspan(head.size());
     IMB_CHACHA20_POLY1305_INIT(&mgr_, key_, &ctx, nonce.data(), nonnull(aad), aad.size());
-    if (!in_out.empty()) {
-      IMB_CHACHA20_POLY1305_DEC_UPDATE(&mgr_, key_, &ctx, in_out.data(), in_out.data(), in_out.size());
-    }
+    if (!head.empty()) IMB_CHACHA20_POLY1305_DEC_UPDATE(&mgr_, key_, &ctx, head.data(), in_out.data(), head.size());
+    if (!rest.empty()) IMB_CHACHA20_POLY1305_DEC_UPDATE(&mgr_, key_, &ctx, rest.data(), rest.data(), rest.size());
     IMB_CHACHA20_POLY1305_DEC_FINALIZE(&mgr_, &ctx, expected, kAeadTagLen);
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
-    return check_tag(expected, tag, in_out);
+    return check_tag(expected, tag, head, head.empty() ? in_out : rest);
   }
 
   CStatus rekey(Bytes key) override {

@@ -1,5 +1,5 @@
 // AES-128/256-GCM and ChaCha20-Poly1305 over EVP_CIPHER_CTX, sealing and
-// opening in place.
+// opening in place or from and to a second buffer.
 //
 // One EVP_CIPHER_CTX per key, keyed once: each record then only sets the
 // nonce (EVP_CipherInit_ex with a null key keeps the expanded key and the
@@ -24,14 +24,23 @@ class OsslAead final : public AeadKey {
   AeadAlg alg() const override { return alg_; }
 
   CStatus seal(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes tag) override {
-    SLUICE_TRY(check_shapes(nonce, tag.size(), aad.size(), in_out.size()));
+    return seal_from(nonce, aad, {}, in_out, tag);
+  }
+  CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+    return open_to(nonce, aad, in_out, {}, tag);
+  }
+
+  CStatus seal_from(Bytes nonce, Bytes aad, Bytes head, MutBytes out, MutBytes tag) override {
+    SLUICE_TRY(check_shapes(nonce, tag.size(), aad.size(), out.size()));
+    SLUICE_TRY(check_aead_split(head, out));
     EVP_CIPHER_CTX* c = ctx_.get();
+    const MutBytes rest = out.subspan(head.size());
     int len = 0;
     uint8_t final_block[16];
     if (EVP_CipherInit_ex(c, nullptr, nullptr, nullptr, nonce.data(), 1) != 1 ||
         (!aad.empty() && EVP_CipherUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1) ||
-        (!in_out.empty() &&
-         EVP_CipherUpdate(c, in_out.data(), &len, in_out.data(), static_cast<int>(in_out.size())) != 1) ||
+        (!head.empty() && EVP_CipherUpdate(c, out.data(), &len, head.data(), static_cast<int>(head.size())) != 1) ||
+        (!rest.empty() && EVP_CipherUpdate(c, rest.data(), &len, rest.data(), static_cast<int>(rest.size())) != 1) ||
         EVP_CipherFinal_ex(c, final_block, &len) != 1 ||
         EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_GET_TAG, static_cast<int>(kAeadTagLen), tag.data()) != 1) {
       return Err(CryptoError::kInternal);
@@ -39,9 +48,11 @@ class OsslAead final : public AeadKey {
     return {};
   }
 
-  CStatus open(Bytes nonce, Bytes aad, MutBytes in_out, Bytes tag) override {
+  CStatus open_to(Bytes nonce, Bytes aad, MutBytes in_out, MutBytes head, Bytes tag) override {
     SLUICE_TRY(check_shapes(nonce, tag.size(), aad.size(), in_out.size()));
+    SLUICE_TRY(check_aead_split(head, in_out));
     EVP_CIPHER_CTX* c = ctx_.get();
+    const MutBytes rest = in_out.subspan(head.size());
     int len = 0;
     uint8_t final_block[16];
     // The tag is set before any data (the GCM and ChaCha20-Poly1305
@@ -53,16 +64,18 @@ class OsslAead final : public AeadKey {
         (!aad.empty() && EVP_CipherUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1)) {
       return Err(CryptoError::kInternal);
     }
-    if (!in_out.empty() &&
-        EVP_CipherUpdate(c, in_out.data(), &len, in_out.data(), static_cast<int>(in_out.size())) != 1) {
-      wipe(in_out);
+    if ((!head.empty() && EVP_CipherUpdate(c, head.data(), &len, in_out.data(), static_cast<int>(head.size())) != 1) ||
+        (!rest.empty() && EVP_CipherUpdate(c, rest.data(), &len, rest.data(), static_cast<int>(rest.size())) != 1)) {
+      wipe(head);
+      wipe(rest);
       return Err(CryptoError::kInternal);
     }
     // Final compares the tag in constant time. libcrypto decrypts while it
-    // authenticates, so on failure the buffer holds unauthenticated
-    // plaintext: wipe it, as AeadKey::open promises.
+    // authenticates, so on failure the buffers hold unauthenticated
+    // plaintext: wipe them, as AeadKey::open promises.
     if (EVP_CipherFinal_ex(c, final_block, &len) != 1) {
-      wipe(in_out);
+      wipe(head);
+      wipe(rest);
       return Err(CryptoError::kAuthFailed);
     }
     return {};
