@@ -80,7 +80,12 @@ class Connection {
 
   // --- application side (plaintext) ---
   Progress handshake();
+  // read opens records straight into `out` (no copy through the record
+  // buffer), so it may also write zeros to `out` past the count it returns,
+  // where a record's content type and padding were; nothing else lands
+  // there, and no plaintext of a record that fails to open.
   Progress read(std::span<uint8_t> out);
+  // write seals from `in` without copying it into the record buffer first.
   // write drives the handshake first. A server that accepted 0-RTT may
   // write once its Finished is sent, before the client's arrives (0.5-RTT
   // data, RFC 8446 §4.4.4): the call then returns kOk while handshake()
