@@ -76,9 +76,28 @@ class SpareSchedules {
 
 thread_local SpareSchedules spare_schedules;
 
+// GcmCalls are the library's calls for one key size, taken from the
+// manager once per key rather than chosen on every record.
+struct GcmCalls {
+  aes_gcm_enc_dec_t enc, dec;
+  aes_gcm_init_t init;
+  aes_gcm_enc_dec_update_t enc_update, dec_update;
+  aes_gcm_enc_dec_finalize_t enc_finalize, dec_finalize;
+  aes_gcm_pre_t pre;
+};
+
+GcmCalls gcm_calls(const IMB_MGR& m, AeadAlg alg) {
+  if (alg == AeadAlg::kAes128Gcm) {
+    return {m.gcm128_enc,        m.gcm128_dec,        m.gcm128_init,         m.gcm128_enc_update,
+            m.gcm128_dec_update, m.gcm128_enc_finalize, m.gcm128_dec_finalize, m.gcm128_pre};
+  }
+  return {m.gcm256_enc,        m.gcm256_dec,        m.gcm256_init,         m.gcm256_enc_update,
+          m.gcm256_dec_update, m.gcm256_enc_finalize, m.gcm256_dec_finalize, m.gcm256_pre};
+}
+
 class GcmKey final : public AeadKey {
  public:
-  GcmKey(const IMB_MGR& mgr, AeadAlg alg, Bytes key) : mgr_(mgr), alg_(alg), key_len_(key.size()) {
+  GcmKey(const IMB_MGR& mgr, AeadAlg alg, Bytes key) : gcm_(gcm_calls(mgr, alg)), alg_(alg), key_len_(key.size()) {
     std::copy(key.begin(), key.end(), key_);
   }
   GcmKey(const GcmKey&) = delete;
@@ -110,20 +129,12 @@ class GcmKey final : public AeadKey {
     SLUICE_TRY(check_aead_split(head, out));
     const gcm_key_data& keys = schedule();
     gcm_context_data ctx;
-    const bool aes128 = alg_ == AeadAlg::kAes128Gcm;
     const MutBytes rest = out.subspan(head.size());
     if (head.size() >= kMinStreamedHead && !rest.empty()) {
-      if (aes128) {
-        IMB_AES128_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
-        IMB_AES128_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, out.data(), head.data(), head.size());
-        IMB_AES128_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
-        IMB_AES128_GCM_ENC_FINALIZE(&mgr_, &keys, &ctx, tag.data(), kAeadTagLen);
-      } else {
-        IMB_AES256_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
-        IMB_AES256_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, out.data(), head.data(), head.size());
-        IMB_AES256_GCM_ENC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
-        IMB_AES256_GCM_ENC_FINALIZE(&mgr_, &keys, &ctx, tag.data(), kAeadTagLen);
-      }
+      gcm_.init(&keys, &ctx, nonce.data(), nonnull(aad), aad.size());
+      gcm_.enc_update(&keys, &ctx, out.data(), head.data(), head.size());
+      gcm_.enc_update(&keys, &ctx, rest.data(), rest.data(), rest.size());
+      gcm_.enc_finalize(&keys, &ctx, tag.data(), kAeadTagLen);
     } else {
       const uint8_t* in = nonnull(out);
       if (rest.empty() && !head.empty()) {
@@ -131,13 +142,8 @@ class GcmKey final : public AeadKey {
       } else {
         std::copy(head.begin(), head.end(), out.begin());
       }
-      if (aes128) {
-        IMB_AES128_GCM_ENC(&mgr_, &keys, &ctx, nonnull(out), in, out.size(), nonce.data(), nonnull(aad), aad.size(),
-                           tag.data(), kAeadTagLen);
-      } else {
-        IMB_AES256_GCM_ENC(&mgr_, &keys, &ctx, nonnull(out), in, out.size(), nonce.data(), nonnull(aad), aad.size(),
-                           tag.data(), kAeadTagLen);
-      }
+      gcm_.enc(&keys, &ctx, nonnull(out), in, out.size(), nonce.data(), nonnull(aad), aad.size(), tag.data(),
+               kAeadTagLen);
     }
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
     return {};
@@ -149,34 +155,20 @@ class GcmKey final : public AeadKey {
     const gcm_key_data& keys = schedule();
     gcm_context_data ctx;
     uint8_t expected[kAeadTagLen];
-    const bool aes128 = alg_ == AeadAlg::kAes128Gcm;
     const MutBytes rest = in_out.subspan(head.size());
     if (head.size() >= kMinStreamedHead && !rest.empty()) {
-      if (aes128) {
-        IMB_AES128_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
-        IMB_AES128_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, head.data(), in_out.data(), head.size());
-        IMB_AES128_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
-        IMB_AES128_GCM_DEC_FINALIZE(&mgr_, &keys, &ctx, expected, kAeadTagLen);
-      } else {
-        IMB_AES256_GCM_INIT(&mgr_, &keys, &ctx, nonce.data(), nonnull(aad), aad.size());
-        IMB_AES256_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, head.data(), in_out.data(), head.size());
-        IMB_AES256_GCM_DEC_UPDATE(&mgr_, &keys, &ctx, rest.data(), rest.data(), rest.size());
-        IMB_AES256_GCM_DEC_FINALIZE(&mgr_, &keys, &ctx, expected, kAeadTagLen);
-      }
+      gcm_.init(&keys, &ctx, nonce.data(), nonnull(aad), aad.size());
+      gcm_.dec_update(&keys, &ctx, head.data(), in_out.data(), head.size());
+      gcm_.dec_update(&keys, &ctx, rest.data(), rest.data(), rest.size());
+      gcm_.dec_finalize(&keys, &ctx, expected, kAeadTagLen);
       wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
       return check_tag(expected, tag, head, rest);
     }
     // One call: into `head` when it takes everything, else in place (and
     // the head copied out once the tag is checked).
     const bool to_head = rest.empty() && !head.empty();
-    uint8_t* out = to_head ? head.data() : nonnull(in_out);
-    if (aes128) {
-      IMB_AES128_GCM_DEC(&mgr_, &keys, &ctx, out, nonnull(in_out), in_out.size(), nonce.data(), nonnull(aad),
-                         aad.size(), expected, kAeadTagLen);
-    } else {
-      IMB_AES256_GCM_DEC(&mgr_, &keys, &ctx, out, nonnull(in_out), in_out.size(), nonce.data(), nonnull(aad),
-                         aad.size(), expected, kAeadTagLen);
-    }
+    gcm_.dec(&keys, &ctx, to_head ? head.data() : nonnull(in_out), nonnull(in_out), in_out.size(), nonce.data(),
+             nonnull(aad), aad.size(), expected, kAeadTagLen);
     wipe(MutBytes(reinterpret_cast<uint8_t*>(&ctx), sizeof ctx));
     SLUICE_TRY(check_tag(expected, tag, head, to_head ? MutBytes() : in_out));
     if (!to_head) std::copy(in_out.begin(), in_out.begin() + static_cast<ptrdiff_t>(head.size()), head.begin());
@@ -204,15 +196,9 @@ class GcmKey final : public AeadKey {
     }
     return *schedule_;
   }
-  void expand() {
-    if (alg_ == AeadAlg::kAes128Gcm) {
-      IMB_AES128_GCM_PRE(&mgr_, key_, schedule_.get());
-    } else {
-      IMB_AES256_GCM_PRE(&mgr_, key_, schedule_.get());
-    }
-  }
+  void expand() { gcm_.pre(key_, schedule_.get()); }
 
-  const IMB_MGR& mgr_;
+  GcmCalls gcm_;
   AeadAlg alg_;
   size_t key_len_;
   uint8_t key_[32];
