@@ -114,8 +114,11 @@ TEST_CASE("HKDF known answer through hkdf_expand_several on every provider (RFC 
   }
 }
 
-TEST_CASE("AEAD: sealed by one provider, opened by the other") {
-  for_each_pair([](const Provider& a, const Provider& b) {
+// for_each_aead_pair calls fn(a, sealer, opener) for every provider pair
+// and AEAD both have: a key of a's and one of b's, with the same key bytes.
+template <class Fn>
+void for_each_aead_pair(Fn&& fn) {
+  for_each_pair([&](const Provider& a, const Provider& b) {
     for (AeadAlg alg : kAllAeads) {
       if (!a.supports(alg) || !b.supports(alg)) continue;
       INFO(name(alg));
@@ -124,77 +127,74 @@ TEST_CASE("AEAD: sealed by one provider, opened by the other") {
       auto opener = b.new_aead(alg, key);
       REQUIRE(sealer.ok());
       REQUIRE(opener.ok());
-      for (size_t len : {size_t{0}, size_t{1}, size_t{255}, size_t{16384 + 256}}) {
-        INFO("len=" << len);
-        const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
-        const auto plaintext = random_bytes(a, len);
-        std::vector<uint8_t> record = plaintext, tag(kAeadTagLen);
-        REQUIRE((*sealer)->seal(nonce, aad, record, tag).ok());
-        if (len >= 16) CHECK(record != plaintext);  // shorter could collide by chance
-        REQUIRE((*opener)->open(nonce, aad, record, tag).ok());
-        CHECK(record == plaintext);
-        // The other direction on the same keys, and a tampered tag.
-        std::vector<uint8_t> back = plaintext, back_tag(kAeadTagLen);
-        REQUIRE((*opener)->seal(nonce, aad, back, back_tag).ok());
-        CHECK(back_tag == tag);
-        back_tag[0] ^= 1;
-        CHECK((*sealer)->open(nonce, aad, back, back_tag).error() == CryptoError::kAuthFailed);
-      }
+      fn(a, **sealer, **opener);
+    }
+  });
+}
+
+TEST_CASE("AEAD: sealed by one provider, opened by the other") {
+  for_each_aead_pair([](const Provider& a, AeadKey& sealer, AeadKey& opener) {
+    for (size_t len : {size_t{0}, size_t{1}, size_t{255}, size_t{16384 + 256}}) {
+      INFO("len=" << len);
+      const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
+      const auto plaintext = random_bytes(a, len);
+      std::vector<uint8_t> record = plaintext, tag(kAeadTagLen);
+      REQUIRE(sealer.seal(nonce, aad, record, tag).ok());
+      if (len >= 16) CHECK(record != plaintext);  // shorter could collide by chance
+      REQUIRE(opener.open(nonce, aad, record, tag).ok());
+      CHECK(record == plaintext);
+      // The other direction on the same keys, and a tampered tag.
+      std::vector<uint8_t> back = plaintext, back_tag(kAeadTagLen);
+      REQUIRE(opener.seal(nonce, aad, back, back_tag).ok());
+      CHECK(back_tag == tag);
+      back_tag[0] ^= 1;
+      CHECK(sealer.open(nonce, aad, back, back_tag).error() == CryptoError::kAuthFailed);
     }
   });
 }
 
 TEST_CASE("AEAD split seals and opens (seal_from, open_to) agree with whole ones, on every provider pair") {
-  for_each_pair([](const Provider& a, const Provider& b) {
-    for (AeadAlg alg : kAllAeads) {
-      if (!a.supports(alg) || !b.supports(alg)) continue;
-      INFO(name(alg));
-      const auto key = random_bytes(a, aead_key_len(alg));
-      auto sealer = a.new_aead(alg, key);
-      auto opener = b.new_aead(alg, key);
-      REQUIRE(sealer.ok());
-      REQUIRE(opener.ok());
-      constexpr size_t kLen = 16384 + 1;  // a TLS 1.3 record's largest inner plaintext
-      const auto plaintext = random_bytes(a, kLen);
-      for (size_t head_len : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{4096}, kLen - 1, kLen}) {
-        INFO("head=" << head_len);
-        const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
-        std::vector<uint8_t> whole = plaintext, whole_tag(kAeadTagLen);
-        REQUIRE((*sealer)->seal(nonce, aad, whole, whole_tag).ok());
-        // seal_from: the head from elsewhere, the rest in place.
-        const std::vector<uint8_t> head(plaintext.begin(), plaintext.begin() + static_cast<ptrdiff_t>(head_len));
-        std::vector<uint8_t> split(kLen, 0xee), split_tag(kAeadTagLen);
-        std::copy(plaintext.begin() + static_cast<ptrdiff_t>(head_len), plaintext.end(),
-                  split.begin() + static_cast<ptrdiff_t>(head_len));
-        REQUIRE((*sealer)->seal_from(nonce, aad, head, split, split_tag).ok());
-        CHECK(split == whole);
-        CHECK(split_tag == whole_tag);
-        // open_to: the head's plaintext elsewhere, the rest in place.
-        std::vector<uint8_t> out(head_len, 0xee);
-        REQUIRE((*opener)->open_to(nonce, aad, split, out, whole_tag).ok());
-        CHECK(out == head);
-        CHECK(std::equal(split.begin() + static_cast<ptrdiff_t>(head_len), split.end(),
-                         plaintext.begin() + static_cast<ptrdiff_t>(head_len)));
-        // A tampered tag: kAuthFailed, and no plaintext in either part.
-        std::vector<uint8_t> again = whole, bad_tag = whole_tag;
-        bad_tag[15] ^= 0x80;
-        std::fill(out.begin(), out.end(), 0xee);
-        CHECK((*opener)->open_to(nonce, aad, again, out, bad_tag).error() == CryptoError::kAuthFailed);
-        // (Parts shorter than 16 bytes could match by chance once wiped.)
-        if (head_len >= 16) CHECK(out != head);
-        if (kLen - head_len >= 16) {
-          CHECK(!std::equal(again.begin() + static_cast<ptrdiff_t>(head_len), again.end(),
-                            plaintext.begin() + static_cast<ptrdiff_t>(head_len)));
-        }
+  for_each_aead_pair([](const Provider& a, AeadKey& sealer, AeadKey& opener) {
+    constexpr size_t kLen = 16384 + 1;  // a TLS 1.3 record's largest inner plaintext
+    const auto plaintext = random_bytes(a, kLen);
+    for (size_t head_len : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17}, size_t{4096}, kLen - 1, kLen}) {
+      INFO("head=" << head_len);
+      const auto nonce = random_bytes(a, kAeadNonceLen), aad = random_bytes(a, 13);
+      std::vector<uint8_t> whole = plaintext, whole_tag(kAeadTagLen);
+      REQUIRE(sealer.seal(nonce, aad, whole, whole_tag).ok());
+      // seal_from: the head from elsewhere, the rest in place.
+      const std::vector<uint8_t> head(plaintext.begin(), plaintext.begin() + static_cast<ptrdiff_t>(head_len));
+      std::vector<uint8_t> split(kLen, 0xee), split_tag(kAeadTagLen);
+      std::copy(plaintext.begin() + static_cast<ptrdiff_t>(head_len), plaintext.end(),
+                split.begin() + static_cast<ptrdiff_t>(head_len));
+      REQUIRE(sealer.seal_from(nonce, aad, head, split, split_tag).ok());
+      CHECK(split == whole);
+      CHECK(split_tag == whole_tag);
+      // open_to: the head's plaintext elsewhere, the rest in place.
+      std::vector<uint8_t> out(head_len, 0xee);
+      REQUIRE(opener.open_to(nonce, aad, split, out, whole_tag).ok());
+      CHECK(out == head);
+      CHECK(std::equal(split.begin() + static_cast<ptrdiff_t>(head_len), split.end(),
+                       plaintext.begin() + static_cast<ptrdiff_t>(head_len)));
+      // A tampered tag: kAuthFailed, and no plaintext in either part.
+      std::vector<uint8_t> again = whole, bad_tag = whole_tag;
+      bad_tag[15] ^= 0x80;
+      std::fill(out.begin(), out.end(), 0xee);
+      CHECK(opener.open_to(nonce, aad, again, out, bad_tag).error() == CryptoError::kAuthFailed);
+      // (Parts shorter than 16 bytes could match by chance once wiped.)
+      if (head_len >= 16) CHECK(out != head);
+      if (kLen - head_len >= 16) {
+        CHECK(!std::equal(again.begin() + static_cast<ptrdiff_t>(head_len), again.end(),
+                          plaintext.begin() + static_cast<ptrdiff_t>(head_len)));
       }
-      // A head inside the buffer it belongs to, or longer, is refused.
-      std::vector<uint8_t> buf(64), tag(kAeadTagLen);
-      const auto nonce = random_bytes(a, kAeadNonceLen);
-      CHECK((*sealer)->seal_from(nonce, {}, Bytes(buf).subspan(8, 8), buf, tag).error() == CryptoError::kInvalidInput);
-      std::vector<uint8_t> longer(65);
-      CHECK((*sealer)->seal_from(nonce, {}, longer, buf, tag).error() == CryptoError::kInvalidInput);
-      CHECK((*opener)->open_to(nonce, {}, buf, MutBytes(buf).subspan(0, 8), tag).error() == CryptoError::kInvalidInput);
     }
+    // A head inside the buffer it belongs to, or longer, is refused.
+    std::vector<uint8_t> buf(64), tag(kAeadTagLen);
+    const auto nonce = random_bytes(a, kAeadNonceLen);
+    CHECK(sealer.seal_from(nonce, {}, Bytes(buf).subspan(8, 8), buf, tag).error() == CryptoError::kInvalidInput);
+    std::vector<uint8_t> longer(65);
+    CHECK(sealer.seal_from(nonce, {}, longer, buf, tag).error() == CryptoError::kInvalidInput);
+    CHECK(opener.open_to(nonce, {}, buf, MutBytes(buf).subspan(0, 8), tag).error() == CryptoError::kInvalidInput);
   });
 }
 
