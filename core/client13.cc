@@ -18,10 +18,6 @@ namespace {
 
 using wire::HandshakeType;
 
-// Room reserved for an encoded ClientHello: padded hellos are 512 bytes and
-// one carrying a ticket rarely passes 768, so the encode allocates once.
-constexpr size_t kTypicalHelloLen = 768;
-
 enum class ClientState : uint8_t {
   kSendClientHello,
   kReadServerHello,
@@ -379,7 +375,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
 
 Result<void, Error> Client13::send_hello() {
   std::vector<uint8_t> msg;
-  msg.reserve(kTypicalHelloLen);
+  msg.reserve(wire::kTypicalClientHelloLen);
   hello_.padding_len = 0;
   bool encoded = hello_.serialize(msg);
   // An inner hello is padded by ECH's rule instead (§6.1.3).
@@ -501,7 +497,7 @@ TlsResult<std::vector<uint8_t>> Client13::seal_outer_hello(std::vector<uint8_t>&
                          ech.choice.config.maximum_name_length);
   outer.ech->payload.assign(encoded.size() + crypto::kAeadTagLen, 0);
   std::vector<uint8_t> msg;
-  msg.reserve(kTypicalHelloLen + encoded.size());
+  msg.reserve(wire::kTypicalClientHelloLen + encoded.size());
   if (!outer.serialize(msg)) return Err(Error(Reason::kConfiguration, "ClientHelloOuter does not encode"));
   // The AAD is the outer hello with the payload zeroed, as it is now; the
   // payload ends the message (ECH is its last extension).
