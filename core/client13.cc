@@ -6,7 +6,7 @@
 #include "core/cert_compression.h"
 #include "core/handshake.h"
 #include "core/context_internals.h"
-#include "core/ech.h"
+#include "core/ech_client.h"
 #include "core/session.h"
 #include "core/suites.h"
 #include "core/tls13_both.h"
@@ -17,10 +17,6 @@ namespace sluice {
 namespace {
 
 using wire::HandshakeType;
-
-// Room reserved for an encoded ClientHello: padded hellos are 512 bytes and
-// one carrying a ticket rarely passes 768, so the encode allocates once.
-constexpr size_t kTypicalHelloLen = 768;
 
 enum class ClientState : uint8_t {
   kSendClientHello,
@@ -99,19 +95,19 @@ class Client13 final : public HandshakeMachine {
   // add_grease puts RFC 8701's reserved values in the hello: a suite, a
   // group with a one-byte key share, a version, and two extensions.
   Result<void, Error> add_grease(wire::ClientHello& ch);
-  // Encrypted Client Hello (draft-ietf-tls-esni §6.1): hello_ is the inner
-  // hello, and each hello sent is the ClientHelloOuter that carries it.
-  Result<void, Error> prepare_ech();
-  // grease_ech: an outer encrypted_client_hello of random bytes, as long as
-  // a real one for a typical hello (§6.2); a second hello repeats it.
-  Result<void, Error> grease_ech();
-  TlsResult<std::vector<uint8_t>> seal_outer_hello(std::vector<uint8_t>& inner);
-  TlsResult<bool> ech_confirmed(std::string_view label, const HandshakeMessage& m, size_t signal_offset);
+  // send_outer_hello sends `inner`, our whole ClientHelloInner, sealed in
+  // a ClientHelloOuter; `inner` becomes the hello the transcript holds.
+  Result<void, Error> send_outer_hello(std::vector<uint8_t>& inner);
+  // resolve_ech: whether the ServerHello `m` answered our inner hello or
+  // the outer one (draft-ietf-tls-esni §7.2).
   Result<void, Error> resolve_ech(const wire::ServerHello& sh, const HandshakeMessage& m);
+  // continue_with_outer: §6.1.6: the server answered ClientHelloOuter. The
+  // handshake goes on with it, authenticates the public name, and ends in
+  // ech_required.
   void continue_with_outer();
   // verify_name: the name the server's certificate must carry (the ECH
   // config's public name once ECH was rejected).
-  const std::string& verify_name() const { return ech_rejected_ ? ech_->choice.config.public_name : server_name_; }
+  const std::string& verify_name() const { return ech_.rejected() ? ech_.public_name() : server_name_; }
   Result<void, Error> send_early_data();
   TlsResult<Wait> handle_hello_retry_request(const wire::ServerHello& hrr, const HandshakeMessage& m);
   Result<void, Error> check_server_hello_common(const wire::ServerHello& sh);
@@ -180,20 +176,8 @@ class Client13 final : public HandshakeMachine {
   bool early_accepted_ = false;
   std::optional<Protection> handshake_write_;  // held while 0-RTT goes out
   SecretBytes client_app_secret_, server_app_secret_;
-  // Encrypted Client Hello.
-  struct EchOffer {
-    EchChoice choice;
-    crypto::HpkeContext context;
-    std::vector<uint8_t> enc;
-    std::array<uint8_t, wire::kRandomLen> outer_random{};
-    std::vector<uint16_t> outer_suites, outer_versions;
-    wire::ClientHello outer;  // the last ClientHelloOuter sent
-    Transcript outer_transcript;
-  };
-  std::unique_ptr<EchOffer> ech_;
-  bool ech_grease_ = false;         // a random encrypted_client_hello was sent
-  bool ech_hrr_confirmed_ = false;  // the HelloRetryRequest signalled acceptance
-  bool ech_rejected_ = false;       // the handshake goes on with ClientHelloOuter
+  // Encrypted Client Hello: hello_ is ClientHelloInner while ech_ seals it.
+  EchClient ech_;
 };
 
 // code_points lists enum values as their wire numbers, in one allocation
@@ -273,7 +257,7 @@ TlsResult<Wait> Client13::do_send_client_hello() {
   if (tls13) ch.compress_certificate = decompression_offer(ctx());
   pha_offered_ = ch.post_handshake_auth;
   offered_schemes_ = code_points(ctx().policy().signature_schemes);
-  if (tls13) SLUICE_TRY(prepare_ech());
+  if (tls13) SLUICE_TRY(ech_.offer(provider(), io_.ech_config_list(), policy.ech_grease, ch));
   SLUICE_TRY(offer_session(ch, tls13));
   SLUICE_TRY(send_hello());
   io_.mark_initial_hello();
@@ -319,7 +303,7 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
   }
   // RFC 5077 §3.2: an empty session_ticket says a TLS 1.2 server may send
   // one. An inner hello offers TLS 1.3 alone (the outer one says this).
-  const bool offers12 = offers12_ && !ech_;
+  const bool offers12 = offers12_ && !ech_.offered();
   if (offers12) ch.session_ticket = true;
   std::optional<Session> s = store->take(session_name_);
   if (!s) return {};
@@ -379,25 +363,34 @@ Result<void, Error> Client13::offer_session(wire::ClientHello& ch, bool tls13) {
 
 Result<void, Error> Client13::send_hello() {
   std::vector<uint8_t> msg;
-  msg.reserve(kTypicalHelloLen);
+  msg.reserve(wire::kTypicalClientHelloLen);
   hello_.padding_len = 0;
   bool encoded = hello_.serialize(msg);
   // An inner hello is padded by ECH's rule instead (§6.1.3).
-  if (size_t pad = wire::f5_padding_len(msg.size()); encoded && pad != 0 && !ech_) {
+  if (size_t pad = wire::f5_padding_len(msg.size()); encoded && pad != 0 && !ech_.offered()) {
     hello_.padding_len = pad;
     msg.clear();
     encoded = hello_.serialize(msg);
   }
   if (!encoded) return Err(Error(Reason::kConfiguration, "ClientHello does not encode (a list is too long)"));
-  if (hello_.psk && !ech_) SLUICE_TRY(bind_psk(msg));
-  if (ech_ && !ech_rejected_) {
-    std::vector<uint8_t> outer = SLUICE_TRY(seal_outer_hello(msg));
-    SLUICE_TRY(io_.send(outer));
-    ech_->outer_transcript.add(std::move(outer));
+  if (hello_.psk && !ech_.offered()) SLUICE_TRY(bind_psk(msg));
+  if (ech_.sealing()) {
+    SLUICE_TRY(send_outer_hello(msg));
   } else {
     SLUICE_TRY(io_.send(msg));
   }
   transcript_.add(std::move(msg));
+  return {};
+}
+
+Result<void, Error> Client13::send_outer_hello(std::vector<uint8_t>& inner) {
+  std::vector<uint8_t> encoded = SLUICE_TRY(ech_.encode_inner(hello_, inner, offers12_));
+  if (hello_.psk) SLUICE_TRY(bind_psk(inner));
+  // Final now (binders included): a trace shows it before the outer hello.
+  io_.observe_inner_hello(true, Bytes(inner).subspan(wire::kHandshakeHeaderLen));
+  std::vector<uint8_t> outer = SLUICE_TRY(ech_.seal_outer(hello_, inner, std::move(encoded)));
+  SLUICE_TRY(io_.send(outer));
+  ech_.outer_sent(std::move(outer));
   return {};
 }
 
@@ -413,138 +406,22 @@ Result<void, Error> Client13::bind_psk(std::vector<uint8_t>& msg) {
   return {};
 }
 
-Result<void, Error> Client13::prepare_ech() {
-  std::optional<EchChoice> choice = choose_ech_config(provider(), io_.ech_config_list());
-  if (!choice) return ctx().policy().ech_grease ? grease_ech() : Result<void, Error>();
-  const wire::EchConfig& config = choice->config;
-  auto sender = SLUICE_TRY(crypto::HpkeSetup::sender(provider(), config.kem_id, {choice->suite.kdf, choice->suite.aead},
-                                                     config.public_key, ech_info(config)));
-  ech_ = std::make_unique<EchOffer>();
-  ech_->choice = std::move(*choice);
-  ech_->context = std::move(sender.context);
-  ech_->enc = std::move(sender.enc);
-  SLUICE_TRY(provider().random(ech_->outer_random));
-  // The inner hello offers TLS 1.3 alone: TLS 1.2's suites, extensions and
-  // fallback signal stay in the outer one (§6.1).
-  wire::ClientHello& inner = hello_;
-  ech_->outer_suites = inner.cipher_suites;
-  ech_->outer_versions = inner.supported_versions;
-  std::erase_if(inner.cipher_suites, [](uint16_t cs) {
-    const auto info = suite_info(cs);
-    return !wire::is_grease(cs) && (!info || info->version != wire::kTls13);
-  });
-  std::erase_if(inner.supported_versions, [](uint16_t v) { return v != wire::kTls13 && !wire::is_grease(v); });
-  inner.extended_master_secret = inner.ec_point_formats = inner.renegotiation_info = false;
-  inner.ech.emplace().inner = true;
-  return {};
-}
-
-Result<void, Error> Client13::grease_ech() {
-  wire::EchExtension ech;
-  ech.kdf = crypto::kHpkeKdfSha256;
-  ech.aead = crypto::kHpkeAeadAes128Gcm;
-  uint8_t shape[2];
-  SLUICE_TRY(provider().random(shape));
-  ech.config_id = shape[0];
-  ech.enc.resize(32);  // an X25519 public value
-  // A padded inner hello is a multiple of 32 bytes; most are 4 to 8 of them.
-  ech.payload.resize(32 * (4 + shape[1] % 5) + crypto::kAeadTagLen);
-  SLUICE_TRY(provider().random(ech.enc));
-  SLUICE_TRY(provider().random(ech.payload));
-  hello_.ech = std::move(ech);
-  ech_grease_ = true;
-  return {};
-}
-
-TlsResult<std::vector<uint8_t>> Client13::seal_outer_hello(std::vector<uint8_t>& inner) {
-  EchOffer& ech = *ech_;
-  wire::ClientHello& outer = ech.outer;
-  outer = hello_;
-  outer.random = ech.outer_random;
-  outer.cipher_suites = ech.outer_suites;
-  outer.server_name = ech.choice.config.public_name;
-  outer.has_server_name = true;
-  outer.supported_versions = ech.outer_versions;
-  // RFC 7627, RFC 8422 §5.1.2, RFC 5746 §3.4, RFC 5077 §3.2: what a TLS 1.2
-  // server needs, with no session: ClientHelloOuter resumes nothing.
-  outer.extended_master_secret = outer.ec_point_formats = outer.renegotiation_info = outer.session_ticket = offers12_;
-  outer.session_ticket_data.clear();
-  outer.psk.reset();
-  // early_data stays: a server that cannot open the inner hello must know
-  // to skip the 0-RTT records that follow (§6.1).
-  outer.padding_len = 0;
-  // A second hello reuses the HPKE context: its enc is empty (§6.1.5).
-  wire::EchExtension& ext = outer.ech.emplace();
-  ext.kdf = ech.choice.suite.kdf;
-  ext.aead = ech.choice.suite.aead;
-  ext.config_id = ech.choice.config.config_id;
-  if (!retried_) ext.enc = ech.enc;
-  ext.payload.resize(1);
-  // The payload's length is known once the inner hello is encoded against
-  // the outer one's other extensions, which do not depend on it.
-  std::vector<uint8_t> probe;
-  if (!outer.serialize(probe)) return Err(Error(Reason::kConfiguration, "ClientHelloOuter does not encode"));
-  std::vector<uint8_t> encoded = encode_client_hello_inner(inner, probe);
-  // The transcript's inner hello is the one the server rebuilds.
-  std::vector<uint8_t> body = SLUICE_TRY(wire::decode_client_hello_inner(encoded, Bytes(probe).subspan(wire::kHandshakeHeaderLen)));
-  inner.resize(wire::kHandshakeHeaderLen);
-  inner.insert(inner.end(), body.begin(), body.end());
-  if (hello_.psk) {
-    // The binders end both the rebuilt hello and the encoded one.
-    SLUICE_TRY(bind_psk(inner));
-    const size_t n = hello_.psk->binders_len();
-    std::copy(inner.end() - static_cast<ptrdiff_t>(n), inner.end(), encoded.end() - static_cast<ptrdiff_t>(n));
-  }
-  // Final now (binders included): a trace shows it before the outer hello.
-  io_.observe_inner_hello(true, Bytes(inner).subspan(wire::kHandshakeHeaderLen));
-  pad_client_hello_inner(encoded, hello_.has_server_name ? hello_.server_name.size() : 0,
-                         ech.choice.config.maximum_name_length);
-  outer.ech->payload.assign(encoded.size() + crypto::kAeadTagLen, 0);
-  std::vector<uint8_t> msg;
-  msg.reserve(kTypicalHelloLen + encoded.size());
-  if (!outer.serialize(msg)) return Err(Error(Reason::kConfiguration, "ClientHelloOuter does not encode"));
-  // The AAD is the outer hello with the payload zeroed, as it is now; the
-  // payload ends the message (ECH is its last extension).
-  std::vector<uint8_t> sealed;
-  SLUICE_TRY(ech.context.seal(Bytes(msg).subspan(wire::kHandshakeHeaderLen), encoded, sealed));
-  std::copy(sealed.begin(), sealed.end(), msg.end() - static_cast<ptrdiff_t>(sealed.size()));
-  outer.ech->payload = std::move(sealed);  // a rejecting HelloRetryRequest has it sent again
-  return msg;
-}
-
-TlsResult<bool> Client13::ech_confirmed(std::string_view label, const HandshakeMessage& m, size_t signal_offset) {
-  std::vector<uint8_t> zeroed(m.whole.begin(), m.whole.end());
-  std::fill_n(zeroed.begin() + static_cast<ptrdiff_t>(signal_offset), wire::kEchConfirmationLen, 0);
-  std::array<uint8_t, wire::kEchConfirmationLen> expected;
-  SLUICE_TRY(ech_accept_confirmation(provider(), suite_->hash, hello_.random, label, transcript_, zeroed, expected));
-  return std::equal(expected.begin(), expected.end(), m.whole.begin() + static_cast<ptrdiff_t>(signal_offset));
-}
-
 Result<void, Error> Client13::resolve_ech(const wire::ServerHello& sh, const HandshakeMessage& m) {
   if (!transcript_.hash_selected()) SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
-  // §7.2: the last 8 bytes of ServerHello.random.
-  const size_t signal = wire::kHandshakeHeaderLen + 2 + wire::kRandomLen - wire::kEchConfirmationLen;
-  const bool accepted = !ech_rejected_ && SLUICE_TRY(ech_confirmed(kEchAcceptLabel, m, signal));
-  if (ech_hrr_confirmed_ && !accepted) {
-    return Err(Error(Reason::kIllegalParameter, "ECH accepted in the HelloRetryRequest but not in the ServerHello"));
-  }
-  if (accepted) {
+  if (SLUICE_TRY(ech_.accepted_in_server_hello(provider(), suite_->hash, transcript_, m.whole))) {
     negotiated_.ech_accepted = true;
-    ech_->outer_transcript.clear();
     return {};
   }
-  if (!ech_rejected_) continue_with_outer();  // else the HelloRetryRequest did
+  if (!ech_.rejected()) continue_with_outer();  // else the HelloRetryRequest did
   // ClientHelloOuter offered no PSK.
   if (sh.selected_psk) return Err(Error(Reason::kUnsupportedExtension, "pre_shared_key answering a ClientHelloOuter"));
   return {};
 }
 
 void Client13::continue_with_outer() {
-  // §6.1.6: the server answered ClientHelloOuter. The handshake goes on
-  // with it, authenticates the public name, and ends in ech_required.
-  ech_rejected_ = true;
-  transcript_ = std::move(ech_->outer_transcript);
-  hello_ = std::move(ech_->outer);
+  EchClient::Outer outer = ech_.reject();
+  transcript_ = std::move(outer.transcript);
+  hello_ = std::move(outer.hello);
   sent_sni_ = true;
   session_.reset();
 }
@@ -620,25 +497,19 @@ TlsResult<Wait> Client13::handle_hello_retry_request(const wire::ServerHello& hr
     return Err(Error(Reason::kIllegalParameter, "HelloRetryRequest that would change nothing"));
   }
   // §6.1.5: the signal answers an ECH offer; without one it is unsolicited.
-  if (hrr.ech_confirmation && !ech_ && !ech_grease_) {
+  if (hrr.ech_confirmation && !ech_.sent()) {
     return Err(Error(Reason::kUnsupportedExtension, "encrypted_client_hello in a HelloRetryRequest without ECH offered"));
   }
   suite_ = suite_info(hrr.cipher_suite);
   SLUICE_TRY(transcript_.select_hash(provider(), suite_->hash));
   transcript_.replace_with_message_hash();
-  if (ech_) {
-    Transcript& outer = ech_->outer_transcript;
-    SLUICE_TRY(outer.select_hash(provider(), suite_->hash));
-    outer.replace_with_message_hash();
-    outer.add(m.whole);
-    ech_hrr_confirmed_ =
-        hrr.ech_confirmation &&
-        SLUICE_TRY(ech_confirmed(kEchHrrAcceptLabel, m, wire::kHandshakeHeaderLen + hrr.ech_confirmation_offset));
-    // Not confirmed: the server answers ClientHelloOuter, and the second
+  if (ech_.offered()) {
+    const bool accepted = SLUICE_TRY(ech_.accepted_in_hello_retry(provider(), suite_->hash, transcript_, hrr, m.whole));
+    // Not accepted: the server answers ClientHelloOuter, and the second
     // one repeats the first's encrypted_client_hello unchanged.
-    if (!ech_hrr_confirmed_) continue_with_outer();
+    if (!accepted) continue_with_outer();
   }
-  if (!ech_rejected_) transcript_.add(m.whole);
+  if (!ech_.rejected()) transcript_.add(m.whole);
   io_.message_done();
 
   if (hrr.hrr_selected_group) {
@@ -676,8 +547,8 @@ TlsResult<Wait> Client13::do_read_server_hello() {
     // the hello we sent (ClientHelloOuter, if ECH was offered: a TLS 1.2
     // server answers that one).
     std::string ech_public_name;
-    if (ech_) {
-      ech_public_name = ech_->choice.config.public_name;
+    if (ech_.offered()) {
+      ech_public_name = ech_.public_name();
       continue_with_outer();
     }
     ClientHelloSent sent{std::move(hello_), std::move(transcript_), server_name_, sent_sni_, std::move(session12_),
@@ -689,7 +560,7 @@ TlsResult<Wait> Client13::do_read_server_hello() {
   SLUICE_TRY(check_server_hello_common(sh));
   if (sh.is_hello_retry_request()) return handle_hello_retry_request(sh, *m);
   suite_ = suite_info(sh.cipher_suite);
-  if (ech_) SLUICE_TRY(resolve_ech(sh, *m));
+  if (ech_.offered()) SLUICE_TRY(resolve_ech(sh, *m));
   if (sh.selected_psk) {
     const size_t offered_psks = hello_.psk ? hello_.psk->identities.size() : 0;
     const auto psk_hash = offered_psks ? suite_info(session_->cipher_suite)->hash : suite_->hash;
@@ -757,16 +628,9 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
     return Err(Error(Reason::kUnsupportedExtension, "server_name acknowledged but not sent"));
   }
   if (ee.ech_retry_configs) {
-    // §6.1.6: retry configs come only from a server that declined ECH.
-    if (!ech_ && !ech_grease_) {
-      return Err(Error(Reason::kUnsupportedExtension, "encrypted_client_hello in EncryptedExtensions, not offered"));
-    }
-    if (ech_ && !ech_rejected_) return Err(Error(Reason::kUnsupportedExtension, "ECH retry configs although ECH was accepted"));
-    if (!wire::parse_ech_config_list(*ee.ech_retry_configs).ok()) {
-      return Err(Error(Reason::kDecodeError, "ECH retry configs extension does not parse"));
-    }
+    SLUICE_TRY(ech_.check_retry_configs(*ee.ech_retry_configs));
     // After GREASE the configs are for the next connection to use.
-    if (ech_rejected_) io_.set_ech_retry_configs(*ee.ech_retry_configs);
+    if (ech_.rejected()) io_.set_ech_retry_configs(*ee.ech_retry_configs);
   }
   if (!ee.alpn.empty()) {
     const auto& offered = ctx().policy().alpn;
@@ -903,7 +767,7 @@ TlsResult<Wait> Client13::do_send_client_certificate() {
   const CertifiedKey& ck = ctx().certificate();
   std::optional<crypto::SignatureScheme> scheme;
   // §6.1.6: a server that declined ECH is not shown our certificate.
-  if (ck.signer && !ck.chain.empty() && !ech_rejected_) {
+  if (ck.signer && !ck.chain.empty() && !ech_.rejected()) {
     scheme = choose_signature_scheme13(requested_schemes_, ctx().policy().signature_schemes, *ck.signer);
   }
   // Without a certificate that fits, RFC 8446 §4.4.2 has us send an empty one.
@@ -922,7 +786,7 @@ TlsResult<Wait> Client13::do_send_client_certificate_verify() {
 }
 
 TlsResult<Wait> Client13::do_send_finished() {
-  if (ech_rejected_) {
+  if (ech_.rejected()) {
     // §6.1.6: the public name is authenticated (and an empty Certificate
     // sent if one was asked for); the connection ends here.
     SLUICE_TRY(io_.flush());

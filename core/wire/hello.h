@@ -67,6 +67,10 @@ struct EchExtension {
   size_t payload_offset = 0;
 };
 
+// Room reserved for an encoded ClientHello: padded hellos are 512 bytes and
+// one carrying a ticket rarely passes 768, so the encode allocates once.
+inline constexpr size_t kTypicalClientHelloLen = 768;
+
 // Extensions of a ClientHello that sluice understands. Unknown extensions are
 // skipped (RFC 8446 §4.2), but still checked for duplicates.
 struct ClientHello {
