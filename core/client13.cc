@@ -629,7 +629,8 @@ TlsResult<Wait> Client13::do_read_encrypted_extensions() {
   }
   if (ee.ech_retry_configs) {
     SLUICE_TRY(ech_.check_retry_configs(*ee.ech_retry_configs));
-    // After GREASE the configs are for the next connection to use.
+    // Kept only when our offer was rejected, for the application's retry;
+    // after GREASE they are checked and dropped (draft-ietf-tls-esni §6.2).
     if (ech_.rejected()) io_.set_ech_retry_configs(*ee.ech_retry_configs);
   }
   if (!ee.alpn.empty()) {
