@@ -124,6 +124,12 @@ void RecordLayer::consume_app_data(size_t n) {
 
 namespace {
 
+bool overlaps(Bytes a, Bytes b) {
+  if (a.empty() || b.empty()) return false;
+  const auto x = reinterpret_cast<uintptr_t>(a.data()), y = reinterpret_cast<uintptr_t>(b.data());
+  return x < y + b.size() && y < x + a.size();
+}
+
 // looks_like_http: the record header bytes are an HTTP method and a space.
 bool looks_like_http(Bytes b) {
   for (std::string_view method : {"GET ", "POST ", "HEAD ", "PUT ", "CONNECT "}) {
@@ -237,7 +243,10 @@ TlsResult<RecordLayer::Record> RecordLayer::read(MutBytes deliver) {
   if (receive_inner_ && encrypted && len > receive_inner_ + rd_->prefix() + crypto::kAeadTagLen) {
     return Err(Error(Reason::kRecordOverflow, "record above the advertised record_size_limit"));
   }
-  if (app_len_ > 0 || !app_allowed_) deliver = {};
+  // `deliver` is for application data, and only with the window empty. A
+  // caller's buffer inside our inbound storage (a stale inbound_space()
+  // span) cannot take an out-of-place open: the record is opened in place.
+  if (app_len_ > 0 || !app_allowed_ || overlaps(deliver, in_.all())) deliver = {};
   OpenedRecord opened = SLUICE_TRY(rd_->open(record, deliver));
   if (opened.content_len() > wire::kMaxPlaintext) {
     wipe(deliver.first(opened.delivered));
@@ -416,8 +425,7 @@ TlsResult<size_t> RecordLayer::write_commit(size_t n, Bytes source) {
     if (source.size() != n) return Err(Error(Reason::kInternal, "write_commit source of another length"));
     // A source inside the record's own room (a caller passing write_space()
     // to write()) is moved into place and sealed there.
-    const uint8_t* room_begin = out_.tail().data();
-    if (source.data() < room_begin + need && room_begin < source.data() + source.size()) {
+    if (overlaps(source, out_.tail().first(need))) {
       std::memmove(out_.tail().data() + start, source.data(), n);
       source = {};
     }

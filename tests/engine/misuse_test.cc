@@ -295,6 +295,30 @@ TEST_CASE("outbound(): the span stays valid until outbound_consumed, whatever is
   CHECK(server.error().ok());
 }
 
+TEST_CASE("read() into a stale inbound_space() span, and write() from a write_space() span, still carry the data") {
+  Pair p = established();
+  const auto data = test::pattern(1000, 21);
+  REQUIRE(p.client.write(data).status == Status::kOk);
+  const auto wire_bytes = drain(p.client);
+  // The caller receives into the lent space, commits, and then passes the
+  // same span to read(): the record opens where it lies, not into itself.
+  auto space = p.server.inbound_space();
+  REQUIRE(space.size() >= wire_bytes.size());
+  std::copy(wire_bytes.begin(), wire_bytes.end(), space.begin());
+  p.server.inbound_commit(wire_bytes.size());
+  Progress r = p.server.read(space);
+  REQUIRE(r.status == Status::kOk);
+  REQUIRE(r.bytes == data.size());
+  CHECK(std::equal(data.begin(), data.end(), space.begin()));
+  // Writing from the write space itself: the bytes are moved into place.
+  auto out = p.server.write_space();
+  REQUIRE(out.size() >= data.size());
+  std::copy(data.begin(), data.end(), out.begin());
+  REQUIRE(p.server.write(out.first(data.size())).status == Status::kOk);
+  test::transfer(p.server, p.client);
+  CHECK(read_all(p.client) == data);
+}
+
 TEST_CASE("inbound_commit(0) hands back space: an idle RELEASE_BUFFERS connection keeps no inbound buffer") {
   Pair p = established(kModeReleaseBuffers);
   const size_t before = p.sctx->freelist_size();
