@@ -156,7 +156,9 @@ Progress Connection::read(std::span<uint8_t> out) {
   while (done < out.size()) {
     if (c.app_pending() == 0) {
       // The next record opens straight into `out` (no copy through the
-      // record buffer); what does not fit waits in the window.
+      // record buffer); what does not fit waits in the window, copied out
+      // below like any other. An empty window still goes through
+      // read_consumed, which lets an idle connection release its buffers.
       size_t delivered = 0;
       Progress p = c.fill_readable(out.subspan(done), &delivered);
       if (p.status != Status::kOk) {
@@ -164,10 +166,6 @@ Progress Connection::read(std::span<uint8_t> out) {
         return p;
       }
       done += delivered;
-      if (c.app_pending() == 0) {
-        if (!c.rl_.has_complete_record()) break;
-        continue;
-      }
     }
     Bytes window = c.app_data();
     const size_t n = std::min(window.size(), out.size() - done);

@@ -319,6 +319,31 @@ TEST_CASE("read() into a stale inbound_space() span, and write() from a write_sp
   CHECK(read_all(p.client) == data);
 }
 
+TEST_CASE("RELEASE_BUFFERS: one read() that returns everything leaves the connection idle, its inbound buffer given back") {
+  Pair p = established(kModeReleaseBuffers);
+  std::vector<uint8_t> buf(4096);
+  // Both sides idle first: the client has read past its tickets.
+  while (p.client.read(buf).status == Status::kWantRead && p.client.has_pending()) {
+  }
+  const auto data = test::pattern(300, 22);
+  for (size_t read_size : {size_t{4096}, size_t{100}}) {
+    CAPTURE(read_size);
+    const size_t idle = p.sctx->freelist_size();
+    REQUIRE(p.client.write(data).status == Status::kOk);
+    test::transfer(p.client, p.server);
+    CHECK(p.sctx->freelist_size() < idle);  // the record took a buffer
+    std::vector<uint8_t> got;
+    while (got.size() < data.size()) {
+      std::vector<uint8_t> part(read_size);
+      Progress r = p.server.read(part);
+      REQUIRE(r.status == Status::kOk);
+      got.insert(got.end(), part.begin(), part.begin() + static_cast<ptrdiff_t>(r.bytes));
+    }
+    CHECK(got == data);
+    CHECK(p.sctx->freelist_size() == idle);  // and gave it back with the last byte read
+  }
+}
+
 TEST_CASE("inbound_commit(0) hands back space: an idle RELEASE_BUFFERS connection keeps no inbound buffer") {
   Pair p = established(kModeReleaseBuffers);
   const size_t before = p.sctx->freelist_size();
