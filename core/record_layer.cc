@@ -124,12 +124,6 @@ void RecordLayer::consume_app_data(size_t n) {
 
 namespace {
 
-bool overlaps(Bytes a, Bytes b) {
-  if (a.empty() || b.empty()) return false;
-  const auto x = reinterpret_cast<uintptr_t>(a.data()), y = reinterpret_cast<uintptr_t>(b.data());
-  return x < y + b.size() && y < x + a.size();
-}
-
 // looks_like_http: the record header bytes are an HTTP method and a space.
 bool looks_like_http(Bytes b) {
   for (std::string_view method : {"GET ", "POST ", "HEAD ", "PUT ", "CONNECT "}) {
@@ -246,7 +240,7 @@ TlsResult<RecordLayer::Record> RecordLayer::read(MutBytes deliver) {
   // `deliver` is for application data, and only with the window empty. A
   // caller's buffer inside our inbound storage (a stale inbound_space()
   // span) cannot take an out-of-place open: the record is opened in place.
-  if (app_len_ > 0 || !app_allowed_ || overlaps(deliver, in_.all())) deliver = {};
+  if (app_len_ > 0 || !app_allowed_ || crypto::overlaps(deliver, in_.all())) deliver = {};
   OpenedRecord opened = SLUICE_TRY(rd_->open(record, deliver));
   if (opened.content_len() > wire::kMaxPlaintext) {
     wipe(deliver.first(opened.delivered));
@@ -425,7 +419,7 @@ TlsResult<size_t> RecordLayer::write_commit(size_t n, Bytes source) {
     if (source.size() != n) return Err(Error(Reason::kInternal, "write_commit source of another length"));
     // A source inside the record's own room (a caller passing write_space()
     // to write()) is moved into place and sealed there.
-    if (overlaps(source, out_.tail().first(need))) {
+    if (crypto::overlaps(source, out_.tail().first(need))) {
       std::memmove(out_.tail().data() + start, source.data(), n);
       source = {};
     }

@@ -113,13 +113,17 @@ inline CStatus check_aead_shapes(Bytes nonce, size_t tag_len, uint64_t data_len,
   return {};
 }
 
+// overlaps: the two spans share a byte.
+inline bool overlaps(Bytes a, Bytes b) {
+  if (a.empty() || b.empty()) return false;
+  const auto x = reinterpret_cast<uintptr_t>(a.data()), y = reinterpret_cast<uintptr_t>(b.data());
+  return x < y + b.size() && y < x + a.size();
+}
+
 // check_aead_split is what seal_from and open_to check: `head` is no longer
 // than `whole` and lies outside it.
 inline CStatus check_aead_split(Bytes head, Bytes whole) {
-  if (head.size() > whole.size()) return Err(CryptoError::kInvalidInput);
-  if (head.empty() || whole.empty()) return {};
-  const auto h = reinterpret_cast<uintptr_t>(head.data()), w = reinterpret_cast<uintptr_t>(whole.data());
-  if (h < w + whole.size() && w < h + head.size()) return Err(CryptoError::kInvalidInput);
+  if (head.size() > whole.size() || overlaps(head, whole)) return Err(CryptoError::kInvalidInput);
   return {};
 }
 
