@@ -40,6 +40,7 @@
 #include "crypto/provider.h"
 #include "crypto/shani/shani_provider.h"
 #include "crypto/sodium/sodium_provider.h"
+#include "crypto/x25519/x25519_provider.h"
 
 namespace sluice::bench {
 namespace {
@@ -204,6 +205,7 @@ int run(int argc, char** argv) {
   // The accelerated members of default_provider(), where this CPU has them.
   if (std::shared_ptr<const Provider> shani = make_shani_provider()) providers.push_back(shani);
   if (std::shared_ptr<const Provider> ipsecmb = make_ipsecmb_provider()) providers.push_back(ipsecmb);
+  if (std::shared_ptr<const Provider> x25519 = make_x25519_ifma_provider()) providers.push_back(x25519);
   // libcrypto through the provider interface: what the interface itself costs
   // beside the OpenSSL row, which calls EVP directly.
   if (std::shared_ptr<const Provider> libcrypto = make_openssl_provider()) providers.push_back(libcrypto);

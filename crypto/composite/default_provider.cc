@@ -4,6 +4,7 @@
 #include "crypto/ipsecmb/ipsecmb_provider.h"
 #include "crypto/shani/shani_provider.h"
 #include "crypto/sodium/sodium_provider.h"
+#include "crypto/x25519/x25519_provider.h"
 #ifndef SLUICE_LEAN_CRYPTO
 #include "crypto/openssl/openssl_provider.h"
 #endif
@@ -33,9 +34,11 @@ std::shared_ptr<const Provider> default_provider() {
   static const std::shared_ptr<const Provider> provider = [] {
     std::vector<std::shared_ptr<const Provider>> members;
     // First, when the CPU has the instructions: the AEADs (bulk data), then
-    // SHA-256 with its HMAC and HKDF (the key schedule and transcript).
+    // SHA-256 with its HMAC and HKDF (the key schedule and transcript),
+    // X25519 (every handshake's key exchange).
     if (auto ipsecmb = make_ipsecmb_provider()) members.push_back(std::move(ipsecmb));
     if (auto shani = make_shani_provider()) members.push_back(std::move(shani));
+    if (auto x25519 = make_x25519_ifma_provider()) members.push_back(std::move(x25519));
     members.push_back(make_sodium_provider());
 #ifndef SLUICE_LEAN_CRYPTO
     // Null (and skipped) if libcrypto cannot even fetch SHA-256.

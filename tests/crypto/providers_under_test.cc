@@ -7,6 +7,7 @@
 #include "crypto/openssl/openssl_provider.h"
 #include "crypto/shani/shani_provider.h"
 #include "crypto/sodium/sodium_provider.h"
+#include "crypto/x25519/x25519_provider.h"
 
 namespace sluice::testing {
 
@@ -25,6 +26,11 @@ const std::vector<ProviderUnderTest>& providers_under_test() {
       v.push_back({"ipsec-mb", std::move(ipsecmb)});
     } else {
       std::fprintf(stderr, "NOT RUN: ipsec-mb provider (this CPU lacks AES-NI, PCLMULQDQ or AVX2)\n");
+    }
+    if (auto x25519 = crypto::make_x25519_ifma_provider()) {
+      v.push_back({"x25519-ifma", std::move(x25519)});
+    } else {
+      std::fprintf(stderr, "NOT RUN: x25519-ifma provider (this CPU lacks AVX512IFMA or AVX512VL)\n");
     }
     return v;
   }();
