@@ -11,16 +11,13 @@ namespace sluice::crypto::sodium_internal {
 
 using fe51::Fe;
 
-void montgomery_u_from_edwards_y(std::span<const uint8_t, 32> edwards,
-                                 std::span<uint8_t, 32> out) {
+void montgomery_u_from_edwards_y(std::span<const uint8_t, 32> edwards, std::span<uint8_t, 32> out) {
   const Fe y = fe51::from_bytes(edwards);
   const Fe one{{1, 0, 0, 0, 0}};
-  fe51::to_bytes(fe51::mul(fe51::add(one, y), fe51::invert(fe51::sub(one, y))),
-                 out);
+  fe51::to_bytes(fe51::mul(fe51::add(one, y), fe51::invert(fe51::sub(one, y))), out);
 }
 
-bool x25519_public_from_edwards(std::span<const uint8_t, 32> scalar,
-                                std::span<uint8_t, 32> out) {
+bool x25519_public_from_edwards(std::span<const uint8_t, 32> scalar, std::span<uint8_t, 32> out) {
   // RFC 7748 §5 clamping, as X25519 applies it; libsodium's _noclamp then
   // multiplies by exactly this scalar.
   std::array<uint8_t, 32> k;
@@ -29,14 +26,12 @@ bool x25519_public_from_edwards(std::span<const uint8_t, 32> scalar,
   k[31] &= 127;
   k[31] |= 64;
   std::array<uint8_t, 32> edwards;
-  const bool ok =
-      crypto_scalarmult_ed25519_base_noclamp(edwards.data(), k.data()) == 0;
+  const bool ok = crypto_scalarmult_ed25519_base_noclamp(edwards.data(), k.data()) == 0;
   sodium_memzero(k.data(), k.size());
-  if (!ok)
-    return false;
+  if (!ok) return false;
   montgomery_u_from_edwards_y(edwards, out);
   sodium_memzero(edwards.data(), edwards.size());
   return true;
 }
 
-} // namespace sluice::crypto::sodium_internal
+}  // namespace sluice::crypto::sodium_internal

@@ -1,192 +1,36 @@
-// Implementation notes. A Fe4 holds four field elements in radix 2^51, limb
-// i of all four in one 256-bit vector, one element per 64-bit lane.
-// vpmadd52luq/huq read only the low 52 bits of each factor, so every limb
-// is brought below 2^52 before it is multiplied; carry() leaves them below
-// 2^51 + 2^17. The 52-bit halves of a 102-bit limb product do not line up
-// with radix 2^51: the high half of limb product (i, j) is twice a unit of
-// position i + j + 1. Column sums stay below 2^57 and, with 2^255 = 19 folded
-// in, below 2^62, so nothing overflows 64 bits.
 #include "crypto/x25519/x25519_ifma.h"
-
-#include <immintrin.h>
 
 #include <algorithm>
 #include <array>
 
 #include "base/secret.h"
+#include "crypto/x25519/fe4_ifma.h"
 #include "crypto/x25519/fe51.h"
-
-#define SLUICE_IFMA __attribute__((target("avx2,avx512f,avx512vl,avx512ifma")))
-// The helpers below must inline into the ladder: a call spills every vector.
-#define SLUICE_IFMA_INLINE SLUICE_IFMA __attribute__((always_inline)) inline
 
 namespace sluice::crypto::x25519 {
 namespace {
 
-struct Fe4 {
-  __m256i v[5];
-};
+using namespace fe4;
 
-// lane(a, b, c, d) sets lanes 0..3 (the order _mm256_set_epi64x reverses).
-SLUICE_IFMA_INLINE __m256i lanes(uint64_t a, uint64_t b, uint64_t c,
-                                 uint64_t d) {
-  return _mm256_set_epi64x(static_cast<long long>(d), static_cast<long long>(c),
-                           static_cast<long long>(b),
-                           static_cast<long long>(a));
-}
-
-SLUICE_IFMA_INLINE __m256i splat(uint64_t x) {
-  return _mm256_set1_epi64x(static_cast<long long>(x));
-}
-
-SLUICE_IFMA_INLINE Fe4 pack(const fe51::Fe &a, const fe51::Fe &b,
-                            const fe51::Fe &c, const fe51::Fe &d) {
-  Fe4 r;
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i)
-    r.v[i] = lanes(a.v[i], b.v[i], c.v[i], d.v[i]);
-  return r;
-}
-
-SLUICE_IFMA_INLINE __m256i times19(__m256i x) {
-  return _mm256_add_epi64(_mm256_add_epi64(x, _mm256_slli_epi64(x, 1)),
-                          _mm256_slli_epi64(x, 4));
-}
-
-// carry takes limbs below 2^62 to limbs below 2^51 + 2^15 in one parallel
-// pass: each limb keeps its low 51 bits and takes the carry out of the limb
-// below; limb 4's carry (below 2^11) wraps to limb 0 times 19.
-SLUICE_IFMA_INLINE Fe4 carry(const __m256i (&c)[5]) {
-  const __m256i mask = splat(fe51::kMask51);
-  Fe4 r;
-  r.v[0] = _mm256_madd52lo_epu64(_mm256_and_si256(c[0], mask),
-                                 _mm256_srli_epi64(c[4], 51), splat(19));
-#pragma GCC unroll 5
-  for (int i = 1; i < 5; ++i)
-    r.v[i] = _mm256_add_epi64(_mm256_and_si256(c[i], mask),
-                              _mm256_srli_epi64(c[i - 1], 51));
-  return r;
-}
-
-SLUICE_IFMA_INLINE Fe4 add(const Fe4 &a, const Fe4 &b) {
-  __m256i c[5];
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i)
-    c[i] = _mm256_add_epi64(a.v[i], b.v[i]);
-  return carry(c);
-}
-
-// negate gives 2p - a in the lanes of the mask and a elsewhere. Every
-// limb of 2p is at least 2^52 - 38, above those of a carried value.
-SLUICE_IFMA_INLINE Fe4 negate(__mmask8 lanes_to_negate, const Fe4 &a) {
-  const __m256i two_p0 = splat((uint64_t{1} << 52) - 38),
-                two_pi = splat((uint64_t{1} << 52) - 2);
-  Fe4 r;
-  r.v[0] = _mm256_mask_sub_epi64(a.v[0], lanes_to_negate, two_p0, a.v[0]);
-#pragma GCC unroll 5
-  for (int i = 1; i < 5; ++i)
-    r.v[i] = _mm256_mask_sub_epi64(a.v[i], lanes_to_negate, two_pi, a.v[i]);
-  return r;
-}
-
-// keep zeroes the lanes outside the mask.
-SLUICE_IFMA_INLINE Fe4 keep(__mmask8 lanes_to_keep, const Fe4 &a) {
-  Fe4 r;
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i)
-    r.v[i] = _mm256_maskz_mov_epi64(lanes_to_keep, a.v[i]);
-  return r;
-}
-
-// mul multiplies lane by lane. Column k collects the low halves of the limb
-// products landing at k and twice the high halves of those landing at
-// k - 1; columns 5..9 fold onto 0..4 times 19.
-SLUICE_IFMA_INLINE Fe4 mul(const Fe4 &a, const Fe4 &b) {
-  const __m256i zero = _mm256_setzero_si256();
-  __m256i lo[9], hi[9];
-#pragma GCC unroll 9
-  for (int k = 0; k < 9; ++k)
-    lo[k] = hi[k] = zero;
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i) {
-#pragma GCC unroll 5
-    for (int j = 0; j < 5; ++j) {
-      lo[i + j] = _mm256_madd52lo_epu64(lo[i + j], a.v[i], b.v[j]);
-      hi[i + j] = _mm256_madd52hi_epu64(hi[i + j], a.v[i], b.v[j]);
-    }
-  }
-  __m256i col[10];
-  col[0] = lo[0];
-#pragma GCC unroll 8
-  for (int k = 1; k < 9; ++k)
-    col[k] = _mm256_add_epi64(lo[k], _mm256_add_epi64(hi[k - 1], hi[k - 1]));
-  col[9] = _mm256_add_epi64(hi[8], hi[8]);
-  __m256i folded[5];
-#pragma GCC unroll 5
-  for (int k = 0; k < 5; ++k)
-    folded[k] = _mm256_add_epi64(col[k], times19(col[k + 5]));
-  return carry(folded);
-}
-
-// add_mul_small is acc + a * k lane by lane, for k < 2^17 (here a24).
-SLUICE_IFMA_INLINE Fe4 add_mul_small(const Fe4 &acc, const Fe4 &a, uint64_t k) {
-  const __m256i zero = _mm256_setzero_si256(), kk = splat(k);
-  __m256i lo[5], hi[5], c[5];
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i) {
-    lo[i] = _mm256_madd52lo_epu64(acc.v[i], a.v[i], kk);
-    hi[i] = _mm256_madd52hi_epu64(zero, a.v[i], kk);
-  }
-  c[0] = _mm256_madd52lo_epu64(lo[0], hi[4], splat(2 * 19));
-#pragma GCC unroll 5
-  for (int i = 1; i < 5; ++i)
-    c[i] = _mm256_add_epi64(lo[i], _mm256_add_epi64(hi[i - 1], hi[i - 1]));
-  return carry(c);
-}
-
-// permute: lane l of the result is lane index[l] of a. The index may come
-// from a secret; vpermq's timing does not depend on it.
-SLUICE_IFMA_INLINE Fe4 permute(__m256i index, const Fe4 &a) {
-  Fe4 r;
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i)
-    r.v[i] = _mm256_permutexvar_epi64(index, a.v[i]);
-  return r;
-}
-
-// blend: lane l from b where bit l of the mask is set, else from a.
-SLUICE_IFMA_INLINE Fe4 blend(__mmask8 from_b, const Fe4 &a, const Fe4 &b) {
-  Fe4 r;
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i)
-    r.v[i] = _mm256_mask_blend_epi64(from_b, a.v[i], b.v[i]);
-  return r;
-}
-
-constexpr uint64_t kA24 = 121665; // (486662 - 2) / 4, RFC 7748 §5
+constexpr uint64_t kA24 = 121665;  // (486662 - 2) / 4, RFC 7748 §5
 
 // ladder_step is one step of RFC 7748 §5's loop on state [x3, z3, x2, z2]
 // (lanes 0..3), with the conditional swap folded into the first
 // permutation: take_u and take_w pick [x2, x2, x3, x3] and [z2, z2, z3, z3]
 // from the state, swapped or not. u_lanes is [1, u, 1, 1].
-SLUICE_IFMA_INLINE Fe4 ladder_step(const Fe4 &state, const Fe4 &u_lanes,
-                                   __m256i take_x, __m256i take_z) {
+SLUICE_IFMA_INLINE Fe4 ladder_step(const Fe4& state, const Fe4& u_lanes, __m256i take_x, __m256i take_z) {
   const Fe4 x = permute(take_x, state), z = permute(take_z, state);
-  const Fe4 abdc = add(x, negate(0b0110, z)); // [A, B, D, C]
-  const Fe4 r1 =
-      mul(abdc, permute(lanes(0, 1, 0, 1), abdc)); // [AA, BB, DA, CB]
-  const Fe4 s1 = permute(lanes(2, 2, 0, 0), r1);   // [DA, DA, AA, AA]
-  const Fe4 s2 = permute(lanes(3, 3, 1, 1), r1);   // [CB, CB, BB, BB]
-  const Fe4 l =
-      add(s1, negate(0b1010, keep(0b1011, s2))); // [DA+CB, DA-CB, AA, E]
-  const Fe4 m = blend(0b1000, blend(0b0100, l, s2),
-                      add_mul_small(s1, l, kA24)); // [.., .., BB, AA + a24 E]
-  const Fe4 r2 = mul(l, m);                        // [x3, (DA-CB)^2, x2, z2]
-  return mul(r2, u_lanes);                         // [x3, z3, x2, z2]
+  const Fe4 abdc = add(x, negate(0b0110, z));                                     // [A, B, D, C]
+  const Fe4 r1 = mul(abdc, permute(lanes(0, 1, 0, 1), abdc));                     // [AA, BB, DA, CB]
+  const Fe4 s1 = permute(lanes(2, 2, 0, 0), r1);                                  // [DA, DA, AA, AA]
+  const Fe4 s2 = permute(lanes(3, 3, 1, 1), r1);                                  // [CB, CB, BB, BB]
+  const Fe4 l = add(s1, negate(0b1010, keep(0b1011, s2)));                        // [DA+CB, DA-CB, AA, E]
+  const Fe4 m = blend(0b1000, blend(0b0100, l, s2), add_mul_small(s1, l, kA24));  // [.., .., BB, AA + a24 E]
+  const Fe4 r2 = mul(l, m);                                                       // [x3, (DA-CB)^2, x2, z2]
+  return mul(r2, u_lanes);                                                        // [x3, z3, x2, z2]
 }
 
-SLUICE_IFMA bool ladder(std::span<uint8_t, 32> out,
-                        std::span<const uint8_t, 32> scalar,
+SLUICE_IFMA bool ladder(std::span<uint8_t, 32> out, std::span<const uint8_t, 32> scalar,
                         std::span<const uint8_t, 32> u) {
   std::array<uint8_t, 32> k;
   std::copy(scalar.begin(), scalar.end(), k.begin());
@@ -194,8 +38,7 @@ SLUICE_IFMA bool ladder(std::span<uint8_t, 32> out,
   k[31] &= 127;
   k[31] |= 64;
 
-  const fe51::Fe x1 = fe51::from_bytes(u), one{{1, 0, 0, 0, 0}},
-                 zero{{0, 0, 0, 0, 0}};
+  const fe51::Fe x1 = fe51::from_bytes(u), one{{1, 0, 0, 0, 0}}, zero{{0, 0, 0, 0, 0}};
   Fe4 state = pack(x1, one, one, zero);
   const Fe4 u_lanes = pack(one, x1, one, one);
   // Unswapped, x2 and z2 are lanes 2 and 3, x3 and z3 lanes 0 and 1;
@@ -206,43 +49,30 @@ SLUICE_IFMA bool ladder(std::span<uint8_t, 32> out,
     const uint64_t bit = (k[t >> 3] >> (t & 7)) & 1;
     const __m256i flip = splat((bit ^ swapped) << 1);
     swapped = bit;
-    state = ladder_step(state, u_lanes, _mm256_xor_si256(take_x, flip),
-                        _mm256_xor_si256(take_z, flip));
+    state = ladder_step(state, u_lanes, _mm256_xor_si256(take_x, flip), _mm256_xor_si256(take_z, flip));
   }
   // x2 and z2 to lanes 0 and 1, undoing the last swap.
-  const Fe4 result =
-      permute(_mm256_xor_si256(lanes(2, 3, 0, 0), splat(swapped << 1)), state);
-  fe51::Fe x2, z2;
-#pragma GCC unroll 5
-  for (int i = 0; i < 5; ++i) {
-    alignas(32) uint64_t limb[4];
-    _mm256_store_si256(reinterpret_cast<__m256i *>(limb), result.v[i]);
-    x2.v[i] = limb[0];
-    z2.v[i] = limb[1];
-  }
+  const Fe4 result = permute(_mm256_xor_si256(lanes(2, 3, 0, 0), splat(swapped << 1)), state);
+  fe51::Fe x2 = unpack(result, 0), z2 = unpack(result, 1);
   fe51::to_bytes(fe51::mul(x2, fe51::invert(z2)), out);
 
   uint8_t any = 0;
-  for (uint8_t b : out)
-    any |= b;
+  for (uint8_t b : out) any |= b;
   wipe(std::span<uint8_t>(k));
-  wipe(std::span(reinterpret_cast<uint8_t *>(&x2), sizeof x2));
-  wipe(std::span(reinterpret_cast<uint8_t *>(&z2), sizeof z2));
+  wipe(std::span(reinterpret_cast<uint8_t*>(&x2), sizeof x2));
+  wipe(std::span(reinterpret_cast<uint8_t*>(&z2), sizeof z2));
   return any != 0;
 }
 
-} // namespace
+}  // namespace
 
 bool ifma_available() {
   __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512ifma") &&
-         __builtin_cpu_supports("avx512vl");
+  return __builtin_cpu_supports("avx512ifma") && __builtin_cpu_supports("avx512vl");
 }
 
-bool x25519_ifma(std::span<uint8_t, 32> out,
-                 std::span<const uint8_t, 32> scalar,
-                 std::span<const uint8_t, 32> u) {
+bool x25519_ifma(std::span<uint8_t, 32> out, std::span<const uint8_t, 32> scalar, std::span<const uint8_t, 32> u) {
   return ladder(out, scalar, u);
 }
 
-} // namespace sluice::crypto::x25519
+}  // namespace sluice::crypto::x25519

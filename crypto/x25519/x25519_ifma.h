@@ -24,8 +24,13 @@ bool ifma_available();
 // top bit of u ignored and u taken mod p, as RFC 7748 §5 says. False when
 // the result is all zeros (u of small order), which RFC 8446 §7.4.2 makes
 // an error. Call only where ifma_available().
-bool x25519_ifma(std::span<uint8_t, 32> out,
-                 std::span<const uint8_t, 32> scalar,
-                 std::span<const uint8_t, 32> u);
+bool x25519_ifma(std::span<uint8_t, 32> out, std::span<const uint8_t, 32> scalar, std::span<const uint8_t, 32> u);
 
-} // namespace sluice::crypto::x25519
+// x25519_base_ifma writes X25519(scalar, 9), the public value for
+// `scalar`, as [clamp(scalar)]B on Edwards25519 mapped to u = (1 + y) /
+// (1 - y) (RFC 7748 §4.1: the base points correspond). It uses a table of
+// multiples of B (40 KB, built on first use) and costs about a third of the
+// ladder. Call only where ifma_available().
+void x25519_base_ifma(std::span<uint8_t, 32> out, std::span<const uint8_t, 32> scalar);
+
+}  // namespace sluice::crypto::x25519

@@ -12,7 +12,6 @@ namespace sluice::crypto {
 namespace {
 
 constexpr size_t kX25519Len = 32;
-const std::array<uint8_t, kX25519Len> kBasePoint = {9};
 
 // fill_random reads the kernel's CSPRNG (getrandom(2), blocking only until
 // it is first seeded). A provider with no RNG of its own still needs fresh
@@ -22,8 +21,7 @@ bool fill_random(MutBytes out) {
   while (done < out.size()) {
     const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
     if (n < 0) {
-      if (errno == EINTR)
-        continue;
+      if (errno == EINTR) continue;
       return false;
     }
     done += static_cast<size_t>(n);
@@ -32,42 +30,35 @@ bool fill_random(MutBytes out) {
 }
 
 class X25519IfmaShare final : public KeyShare {
-public:
+ public:
   // The scalar is taken as given; x25519_ifma clamps a copy.
   explicit X25519IfmaShare(SecretBytes scalar) : scalar_(std::move(scalar)) {
-    // The base point is not of small order, so the result is never zero.
-    x25519::x25519_ifma(
-        public_,
-        std::span<const uint8_t, kX25519Len>(scalar_.data(), kX25519Len),
-        kBasePoint);
+    x25519::x25519_base_ifma(public_, std::span<const uint8_t, kX25519Len>(scalar_.data(), kX25519Len));
   }
 
   Group group() const override { return Group::kX25519; }
   Bytes public_key() const override { return public_; }
 
   CResult<SecretBytes> agree(Bytes peer_public) override {
-    if (peer_public.size() != kX25519Len)
-      return Err(CryptoError::kInvalidPeerPublic);
+    if (peer_public.size() != kX25519Len) return Err(CryptoError::kInvalidPeerPublic);
     SecretBytes shared(kX25519Len);
     // An all-zero result means a small-order peer point; RFC 8446 §7.4.2
     // says to abort.
-    if (!x25519::x25519_ifma(
-            std::span<uint8_t, kX25519Len>(shared.data(), kX25519Len),
-            std::span<const uint8_t, kX25519Len>(scalar_.data(), kX25519Len),
-            std::span<const uint8_t, kX25519Len>(peer_public.data(),
-                                                 kX25519Len))) {
+    if (!x25519::x25519_ifma(std::span<uint8_t, kX25519Len>(shared.data(), kX25519Len),
+                             std::span<const uint8_t, kX25519Len>(scalar_.data(), kX25519Len),
+                             std::span<const uint8_t, kX25519Len>(peer_public.data(), kX25519Len))) {
       return Err(CryptoError::kInvalidPeerPublic);
     }
     return shared;
   }
 
-private:
+ private:
   SecretBytes scalar_;
   std::array<uint8_t, kX25519Len> public_{};
 };
 
 class X25519IfmaProvider final : public Provider {
-public:
+ public:
   std::string_view name() const override { return "x25519-ifma"; }
 
   bool supports(HashAlg) const override { return false; }
@@ -77,57 +68,37 @@ public:
   bool supports_signing(KeyType) const override { return false; }
 
   CResult<std::unique_ptr<KeyShare>> new_key_share(Group g) const override {
-    if (g != Group::kX25519)
-      return Err(CryptoError::kUnsupported);
+    if (g != Group::kX25519) return Err(CryptoError::kUnsupported);
     SecretBytes scalar(kX25519Len);
-    if (!fill_random(scalar.span()))
-      return Err(CryptoError::kRandomFailed);
-    return std::unique_ptr<KeyShare>(
-        std::make_unique<X25519IfmaShare>(std::move(scalar)));
+    if (!fill_random(scalar.span())) return Err(CryptoError::kRandomFailed);
+    return std::unique_ptr<KeyShare>(std::make_unique<X25519IfmaShare>(std::move(scalar)));
   }
-  CResult<std::unique_ptr<KeyShare>>
-  key_share_from_private(Group g, Bytes priv) const override {
-    if (g != Group::kX25519)
-      return Err(CryptoError::kUnsupported);
-    if (priv.size() != kX25519Len)
-      return Err(CryptoError::kInvalidKey);
-    return std::unique_ptr<KeyShare>(
-        std::make_unique<X25519IfmaShare>(SecretBytes(priv)));
+  CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group g, Bytes priv) const override {
+    if (g != Group::kX25519) return Err(CryptoError::kUnsupported);
+    if (priv.size() != kX25519Len) return Err(CryptoError::kInvalidKey);
+    return std::unique_ptr<KeyShare>(std::make_unique<X25519IfmaShare>(SecretBytes(priv)));
   }
 
-  CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const override {
+  CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const override { return Err(CryptoError::kUnsupported); }
+  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
+  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
+  CStatus verify(SignatureScheme, const PublicKey&, Bytes, Bytes) const override {
     return Err(CryptoError::kUnsupported);
   }
-  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes) const override {
+  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const override {
     return Err(CryptoError::kUnsupported);
   }
-  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CStatus verify(SignatureScheme, const PublicKey &, Bytes,
-                 Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<std::unique_ptr<Signer>>
-  new_signer(const PrivateKeyMaterial &) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override {
-    return Err(CryptoError::kUnsupported);
-  }
+  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return Err(CryptoError::kUnsupported); }
   // Its scalars come from getrandom(2), but it offers no general RNG: a
   // composite takes randomness from a member that has one.
-  CStatus random(MutBytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
+  CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
 };
 
-} // namespace
+}  // namespace
 
 std::unique_ptr<Provider> make_x25519_ifma_provider() {
-  if (!x25519::ifma_available())
-    return nullptr;
+  if (!x25519::ifma_available()) return nullptr;
   return std::make_unique<X25519IfmaProvider>();
 }
 
-} // namespace sluice::crypto
+}  // namespace sluice::crypto

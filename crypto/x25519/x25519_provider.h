@@ -14,4 +14,4 @@ namespace sluice::crypto {
 // (x25519::ifma_available()).
 std::unique_ptr<Provider> make_x25519_ifma_provider();
 
-} // namespace sluice::crypto
+}  // namespace sluice::crypto
