@@ -6,9 +6,10 @@
 // E·(AA + a24·E)], then u·(DA−CB)². Each round is one four-lane
 // multiplication (vpmadd52luq/vpmadd52huq on 256-bit vectors), so a step
 // costs about three multiplications' latency instead of ten. On the Zen 4
-// benchmark machine that is about twice libsodium's AVX ladder
-// (docs/benchmarks.md). The conditional swap is a data-independent lane
-// permutation whose index vector is computed from the scalar bit.
+// benchmark machine an agreement takes about 60% of the time of
+// libsodium's AVX ladder (docs/benchmarks.md). The conditional swap is a
+// data-independent lane permutation whose index vector is computed from
+// the scalar bit.
 #pragma once
 
 #include <cstdint>
