@@ -7,25 +7,8 @@ namespace sluice {
 
 Result<void, Error> prf12(const crypto::Provider& p, crypto::HashAlg h, Bytes secret, std::string_view label,
                           Bytes seed_a, Bytes seed_b, MutBytes out) {
-  // P_hash(secret, seed) = HMAC(secret, A(1) + seed) + HMAC(secret, A(2) + seed) + ...
-  // with A(0) = seed and A(i) = HMAC(secret, A(i-1)); seed = label + seed_a + seed_b.
-  const Bytes label_bytes(reinterpret_cast<const uint8_t*>(label.data()), label.size());
-  const size_t n = crypto::hash_len(h);
-  std::array<uint8_t, crypto::kMaxHashLen> a{}, block{};
-  const std::array<Bytes, 3> seed = {label_bytes, seed_a, seed_b};
-  SLUICE_TRY(p.hmac_parts(h, secret, seed, MutBytes(a.data(), n)));
-  size_t done = 0;
-  while (done < out.size()) {
-    const std::array<Bytes, 4> parts = {Bytes(a.data(), n), label_bytes, seed_a, seed_b};
-    SLUICE_TRY(p.hmac_parts(h, secret, parts, MutBytes(block.data(), n)));
-    const size_t k = std::min(n, out.size() - done);
-    std::copy_n(block.begin(), k, out.begin() + static_cast<ptrdiff_t>(done));
-    done += k;
-    const std::array<Bytes, 1> next = {Bytes(a.data(), n)};
-    SLUICE_TRY(p.hmac_parts(h, secret, next, MutBytes(a.data(), n)));
-  }
-  wipe(std::span(block.data(), block.size()));
-  wipe(std::span(a.data(), a.size()));
+  const Bytes seed[] = {Bytes(reinterpret_cast<const uint8_t*>(label.data()), label.size()), seed_a, seed_b};
+  SLUICE_TRY(p.tls12_prf(h, secret, seed, out));
   return {};
 }
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "crypto/keyed_hkdf.h"
+
 namespace sluice::crypto {
 
 std::string_view describe(CryptoError e) {
@@ -104,6 +106,19 @@ CStatus Provider::hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) co
 CStatus Provider::hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const {
   for (const HkdfOutput& o : outputs) SLUICE_TRY(hkdf_expand(h, prk, o.info, o.out));
   return {};
+}
+
+CStatus Provider::tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const {
+  CStatus failure;
+  CStatus r = p_hash_with(
+      [&](std::span<const Bytes> parts, MutBytes mac_out) {
+        failure = hmac_parts(h, secret, parts, mac_out);
+        return bool(failure);
+      },
+      h, seed, out);
+  // The provider's own error (kUnsupported, say) rather than kInternal.
+  if (!failure) return failure;
+  return r;
 }
 
 }  // namespace sluice::crypto

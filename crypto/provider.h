@@ -293,6 +293,13 @@ class Provider {
   // secrets two to four times, so providers override it to key HMAC with
   // `prk` once and reuse the keyed state. The default calls hkdf_expand.
   virtual CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const;
+  // tls12_prf is TLS 1.2's PRF (RFC 5246 §5), P_hash(secret, seed), into
+  // `out`; the seed is the concatenation of `seed` (the label, then the
+  // seeds), at most kMaxPrfSeedParts parts. The default runs over
+  // hmac_parts; providers override it to key HMAC with `secret` once for
+  // all of its blocks, as for hkdf_expand_several.
+  static constexpr size_t kMaxPrfSeedParts = 4;
+  virtual CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const;
   // hash_parts computes a one-shot digest of the parts in order. The
   // default goes through new_hash; providers override it to keep the state
   // on the stack.

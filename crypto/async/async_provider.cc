@@ -216,6 +216,9 @@ class AsyncProvider final : public Provider {
   CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
     return base_->hkdf_expand_several(h, prk, outputs);
   }
+  CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const override {
+    return base_->tls12_prf(h, secret, seed, out);
+  }
   CStatus hkdf_expand(HashAlg h, Bytes prk, Bytes info, MutBytes out) const override {
     return base_->hkdf_expand(h, prk, info, out);
   }

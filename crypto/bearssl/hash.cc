@@ -126,6 +126,14 @@ CStatus hkdf_expand(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) {
   return r;
 }
 
+CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) {
+  br_hmac_key_context kc;
+  br_hmac_key_init(&kc, hash_class(h), secret.data(), secret.size());
+  CStatus r = p_hash_keyed(KeyedMac(kc), h, seed, out);
+  wipe_struct(kc);
+  return r;
+}
+
 void digest(HashAlg h, std::initializer_list<Bytes> parts, MutBytes out) {
   BrHash ctx(h);
   for (Bytes p : parts) ctx.update(p);

@@ -64,6 +64,8 @@ CResult<std::unique_ptr<Hash>> new_hash(HashAlg h);
 CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key);
 // hkdf_expand: HKDF-Expand for each of `outputs` under one keyed HMAC.
 CStatus hkdf_expand(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs);
+// tls12_prf: TLS 1.2's P_hash under one keyed HMAC.
+CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out);
 // hmac_parts: one-shot HMAC over several parts, state on the stack.
 CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out);
 

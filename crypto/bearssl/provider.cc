@@ -75,6 +75,10 @@ class BearSslProvider final : public Provider {
     if (!supports(h)) return Err(CryptoError::kUnsupported);
     return br::hkdf_expand(h, prk, outputs);
   }
+  CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const override {
+    if (!supports(h)) return Err(CryptoError::kUnsupported);
+    return br::tls12_prf(h, secret, seed, out);
+  }
   CResult<std::unique_ptr<Mac>> new_hmac(HashAlg h, Bytes key) const override {
     if (!supports(h)) return Err(CryptoError::kUnsupported);
     return br::new_hmac(h, key);

@@ -80,6 +80,10 @@ class CompositeProvider final : public Provider {
     if (auto* p = for_alg(h)) return p->hmac(h, key, data, out);
     return Err(CryptoError::kUnsupported);
   }
+  CStatus hmac_parts(HashAlg h, Bytes key, std::span<const Bytes> parts, MutBytes out) const override {
+    if (auto* p = for_alg(h)) return p->hmac_parts(h, key, parts, out);
+    return Err(CryptoError::kUnsupported);
+  }
   CStatus hkdf_extract(HashAlg h, Bytes salt, Bytes ikm, MutBytes out_prk) const override {
     if (auto* p = for_alg(h)) return p->hkdf_extract(h, salt, ikm, out_prk);
     return Err(CryptoError::kUnsupported);
@@ -90,6 +94,10 @@ class CompositeProvider final : public Provider {
   }
   CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
     if (auto* p = for_alg(h)) return p->hkdf_expand_several(h, prk, outputs);
+    return Err(CryptoError::kUnsupported);
+  }
+  CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const override {
+    if (auto* p = for_alg(h)) return p->tls12_prf(h, secret, seed, out);
     return Err(CryptoError::kUnsupported);
   }
 

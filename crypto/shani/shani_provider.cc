@@ -140,6 +140,10 @@ class ShaNiProvider final : public Provider {
     if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
     return expand_keyed(Hmac(prk), h, outputs);
   }
+  CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const override {
+    if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
+    return p_hash_keyed(Hmac(secret), h, seed, out);
+  }
 
   CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
   CResult<std::unique_ptr<KeyShare>> new_key_share(Group) const override { return Err(CryptoError::kUnsupported); }

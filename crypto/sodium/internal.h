@@ -27,6 +27,8 @@ CResult<std::unique_ptr<Hash>> new_sodium_hash(HashAlg alg);
 CResult<std::unique_ptr<Mac>> new_sodium_hmac(HashAlg alg, Bytes key);
 // sodium_hkdf_expand: HKDF-Expand for each of `outputs` under one keyed HMAC.
 CStatus sodium_hkdf_expand(HashAlg alg, Bytes prk, std::span<const HkdfOutput> outputs);
+// sodium_tls12_prf: TLS 1.2's P_hash under one keyed HMAC.
+CStatus sodium_tls12_prf(HashAlg alg, Bytes secret, std::span<const Bytes> seed, MutBytes out);
 // sodium_hash_parts: one-shot SHA-256/512 over several parts, state on the stack.
 CStatus sodium_hash_parts(HashAlg alg, std::span<const Bytes> parts, MutBytes out);
 // sodium_hmac_parts: one-shot HMAC over several parts, state on the stack.

@@ -159,6 +159,15 @@ CStatus sodium_hkdf_expand(HashAlg alg, Bytes prk, std::span<const HkdfOutput> o
   return Err(CryptoError::kUnsupported);
 }
 
+CStatus sodium_tls12_prf(HashAlg alg, Bytes secret, std::span<const Bytes> seed, MutBytes out) {
+  switch (alg) {
+    case HashAlg::kSha256: return p_hash_keyed(KeyedMac<Sha256Traits>(secret), alg, seed, out);
+    case HashAlg::kSha512: return p_hash_keyed(KeyedMac<Sha512Traits>(secret), alg, seed, out);
+    case HashAlg::kSha384: break;
+  }
+  return Err(CryptoError::kUnsupported);
+}
+
 }  // namespace sluice::crypto::sodium_internal
 
 namespace sluice::crypto::sodium_internal {

@@ -34,6 +34,9 @@ class SodiumProvider final : public Provider {
   CStatus hkdf_expand_several(HashAlg h, Bytes prk, std::span<const HkdfOutput> outputs) const override {
     return sodium_hkdf_expand(h, prk, outputs);
   }
+  CStatus tls12_prf(HashAlg h, Bytes secret, std::span<const Bytes> seed, MutBytes out) const override {
+    return sodium_tls12_prf(h, secret, seed, out);
+  }
   CStatus hash_parts(HashAlg h, std::span<const Bytes> parts, MutBytes out) const override {
     return sodium_hash_parts(h, parts, out);
   }

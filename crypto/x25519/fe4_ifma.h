@@ -2,14 +2,14 @@
 // X25519 code (x25519_ifma.h). Only for code that has checked
 // ifma_available(): every function is compiled for AVX-512.
 //
-// A Fe4 holds four field elements in radix 2^51, limb
-// i of all four in one 256-bit vector, one element per 64-bit lane.
-// vpmadd52luq/huq read only the low 52 bits of each factor, so every limb
-// is brought below 2^52 before it is multiplied; carry() leaves them below
-// 2^51 + 2^17. The 52-bit halves of a 102-bit limb product do not line up
-// with radix 2^51: the high half of limb product (i, j) is twice a unit of
-// position i + j + 1. Column sums stay below 2^57 and, with 2^255 = 19 folded
-// in, below 2^62, so nothing overflows 64 bits.
+// A Fe4 holds four field elements in radix 2^51, limb i of all four in one
+// 256-bit vector, one element per 64-bit lane. vpmadd52luq/huq read only
+// the low 52 bits of each factor, so every limb is brought below 2^52
+// before it is multiplied; carry() leaves them below 2^51 + 2^16. The
+// 52-bit halves of a limb product (up to 104 bits) do not line up with
+// radix 2^51: the high half of limb product (i, j) is twice a unit of
+// position i + j + 1. Column sums stay below 2^56 and, with 2^255 = 19
+// folded in, below 2^61, so nothing overflows 64 bits.
 #pragma once
 
 #include <immintrin.h>
@@ -48,7 +48,7 @@ SLUICE_IFMA_INLINE __m256i times19(__m256i x) {
   return _mm256_add_epi64(_mm256_add_epi64(x, _mm256_slli_epi64(x, 1)), _mm256_slli_epi64(x, 4));
 }
 
-// carry takes limbs below 2^62 to limbs below 2^51 + 2^15 in one parallel
+// carry takes limbs below 2^62 to limbs below 2^51 + 2^16 in one parallel
 // pass: each limb keeps its low 51 bits and takes the carry out of the limb
 // below; limb 4's carry (below 2^11) wraps to limb 0 times 19.
 SLUICE_IFMA_INLINE Fe4 carry(const __m256i (&c)[5]) {

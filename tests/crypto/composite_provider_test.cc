@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "base/heap_counter.h"
 #include "crypto/composite/composite_provider.h"
 #include "crypto/ipsecmb/ipsecmb_provider.h"
 #include "tests/crypto/providers_under_test.h"
@@ -197,6 +198,19 @@ TEST_CASE("P-521 and RSA-PSS keys come from the member that has them") {
     CHECK(both->verify(scheme, (*signer)->public_key(), msg, sig).ok());
     CHECK(sodium_only->verify(scheme, (*signer)->public_key(), msg, sig).error() == CryptoError::kUnsupported);
   }
+}
+
+TEST_CASE("the composite's HMAC and TLS 1.2 PRF go to the hash's owner and make no heap call") {
+  // Through Provider's generic hmac_parts they would make one (new_hmac).
+  const auto provider = default_provider();
+  const std::vector<uint8_t> key(32, 7), data(100, 1);
+  const Bytes parts[] = {data, data};
+  std::vector<uint8_t> mac(32), prf(104);
+  REQUIRE(provider->hmac_parts(HashAlg::kSha256, key, parts, mac).ok());
+  const uint64_t before = heap_stats().allocations;
+  REQUIRE(provider->hmac_parts(HashAlg::kSha256, key, parts, mac).ok());
+  REQUIRE(provider->tls12_prf(HashAlg::kSha256, key, parts, prf).ok());
+  CHECK(heap_stats().allocations == before);
 }
 
 TEST_CASE("a subset provider lets through only its groups and key types") {

@@ -114,6 +114,44 @@ TEST_CASE("HKDF known answer through hkdf_expand_several on every provider (RFC 
   }
 }
 
+TEST_CASE("TLS 1.2 PRF: a known answer, and each provider's keyed-once P_hash equals the generic one") {
+  // P_SHA256 with the label "test label" (the vector widely used for TLS 1.2
+  // PRF implementations; checked against Python's hmac module).
+  const auto secret = *from_hex("9bbe436ba940f017b17652849a71db35");
+  const auto seed = *from_hex("a0ba9f936cda311827a6f796ffd5198c");
+  const auto expected = *from_hex(
+      "e3f229ba727be17b8d122620557cd453c2aab21d07c3d495329b52d4e61edb5a6b301791e90d35c9c9a46b4e14baf9af0fa022f7077def"
+      "17abfd3797c0564bab4fbc91666e9def9b97fce34f796789baa48082d122ee42c5a72e5a5110fff70187347b66");
+  const std::string label = "test label";
+  const Bytes label_bytes(reinterpret_cast<const uint8_t*>(label.data()), label.size());
+  for (const auto& p : providers_under_test()) {
+    INFO(p.name);
+    if (p.provider->supports(HashAlg::kSha256)) {
+      const Bytes parts[] = {label_bytes, seed};
+      std::vector<uint8_t> out(expected.size());
+      REQUIRE(p.provider->tls12_prf(HashAlg::kSha256, secret, parts, out).ok());
+      CHECK(out == expected);
+    }
+    for (HashAlg h : {HashAlg::kSha256, HashAlg::kSha384, HashAlg::kSha512}) {
+      if (!p.provider->supports(h)) continue;
+      INFO(name(h));
+      const auto key = random_bytes(*p.provider, 48);
+      const auto a = random_bytes(*p.provider, 32), b = random_bytes(*p.provider, 32);
+      const Bytes parts[] = {label_bytes, a, Bytes(), b};
+      // Lengths around the block boundaries, and none at all.
+      for (size_t len : {0, 1, 12, 31, 32, 33, 47, 48, 49, 64, 65, 104, 200}) {
+        std::vector<uint8_t> keyed(len), generic(len);
+        REQUIRE(p.provider->tls12_prf(h, key, parts, keyed).ok());
+        REQUIRE(p.provider->Provider::tls12_prf(h, key, parts, generic).ok());
+        CHECK(keyed == generic);
+      }
+      const Bytes too_many[Provider::kMaxPrfSeedParts + 1] = {};
+      std::vector<uint8_t> out(12);
+      CHECK(p.provider->tls12_prf(h, key, too_many, out).error() == CryptoError::kInvalidInput);
+    }
+  }
+}
+
 // for_each_aead_pair calls fn(a, sealer, opener) for every provider pair
 // and AEAD both have: a key of a's and one of b's, with the same key bytes.
 template <class Fn>
