@@ -38,9 +38,6 @@ const Impls& impls();
 
 // ---- random.cc -----------------------------------------------------------
 
-// fill_random fills out from getrandom(2), retrying short reads and EINTR.
-[[nodiscard]] CStatus fill_random(MutBytes out);
-
 // Drbg is a short-lived HMAC-DRBG (SHA-256) seeded from getrandom, for the
 // BearSSL key generators that want a br_prng_class. One per call, so no
 // shared mutable state and no lock.

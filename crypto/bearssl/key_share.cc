@@ -5,6 +5,7 @@
 #include <array>
 
 #include "crypto/bearssl/internal.h"
+#include "crypto/system_random.h"
 
 namespace sluice::crypto::bearssl {
 namespace {
@@ -182,7 +183,7 @@ CResult<std::unique_ptr<KeyShare>> new_key_share(Group g) {
   const uint8_t mask = nist ? top_byte_mask(curve_for(g)) : uint8_t{0xff};
   MutBytes scalar(buf.data(), len);
   for (int i = 0; i < kMaxScalarTries; ++i) {
-    SLUICE_TRY(fill_random(scalar));
+    SLUICE_TRY(system_random(scalar));
     scalar[0] &= mask;
     auto share = key_share_from_private(g, scalar);
     if (share.ok()) {

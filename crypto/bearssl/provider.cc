@@ -3,6 +3,7 @@
 // serves any number of threads.
 #include "crypto/bearssl/bearssl_provider.h"
 #include "crypto/bearssl/internal.h"
+#include "crypto/system_random.h"
 
 namespace sluice::crypto {
 namespace {
@@ -109,7 +110,7 @@ class BearSslProvider final : public Provider {
   CResult<PrivateKeyMaterial> generate_key(KeyType t, unsigned rsa_bits) const override {
     return br::generate_key(t, rsa_bits);
   }
-  CStatus random(MutBytes out) const override { return br::fill_random(out); }
+  CStatus random(MutBytes out) const override { return system_random(out); }
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <optional>
 
 #include "crypto/bearssl/internal.h"
+#include "crypto/system_random.h"
 
 namespace sluice::crypto::bearssl {
 namespace {
@@ -143,7 +144,7 @@ class RsaSigner final : public Signer {
     } else {
       // RFC 8446 §4.2.3: the salt is as long as the digest, and random.
       uint8_t salt[kMaxHashLen];
-      SLUICE_TRY(fill_random(MutBytes(salt, hash_len(h))));
+      SLUICE_TRY(system_random(MutBytes(salt, hash_len(h))));
       const size_t em_bits = pub_.bits - 1;
       const size_t em_len = (em_bits + 7) / 8;
       em[0] = 0;  // only used when em_len < k

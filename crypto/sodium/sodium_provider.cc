@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include "crypto/sodium/internal.h"
+#include "crypto/system_random.h"
 
 namespace sluice::crypto {
 namespace {
@@ -71,10 +72,7 @@ class SodiumProvider final : public Provider {
   }
 
   CStatus random(MutBytes out) const override {
-    // randombytes_buf cannot fail once sodium_init has succeeded (it reads
-    // getrandom(2) or /dev/urandom and aborts internally if those vanish).
-    if (!out.empty()) randombytes_buf(out.data(), out.size());
-    return {};
+    return system_random(out);
   }
 };
 

@@ -6,6 +6,7 @@
 
 #include "crypto/sodium/internal.h"
 #include "crypto/sodium/x25519_base.h"
+#include "crypto/system_random.h"
 
 namespace sluice::crypto::sodium_internal {
 namespace {
@@ -49,7 +50,7 @@ class X25519Share final : public KeyShare {
 CResult<std::unique_ptr<KeyShare>> new_x25519_share(Bytes priv) {
   SecretBytes scalar(kX25519Len);
   if (priv.empty()) {
-    randombytes_buf(scalar.data(), scalar.size());
+    SLUICE_TRY(system_random(scalar.span()));
   } else if (priv.size() == kX25519Len) {
     scalar.assign(priv);
   } else {

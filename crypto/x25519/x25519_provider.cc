@@ -1,33 +1,15 @@
 #include "crypto/x25519/x25519_provider.h"
 
-#include <sys/random.h>
-
 #include <array>
-#include <cerrno>
 
 #include "base/secret.h"
+#include "crypto/system_random.h"
 #include "crypto/x25519/x25519_ifma.h"
 
 namespace sluice::crypto {
 namespace {
 
 constexpr size_t kX25519Len = 32;
-
-// fill_random reads the kernel's CSPRNG (getrandom(2), blocking only until
-// it is first seeded). A provider with no RNG of its own still needs fresh
-// scalars for its key shares.
-bool fill_random(MutBytes out) {
-  size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = getrandom(out.data() + done, out.size() - done, 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
 
 class X25519IfmaShare final : public KeyShare {
  public:
@@ -70,7 +52,7 @@ class X25519IfmaProvider final : public Provider {
   CResult<std::unique_ptr<KeyShare>> new_key_share(Group g) const override {
     if (g != Group::kX25519) return Err(CryptoError::kUnsupported);
     SecretBytes scalar(kX25519Len);
-    if (!fill_random(scalar.span())) return Err(CryptoError::kRandomFailed);
+    SLUICE_TRY(system_random(scalar.span()));
     return std::unique_ptr<KeyShare>(std::make_unique<X25519IfmaShare>(std::move(scalar)));
   }
   CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group g, Bytes priv) const override {
@@ -89,7 +71,7 @@ class X25519IfmaProvider final : public Provider {
     return Err(CryptoError::kUnsupported);
   }
   CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return Err(CryptoError::kUnsupported); }
-  // Its scalars come from getrandom(2), but it offers no general RNG: a
+  // Its scalars come from system_random, but it offers no general RNG: a
   // composite takes randomness from a member that has one.
   CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
 };
