@@ -18,13 +18,9 @@ void montgomery_u_from_edwards_y(std::span<const uint8_t, 32> edwards, std::span
 }
 
 bool x25519_public_from_edwards(std::span<const uint8_t, 32> scalar, std::span<uint8_t, 32> out) {
-  // RFC 7748 §5 clamping, as X25519 applies it; libsodium's _noclamp then
-  // multiplies by exactly this scalar.
-  std::array<uint8_t, 32> k;
-  std::copy(scalar.begin(), scalar.end(), k.begin());
-  k[0] &= 248;
-  k[31] &= 127;
-  k[31] |= 64;
+  // Clamped as X25519 clamps; libsodium's _noclamp then multiplies by
+  // exactly this scalar.
+  std::array<uint8_t, 32> k = fe51::clamp(scalar);
   std::array<uint8_t, 32> edwards;
   const bool ok = crypto_scalarmult_ed25519_base_noclamp(edwards.data(), k.data()) == 0;
   sodium_memzero(k.data(), k.size());

@@ -8,6 +8,8 @@
 // whatever the values.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
 
@@ -150,6 +152,17 @@ inline void to_bytes(Fe f, std::span<uint8_t, 32> out) {
   const uint64_t w[4] = {f.v[0] | (f.v[1] << 51), (f.v[1] >> 13) | (f.v[2] << 38), (f.v[2] >> 26) | (f.v[3] << 25),
                          (f.v[3] >> 39) | (f.v[4] << 12)};
   for (int i = 0; i < 32; ++i) out[i] = static_cast<uint8_t>(w[i / 8] >> (8 * (i % 8)));
+}
+
+// clamp is RFC 7748 §5's decodeScalar25519: the three low bits and the
+// top bit cleared, bit 254 set.
+inline std::array<uint8_t, 32> clamp(std::span<const uint8_t, 32> scalar) {
+  std::array<uint8_t, 32> k;
+  std::copy(scalar.begin(), scalar.end(), k.begin());
+  k[0] &= 248;
+  k[31] &= 127;
+  k[31] |= 64;
+  return k;
 }
 
 }  // namespace sluice::crypto::fe51

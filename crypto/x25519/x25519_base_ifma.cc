@@ -143,11 +143,7 @@ SLUICE_IFMA_INLINE Fe4 add_affine(const Fe4& p, const Fe4& q) {
 }
 
 SLUICE_IFMA void base_multiple(std::span<uint8_t, 32> out, std::span<const uint8_t, 32> scalar) {
-  std::array<uint8_t, 32> k;
-  std::copy(scalar.begin(), scalar.end(), k.begin());
-  k[0] &= 248;
-  k[31] &= 127;
-  k[31] |= 64;
+  std::array<uint8_t, 32> k = fe51::clamp(scalar);
   std::array<int8_t, 64> digit;
   for (int i = 0; i < 32; ++i) {
     digit[2 * i] = static_cast<int8_t>(k[i] & 15);

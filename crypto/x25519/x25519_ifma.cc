@@ -16,7 +16,7 @@ constexpr uint64_t kA24 = 121665;  // (486662 - 2) / 4, RFC 7748 §5
 
 // ladder_step is one step of RFC 7748 §5's loop on state [x3, z3, x2, z2]
 // (lanes 0..3), with the conditional swap folded into the first
-// permutation: take_u and take_w pick [x2, x2, x3, x3] and [z2, z2, z3, z3]
+// permutation: take_x and take_z pick [x2, x2, x3, x3] and [z2, z2, z3, z3]
 // from the state, swapped or not. u_lanes is [1, u, 1, 1].
 SLUICE_IFMA_INLINE Fe4 ladder_step(const Fe4& state, const Fe4& u_lanes, __m256i take_x, __m256i take_z) {
   const Fe4 x = permute(take_x, state), z = permute(take_z, state);
@@ -32,11 +32,7 @@ SLUICE_IFMA_INLINE Fe4 ladder_step(const Fe4& state, const Fe4& u_lanes, __m256i
 
 SLUICE_IFMA bool ladder(std::span<uint8_t, 32> out, std::span<const uint8_t, 32> scalar,
                         std::span<const uint8_t, 32> u) {
-  std::array<uint8_t, 32> k;
-  std::copy(scalar.begin(), scalar.end(), k.begin());
-  k[0] &= 248;
-  k[31] &= 127;
-  k[31] |= 64;
+  std::array<uint8_t, 32> k = fe51::clamp(scalar);
 
   const fe51::Fe x1 = fe51::from_bytes(u), one{{1, 0, 0, 0, 0}}, zero{{0, 0, 0, 0, 0}};
   Fe4 state = pack(x1, one, one, zero);
