@@ -3,6 +3,7 @@
 #include "crypto/ipsecmb/ipsecmb_provider.h"
 
 #include "crypto/ipsecmb/internal.h"
+#include "crypto/narrow_provider.h"
 
 namespace sluice::crypto {
 namespace ipsecmb {
@@ -44,43 +45,15 @@ const IMB_MGR* manager() {
 
 namespace {
 
-class IpsecMbProvider final : public Provider {
+class IpsecMbProvider final : public NarrowProvider {
  public:
   explicit IpsecMbProvider(const IMB_MGR& mgr) : mgr_(mgr) {}
 
   std::string_view name() const override { return "ipsec-mb"; }
-
-  bool supports(HashAlg) const override { return false; }
   bool supports(AeadAlg) const override { return true; }
-  bool supports(Group) const override { return false; }
-  bool supports_verify(SignatureScheme) const override { return false; }
-  bool supports_signing(KeyType) const override { return false; }
-
   CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg alg, Bytes key) const override {
     return ipsecmb::new_aead(mgr_, alg, key);
   }
-
-  CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const override { return Err(CryptoError::kUnsupported); }
-  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
-  CStatus hash_parts(HashAlg, std::span<const Bytes>, MutBytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CStatus hmac_parts(HashAlg, Bytes, std::span<const Bytes>, MutBytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<std::unique_ptr<KeyShare>> new_key_share(Group) const override { return Err(CryptoError::kUnsupported); }
-  CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group, Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CStatus verify(SignatureScheme, const PublicKey&, Bytes, Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return Err(CryptoError::kUnsupported); }
-  // No RNG of its own: a composite takes randomness from a member that has one.
-  CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
 
  private:
   const IMB_MGR& mgr_;

@@ -4,6 +4,7 @@
 
 #include "base/secret.h"
 #include "crypto/keyed_hkdf.h"
+#include "crypto/narrow_provider.h"
 #include "crypto/shani/sha256.h"
 
 namespace sluice::crypto {
@@ -98,15 +99,11 @@ class ShaNiMac final : public Mac {
   bool finished_ = false;
 };
 
-class ShaNiProvider final : public Provider {
+class ShaNiProvider final : public NarrowProvider {
  public:
   std::string_view name() const override { return "sha-ni"; }
 
   bool supports(HashAlg h) const override { return h == HashAlg::kSha256; }
-  bool supports(AeadAlg) const override { return false; }
-  bool supports(Group) const override { return false; }
-  bool supports_verify(SignatureScheme) const override { return false; }
-  bool supports_signing(KeyType) const override { return false; }
 
   CResult<std::unique_ptr<Hash>> new_hash(HashAlg h) const override {
     if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
@@ -144,21 +141,6 @@ class ShaNiProvider final : public Provider {
     if (h != HashAlg::kSha256) return Err(CryptoError::kUnsupported);
     return p_hash_keyed(Hmac(secret), h, seed, out);
   }
-
-  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
-  CResult<std::unique_ptr<KeyShare>> new_key_share(Group) const override { return Err(CryptoError::kUnsupported); }
-  CResult<std::unique_ptr<KeyShare>> key_share_from_private(Group, Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CStatus verify(SignatureScheme, const PublicKey&, Bytes, Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return Err(CryptoError::kUnsupported); }
-  // No RNG of its own: a composite takes randomness from a member that has one.
-  CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "base/secret.h"
+#include "crypto/narrow_provider.h"
 #include "crypto/system_random.h"
 #include "crypto/x25519/x25519_ifma.h"
 
@@ -39,15 +40,11 @@ class X25519IfmaShare final : public KeyShare {
   std::array<uint8_t, kX25519Len> public_{};
 };
 
-class X25519IfmaProvider final : public Provider {
+class X25519IfmaProvider final : public NarrowProvider {
  public:
   std::string_view name() const override { return "x25519-ifma"; }
 
-  bool supports(HashAlg) const override { return false; }
-  bool supports(AeadAlg) const override { return false; }
   bool supports(Group g) const override { return g == Group::kX25519; }
-  bool supports_verify(SignatureScheme) const override { return false; }
-  bool supports_signing(KeyType) const override { return false; }
 
   CResult<std::unique_ptr<KeyShare>> new_key_share(Group g) const override {
     if (g != Group::kX25519) return Err(CryptoError::kUnsupported);
@@ -60,20 +57,6 @@ class X25519IfmaProvider final : public Provider {
     if (priv.size() != kX25519Len) return Err(CryptoError::kInvalidKey);
     return std::unique_ptr<KeyShare>(std::make_unique<X25519IfmaShare>(SecretBytes(priv)));
   }
-
-  CResult<std::unique_ptr<Hash>> new_hash(HashAlg) const override { return Err(CryptoError::kUnsupported); }
-  CResult<std::unique_ptr<Mac>> new_hmac(HashAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
-  CResult<std::unique_ptr<AeadKey>> new_aead(AeadAlg, Bytes) const override { return Err(CryptoError::kUnsupported); }
-  CStatus verify(SignatureScheme, const PublicKey&, Bytes, Bytes) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<std::unique_ptr<Signer>> new_signer(const PrivateKeyMaterial&) const override {
-    return Err(CryptoError::kUnsupported);
-  }
-  CResult<PrivateKeyMaterial> generate_key(KeyType, unsigned) const override { return Err(CryptoError::kUnsupported); }
-  // Its scalars come from system_random, but it offers no general RNG: a
-  // composite takes randomness from a member that has one.
-  CStatus random(MutBytes) const override { return Err(CryptoError::kUnsupported); }
 };
 
 }  // namespace
