@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 minutes=${1:?usage: fuzz/run_all.sh MINUTES [TARGET...]}
 shift
-all_targets=(record handshake_message extensions x509 pem client server api_sequence)
+all_targets=(record handshake_message extensions ech x509 pem client server api_sequence x25519)
 targets=("${@:-${all_targets[@]}}")
 [[ $# -eq 0 ]] && targets=("${all_targets[@]}")
 
@@ -35,6 +35,7 @@ max_len() {
     client | server) echo 12000 ;;
     pem | x509 | handshake_message) echo 8192 ;;
     api_sequence) echo 2048 ;;
+    x25519) echo 64 ;;
     *) echo 4096 ;;
   esac
 }
