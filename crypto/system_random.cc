@@ -2,13 +2,16 @@
 
 #include <pthread.h>
 #include <sodium.h>
+#include <sys/mman.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <new>
 
 namespace sluice::crypto {
 namespace {
@@ -17,13 +20,40 @@ constexpr size_t kKeyLen = crypto_stream_chacha20_ietf_KEYBYTES;  // 32
 constexpr size_t kPoolLen = 256;
 constexpr uint64_t kReseedAfter = 64 * 1024;
 
-// fork() in any thread moves this on (pthread_atfork's child handler), and
-// a generator whose seed predates the current value reseeds: parent and
-// child must not share a stream.
+// A child must not continue its parent's stream. Two watchers, either one
+// enough: pthread_atfork's child handler (which _Fork() and a raw clone()
+// skip), and a page the kernel zeroes in every child, however made
+// (MADV_WIPEONFORK, Linux 4.14). A generator whose seed predates the
+// current fork_generation reseeds. Where neither watcher could be set up,
+// every request goes to the kernel.
 std::atomic<uint64_t> fork_generation{1};
+std::atomic<uint8_t>* wiped_in_child = nullptr;  // holds 1 until a fork
+bool watching = false;
 std::once_flag watch_forks;
 
 void note_fork() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
+
+void start_watching() {
+  const bool handler = pthread_atfork(nullptr, nullptr, note_fork) == 0;
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  void* p = mmap(nullptr, page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p != MAP_FAILED) {
+    if (madvise(p, page, MADV_WIPEONFORK) == 0) {
+      wiped_in_child = new (p) std::atomic<uint8_t>(1);
+    } else {
+      munmap(p, page);
+    }
+  }
+  watching = handler || wiped_in_child != nullptr;
+}
+
+uint64_t current_fork_generation() {
+  if (wiped_in_child != nullptr && wiped_in_child->load(std::memory_order_relaxed) == 0 &&
+      wiped_in_child->exchange(1) == 0) {
+    note_fork();
+  }
+  return fork_generation.load(std::memory_order_relaxed);
+}
 
 // Generator has no destructor on purpose: a thread_local with one is
 // registered for thread exit on first use, which allocates. Left in a dead
@@ -32,7 +62,7 @@ void note_fork() { fork_generation.fetch_add(1, std::memory_order_relaxed); }
 class Generator {
  public:
   CStatus fill(MutBytes out) {
-    if (seeded_generation_ != fork_generation.load(std::memory_order_relaxed) || since_seed_ >= kReseedAfter) {
+    if (seeded_generation_ != current_fork_generation() || since_seed_ >= kReseedAfter) {
       SLUICE_TRY(reseed());
     }
     for (size_t done = 0; done < out.size();) {
@@ -54,7 +84,7 @@ class Generator {
     sodium_memzero(pool_, sizeof pool_);
     available_ = 0;
     since_seed_ = 0;
-    seeded_generation_ = fork_generation.load(std::memory_order_relaxed);
+    seeded_generation_ = current_fork_generation();
     return {};
   }
 
@@ -96,7 +126,8 @@ CStatus kernel_random(MutBytes out) {
 }
 
 CStatus system_random(MutBytes out) {
-  std::call_once(watch_forks, [] { pthread_atfork(nullptr, nullptr, note_fork); });
+  std::call_once(watch_forks, start_watching);
+  if (!watching) return kernel_random(out);
   return generator.fill(out);
 }
 

@@ -7,7 +7,8 @@
 // ChaCha20 generator per thread with fast key erasure: each refill of the
 // pool also replaces the key, and served bytes are wiped, so a later
 // compromise of the state reveals nothing already handed out. It reseeds
-// from the kernel after every 64 KiB and in a child after fork().
+// from the kernel after every 64 KiB and in a child, however it was made
+// (fork(), _Fork(), clone() without CLONE_VM).
 #pragma once
 
 #include "crypto/provider.h"

@@ -40,7 +40,9 @@ inline Fe add(const Fe& a, const Fe& b) {
   return r;
 }
 
-// sub adds 2p first so that no limb goes negative (b's limbs are < 2^52).
+// sub adds 2p first so that no limb goes negative, which needs b's limb 0
+// at most 2^52 - 38 and the others at most 2^52 - 2 (2p's limbs); carried
+// values are far below that.
 inline Fe sub(const Fe& a, const Fe& b) {
   constexpr uint64_t kTwoP0 = 2 * ((uint64_t{1} << 51) - 19), kTwoPi = 2 * kMask51;
   Fe r;

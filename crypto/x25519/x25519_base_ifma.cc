@@ -120,7 +120,12 @@ SLUICE_IFMA_INLINE Fe4 select(const Entry (&row)[8], int8_t digit) {
     const __mmask8 hit = _mm256_cmpeq_epi64_mask(want, fe4::splat(j + 1));
 #pragma GCC unroll 5
     for (int i = 0; i < 5; ++i) {
-      const __m256i limb = _mm256_load_si256(reinterpret_cast<const __m256i*>(row[j].limb[i]));
+      __m256i limb = _mm256_load_si256(reinterpret_cast<const __m256i*>(row[j].limb[i]));
+      // Left alone, gcc and clang fold the load into the blend as a masked
+      // load, and nothing promises that a load under an all-zero mask
+      // touches memory: the cache could learn the digit. The empty asm
+      // makes the loaded value opaque, so every entry is read.
+      asm("" : "+v"(limb));
       r.v[i] = _mm256_mask_blend_epi64(hit, r.v[i], limb);
     }
   }

@@ -1,5 +1,6 @@
 // system_random (crypto/system_random.h): output that does not repeat, across
-// the pool's refills and reseeds, across threads, and across fork().
+// the pool's refills and reseeds, across threads, and across fork() and
+// _Fork().
 #include "crypto/system_random.h"
 
 #include <doctest/doctest.h>
@@ -56,11 +57,15 @@ TEST_CASE("threads draw different streams") {
   CHECK(a != draw());
 }
 
-TEST_CASE("a child after fork() does not repeat its parent's stream") {
-  draw();  // the parent's generator is seeded and has a pool
+// check_child_differs makes a child with `spawn`, which draws 32 bytes and sends
+// them back; the parent then draws its own 32. The parent's generator is
+// seeded and has a pool before the child is made, so a child that missed
+// the fork would hand out the very bytes the parent hands out next.
+void check_child_differs(pid_t (*spawn)()) {
+  draw();
   int fds[2];
   REQUIRE(pipe(fds) == 0);
-  const pid_t child = fork();
+  const pid_t child = spawn();
   REQUIRE(child >= 0);
   if (child == 0) {
     Block b{};
@@ -84,6 +89,12 @@ TEST_CASE("a child after fork() does not repeat its parent's stream") {
   REQUIRE(got == from_child.size());
   CHECK(from_child != draw());
 }
+
+TEST_CASE("a child after fork() does not repeat its parent's stream") { check_child_differs(fork); }
+
+// _Fork() runs no pthread_atfork handlers, as a raw clone() would not: the
+// page the kernel wipes in the child is what notices it.
+TEST_CASE("nor does a child made by _Fork(), which skips the atfork handlers") { check_child_differs(_Fork); }
 
 }  // namespace
 }  // namespace sluice::crypto
